@@ -1,0 +1,24 @@
+/** Currency facts from the ICU data Node ships (no I/O). */
+
+const known = new Set(Intl.supportedValuesOf('currency'));
+
+/** True for an ISO 4217 code Node knows. */
+export function isCurrency(code: string): boolean {
+  return known.has(code);
+}
+
+/** Digits of the currency's minor unit: USD 2, JPY 0, KWD 3. */
+export function currencyExponent(code: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+    .maximumFractionDigits as number;
+}
+
+/** True for an IANA time zone Node knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

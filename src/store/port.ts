@@ -1,0 +1,272 @@
+/**
+ * The storage port. Services depend only on these interfaces; adapters
+ * (store/postgres — also embedded on PGlite — and later store/mongo) implement them.
+ *
+ * Tenancy: every repository is reached through `Store.scoped(programId)`, so no
+ * query method takes (or can forget) a program id.
+ *
+ * Guarantees every adapter must give (the contract suite in test/store checks them):
+ * - `transaction` is atomic: all writes inside commit together or not at all.
+ * - `customers.lock` serialises transactions on one customer until commit.
+ * - `insert` methods on natural/idempotency keys never create a duplicate, also under
+ *   concurrency: they report the existing record instead.
+ * - `ledger.append` writes the entries and moves the customer's balances by exactly
+ *   their deltas, atomically, so balances always equal the ledger's sum.
+ */
+import type {
+  Balances,
+  LedgerEntryType,
+  ProgramMode,
+  ProgramSettings,
+  Qualification,
+  TierBenefits,
+  TierConfig,
+} from '../domain/types.js';
+
+export interface ProgramRecord {
+  id: string;
+  name: string;
+  mode: ProgramMode;
+  settings: ProgramSettings;
+  /** The test clock's time (test programs only). */
+  clockNow: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewProgram {
+  name: string;
+  mode: ProgramMode;
+  settings: ProgramSettings;
+  clockNow: Date | null;
+  now: Date;
+}
+
+export type TierDesign = Record<string, unknown>;
+
+export interface TierRecord extends TierConfig {
+  design: TierDesign;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Tier fields a merchant sets; id, rank and timestamps are the store's. */
+export interface TierInput {
+  title: string;
+  icon: string | null;
+  visible: boolean;
+  enabled: boolean;
+  qualifications: Qualification[];
+  maintain: Qualification[] | null;
+  benefits: TierBenefits;
+  design: TierDesign;
+}
+
+export interface CustomerRecord {
+  id: string;
+  email: string | null;
+  name: string | null;
+  /** The merchant's tags (synced from the shop). */
+  tags: string[];
+  segments: string[];
+  /** Current tier, null when none. */
+  tierId: string | null;
+  /** Tags Tierpass applies as tier benefits; kept apart from `tags`. */
+  tierTags: string[];
+  balances: Balances;
+  /** Start of the current carry cycle (last carry reset, or creation). */
+  carrySince: Date;
+  /** Last time the customer earned qualifying points. */
+  lastEarnedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CustomerPatch {
+  email?: string | null;
+  name?: string | null;
+  tags?: string[];
+  segments?: string[];
+}
+
+export interface OrderRecord {
+  id: string;
+  customerId: string;
+  amount: number;
+  placedAt: Date;
+  /** Program time at which the order was processed (its points earned). */
+  earnedAt: Date;
+  refundedAmount: number;
+  /** Qualifying points the order awarded (multiplier included); what refunds reverse. */
+  pointsAwarded: number;
+  pointsReversed: number;
+  requestHash: string;
+  response: unknown;
+  createdAt: Date;
+}
+
+export type NewOrder = Omit<OrderRecord, 'createdAt' | 'refundedAmount' | 'pointsReversed'>;
+
+export interface RefundRecord {
+  id: string;
+  orderId: string;
+  amount: number;
+  requestHash: string;
+  response: unknown;
+  createdAt: Date;
+}
+
+export type NewRefund = Omit<RefundRecord, 'createdAt'>;
+
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  status: number;
+  response: unknown;
+  createdAt: Date;
+}
+
+export type NewIdempotencyRecord = Omit<IdempotencyRecord, 'createdAt'>;
+
+/** Signed change of each balance carried by one ledger entry. */
+export type BalanceDelta = Balances;
+
+export interface LedgerEntry {
+  /** Monotonic id (decimal string), also the pagination cursor. */
+  id: string;
+  customerId: string;
+  type: LedgerEntryType;
+  /** Unique per program: replays of the same event find it. */
+  key: string;
+  orderId: string | null;
+  /** Points before the multiplier (earn entries). */
+  base: number | null;
+  /** Multiplier applied, as a decimal string such as "1.5" (earn entries). */
+  multiplier: string | null;
+  /** Points awarded/removed by this entry as shown to the merchant. */
+  points: number;
+  delta: BalanceDelta;
+  reason: string | null;
+  tierId: string | null;
+  /** Program time of the event. */
+  at: Date;
+  createdAt: Date;
+}
+
+export type NewLedgerEntry = Omit<LedgerEntry, 'id' | 'customerId' | 'createdAt'>;
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, null at the end. */
+  nextCursor: string | null;
+}
+
+export type Inserted<T> = { inserted: true } | { inserted: false; existing: T };
+
+/** Reads and writes of one program's own settings. */
+export interface ProgramRepository {
+  /** The program itself. */
+  get(): Promise<ProgramRecord>;
+  /** Replace settings/name; returns the stored record. */
+  update(patch: { name?: string; settings?: ProgramSettings }, now: Date): Promise<ProgramRecord>;
+  /** Move the test clock. */
+  setClock(now: Date): Promise<void>;
+}
+
+export interface TierRepository {
+  /** Live (not deleted) tiers, lowest rank first. */
+  list(): Promise<TierRecord[]>;
+  /** One live tier or null. */
+  get(id: string): Promise<TierRecord | null>;
+  /** Create at the top rank. */
+  create(id: string, input: TierInput, now: Date): Promise<TierRecord>;
+  /** Replace the merchant fields of a live tier; null when missing. */
+  update(id: string, input: TierInput, now: Date): Promise<TierRecord | null>;
+  /** Soft-delete; false when missing. */
+  remove(id: string, now: Date): Promise<boolean>;
+  /** Set ranks to the position of each id in `ids` (lowest first), atomically. */
+  reorder(ids: string[], now: Date): Promise<void>;
+}
+
+export interface CustomerRepository {
+  /** One customer or null. */
+  get(id: string): Promise<CustomerRecord | null>;
+  /** Insert or update merchant fields. */
+  upsert(id: string, patch: CustomerPatch, now: Date): Promise<{ record: CustomerRecord; created: boolean }>;
+}
+
+export interface LedgerRepository {
+  /** Entries of one customer, newest first. */
+  list(customerId: string, opts: { limit: number; cursor?: string }): Promise<Page<LedgerEntry>>;
+  /** Sum of all entries' deltas for one customer (audits and tests). */
+  sum(customerId: string): Promise<Balances>;
+}
+
+export interface OrderRepository {
+  /** One order or null. */
+  get(id: string): Promise<OrderRecord | null>;
+}
+
+export interface IdempotencyRepository {
+  /** A stored idempotent response or null. */
+  get(key: string): Promise<IdempotencyRecord | null>;
+}
+
+/** Read access to one program's data outside a transaction. */
+export interface ProgramScope {
+  readonly programId: string;
+  program: ProgramRepository;
+  tiers: TierRepository;
+  customers: CustomerRepository;
+  orders: OrderRepository;
+  ledger: LedgerRepository;
+  idempotency: IdempotencyRepository;
+  /** Run `fn` in one atomic unit of work; rolled back if it throws. */
+  transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
+}
+
+/** Everything a unit of work may do, all scoped to one program. */
+export interface ProgramTx {
+  readonly programId: string;
+  program: ProgramRepository & {
+    /** Serialise program-wide changes (tier count, order) until commit. */
+    lock(): Promise<ProgramRecord>;
+  };
+  tiers: TierRepository;
+  customers: CustomerRepository & {
+    /** Read and lock one customer until commit; null when missing. */
+    lock(id: string): Promise<CustomerRecord | null>;
+  };
+  orders: OrderRepository & {
+    /** Insert unless the id exists. */
+    insert(order: NewOrder): Promise<Inserted<OrderRecord>>;
+    /** Record a refund's effect on its order. */
+    updateRefunded(id: string, refundedAmount: number, pointsReversed: number): Promise<void>;
+  };
+  refunds: {
+    /** Insert unless the refund id exists. */
+    insert(refund: NewRefund): Promise<Inserted<RefundRecord>>;
+  };
+  idempotency: IdempotencyRepository & {
+    /** Store a response under its key unless the key exists. */
+    insert(rec: NewIdempotencyRecord): Promise<Inserted<IdempotencyRecord>>;
+  };
+  ledger: LedgerRepository & {
+    /** Write entries for one customer and move its balances by their deltas; returns the new balances. */
+    append(customerId: string, entries: NewLedgerEntry[]): Promise<Balances>;
+  };
+}
+
+/** A storage backend. */
+export interface Store {
+  /** Create a program with its first API key (stored as a hash only). */
+  createProgram(input: NewProgram, apiKeyHash: string): Promise<ProgramRecord>;
+  /** The program an API key hash belongs to, or null. */
+  findProgramByApiKeyHash(hash: string): Promise<ProgramRecord | null>;
+  /** Repositories scoped to one program. */
+  scoped(programId: string): ProgramScope;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Release connections. */
+  close(): Promise<void>;
+}
