@@ -1,0 +1,111 @@
+/**
+ * Wall-clock arithmetic in an IANA time zone with nothing but `Intl.DateTimeFormat`.
+ * Local times that do not exist (a DST gap) resolve forward by the gap's length and
+ * repeated local times (a DST overlap) resolve to the earlier instant — the
+ * `compatible` disambiguation of Temporal and of RFC 5545.
+ */
+
+/** A local calendar date and time of day, without a zone. Months are 1–12. */
+export interface LocalDateTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+const DAY_MS = 86_400_000;
+
+// Building a DateTimeFormat costs far more than using one; replays call this per day per customer.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock reading of `instant` in `timeZone`. */
+export function toLocal(instant: Date, timeZone: string): LocalDateTime {
+  const out: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0 };
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type in out) out[part.type as keyof LocalDateTime] = Number(part.value);
+  }
+  const t = instant.getTime();
+  out.millisecond = ((t % 1000) + 1000) % 1000;
+  return out;
+}
+
+/** `local` read as if it were UTC, in epoch milliseconds. */
+export function localAsUtc(local: LocalDateTime): number {
+  const d = new Date(0);
+  d.setUTCFullYear(local.year, local.month - 1, local.day);
+  d.setUTCHours(local.hour, local.minute, local.second, local.millisecond);
+  return d.getTime();
+}
+
+/** The zone's UTC offset at `instant` in milliseconds (east of UTC is positive). */
+export function offsetAt(instant: Date, timeZone: string): number {
+  const t = Math.floor(instant.getTime() / 1000) * 1000;
+  return localAsUtc(toLocal(new Date(t), timeZone)) - t;
+}
+
+/** The instant at which the wall clock in `timeZone` reads `local` (gap → later, overlap → earlier). */
+export function fromLocal(local: LocalDateTime, timeZone: string): Date {
+  const wall = localAsUtc(local);
+  const before = offsetAt(new Date(wall - DAY_MS), timeZone);
+  const after = offsetAt(new Date(wall + DAY_MS), timeZone);
+  const candidates = [...new Set([before, after])]
+    .map((offset) => wall - offset)
+    .filter((t) => localAsUtc(toLocal(new Date(t), timeZone)) === wall)
+    .sort((a, b) => a - b);
+  const first = candidates[0];
+  if (first !== undefined) return new Date(first);
+  // A gap: read the wall time with the offset in force before the jump, which lands after it.
+  return new Date(wall - before);
+}
+
+/** Number of days in a month of the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parse a calendar date `YYYY-MM-DD` (a real date: no 2025-02-30), or null. */
+export function parseLocalDate(text: string): LocalDateTime | null {
+  const m = DATE_RE.exec(text);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return { year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 };
+}
+
+/** The instant the local day containing `instant` starts in `timeZone`. */
+export function startOfLocalDay(instant: Date, timeZone: string): Date {
+  const l = toLocal(instant, timeZone);
+  return fromLocal({ ...l, hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone);
+}
+
+/** The `YYYY-MM-DD` date of `instant` on the wall clock of `timeZone`. */
+export function localDateString(instant: Date, timeZone: string): string {
+  const l = toLocal(instant, timeZone);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(l.year, 4)}-${pad(l.month)}-${pad(l.day)}`;
+}
