@@ -244,6 +244,8 @@ export interface ProgramTx {
     updateRefunded(id: string, refundedAmount: number, pointsReversed: number): Promise<void>;
   };
   refunds: {
+    /** One refund or null. */
+    get(id: string): Promise<RefundRecord | null>;
     /** Insert unless the refund id exists. */
     insert(refund: NewRefund): Promise<Inserted<RefundRecord>>;
   };

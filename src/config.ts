@@ -1,0 +1,67 @@
+/** Environment → one typed, validated config object, read once at start. */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MONGODB_URI: optionalString,
+  PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    message: 'must be an http(s) URL',
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Admin bearer token; generated at start when not configured. */
+  adminToken: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  mongodbUri: string | undefined;
+  publicUrl: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  pgPoolSize: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Parse the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    adminToken: e.ADMIN_TOKEN,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    mongodbUri: e.MONGODB_URI,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    pgPoolSize: e.PG_POOL_SIZE,
+    trustProxy: e.TRUST_PROXY,
+  };
+}

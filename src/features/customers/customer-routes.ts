@@ -1,0 +1,56 @@
+/** HTTP routes of customers. */
+import type { ApiRegistry } from '../../http/route.js';
+import {
+  customerIdParams,
+  customerView,
+  ledgerPage,
+  ledgerQuery,
+  upsertCustomerBody,
+} from './customer-schemas.js';
+import { type CustomerService, ledgerEntryView } from './customer-service.js';
+
+export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerService): void {
+  api.add({
+    method: 'put',
+    path: '/v1/customers/:customerId',
+    summary: "Create or update a customer (the id is the merchant's own)",
+    tag: 'Customers',
+    auth: 'apiKey',
+    params: customerIdParams,
+    body: upsertCustomerBody,
+    responses: {
+      200: { description: 'Updated', schema: customerView },
+      201: { description: 'Created', schema: customerView },
+    },
+    async handler({ ctx, params, body }) {
+      const { record, created } = await customers.upsert(ctx, params.customerId, body);
+      return { status: created ? 201 : 200, body: await customers.view(ctx, record) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/customers/:customerId',
+    summary: 'A customer with balances, tier and progress',
+    tag: 'Customers',
+    auth: 'apiKey',
+    params: customerIdParams,
+    responses: { 200: { description: 'The customer', schema: customerView } },
+    async handler({ ctx, params }) {
+      return { status: 200, body: await customers.view(ctx, await customers.get(ctx, params.customerId)) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/customers/:customerId/ledger',
+    summary: 'Ledger entries, newest first, cursor-paginated',
+    tag: 'Customers',
+    auth: 'apiKey',
+    params: customerIdParams,
+    query: ledgerQuery,
+    responses: { 200: { description: 'A page of entries', schema: ledgerPage } },
+    async handler({ ctx, params, query }) {
+      const page = await customers.ledger(ctx, params.customerId, query);
+      return { status: 200, body: { data: page.items.map(ledgerEntryView), nextCursor: page.nextCursor } };
+    },
+  });
+}

@@ -1,0 +1,68 @@
+/** Request and response shapes of the customer endpoints. */
+import { z } from 'zod';
+import { externalIdSchema, labelSchema } from '../../http/common-schemas.js';
+
+export const customerIdParams = z.object({ customerId: externalIdSchema });
+
+const labels = z
+  .array(labelSchema)
+  .max(250, 'at most 250 entries')
+  .transform((xs) => [...new Set(xs)]);
+
+export const upsertCustomerBody = z.strictObject({
+  email: z.email().max(320).nullable().optional(),
+  name: z.string().trim().min(1).max(200).nullable().optional(),
+  tags: labels.optional(),
+  segments: labels.optional(),
+});
+
+export type UpsertCustomerInput = z.output<typeof upsertCustomerBody>;
+
+export const ledgerQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a cursor returned as nextCursor')
+    .optional(),
+});
+
+export const balancesView = z.object({
+  current: z.number().int(),
+  carry: z.number().int(),
+  lifetimeEarned: z.number().int(),
+  lifetimeSpend: z.number().int().describe('Net order value, minor units'),
+});
+
+export const customerView = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  tags: z.array(z.string()),
+  segments: z.array(z.string()),
+  tier: z.object({ id: z.string(), title: z.string() }).nullable(),
+  balances: balancesView,
+  multiplier: z.number(),
+  tierTags: z.array(z.string()),
+  progress: z
+    .object({ nextTierId: z.string().nullable(), missing: z.array(z.record(z.string(), z.unknown())) })
+    .nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const ledgerEntryView = z.object({
+  id: z.string().optional(),
+  key: z.string().describe('Idempotency key of the event that wrote the entry'),
+  type: z.enum(['earn', 'bonus', 'redeem', 'adjust', 'refund_reversal', 'carry_reset']),
+  orderId: z.string().nullable(),
+  base: z.number().int().nullable().describe('Points before the multiplier'),
+  multiplier: z.number().nullable(),
+  points: z.number().int().describe('Points awarded (negative when removed)'),
+  delta: balancesView,
+  reason: z.string().nullable(),
+  tierId: z.string().nullable(),
+  at: z.string(),
+  createdAt: z.string().optional(),
+});
+
+export const ledgerPage = z.object({ data: z.array(ledgerEntryView), nextCursor: z.string().nullable() });

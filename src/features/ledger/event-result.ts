@@ -1,0 +1,85 @@
+/** Shared pieces of every point-moving event: applying entries, replays, results. */
+import type { Balances } from '../../domain/types.js';
+import { conflict, unprocessable } from '../../http/errors.js';
+import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
+import { customerView, ledgerEntryView } from '../customers/customer-service.js';
+import type { ProgramContext } from '../programs/program-context.js';
+
+/** A response to send, and whether it is the stored response of an earlier identical request. */
+export interface EventResponse {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/** Live programs accept event times up to this far ahead (shop clocks drift); test programs none. */
+export const LIVE_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** An event time, refused when later than the program's now (clamped within the live skew). */
+export function eventTime(ctx: ProgramContext, at: Date | undefined, field: string): Date {
+  if (!at) return ctx.now;
+  if (at.getTime() <= ctx.now.getTime()) return at;
+  const skew = ctx.program.mode === 'live' ? LIVE_CLOCK_SKEW_MS : 0;
+  if (at.getTime() - ctx.now.getTime() <= skew) return ctx.now;
+  throw unprocessable('event_in_future', `${field} ${at.toISOString()} is later than the program's now`, [
+    { path: `body.${field}`, message: `must not be later than ${ctx.now.toISOString()}` },
+  ]);
+}
+
+/** The stored response of an earlier request with this key, or 409 when the body differs. */
+export function replayOrConflict(
+  stored: { requestHash: string; status?: number; response: unknown },
+  hash: string,
+) {
+  if (stored.requestHash !== hash) {
+    throw conflict('idempotency_conflict', 'This idempotency key was already used with a different request');
+  }
+  return { status: stored.status ?? 201, body: stored.response, replayed: true } satisfies EventResponse;
+}
+
+export function sumDeltas(entries: NewLedgerEntry[]): Balances {
+  const sum = { current: 0, carry: 0, lifetimeEarned: 0, lifetimeSpend: 0 };
+  for (const e of entries) {
+    sum.current += e.delta.current;
+    sum.carry += e.delta.carry;
+    sum.lifetimeEarned += e.delta.lifetimeEarned;
+    sum.lifetimeSpend += e.delta.lifetimeSpend;
+  }
+  return sum;
+}
+
+/** The customer as it will be once `entries` are appended (computed before writing). */
+export function afterEntries(c: CustomerRecord, entries: NewLedgerEntry[], now: Date): CustomerRecord {
+  const d = sumDeltas(entries);
+  const b = c.balances;
+  return {
+    ...c,
+    balances: {
+      current: b.current + d.current,
+      carry: b.carry + d.carry,
+      lifetimeEarned: b.lifetimeEarned + d.lifetimeEarned,
+      lifetimeSpend: b.lifetimeSpend + d.lifetimeSpend,
+    },
+    lastEarnedAt: d.lifetimeEarned > 0 ? now : c.lastEarnedAt,
+    updatedAt: now,
+  };
+}
+
+/** The body every event returns: its entries, the new balances and the customer. */
+export function eventBody(
+  ctx: ProgramContext,
+  after: CustomerRecord,
+  tier: TierRecord | null,
+  entries: NewLedgerEntry[],
+) {
+  return {
+    entries: entries.map(ledgerEntryView),
+    balances: after.balances,
+    customer: customerView(ctx.program, after, tier),
+  };
+}
+
+/** The customer's tier record inside a transaction (null without one). */
+export function tierOf(tx: ProgramTx, c: CustomerRecord): Promise<TierRecord | null> {
+  return c.tierId ? tx.tiers.get(c.tierId) : Promise.resolve(null);
+}

@@ -1,0 +1,163 @@
+/** Orders and refunds: earning on net order value, proportional reversal on refunds. */
+import { earnForAmount, refundReversal } from '../../domain/earning.js';
+import { currencyExponent } from '../../domain/money.js';
+import { notFound, unprocessable } from '../../http/errors.js';
+import type { NewLedgerEntry, OrderRecord } from '../../store/port.js';
+import { effectiveMultiplier } from '../customers/customer-service.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import {
+  afterEntries,
+  type EventResponse,
+  eventBody,
+  eventTime,
+  replayOrConflict,
+  tierOf,
+} from './event-result.js';
+import type { OrderInput, RefundInput } from './ledger-schemas.js';
+import { requestHash } from './request-hash.js';
+
+function orderView(o: Pick<OrderRecord, 'id' | 'customerId' | 'amount' | 'refundedAmount' | 'placedAt'>) {
+  return {
+    id: o.id,
+    customerId: o.customerId,
+    amount: o.amount,
+    refundedAmount: o.refundedAmount,
+    placedAt: o.placedAt.toISOString(),
+  };
+}
+
+export class OrderService {
+  /** Record an order and award its points; the order id makes replays harmless. */
+  async place(ctx: ProgramContext, input: OrderInput): Promise<EventResponse> {
+    const settings = ctx.program.settings;
+    if (input.currency !== undefined && input.currency !== settings.currency) {
+      throw unprocessable('currency_mismatch', `The program's currency is ${settings.currency}`);
+    }
+    const hash = requestHash({ op: 'order', ...input });
+    const placedAt = eventTime(ctx, input.placedAt, 'placedAt');
+    return ctx.scope.transaction(async (tx) => {
+      const customer = await tx.customers.lock(input.customerId);
+      if (!customer) throw notFound('customer_not_found', `No customer ${input.customerId}`);
+      const tier = await tierOf(tx, customer);
+      const earn = earnForAmount({
+        amount: input.amount,
+        currencyExponent: currencyExponent(settings.currency),
+        pointsPerUnit: settings.earning.pointsPerUnit,
+        multiplier: effectiveMultiplier(ctx.program, tier),
+      });
+      // Carry holds the current cycle's points: an order placed before the cycle began
+      // (a backfill) counts for lifetime figures but not for carry.
+      const inCycle = placedAt.getTime() >= customer.carrySince.getTime();
+      const entry: NewLedgerEntry = {
+        type: 'earn',
+        key: `order:${input.id}`,
+        orderId: input.id,
+        base: earn.base,
+        multiplier: String(earn.multiplier),
+        points: earn.awarded,
+        delta: {
+          current: earn.awarded,
+          carry: inCycle ? earn.awarded : 0,
+          lifetimeEarned: earn.awarded,
+          lifetimeSpend: input.amount,
+        },
+        reason: 'order',
+        tierId: customer.tierId,
+        at: ctx.now,
+      };
+      const after = afterEntries(customer, [entry], ctx.now);
+      const order = {
+        id: input.id,
+        customerId: customer.id,
+        amount: input.amount,
+        refundedAmount: 0,
+        placedAt,
+      };
+      const body = { order: orderView(order), ...eventBody(ctx, after, tier, [entry]) };
+      const inserted = await tx.orders.insert({
+        id: input.id,
+        customerId: customer.id,
+        amount: input.amount,
+        placedAt,
+        earnedAt: ctx.now,
+        pointsAwarded: earn.awarded,
+        requestHash: hash,
+        response: body,
+      });
+      if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
+      await tx.ledger.append(customer.id, [entry]);
+      return { status: 201, body, replayed: false };
+    });
+  }
+
+  /** Refund part or all of an order, reversing its points in proportion. */
+  async refund(ctx: ProgramContext, orderId: string, input: RefundInput): Promise<EventResponse> {
+    const known = await ctx.scope.orders.get(orderId);
+    if (!known) throw notFound('order_not_found', `No order ${orderId}`);
+    const hash = requestHash({ op: 'refund', orderId, ...input });
+    return ctx.scope.transaction(async (tx) => {
+      // Every change to an order happens under its customer's lock.
+      const customer = await tx.customers.lock(known.customerId);
+      const order = await tx.orders.get(orderId);
+      if (!customer || !order) throw notFound('order_not_found', `No order ${orderId}`);
+      const earlier = await tx.refunds.get(input.id);
+      if (earlier) {
+        if (earlier.orderId !== orderId) return replayOrConflict({ ...earlier, requestHash: '' }, hash);
+        return replayOrConflict(earlier, hash);
+      }
+      const refundable = order.amount - order.refundedAmount;
+      if (input.amount > refundable) {
+        throw unprocessable(
+          'refund_exceeds_order',
+          `Only ${refundable} of the order's ${order.amount} minor units can still be refunded`,
+        );
+      }
+      const reversed = refundReversal(
+        {
+          amount: order.amount,
+          refundedBefore: order.refundedAmount,
+          pointsAwarded: order.pointsAwarded,
+          pointsReversedBefore: order.pointsReversed,
+        },
+        input.amount,
+      );
+      const inCycle = order.placedAt.getTime() >= customer.carrySince.getTime();
+      const entry: NewLedgerEntry = {
+        type: 'refund_reversal',
+        key: `refund:${input.id}`,
+        orderId,
+        base: null,
+        multiplier: null,
+        points: -reversed,
+        delta: {
+          current: -reversed,
+          carry: inCycle ? -Math.min(reversed, customer.balances.carry) : 0,
+          lifetimeEarned: -reversed,
+          lifetimeSpend: -input.amount,
+        },
+        reason: 'refund',
+        tierId: customer.tierId,
+        at: ctx.now,
+      };
+      const tier = await tierOf(tx, customer);
+      const after = afterEntries(customer, [entry], ctx.now);
+      const refundedAmount = order.refundedAmount + input.amount;
+      const body = {
+        refund: { id: input.id, orderId, amount: input.amount },
+        order: orderView({ ...order, refundedAmount }),
+        ...eventBody(ctx, after, tier, [entry]),
+      };
+      const inserted = await tx.refunds.insert({
+        id: input.id,
+        orderId,
+        amount: input.amount,
+        requestHash: hash,
+        response: body,
+      });
+      if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
+      await tx.orders.updateRefunded(orderId, refundedAmount, order.pointsReversed + reversed);
+      await tx.ledger.append(customer.id, [entry]);
+      return { status: 201, body, replayed: false };
+    });
+  }
+}

@@ -1,0 +1,119 @@
+/** Points outside orders: earning rules and adjustments, and redemptions. */
+import { applyMultiplier } from '../../domain/earning.js';
+import { notFound, unprocessable } from '../../http/errors.js';
+import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
+import { effectiveMultiplier } from '../customers/customer-service.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import { afterEntries, type EventResponse, eventBody, replayOrConflict, tierOf } from './event-result.js';
+import type { PointsInput, RedemptionInput } from './ledger-schemas.js';
+import { requestHash } from './request-hash.js';
+
+type BuildEntry = (customer: CustomerRecord, tier: TierRecord | null) => NewLedgerEntry;
+
+export class PointsService {
+  /**
+   * Earn (positive, qualifying: multiplied, counts toward tiers), credit (positive,
+   * not qualifying: spendable only) or adjust down (negative: spendable, and the
+   * qualifying balances too when `qualifying` is true, never below zero).
+   */
+  change(ctx: ProgramContext, customerId: string, key: string, input: PointsInput): Promise<EventResponse> {
+    const qualifying = input.qualifying ?? input.points > 0;
+    const hash = requestHash({
+      op: 'points',
+      customerId,
+      points: input.points,
+      reason: input.reason,
+      qualifying,
+    });
+    return this.idempotent(ctx, customerId, key, hash, (customer, tier) => {
+      const base = {
+        key: `points:${key}`,
+        orderId: null,
+        reason: input.reason,
+        tierId: customer.tierId,
+        at: ctx.now,
+      };
+      if (input.points > 0 && qualifying) {
+        const multiplier = effectiveMultiplier(ctx.program, tier);
+        const awarded = applyMultiplier(input.points, multiplier);
+        return {
+          ...base,
+          type: 'earn',
+          base: input.points,
+          multiplier: String(multiplier),
+          points: awarded,
+          delta: { current: awarded, carry: awarded, lifetimeEarned: awarded, lifetimeSpend: 0 },
+        };
+      }
+      const b = customer.balances;
+      const down = input.points < 0 && qualifying;
+      return {
+        ...base,
+        type: 'adjust',
+        base: null,
+        multiplier: null,
+        points: input.points,
+        delta: {
+          current: input.points,
+          carry: down ? -Math.min(-input.points, b.carry) : 0,
+          lifetimeEarned: down ? -Math.min(-input.points, b.lifetimeEarned) : 0,
+          lifetimeSpend: 0,
+        },
+      };
+    });
+  }
+
+  /** Spend points on a reward; never touches tier status. */
+  redeem(
+    ctx: ProgramContext,
+    customerId: string,
+    key: string,
+    input: RedemptionInput,
+  ): Promise<EventResponse> {
+    const hash = requestHash({ op: 'redemption', customerId, ...input });
+    return this.idempotent(ctx, customerId, key, hash, (customer) => {
+      if (input.points > customer.balances.current) {
+        throw unprocessable(
+          'insufficient_points',
+          `The customer has ${customer.balances.current} points; ${input.points} were asked`,
+        );
+      }
+      return {
+        type: 'redeem',
+        key: `redeem:${key}`,
+        orderId: null,
+        base: null,
+        multiplier: null,
+        points: -input.points,
+        delta: { current: -input.points, carry: 0, lifetimeEarned: 0, lifetimeSpend: 0 },
+        reason: input.reward,
+        tierId: customer.tierId,
+        at: ctx.now,
+      };
+    });
+  }
+
+  /** Lock the customer, answer replays, otherwise write one entry and store the response under the key. */
+  private idempotent(
+    ctx: ProgramContext,
+    customerId: string,
+    key: string,
+    hash: string,
+    build: BuildEntry,
+  ): Promise<EventResponse> {
+    return ctx.scope.transaction(async (tx: ProgramTx) => {
+      const customer = await tx.customers.lock(customerId);
+      const earlier = await tx.idempotency.get(key);
+      if (earlier) return replayOrConflict(earlier, hash);
+      if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
+      const tier = await tierOf(tx, customer);
+      const entry = build(customer, tier);
+      const after = afterEntries(customer, [entry], ctx.now);
+      const body = eventBody(ctx, after, tier, [entry]);
+      const inserted = await tx.idempotency.insert({ key, requestHash: hash, status: 201, response: body });
+      if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
+      await tx.ledger.append(customer.id, [entry]);
+      return { status: 201, body, replayed: false };
+    });
+  }
+}

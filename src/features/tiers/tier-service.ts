@@ -1,0 +1,116 @@
+/** Tiers: CRUD and ordering, validated as a whole program configuration. */
+import { randomBytes } from 'node:crypto';
+import { badRequest, notFound, unprocessable } from '../../http/errors.js';
+import type { TierInput, TierRecord } from '../../store/port.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
+
+function newTierId(): string {
+  return `tier_${randomBytes(8).toString('hex')}`;
+}
+
+function inputOf(t: TierRecord): TierInput {
+  return {
+    title: t.title,
+    icon: t.icon,
+    visible: t.visible,
+    enabled: t.enabled,
+    qualifications: t.qualifications,
+    maintain: t.maintain,
+    benefits: t.benefits,
+    design: t.design,
+  };
+}
+
+export class TierService {
+  /** Live tiers, lowest rank first. */
+  list(ctx: ProgramContext): Promise<TierRecord[]> {
+    return ctx.scope.tiers.list();
+  }
+
+  async get(ctx: ProgramContext, id: string): Promise<TierRecord> {
+    const tier = await ctx.scope.tiers.get(id);
+    if (!tier) throw notFound('tier_not_found', `No tier ${id}`);
+    return tier;
+  }
+
+  /** Create at the top of the order. */
+  create(ctx: ProgramContext, input: CreateTierInput): Promise<TierRecord> {
+    return ctx.scope.transaction(async (tx) => {
+      await tx.program.lock();
+      const tiers = await tx.tiers.list();
+      if (tiers.length >= MAX_TIERS) {
+        throw unprocessable('tier_limit_reached', `A program has at most ${MAX_TIERS} tiers`);
+      }
+      return tx.tiers.create(newTierId(), input, ctx.now);
+    });
+  }
+
+  /** Change some fields; the merged tier is what gets stored. */
+  async update(ctx: ProgramContext, id: string, patch: UpdateTierInput): Promise<TierRecord> {
+    return ctx.scope.transaction(async (tx) => {
+      const existing = await tx.tiers.get(id);
+      if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
+      const merged: TierInput = { ...inputOf(existing) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+      }
+      const updated = await tx.tiers.update(id, merged, ctx.now);
+      if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
+      return updated;
+    });
+  }
+
+  async remove(ctx: ProgramContext, id: string): Promise<void> {
+    const removed = await ctx.scope.tiers.remove(id, ctx.now);
+    if (!removed) throw notFound('tier_not_found', `No tier ${id}`);
+  }
+
+  /** Reorder atomically; `ids` must name every live tier exactly once, lowest first. */
+  reorder(ctx: ProgramContext, ids: string[]): Promise<TierRecord[]> {
+    return ctx.scope.transaction(async (tx) => {
+      await tx.program.lock();
+      const live = new Set((await tx.tiers.list()).map((t) => t.id));
+      const seen = new Set<string>();
+      const details = [];
+      for (const [i, id] of ids.entries()) {
+        if (seen.has(id))
+          details.push({ path: `body.tierIds.${i}`, code: 'duplicate', message: `${id} appears twice` });
+        else if (!live.has(id))
+          details.push({ path: `body.tierIds.${i}`, code: 'unknown_tier', message: `No tier ${id}` });
+        seen.add(id);
+      }
+      for (const id of live) {
+        if (!seen.has(id))
+          details.push({ path: 'body.tierIds', code: 'missing_tier', message: `${id} is missing` });
+      }
+      if (details.length > 0) {
+        throw badRequest(
+          'invalid_tier_order',
+          'tierIds must list every tier exactly once, lowest first',
+          details,
+        );
+      }
+      await tx.tiers.reorder(ids, ctx.now);
+      return tx.tiers.list();
+    });
+  }
+}
+
+/** The tier as the merchant API shows it. */
+export function tierView(t: TierRecord) {
+  return {
+    id: t.id,
+    rank: t.rank,
+    title: t.title,
+    icon: t.icon,
+    visible: t.visible,
+    enabled: t.enabled,
+    qualifications: t.qualifications,
+    maintain: t.maintain,
+    benefits: t.benefits,
+    design: t.design,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}

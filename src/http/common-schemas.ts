@@ -1,0 +1,43 @@
+/** Schemas shared by several features' request validation. */
+import { z } from 'zod';
+
+/** Money in minor units: a non-negative integer no larger than 10^12. */
+export const MAX_AMOUNT = 1_000_000_000_000;
+/** Points in one event, either sign. */
+export const MAX_POINTS = 10_000_000_000;
+
+export const amountSchema = z
+  .number({ error: 'must be an integer amount in minor units' })
+  .int('must be an integer amount in minor units (cents)')
+  .min(0, 'must not be negative')
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT} minor units`);
+
+export const positiveAmountSchema = amountSchema.refine((v) => v > 0, 'must be greater than 0');
+
+export const pointsSchema = z
+  .number({ error: 'must be an integer number of points' })
+  .int('must be an integer number of points')
+  .min(-MAX_POINTS)
+  .max(MAX_POINTS);
+
+/** Merchant-chosen identifiers (customer, order, refund ids). */
+export const externalIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7E]+$/, 'must be 1–128 printable ASCII characters without spaces');
+
+/** ISO 8601 instant with an explicit offset (Z or ±hh:mm). */
+export const instantSchema = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+/** ISO 8601 date-only, e.g. 2025-01-01. */
+export const dateSchema = z.iso.date();
+
+/** A tag or segment name. */
+export const labelSchema = z.string().trim().min(1).max(255);
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces');

@@ -1,0 +1,122 @@
+/**
+ * Route definitions: one zod schema per input validates the request, yields its
+ * type, and feeds the OpenAPI document (http/openapi.ts) — one source for all three.
+ */
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { ProgramContext } from '../features/programs/program-context.js';
+import { AppError, badRequest, type ErrorDetail } from './errors.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type AuthKind = 'apiKey' | 'admin' | 'none';
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  /** Defaults to application/json. */
+  contentType?: string;
+}
+
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HandlerInput<A extends AuthKind, P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The caller's program; present on apiKey routes. */
+  ctx: A extends 'apiKey' ? ProgramContext : undefined;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteDef<
+  A extends AuthKind = AuthKind,
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** Express-style path, e.g. /v1/tiers/:tierId */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: A;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Raw (non-JSON) request body, documented with its content types. */
+  rawBody?: { contentTypes: string[]; description: string };
+  /** Documented request headers. */
+  headers?: { name: string; required: boolean; description: string }[];
+  responses: Record<number, ResponseDoc>;
+  /** Returns the response, or undefined when it wrote to `res` itself. */
+  handler(input: HandlerInput<A, z.output<P>, z.output<Q>, z.output<B>>): Promise<HandlerResult | undefined>;
+}
+
+/** How a request proves who it is. */
+export interface Authenticator {
+  /** The program of the API key in the Authorization header; throws 401. */
+  program(req: Request): Promise<ProgramContext>;
+  /** Throws 401 unless the admin token is presented. */
+  admin(req: Request): void;
+}
+
+function issuesToDetails(issues: z.core.$ZodIssue[], where: string): ErrorDetail[] {
+  return issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join('.'),
+    code: i.code,
+    message: i.message,
+  }));
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> {
+  if (!schema) return undefined as z.output<T>;
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw badRequest('validation_failed', `Invalid ${where}`, issuesToDetails(r.error.issues, where));
+  }
+  return r.data;
+}
+
+/** Registers routes on an express router and remembers them for the OpenAPI document. */
+export class ApiRegistry {
+  readonly routes: RouteDef[] = [];
+
+  constructor(
+    private readonly router: Router,
+    private readonly auth: Authenticator,
+  ) {}
+
+  add<A extends AuthKind, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+    def: RouteDef<A, P, Q, B>,
+  ): void {
+    this.routes.push(def as unknown as RouteDef);
+    this.router[def.method](def.path, async (req: Request, res: Response) => {
+      let ctx: ProgramContext | undefined;
+      if (def.auth === 'apiKey') ctx = await this.auth.program(req);
+      else if (def.auth === 'admin') this.auth.admin(req);
+      if (def.body && req.body === undefined) {
+        if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
+          throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
+        }
+        throw badRequest('validation_failed', 'A JSON request body is required');
+      }
+      const result = await def.handler({
+        params: parse(def.params, req.params, 'params'),
+        query: parse(def.query, req.query, 'query'),
+        body: parse(def.body, req.body, 'body'),
+        ctx: ctx as HandlerInput<A, unknown, unknown, unknown>['ctx'],
+        req,
+        res,
+      });
+      if (!result) return;
+      if (result.headers) res.set(result.headers);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+}

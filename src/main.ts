@@ -1,0 +1,76 @@
+/** Entry point: read config, open the store, serve HTTP, shut down gracefully. */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openStore } from './store/open-store.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  if (config.mongodbUri) {
+    logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
+    process.exit(2);
+  }
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: config.pgPoolSize,
+  });
+  const generated = config.adminToken === undefined;
+  const adminToken = config.adminToken ?? `tpa_${randomBytes(24).toString('base64url')}`;
+  const { app } = buildApp({ store, clock: systemClock, logger, adminToken, trustProxy: config.trustProxy });
+
+  const server = app.listen(config.port, config.host, () => {
+    const url = `http://localhost:${config.port}`;
+    const storage = config.databaseUrl
+      ? 'PostgreSQL server (DATABASE_URL)'
+      : `embedded PGlite in ${config.dataDir}`;
+    logger.info({ url, storage }, 'Tierpass listening');
+    // Printed plainly too: the quick start tells people to copy it from here.
+    console.log(`\nTierpass is running at ${url}  (storage: ${storage})`);
+    if (generated) {
+      console.log(`Admin token (generated for this run; set ADMIN_TOKEN to keep one): ${adminToken}`);
+    }
+    console.log(
+      `Create a program:\n  curl -s -X POST ${url}/v1/programs -H "Authorization: Bearer ${adminToken}" -H 'Content-Type: application/json' -d '{"name":"My shop"}'\n`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(() => {
+      store.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while closing the store');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('Tierpass failed to start:', err);
+  process.exit(1);
+});
