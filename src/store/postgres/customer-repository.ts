@@ -1,0 +1,95 @@
+import type { CustomerRecord, ProgramTx } from '../port.js';
+import type { SqlQuery } from './sql-driver.js';
+import { one } from './sql-values.js';
+
+interface CustomerRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  tags: string[];
+  segments: string[];
+  tier_id: string | null;
+  tier_tags: string[];
+  current: number;
+  carry: number;
+  lifetime_earned: number;
+  lifetime_spend: number;
+  carry_since: Date;
+  last_earned_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, email, name, tags, segments, tier_id, tier_tags, current, carry, lifetime_earned,
+  lifetime_spend, carry_since, last_earned_at, created_at, updated_at`;
+
+function toCustomer(r: CustomerRow): CustomerRecord {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    tags: r.tags,
+    segments: r.segments,
+    tierId: r.tier_id,
+    tierTags: r.tier_tags,
+    balances: {
+      current: r.current,
+      carry: r.carry,
+      lifetimeEarned: r.lifetime_earned,
+      lifetimeSpend: r.lifetime_spend,
+    },
+    carrySince: r.carry_since,
+    lastEarnedAt: r.last_earned_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Customers of one program; `lock` only inside a transaction. */
+export function customerRepository(q: SqlQuery, programId: string): ProgramTx['customers'] {
+  return {
+    async get(id) {
+      const { rows } = await q.query<CustomerRow>(
+        `SELECT ${COLUMNS} FROM customers WHERE program_id = $1 AND id = $2`,
+        [programId, id],
+      );
+      return rows[0] === undefined ? null : toCustomer(rows[0]);
+    },
+    async lock(id) {
+      const { rows } = await q.query<CustomerRow>(
+        `SELECT ${COLUMNS} FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE`,
+        [programId, id],
+      );
+      return rows[0] === undefined ? null : toCustomer(rows[0]);
+    },
+    async upsert(id, patch, now) {
+      // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11).
+      const { rows } = await q.query<CustomerRow & { created: boolean }>(
+        `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7)
+         ON CONFLICT (program_id, id) DO UPDATE SET
+           email = CASE WHEN $8 THEN EXCLUDED.email ELSE c.email END,
+           name = CASE WHEN $9 THEN EXCLUDED.name ELSE c.name END,
+           tags = CASE WHEN $10 THEN EXCLUDED.tags ELSE c.tags END,
+           segments = CASE WHEN $11 THEN EXCLUDED.segments ELSE c.segments END,
+           updated_at = CASE WHEN $8 OR $9 OR $10 OR $11 THEN $7 ELSE c.updated_at END
+         RETURNING ${COLUMNS}, (xmax = 0) AS created`,
+        [
+          programId,
+          id,
+          patch.email ?? null,
+          patch.name ?? null,
+          patch.tags ?? null,
+          patch.segments ?? null,
+          now,
+          patch.email !== undefined,
+          patch.name !== undefined,
+          patch.tags !== undefined,
+          patch.segments !== undefined,
+        ],
+      );
+      const row = one(rows, 'customer');
+      return { record: toCustomer(row), created: row.created };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { OrderRecord, ProgramTx } from '../port.js';
+import type { SqlQuery } from './sql-driver.js';
+import { existingRow, jsonParam } from './sql-values.js';
+
+interface OrderRow {
+  id: string;
+  customer_id: string;
+  amount: number;
+  placed_at: Date;
+  earned_at: Date;
+  refunded_amount: number;
+  points_awarded: number;
+  points_reversed: number;
+  request_hash: string;
+  response: unknown;
+  created_at: Date;
+}
+
+const COLUMNS = `id, customer_id, amount, placed_at, earned_at, refunded_amount, points_awarded,
+  points_reversed, request_hash, response, created_at`;
+
+function toOrder(r: OrderRow): OrderRecord {
+  return {
+    id: r.id,
+    customerId: r.customer_id,
+    amount: r.amount,
+    placedAt: r.placed_at,
+    earnedAt: r.earned_at,
+    refundedAmount: r.refunded_amount,
+    pointsAwarded: r.points_awarded,
+    pointsReversed: r.points_reversed,
+    requestHash: r.request_hash,
+    response: r.response,
+    createdAt: r.created_at,
+  };
+}
+
+/** Orders of one program; the write methods only inside a transaction. */
+export function orderRepository(q: SqlQuery, programId: string): ProgramTx['orders'] {
+  async function get(id: string): Promise<OrderRecord | null> {
+    const { rows } = await q.query<OrderRow>(
+      `SELECT ${COLUMNS} FROM orders WHERE program_id = $1 AND id = $2`,
+      [programId, id],
+    );
+    return rows[0] === undefined ? null : toOrder(rows[0]);
+  }
+  return {
+    get,
+    async insert(order) {
+      // The common case (a new order) costs one round trip; only a replay reads the existing row.
+      const { rowCount } = await q.query(
+        `INSERT INTO orders (program_id, id, customer_id, amount, placed_at, earned_at, points_awarded,
+           request_hash, response)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+         ON CONFLICT (program_id, id) DO NOTHING
+         RETURNING id`,
+        [
+          programId,
+          order.id,
+          order.customerId,
+          order.amount,
+          order.placedAt,
+          order.earnedAt,
+          order.pointsAwarded,
+          order.requestHash,
+          jsonParam(order.response),
+        ],
+      );
+      if (rowCount > 0) return { inserted: true };
+      return { inserted: false, existing: existingRow(await get(order.id), order.id) };
+    },
+    async updateRefunded(id, refundedAmount, pointsReversed) {
+      const { rowCount } = await q.query(
+        'UPDATE orders SET refunded_amount = $3, points_reversed = $4 WHERE program_id = $1 AND id = $2',
+        [programId, id, refundedAmount, pointsReversed],
+      );
+      if (rowCount === 0) throw new Error(`order ${id} not found`);
+    },
+  };
+}
