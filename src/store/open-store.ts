@@ -1,0 +1,36 @@
+import { mkdir } from 'node:fs/promises';
+import type { Store } from './port.js';
+import { migrate } from './postgres/migrate.js';
+import { createPgDriver } from './postgres/pg-driver.js';
+import { createPgliteDriver } from './postgres/pglite-driver.js';
+import { createPostgresStore } from './postgres/postgres-store.js';
+import type { SqlDriver } from './postgres/sql-driver.js';
+
+export interface OpenStoreOptions {
+  /** postgres:// URL of a PostgreSQL server; when absent the embedded PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data directory (created if missing), or `memory://` for a throwaway database. */
+  dataDir: string;
+  /** pg pool size (server only); default 10. */
+  poolSize?: number;
+  /** Receives one line per migration applied. */
+  logger?: { info(obj: object, msg?: string): void };
+}
+
+/** Open the configured database, apply pending migrations, and return the Store. */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  let driver: SqlDriver;
+  if (opts.databaseUrl) {
+    driver = createPgDriver({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
+  } else {
+    if (!opts.dataDir.startsWith('memory://')) await mkdir(opts.dataDir, { recursive: true });
+    driver = await createPgliteDriver(opts.dataDir);
+  }
+  try {
+    await migrate(driver, opts.logger);
+  } catch (err) {
+    await driver.close().catch(() => {});
+    throw err;
+  }
+  return createPostgresStore(driver);
+}
