@@ -1,0 +1,127 @@
+import type { NewOrder, ProgramScope } from '../../src/store/port.js';
+import { at, newCustomer, newProgram, type StoreRef, T0, uid, ZERO } from './contract-fixtures.js';
+
+export function order(id: string, customerId: string, overrides: Partial<NewOrder> = {}): NewOrder {
+  return {
+    id,
+    customerId,
+    amount: 10_000,
+    placedAt: at(-60),
+    earnedAt: T0,
+    pointsAwarded: 1500,
+    requestHash: 'h1',
+    response: { orderId: id, points: 1500 },
+    ...overrides,
+  };
+}
+
+/** Customers, orders, refunds and idempotency records. */
+export function customerOrderContract(store: StoreRef): void {
+  describe('customers, orders and idempotency', () => {
+    let scope: ProgramScope;
+    beforeEach(async () => {
+      scope = await newProgram(store());
+    });
+
+    describe('customers', () => {
+      it('creates with empty balances and defaults, then patches only the given fields', async () => {
+        const created = await scope.customers.upsert('c1', { email: 'a@example.com', tags: ['vip'] }, T0);
+        expect(created).toEqual({
+          created: true,
+          record: {
+            id: 'c1',
+            email: 'a@example.com',
+            name: null,
+            tags: ['vip'],
+            segments: [],
+            tierId: null,
+            tierTags: [],
+            balances: ZERO,
+            carrySince: T0,
+            lastEarnedAt: null,
+            createdAt: T0,
+            updatedAt: T0,
+          },
+        });
+        const patched = await scope.customers.upsert(
+          'c1',
+          { name: 'Ann', segments: ['b2b', 'eu, west'] },
+          at(1),
+        );
+        expect(patched.created).toBe(false);
+        expect(patched.record).toMatchObject({
+          email: 'a@example.com',
+          name: 'Ann',
+          tags: ['vip'],
+          segments: ['b2b', 'eu, west'],
+          createdAt: T0,
+          updatedAt: at(1),
+        });
+        const cleared = await scope.customers.upsert('c1', { email: null, tags: [] }, at(2));
+        expect(cleared.record).toMatchObject({ email: null, name: 'Ann', tags: [] });
+        expect(await scope.customers.get('c1')).toEqual(cleared.record);
+        expect(await scope.customers.get('nobody')).toBeNull();
+      });
+
+      it('locks inside a transaction, null when missing', async () => {
+        const id = await newCustomer(scope);
+        const [found, missing] = await scope.transaction(async (tx) => [
+          await tx.customers.lock(id),
+          await tx.customers.lock('nobody'),
+        ]);
+        expect(found?.id).toBe(id);
+        expect(missing).toBeNull();
+      });
+    });
+
+    describe('orders and refunds', () => {
+      it('inserts once and reports the existing order on replay', async () => {
+        const cid = await newCustomer(scope);
+        expect(await scope.transaction((tx) => tx.orders.insert(order('o1', cid)))).toEqual({
+          inserted: true,
+        });
+        const stored = await scope.orders.get('o1');
+        expect(stored).toEqual({
+          ...order('o1', cid),
+          refundedAmount: 0,
+          pointsReversed: 0,
+          createdAt: expect.any(Date),
+        });
+        const replay = await scope.transaction((tx) =>
+          tx.orders.insert(order('o1', cid, { requestHash: 'h2' })),
+        );
+        expect(replay).toEqual({ inserted: false, existing: stored });
+        expect(await scope.orders.get('o2')).toBeNull();
+      });
+
+      it('records refunds and their effect on the order', async () => {
+        const cid = await newCustomer(scope);
+        await scope.transaction(async (tx) => {
+          await tx.orders.insert(order('o1', cid));
+          const refund = { id: 'r1', orderId: 'o1', amount: 4000, requestHash: 'rh', response: { ok: true } };
+          expect(await tx.refunds.insert(refund)).toEqual({ inserted: true });
+          await tx.orders.updateRefunded('o1', 4000, 600);
+          const replay = await tx.refunds.insert({ ...refund, amount: 1 });
+          expect(replay).toEqual({ inserted: false, existing: { ...refund, createdAt: expect.any(Date) } });
+          expect(await tx.refunds.get('r1')).toEqual(replay.inserted ? null : replay.existing);
+          expect(await tx.refunds.get('r2')).toBeNull();
+        });
+        expect(await scope.orders.get('o1')).toMatchObject({ refundedAmount: 4000, pointsReversed: 600 });
+        await expect(scope.transaction((tx) => tx.orders.updateRefunded('nope', 1, 0))).rejects.toThrow();
+      });
+    });
+
+    describe('idempotency records', () => {
+      it('stores a response once and returns it on replay', async () => {
+        const key = uid('idem');
+        const rec = { key, requestHash: 'abc', status: 201, response: { id: 'x', list: [1, 2] } };
+        expect(await scope.transaction((tx) => tx.idempotency.insert(rec))).toEqual({ inserted: true });
+        const stored = await scope.idempotency.get(key);
+        expect(stored).toEqual({ ...rec, createdAt: expect.any(Date) });
+        const replay = await scope.transaction((tx) => tx.idempotency.insert({ ...rec, status: 500 }));
+        expect(replay).toEqual({ inserted: false, existing: stored });
+        expect(await scope.idempotency.get('other')).toBeNull();
+      });
+    });
+  });
+}

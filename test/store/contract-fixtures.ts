@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Balances, ProgramSettings } from '../../src/domain/types.js';
+import type { NewLedgerEntry, ProgramScope, Store, TierInput } from '../../src/store/port.js';
+
+/** Gives each contract section the store opened by the suite's beforeAll. */
+export type StoreRef = () => Store;
+
+export const settings: ProgramSettings = {
+  tiersEnabled: true,
+  currency: 'USD',
+  timezone: 'America/New_York',
+  earning: { pointsPerUnit: 10 },
+  retention: { mode: 'continuous' },
+};
+
+export const T0 = new Date('2025-03-01T12:00:00.000Z');
+
+/** `minutes` after T0. */
+export function at(minutes: number): Date {
+  return new Date(T0.getTime() + minutes * 60_000);
+}
+
+export function uid(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8)}`;
+}
+
+/** A fresh program (tests share the database, never a program) and its scope. */
+export async function newProgram(store: Store, mode: 'live' | 'test' = 'live'): Promise<ProgramScope> {
+  const program = await store.createProgram(
+    { name: uid('Shop'), mode, settings, clockNow: mode === 'test' ? T0 : null, now: T0 },
+    uid('keyhash'),
+  );
+  return store.scoped(program.id);
+}
+
+export function tierInput(title: string, overrides: Partial<TierInput> = {}): TierInput {
+  return {
+    title,
+    icon: null,
+    visible: true,
+    enabled: true,
+    qualifications: [{ type: 'lifetimePoints', minPoints: 1000 }],
+    maintain: null,
+    benefits: { multiplier: 1.5, rewards: ['Free shipping'] },
+    design: { backgroundColor: '#112233' },
+    ...overrides,
+  };
+}
+
+export const ZERO: Balances = { current: 0, carry: 0, lifetimeEarned: 0, lifetimeSpend: 0 };
+
+/** An earn-like entry; `delta` defaults to zero for the balances not given. */
+export function entry(
+  key: string,
+  delta: Partial<Balances>,
+  overrides: Partial<NewLedgerEntry> = {},
+): NewLedgerEntry {
+  return {
+    type: 'earn',
+    key,
+    orderId: null,
+    base: null,
+    multiplier: null,
+    points: delta.current ?? 0,
+    delta: { ...ZERO, ...delta },
+    reason: null,
+    tierId: null,
+    at: T0,
+    ...overrides,
+  };
+}
+
+/** Creates a customer in its own transaction and returns its id. */
+export async function newCustomer(scope: ProgramScope, id = uid('cus')): Promise<string> {
+  await scope.transaction((tx) => tx.customers.upsert(id, { email: `${id}@example.com` }, T0));
+  return id;
+}

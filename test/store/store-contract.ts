@@ -1,0 +1,32 @@
+import type { Store } from '../../src/store/port.js';
+import { customerOrderContract } from './contract-customers-orders.js';
+import { ledgerContract } from './contract-ledger.js';
+import { programContract } from './contract-programs.js';
+import { tierContract } from './contract-tiers.js';
+import { transactionContract } from './contract-transactions.js';
+
+/**
+ * The storage port's contract: every adapter runs this suite against a freshly opened
+ * store. Tests create their own programs, so a shared database is fine.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store | undefined;
+    const ref = (): Store => {
+      if (!store) throw new Error('store not opened');
+      return store;
+    };
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    programContract(ref);
+    tierContract(ref);
+    customerOrderContract(ref);
+    ledgerContract(ref);
+    transactionContract(ref);
+  });
+}
