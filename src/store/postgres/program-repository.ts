@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { ProgramMode, ProgramSettings } from '../../domain/types.js';
-import type { ProgramRecord, ProgramTx } from '../port.js';
+import type { NewProgram, ProgramRecord, ProgramTx } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
-import { jsonParam } from './sql-values.js';
+import { jsonParam, one } from './sql-values.js';
 
-export interface ProgramRow {
+interface ProgramRow {
   id: string;
   name: string;
   mode: ProgramMode;
@@ -13,9 +14,9 @@ export interface ProgramRow {
   updated_at: Date;
 }
 
-export const PROGRAM_COLUMNS = 'id, name, mode, settings, clock_now, created_at, updated_at';
+const PROGRAM_COLUMNS = 'id, name, mode, settings, clock_now, created_at, updated_at';
 
-export function toProgram(r: ProgramRow): ProgramRecord {
+function toProgram(r: ProgramRow): ProgramRecord {
   return {
     id: r.id,
     name: r.name,
@@ -25,6 +26,36 @@ export function toProgram(r: ProgramRow): ProgramRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** Insert a program and its first API key in one statement: both exist or neither. */
+export async function insertProgram(
+  q: SqlQuery,
+  input: NewProgram,
+  apiKeyHash: string,
+): Promise<ProgramRecord> {
+  const { rows } = await q.query<ProgramRow>(
+    `WITH p AS (
+       INSERT INTO programs (id, name, mode, settings, clock_now, created_at, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6)
+       RETURNING ${PROGRAM_COLUMNS}
+     ), k AS (
+       INSERT INTO api_keys (key_hash, program_id, created_at) SELECT $7, id, $6 FROM p
+     )
+     SELECT ${PROGRAM_COLUMNS} FROM p`,
+    [randomUUID(), input.name, input.mode, jsonParam(input.settings), input.clockNow, input.now, apiKeyHash],
+  );
+  return toProgram(one(rows, 'program'));
+}
+
+/** The program an API key hash belongs to, or null. */
+export async function findProgramByApiKeyHash(q: SqlQuery, hash: string): Promise<ProgramRecord | null> {
+  const { rows } = await q.query<ProgramRow>(
+    `SELECT p.id, p.name, p.mode, p.settings, p.clock_now, p.created_at, p.updated_at
+     FROM api_keys k JOIN programs p ON p.id = k.program_id WHERE k.key_hash = $1`,
+    [hash],
+  );
+  return rows[0] === undefined ? null : toProgram(rows[0]);
 }
 
 function found(rows: ProgramRow[], programId: string): ProgramRecord {
