@@ -1,0 +1,669 @@
+/**
+ * Ingestion benchmark (`npm run bench`): the real service, as a child process, on a fresh
+ * PostgreSQL database, driven by C concurrent keep-alive HTTP clients posting orders; then, at
+ * the same concurrency, the raw floor of single-row autocommit UPDATEs straight through `pg`.
+ *
+ *   npm run bench -- [--clients 16] [--seconds 15] [--customers 2000] [--warmup 3]
+ *                    [--floor-seconds <seconds>] [--pool-size <n>] [--no-floor] [--cpu-prof]
+ *                    [--label <text>]
+ *
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection:
+ * the script creates tierpass_bench_<ts> on that server and drops it at the end, even on error.
+ * Results are printed and written to bench-results/ingest-<date>.json. Results in BENCHMARKS.md.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const HOST = '127.0.0.1';
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+// ---------------------------------------------------------------- options
+
+const { values: flags } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '15' },
+    customers: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '3' },
+    'floor-seconds': { type: 'string' },
+    'pool-size': { type: 'string' },
+    'no-floor': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    label: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
+  process.exit(0);
+}
+
+function positiveInt(name: string, raw: string | undefined, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    console.error(`--${name} must be an integer between 1 and ${max} (got ${raw})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const CLIENTS = positiveInt('clients', flags.clients, 512);
+const SECONDS = positiveInt('seconds', flags.seconds, 3600);
+const CUSTOMERS = positiveInt('customers', flags.customers, 10_000_000);
+const WARMUP = flags.warmup === '0' ? 0 : positiveInt('warmup', flags.warmup, 600);
+const FLOOR_SECONDS = positiveInt('floor-seconds', flags['floor-seconds'] ?? String(SECONDS), 3600);
+const POOL_SIZE =
+  flags['pool-size'] === undefined ? undefined : positiveInt('pool-size', flags['pool-size'], 200);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function log(msg: string): void {
+  console.log(`[bench] ${msg}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? Number.NaN;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------- /proc accounting (Linux only)
+
+/** utime+stime of one process in seconds, or undefined when unreadable. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the ")" that closes comm: state is field 3, utime 14, stime 15.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of every `postgres` process (server and backends), keyed by pid. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const d of pids) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'postgres') continue;
+      const cpu = processCpuSeconds(Number(d));
+      if (cpu !== undefined) out.set(Number(d), cpu);
+    } catch {
+      // The process exited meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat first line). */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const n = first.trim().split(/\s+/).slice(1).map(Number);
+    const total = n.reduce((a, b) => a + b, 0);
+    const idle = (n[3] ?? 0) + (n[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+function procStatusKiB(pid: number, field: string): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuSnapshot {
+  at: bigint;
+  self: NodeJS.CpuUsage;
+  server: number | undefined;
+  postgres: Map<number, number>;
+  machine: { busy: number; total: number } | undefined;
+}
+
+function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+  return {
+    at: process.hrtime.bigint(),
+    self: process.cpuUsage(),
+    server: serverPid === undefined ? undefined : processCpuSeconds(serverPid),
+    postgres: postgresCpu(),
+    machine: machineCpu(),
+  };
+}
+
+/** Where the CPU went between two snapshots, in cores (1.0 = one core fully busy). */
+function cpuBreakdown(a: CpuSnapshot, b: CpuSnapshot) {
+  const wall = Number(b.at - a.at) / 1e9;
+  const self = (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6;
+  const server = a.server !== undefined && b.server !== undefined ? b.server - a.server : undefined;
+  let postgres = 0;
+  for (const [pid, after] of b.postgres) postgres += after - (a.postgres.get(pid) ?? 0);
+  const machine =
+    a.machine && b.machine
+      ? (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)
+      : undefined;
+  return {
+    loadGeneratorCores: round(self / wall),
+    serverCores: server === undefined ? null : round(server / wall),
+    postgresCores: round(postgres / wall),
+    machineBusyPercent: machine === undefined ? null : round(machine * 100, 1),
+  };
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+interface HttpResult {
+  status: number;
+  body: string;
+}
+
+function request(
+  agent: http.Agent,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+  keepBody = true,
+): Promise<HttpResult> {
+  const body = payload === undefined ? undefined : JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: HOST,
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          ...headers,
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+        },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (!keepBody) {
+          // Only the status matters; the body must still be read for the socket to be reused.
+          res.resume();
+          res.on('end', () => resolve({ status, body: '' }));
+          res.on('error', reject);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// ---------------------------------------------------------------- timed closed-loop load
+
+interface LoadResult {
+  completed: number;
+  errors: number;
+  byStatus: Record<string, number>;
+  sampleErrors: string[];
+  elapsedSeconds: number;
+  perSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+}
+
+/**
+ * C loops, each issuing one operation at a time until `seconds` have passed (no new operation
+ * starts after the deadline; the ones in flight finish and count). Returns throughput and latency.
+ * `op` resolves to a status label: "ok" or anything else, counted as an error.
+ */
+async function closedLoop(
+  clients: number,
+  seconds: number,
+  op: (client: number, seq: number) => Promise<string>,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const byStatus: Record<string, number> = {};
+  const sampleErrors: string[] = [];
+  let errors = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(seconds) * 1_000_000_000n;
+  async function loop(client: number) {
+    for (let seq = 0; process.hrtime.bigint() < deadline; seq++) {
+      const t0 = process.hrtime.bigint();
+      let status: string;
+      try {
+        status = await op(client, seq);
+      } catch (err) {
+        status = `exception: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const label = status === 'ok' ? 'ok' : status.split(' ')[0] || status;
+      byStatus[label] = (byStatus[label] ?? 0) + 1;
+      if (status !== 'ok') {
+        errors++;
+        if (sampleErrors.length < 5) sampleErrors.push(status.slice(0, 300));
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: clients }, (_, i) => loop(i)));
+  const elapsedSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const sorted = Float64Array.from(latencies).sort();
+  const sum = latencies.reduce((a, b) => a + b, 0);
+  return {
+    completed: latencies.length,
+    errors,
+    byStatus,
+    sampleErrors,
+    elapsedSeconds: round(elapsedSeconds, 3),
+    perSecond: round(latencies.length / elapsedSeconds, 1),
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p95: round(percentile(sorted, 95)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted[sorted.length - 1] ?? Number.NaN),
+      mean: round(sum / Math.max(1, latencies.length)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- resources to release
+
+let child: ChildProcess | undefined;
+let childExited: Promise<void> | undefined;
+const childOutput: string[] = [];
+let benchDb: { name: string; url: string } | undefined;
+let floorPool: pg.Pool | undefined;
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+
+async function stopChild(): Promise<void> {
+  const c = child;
+  if (!c || !childExited) return;
+  child = undefined;
+  if (c.exitCode === null && c.signalCode === null) {
+    c.kill('SIGTERM');
+    const killed = await Promise.race([childExited.then(() => false), sleep(10_000).then(() => true)]);
+    if (killed) {
+      c.kill('SIGKILL');
+      await childExited;
+    }
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    agent.destroy();
+    await floorPool?.end().catch(() => {});
+    await stopChild().catch((err: unknown) => console.error('[bench] could not stop the server:', err));
+    if (benchDb) {
+      const { name } = benchDb;
+      benchDb = undefined;
+      // FORCE: a connection left behind by a crash must not keep the database alive.
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
+        () => log(`dropped database ${name}`),
+        (err: unknown) => console.error(`[bench] could not drop database ${name}:`, err),
+      );
+    }
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n[bench] ${signal}: cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------- the steps
+
+async function createDatabase(): Promise<{ name: string; url: string }> {
+  // Identifiers cannot be parameters; the name is built from digits only.
+  const name = `tierpass_bench_${Date.now()}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+async function startServer(databaseUrl: string, port: number, profDir: string | undefined): Promise<number> {
+  const args = ['--import', 'tsx'];
+  if (profDir) args.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+  args.push('src/main.ts');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN,
+    PORT: String(port),
+    HOST,
+    NODE_ENV: 'production',
+  };
+  if (POOL_SIZE !== undefined) env.PG_POOL_SIZE = String(POOL_SIZE);
+  const c = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = c;
+  childExited = new Promise((resolve) => c.once('exit', () => resolve()));
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      childOutput.push(line);
+      if (childOutput.length > 50) childOutput.shift();
+    }
+  };
+  c.stdout?.on('data', keep);
+  c.stderr?.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    process.stderr.write(`[server] ${chunk.toString('utf8')}`);
+  });
+  const pid = c.pid;
+  if (pid === undefined) throw new Error('could not start the server');
+
+  const probe = new http.Agent({ keepAlive: false });
+  const until = Date.now() + 60_000;
+  try {
+    while (Date.now() < until) {
+      if (c.exitCode !== null || c.signalCode !== null) {
+        throw new Error(`the server exited (${c.exitCode ?? c.signalCode}):\n${childOutput.join('\n')}`);
+      }
+      const res = await request(probe, port, 'GET', '/readyz', {}).catch(() => undefined);
+      if (res?.status === 200) return pid;
+      await sleep(100);
+    }
+  } finally {
+    probe.destroy();
+  }
+  throw new Error(`the server was not ready within 60 s:\n${childOutput.join('\n')}`);
+}
+
+async function createProgram(port: number): Promise<string> {
+  const res = await request(
+    agent,
+    port,
+    'POST',
+    '/v1/programs',
+    { authorization: `Bearer ${ADMIN_TOKEN}` },
+    { name: 'Bench shop', currency: 'USD', earning: { pointsPerUnit: 1 } },
+  );
+  if (res.status !== 201) throw new Error(`program creation failed: ${res.status} ${res.body}`);
+  const apiKey = (JSON.parse(res.body) as { apiKey?: unknown }).apiKey;
+  if (typeof apiKey !== 'string') throw new Error(`program creation returned no apiKey: ${res.body}`);
+  return apiKey;
+}
+
+const customerId = (i: number) => `bench-c${i}`;
+
+async function upsertCustomers(port: number, auth: Record<string, string>): Promise<number> {
+  const started = Date.now();
+  let next = 0;
+  let done = 0;
+  let reported = 0;
+  async function worker() {
+    for (let i = next++; i < CUSTOMERS; i = next++) {
+      const res = await request(agent, port, 'PUT', `/v1/customers/${customerId(i)}`, auth, {
+        name: `Bench customer ${i}`,
+        email: `c${i}@bench.example`,
+      });
+      if (res.status !== 201 && res.status !== 200) {
+        throw new Error(`customer upsert failed: ${res.status} ${res.body}`);
+      }
+      done++;
+      if (done - reported >= Math.max(1, Math.floor(CUSTOMERS / 10)) || done === CUSTOMERS) {
+        reported = done;
+        log(`  customers ${done}/${CUSTOMERS}`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(CLIENTS, CUSTOMERS) }, worker));
+  return (Date.now() - started) / 1000;
+}
+
+function orderLoad(port: number, auth: Record<string, string>, runTag: string) {
+  return (client: number, seq: number) =>
+    request(
+      agent,
+      port,
+      'POST',
+      '/v1/orders',
+      auth,
+      {
+        id: `${runTag}-${client}-${seq}`,
+        customerId: customerId(Math.floor(Math.random() * CUSTOMERS)),
+        amount: 100 + Math.floor(Math.random() * 100_000),
+      },
+      false,
+    ).then((r) => (r.status === 201 ? 'ok' : `HTTP ${r.status}`));
+}
+
+async function prepareFloor(url: string): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
+  pool.on('error', () => {});
+  await pool.query('CREATE TABLE bench_floor (id integer PRIMARY KEY, n bigint NOT NULL DEFAULT 0)');
+  await pool.query('INSERT INTO bench_floor (id) SELECT generate_series(1, $1::int)', [CUSTOMERS]);
+  await pool.query('ANALYZE bench_floor');
+  // Open all C connections before timing anything.
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => pool.connect()));
+  for (const c of clients) c.release();
+  return pool;
+}
+
+function floorLoad(pool: pg.Pool) {
+  // Named: prepared once per connection, as the service's own statements are (pg-driver.ts).
+  return (_client: number, _seq: number) =>
+    pool
+      .query({
+        name: 'bench_floor_update',
+        text: 'UPDATE bench_floor SET n = n + 1 WHERE id = $1',
+        values: [1 + Math.floor(Math.random() * CUSTOMERS)],
+      })
+      .then((r) => (r.rowCount === 1 ? 'ok' : `rowCount ${r.rowCount}`));
+}
+
+function machineInfo(postgresVersion: string) {
+  const cpus = os.cpus();
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    if (dirty) commit += '+dirty';
+  } catch {
+    // Not a git checkout.
+  }
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    totalMemoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+    postgres: postgresVersion,
+    gitCommit: commit,
+  };
+}
+
+function printLoad(title: string, r: LoadResult, unit: string): void {
+  const l = r.latencyMs;
+  log(`${title}: ${r.perSecond} ${unit}/s  (${r.completed} in ${r.elapsedSeconds} s)`);
+  log(`  latency ms  p50 ${l.p50}  p95 ${l.p95}  p99 ${l.p99}  max ${l.max}  mean ${l.mean}`);
+  log(`  errors ${r.errors}${r.errors > 0 ? `  ${JSON.stringify(r.byStatus)}` : ''}`);
+  for (const e of r.sampleErrors) log(`    e.g. ${e}`);
+}
+
+async function main(): Promise<void> {
+  const date = new Date();
+  const profDir = flags['cpu-prof'] ? `${ROOT}bench-results/prof-${date.getTime()}` : undefined;
+  if (profDir) await mkdir(profDir, { recursive: true });
+
+  benchDb = await createDatabase();
+  log(`database ${benchDb.name}`);
+  const port = await freePort();
+  const serverPid = await startServer(benchDb.url, port, profDir);
+  log(`server pid ${serverPid} on http://${HOST}:${port} (PG_POOL_SIZE ${POOL_SIZE ?? 'default'})`);
+
+  const meta = new pg.Client({ connectionString: benchDb.url });
+  await meta.connect();
+  const settings = await meta.query<{ version: string; sync: string }>(
+    `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync`,
+  );
+  const postgresVersion = settings.rows[0]?.version ?? 'unknown';
+  const syncCommit = settings.rows[0]?.sync ?? '?';
+  await meta.end();
+  const machine = machineInfo(postgresVersion);
+
+  const apiKey = await createProgram(port);
+  const auth = { authorization: `Bearer ${apiKey}` };
+  log(`upserting ${CUSTOMERS} customers with ${CLIENTS} clients`);
+  const upsertSeconds = await upsertCustomers(port, auth);
+  log(`  done in ${round(upsertSeconds, 1)} s`);
+
+  if (WARMUP > 0) {
+    log(`warm-up: ${WARMUP} s of orders`);
+    const w = await closedLoop(CLIENTS, WARMUP, orderLoad(port, auth, `w${date.getTime()}`));
+    log(`  ${w.perSecond} orders/s, ${w.errors} errors`);
+  }
+
+  log(`orders: ${CLIENTS} clients for ${SECONDS} s`);
+  const before = cpuSnapshot(serverPid);
+  const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`));
+  const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid));
+  const peakRssKiB = procStatusKiB(serverPid, 'VmHWM');
+  const rssKiB = procStatusKiB(serverPid, 'VmRSS');
+  printLoad('orders', orders, 'orders');
+  log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(orderCpu)}`);
+
+  let floor: LoadResult | undefined;
+  let floorCpu: ReturnType<typeof cpuBreakdown> | undefined;
+  if (!flags['no-floor']) {
+    floorPool = await prepareFloor(benchDb.url);
+    log(`floor: ${CLIENTS} pg connections of single-row autocommit UPDATEs for ${FLOOR_SECONDS} s`);
+    await closedLoop(CLIENTS, Math.min(2, FLOOR_SECONDS), floorLoad(floorPool));
+    const fBefore = cpuSnapshot(undefined);
+    floor = await closedLoop(CLIENTS, FLOOR_SECONDS, floorLoad(floorPool));
+    floorCpu = cpuBreakdown(fBefore, cpuSnapshot(undefined));
+    printLoad('floor', floor, 'updates');
+    log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(floorCpu)}`);
+  }
+
+  const ratio = floor ? round(orders.perSecond / floor.perSecond, 3) : null;
+  const targetMet = orders.perSecond >= 1000 && orders.latencyMs.p99 <= 50 && orders.errors === 0;
+  const result = {
+    date: date.toISOString(),
+    label: flags.label ?? null,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    config: {
+      clients: CLIENTS,
+      seconds: SECONDS,
+      floorSeconds: flags['no-floor'] ? null : FLOOR_SECONDS,
+      customers: CUSTOMERS,
+      warmupSeconds: WARMUP,
+      pgPoolSize: POOL_SIZE ?? 'service default',
+      synchronousCommit: syncCommit,
+      logLevel: 'warn',
+    },
+    setup: { customerUpsertSeconds: round(upsertSeconds, 2) },
+    orders: { ...orders, cpu: orderCpu },
+    floor: floor ? { ...floor, cpu: floorCpu } : null,
+    ratioOrdersToFloor: ratio,
+    server: {
+      peakRssMiB: peakRssKiB === undefined ? null : round(peakRssKiB / 1024, 1),
+      rssAfterRunMiB: rssKiB === undefined ? null : round(rssKiB / 1024, 1),
+    },
+    target: { ordersPerSecond: 1000, p99Ms: 50, clients: 16, met: targetMet },
+  };
+
+  console.log('');
+  console.log('== Tierpass ingestion benchmark ==');
+  console.log(`date     ${result.date}`);
+  console.log(
+    `machine  ${machine.cpuModel} × ${machine.cpuCount}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, PostgreSQL ${machine.postgres} (synchronous_commit=${syncCommit}), commit ${machine.gitCommit}`,
+  );
+  console.log(
+    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, PG_POOL_SIZE ${result.config.pgPoolSize}`,
+  );
+  console.log(
+    `orders   ${orders.perSecond}/s  p50 ${orders.latencyMs.p50} ms  p95 ${orders.latencyMs.p95} ms  p99 ${orders.latencyMs.p99} ms  max ${orders.latencyMs.max} ms  errors ${orders.errors}`,
+  );
+  if (floor) {
+    console.log(
+      `floor    ${floor.perSecond} updates/s  p50 ${floor.latencyMs.p50} ms  p99 ${floor.latencyMs.p99} ms  errors ${floor.errors}`,
+    );
+    console.log(`ratio    orders/s ÷ floor = ${ratio}`);
+  }
+  console.log(
+    `server   peak RSS ${result.server.peakRssMiB ?? '?'} MiB; CPU during orders: load generator ${orderCpu.loadGeneratorCores}, server ${orderCpu.serverCores}, postgres ${orderCpu.postgresCores} cores; machine ${orderCpu.machineBusyPercent}% busy`,
+  );
+  console.log(
+    `target   ≥ 1000 orders/s, p99 ≤ 50 ms, no errors at 16 clients: ${targetMet ? 'MET' : 'NOT MET'}`,
+  );
+
+  await mkdir(`${ROOT}bench-results`, { recursive: true });
+  const file = `${ROOT}bench-results/ingest-${result.date.replace(/[:.]/g, '-')}.json`;
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`result   ${file}`);
+  if (profDir) console.log(`profile  ${profDir} (written when the server exits)`);
+  if (orders.errors > 0 || (floor?.errors ?? 0) > 0) process.exitCode = 1;
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error('[bench] failed:', err);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
