@@ -20,6 +20,7 @@ import type {
   ProgramSettings,
   Qualification,
   TierBenefits,
+  TierChangeReason,
   TierConfig,
 } from '../domain/types.js';
 
@@ -78,8 +79,57 @@ export interface CustomerRecord {
   carrySince: Date;
   /** Last time the customer earned qualifying points. */
   lastEarnedAt: Date | null;
+  /** When the current tier was entered (last tier change), or the customer's creation. */
+  tierSince: Date;
+  /** Reason of the last tier change; null before any. */
+  lastChangeReason: TierChangeReason | null;
+  /** Tiers whose one-time entry bonus this customer already received. */
+  bonusedTierIds: string[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A customer's tier placement, written whole on every tier change. */
+export interface TierPlacement {
+  tierId: string | null;
+  tierTags: string[];
+  tierSince: Date;
+  lastChangeReason: TierChangeReason | null;
+  bonusedTierIds: string[];
+}
+
+/** One recorded tier change (SPEC 4) with the facts that decided it. */
+export interface TierChangeRecord {
+  /** Monotonic id (decimal string), also the pagination cursor. */
+  id: string;
+  customerId: string;
+  fromTierId: string | null;
+  toTierId: string | null;
+  direction: 'up' | 'down';
+  reason: TierChangeReason;
+  /** The decision's facts (JSON). */
+  facts: unknown;
+  /** Program time of the change. */
+  at: Date;
+  createdAt: Date;
+}
+
+export type NewTierChange = Omit<TierChangeRecord, 'id' | 'createdAt'>;
+
+/** Order-derived facts of one customer as of `asOf` (only orders placed up to it count). */
+export interface OrderSummary {
+  /** Net spend of orders placed in (from, asOf], per requested window key. */
+  windowSpend: Record<string, number>;
+  /** Largest net amount of one order. */
+  largestOrder: number;
+  /** Net spend overall. */
+  totalSpend: number;
+}
+
+export interface OrderSummaryQuery {
+  /** Rolling windows by key (e.g. "P90D") with their exclusive start. */
+  windows: { key: string; from: Date }[];
+  asOf: Date;
 }
 
 export interface CustomerPatch {
@@ -205,6 +255,13 @@ export interface LedgerRepository {
 export interface OrderRepository {
   /** One order or null. */
   get(id: string): Promise<OrderRecord | null>;
+  /** Net spend per window, largest order and total spend of one customer, in one query. */
+  summary(customerId: string, q: OrderSummaryQuery): Promise<OrderSummary>;
+}
+
+export interface TierChangeRepository {
+  /** Tier changes of one customer, newest first. */
+  list(customerId: string, opts: { limit: number; cursor?: string }): Promise<Page<TierChangeRecord>>;
 }
 
 export interface IdempotencyRepository {
@@ -221,6 +278,7 @@ export interface ProgramScope {
   orders: OrderRepository;
   ledger: LedgerRepository;
   idempotency: IdempotencyRepository;
+  tierChanges: TierChangeRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }
@@ -236,6 +294,12 @@ export interface ProgramTx {
   customers: CustomerRepository & {
     /** Read and lock one customer until commit; null when missing. */
     lock(id: string): Promise<CustomerRecord | null>;
+    /** Write a customer's tier placement. */
+    setTier(id: string, placement: TierPlacement, now: Date): Promise<void>;
+  };
+  tierChanges: TierChangeRepository & {
+    /** Record one tier change. */
+    insert(change: NewTierChange): Promise<void>;
   };
   orders: OrderRepository & {
     /** Insert unless the id exists. */

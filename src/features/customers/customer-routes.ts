@@ -5,9 +5,10 @@ import {
   customerView,
   ledgerPage,
   ledgerQuery,
+  tierHistoryPage,
   upsertCustomerBody,
 } from './customer-schemas.js';
-import { type CustomerService, ledgerEntryView } from './customer-service.js';
+import { type CustomerService, ledgerEntryView, tierChangeView } from './customer-service.js';
 
 export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerService): void {
   api.add({
@@ -23,8 +24,8 @@ export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerServ
       201: { description: 'Created', schema: customerView },
     },
     async handler({ ctx, params, body }) {
-      const { record, created } = await customers.upsert(ctx, params.customerId, body);
-      return { status: created ? 201 : 200, body: await customers.view(ctx, record) };
+      const { created, view } = await customers.upsert(ctx, params.customerId, body);
+      return { status: created ? 201 : 200, body: view };
     },
   });
   api.add({
@@ -37,6 +38,20 @@ export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerServ
     responses: { 200: { description: 'The customer', schema: customerView } },
     async handler({ ctx, params }) {
       return { status: 200, body: await customers.view(ctx, await customers.get(ctx, params.customerId)) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/customers/:customerId/tier-history',
+    summary: 'Tier changes with reasons and the facts that decided them, newest first',
+    tag: 'Customers',
+    auth: 'apiKey',
+    params: customerIdParams,
+    query: ledgerQuery,
+    responses: { 200: { description: 'A page of tier changes', schema: tierHistoryPage } },
+    async handler({ ctx, params, query }) {
+      const page = await customers.tierHistory(ctx, params.customerId, query);
+      return { status: 200, body: { data: page.items.map(tierChangeView), nextCursor: page.nextCursor } };
     },
   });
   api.add({

@@ -39,13 +39,18 @@ export const customerView = z.object({
   name: z.string().nullable(),
   tags: z.array(z.string()),
   segments: z.array(z.string()),
-  tier: z.object({ id: z.string(), title: z.string() }).nullable(),
+  tier: z.object({ id: z.string(), title: z.string(), visible: z.boolean() }).nullable(),
+  tierSince: z.string(),
   balances: balancesView,
   multiplier: z.number(),
   tierTags: z.array(z.string()),
-  progress: z
-    .object({ nextTierId: z.string().nullable(), missing: z.array(z.record(z.string(), z.unknown())) })
-    .nullable(),
+  progress: z.object({
+    nextTierId: z.string().nullable(),
+    missing: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe('What is still missing, e.g. { type, missing, label: "1,250 points" }'),
+    headline: z.string().nullable().describe('e.g. "1,250 points and $120.00 within 30 days to Gold"'),
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -66,3 +71,15 @@ export const ledgerEntryView = z.object({
 });
 
 export const ledgerPage = z.object({ data: z.array(ledgerEntryView), nextCursor: z.string().nullable() });
+
+export const tierChangeView = z.object({
+  id: z.string(),
+  fromTierId: z.string().nullable(),
+  toTierId: z.string().nullable(),
+  direction: z.enum(['up', 'down']),
+  reason: z.string(),
+  at: z.string(),
+  facts: z.unknown(),
+});
+
+export const tierHistoryPage = z.object({ data: z.array(tierChangeView), nextCursor: z.string().nullable() });

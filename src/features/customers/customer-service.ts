@@ -1,4 +1,8 @@
 /** Customers: upsert of merchant fields, the customer's state, their ledger. */
+
+import { effectiveMultiplier } from '../../domain/benefits.js';
+import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
+import type { CustomerFacts } from '../../domain/qualifications.js';
 import { notFound } from '../../http/errors.js';
 import type {
   CustomerRecord,
@@ -6,15 +10,31 @@ import type {
   NewLedgerEntry,
   Page,
   ProgramRecord,
+  TierChangeRecord,
   TierRecord,
 } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
+import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 
 export class CustomerService {
-  /** Insert or update; returns whether the customer is new. */
+  /**
+   * Insert or update, then evaluate the tier: new tags or segments may qualify the
+   * customer at once, and a new customer enters the entry tier.
+   */
   upsert(ctx: ProgramContext, id: string, input: UpsertCustomerInput) {
-    return ctx.scope.customers.upsert(id, input, ctx.now);
+    return ctx.scope.transaction(async (tx) => {
+      const { record, created } = await tx.customers.upsert(id, input, ctx.now);
+      const tiers = await tx.tiers.list();
+      const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, record, ctx.now);
+      const outcome = evaluate(ctx.program.settings, tiers, record, facts, ctx.now, 'event');
+      await writeOutcome(tx, id, [], outcome, ctx.now);
+      return {
+        record: outcome.customer,
+        created,
+        view: customerView(ctx.program, outcome.customer, tiers, facts),
+      };
+    });
   }
 
   async get(ctx: ProgramContext, id: string): Promise<CustomerRecord> {
@@ -33,33 +53,69 @@ export class CustomerService {
     return ctx.scope.ledger.list(id, page);
   }
 
-  /** The customer as the merchant API shows it. */
+  /** The customer as the merchant API shows it, with progress toward the next tier. */
   async view(ctx: ProgramContext, c: CustomerRecord) {
-    const tier = c.tierId ? await ctx.scope.tiers.get(c.tierId) : null;
-    return customerView(ctx.program, c, tier);
+    const tiers = await ctx.scope.tiers.list();
+    const facts = await loadFacts(ctx.scope.orders, ctx.program.settings, tiers, c, ctx.now);
+    return customerView(ctx.program, c, tiers, facts);
+  }
+
+  /** Tier changes, newest first. */
+  async tierHistory(ctx: ProgramContext, id: string, page: { limit: number; cursor?: string }) {
+    await this.get(ctx, id);
+    return ctx.scope.tierChanges.list(id, page);
   }
 }
 
-/** Effective earning multiplier: the current tier's, only while tiers are enabled. */
-export function effectiveMultiplier(program: ProgramRecord, tier: TierRecord | null): number {
-  return program.settings.tiersEnabled && tier ? (tier.benefits.multiplier ?? 1) : 1;
-}
-
-/** The customer as the merchant API shows it, given its current tier record. */
-export function customerView(program: ProgramRecord, c: CustomerRecord, tier: TierRecord | null) {
+/** The customer as the merchant API shows it (hidden tiers included: this is the merchant's view). */
+export function customerView(
+  program: ProgramRecord,
+  c: CustomerRecord,
+  tiers: readonly TierRecord[],
+  facts: CustomerFacts,
+) {
+  const tier = tiers.find((t) => t.id === c.tierId) ?? null;
+  const settings = program.settings;
+  const progress = nextTierProgress({
+    tiersEnabled: settings.tiersEnabled,
+    tiers,
+    currentTierId: c.tierId,
+    facts,
+    currency: settings.currency,
+    includeHidden: true,
+  });
+  const next = tiers.find((t) => t.id === progress.nextTierId);
   return {
     id: c.id,
     email: c.email,
     name: c.name,
     tags: c.tags,
     segments: c.segments,
-    tier: tier ? { id: tier.id, title: tier.title } : null,
+    tier: tier ? { id: tier.id, title: tier.title, visible: tier.visible } : null,
+    tierSince: c.tierSince.toISOString(),
     balances: c.balances,
-    multiplier: effectiveMultiplier(program, tier),
+    multiplier: effectiveMultiplier(settings, tier),
     tierTags: c.tierTags,
-    progress: null,
+    progress: {
+      nextTierId: progress.nextTierId,
+      missing: progress.missing,
+      headline: next ? progressHeadline(progress.missing, next.title) : null,
+    },
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+/** A tier change as the API shows it. */
+export function tierChangeView(t: TierChangeRecord) {
+  return {
+    id: t.id,
+    fromTierId: t.fromTierId,
+    toTierId: t.toTierId,
+    direction: t.direction,
+    reason: t.reason,
+    at: t.at.toISOString(),
+    facts: t.facts,
   };
 }
 

@@ -1,9 +1,18 @@
 /** Shared pieces of every point-moving event: applying entries, replays, results. */
+
+import type { CustomerFacts } from '../../domain/qualifications.js';
 import type { Balances } from '../../domain/types.js';
 import { conflict, unprocessable } from '../../http/errors.js';
-import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
+import type {
+  CustomerRecord,
+  NewLedgerEntry,
+  NewTierChange,
+  ProgramTx,
+  TierRecord,
+} from '../../store/port.js';
 import { customerView, ledgerEntryView } from '../customers/customer-service.js';
 import type { ProgramContext } from '../programs/program-context.js';
+import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiering/tier-evaluation.js';
 
 /** A response to send, and whether it is the stored response of an earlier identical request. */
 export interface EventResponse {
@@ -65,21 +74,64 @@ export function afterEntries(c: CustomerRecord, entries: NewLedgerEntry[], now: 
   };
 }
 
+/** An event ready to commit: its response body, and the writes that make it true. */
+export interface Settled {
+  body: ReturnType<typeof eventBody>;
+  /** The customer's current tier before the event (its multiplier applied). */
+  customer: CustomerRecord;
+  /** Append the entries, and record a tier change when the event caused one. */
+  write(): Promise<void>;
+}
+
 /** The body every event returns: its entries, the new balances and the customer. */
-export function eventBody(
+function eventBody(
   ctx: ProgramContext,
   after: CustomerRecord,
-  tier: TierRecord | null,
+  tiers: readonly TierRecord[],
+  facts: CustomerFacts,
   entries: NewLedgerEntry[],
+  change: NewTierChange | null,
 ) {
   return {
     entries: entries.map(ledgerEntryView),
     balances: after.balances,
-    customer: customerView(ctx.program, after, tier),
+    tierChange: change
+      ? {
+          fromTierId: change.fromTierId,
+          toTierId: change.toTierId,
+          direction: change.direction,
+          reason: change.reason,
+        }
+      : null,
+    customer: customerView(ctx.program, after, tiers, facts),
   };
 }
 
-/** The customer's tier record inside a transaction (null without one). */
-export function tierOf(tx: ProgramTx, c: CustomerRecord): Promise<TierRecord | null> {
-  return c.tierId ? tx.tiers.get(c.tierId) : Promise.resolve(null);
+/**
+ * Evaluate the customer after `entries` (upgrades are immediate in every mode), add the
+ * bonus of a newly entered tier, and build the response — all before writing, so the
+ * response can be stored with the event's idempotency key in the same transaction.
+ */
+export async function settle(
+  tx: ProgramTx,
+  ctx: ProgramContext,
+  tiers: readonly TierRecord[],
+  customer: CustomerRecord,
+  entries: NewLedgerEntry[],
+  pending?: PendingOrder,
+): Promise<Settled> {
+  const afterEvent = afterEntries(customer, entries, ctx.now);
+  const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, afterEvent, ctx.now, pending);
+  const outcome = evaluate(ctx.program.settings, tiers, afterEvent, facts, ctx.now, 'event');
+  const all = [...entries, ...outcome.entries];
+  return {
+    body: eventBody(ctx, outcome.customer, tiers, facts, all, outcome.change),
+    customer,
+    write: () => writeOutcome(tx, customer.id, entries, outcome, ctx.now),
+  };
+}
+
+/** The customer's current tier among `tiers` (null without one). */
+export function tierIn(tiers: readonly TierRecord[], c: CustomerRecord): TierRecord | null {
+  return tiers.find((t) => t.id === c.tierId) ?? null;
 }

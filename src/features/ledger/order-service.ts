@@ -1,18 +1,10 @@
 /** Orders and refunds: earning on net order value, proportional reversal on refunds. */
-import { earnForAmount, refundReversal } from '../../domain/earning.js';
-import { currencyExponent } from '../../domain/money.js';
+import { earnOrder } from '../../domain/benefits.js';
+import { refundReversal } from '../../domain/earning.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import type { NewLedgerEntry, OrderRecord } from '../../store/port.js';
-import { effectiveMultiplier } from '../customers/customer-service.js';
 import type { ProgramContext } from '../programs/program-context.js';
-import {
-  afterEntries,
-  type EventResponse,
-  eventBody,
-  eventTime,
-  replayOrConflict,
-  tierOf,
-} from './event-result.js';
+import { type EventResponse, eventTime, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { OrderInput, RefundInput } from './ledger-schemas.js';
 import { requestHash } from './request-hash.js';
 
@@ -26,6 +18,9 @@ function orderView(o: Pick<OrderRecord, 'id' | 'customerId' | 'amount' | 'refund
   };
 }
 
+/** Another transaction stored this refund id first; the caller's transaction rolls back and retries. */
+class RefundRace extends Error {}
+
 export class OrderService {
   /** Record an order and award its points; the order id makes replays harmless. */
   async place(ctx: ProgramContext, input: OrderInput): Promise<EventResponse> {
@@ -38,13 +33,9 @@ export class OrderService {
     return ctx.scope.transaction(async (tx) => {
       const customer = await tx.customers.lock(input.customerId);
       if (!customer) throw notFound('customer_not_found', `No customer ${input.customerId}`);
-      const tier = await tierOf(tx, customer);
-      const earn = earnForAmount({
-        amount: input.amount,
-        currencyExponent: currencyExponent(settings.currency),
-        pointsPerUnit: settings.earning.pointsPerUnit,
-        multiplier: effectiveMultiplier(ctx.program, tier),
-      });
+      const tiers = await tx.tiers.list();
+      // The order earns at the tier the customer is in when it happens, even if it upgrades them.
+      const earn = earnOrder(settings, tierIn(tiers, customer), input.amount);
       // Carry holds the current cycle's points: an order placed before the cycle began
       // (a backfill) counts for lifetime figures but not for carry.
       const inCycle = placedAt.getTime() >= customer.carrySince.getTime();
@@ -65,7 +56,7 @@ export class OrderService {
         tierId: customer.tierId,
         at: ctx.now,
       };
-      const after = afterEntries(customer, [entry], ctx.now);
+      const settled = await settle(tx, ctx, tiers, customer, [entry], { amount: input.amount, placedAt });
       const order = {
         id: input.id,
         customerId: customer.id,
@@ -73,7 +64,7 @@ export class OrderService {
         refundedAmount: 0,
         placedAt,
       };
-      const body = { order: orderView(order), ...eventBody(ctx, after, tier, [entry]) };
+      const body = { order: orderView(order), ...settled.body };
       const inserted = await tx.orders.insert({
         id: input.id,
         customerId: customer.id,
@@ -85,13 +76,23 @@ export class OrderService {
         response: body,
       });
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await tx.ledger.append(customer.id, [entry]);
+      await settled.write();
       return { status: 201, body, replayed: false };
     });
   }
 
   /** Refund part or all of an order, reversing its points in proportion. */
   async refund(ctx: ProgramContext, orderId: string, input: RefundInput): Promise<EventResponse> {
+    try {
+      return await this.refundOnce(ctx, orderId, input);
+    } catch (err) {
+      // Rolled back; the second attempt finds the other transaction's refund and answers with it.
+      if (err instanceof RefundRace) return this.refundOnce(ctx, orderId, input);
+      throw err;
+    }
+  }
+
+  private async refundOnce(ctx: ProgramContext, orderId: string, input: RefundInput): Promise<EventResponse> {
     const known = await ctx.scope.orders.get(orderId);
     if (!known) throw notFound('order_not_found', `No order ${orderId}`);
     const hash = requestHash({ op: 'refund', orderId, ...input });
@@ -139,13 +140,14 @@ export class OrderService {
         tierId: customer.tierId,
         at: ctx.now,
       };
-      const tier = await tierOf(tx, customer);
-      const after = afterEntries(customer, [entry], ctx.now);
       const refundedAmount = order.refundedAmount + input.amount;
+      // The refund is applied to the order before evaluating, so windows see the net amount.
+      await tx.orders.updateRefunded(orderId, refundedAmount, order.pointsReversed + reversed);
+      const settled = await settle(tx, ctx, await tx.tiers.list(), customer, [entry]);
       const body = {
         refund: { id: input.id, orderId, amount: input.amount },
         order: orderView({ ...order, refundedAmount }),
-        ...eventBody(ctx, after, tier, [entry]),
+        ...settled.body,
       };
       const inserted = await tx.refunds.insert({
         id: input.id,
@@ -154,9 +156,8 @@ export class OrderService {
         requestHash: hash,
         response: body,
       });
-      if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await tx.orders.updateRefunded(orderId, refundedAmount, order.pointsReversed + reversed);
-      await tx.ledger.append(customer.id, [entry]);
+      if (!inserted.inserted) throw new RefundRace();
+      await settled.write();
       return { status: 201, body, replayed: false };
     });
   }

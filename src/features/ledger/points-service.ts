@@ -1,10 +1,9 @@
 /** Points outside orders: earning rules and adjustments, and redemptions. */
-import { applyMultiplier } from '../../domain/earning.js';
+import { earnPoints } from '../../domain/benefits.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
-import { effectiveMultiplier } from '../customers/customer-service.js';
 import type { ProgramContext } from '../programs/program-context.js';
-import { afterEntries, type EventResponse, eventBody, replayOrConflict, tierOf } from './event-result.js';
+import { type EventResponse, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { PointsInput, RedemptionInput } from './ledger-schemas.js';
 import { requestHash } from './request-hash.js';
 
@@ -34,8 +33,7 @@ export class PointsService {
         at: ctx.now,
       };
       if (input.points > 0 && qualifying) {
-        const multiplier = effectiveMultiplier(ctx.program, tier);
-        const awarded = applyMultiplier(input.points, multiplier);
+        const { multiplier, awarded } = earnPoints(ctx.program.settings, tier, input.points);
         return {
           ...base,
           type: 'earn',
@@ -106,13 +104,13 @@ export class PointsService {
       const earlier = await tx.idempotency.get(key);
       if (earlier) return replayOrConflict(earlier, hash);
       if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
-      const tier = await tierOf(tx, customer);
-      const entry = build(customer, tier);
-      const after = afterEntries(customer, [entry], ctx.now);
-      const body = eventBody(ctx, after, tier, [entry]);
+      const tiers = await tx.tiers.list();
+      const entry = build(customer, tierIn(tiers, customer));
+      const settled = await settle(tx, ctx, tiers, customer, [entry]);
+      const body = settled.body;
       const inserted = await tx.idempotency.insert({ key, requestHash: hash, status: 201, response: body });
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await tx.ledger.append(customer.id, [entry]);
+      await settled.write();
       return { status: 201, body, replayed: false };
     });
   }

@@ -1,3 +1,4 @@
+import type { TierChangeReason } from '../../domain/types.js';
 import type { CustomerRecord, ProgramTx } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
@@ -16,12 +17,16 @@ interface CustomerRow {
   lifetime_spend: number;
   carry_since: Date;
   last_earned_at: Date | null;
+  tier_since: Date;
+  last_change_reason: TierChangeReason | null;
+  bonused_tier_ids: string[];
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS = `id, email, name, tags, segments, tier_id, tier_tags, current, carry, lifetime_earned,
-  lifetime_spend, carry_since, last_earned_at, created_at, updated_at`;
+  lifetime_spend, carry_since, last_earned_at, tier_since, last_change_reason, bonused_tier_ids, created_at,
+  updated_at`;
 
 function toCustomer(r: CustomerRow): CustomerRecord {
   return {
@@ -40,6 +45,9 @@ function toCustomer(r: CustomerRow): CustomerRecord {
     },
     carrySince: r.carry_since,
     lastEarnedAt: r.last_earned_at,
+    tierSince: r.tier_since,
+    lastChangeReason: r.last_change_reason,
+    bonusedTierIds: r.bonused_tier_ids,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -62,11 +70,20 @@ export function customerRepository(q: SqlQuery, programId: string): ProgramTx['c
       );
       return rows[0] === undefined ? null : toCustomer(rows[0]);
     },
+    async setTier(id, p, now) {
+      await q.query(
+        `UPDATE customers SET tier_id = $3, tier_tags = $4, tier_since = $5, last_change_reason = $6,
+           bonused_tier_ids = $7, updated_at = $8
+         WHERE program_id = $1 AND id = $2`,
+        [programId, id, p.tierId, p.tierTags, p.tierSince, p.lastChangeReason, p.bonusedTierIds, now],
+      );
+    },
     async upsert(id, patch, now) {
       // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11).
       const { rows } = await q.query<CustomerRow & { created: boolean }>(
-        `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7)
+        `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since, tier_since, created_at,
+           updated_at)
+         VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7, $7)
          ON CONFLICT (program_id, id) DO UPDATE SET
            email = CASE WHEN $8 THEN EXCLUDED.email ELSE c.email END,
            name = CASE WHEN $9 THEN EXCLUDED.name ELSE c.name END,

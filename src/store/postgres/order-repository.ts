@@ -46,6 +46,25 @@ export function orderRepository(q: SqlQuery, programId: string): ProgramTx['orde
   }
   return {
     get,
+    async summary(customerId, sq) {
+      // Window starts travel as one timestamptz[]; each window is a FILTERed sum over the same scan.
+      const sums = sq.windows.map(
+        (_, i) =>
+          `coalesce(sum(net) FILTER (WHERE placed_at > ($4::timestamptz[])[${i + 1}]), 0)::bigint AS w${i}`,
+      );
+      const { rows } = await q.query<Record<string, number>>(
+        `SELECT ${[...sums, 'coalesce(max(net), 0)::bigint AS largest', 'coalesce(sum(net), 0)::bigint AS total'].join(', ')}
+         FROM (SELECT amount - refunded_amount AS net, placed_at FROM orders
+               WHERE program_id = $1 AND customer_id = $2 AND placed_at <= $3) o`,
+        [programId, customerId, sq.asOf, sq.windows.map((w) => w.from)],
+      );
+      const row = rows[0] ?? {};
+      return {
+        windowSpend: Object.fromEntries(sq.windows.map((w, i) => [w.key, row[`w${i}`] ?? 0])),
+        largestOrder: row.largest ?? 0,
+        totalSpend: row.total ?? 0,
+      };
+    },
     async insert(order) {
       // The common case (a new order) costs one round trip; only a replay reads the existing row.
       const { rowCount } = await q.query(

@@ -6,6 +6,7 @@ import { orderRepository } from './order-repository.js';
 import { findProgramByApiKeyHash, insertProgram, programRepository } from './program-repository.js';
 import { refundRepository } from './refund-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
+import { tierChangeRepository } from './tier-change-repository.js';
 import { tierRepository } from './tier-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
@@ -19,6 +20,7 @@ function programTx(q: SqlQuery, programId: string): ProgramTx {
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
     ledger: ledgerRepository(q, programId),
+    tierChanges: tierChangeRepository(q, programId),
   };
 }
 
@@ -37,6 +39,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         orders: base.orders,
         ledger: base.ledger,
         idempotency: base.idempotency,
+        tierChanges: base.tierChanges,
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };
     },
