@@ -149,3 +149,34 @@ describe('PUT /v1/tiers/order', () => {
     expect(list.body.data.map((t: { id: string }) => t.id)).toEqual(ids);
   });
 });
+
+describe('impossible configurations', () => {
+  it('refuses maintain conditions above the qualification, naming the tier', async () => {
+    const res = await request(h.app)
+      .post('/v1/tiers')
+      .set(auth)
+      .send({
+        title: 'Gold',
+        qualifications: [{ type: 'orderVolume', minAmount: 60000, window: 'P12M' }],
+        maintain: [{ type: 'orderVolume', minAmount: 80000, window: 'P12M' }],
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_configuration');
+    expect(res.body.error.details[0]).toMatchObject({ code: 'maintain_above_qualification' });
+    expect(res.body.error.details[0].path).toMatch(/^tiers\.tier_[0-9a-f]+\.maintain\[0\]$/);
+    expect((await request(h.app).get('/v1/tiers').set(auth)).body.data).toEqual([]);
+  });
+
+  it('refuses a patch that makes the configuration impossible and keeps the tier', async () => {
+    const created = await request(h.app)
+      .post('/v1/tiers')
+      .set(auth)
+      .send({ title: 'Silver', qualifications: [{ type: 'lifetimeSpend', minAmount: 40000 }] });
+    const res = await request(h.app)
+      .patch(`/v1/tiers/${created.body.id}`)
+      .set(auth)
+      .send({ maintain: [{ type: 'lifetimeSpend', minAmount: 50000 }] });
+    expect(res.status).toBe(400);
+    expect((await request(h.app).get(`/v1/tiers/${created.body.id}`).set(auth)).body.maintain).toBeNull();
+  });
+});

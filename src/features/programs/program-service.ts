@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import { conflict } from '../../http/errors.js';
 import type { ProgramRecord, Store } from '../../store/port.js';
+import { assertValidConfig } from '../tiers/tier-service.js';
 import type { ProgramContext } from './program-context.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-schemas.js';
 
@@ -64,7 +65,12 @@ export class ProgramService {
       earning: patch.earning ?? current.settings.earning,
       retention: patch.retention ?? current.settings.retention,
     };
-    return ctx.scope.program.update({ name: patch.name, settings }, ctx.now);
+    return ctx.scope.transaction(async (tx) => {
+      await tx.program.lock();
+      // Settings and tiers are checked together: e.g. carry points need cycles to mean anything.
+      assertValidConfig(settings, await tx.tiers.list());
+      return tx.program.update({ name: patch.name, settings }, ctx.now);
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 /** Tiers: CRUD and ordering, validated as a whole program configuration. */
 import { randomBytes } from 'node:crypto';
+import type { ProgramSettings } from '../../domain/types.js';
+import { validateConfig } from '../../domain/validate-config.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import type { TierInput, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
@@ -22,6 +24,24 @@ function inputOf(t: TierRecord): TierInput {
   };
 }
 
+/**
+ * Refuse a tier set that cannot work (maintain above the qualification, a duration like
+ * P0D, …), naming the offending tier by its title. Warnings do not block.
+ */
+export function assertValidConfig(settings: ProgramSettings, tiers: TierRecord[]): void {
+  const errors = validateConfig(settings, tiers).filter((i) => i.severity === 'error');
+  if (errors.length === 0) return;
+  throw badRequest(
+    'invalid_configuration',
+    errors.map((e) => e.message).join('; '),
+    errors.map((e) => {
+      const m = /^tiers\[(\d+)\](.*)$/.exec(e.path);
+      const tier = m ? tiers[Number(m[1])] : undefined;
+      return { path: tier ? `tiers.${tier.id}${m?.[2] ?? ''}` : e.path, code: e.code, message: e.message };
+    }),
+  );
+}
+
 export class TierService {
   /** Live tiers, lowest rank first. */
   list(ctx: ProgramContext): Promise<TierRecord[]> {
@@ -42,7 +62,9 @@ export class TierService {
       if (tiers.length >= MAX_TIERS) {
         throw unprocessable('tier_limit_reached', `A program has at most ${MAX_TIERS} tiers`);
       }
-      return tx.tiers.create(newTierId(), input, ctx.now);
+      const created = await tx.tiers.create(newTierId(), input, ctx.now);
+      assertValidConfig(ctx.program.settings, [...tiers, created]);
+      return created;
     });
   }
 
@@ -57,6 +79,7 @@ export class TierService {
       }
       const updated = await tx.tiers.update(id, merged, ctx.now);
       if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
+      assertValidConfig(ctx.program.settings, await tx.tiers.list());
       return updated;
     });
   }
