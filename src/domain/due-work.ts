@@ -1,0 +1,74 @@
+/**
+ * What falls due for a program between two instants (SPEC 4, 9): cycle boundaries,
+ * daily syncs at local midnight, and a debounced resync. The live scheduler and a test
+ * clock's advance both run exactly this list, in this order, so rehearsals match reality.
+ */
+import { addDuration } from './duration.js';
+import { boundariesBetween } from './cycles.js';
+import type { ProgramSettings } from './types.js';
+import { localDateString, startOfLocalDay } from './zoned-time.js';
+
+export type DueKind = 'cycle' | 'daily' | 'resync';
+
+/** One piece of scheduled work. */
+export interface DueItem {
+  kind: DueKind;
+  /** When it falls due; the evaluation instant of its run. */
+  at: Date;
+  /** Stable key: the same boundary or day always gets the same key (exactly once). */
+  key: string;
+}
+
+/** Daily syncs are needed where rolling windows or inactivity can change a tier without an event. */
+export function needsDailySync(settings: Pick<ProgramSettings, 'retention'>): boolean {
+  const r = settings.retention;
+  return r.mode === 'continuous' || (r.mode !== 'lifetime' && r.inactivity !== undefined);
+}
+
+/** Local midnights in (from, to], oldest first. */
+export function localMidnightsBetween(from: Date, to: Date, timeZone: string): Date[] {
+  const out: Date[] = [];
+  let day = startOfLocalDay(from, timeZone);
+  for (;;) {
+    if (day.getTime() > from.getTime()) {
+      if (day.getTime() > to.getTime()) return out;
+      out.push(day);
+    }
+    day = addDuration(day, 'P1D', timeZone);
+  }
+}
+
+const ORDER: Record<DueKind, number> = { resync: 0, cycle: 1, daily: 2 };
+
+/**
+ * Everything due in (from, to], in time order; at the same instant a resync first, then
+ * the cycle boundary, then the daily sync (which then sees the boundary's outcome).
+ */
+export function dueWork(
+  settings: Pick<ProgramSettings, 'retention' | 'timezone' | 'tiersEnabled'>,
+  from: Date,
+  to: Date,
+  resyncDueAt: Date | null,
+): DueItem[] {
+  const items: DueItem[] = [];
+  if (to.getTime() <= from.getTime()) return items;
+  const tz = settings.timezone;
+  if (resyncDueAt && resyncDueAt.getTime() <= to.getTime()) {
+    const at = resyncDueAt.getTime() > from.getTime() ? resyncDueAt : from;
+    items.push({ kind: 'resync', at, key: `resync:${resyncDueAt.toISOString()}` });
+  }
+  if (settings.tiersEnabled) {
+    const cycle = settings.retention.mode === 'cycle' ? settings.retention.cycle : undefined;
+    if (cycle) {
+      for (const at of boundariesBetween(cycle, tz, from, to)) {
+        items.push({ kind: 'cycle', at, key: `cycle:${at.toISOString()}` });
+      }
+    }
+    if (needsDailySync(settings)) {
+      for (const at of localMidnightsBetween(from, to, tz)) {
+        items.push({ kind: 'daily', at, key: `daily:${localDateString(at, tz)}` });
+      }
+    }
+  }
+  return items.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
+}
