@@ -23,14 +23,18 @@ export interface OrderSummary {
   totalSpend: number;
 }
 
+/** The exclusive start of a window ending at `asOf`; replays pass a memoised one. */
+export type WindowStart = (asOf: Date, window: string) => Date;
+
 /** Sum orders placed up to `asOf` overall and per rolling window. */
 export function summarizeOrders(
   orders: readonly OrderFact[],
   asOf: Date,
   windows: readonly string[],
   timeZone: string,
+  windowStart: WindowStart = (at, w) => windowBounds(at, w, timeZone).from,
 ): OrderSummary {
-  const bounds = windows.map((w) => [w, windowBounds(asOf, w, timeZone).from.getTime()] as const);
+  const bounds = windows.map((w) => [w, windowStart(asOf, w).getTime()] as const);
   const windowSpend: Record<string, number> = Object.fromEntries(windows.map((w) => [w, 0]));
   let largestOrder = 0;
   let totalSpend = 0;
@@ -77,8 +81,9 @@ export function buildCustomerFacts(
   windows: readonly string[],
   asOf: Date,
   timeZone: string,
+  windowStart?: WindowStart,
 ): CustomerFacts {
-  const summary = summarizeOrders(records.orders, asOf, windows, timeZone);
+  const summary = summarizeOrders(records.orders, asOf, windows, timeZone, windowStart);
   return {
     tags: qualifyingTags(records.tags, tiers),
     segments: records.segments,

@@ -10,7 +10,7 @@ import {
   type TierDecision,
 } from './assignment.js';
 import { entryBonus, tierTagChange } from './benefits.js';
-import { buildCustomerFacts } from './customer-facts.js';
+import { buildCustomerFacts, type WindowStart } from './customer-facts.js';
 import type { CustomerFacts } from './qualifications.js';
 import type { Balances, LedgerEntryType, ProgramSettings, TierConfig } from './types.js';
 
@@ -20,6 +20,8 @@ export interface ReplayContext {
   tiers: readonly TierConfig[];
   /** Rolling windows the tiers use (requiredWindows). */
   windows: readonly string[];
+  /** Window starts, memoised: every customer's daily sync asks for the same instants. */
+  windowStart: WindowStart;
 }
 
 /** One ledger entry of a replay; balances always equal the sum of `delta`. */
@@ -111,7 +113,7 @@ export function post(
 export function factsAt(sim: CustomerSim, ctx: ReplayContext, at: Date): CustomerFacts {
   const orders = sim.orders.map((o) => ({ placedAt: o.placedAt, netAmount: o.amount - o.refunded }));
   const records = { tags: sim.tags, segments: sim.segments, orders, balances: sim.balances };
-  return buildCustomerFacts(records, ctx.tiers, ctx.windows, at, ctx.settings.timezone);
+  return buildCustomerFacts(records, ctx.tiers, ctx.windows, at, ctx.settings.timezone, ctx.windowStart);
 }
 
 /** The tier the customer is in, if it still exists. */

@@ -7,9 +7,10 @@
  * work runs before events: an event stamped exactly on a boundary belongs to the new cycle.
  * Customers never affect each other, so each one is replayed on its own.
  */
+import type { WindowStart } from './customer-facts.js';
 import { boundariesBetween } from './cycles.js';
 import { inactivityDueAt } from './inactivity.js';
-import { requiredWindows } from './qualifications.js';
+import { requiredWindows, windowBounds } from './qualifications.js';
 import {
   type CustomerSim,
   evaluate,
@@ -82,6 +83,19 @@ function startOf(input: ReplayInput): Date {
   return new Date(Math.min(input.until.getTime(), ...times.map((t) => t.getTime())));
 }
 
+function memoise(fn: WindowStart): WindowStart {
+  const cache = new Map<string, Date>();
+  return (at, window) => {
+    const key = `${at.getTime()}|${window}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = fn(at, window);
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}
+
 function localMidnights(from: Date, until: Date, timeZone: string): Date[] {
   return boundariesBetween({ every: 'P1D', anchor: localDateString(from, timeZone) }, timeZone, from, until);
 }
@@ -90,11 +104,18 @@ function localMidnights(from: Date, until: Date, timeZone: string): Date[] {
 export function simulate(input: ReplayInput): ReplayResult {
   const { settings, until } = input;
   const from = startOf(input);
-  const ctx: ReplayContext = { settings, tiers: input.tiers, windows: requiredWindows(input.tiers) };
   const tz = settings.timezone;
+  const ctx: ReplayContext = {
+    settings,
+    tiers: input.tiers,
+    windows: requiredWindows(input.tiers),
+    windowStart: memoise((at, w) => windowBounds(at, w, tz).from),
+  };
   const cycle = settings.retention.mode === 'cycle' ? settings.retention.cycle : undefined;
   const boundaries = cycle ? boundariesBetween(cycle, tz, from, until) : [];
-  const daily = settings.retention.mode === 'continuous' ? localMidnights(from, until, tz) : [];
+  // Between events only rolling windows change facts; without them a daily sync finds nothing.
+  const daily =
+    settings.retention.mode === 'continuous' && ctx.windows.length > 0 ? localMidnights(from, until, tz) : [];
 
   const rejected: ReplayRejection[] = [];
   const reject: Reject = (index, code, message) => rejected.push({ index, code, message });
@@ -140,12 +161,23 @@ interface Schedule {
   until: Date;
 }
 
-function inactivityDue(sim: CustomerSim, ctx: ReplayContext): number {
+/** When the customer's inactivity drop falls due; recomputed only when its inputs change. */
+function inactivityClock(ctx: ReplayContext): (sim: CustomerSim) => number {
   const { retention, tiersEnabled, timezone } = ctx.settings;
-  if (!tiersEnabled || retention.mode === 'lifetime' || !retention.inactivity || sim.state.tierId === null) {
-    return Number.POSITIVE_INFINITY;
-  }
-  return inactivityDueAt(sim.state, retention.inactivity, timezone).getTime();
+  let key = '';
+  let due = Number.POSITIVE_INFINITY;
+  return (sim) => {
+    const { state } = sim;
+    if (!tiersEnabled || retention.mode === 'lifetime' || !retention.inactivity || state.tierId === null) {
+      return Number.POSITIVE_INFINITY;
+    }
+    const k = `${state.tierSince.getTime()}|${state.lastEarnedAt?.getTime()}`;
+    if (k !== key) {
+      key = k;
+      due = inactivityDueAt(state, retention.inactivity, timezone).getTime();
+    }
+    return due;
+  };
 }
 
 function runCustomer(
@@ -163,11 +195,12 @@ function runCustomer(
   if (d < 0) d = s.daily.length;
   let e = 0;
   let idleDue = Number.NaN; // an inactivity deadline already checked without effect
+  const inactivityDue = inactivityClock(ctx);
   const end = s.until.getTime();
   for (;;) {
     const nextB = s.boundaries[b]?.getTime() ?? Number.POSITIVE_INFINITY;
     const nextD = s.daily[d]?.getTime() ?? Number.POSITIVE_INFINITY;
-    const due = inactivityDue(sim, ctx);
+    const due = inactivityDue(sim);
     const nextI = due === idleDue ? Number.POSITIVE_INFINITY : due;
     const nextE = events[e]?.event.at.getTime() ?? Number.POSITIVE_INFINITY;
     const t = Math.min(nextB, nextD, nextI, nextE);

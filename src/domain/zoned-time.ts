@@ -39,15 +39,58 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall-clock reading of `instant` in `timeZone`. */
-export function toLocal(instant: Date, timeZone: string): LocalDateTime {
+/** Wall clock of a whole-second instant straight from Intl (the slow path). */
+function intlLocal(t: number, timeZone: string): LocalDateTime {
   const out: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0 };
-  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+  for (const part of formatterFor(timeZone).formatToParts(new Date(t))) {
     if (part.type in out) out[part.type as keyof LocalDateTime] = Number(part.value);
   }
-  const t = instant.getTime();
-  out.millisecond = ((t % 1000) + 1000) % 1000;
   return out;
+}
+
+function intlOffset(t: number, timeZone: string): number {
+  const whole = Math.floor(t / 1000) * 1000;
+  return localAsUtc(intlLocal(whole, timeZone)) - whole;
+}
+
+const BUCKET_MS = 15 * 60_000;
+const MAX_CACHED = 100_000;
+// Offsets per zone per 15-minute bucket. A bucket is cached only when its first and last
+// instants share one offset, so a bucket holding a transition is always computed exactly.
+// Replays and batch evaluations ask for the same few instants for every customer.
+const offsets = new Map<string, Map<number, number>>();
+
+/** The zone's UTC offset at `instant` in milliseconds (east of UTC is positive). */
+export function offsetAt(instant: Date, timeZone: string): number {
+  const t = instant.getTime();
+  const bucket = Math.floor(t / BUCKET_MS);
+  let zone = offsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(timeZone, zone);
+  }
+  const hit = zone.get(bucket);
+  if (hit !== undefined) return hit;
+  const first = intlOffset(bucket * BUCKET_MS, timeZone);
+  const last = intlOffset((bucket + 1) * BUCKET_MS - 1, timeZone);
+  if (first !== last) return intlOffset(t, timeZone);
+  if (zone.size >= MAX_CACHED) zone.clear();
+  zone.set(bucket, first);
+  return first;
+}
+
+/** The wall-clock reading of `instant` in `timeZone`. */
+export function toLocal(instant: Date, timeZone: string): LocalDateTime {
+  const d = new Date(instant.getTime() + offsetAt(instant, timeZone));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
+  };
 }
 
 /** `local` read as if it were UTC, in epoch milliseconds. */
@@ -56,12 +99,6 @@ export function localAsUtc(local: LocalDateTime): number {
   d.setUTCFullYear(local.year, local.month - 1, local.day);
   d.setUTCHours(local.hour, local.minute, local.second, local.millisecond);
   return d.getTime();
-}
-
-/** The zone's UTC offset at `instant` in milliseconds (east of UTC is positive). */
-export function offsetAt(instant: Date, timeZone: string): number {
-  const t = Math.floor(instant.getTime() / 1000) * 1000;
-  return localAsUtc(toLocal(new Date(t), timeZone)) - t;
 }
 
 /** The instant at which the wall clock in `timeZone` reads `local` (gap → later, overlap → earlier). */

@@ -36,6 +36,16 @@ describe('zoned time', () => {
     expect(offsetAt(new Date('2025-07-15T12:00:00Z'), 'America/New_York')).toBe(-4 * 3600_000);
   });
 
+  it('is exact around a transition that falls inside a 15-minute cache bucket', () => {
+    // Monrovia moved from −0:44:30 to UTC at 1972-01-07T00:44:30Z.
+    const before = new Date('1972-01-07T00:44:29Z');
+    const after = new Date('1972-01-07T00:44:30Z');
+    expect(offsetAt(before, 'Africa/Monrovia')).toBe(-(44 * 60 + 30) * 1000);
+    expect(offsetAt(after, 'Africa/Monrovia')).toBe(0);
+    expect(toLocal(before, 'Africa/Monrovia')).toMatchObject({ day: 6, hour: 23, minute: 59, second: 59 });
+    expect(toLocal(after, 'Africa/Monrovia')).toMatchObject({ day: 7, hour: 0, minute: 44, second: 30 });
+  });
+
   it('turns a wall time into an instant', () => {
     expect(fromLocal(local(2025, 1, 1), 'America/Los_Angeles').toISOString()).toBe(
       '2025-01-01T08:00:00.000Z',
