@@ -76,11 +76,10 @@ type Reject = (index: number, code: string, message: string) => void;
 
 function startOf(input: ReplayInput): Date {
   if (input.from) return input.from;
-  const times = [
-    ...input.customers.flatMap((c) => (c.createdAt ? [c.createdAt] : [])),
-    ...input.events.map((e) => e.at),
-  ];
-  return new Date(Math.min(input.until.getTime(), ...times.map((t) => t.getTime())));
+  let t = input.until.getTime();
+  for (const c of input.customers) if (c.createdAt) t = Math.min(t, c.createdAt.getTime());
+  for (const e of input.events) t = Math.min(t, e.at.getTime());
+  return new Date(t);
 }
 
 function memoise(fn: WindowStart): WindowStart {
@@ -131,8 +130,8 @@ export function simulate(input: ReplayInput): ReplayResult {
       const e = item.event;
       const owner = e.type === 'refund' ? orderOwner.get(e.orderId) : e.customerId;
       const list = owner === undefined ? undefined : perCustomer.get(owner);
-      if (!list)
-        reject(item.index, e.type === 'refund' ? 'unknown_order' : 'unknown_customer', 'no such record');
+      if (!list && e.type === 'refund') reject(item.index, 'unknown_order', `no order ${e.orderId}`);
+      else if (!list) reject(item.index, 'unknown_customer', `no customer ${owner}`);
       else if (e.at.getTime() > until.getTime())
         reject(item.index, 'after_until', 'event after the replay end');
       else list.push(item);
