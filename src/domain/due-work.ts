@@ -3,8 +3,9 @@
  * daily syncs at local midnight, and a debounced resync. The live scheduler and a test
  * clock's advance both run exactly this list, in this order, so rehearsals match reality.
  */
-import { addDuration } from './duration.js';
+
 import { boundariesBetween } from './cycles.js';
+import { addDuration } from './duration.js';
 import type { ProgramSettings } from './types.js';
 import { localDateString, startOfLocalDay } from './zoned-time.js';
 

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Store } from './port.js';
+import { type AgendaPool, agendaPool } from './postgres/agenda-pool.js';
 import { migrate } from './postgres/migrate.js';
 import { createPgDriver } from './postgres/pg-driver.js';
 import { createPgliteDriver } from './postgres/pglite-driver.js';
@@ -17,8 +18,19 @@ export interface OpenStoreOptions {
   logger?: { info(obj: object, msg?: string): void };
 }
 
+/** An open database: the Store, and a pg.Pool-shaped handle for Agenda's job tables. */
+export interface OpenDatabase {
+  store: Store;
+  agendaPool: AgendaPool;
+}
+
 /** Open the configured database, apply pending migrations, and return the Store. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  return (await openDatabase(opts)).store;
+}
+
+/** Like openStore, plus the handle the job scheduler keeps its jobs through. */
+export async function openDatabase(opts: OpenStoreOptions): Promise<OpenDatabase> {
   let driver: SqlDriver;
   if (opts.databaseUrl) {
     driver = createPgDriver({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
@@ -32,5 +44,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await driver.close().catch(() => {});
     throw err;
   }
-  return createPostgresStore(driver);
+  return { store: createPostgresStore(driver), agendaPool: agendaPool(driver) };
 }

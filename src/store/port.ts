@@ -221,6 +221,18 @@ export interface ProgramRepository {
   update(patch: { name?: string; settings?: ProgramSettings }, now: Date): Promise<ProgramRecord>;
   /** Move the test clock. */
   setClock(now: Date): Promise<void>;
+  /** Scheduler bookkeeping: scheduled work is done up to `checkedAt`; a resync is pending at `resyncDueAt`. */
+  schedule(): Promise<ProgramSchedule>;
+  /** Change the scheduler bookkeeping (fields left out keep their value). */
+  setSchedule(patch: Partial<ProgramSchedule>): Promise<void>;
+}
+
+/** Where a program's scheduled work stands. */
+export interface ProgramSchedule {
+  /** Everything due up to this instant has run (initially the program's creation). */
+  checkedAt: Date;
+  /** A debounced resync waiting to run, or null. */
+  resyncDueAt: Date | null;
 }
 
 export interface TierRepository {
@@ -327,6 +339,8 @@ export interface ProgramTx {
 export interface Store {
   /** Create a program with its first API key (stored as a hash only). */
   createProgram(input: NewProgram, apiKeyHash: string): Promise<ProgramRecord>;
+  /** Every program of one mode (the live scheduler walks the live ones). */
+  listPrograms(mode: ProgramMode): Promise<ProgramRecord[]>;
   /** The program an API key hash belongs to, or null. */
   findProgramByApiKeyHash(hash: string): Promise<ProgramRecord | null>;
   /** Repositories scoped to one program. */

@@ -18,7 +18,11 @@ describe('dueWork', () => {
       '2025-03-10T04:00:00.000Z', // EDT midnight
       '2025-03-11T04:00:00.000Z',
     ]);
-    expect(dueWork(base, from, to, null).map((i) => i.key)).toEqual(['daily:2025-03-09', 'daily:2025-03-10', 'daily:2025-03-11']);
+    expect(dueWork(base, from, to, null).map((i) => i.key)).toEqual([
+      'daily:2025-03-09',
+      'daily:2025-03-10',
+      'daily:2025-03-11',
+    ]);
   });
 
   it('orders cycle boundaries before the daily sync of the same instant, resync first', () => {
@@ -27,19 +31,37 @@ describe('dueWork', () => {
       timezone: 'UTC',
       retention: { mode: 'cycle', cycle: { every: 'P6M', anchor: '2025-01-01' }, inactivity: 'P1Y' },
     };
-    const items = dueWork(settings, new Date('2025-06-30T12:00:00Z'), new Date('2025-07-01T00:00:00Z'), new Date('2025-06-30T12:00:00Z'));
-    expect(items.map((i) => i.key)).toEqual(['resync:2025-06-30T12:00:00.000Z', 'cycle:2025-07-01T00:00:00.000Z', 'daily:2025-07-01']);
+    const items = dueWork(
+      settings,
+      new Date('2025-06-30T12:00:00Z'),
+      new Date('2025-07-01T00:00:00Z'),
+      new Date('2025-06-30T12:00:00Z'),
+    );
+    expect(items.map((i) => i.key)).toEqual([
+      'resync:2025-06-30T12:00:00.000Z',
+      'cycle:2025-07-01T00:00:00.000Z',
+      'daily:2025-07-01',
+    ]);
   });
 
   it('has nothing to run in a lifetime program without a resync, or with tiers disabled', () => {
     const lifetime: ProgramSettings = { ...base, retention: { mode: 'lifetime' } };
     expect(dueWork(lifetime, new Date('2025-01-01Z'), new Date('2026-01-01Z'), null)).toEqual([]);
-    expect(dueWork({ ...base, tiersEnabled: false }, new Date('2025-01-01Z'), new Date('2025-02-01Z'), null)).toEqual([]);
+    expect(
+      dueWork({ ...base, tiersEnabled: false }, new Date('2025-01-01Z'), new Date('2025-02-01Z'), null),
+    ).toEqual([]);
   });
 
   it('runs an overdue resync at the start of the window and an empty window yields nothing', () => {
-    const items = dueWork({ ...base, retention: { mode: 'lifetime' } }, new Date('2025-01-02Z'), new Date('2025-01-03Z'), new Date('2025-01-01Z'));
-    expect(items).toEqual([{ kind: 'resync', at: new Date('2025-01-02Z'), key: 'resync:2025-01-01T00:00:00.000Z' }]);
+    const items = dueWork(
+      { ...base, retention: { mode: 'lifetime' } },
+      new Date('2025-01-02Z'),
+      new Date('2025-01-03Z'),
+      new Date('2025-01-01Z'),
+    );
+    expect(items).toEqual([
+      { kind: 'resync', at: new Date('2025-01-02Z'), key: 'resync:2025-01-01T00:00:00.000Z' },
+    ]);
     expect(dueWork(base, new Date('2025-01-02Z'), new Date('2025-01-02Z'), null)).toEqual([]);
   });
 });

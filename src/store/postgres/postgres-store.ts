@@ -3,7 +3,12 @@ import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
-import { findProgramByApiKeyHash, insertProgram, programRepository } from './program-repository.js';
+import {
+  findProgramByApiKeyHash,
+  insertProgram,
+  listPrograms,
+  programRepository,
+} from './program-repository.js';
 import { refundRepository } from './refund-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
@@ -29,6 +34,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
   return {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
+    listPrograms: (mode) => listPrograms(driver, mode),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId);
       return {

@@ -89,6 +89,30 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
       );
       return found(rows, programId);
     },
+    async schedule() {
+      const { rows } = await q.query<{ checked_at: Date; resync_due_at: Date | null }>(
+        `SELECT coalesce(schedule_checked_at, clock_now, created_at) AS checked_at, resync_due_at
+         FROM programs WHERE id = $1`,
+        [programId],
+      );
+      const row = one(rows, 'program schedule');
+      return { checkedAt: row.checked_at, resyncDueAt: row.resync_due_at };
+    },
+    async setSchedule(patch) {
+      await q.query(
+        `UPDATE programs SET
+           schedule_checked_at = CASE WHEN $2 THEN $3::timestamptz ELSE schedule_checked_at END,
+           resync_due_at = CASE WHEN $4 THEN $5::timestamptz ELSE resync_due_at END
+         WHERE id = $1`,
+        [
+          programId,
+          patch.checkedAt !== undefined,
+          patch.checkedAt ?? null,
+          patch.resyncDueAt !== undefined,
+          patch.resyncDueAt ?? null,
+        ],
+      );
+    },
     async setClock(now) {
       const { rowCount } = await q.query('UPDATE programs SET clock_now = $2 WHERE id = $1', [
         programId,
@@ -97,4 +121,13 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
       if (rowCount === 0) throw new Error(`program ${programId} not found`);
     },
   };
+}
+
+/** Every program of one mode. */
+export async function listPrograms(q: SqlQuery, mode: ProgramMode): Promise<ProgramRecord[]> {
+  const { rows } = await q.query<ProgramRow>(
+    `SELECT ${PROGRAM_COLUMNS} FROM programs WHERE mode = $1 ORDER BY id`,
+    [mode],
+  );
+  return rows.map(toProgram);
 }

@@ -1,0 +1,122 @@
+/**
+ * Runs a program's scheduled work (cycle boundaries, daily syncs, debounced resyncs) in
+ * time order. The live scheduler (src/jobs) and a test clock's advance call the same
+ * `runDue`, so a rehearsal on a test clock takes exactly the path production takes.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import { type DueItem, dueWork } from '../../domain/due-work.js';
+import type { ProgramRecord, ProgramRepository, Store } from '../../store/port.js';
+
+/** Debounce after the tier order changes (SPEC 2). */
+export const RESYNC_DEBOUNCE_MS = 5 * 60 * 1000;
+
+/** The recalculation runs the scheduler starts and works through. */
+export interface RecalculationRunner {
+  /** Create the run or find it by key (exactly once per boundary/day). */
+  start(
+    programId: string,
+    kind: 'cycle' | 'daily' | 'resync' | 'sync',
+    asOf: Date,
+    key: string,
+  ): Promise<{ id: string }>;
+  /** Process the run to completion. */
+  work(
+    programId: string,
+    runId: string,
+  ): Promise<{ id: string; state: string; processed: number; total: number }>;
+}
+
+/** One piece of work done by `runDue`. */
+export interface RanItem {
+  kind: DueItem['kind'];
+  at: string;
+  jobId: string;
+  state: string;
+  processed: number;
+  total: number;
+}
+
+/**
+ * Ask for a resync of every customer. `immediate` (a tier disabled or deleted, tiers
+ * switched back on) is due now and never postponed; otherwise it is due 5 minutes
+ * after this change, pushed back by each further change within that time.
+ */
+export async function requestResync(
+  program: Pick<ProgramRepository, 'schedule' | 'setSchedule'>,
+  now: Date,
+  immediate: boolean,
+): Promise<void> {
+  const { resyncDueAt } = await program.schedule();
+  if (resyncDueAt && resyncDueAt.getTime() <= now.getTime()) return;
+  await program.setSchedule({ resyncDueAt: immediate ? now : new Date(now.getTime() + RESYNC_DEBOUNCE_MS) });
+}
+
+export class SchedulingService {
+  /** One advance or tick per program at a time in this process. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly deps: { store: Store; runner: RecalculationRunner; clock: Clock; logger: Logger },
+  ) {}
+
+  /** Run everything due for `program` up to `to`, oldest first; a test program's clock follows along. */
+  runDue(program: ProgramRecord, to: Date): Promise<RanItem[]> {
+    const previous = this.busy.get(program.id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.runDueNow(program.id, to));
+    this.busy.set(program.id, next);
+    void next.finally(() => {
+      if (this.busy.get(program.id) === next) this.busy.delete(program.id);
+    });
+    return next;
+  }
+
+  private async runDueNow(programId: string, to: Date): Promise<RanItem[]> {
+    const scope = this.deps.store.scoped(programId);
+    const program = await scope.program.get();
+    const test = program.mode === 'test';
+    const schedule = await scope.program.schedule();
+    const from = test && program.clockNow ? program.clockNow : schedule.checkedAt;
+    const ran: RanItem[] = [];
+    for (const item of dueWork(program.settings, from, to, schedule.resyncDueAt)) {
+      // The world sees the test clock at the instant each piece of work falls due.
+      if (test) await scope.program.setClock(item.at);
+      const run = await this.deps.runner.start(programId, item.kind, item.at, item.key);
+      const done = await this.deps.runner.work(programId, run.id);
+      await scope.program.setSchedule({
+        checkedAt: item.at,
+        ...(item.kind === 'resync' ? { resyncDueAt: null } : {}),
+      });
+      ran.push({
+        kind: item.kind,
+        at: item.at.toISOString(),
+        jobId: done.id,
+        state: done.state,
+        processed: done.processed,
+        total: done.total,
+      });
+      this.deps.logger.info(
+        { programId, kind: item.kind, at: item.at, processed: done.processed },
+        'scheduled work done',
+      );
+    }
+    if (test) await scope.program.setClock(to);
+    await scope.program.setSchedule({ checkedAt: to });
+    return ran;
+  }
+
+  /** The live scheduler's tick: every live program up to now. */
+  async tick(): Promise<number> {
+    const now = this.deps.clock.now();
+    let count = 0;
+    for (const program of await this.deps.store.listPrograms('live')) {
+      try {
+        count += (await this.runDue(program, now)).length;
+      } catch (err) {
+        // One failing program must not stop the others; its work stays due for the next tick.
+        this.deps.logger.error({ err, programId: program.id }, 'scheduled work failed');
+      }
+    }
+    return count;
+  }
+}

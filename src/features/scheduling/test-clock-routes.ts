@@ -1,0 +1,73 @@
+/** The test clock of a test program (API.md "Test mode and the test clock"). */
+import { z } from 'zod';
+import { instantSchema } from '../../http/common-schemas.js';
+import { AppError, unprocessable } from '../../http/errors.js';
+import type { ApiRegistry } from '../../http/route.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import type { SchedulingService } from './scheduling-service.js';
+
+/** Longest single advance: bounds the work one request can start (about 10 years of daily syncs). */
+export const MAX_ADVANCE_MS = 3660 * 24 * 3600 * 1000;
+
+const advanceBody = z.strictObject({ to: instantSchema.describe('Target time; later than the clock now') });
+const clockView = z.object({ now: z.string() });
+const advanceView = z.object({
+  now: z.string(),
+  ran: z.array(
+    z.object({
+      kind: z.enum(['cycle', 'daily', 'resync']),
+      at: z.string(),
+      jobId: z.string(),
+      state: z.string(),
+      processed: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+});
+
+function testProgram(ctx: ProgramContext): void {
+  if (ctx.program.mode !== 'test') {
+    throw new AppError(
+      409,
+      'not_a_test_program',
+      'Only test programs have a test clock; live programs follow real time',
+    );
+  }
+}
+
+export function registerTestClockRoutes(api: ApiRegistry, scheduling: SchedulingService): void {
+  api.add({
+    method: 'get',
+    path: '/v1/test-clock',
+    summary: "The test program's clock",
+    tag: 'Test clock',
+    auth: 'apiKey',
+    responses: { 200: { description: 'The clock', schema: clockView } },
+    async handler({ ctx }) {
+      testProgram(ctx);
+      return { status: 200, body: { now: ctx.now.toISOString() } };
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/v1/test-clock/advance',
+    summary: 'Move the clock forward, running everything that falls due in time order; returns when done',
+    tag: 'Test clock',
+    auth: 'apiKey',
+    body: advanceBody,
+    responses: { 200: { description: 'The new time and what ran', schema: advanceView } },
+    async handler({ ctx, body }) {
+      testProgram(ctx);
+      const span = body.to.getTime() - ctx.now.getTime();
+      if (span <= 0) {
+        throw unprocessable(
+          'clock_not_forward',
+          `to must be later than the clock (${ctx.now.toISOString()})`,
+        );
+      }
+      if (span > MAX_ADVANCE_MS) throw unprocessable('advance_too_far', 'Advance at most 10 years at a time');
+      const ran = await scheduling.runDue(ctx.program, body.to);
+      return { status: 200, body: { now: body.to.toISOString(), ran } };
+    },
+  });
+}

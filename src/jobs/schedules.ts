@@ -1,0 +1,43 @@
+/**
+ * Every scheduled job of Tierpass, in one place. Handlers are thin: they call the same
+ * service methods the HTTP API and the test clock call.
+ *
+ * - `tierpass:tick` (every minute, one instance at a time): for each live program, run
+ *   what fell due — cycle boundaries, daily continuous syncs (rolling windows expire,
+ *   inactivity drops), and debounced resyncs (tier order changed 5 minutes ago, tiers
+ *   switched back on, a tier disabled or deleted).
+ * - `tierpass:program-due` (on demand): the same for one program right away, kicked
+ *   after a change that asks for an immediate resync.
+ */
+import type { Agenda } from 'agenda';
+import type { Clock } from '../clock.js';
+import type { SchedulingService } from '../features/scheduling/scheduling-service.js';
+import type { Store } from '../store/port.js';
+
+export const JOB = { tick: 'tierpass:tick', programDue: 'tierpass:program-due' } as const;
+
+export interface JobDeps {
+  store: Store;
+  scheduling: SchedulingService;
+  clock: Clock;
+}
+
+/** Define every job handler. */
+export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+  agenda.define(
+    JOB.tick,
+    async () => {
+      await deps.scheduling.tick();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define<{ programId: string }>(JOB.programDue, async (job) => {
+    const program = await deps.store.scoped(job.attrs.data.programId).program.get();
+    if (program.mode === 'live') await deps.scheduling.runDue(program, deps.clock.now());
+  });
+}
+
+/** Register the recurring schedules (idempotent: `every` keeps one job per name). */
+export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Promise<void> {
+  await agenda.every(tickEveryMs, JOB.tick);
+}
