@@ -7,10 +7,17 @@ export function isCurrency(code: string): boolean {
   return known.has(code);
 }
 
-/** Digits of the currency's minor unit: USD 2, JPY 0, KWD 3. */
+const exponents = new Map<string, number>();
+
+/** Digits of the currency's minor unit: USD 2, JPY 0, KWD 3 (memoised: building the formatter is slow). */
 export function currencyExponent(code: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-    .maximumFractionDigits as number;
+  let exp = exponents.get(code);
+  if (exp === undefined) {
+    exp = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+      .maximumFractionDigits as number;
+    exponents.set(code, exp);
+  }
+  return exp;
 }
 
 /** True for an IANA time zone Node knows. */

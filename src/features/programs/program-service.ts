@@ -4,7 +4,8 @@ import type { Clock } from '../../clock.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import { conflict } from '../../http/errors.js';
 import type { ProgramRecord, Store } from '../../store/port.js';
-import { assertValidConfig } from '../tiers/tier-service.js';
+import { requestResync } from '../scheduling/scheduling-service.js';
+import { assertValidConfig, type ResyncKicker } from '../tiers/tier-service.js';
 import type { ProgramContext } from './program-context.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-schemas.js';
 
@@ -23,7 +24,14 @@ export function generateApiKey(mode: ProgramRecord['mode']): string {
 }
 
 export class ProgramService {
-  constructor(private readonly deps: { store: Store; clock: Clock; hashApiKey(key: string): string }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      hashApiKey(key: string): string;
+      kicker?: ResyncKicker;
+    },
+  ) {}
 
   /** Create a program; the API key is returned once and only its hash is stored. */
   async create(input: CreateProgramInput): Promise<{ program: ProgramRecord; apiKey: string }> {
@@ -65,12 +73,18 @@ export class ProgramService {
       earning: patch.earning ?? current.settings.earning,
       retention: patch.retention ?? current.settings.retention,
     };
-    return ctx.scope.transaction(async (tx) => {
+    const reenabled = !current.settings.tiersEnabled && settings.tiersEnabled;
+    const updated = await ctx.scope.transaction(async (tx) => {
       await tx.program.lock();
       // Settings and tiers are checked together: e.g. carry points need cycles to mean anything.
       assertValidConfig(settings, await tx.tiers.list());
+      // Switching tiers back on resyncs every customer at once (SPEC 1); a retention change after the debounce.
+      if (reenabled) await requestResync(tx.program, ctx.now, true);
+      else if (patch.retention) await requestResync(tx.program, ctx.now, false);
       return tx.program.update({ name: patch.name, settings }, ctx.now);
     });
+    if (reenabled && current.mode === 'live') await this.deps.kicker?.kick(current.id);
+    return updated;
   }
 }
 

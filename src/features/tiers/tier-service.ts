@@ -5,6 +5,7 @@ import { validateConfig } from '../../domain/validate-config.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import type { TierInput, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
+import { requestResync } from '../scheduling/scheduling-service.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
 
 function newTierId(): string {
@@ -42,7 +43,20 @@ export function assertValidConfig(settings: ProgramSettings, tiers: TierRecord[]
   );
 }
 
+/** Runs a program's due work soon (the live scheduler); test programs run it when their clock moves. */
+export interface ResyncKicker {
+  /** Ask for the program's due work to run now. */
+  kick(programId: string): Promise<void>;
+}
+
 export class TierService {
+  constructor(private readonly kicker: ResyncKicker = { kick: async () => {} }) {}
+
+  /** After a change that needs members reassigned now. */
+  private async kickLive(ctx: ProgramContext): Promise<void> {
+    if (ctx.program.mode === 'live') await this.kicker.kick(ctx.program.id);
+  }
+
   /** Live tiers, lowest rank first. */
   list(ctx: ProgramContext): Promise<TierRecord[]> {
     return ctx.scope.tiers.list();
@@ -64,13 +78,16 @@ export class TierService {
       }
       const created = await tx.tiers.create(newTierId(), input, ctx.now);
       assertValidConfig(ctx.program.settings, [...tiers, created]);
+      // Existing customers may qualify for the new tier: resync them (debounced like a reorder).
+      await requestResync(tx.program, ctx.now, false);
       return created;
     });
   }
 
   /** Change some fields; the merged tier is what gets stored. */
   async update(ctx: ProgramContext, id: string, patch: UpdateTierInput): Promise<TierRecord> {
-    return ctx.scope.transaction(async (tx) => {
+    let immediate = false;
+    const updated = await ctx.scope.transaction(async (tx) => {
       const existing = await tx.tiers.get(id);
       if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
       const merged: TierInput = { ...inputOf(existing) };
@@ -80,13 +97,25 @@ export class TierService {
       const updated = await tx.tiers.update(id, merged, ctx.now);
       if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
       assertValidConfig(ctx.program.settings, await tx.tiers.list());
+      // Switching a tier off (or back on) reassigns its members at once (reason tier_disabled);
+      // other edits (thresholds, benefits) resync everyone after the debounce.
+      immediate = existing.enabled !== updated.enabled;
+      await requestResync(tx.program, ctx.now, immediate);
       return updated;
     });
+    if (immediate) await this.kickLive(ctx);
+    return updated;
   }
 
+  /** Delete; its members are reassigned at once (reason tier_deleted). */
   async remove(ctx: ProgramContext, id: string): Promise<void> {
-    const removed = await ctx.scope.tiers.remove(id, ctx.now);
-    if (!removed) throw notFound('tier_not_found', `No tier ${id}`);
+    await ctx.scope.transaction(async (tx) => {
+      await tx.program.lock();
+      const removed = await tx.tiers.remove(id, ctx.now);
+      if (!removed) throw notFound('tier_not_found', `No tier ${id}`);
+      await requestResync(tx.program, ctx.now, true);
+    });
+    await this.kickLive(ctx);
   }
 
   /** Reorder atomically; `ids` must name every live tier exactly once, lowest first. */
@@ -115,6 +144,8 @@ export class TierService {
         );
       }
       await tx.tiers.reorder(ids, ctx.now);
+      // Every customer is resynced 5 minutes later; further changes push it back (debounce).
+      await requestResync(tx.program, ctx.now, false);
       return tx.tiers.list();
     });
   }
