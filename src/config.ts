@@ -22,6 +22,9 @@ const schema = z.object({
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SCHEDULER_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  SCHEDULER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -40,6 +43,12 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   pgPoolSize: number;
   trustProxy: boolean;
+  /** Run the Agenda scheduler in this process (turn off on API-only replicas). */
+  scheduler: boolean;
+  /** How often scheduled work is looked for. */
+  schedulerTickMs: number;
+  /** How often Agenda polls its job table. */
+  schedulerPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -63,5 +72,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
     trustProxy: e.TRUST_PROXY,
+    scheduler: e.SCHEDULER === 'on',
+    schedulerTickMs: e.SCHEDULER_TICK_MS,
+    schedulerPollMs: e.SCHEDULER_POLL_MS,
   };
 }

@@ -83,7 +83,7 @@ export class ProgramService {
       else if (patch.retention) await requestResync(tx.program, ctx.now, false);
       return tx.program.update({ name: patch.name, settings }, ctx.now);
     });
-    if (reenabled && current.mode === 'live') await this.deps.kicker?.kick(current.id);
+    if (reenabled) await this.deps.kicker?.kick(updated, ctx.now);
     return updated;
   }
 }

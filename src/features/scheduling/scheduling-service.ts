@@ -62,13 +62,50 @@ export class SchedulingService {
 
   /** Run everything due for `program` up to `to`, oldest first; a test program's clock follows along. */
   runDue(program: ProgramRecord, to: Date): Promise<RanItem[]> {
-    const previous = this.busy.get(program.id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.runDueNow(program.id, to));
-    this.busy.set(program.id, next);
+    return this.exclusive(program.id, () => this.runDueNow(program.id, to));
+  }
+
+  /**
+   * Run a resync that is already due (a tier disabled or deleted, tiers back on) right
+   * now, under the same key the scheduler would use, so it runs once whoever gets there first.
+   */
+  runPendingResync(programId: string, now: Date): Promise<RanItem[]> {
+    return this.exclusive(programId, async () => {
+      const scope = this.deps.store.scoped(programId);
+      const { resyncDueAt } = await scope.program.schedule();
+      if (!resyncDueAt || resyncDueAt.getTime() > now.getTime()) return [];
+      const item = { kind: 'resync' as const, at: now, key: `resync:${resyncDueAt.toISOString()}` };
+      const ran = await this.runItem(programId, item);
+      await scope.program.setSchedule({ resyncDueAt: null });
+      return [ran];
+    });
+  }
+
+  private exclusive<T>(programId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.busy.get(programId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.busy.set(programId, next);
     void next.finally(() => {
-      if (this.busy.get(program.id) === next) this.busy.delete(program.id);
+      if (this.busy.get(programId) === next) this.busy.delete(programId);
     });
     return next;
+  }
+
+  private async runItem(programId: string, item: DueItem): Promise<RanItem> {
+    const run = await this.deps.runner.start(programId, item.kind, item.at, item.key);
+    const done = await this.deps.runner.work(programId, run.id);
+    this.deps.logger.info(
+      { programId, kind: item.kind, at: item.at, processed: done.processed },
+      'scheduled work done',
+    );
+    return {
+      kind: item.kind,
+      at: item.at.toISOString(),
+      jobId: done.id,
+      state: done.state,
+      processed: done.processed,
+      total: done.total,
+    };
   }
 
   private async runDueNow(programId: string, to: Date): Promise<RanItem[]> {

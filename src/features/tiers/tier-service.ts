@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProgramSettings } from '../../domain/types.js';
 import { validateConfig } from '../../domain/validate-config.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
-import type { TierInput, TierRecord } from '../../store/port.js';
+import type { ProgramRecord, TierInput, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
@@ -43,10 +43,10 @@ export function assertValidConfig(settings: ProgramSettings, tiers: TierRecord[]
   );
 }
 
-/** Runs a program's due work soon (the live scheduler); test programs run it when their clock moves. */
+/** Runs a resync that is due now: queued on the live scheduler, or inline when there is none. */
 export interface ResyncKicker {
-  /** Ask for the program's due work to run now. */
-  kick(programId: string): Promise<void>;
+  /** Ask for the program's due resync to run now. */
+  kick(program: ProgramRecord, now: Date): Promise<void>;
 }
 
 export class TierService {
@@ -54,7 +54,7 @@ export class TierService {
 
   /** After a change that needs members reassigned now. */
   private async kickLive(ctx: ProgramContext): Promise<void> {
-    if (ctx.program.mode === 'live') await this.kicker.kick(ctx.program.id);
+    await this.kicker.kick(ctx.program, ctx.now);
   }
 
   /** Live tiers, lowest rank first. */

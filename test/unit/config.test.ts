@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      adminToken: undefined,
+      databaseUrl: undefined,
+      dataDir: './data',
+      publicUrl: 'http://localhost:3000',
+      logLevel: 'info',
+      scheduler: true,
+      schedulerTickMs: 60000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      ADMIN_TOKEN: 'a-very-long-admin-token',
+      DATABASE_URL: 'postgres://u@db:5432/tp',
+      DATA_DIR: '/var/lib/tierpass',
+      PUBLIC_URL: 'https://loyalty.example.com/',
+      LOG_LEVEL: 'warn',
+      PG_POOL_SIZE: '5',
+      SCHEDULER: 'off',
+      TRUST_PROXY: 'true',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      adminToken: 'a-very-long-admin-token',
+      databaseUrl: 'postgres://u@db:5432/tp',
+      publicUrl: 'https://loyalty.example.com',
+      logLevel: 'warn',
+      pgPoolSize: 5,
+      scheduler: false,
+      trustProxy: true,
+    });
+  });
+
+  it('refuses bad values, naming each variable', () => {
+    expect(() =>
+      loadConfig({ PORT: 'eighty', ADMIN_TOKEN: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' }),
+    ).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', ADMIN_TOKEN: 'short', DATABASE_URL: 'mysql://x' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).toMatch(/ADMIN_TOKEN: must be at least 16 characters/);
+      expect((err as Error).message).toMatch(/DATABASE_URL/);
+    }
+  });
+});
