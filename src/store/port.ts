@@ -23,6 +23,7 @@ import type {
   TierChangeReason,
   TierConfig,
 } from '../domain/types.js';
+import type { AnalyticsRepository } from './analytics-port.js';
 
 export interface ProgramRecord {
   id: string;
@@ -291,6 +292,8 @@ export interface ProgramScope {
   ledger: LedgerRepository;
   idempotency: IdempotencyRepository;
   tierChanges: TierChangeRepository;
+  /** Read-only aggregates and fact pages for simulations and analytics. */
+  analytics: AnalyticsRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }

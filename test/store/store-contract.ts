@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/port.js';
+import { analyticsContract } from './contract-analytics.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { ledgerContract } from './contract-ledger.js';
 import { programContract } from './contract-programs.js';
@@ -28,5 +29,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     customerOrderContract(ref);
     ledgerContract(ref);
     transactionContract(ref);
+    analyticsContract(ref);
   });
 }

@@ -1,4 +1,5 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
+import { analyticsRepository } from './analytics-repository.js';
 import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
@@ -46,6 +47,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         ledger: base.ledger,
         idempotency: base.idempotency,
         tierChanges: base.tierChanges,
+        analytics: analyticsRepository(driver, programId),
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };
     },
