@@ -1,6 +1,8 @@
 /** The composition root: config → stores → services → routes. Nothing else constructs these. */
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
+import { registerAnalyticsRoutes } from './features/analytics/analytics-routes.js';
+import { AnalyticsService } from './features/analytics/analytics-service.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
@@ -8,6 +10,9 @@ import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
+import { ReplayService } from './features/simulations/replay-service.js';
+import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
+import { SimulationService } from './features/simulations/simulation-service.js';
 import { registerTierRoutes } from './features/tiers/tier-routes.js';
 import { TierService } from './features/tiers/tier-service.js';
 import { createHttpApp } from './http/app.js';
@@ -33,6 +38,9 @@ export function buildApp(deps: AppDeps) {
   const customers = new CustomerService();
   const orders = new OrderService();
   const points = new PointsService();
+  const simulations = new SimulationService();
+  const replays = new ReplayService();
+  const analytics = new AnalyticsService();
 
   const { app } = createHttpApp({
     logger,
@@ -46,6 +54,8 @@ export function buildApp(deps: AppDeps) {
       registerTierRoutes(api, tiers);
       registerCustomerRoutes(api, customers);
       registerLedgerRoutes(api, orders, points);
+      registerSimulationRoutes(api, simulations, replays);
+      registerAnalyticsRoutes(api, analytics);
     },
   });
   return { app, services: { programs, tiers, customers, orders, points } };
