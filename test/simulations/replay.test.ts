@@ -291,6 +291,13 @@ describe('replay requests', () => {
   it('refuses a replay longer than five years and an invalid tier configuration', async () => {
     const long = await replay({ ...base, events: [], until: '2030-06-01T00:00:00Z' });
     expect(long.body.error.details).toContainEqual(expect.objectContaining({ code: 'replay_too_long' }));
+    const customers = Array.from({ length: 100 }, (_, i) => ({
+      id: `c${i}`,
+      createdAt: '2025-01-01T00:00:00Z',
+    }));
+    const big = await replay({ ...base, customers, events: [], until: '2026-06-01T00:00:00Z' });
+    expect(big.status).toBe(400);
+    expect(big.body.error.details).toEqual([expect.objectContaining({ code: 'replay_too_large' })]);
     const bad = await replay({
       ...base,
       tiers: [

@@ -5,9 +5,9 @@
  * `decideTier` the live services use.
  */
 import { decideTier } from '../../domain/assignment.js';
-import { qualifyingTags } from '../../domain/customer-facts.js';
+import { tierBenefitTags } from '../../domain/customer-facts.js';
 import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/qualifications.js';
-import type { ProgramSettings, TierConfig } from '../../domain/types.js';
+import type { ProgramSettings } from '../../domain/types.js';
 import type { CustomerFactsRow } from '../../store/analytics-port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { checkDraft, issueView, NO_TIER, toTierConfigs } from './draft-tiers.js';
@@ -27,9 +27,10 @@ function bump(counts: Counts, key: string | null, n = 1): void {
   counts[k] = (counts[k] ?? 0) + n;
 }
 
-function factsOf(row: CustomerFactsRow, tiers: readonly TierConfig[]): CustomerFacts {
+/** Facts of one row; `benefitTags` never count (as in qualifyingTags, computed once per run). */
+function factsOf(row: CustomerFactsRow, benefitTags: ReadonlySet<string>): CustomerFacts {
   return {
-    tags: qualifyingTags(row.tags, tiers),
+    tags: benefitTags.size === 0 ? row.tags : row.tags.filter((t) => !benefitTags.has(t)),
     segments: row.segments,
     largestOrder: row.largestOrder,
     lifetimeEarned: row.lifetimeEarned,
@@ -66,11 +67,18 @@ export class SimulationService {
     const moves = new Map<string, { from: string; to: string; customers: number }>();
     let customers = 0;
     let changed = 0;
-    let after: string | null = null;
-    for (;;) {
-      const page = await ctx.scope.analytics.customerFacts({ after, limit: this.pageSize, windows, asOf });
+    const benefitTags = tierBenefitTags(tiers);
+    const fresh = { tierId: null, tierSince: asOf, lastChangeReason: null, lastEarnedAt: null };
+    const read = (after: string | null) =>
+      ctx.scope.analytics.customerFacts({ after, limit: this.pageSize, windows, asOf });
+    let next: Promise<CustomerFactsRow[]> | null = read(null);
+    while (next) {
+      const page: CustomerFactsRow[] = await next;
+      const last = page.at(-1);
+      // The next page is read while this one is decided in memory.
+      next = page.length === this.pageSize && last ? read(last.id) : null;
       for (const row of page) {
-        const facts = factsOf(row, tiers);
+        const facts = factsOf(row, benefitTags);
         const state = {
           tierId: row.tierId,
           tierSince: row.tierSince,
@@ -78,7 +86,6 @@ export class SimulationService {
           lastEarnedAt: row.lastEarnedAt,
         };
         const placed = decideTier({ settings, tiers, state, facts, asOf, trigger: 'resync' }).toTierId;
-        const fresh = { tierId: null, tierSince: asOf, lastChangeReason: null, lastEarnedAt: null };
         const byRules = decideTier({
           settings,
           tiers,
@@ -92,15 +99,11 @@ export class SimulationService {
         bump(simulated, placed);
         bump(qualified, byRules);
         if (placed !== row.tierId) changed += 1;
-        const from = row.tierId ?? NO_TIER;
-        const to = placed ?? NO_TIER;
-        const move = moves.get(`${from}\u0000${to}`) ?? { from, to, customers: 0 };
+        const key = `${row.tierId ?? NO_TIER}\u0000${placed ?? NO_TIER}`;
+        const move = moves.get(key) ?? { from: row.tierId ?? NO_TIER, to: placed ?? NO_TIER, customers: 0 };
         move.customers += 1;
-        moves.set(`${from}\u0000${to}`, move);
+        moves.set(key, move);
       }
-      const last = page.at(-1);
-      if (page.length < this.pageSize || !last) break;
-      after = last.id;
     }
 
     const liveIds = new Set(live.map((t) => t.id));

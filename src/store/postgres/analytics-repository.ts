@@ -18,8 +18,10 @@ interface FactsRow {
 }
 
 /**
- * One page of customers, then one GROUP BY over the orders of exactly those customers:
- * each window is a FILTERed sum over the same scan (window starts travel as one array).
+ * One page of customers, then one GROUP BY over the orders of exactly that id range
+ * (after, last id of the page]: a contiguous range of orders_customer_placed_idx, so a
+ * page costs its own orders, never a scan of the program's. Each window is a FILTERed
+ * sum over the same scan (window starts travel as one array).
  */
 function factsSql(windows: number): string {
   const sums = Array.from(
@@ -28,19 +30,21 @@ function factsSql(windows: number): string {
       `coalesce(sum(o.net) FILTER (WHERE o.placed_at > ($5::timestamptz[])[${i + 1}]), 0)::bigint AS w${i}`,
   );
   const spendColumns = Array.from({ length: windows }, (_, i) => `coalesce(s.w${i}, 0)::bigint AS w${i}`);
+  // '' sorts before every id (ids are never empty), so the first page needs no special case.
   return `
 WITH page AS (
   SELECT id, tags, segments, tier_id, tier_since, last_change_reason, last_earned_at, carry, lifetime_earned,
     lifetime_spend
   FROM customers
-  WHERE program_id = $1 AND ($2::text IS NULL OR id > $2::text)
+  WHERE program_id = $1 AND id > coalesce($2::text, '')
   ORDER BY id
   LIMIT $3
 ), spend AS (
   SELECT o.customer_id, ${[...sums, 'max(o.net) AS largest'].join(', ')}
   FROM (SELECT customer_id, amount - refunded_amount AS net, placed_at
         FROM orders
-        WHERE program_id = $1 AND placed_at <= $4 AND customer_id IN (SELECT id FROM page)) o
+        WHERE program_id = $1 AND customer_id > coalesce($2::text, '')
+          AND customer_id <= (SELECT max(id) FROM page) AND placed_at <= $4) o
   GROUP BY o.customer_id
 )
 SELECT p.*, ${[...spendColumns, 'coalesce(s.largest, 0)::bigint AS largest'].join(', ')}
