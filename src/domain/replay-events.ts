@@ -51,7 +51,14 @@ export function applyEffect(sim: CustomerSim, ctx: ReplayContext, ev: ReplayEven
         base: earn.base,
         multiplier: earn.multiplier,
         orderId: ev.id,
-        delta: { current: a, carry: a, lifetimeEarned: a, lifetimeSpend: ev.amount },
+        // Carry holds the current cycle's points: a backfilled order placed before the cycle
+        // began counts for lifetime figures only (same rule as the live order service).
+        delta: {
+          current: a,
+          carry: placedAt.getTime() >= sim.carrySince.getTime() ? a : 0,
+          lifetimeEarned: a,
+          lifetimeSpend: ev.amount,
+        },
       });
       if (a > 0) sim.state = { ...sim.state, lastEarnedAt: at };
       break;
@@ -69,7 +76,8 @@ export function applyEffect(sim: CustomerSim, ctx: ReplayContext, ev: ReplayEven
         pointsReversedBefore: order.pointsReversed,
       };
       const r = refundReversal(state, ev.amount);
-      const inCycle = order.earnedAt.getTime() >= sim.carrySince.getTime();
+      // SPEC 2.1: a refund reverses carry only when its order was placed in the current cycle.
+      const inCycle = order.placedAt.getTime() >= sim.carrySince.getTime();
       order.refunded += ev.amount;
       order.pointsReversed += r;
       post(sim, {
@@ -77,7 +85,12 @@ export function applyEffect(sim: CustomerSim, ctx: ReplayContext, ev: ReplayEven
         type: 'refund_reversal',
         points: -r,
         orderId: order.id,
-        delta: { current: -r, carry: inCycle ? -r : 0, lifetimeEarned: -r, lifetimeSpend: -ev.amount },
+        delta: {
+          current: -r,
+          carry: inCycle ? -Math.min(r, sim.balances.carry) : 0,
+          lifetimeEarned: -r,
+          lifetimeSpend: -ev.amount,
+        },
       });
       break;
     }
