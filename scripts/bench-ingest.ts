@@ -5,11 +5,17 @@
  *
  *   npm run bench -- [--clients 16] [--seconds 15] [--customers 2000] [--warmup 3]
  *                    [--floor-seconds <seconds>] [--pool-size <n>] [--no-floor] [--cpu-prof]
- *                    [--label <text>]
+ *                    [--tiers standard|window|none] [--idle-wait <seconds>] [--label <text>]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection:
  * the script creates tierpass_bench_<ts> on that server and drops it at the end, even on error.
  * Results are printed and written to bench-results/ingest-<date>.json. Results in BENCHMARKS.md.
+ *
+ * --tiers: the program's tiers, since every order evaluates them. standard (default): three tiers
+ * on lifetime spend / lifetime points with multipliers and entry bonuses; window: the same plus a
+ * 12-month order-volume tier (one more query per order); none: no tiers.
+ * The 2 cores are shared: the script first waits (up to --idle-wait, default 120 s) for the
+ * machine to be idle, and reports the CPU used by anything else during the run ("other").
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,8 +43,10 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'floor-seconds': { type: 'string' },
     'pool-size': { type: 'string' },
+    'idle-wait': { type: 'string', default: '120' },
     'no-floor': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    tiers: { type: 'string', default: 'standard' },
     label: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -65,6 +73,12 @@ const WARMUP = flags.warmup === '0' ? 0 : positiveInt('warmup', flags.warmup, 60
 const FLOOR_SECONDS = positiveInt('floor-seconds', flags['floor-seconds'] ?? String(SECONDS), 3600);
 const POOL_SIZE =
   flags['pool-size'] === undefined ? undefined : positiveInt('pool-size', flags['pool-size'], 200);
+const IDLE_WAIT = flags['idle-wait'] === '0' ? 0 : positiveInt('idle-wait', flags['idle-wait'], 3600);
+const TIERS = flags.tiers ?? 'standard';
+if (!['standard', 'window', 'none'].includes(TIERS)) {
+  console.error(`--tiers must be standard, window or none (got ${TIERS})`);
+  process.exit(2);
+}
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // ---------------------------------------------------------------- small helpers
@@ -184,11 +198,17 @@ function cpuBreakdown(a: CpuSnapshot, b: CpuSnapshot) {
     a.machine && b.machine
       ? (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)
       : undefined;
+  const cores = os.cpus().length;
   return {
     loadGeneratorCores: round(self / wall),
     serverCores: server === undefined ? null : round(server / wall),
     postgresCores: round(postgres / wall),
     machineBusyPercent: machine === undefined ? null : round(machine * 100, 1),
+    // Anything else on the machine (another test run, a build): it distorts the numbers.
+    otherCores:
+      machine === undefined
+        ? null
+        : round(Math.max(0, machine * cores - (self + (server ?? 0) + postgres) / wall)),
   };
 }
 
@@ -445,6 +465,43 @@ async function createProgram(port: number): Promise<string> {
   return apiKey;
 }
 
+/** The tiers of --tiers; amounts in cents (orders average ~$500). */
+function tierBodies(): unknown[] {
+  if (TIERS === 'none') return [];
+  const tiers: unknown[] = [
+    {
+      title: 'Silver',
+      qualifications: [{ type: 'lifetimeSpend', minAmount: 100_000 }],
+      benefits: { tag: 'silver', multiplier: 1.25, bonusPoints: 100 },
+    },
+    {
+      title: 'Gold',
+      qualifications: [{ type: 'lifetimeSpend', minAmount: 500_000 }],
+      benefits: { tag: 'gold', multiplier: 1.5, bonusPoints: 500 },
+    },
+    {
+      title: 'Platinum',
+      qualifications: [{ type: 'lifetimePoints', minPoints: 20_000 }],
+      benefits: { tag: 'platinum', multiplier: 2, bonusPoints: 1_000 },
+    },
+  ];
+  if (TIERS === 'window') {
+    tiers.push({
+      title: 'Diamond',
+      qualifications: [{ type: 'orderVolume', minAmount: 5_000_000, window: 'P12M' }],
+      benefits: { tag: 'diamond', multiplier: 3 },
+    });
+  }
+  return tiers;
+}
+
+async function createTiers(port: number, auth: Record<string, string>): Promise<void> {
+  for (const body of tierBodies()) {
+    const res = await request(agent, port, 'POST', '/v1/tiers', auth, body);
+    if (res.status !== 201) throw new Error(`tier creation failed: ${res.status} ${res.body}`);
+  }
+}
+
 const customerId = (i: number) => `bench-c${i}`;
 
 async function upsertCustomers(port: number, auth: Record<string, string>): Promise<number> {
@@ -550,6 +607,19 @@ async function main(): Promise<void> {
   const profDir = flags['cpu-prof'] ? `${ROOT}bench-results/prof-${date.getTime()}` : undefined;
   if (profDir) await mkdir(profDir, { recursive: true });
 
+  // The cores are shared with whatever else runs here: wait (bounded) for the machine to be idle.
+  let idle = cpuBreakdown(cpuSnapshot(undefined), cpuSnapshot(undefined));
+  for (let waited = 0; waited <= IDLE_WAIT; waited++) {
+    const a = cpuSnapshot(undefined);
+    await sleep(1000);
+    idle = cpuBreakdown(a, cpuSnapshot(undefined));
+    if ((idle.machineBusyPercent ?? 0) <= 15) break;
+    if (waited % 10 === 0)
+      log(`machine ${idle.machineBusyPercent}% busy; waiting up to ${IDLE_WAIT} s for idle`);
+  }
+  log(`machine busy before start: ${idle.machineBusyPercent}%`);
+  if ((idle.machineBusyPercent ?? 0) > 15) log('WARNING: the machine is not idle; results will be low');
+
   benchDb = await createDatabase();
   log(`database ${benchDb.name}`);
   const port = await freePort();
@@ -568,6 +638,8 @@ async function main(): Promise<void> {
 
   const apiKey = await createProgram(port);
   const auth = { authorization: `Bearer ${apiKey}` };
+  await createTiers(port, auth);
+  log(`tiers: ${TIERS}`);
   log(`upserting ${CUSTOMERS} customers with ${CLIENTS} clients`);
   const upsertSeconds = await upsertCustomers(port, auth);
   log(`  done in ${round(upsertSeconds, 1)} s`);
@@ -586,6 +658,15 @@ async function main(): Promise<void> {
   const rssKiB = procStatusKiB(serverPid, 'VmRSS');
   printLoad('orders', orders, 'orders');
   log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(orderCpu)}`);
+  // CPU time per order: steadier than orders/s when something else shares the machine.
+  const perOrder = (cores: number | null) =>
+    cores === null ? null : round((cores / orders.perSecond) * 1000, 3);
+  const orderCpuMs = {
+    server: perOrder(orderCpu.serverCores),
+    postgres: perOrder(orderCpu.postgresCores),
+    loadGenerator: perOrder(orderCpu.loadGeneratorCores),
+  };
+  log(`  cpu ms per order: ${JSON.stringify(orderCpuMs)}`);
 
   let floor: LoadResult | undefined;
   let floorCpu: ReturnType<typeof cpuBreakdown> | undefined;
@@ -612,13 +693,17 @@ async function main(): Promise<void> {
       seconds: SECONDS,
       floorSeconds: flags['no-floor'] ? null : FLOOR_SECONDS,
       customers: CUSTOMERS,
+      tiers: TIERS,
       warmupSeconds: WARMUP,
       pgPoolSize: POOL_SIZE ?? 'service default',
       synchronousCommit: syncCommit,
       logLevel: 'warn',
     },
-    setup: { customerUpsertSeconds: round(upsertSeconds, 2) },
-    orders: { ...orders, cpu: orderCpu },
+    setup: {
+      customerUpsertSeconds: round(upsertSeconds, 2),
+      machineBusyBeforePercent: idle.machineBusyPercent,
+    },
+    orders: { ...orders, cpu: orderCpu, cpuMsPerOrder: orderCpuMs },
     floor: floor ? { ...floor, cpu: floorCpu } : null,
     ratioOrdersToFloor: ratio,
     server: {
@@ -635,7 +720,7 @@ async function main(): Promise<void> {
     `machine  ${machine.cpuModel} × ${machine.cpuCount}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, PostgreSQL ${machine.postgres} (synchronous_commit=${syncCommit}), commit ${machine.gitCommit}`,
   );
   console.log(
-    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, PG_POOL_SIZE ${result.config.pgPoolSize}`,
+    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, tiers ${TIERS}, PG_POOL_SIZE ${result.config.pgPoolSize}`,
   );
   console.log(
     `orders   ${orders.perSecond}/s  p50 ${orders.latencyMs.p50} ms  p95 ${orders.latencyMs.p95} ms  p99 ${orders.latencyMs.p99} ms  max ${orders.latencyMs.max} ms  errors ${orders.errors}`,
@@ -647,7 +732,10 @@ async function main(): Promise<void> {
     console.log(`ratio    orders/s ÷ floor = ${ratio}`);
   }
   console.log(
-    `server   peak RSS ${result.server.peakRssMiB ?? '?'} MiB; CPU during orders: load generator ${orderCpu.loadGeneratorCores}, server ${orderCpu.serverCores}, postgres ${orderCpu.postgresCores} cores; machine ${orderCpu.machineBusyPercent}% busy`,
+    `server   peak RSS ${result.server.peakRssMiB ?? '?'} MiB; CPU during orders: load generator ${orderCpu.loadGeneratorCores}, server ${orderCpu.serverCores}, postgres ${orderCpu.postgresCores}, other ${orderCpu.otherCores} cores; machine ${orderCpu.machineBusyPercent}% busy`,
+  );
+  console.log(
+    `cpu/ord  server ${orderCpuMs.server} ms, postgres ${orderCpuMs.postgres} ms, load generator ${orderCpuMs.loadGenerator} ms`,
   );
   console.log(
     `target   ≥ 1000 orders/s, p99 ≤ 50 ms, no errors at 16 clients: ${targetMet ? 'MET' : 'NOT MET'}`,
