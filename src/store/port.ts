@@ -24,6 +24,7 @@ import type {
   TierConfig,
 } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
+import type { RunRepository } from './recalculation-port.js';
 
 export interface ProgramRecord {
   id: string;
@@ -294,6 +295,8 @@ export interface ProgramScope {
   tierChanges: TierChangeRepository;
   /** Read-only aggregates and fact pages for simulations and analytics. */
   analytics: AnalyticsRepository;
+  /** Recalculation runs and their batches; each method is its own transaction. */
+  runs: RunRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }

@@ -11,6 +11,7 @@ import {
   programRepository,
 } from './program-repository.js';
 import { refundRepository } from './refund-repository.js';
+import { runRepository } from './run-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { tierRepository } from './tier-repository.js';
@@ -48,6 +49,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         idempotency: base.idempotency,
         tierChanges: base.tierChanges,
         analytics: analyticsRepository(driver, programId),
+        runs: runRepository(driver, programId),
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };
     },

@@ -1,0 +1,49 @@
+/** Row mapping of recalculation runs, shared by the run repository and batch processing. */
+import type { RunKind, RunRecord, RunState } from '../recalculation-port.js';
+import type { SqlQuery } from './sql-driver.js';
+import { one } from './sql-values.js';
+
+export interface RunRow {
+  id: string;
+  kind: RunKind;
+  key: string;
+  as_of: Date;
+  customers_created_before: Date;
+  state: RunState;
+  total: number;
+  processed: number;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** Run columns, qualified by `r` so they also read from UPDATE … FROM statements. */
+export const RUN_COLUMNS = `r.id, r.kind, r.key, r.as_of, r.customers_created_before, r.state, r.total, r.processed,
+  r.error, r.created_at, r.started_at, r.finished_at`;
+
+export function toRun(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    key: r.key,
+    asOf: r.as_of,
+    customersCreatedBefore: r.customers_created_before,
+    state: r.state,
+    total: r.total,
+    processed: r.processed,
+    error: r.error,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+/** One run that must exist. */
+export async function selectRun(q: SqlQuery, programId: string, runId: string): Promise<RunRecord> {
+  const { rows } = await q.query<RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM recalc_runs r WHERE r.program_id = $1 AND r.id = $2`,
+    [programId, runId],
+  );
+  return toRun(one(rows, 'run'));
+}

@@ -1,0 +1,154 @@
+/**
+ * The storage port of recalculation runs (SPEC 4: boundaries are processed exactly once per
+ * customer, in batches, resumably, shared by several instances). Reached as
+ * `store.scoped(programId).runs`.
+ *
+ * Guarantees every adapter must give:
+ * - `create` makes at most one run per key, also under concurrency.
+ * - A batch is a range of consecutive customer ids; `claim` hands each range to one worker
+ *   at a time (a lease) and hands an expired lease's batch to the next worker.
+ * - `process` is one atomic unit of work: it re-checks the batch is not done, locks and reads
+ *   the batch's customers, writes what the evaluation decided and marks the batch done; a
+ *   crash rolls all of it back. So no customer is processed twice, whoever holds the lease.
+ * - Balances keep equalling the ledger's sum (bonus and carry_reset entries move them).
+ */
+import type {
+  CustomerRecord,
+  NewLedgerEntry,
+  NewTierChange,
+  OrderSummary,
+  OrderSummaryQuery,
+  TierPlacement,
+} from './port.js';
+
+export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync';
+export type RunState = 'pending' | 'running' | 'done' | 'failed';
+
+export interface RunRecord {
+  id: string;
+  kind: RunKind;
+  /** Unique per program: one run per boundary, day or request. */
+  key: string;
+  /** Program time the customers are evaluated at. */
+  asOf: Date;
+  /** Customers created at or after this instant are left out. */
+  customersCreatedBefore: Date;
+  state: RunState;
+  /** Customers expected at creation; equals `processed` once the run is done. */
+  total: number;
+  /** Customers processed so far. */
+  processed: number;
+  /** Why the run failed. */
+  error: string | null;
+  createdAt: Date;
+  /** First batch claimed. */
+  startedAt: Date | null;
+  /** Done or failed. */
+  finishedAt: Date | null;
+}
+
+export interface NewRun {
+  /** Run id (also the job id the API shows). */
+  id: string;
+  kind: RunKind;
+  key: string;
+  asOf: Date;
+  customersCreatedBefore: Date;
+}
+
+/** A claimed range of customers: fromId < id ≤ toId. */
+export interface RunBatch {
+  seq: number;
+  /** Exclusive lower bound ('' for the first batch). */
+  fromId: string;
+  /** Inclusive upper bound. */
+  toId: string;
+  /** Times this batch has been claimed (1 on the first claim). */
+  attempts: number;
+}
+
+export interface ClaimOptions {
+  /** Customers per new batch. */
+  batchSize: number;
+  /** How long the claim is exclusive before another worker may take the batch over. */
+  leaseMs: number;
+  /** Who claims (recorded for operators). */
+  worker: string;
+}
+
+/** What a claim found: a batch to process, batches held by others, or a finished run. */
+export type ClaimResult =
+  | { type: 'batch'; batch: RunBatch }
+  | { type: 'wait'; retryInMs: number }
+  | { type: 'finished'; run: RunRecord };
+
+/** What the tier rules read of one customer of a batch, with its order facts at the run's instant. */
+export interface BatchCustomer
+  extends Pick<
+    CustomerRecord,
+    | 'id'
+    | 'tags'
+    | 'segments'
+    | 'tierId'
+    | 'tierTags'
+    | 'tierSince'
+    | 'lastChangeReason'
+    | 'bonusedTierIds'
+    | 'lastEarnedAt'
+    | 'balances'
+  > {
+  /** Net spend per window and largest order; zeros when the batch did not ask for orders. */
+  orders: Pick<OrderSummary, 'windowSpend' | 'largestOrder'>;
+}
+
+/** What a batch evaluation decided for its customers. */
+export interface BatchWrites {
+  /** New tier placements of the customers that changed tier. */
+  placements: { customerId: string; placement: TierPlacement }[];
+  /** Tier changes to record. */
+  changes: NewTierChange[];
+  /** Ledger entries (entry bonuses) that move balances. */
+  entries: { customerId: string; entry: NewLedgerEntry }[];
+}
+
+/** How to process one batch. */
+export interface BatchWork {
+  /** Order facts to compute per customer; `withOrders: false` skips the orders entirely. */
+  orders: OrderSummaryQuery & { withOrders: boolean };
+  /** Decide, in memory, for the customers of the batch. Pure: a retried transaction calls it again. */
+  evaluate(customers: BatchCustomer[]): BatchWrites;
+  /**
+   * Close the carry cycle at `at` after the evaluation: a carry_reset entry keyed
+   * `keyPrefix + customerId` per customer with carry, carry to 0, carry_since = `at`.
+   */
+  carryReset: { at: Date; keyPrefix: string; reason: string } | null;
+  /** Runs inside the transaction after the writes, before commit (tests crash workers here). */
+  beforeCommit?(batch: RunBatch): Promise<void>;
+}
+
+export interface BatchResult {
+  /** The batch was already done (another worker finished it): nothing was written. */
+  skipped: boolean;
+  /** Customers processed by this call. */
+  processed: number;
+  /** The run after this batch. */
+  run: RunRecord;
+}
+
+/** Runs of one program. Every method is its own transaction. */
+export interface RunRepository {
+  /** Create the run, or return the existing one with the same key. */
+  create(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  /** One run or null. */
+  get(id: string): Promise<RunRecord | null>;
+  /** Unfinished (pending or running) runs, oldest first: what a restarted scheduler resumes. */
+  listUnfinished(): Promise<RunRecord[]>;
+  /** Take the next batch (an expired lease first, then a new range); null when the run does not exist. */
+  claim(runId: string, opts: ClaimOptions): Promise<ClaimResult | null>;
+  /** Process a claimed batch in one transaction. */
+  process(runId: string, batch: RunBatch, work: BatchWork): Promise<BatchResult>;
+  /** Give a batch back after a failed attempt; the run fails once the batch failed `maxAttempts` times. */
+  release(runId: string, seq: number, error: string, maxAttempts: number): Promise<RunRecord>;
+  /** End a run that needs no batches, or stop it as failed. */
+  finish(runId: string, state: 'done' | 'failed', error: string | null): Promise<RunRecord>;
+}
