@@ -10,6 +10,8 @@ import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
+import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
+import { RecalculationService } from './features/recalculation/recalculation-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
@@ -41,6 +43,7 @@ export function buildApp(deps: AppDeps) {
   const simulations = new SimulationService();
   const replays = new ReplayService();
   const analytics = new AnalyticsService();
+  const recalculation = new RecalculationService({ store, logger });
 
   const { app } = createHttpApp({
     logger,
@@ -56,7 +59,8 @@ export function buildApp(deps: AppDeps) {
       registerLedgerRoutes(api, orders, points);
       registerSimulationRoutes(api, simulations, replays);
       registerAnalyticsRoutes(api, analytics);
+      registerRecalculationRoutes(api, recalculation);
     },
   });
-  return { app, services: { programs, tiers, customers, orders, points } };
+  return { app, services: { programs, tiers, customers, orders, points, recalculation } };
 }

@@ -1,0 +1,35 @@
+/** HTTP routes of recalculation runs: start a manual full sync, follow any run's progress. */
+import { notFound } from '../../http/errors.js';
+import type { ApiRegistry } from '../../http/route.js';
+import { jobIdParams, jobView, syncStarted } from './recalculation-schemas.js';
+import type { RecalculationService } from './recalculation-service.js';
+
+export function registerRecalculationRoutes(api: ApiRegistry, recalculation: RecalculationService): void {
+  api.add({
+    method: 'post',
+    path: '/v1/sync',
+    summary: 'Start a full resync of every customer; it runs in the background',
+    tag: 'Recalculation',
+    auth: 'apiKey',
+    responses: { 202: { description: 'Started; follow it at /v1/jobs/{jobId}', schema: syncStarted } },
+    async handler({ ctx }) {
+      const run = await recalculation.startSync(ctx.program.id, ctx.now);
+      return { status: 202, body: { jobId: run.id } };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/jobs/:jobId',
+    summary: 'Progress of a recalculation run (sync, resync, daily sync, cycle boundary)',
+    tag: 'Recalculation',
+    auth: 'apiKey',
+    params: jobIdParams,
+    responses: { 200: { description: 'The run', schema: jobView } },
+    async handler({ ctx, params }) {
+      const run = await recalculation.get(ctx.program.id, params.jobId);
+      if (!run) throw notFound('job_not_found', `No job ${params.jobId}`);
+      const { id, kind, state, processed, total, asOf, createdAt, finishedAt } = run;
+      return { status: 200, body: { id, kind, state, processed, total, asOf, createdAt, finishedAt } };
+    },
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Recalculation runs (SPEC 2, 4): cycle boundaries, daily syncs, resyncs and manual syncs
+ * re-evaluate every customer of a program exactly once, in batches claimed through the store,
+ * resumably after a crash and shared by every process that calls `work()` on the same run
+ * (docs/decisions/0007-recalculation-runs.md).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { notFound } from '../../http/errors.js';
+import type { Store } from '../../store/port.js';
+import type { BatchWork, RunBatch, RunKind, RunRecord } from '../../store/recalculation-port.js';
+import { batchWork, planRun } from './run-plan.js';
+
+export type { RunKind } from '../../store/recalculation-port.js';
+
+/** A run as the API and the scheduler see it. */
+export interface RunView {
+  id: string;
+  kind: RunKind;
+  state: 'pending' | 'running' | 'done' | 'failed';
+  /** ISO instant the customers are evaluated at. */
+  asOf: string;
+  processed: number;
+  total: number;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Where failures of background work are reported. */
+export interface RecalculationLogger {
+  /** Log an error with its context. */
+  error(obj: object, msg?: string): void;
+}
+
+export interface RecalculationDeps {
+  store: Store;
+  logger: RecalculationLogger;
+  /** Customers per batch when `work()` is not told otherwise (default 10,000). */
+  batchSize?: number;
+  /** How long a claimed batch is exclusive before another worker may take it over (default 60 s). */
+  leaseMs?: number;
+  /** A batch failing this many times fails the run (default 3). */
+  maxAttempts?: number;
+  /** Longest wait between claims while other workers hold the last batches (default 1 s). */
+  pollMs?: number;
+  /** Batches one `work()` call processes at once (default 1): evaluation overlaps the database's writes. */
+  concurrency?: number;
+  /** Test hooks. */
+  hooks?: {
+    /** Inside a batch's transaction, after its writes, before commit. */
+    beforeCommit?(runId: string, batch: RunBatch): Promise<void>;
+  };
+}
+
+export function runView(r: RunRecord): RunView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    asOf: r.asOf.toISOString(),
+    processed: r.processed,
+    total: r.total,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const finished = (r: RunRecord) => r.state === 'done' || r.state === 'failed';
+
+function newRunId(): string {
+  return `run_${randomBytes(8).toString('hex')}`;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class RecalculationService {
+  /** Names this process in batch leases (operators see who holds what). */
+  private readonly worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  constructor(private readonly deps: RecalculationDeps) {}
+
+  /** Create the run, or return the existing one with the same key (exactly once per boundary/day). */
+  async start(programId: string, kind: RunKind, asOf: Date, key: string): Promise<RunView> {
+    // A boundary's run leaves out customers created at the boundary: they start in the new cycle.
+    const createdBefore = kind === 'cycle' ? asOf : new Date(asOf.getTime() + 1);
+    const { run } = await this.deps.store.scoped(programId).runs.create({
+      id: newRunId(),
+      kind,
+      key,
+      asOf,
+      customersCreatedBefore: createdBefore,
+    });
+    return runView(run);
+  }
+
+  /** One run or null. */
+  async get(programId: string, runId: string): Promise<RunView | null> {
+    const run = await this.deps.store.scoped(programId).runs.get(runId);
+    return run ? runView(run) : null;
+  }
+
+  /** Unfinished runs of a program, oldest first: what a restarted scheduler resumes with `work()`. */
+  async unfinished(programId: string): Promise<RunView[]> {
+    return (await this.deps.store.scoped(programId).runs.listUnfinished()).map(runView);
+  }
+
+  /**
+   * Start a manual full sync at `now` and process it in the background; progress is read
+   * with `get`. Failures are logged; the run stays unfinished for the scheduler to resume.
+   */
+  async startSync(programId: string, now: Date): Promise<RunView> {
+    const run = await this.start(programId, 'sync', now, `sync:${randomBytes(8).toString('hex')}`);
+    void this.work(programId, run.id).catch((err: unknown) => {
+      this.deps.logger.error({ err, programId, runId: run.id }, 'sync run failed');
+    });
+    return run;
+  }
+
+  /**
+   * Claim and process batches until none is left; safe to call concurrently from several
+   * processes. Reports progress via run.processed/total (and an optional onProgress callback).
+   */
+  async work(
+    programId: string,
+    runId: string,
+    opts: { batchSize?: number; onProgress?(r: RunView): void } = {},
+  ): Promise<RunView> {
+    const scope = this.deps.store.scoped(programId);
+    const run = await scope.runs.get(runId);
+    if (!run) throw notFound('job_not_found', `No job ${runId}`);
+    if (finished(run)) return runView(run);
+
+    // Settings and tiers as they are now: a run started before a change applies the change.
+    const [program, tiers] = await Promise.all([scope.program.get(), scope.tiers.list()]);
+    const plan = planRun(run.kind, program.settings);
+    if (plan.type !== 'evaluate') {
+      const ended = await scope.runs.finish(
+        runId,
+        plan.type === 'skip' ? 'done' : 'failed',
+        plan.type === 'fail' ? plan.error : null,
+      );
+      return runView(ended);
+    }
+    const hook = this.deps.hooks?.beforeCommit;
+    const work = batchWork({
+      plan,
+      settings: program.settings,
+      tiers,
+      asOf: run.asOf,
+      beforeCommit: hook ? (batch) => hook(runId, batch) : undefined,
+    });
+    const claimOptions = {
+      batchSize: opts.batchSize ?? this.deps.batchSize ?? 10_000,
+      leaseMs: this.deps.leaseMs ?? 60_000,
+      worker: this.worker,
+    };
+
+    let failure: { err: unknown } | undefined;
+    const loop = async (): Promise<void> => {
+      while (!failure) {
+        const claim = await scope.runs.claim(runId, claimOptions);
+        if (!claim) throw new Error(`run ${runId} disappeared`);
+        if (claim.type === 'finished') return;
+        if (claim.type === 'wait') {
+          // Others hold the last batches; their commit or an expired lease ends the wait.
+          await sleep(Math.min(Math.max(claim.retryInMs, 100), this.deps.pollMs ?? 1_000));
+          continue;
+        }
+        await this.processOne(scope.runs, runId, claim.batch, work, opts.onProgress);
+      }
+    };
+    const loops = Array.from({ length: Math.max(1, this.deps.concurrency ?? 1) }, () =>
+      loop().catch((err: unknown) => {
+        failure ??= { err };
+      }),
+    );
+    await Promise.all(loops);
+    if (failure) throw failure.err;
+    const after = await scope.runs.get(runId);
+    if (!after) throw new Error(`run ${runId} disappeared`);
+    return runView(after);
+  }
+
+  private async processOne(
+    runs: ReturnType<Store['scoped']>['runs'],
+    runId: string,
+    batch: RunBatch,
+    work: BatchWork,
+    onProgress?: (r: RunView) => void,
+  ): Promise<void> {
+    try {
+      const result = await runs.process(runId, batch, work);
+      if (!result.skipped) onProgress?.(runView(result.run));
+    } catch (err) {
+      // Rolled back: hand the batch back at once, and fail the run when it keeps failing.
+      await runs.release(runId, batch.seq, message(err), this.deps.maxAttempts ?? 3).catch(() => undefined);
+      throw err;
+    }
+  }
+}
