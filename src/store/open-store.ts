@@ -3,7 +3,6 @@ import type { Store } from './port.js';
 import { type AgendaPool, agendaPool } from './postgres/agenda-pool.js';
 import { migrate } from './postgres/migrate.js';
 import { createPgDriver } from './postgres/pg-driver.js';
-import { createPgliteDriver } from './postgres/pglite-driver.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import type { SqlDriver } from './postgres/sql-driver.js';
 
@@ -36,6 +35,8 @@ export async function openDatabase(opts: OpenStoreOptions): Promise<OpenDatabase
     driver = createPgDriver({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
   } else {
     if (!opts.dataDir.startsWith('memory://')) await mkdir(opts.dataDir, { recursive: true });
+    // Loaded only when used: the PGlite module alone adds ~50 MB to every process's resident memory.
+    const { createPgliteDriver } = await import('./postgres/pglite-driver.js');
     driver = await createPgliteDriver(opts.dataDir);
   }
   try {
