@@ -124,8 +124,12 @@ function processCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds of every `postgres` process (server and backends), keyed by pid. */
-function postgresCpu(): Map<number, number> {
+/**
+ * CPU seconds of `postgres` processes, keyed by pid: those in `only` (the bench database's
+ * backends and the server's background processes), or every one when `only` is undefined.
+ * Other sessions' backends on the same server count as "other".
+ */
+function postgresCpu(only: Set<number> | undefined): Map<number, number> {
   const out = new Map<number, number>();
   let pids: string[];
   try {
@@ -134,6 +138,7 @@ function postgresCpu(): Map<number, number> {
     return out;
   }
   for (const d of pids) {
+    if (only && !only.has(Number(d))) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -145,6 +150,22 @@ function postgresCpu(): Map<number, number> {
     }
   }
   return out;
+}
+
+/** Pids of the bench database's backends and of the server's own (non-client) processes. */
+async function benchPostgresPids(meta: pg.Client | undefined): Promise<Set<number> | undefined> {
+  if (!meta || !benchDb) return undefined;
+  const { rows } = await meta.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type <> 'client backend'`,
+    [benchDb.name],
+  );
+  // The postmaster is no backend but forks every connection; count it too.
+  const pids = new Set(rows.map((r) => r.pid));
+  const { rows: pm } = await meta
+    .query<{ pid: string }>(`SELECT (regexp_match(pg_read_file('postmaster.pid'), '^[0-9]+'))[1] AS pid`)
+    .catch(() => ({ rows: [] as { pid: string }[] }));
+  if (pm[0]?.pid) pids.add(Number(pm[0].pid));
+  return pids;
 }
 
 /** Busy and total jiffies of the whole machine (/proc/stat first line). */
@@ -177,12 +198,12 @@ interface CpuSnapshot {
   machine: { busy: number; total: number } | undefined;
 }
 
-function cpuSnapshot(serverPid: number | undefined): CpuSnapshot {
+function cpuSnapshot(serverPid: number | undefined, pgPids?: Set<number>): CpuSnapshot {
   return {
     at: process.hrtime.bigint(),
     self: process.cpuUsage(),
     server: serverPid === undefined ? undefined : processCpuSeconds(serverPid),
-    postgres: postgresCpu(),
+    postgres: postgresCpu(pgPids),
     machine: machineCpu(),
   };
 }
@@ -338,6 +359,8 @@ let childExited: Promise<void> | undefined;
 const childOutput: string[] = [];
 let benchDb: { name: string; url: string } | undefined;
 let floorPool: pg.Pool | undefined;
+/** A connection to the bench database for settings and pg_stat_activity. */
+let meta: pg.Client | undefined;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
 async function stopChild(): Promise<void> {
@@ -369,6 +392,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     agent.destroy();
     await floorPool?.end().catch(() => {});
+    await meta?.end().catch(() => {});
     await stopChild().catch((err: unknown) => console.error('[bench] could not stop the server:', err));
     if (benchDb) {
       const { name } = benchDb;
@@ -626,14 +650,14 @@ async function main(): Promise<void> {
   const serverPid = await startServer(benchDb.url, port, profDir);
   log(`server pid ${serverPid} on http://${HOST}:${port} (PG_POOL_SIZE ${POOL_SIZE ?? 'default'})`);
 
-  const meta = new pg.Client({ connectionString: benchDb.url });
+  meta = new pg.Client({ connectionString: benchDb.url });
+  meta.on('error', () => {});
   await meta.connect();
   const settings = await meta.query<{ version: string; sync: string }>(
     `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync`,
   );
   const postgresVersion = settings.rows[0]?.version ?? 'unknown';
   const syncCommit = settings.rows[0]?.sync ?? '?';
-  await meta.end();
   const machine = machineInfo(postgresVersion);
 
   const apiKey = await createProgram(port);
@@ -651,9 +675,9 @@ async function main(): Promise<void> {
   }
 
   log(`orders: ${CLIENTS} clients for ${SECONDS} s`);
-  const before = cpuSnapshot(serverPid);
+  const before = cpuSnapshot(serverPid, await benchPostgresPids(meta));
   const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`));
-  const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid));
+  const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid, await benchPostgresPids(meta)));
   const peakRssKiB = procStatusKiB(serverPid, 'VmHWM');
   const rssKiB = procStatusKiB(serverPid, 'VmRSS');
   printLoad('orders', orders, 'orders');
@@ -674,9 +698,9 @@ async function main(): Promise<void> {
     floorPool = await prepareFloor(benchDb.url);
     log(`floor: ${CLIENTS} pg connections of single-row autocommit UPDATEs for ${FLOOR_SECONDS} s`);
     await closedLoop(CLIENTS, Math.min(2, FLOOR_SECONDS), floorLoad(floorPool));
-    const fBefore = cpuSnapshot(undefined);
+    const fBefore = cpuSnapshot(undefined, await benchPostgresPids(meta));
     floor = await closedLoop(CLIENTS, FLOOR_SECONDS, floorLoad(floorPool));
-    floorCpu = cpuBreakdown(fBefore, cpuSnapshot(undefined));
+    floorCpu = cpuBreakdown(fBefore, cpuSnapshot(undefined, await benchPostgresPids(meta)));
     printLoad('floor', floor, 'updates');
     log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(floorCpu)}`);
   }
