@@ -12,14 +12,17 @@ import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
 import { RecalculationService } from './features/recalculation/recalculation-service.js';
+import { SchedulingService } from './features/scheduling/scheduling-service.js';
+import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
 import { registerTierRoutes } from './features/tiers/tier-routes.js';
-import { TierService } from './features/tiers/tier-service.js';
+import { type ResyncKicker, TierService } from './features/tiers/tier-service.js';
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
+import type { Scheduler } from './jobs/scheduler.js';
 import type { Store } from './store/port.js';
 
 export const VERSION = '0.1.0';
@@ -35,21 +38,36 @@ export interface AppDeps {
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
-  const programs = new ProgramService({ store, clock, hashApiKey });
-  const tiers = new TierService();
+  const recalculation = new RecalculationService({ store, logger });
+  const scheduling = new SchedulingService({ store, runner: recalculation, clock, logger });
+  // The Agenda scheduler starts after the app is built (main.ts attaches it). Until then,
+  // and always for test programs, an immediate resync runs inline.
+  let scheduler: Scheduler | undefined;
+  const kicker: ResyncKicker = {
+    async kick(program, now) {
+      if (scheduler && program.mode === 'live') await scheduler.kick(program.id);
+      else await scheduling.runPendingResync(program.id, now);
+    },
+  };
+  const programs = new ProgramService({ store, clock, hashApiKey, kicker });
+  const tiers = new TierService(kicker);
   const customers = new CustomerService();
   const orders = new OrderService();
   const points = new PointsService();
   const simulations = new SimulationService();
   const replays = new ReplayService();
   const analytics = new AnalyticsService();
-  const recalculation = new RecalculationService({ store, logger });
 
   const { app } = createHttpApp({
     logger,
     authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken }),
     metrics: createHttpMetrics(),
-    readiness: { database: () => store.ping() },
+    readiness: {
+      database: () => store.ping(),
+      scheduler: async () => {
+        if (scheduler) await scheduler.ping();
+      },
+    },
     trustProxy: deps.trustProxy ?? false,
     version: VERSION,
     registerRoutes(api) {
@@ -60,7 +78,15 @@ export function buildApp(deps: AppDeps) {
       registerSimulationRoutes(api, simulations, replays);
       registerAnalyticsRoutes(api, analytics);
       registerRecalculationRoutes(api, recalculation);
+      registerTestClockRoutes(api, scheduling);
     },
   });
-  return { app, services: { programs, tiers, customers, orders, points, recalculation } };
+  return {
+    app,
+    services: { programs, tiers, customers, orders, points, recalculation, scheduling },
+    /** Hand immediate resyncs of live programs to the running scheduler. */
+    attachScheduler(s: Scheduler) {
+      scheduler = s;
+    },
+  };
 }

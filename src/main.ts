@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openStore } from './store/open-store.js';
+import { startScheduler } from './jobs/scheduler.js';
+import { openDatabase } from './store/open-store.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
     process.exit(2);
   }
-  const store = await openStore({
+  const { store, agendaPool } = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     logger,
@@ -30,7 +31,26 @@ async function main(): Promise<void> {
   });
   const generated = config.adminToken === undefined;
   const adminToken = config.adminToken ?? `tpa_${randomBytes(24).toString('base64url')}`;
-  const { app } = buildApp({ store, clock: systemClock, logger, adminToken, trustProxy: config.trustProxy });
+  const { app, services, attachScheduler } = buildApp({
+    store,
+    clock: systemClock,
+    logger,
+    adminToken,
+    trustProxy: config.trustProxy,
+  });
+  const scheduler = config.scheduler
+    ? await startScheduler(
+        agendaPool,
+        { store, scheduling: services.scheduling, clock: systemClock, logger },
+        {
+          processEveryMs: config.schedulerPollMs,
+          tickEveryMs: config.schedulerTickMs,
+          lockLifetimeMs: 10 * 60 * 1000,
+          name: `tierpass-${process.pid}`,
+        },
+      )
+    : undefined;
+  if (scheduler) attachScheduler(scheduler);
 
   const server = app.listen(config.port, config.host, () => {
     const url = `http://localhost:${config.port}`;
@@ -56,13 +76,15 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     server.close(() => {
-      store.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while closing the store');
-          process.exit(1);
-        },
-      );
+      Promise.resolve(scheduler?.stop())
+        .then(() => store.close())
+        .then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'error while closing the store');
+            process.exit(1);
+          },
+        );
     });
     server.closeIdleConnections();
   };

@@ -39,6 +39,11 @@ export function localMidnightsBetween(from: Date, to: Date, timeZone: string): D
   }
 }
 
+/** The run key of requested resync number `seq`: each request runs once. */
+export function resyncKey(seq: number): string {
+  return `resync:${seq}`;
+}
+
 const ORDER: Record<DueKind, number> = { resync: 0, cycle: 1, daily: 2 };
 
 /**
@@ -49,14 +54,14 @@ export function dueWork(
   settings: Pick<ProgramSettings, 'retention' | 'timezone' | 'tiersEnabled'>,
   from: Date,
   to: Date,
-  resyncDueAt: Date | null,
+  resync: { dueAt: Date; seq: number } | null,
 ): DueItem[] {
   const items: DueItem[] = [];
   if (to.getTime() <= from.getTime()) return items;
   const tz = settings.timezone;
-  if (resyncDueAt && resyncDueAt.getTime() <= to.getTime()) {
-    const at = resyncDueAt.getTime() > from.getTime() ? resyncDueAt : from;
-    items.push({ kind: 'resync', at, key: `resync:${resyncDueAt.toISOString()}` });
+  if (resync && resync.dueAt.getTime() <= to.getTime()) {
+    const at = resync.dueAt.getTime() > from.getTime() ? resync.dueAt : from;
+    items.push({ kind: 'resync', at, key: resyncKey(resync.seq) });
   }
   if (settings.tiersEnabled) {
     const cycle = settings.retention.mode === 'cycle' ? settings.retention.cycle : undefined;

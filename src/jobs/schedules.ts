@@ -33,7 +33,11 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   );
   agenda.define<{ programId: string }>(JOB.programDue, async (job) => {
     const program = await deps.store.scoped(job.attrs.data.programId).program.get();
-    if (program.mode === 'live') await deps.scheduling.runDue(program, deps.clock.now());
+    if (program.mode !== 'live') return;
+    const now = deps.clock.now();
+    // The resync that was asked for first (it is due now), then anything else that fell due.
+    await deps.scheduling.runPendingResync(program.id, now);
+    await deps.scheduling.runDue(program, now);
   });
 }
 

@@ -235,6 +235,8 @@ export interface ProgramSchedule {
   checkedAt: Date;
   /** A debounced resync waiting to run, or null. */
   resyncDueAt: Date | null;
+  /** Number of the latest requested resync (its run key). */
+  resyncSeq: number;
 }
 
 export interface TierRepository {

@@ -31,14 +31,12 @@ describe('dueWork', () => {
       timezone: 'UTC',
       retention: { mode: 'cycle', cycle: { every: 'P6M', anchor: '2025-01-01' }, inactivity: 'P1Y' },
     };
-    const items = dueWork(
-      settings,
-      new Date('2025-06-30T12:00:00Z'),
-      new Date('2025-07-01T00:00:00Z'),
-      new Date('2025-06-30T12:00:00Z'),
-    );
+    const items = dueWork(settings, new Date('2025-06-30T12:00:00Z'), new Date('2025-07-01T00:00:00Z'), {
+      dueAt: new Date('2025-06-30T12:00:00Z'),
+      seq: 3,
+    });
     expect(items.map((i) => i.key)).toEqual([
-      'resync:2025-06-30T12:00:00.000Z',
+      'resync:3',
       'cycle:2025-07-01T00:00:00.000Z',
       'daily:2025-07-01',
     ]);
@@ -57,11 +55,9 @@ describe('dueWork', () => {
       { ...base, retention: { mode: 'lifetime' } },
       new Date('2025-01-02Z'),
       new Date('2025-01-03Z'),
-      new Date('2025-01-01Z'),
+      { dueAt: new Date('2025-01-01Z'), seq: 7 },
     );
-    expect(items).toEqual([
-      { kind: 'resync', at: new Date('2025-01-02Z'), key: 'resync:2025-01-01T00:00:00.000Z' },
-    ]);
+    expect(items).toEqual([{ kind: 'resync', at: new Date('2025-01-02Z'), key: 'resync:7' }]);
     expect(dueWork(base, new Date('2025-01-02Z'), new Date('2025-01-02Z'), null)).toEqual([]);
   });
 });

@@ -125,3 +125,23 @@ it('refuses a cursor that was not issued as nextCursor', async () => {
   expect(res.status).toBe(400);
   expect(res.body.error.details[0].path).toBe('query.cursor');
 });
+
+it('orders ledger pages by entry id numerically (entry 10 comes after entry 9)', async () => {
+  const { auth: a } = await createProgram(h);
+  await request(h.app).put('/v1/customers/many').set(a).send({}).expect(201);
+  for (let i = 1; i <= 12; i++) {
+    await request(h.app)
+      .post('/v1/orders')
+      .set(a)
+      .send({ id: `m${i}`, customerId: 'many', amount: 100 })
+      .expect(201);
+  }
+  const first = await request(h.app).get('/v1/customers/many/ledger?limit=5').set(a);
+  const rest = await request(h.app)
+    .get(`/v1/customers/many/ledger?limit=20&cursor=${first.body.nextCursor}`)
+    .set(a);
+  const orders = [...first.body.data, ...rest.body.data].map((e: { orderId: string }) => e.orderId);
+  expect(orders).toEqual(Array.from({ length: 12 }, (_, i) => `m${12 - i}`));
+  const ids = [...first.body.data, ...rest.body.data].map((e: { id: string }) => Number(e.id));
+  expect(ids).toEqual([...ids].sort((x, y) => y - x));
+});

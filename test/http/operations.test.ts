@@ -12,7 +12,7 @@ describe('operational endpoints', () => {
     expect((await request(h.app).get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await request(h.app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { database: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { database: 'ok', scheduler: 'ok' } });
   });
 
   it('serves Prometheus metrics that count requests by route pattern', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { type DueItem, dueWork } from '../../domain/due-work.js';
+import { type DueItem, dueWork, resyncKey } from '../../domain/due-work.js';
 import type { ProgramRecord, ProgramRepository, Store } from '../../store/port.js';
 
 /** Debounce after the tier order changes (SPEC 2). */
@@ -47,9 +47,13 @@ export async function requestResync(
   now: Date,
   immediate: boolean,
 ): Promise<void> {
-  const { resyncDueAt } = await program.schedule();
+  const { resyncDueAt, resyncSeq } = await program.schedule();
   if (resyncDueAt && resyncDueAt.getTime() <= now.getTime()) return;
-  await program.setSchedule({ resyncDueAt: immediate ? now : new Date(now.getTime() + RESYNC_DEBOUNCE_MS) });
+  // A pending resync is moved (debounce) rather than doubled; a new one gets the next number.
+  await program.setSchedule({
+    resyncDueAt: immediate ? now : new Date(now.getTime() + RESYNC_DEBOUNCE_MS),
+    resyncSeq: resyncDueAt ? resyncSeq : resyncSeq + 1,
+  });
 }
 
 export class SchedulingService {
@@ -72,9 +76,9 @@ export class SchedulingService {
   runPendingResync(programId: string, now: Date): Promise<RanItem[]> {
     return this.exclusive(programId, async () => {
       const scope = this.deps.store.scoped(programId);
-      const { resyncDueAt } = await scope.program.schedule();
+      const { resyncDueAt, resyncSeq } = await scope.program.schedule();
       if (!resyncDueAt || resyncDueAt.getTime() > now.getTime()) return [];
-      const item = { kind: 'resync' as const, at: now, key: `resync:${resyncDueAt.toISOString()}` };
+      const item = { kind: 'resync' as const, at: now, key: resyncKey(resyncSeq) };
       const ran = await this.runItem(programId, item);
       await scope.program.setSchedule({ resyncDueAt: null });
       return [ran];
@@ -115,7 +119,8 @@ export class SchedulingService {
     const schedule = await scope.program.schedule();
     const from = test && program.clockNow ? program.clockNow : schedule.checkedAt;
     const ran: RanItem[] = [];
-    for (const item of dueWork(program.settings, from, to, schedule.resyncDueAt)) {
+    const resync = schedule.resyncDueAt ? { dueAt: schedule.resyncDueAt, seq: schedule.resyncSeq } : null;
+    for (const item of dueWork(program.settings, from, to, resync)) {
       // The world sees the test clock at the instant each piece of work falls due.
       if (test) await scope.program.setClock(item.at);
       const run = await this.deps.runner.start(programId, item.kind, item.at, item.key);

@@ -140,7 +140,7 @@ export function ledgerRepository(q: SqlQuery, programId: string): ProgramTx['led
       const { rows } = await q.query<LedgerRow>(
         `SELECT ${COLUMNS} FROM ledger_entries
          WHERE program_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3::bigint)
-         ORDER BY id DESC LIMIT $4`,
+         ORDER BY ledger_entries.id DESC LIMIT $4`,
         [programId, customerId, opts.cursor ?? null, opts.limit + 1],
       );
       const items = rows.slice(0, opts.limit).map(toEntry);

@@ -90,19 +90,20 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
       return found(rows, programId);
     },
     async schedule() {
-      const { rows } = await q.query<{ checked_at: Date; resync_due_at: Date | null }>(
-        `SELECT coalesce(schedule_checked_at, clock_now, created_at) AS checked_at, resync_due_at
+      const { rows } = await q.query<{ checked_at: Date; resync_due_at: Date | null; resync_seq: number }>(
+        `SELECT coalesce(schedule_checked_at, clock_now, created_at) AS checked_at, resync_due_at, resync_seq
          FROM programs WHERE id = $1`,
         [programId],
       );
       const row = one(rows, 'program schedule');
-      return { checkedAt: row.checked_at, resyncDueAt: row.resync_due_at };
+      return { checkedAt: row.checked_at, resyncDueAt: row.resync_due_at, resyncSeq: row.resync_seq };
     },
     async setSchedule(patch) {
       await q.query(
         `UPDATE programs SET
            schedule_checked_at = CASE WHEN $2 THEN $3::timestamptz ELSE schedule_checked_at END,
-           resync_due_at = CASE WHEN $4 THEN $5::timestamptz ELSE resync_due_at END
+           resync_due_at = CASE WHEN $4 THEN $5::timestamptz ELSE resync_due_at END,
+           resync_seq = coalesce($6::bigint, resync_seq)
          WHERE id = $1`,
         [
           programId,
@@ -110,6 +111,7 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
           patch.checkedAt ?? null,
           patch.resyncDueAt !== undefined,
           patch.resyncDueAt ?? null,
+          patch.resyncSeq ?? null,
         ],
       );
     },

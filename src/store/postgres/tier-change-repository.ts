@@ -45,7 +45,7 @@ export function tierChangeRepository(q: SqlQuery, programId: string): ProgramTx[
         `SELECT id::text AS id, customer_id, from_tier_id, to_tier_id, direction, reason, facts, at, created_at
          FROM tier_changes
          WHERE program_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3::bigint)
-         ORDER BY id DESC LIMIT $4`,
+         ORDER BY tier_changes.id DESC LIMIT $4`,
         [programId, customerId, opts.cursor ?? null, opts.limit + 1],
       );
       const items = rows.slice(0, opts.limit).map(toChange);
