@@ -5,7 +5,7 @@
  * per customer) and mark the batch done. A crash anywhere rolls all of it back.
  */
 import type { BatchCustomer, BatchResult, BatchWork, BatchWrites, RunBatch } from '../recalculation-port.js';
-import { RUN_COLUMNS, type RunRow, selectRun, toRun } from './run-rows.js';
+import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
 
@@ -117,26 +117,26 @@ FROM (
 WHERE c.program_id = $1 AND c.id = u.id`;
 
 /**
- * The carry reset of a cycle boundary for the whole range: one carry_reset entry per customer
- * with carry (−carry), then carry 0 and carry_since = the boundary for every customer of the run.
- * An existing key (this boundary was already reset for the customer) moves nothing.
+ * The carry reset of a cycle boundary for the whole range in one statement: carry to 0 and
+ * carry_since = the boundary for every customer of the run, and one carry_reset entry (−carry)
+ * per customer that had carry. `o` is the row as this statement found it (the batch holds the
+ * row locks, so nothing else moved it); balances move by exactly the entries' deltas. An entry
+ * for this boundary that already exists (another run with another key closed it) fails the
+ * statement and with it the batch: resetting twice must not go unnoticed.
  */
 const CARRY_RESET_SQL = `
-WITH ins AS (
-  INSERT INTO ledger_entries (program_id, customer_id, type, key, points,
-    d_current, d_carry, d_lifetime_earned, d_lifetime_spend, reason, tier_id, at)
-  SELECT $1, c.id, 'carry_reset', $5 || c.id, -c.carry, 0, -c.carry, 0, 0, $6, c.tier_id, $7
-  FROM customers c WHERE ${RANGE} AND c.carry > 0
-  ORDER BY c.id
-  ON CONFLICT (program_id, key) DO NOTHING
-  RETURNING customer_id, d_carry
+WITH reset AS (
+  UPDATE customers c SET carry = c.carry - o.carry,
+    carry_since = greatest(c.carry_since, $7), updated_at = greatest(c.updated_at, $7)
+  FROM customers o
+  WHERE ${RANGE} AND o.program_id = $1 AND o.id > $2 AND o.id <= $3 AND o.id = c.id
+  RETURNING c.id, o.carry, c.tier_id
 )
-UPDATE customers c SET carry = c.carry + coalesce(r.d_carry, 0),
-  carry_since = greatest(c.carry_since, $7), updated_at = greatest(c.updated_at, $7)
-FROM (
-  SELECT c.id, ins.d_carry FROM customers c LEFT JOIN ins ON ins.customer_id = c.id WHERE ${RANGE}
-) r
-WHERE c.program_id = $1 AND c.id > $2 AND c.id <= $3 AND c.id = r.id`;
+INSERT INTO ledger_entries (program_id, customer_id, type, key, points,
+  d_current, d_carry, d_lifetime_earned, d_lifetime_spend, reason, tier_id, at)
+SELECT $1, id, 'carry_reset', $5 || id, -carry, 0, -carry, 0, 0, $6, tier_id, $7
+FROM reset WHERE carry > 0
+ORDER BY id`;
 
 function entriesParam(writes: BatchWrites): string {
   return jsonParam(
@@ -186,40 +186,6 @@ function changesParam(writes: BatchWrites): string {
       at: c.at.toISOString(),
     })),
   );
-}
-
-/** Mark the batch done and count its customers; the last batch of an exhausted run closes it. */
-async function completeBatch(
-  q: SqlQuery,
-  programId: string,
-  runId: string,
-  seq: number,
-  processed: number,
-): Promise<BatchResult['run']> {
-  await q.query(
-    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL
-     WHERE program_id = $1 AND run_id = $2 AND seq = $3`,
-    [programId, runId, seq, processed],
-  );
-  // Lock first, read after: under READ COMMITTED the next statement's snapshot then includes any
-  // batch a concurrent claim inserted, so a run is never closed with a batch still open.
-  await q.query('SELECT 1 FROM recalc_runs WHERE program_id = $1 AND id = $2 FOR UPDATE', [programId, runId]);
-  const { rows } = await q.query<RunRow>(
-    `UPDATE recalc_runs r SET processed = r.processed + $3,
-       state = CASE WHEN x.closes THEN 'done' ELSE r.state END,
-       finished_at = CASE WHEN x.closes THEN now() ELSE r.finished_at END,
-       total = CASE WHEN x.closes THEN r.processed + $3 ELSE r.total END
-     FROM (
-       SELECT r2.state = 'running' AND r2.exhausted AND NOT EXISTS (
-         SELECT 1 FROM recalc_batches b WHERE b.program_id = $1 AND b.run_id = $2 AND b.state = 'claimed'
-       ) AS closes
-       FROM recalc_runs r2 WHERE r2.program_id = $1 AND r2.id = $2
-     ) x
-     WHERE r.program_id = $1 AND r.id = $2
-     RETURNING ${RUN_COLUMNS}`,
-    [programId, runId, processed],
-  );
-  return toRun(one(rows, 'run'));
 }
 
 /** Process one claimed batch; the caller runs it inside a transaction. */
@@ -284,6 +250,11 @@ export async function processBatch(
     await q.query(CARRY_RESET_SQL, [...range, keyPrefix, reason, at]);
   }
   await work.beforeCommit?.(batch);
-  const run = await completeBatch(q, programId, runId, batch.seq, customers.length);
-  return { skipped: false, processed: customers.length, run };
+  // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
+  await q.query(
+    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL
+     WHERE program_id = $1 AND run_id = $2 AND seq = $3`,
+    [programId, runId, batch.seq, customers.length],
+  );
+  return { skipped: false, processed: customers.length, run: await selectRun(q, programId, runId) };
 }

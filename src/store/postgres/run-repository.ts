@@ -1,6 +1,6 @@
 import type { ClaimResult, RunBatch, RunRecord, RunRepository, RunState } from '../recalculation-port.js';
 import { processBatch } from './run-batch.js';
-import { RUN_COLUMNS, type RunRow, selectRun, toRun } from './run-rows.js';
+import { DONE_IN_BATCHES, RUN_COLUMNS, type RunRow, selectRun, toRun } from './run-rows.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 
@@ -110,7 +110,7 @@ async function claim(
   return { type: 'finished', run: await closeRun(q, programId, runId, 'done', null) };
 }
 
-/** Mark a run finished; a done run's total becomes what was actually processed. */
+/** Mark a run finished with its count stored; a done run's total becomes what was actually processed. */
 async function closeRun(
   q: SqlQuery,
   programId: string,
@@ -119,8 +119,9 @@ async function closeRun(
   error: string | null,
 ): Promise<RunRecord> {
   const { rows } = await q.query<RunRow>(
-    `UPDATE recalc_runs r SET state = $3, error = $4, finished_at = now(),
-       total = CASE WHEN $3 = 'done' THEN r.processed ELSE r.total END
+    `UPDATE recalc_runs r SET state = $3, error = $4, finished_at = now(), processed = x.done,
+       total = CASE WHEN $3 = 'done' THEN x.done ELSE r.total END
+     FROM (SELECT ${DONE_IN_BATCHES} AS done FROM recalc_runs r WHERE r.program_id = $1 AND r.id = $2) x
      WHERE r.program_id = $1 AND r.id = $2
      RETURNING ${RUN_COLUMNS}`,
     [programId, runId, state, error],

@@ -18,8 +18,13 @@ export interface RunRow {
   finished_at: Date | null;
 }
 
-/** Run columns, qualified by `r` so they also read from UPDATE … FROM statements. */
-export const RUN_COLUMNS = `r.id, r.kind, r.key, r.as_of, r.customers_created_before, r.state, r.total, r.processed,
+/** Customers in the done batches of run `r`: a running run's progress (batches never touch the run row). */
+export const DONE_IN_BATCHES = `(SELECT coalesce(sum(b.processed), 0)::int FROM recalc_batches b
+  WHERE b.program_id = r.program_id AND b.run_id = r.id AND b.state = 'done')`;
+
+/** Run columns of `r`; `processed` is stored once the run is finished, summed from its batches before. */
+export const RUN_COLUMNS = `r.id, r.kind, r.key, r.as_of, r.customers_created_before, r.state, r.total,
+  CASE WHEN r.state IN ('done', 'failed') THEN r.processed ELSE ${DONE_IN_BATCHES} END AS processed,
   r.error, r.created_at, r.started_at, r.finished_at`;
 
 export function toRun(r: RunRow): RunRecord {
