@@ -173,6 +173,7 @@ describe('failing batches', () => {
   it('a batch that throws rolls back and is retried by the next work(); nobody is processed twice', async () => {
     let failures = 1;
     const runs = service(store, {
+      concurrency: 1,
       hooks: {
         async beforeCommit(_runId, batch) {
           if (batch.seq === 1 && failures > 0) {

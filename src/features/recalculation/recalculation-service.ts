@@ -36,7 +36,7 @@ export interface RecalculationLogger {
 export interface RecalculationDeps {
   store: Store;
   logger: RecalculationLogger;
-  /** Customers per batch when `work()` is not told otherwise (default 10,000). */
+  /** Customers per batch when `work()` is not told otherwise (default 5,000). */
   batchSize?: number;
   /** How long a claimed batch is exclusive before another worker may take it over (default 60 s). */
   leaseMs?: number;
@@ -44,7 +44,7 @@ export interface RecalculationDeps {
   maxAttempts?: number;
   /** Longest wait between claims while other workers hold the last batches (default 1 s). */
   pollMs?: number;
-  /** Batches one `work()` call processes at once (default 1): evaluation overlaps the database's writes. */
+  /** Batches one `work()` call processes at once (default 2): evaluation overlaps the database's writes. */
   concurrency?: number;
   /** Test hooks. */
   hooks?: {
@@ -153,7 +153,7 @@ export class RecalculationService {
       beforeCommit: hook ? (batch) => hook(runId, batch) : undefined,
     });
     const claimOptions = {
-      batchSize: opts.batchSize ?? this.deps.batchSize ?? 10_000,
+      batchSize: opts.batchSize ?? this.deps.batchSize ?? 5_000,
       leaseMs: this.deps.leaseMs ?? 60_000,
       worker: this.worker,
     };
@@ -172,7 +172,7 @@ export class RecalculationService {
         await this.processOne(scope.runs, runId, claim.batch, work, opts.onProgress);
       }
     };
-    const loops = Array.from({ length: Math.max(1, this.deps.concurrency ?? 1) }, () =>
+    const loops = Array.from({ length: Math.max(1, this.deps.concurrency ?? 2) }, () =>
       loop().catch((err: unknown) => {
         failure ??= { err };
       }),

@@ -16,6 +16,8 @@ const service = new RecalculationService({
   store,
   logger: pino({ level: 'silent' }),
   leaseMs: 1500,
+  // One batch at a time, so the kill lands in a known batch.
+  concurrency: 1,
   hooks: {
     async beforeCommit(_runId, batch) {
       process.stdout.write(`in-batch ${batch.seq}\n`);
