@@ -2,7 +2,7 @@
  * Route definitions: one zod schema per input validates the request, yields its
  * type, and feeds the OpenAPI document (http/openapi.ts) — one source for all three.
  */
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { ProgramContext } from '../features/programs/program-context.js';
 import { AppError, badRequest, type ErrorDetail } from './errors.js';
@@ -27,6 +27,8 @@ export interface HandlerInput<A extends AuthKind, P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** The request body's bytes on `rawBody` routes (empty when none was sent); undefined elsewhere. */
+  raw: Buffer | undefined;
   /** The caller's program; present on apiKey routes. */
   ctx: A extends 'apiKey' ? ProgramContext : undefined;
   req: Request;
@@ -48,13 +50,52 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
-  /** Raw (non-JSON) request body, documented with its content types. */
-  rawBody?: { contentTypes: string[]; description: string };
+  /** Raw (non-JSON) request body: read as bytes when sent with one of `contentTypes`. */
+  rawBody?: RawBodyDef;
   /** Documented request headers. */
   headers?: { name: string; required: boolean; description: string }[];
   responses: Record<number, ResponseDoc>;
   /** Returns the response, or undefined when it wrote to `res` itself. */
   handler(input: HandlerInput<A, z.output<P>, z.output<Q>, z.output<B>>): Promise<HandlerResult | undefined>;
+}
+
+export interface RawBodyDef {
+  /** Content types read as bytes (others get 415); also the documented ones. */
+  contentTypes: string[];
+  /** Shown in the OpenAPI document. */
+  description: string;
+  /** Largest body in bytes; a larger one gets 413 before it is read. */
+  maxBytes: number;
+  /** Error code of that 413 (default `payload_too_large`). */
+  tooLargeCode?: string;
+}
+
+/**
+ * Reads a raw body after authentication, so an unauthenticated caller never gets to
+ * upload megabytes. No body at all reads as an empty buffer; the handler decides.
+ */
+async function readRawBody(req: Request, res: Response, def: RawBodyDef): Promise<Buffer> {
+  const parse = express.raw({ type: def.contentTypes, limit: def.maxBytes });
+  await new Promise<void>((resolve, reject) => {
+    parse(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  }).catch((err: unknown) => {
+    if ((err as { type?: unknown }).type !== 'entity.too.large') throw err;
+    throw new AppError(
+      413,
+      def.tooLargeCode ?? 'payload_too_large',
+      `The request body is larger than ${def.maxBytes} bytes`,
+    );
+  });
+  if (Buffer.isBuffer(req.body)) return req.body;
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `Send the body as one of: ${def.contentTypes.join(', ')}`,
+    );
+  }
+  return Buffer.alloc(0);
 }
 
 /** How a request proves who it is. */
@@ -105,10 +146,12 @@ export class ApiRegistry {
         }
         throw badRequest('validation_failed', 'A JSON request body is required');
       }
+      const raw = def.rawBody ? await readRawBody(req, res, def.rawBody) : undefined;
       const result = await def.handler({
         params: parse(def.params, req.params, 'params'),
         query: parse(def.query, req.query, 'query'),
         body: parse(def.body, req.body, 'body'),
+        raw,
         ctx: ctx as HandlerInput<A, unknown, unknown, unknown>['ctx'],
         req,
         res,
