@@ -153,6 +153,19 @@ describe('cycle boundary with maintain conditions and maxDropPerCycle', () => {
     expect(after).toEqual(before);
     expect(await changesOf(scope, c.down!)).toHaveLength(1);
   });
+
+  it('a run under another key for the same boundary finds every customer closed and changes nothing', async () => {
+    const before = await Promise.all(Object.values(c).map((id) => scope.ledger.list(id, { limit: 100 })));
+    const other = await runs.start(scope.programId, 'cycle', Q2, 'cycle:manual-rerun');
+    expect(await runs.work(scope.programId, other.id, { batchSize: 2 })).toMatchObject({
+      state: 'done',
+      processed: 0,
+      total: 0,
+    });
+    const after = await Promise.all(Object.values(c).map((id) => scope.ledger.list(id, { limit: 100 })));
+    expect(after).toEqual(before);
+    expect(await changesOf(scope, c.capped!)).toHaveLength(1);
+  });
 });
 
 describe('JeriCommerce: carry points reset at every cycle', () => {

@@ -9,8 +9,12 @@ import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
 
-/** The run's customers in the batch's range ($2 < id ≤ $3, created before $4). */
-const RANGE = 'c.program_id = $1 AND c.id > $2 AND c.id <= $3 AND c.created_at < $4';
+/**
+ * The run's customers in the batch's range ($2 < id ≤ $3, created before $4). At a boundary ($5)
+ * a customer whose carry cycle already starts there was closed by another run: never twice.
+ */
+const RANGE = `c.program_id = $1 AND c.id > $2 AND c.id <= $3 AND c.created_at < $4
+  AND ($5::timestamptz IS NULL OR c.carry_since < $5)`;
 
 /** Only what the rules read: every column parsed costs, a million times over. */
 const CUSTOMER_COLUMNS = `c.id, c.tags, c.segments, c.tier_id, c.tier_tags, c.tier_since, c.last_change_reason,
@@ -34,7 +38,7 @@ interface CustomerRow {
 
 /**
  * Customers with their largest order and net spend per window (w0, w1, …: orders placed after
- * the window's exclusive start in `$6`), locked until commit so events on them wait for the batch.
+ * the window's exclusive start in `$7`), locked until commit so events on them wait for the batch.
  * The orders of the range are one index-only range scan of orders_customer_spend_idx.
  */
 function factsSql(windows: number, withOrders: boolean): string {
@@ -45,7 +49,7 @@ function factsSql(windows: number, withOrders: boolean): string {
   const sums = Array.from(
     { length: windows },
     (_, i) =>
-      `, coalesce(sum(net) FILTER (WHERE placed_at > ($6::timestamptz[])[${i + 1}]), 0)::bigint AS w${i}`,
+      `, coalesce(sum(net) FILTER (WHERE placed_at > ($7::timestamptz[])[${i + 1}]), 0)::bigint AS w${i}`,
   ).join('');
   const picks = Array.from({ length: windows }, (_, i) => `, coalesce(o.w${i}, 0)::bigint AS w${i}`).join('');
   return `SELECT ${CUSTOMER_COLUMNS}, coalesce(o.largest, 0)::bigint AS largest${picks}
@@ -53,7 +57,7 @@ function factsSql(windows: number, withOrders: boolean): string {
     LEFT JOIN (
       SELECT customer_id, max(net) AS largest${sums}
       FROM (SELECT customer_id, amount - refunded_amount AS net, placed_at FROM orders
-            WHERE program_id = $1 AND customer_id > $2 AND customer_id <= $3 AND placed_at <= $5) x
+            WHERE program_id = $1 AND customer_id > $2 AND customer_id <= $3 AND placed_at <= $6) x
       GROUP BY customer_id
     ) o ON o.customer_id = c.id
     WHERE ${RANGE}
@@ -120,21 +124,21 @@ WHERE c.program_id = $1 AND c.id = u.id`;
  * The carry reset of a cycle boundary for the whole range in one statement: carry to 0 and
  * carry_since = the boundary for every customer of the run, and one carry_reset entry (−carry)
  * per customer that had carry. `o` is the row as this statement found it (the batch holds the
- * row locks, so nothing else moved it); balances move by exactly the entries' deltas. An entry
- * for this boundary that already exists (another run with another key closed it) fails the
- * statement and with it the batch: resetting twice must not go unnoticed.
+ * row locks, so nothing else moved it); balances move by exactly the entries' deltas. Customers
+ * already closed at this boundary are outside RANGE; should an entry for it exist anyway, the
+ * unique key fails the statement and with it the batch: a double reset never goes unnoticed.
  */
 const CARRY_RESET_SQL = `
 WITH reset AS (
   UPDATE customers c SET carry = c.carry - o.carry,
-    carry_since = greatest(c.carry_since, $7), updated_at = greatest(c.updated_at, $7)
+    carry_since = greatest(c.carry_since, $5), updated_at = greatest(c.updated_at, $5)
   FROM customers o
   WHERE ${RANGE} AND o.program_id = $1 AND o.id > $2 AND o.id <= $3 AND o.id = c.id
   RETURNING c.id, o.carry, c.tier_id
 )
 INSERT INTO ledger_entries (program_id, customer_id, type, key, points,
   d_current, d_carry, d_lifetime_earned, d_lifetime_spend, reason, tier_id, at)
-SELECT $1, id, 'carry_reset', $5 || id, -carry, 0, -carry, 0, 0, $6, tier_id, $7
+SELECT $1, id, 'carry_reset', $6 || id, -carry, 0, -carry, 0, 0, $7, tier_id, $5
 FROM reset WHERE carry > 0
 ORDER BY id`;
 
@@ -205,7 +209,7 @@ export async function processBatch(
     [programId, runId, batch.seq, batch.fromId, batch.toId],
   );
   const found = one(state.rows, 'batch');
-  const range = [programId, batch.fromId, batch.toId, found.created_before];
+  const range = [programId, batch.fromId, batch.toId, found.created_before, work.carryReset?.at ?? null];
   if (found.state === 'done') {
     return { skipped: true, processed: 0, run: await selectRun(q, programId, runId) };
   }
@@ -246,8 +250,8 @@ export async function processBatch(
     ]);
   }
   if (work.carryReset) {
-    const { at, keyPrefix, reason } = work.carryReset;
-    await q.query(CARRY_RESET_SQL, [...range, keyPrefix, reason, at]);
+    const { keyPrefix, reason } = work.carryReset;
+    await q.query(CARRY_RESET_SQL, [...range, keyPrefix, reason]);
   }
   await work.beforeCommit?.(batch);
   // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
