@@ -8,6 +8,8 @@ import { CustomerService } from './features/customers/customer-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
+import { registerPassRoutes } from './features/passes/pass-routes.js';
+import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   adminToken: string;
   trustProxy?: boolean;
+  /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
+  passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
 }
 
 /** Build the whole service around an open store. */
@@ -57,6 +61,7 @@ export function buildApp(deps: AppDeps) {
   const simulations = new SimulationService();
   const replays = new ReplayService();
   const analytics = new AnalyticsService();
+  const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger }) : undefined;
 
   const { app } = createHttpApp({
     logger,
@@ -79,11 +84,12 @@ export function buildApp(deps: AppDeps) {
       registerAnalyticsRoutes(api, analytics);
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
+      if (passes) registerPassRoutes(api, passes, tiers);
     },
   });
   return {
     app,
-    services: { programs, tiers, customers, orders, points, recalculation, scheduling },
+    services: { programs, tiers, customers, orders, points, recalculation, scheduling, passes },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {
       scheduler = s;

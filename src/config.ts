@@ -1,4 +1,5 @@
 /** Environment → one typed, validated config object, read once at start. */
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const optionalString = z
@@ -29,6 +30,18 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  APPLE_PASS_TYPE_ID: optionalString.refine((v) => v === undefined || /^pass\.[\w.-]+$/.test(v), {
+    message: 'must look like pass.com.example.loyalty',
+  }),
+  APPLE_TEAM_ID: optionalString.refine((v) => v === undefined || /^[A-Z0-9]{10}$/.test(v), {
+    message: 'must be the 10-character Apple team id',
+  }),
+  APPLE_CERTS_DIR: optionalString,
+  APPLE_KEY_PASSPHRASE: optionalString,
+  PASS_LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
 });
 
 export interface Config {
@@ -49,6 +62,18 @@ export interface Config {
   schedulerTickMs: number;
   /** How often Agenda polls its job table. */
   schedulerPollMs: number;
+  /** Apple Wallet: pass type, team, certificates (unset certsDir → development PKI under DATA_DIR). */
+  apple: {
+    passTypeId: string;
+    teamId: string;
+    certsDir: string | undefined;
+    keyPassphrase: string | undefined;
+    devCertsDir: string;
+  };
+  /** HMAC key of shopper pass links; undefined → generated once and kept under DATA_DIR. */
+  passLinkSecret: string | undefined;
+  /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
+  passCacheEntries: number;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +86,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.APPLE_CERTS_DIR && (!e.APPLE_PASS_TYPE_ID || !e.APPLE_TEAM_ID)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  APPLE_CERTS_DIR: also set APPLE_PASS_TYPE_ID and APPLE_TEAM_ID (they must match the certificate)',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -75,5 +105,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK_MS,
     schedulerPollMs: e.SCHEDULER_POLL_MS,
+    apple: {
+      passTypeId: e.APPLE_PASS_TYPE_ID ?? 'pass.dev.tierpass',
+      teamId: e.APPLE_TEAM_ID ?? 'DEVTEAM000',
+      certsDir: e.APPLE_CERTS_DIR,
+      keyPassphrase: e.APPLE_KEY_PASSPHRASE,
+      devCertsDir: join(e.DATA_DIR, 'dev-certs'),
+    },
+    passLinkSecret: e.PASS_LINK_SECRET,
+    passCacheEntries: e.PASS_CACHE_ENTRIES,
   };
 }

@@ -1,9 +1,14 @@
 /** Entry point: read config, open the store, serve HTTP, shut down gracefully. */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js';
+import { loadPassTemplates } from './features/passes/pass-templates.js';
+import { openPassSigner } from './integrations/apple/open-pass-signer.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { openDatabase } from './store/open-store.js';
 
@@ -29,6 +34,16 @@ async function main(): Promise<void> {
     logger,
     poolSize: config.pgPoolSize,
   });
+  const apple = await openPassSigner(config.apple, logger, systemClock);
+  const passes = {
+    signer: apple.signer,
+    templates: await loadPassTemplates(fileURLToPath(new URL('../pass-templates/', import.meta.url))),
+    links: new PassLinkSigner(
+      await loadLinkSecret(config.passLinkSecret, join(config.dataDir, 'pass-link-secret')),
+    ),
+    publicUrl: config.publicUrl,
+    cacheEntries: config.passCacheEntries,
+  };
   const generated = config.adminToken === undefined;
   const adminToken = config.adminToken ?? `tpa_${randomBytes(24).toString('base64url')}`;
   const { app, services, attachScheduler } = buildApp({
@@ -37,6 +52,7 @@ async function main(): Promise<void> {
     logger,
     adminToken,
     trustProxy: config.trustProxy,
+    passes,
   });
   const scheduler = config.scheduler
     ? await startScheduler(

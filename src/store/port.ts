@@ -24,6 +24,7 @@ import type {
   TierConfig,
 } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
+import type { PassRepository } from './pass-port.js';
 import type { RunRepository } from './recalculation-port.js';
 
 export interface ProgramRecord {
@@ -299,6 +300,8 @@ export interface ProgramScope {
   analytics: AnalyticsRepository;
   /** Recalculation runs and their batches; each method is its own transaction. */
   runs: RunRepository;
+  /** Apple Wallet pass identities (serial, token, update tag); each method is its own statement. */
+  passes: PassRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }

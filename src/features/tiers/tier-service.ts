@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProgramSettings } from '../../domain/types.js';
 import { validateConfig } from '../../domain/validate-config.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
-import type { ProgramRecord, TierInput, TierRecord } from '../../store/port.js';
+import type { ProgramRecord, TierDesign, TierInput, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
@@ -105,6 +105,20 @@ export class TierService {
     });
     if (immediate) await this.kickLive(ctx);
     return updated;
+  }
+
+  /**
+   * Replace the pass design of a tier (validated by the passes feature). Design never affects
+   * tier assignment, so unlike `update` no resync follows; passes pick it up on their next build.
+   */
+  async setDesign(ctx: ProgramContext, id: string, design: TierDesign): Promise<TierRecord> {
+    return ctx.scope.transaction(async (tx) => {
+      const existing = await tx.tiers.get(id);
+      if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
+      const updated = await tx.tiers.update(id, { ...inputOf(existing), design }, ctx.now);
+      if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
+      return updated;
+    });
   }
 
   /** Delete; its members are reassigned at once (reason tier_deleted). */

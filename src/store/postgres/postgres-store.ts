@@ -4,6 +4,7 @@ import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
+import { passRepository } from './pass-repository.js';
 import {
   findProgramByApiKeyHash,
   insertProgram,
@@ -50,6 +51,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         tierChanges: base.tierChanges,
         analytics: analyticsRepository(driver, programId),
         runs: runRepository(driver, programId),
+        passes: passRepository(driver, programId),
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };
     },

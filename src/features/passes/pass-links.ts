@@ -1,0 +1,72 @@
+/**
+ * Shopper links `<PUBLIC_URL>/passes/<token>`: the token names a program and a customer and
+ * carries an HMAC-SHA256 over them, so the page needs no API key and cannot be forged.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Who a valid link is for. */
+export interface LinkSubject {
+  programId: string;
+  customerId: string;
+}
+
+/** Signs and checks shopper link tokens. */
+export class PassLinkSigner {
+  constructor(private readonly secret: string) {}
+
+  private mac(payload: string): Buffer {
+    return createHmac('sha256', this.secret).update(`pass-link.v1.${payload}`).digest();
+  }
+
+  /** `<payload>.<mac>`, both base64url. */
+  sign(subject: LinkSubject): string {
+    const payload = Buffer.from(JSON.stringify([subject.programId, subject.customerId])).toString(
+      'base64url',
+    );
+    return `${payload}.${this.mac(payload).toString('base64url')}`;
+  }
+
+  /** The subject of a genuine token; null for anything else. */
+  verify(token: string): LinkSubject | null {
+    const [payload, mac, extra] = token.split('.');
+    if (!payload || !mac || extra !== undefined) return null;
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.mac(payload);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    try {
+      const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+        return { programId: value[0] as string, customerId: value[1] as string };
+      }
+    } catch {
+      // A genuine MAC over malformed JSON cannot happen; treat it as invalid anyway.
+    }
+    return null;
+  }
+}
+
+/**
+ * The configured secret, or one generated on first start and kept in `file` (mode 600) so
+ * links survive restarts. Several instances must share PASS_LINK_SECRET instead.
+ */
+export async function loadLinkSecret(configured: string | undefined, file: string): Promise<string> {
+  if (configured) return configured;
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored.length >= 32) return stored;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    // 'wx': when two processes start at once, the second keeps the first one's secret.
+    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return (await readFile(file, 'utf8')).trim();
+  }
+}

@@ -1,0 +1,96 @@
+/** HTTP routes of passes: the merchant's pass and link, the shopper's page, the tier design. */
+import type { Response } from 'express';
+import type { ApiRegistry } from '../../http/route.js';
+import { customerIdParams } from '../customers/customer-schemas.js';
+import { tierIdParams } from '../tiers/tier-schemas.js';
+import type { TierService } from '../tiers/tier-service.js';
+import { designView, passDesignSchema, passLinkView, passTokenParams } from './pass-design-schemas.js';
+import { passPage } from './pass-page.js';
+import type { BuiltPass, PassService } from './pass-service.js';
+
+const PKPASS = 'application/vnd.apple.pkpass';
+
+function sendPass(res: Response, pass: BuiltPass): undefined {
+  res
+    .status(200)
+    .set({
+      'Content-Type': PKPASS,
+      'Content-Disposition': 'attachment; filename="pass.pkpass"',
+      'Last-Modified': pass.lastModified.toUTCString(),
+      'Cache-Control': 'private, no-cache',
+    })
+    .end(pass.body);
+  return undefined;
+}
+
+export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers: TierService): void {
+  api.add({
+    method: 'put',
+    path: '/v1/tiers/:tierId/design',
+    summary: "Set the tier's pass design (colours, logo text, labels, texts); replaces the previous one",
+    tag: 'Passes',
+    auth: 'apiKey',
+    params: tierIdParams,
+    body: passDesignSchema,
+    responses: { 200: { description: 'The stored design, colours as rgb(r, g, b)', schema: designView } },
+    async handler({ ctx, params, body }) {
+      const tier = await tiers.setDesign(ctx, params.tierId, body);
+      return { status: 200, body: { tierId: tier.id, design: tier.design } };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/customers/:customerId/passes/apple',
+    summary: "The customer's Apple Wallet pass",
+    tag: 'Passes',
+    auth: 'apiKey',
+    params: customerIdParams,
+    responses: { 200: { description: 'Signed pass', contentType: PKPASS } },
+    async handler({ ctx, params, res }) {
+      return sendPass(res, await passes.applePass(ctx, params.customerId));
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/customers/:customerId/passes/link',
+    summary: 'A signed shopper link to the pass download page (opens without an API key)',
+    tag: 'Passes',
+    auth: 'apiKey',
+    params: customerIdParams,
+    responses: { 200: { description: 'The link', schema: passLinkView } },
+    async handler({ ctx, params }) {
+      return { status: 200, body: await passes.shopperLink(ctx, params.customerId) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/passes/:token',
+    summary: 'Shopper page of a pass link with an "Add to Apple Wallet" button',
+    tag: 'Passes',
+    auth: 'none',
+    params: passTokenParams,
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+    async handler({ params, res }) {
+      const { ctx } = await passes.openLink(params.token);
+      res
+        .status(200)
+        .type('html')
+        .set('Cache-Control', 'private, no-cache')
+        .send(passPage({ programName: ctx.program.name, appleUrl: `/passes/${params.token}/apple.pkpass` }));
+      return undefined;
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/passes/:token/apple.pkpass',
+    summary: 'The Apple Wallet pass of a pass link',
+    tag: 'Passes',
+    auth: 'none',
+    params: passTokenParams,
+    responses: { 200: { description: 'Signed pass', contentType: PKPASS } },
+    async handler({ params, res }) {
+      const { ctx, customerId } = await passes.openLink(params.token);
+      return sendPass(res, await passes.applePass(ctx, customerId));
+    },
+  });
+}

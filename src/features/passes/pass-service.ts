@@ -1,0 +1,159 @@
+/** Apple Wallet passes: identity per customer, content, update tag, build-once cache, shopper links. */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
+import { notFound } from '../../http/errors.js';
+import type { PassSigner } from '../../integrations/apple/pass-signer.js';
+import type { PassRecord } from '../../store/pass-port.js';
+import type { Store } from '../../store/port.js';
+import { type ProgramContext, programNow } from '../programs/program-context.js';
+import { loadFacts } from '../tiering/tier-evaluation.js';
+import { LruCache } from './pass-cache.js';
+import { passContent, passUpdateTag } from './pass-content.js';
+import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
+import type { PassLinkSigner } from './pass-links.js';
+import { frenchProgress } from './pass-strings.js';
+import { type PassTemplates, templateFor } from './pass-templates.js';
+
+/** A built pass and what HTTP caching needs. */
+export interface BuiltPass {
+  /** The signed `.pkpass`. */
+  body: Buffer;
+  /** Serial number of the pass. */
+  serial: string;
+  /** Content tag the pass was built for. */
+  updateTag: string;
+  /** When the content last changed (Last-Modified). */
+  lastModified: Date;
+}
+
+export interface PassServiceDeps {
+  store: Store;
+  clock: Clock;
+  signer: PassSigner;
+  templates: PassTemplates;
+  links: PassLinkSigner;
+  /** Base URL for webServiceURL and shopper links, no trailing slash. */
+  publicUrl: string;
+  /** LRU capacity in passes. */
+  cacheEntries: number;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/** `<programId>.<22 random base64url chars>`: unique, and names its program for the web service. */
+function newSerial(programId: string): string {
+  return `${programId}.${randomBytes(16).toString('base64url')}`;
+}
+
+/** The program id a serial starts with (web service: scope the lookup before reading). */
+export function programIdOfSerial(serial: string): string | null {
+  const dot = serial.lastIndexOf('.');
+  return dot > 0 ? serial.slice(0, dot) : null;
+}
+
+export class PassService {
+  private readonly cache: LruCache<BuiltPass>;
+  /** Passes signed and cache hits since start (tests and metrics). */
+  readonly stats = { builds: 0, cacheHits: 0 };
+
+  constructor(private readonly deps: PassServiceDeps) {
+    this.cache = new LruCache(deps.cacheEntries);
+  }
+
+  /** The customer's pass identity, created on first use; never changes afterwards. */
+  async identity(ctx: ProgramContext, customerId: string): Promise<PassRecord> {
+    const existing = await ctx.scope.passes.get(customerId);
+    if (existing) return existing;
+    // 192 random bits; Apple asks for at least 16 characters.
+    const candidate = { serial: newSerial(ctx.program.id), authToken: randomBytes(24).toString('base64url') };
+    return ctx.scope.passes.ensure(customerId, candidate, this.deps.clock.now());
+  }
+
+  /** The signed pass of a customer: built when its content changed, else served from the cache. */
+  async applePass(ctx: ProgramContext, customerId: string): Promise<BuiltPass> {
+    const customer = await ctx.scope.customers.get(customerId);
+    if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
+    const [tiers, identity] = await Promise.all([ctx.scope.tiers.list(), this.identity(ctx, customerId)]);
+    const settings = ctx.program.settings;
+    const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
+    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
+    // Hidden tiers: default model, no name, no design. Progress never points at a hidden tier.
+    const shown = tier?.visible ? tier : null;
+    const progress = nextTierProgress({
+      tiersEnabled: settings.tiersEnabled,
+      tiers,
+      currentTierId: customer.tierId,
+      facts,
+      currency: settings.currency,
+      includeHidden: false,
+    });
+    const next = tiers.find((t) => t.id === progress.nextTierId);
+    const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    const bundle = passContent({
+      programName: ctx.program.name,
+      memberId: customer.id,
+      memberName: customer.name,
+      points: customer.balances.current,
+      tierName: shown?.title ?? null,
+      rewards: tier?.benefits.rewards ?? [],
+      progress:
+        next && headline
+          ? { en: headline, fr: frenchProgress(progress.missing, next.title, settings.currency) }
+          : null,
+      template: templateFor(this.deps.templates, shown),
+      design: shown ? this.designOf(shown.id, shown.design) : {},
+      serial: identity.serial,
+      authToken: identity.authToken,
+      webServiceURL: `${this.deps.publicUrl}/wallet/apple`,
+      passTypeIdentifier: this.deps.signer.passTypeIdentifier,
+      teamIdentifier: this.deps.signer.teamIdentifier,
+    });
+    const tag = passUpdateTag(bundle, this.deps.templates.version);
+    let record = identity;
+    if (identity.updateTag !== tag) {
+      record = (await ctx.scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;
+    }
+    const key = `${identity.serial}\0${tag}`;
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.stats.cacheHits += 1;
+      return { ...cached, lastModified: record.updatedAt };
+    }
+    const body = await this.deps.signer.sign(bundle);
+    this.stats.builds += 1;
+    const built = { body, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
+    this.cache.set(key, built);
+    return built;
+  }
+
+  /** A stored design that no longer parses (written before validation existed) is ignored, not fatal. */
+  private designOf(tierId: string, raw: unknown): PassDesign {
+    const parsed = passDesignSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.deps.logger.warn({ tierId }, 'stored tier design is invalid; using the template');
+    return {};
+  }
+
+  /** The shopper link of a customer's pass (no API key needed to open it). */
+  async shopperLink(ctx: ProgramContext, customerId: string): Promise<{ url: string }> {
+    if (!(await ctx.scope.customers.get(customerId))) {
+      throw notFound('customer_not_found', `No customer ${customerId}`);
+    }
+    const token = this.deps.links.sign({ programId: ctx.program.id, customerId });
+    return { url: `${this.deps.publicUrl}/passes/${token}` };
+  }
+
+  /** The program context and customer of a shopper link; 404 for a forged or stale token. */
+  async openLink(token: string): Promise<{ ctx: ProgramContext; customerId: string }> {
+    const subject = this.deps.links.verify(token);
+    if (!subject) throw notFound('pass_link_invalid', 'This pass link is not valid');
+    const scope = this.deps.store.scoped(subject.programId);
+    const program = await scope.program.get().catch(() => null);
+    if (!program) throw notFound('pass_link_invalid', 'This pass link is not valid');
+    return {
+      ctx: { program, scope, now: programNow(program, this.deps.clock) },
+      customerId: subject.customerId,
+    };
+  }
+}

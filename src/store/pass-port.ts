@@ -1,0 +1,36 @@
+/** Storage of Apple Wallet pass identities (issue 4): part of the storage port, scoped by program. */
+
+/** A customer's pass identity; serial and token never change once created. */
+export interface PassRecord {
+  customerId: string;
+  /** Pass serial number: `<programId>.<random>`, unique across programs. */
+  serial: string;
+  /** Authentication token devices present as `ApplePass <token>`. */
+  authToken: string;
+  /** Content tag of the pass last served; null before the first build. */
+  updateTag: string | null;
+  /** When the update tag last changed (the pass's Last-Modified). */
+  updatedAt: Date;
+  createdAt: Date;
+}
+
+/** Pass identities of one program. */
+export interface PassRepository {
+  /** The customer's pass, or null before it is first requested. */
+  get(customerId: string): Promise<PassRecord | null>;
+  /** The pass with this serial, or null. */
+  getBySerial(serial: string): Promise<PassRecord | null>;
+  /**
+   * The customer's pass, created with `candidate`'s serial and token when it has none;
+   * concurrent callers all get the one stored record.
+   */
+  ensure(
+    customerId: string,
+    candidate: { serial: string; authToken: string },
+    now: Date,
+  ): Promise<PassRecord>;
+  /** Record a new update tag (no-op when it is already stored); returns the stored record. */
+  setUpdateTag(customerId: string, tag: string, now: Date): Promise<PassRecord | null>;
+  /** Passes whose update tag changed after `since`, oldest change first (web service). */
+  updatedSince(serials: readonly string[], since: Date | null): Promise<PassRecord[]>;
+}

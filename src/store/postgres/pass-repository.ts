@@ -1,0 +1,76 @@
+import type { PassRecord, PassRepository } from '../pass-port.js';
+import type { SqlQuery } from './sql-driver.js';
+
+interface PassRow {
+  customer_id: string;
+  serial: string;
+  auth_token: string;
+  update_tag: string | null;
+  updated_at: Date;
+  created_at: Date;
+}
+
+const COLUMNS = 'customer_id, serial, auth_token, update_tag, updated_at, created_at';
+
+function toPass(r: PassRow): PassRecord {
+  return {
+    customerId: r.customer_id,
+    serial: r.serial,
+    authToken: r.auth_token,
+    updateTag: r.update_tag,
+    updatedAt: r.updated_at,
+    createdAt: r.created_at,
+  };
+}
+
+/** Pass identities of one program. */
+export function passRepository(q: SqlQuery, programId: string): PassRepository {
+  return {
+    async get(customerId) {
+      const { rows } = await q.query<PassRow>(
+        `SELECT ${COLUMNS} FROM passes WHERE program_id = $1 AND customer_id = $2`,
+        [programId, customerId],
+      );
+      return rows[0] === undefined ? null : toPass(rows[0]);
+    },
+    async getBySerial(serial) {
+      const { rows } = await q.query<PassRow>(
+        `SELECT ${COLUMNS} FROM passes WHERE program_id = $1 AND serial = $2`,
+        [programId, serial],
+      );
+      return rows[0] === undefined ? null : toPass(rows[0]);
+    },
+    async ensure(customerId, candidate, now) {
+      // DO NOTHING + re-read: a concurrent first request keeps the row that won.
+      const inserted = await q.query<PassRow>(
+        `INSERT INTO passes (program_id, customer_id, serial, auth_token, update_tag, updated_at, created_at)
+         VALUES ($1, $2, $3, $4, NULL, $5, $5)
+         ON CONFLICT (program_id, customer_id) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [programId, customerId, candidate.serial, candidate.authToken, now],
+      );
+      if (inserted.rows[0]) return toPass(inserted.rows[0]);
+      const existing = await this.get(customerId);
+      if (!existing) throw new Error(`pass of customer ${customerId} vanished`);
+      return existing;
+    },
+    async setUpdateTag(customerId, tag, now) {
+      const { rows } = await q.query<PassRow>(
+        `UPDATE passes SET update_tag = $3, updated_at = greatest(updated_at, $4)
+         WHERE program_id = $1 AND customer_id = $2 AND update_tag IS DISTINCT FROM $3
+         RETURNING ${COLUMNS}`,
+        [programId, customerId, tag, now],
+      );
+      return rows[0] === undefined ? this.get(customerId) : toPass(rows[0]);
+    },
+    async updatedSince(serials, since) {
+      const { rows } = await q.query<PassRow>(
+        `SELECT ${COLUMNS} FROM passes
+         WHERE program_id = $1 AND serial = ANY($2::text[]) AND ($3::timestamptz IS NULL OR updated_at > $3)
+         ORDER BY updated_at, serial`,
+        [programId, serials, since],
+      );
+      return rows.map(toPass);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/** The real app with Apple Wallet passes on, signed by a dev PKI made once per test run. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import request from 'supertest';
+import { buildApp } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
+import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
+import type { PassService } from '../../src/features/passes/pass-service.js';
+import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
+import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/port.js';
+import { testDatabaseUrl } from '../support/db.js';
+import { ADMIN_TOKEN } from '../support/harness.js';
+import { unzip } from './unzip.js';
+
+export const PUBLIC_URL = 'https://passes.example.test';
+export const PASS_TYPE_ID = 'pass.test.tierpass';
+
+export interface PassHarness {
+  app: ReturnType<typeof buildApp>['app'];
+  store: Store;
+  passes: PassService;
+  /** Root CA of the dev PKI (openssl -CAfile). */
+  rootCa: string;
+  /** Scratch directory (certificates, unzipped passes). */
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startPassHarness(opts: { clock?: Clock } = {}): Promise<PassHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
+  const logger = pino({ level: 'silent' });
+  const clock = opts.clock ?? { now: () => new Date() };
+  const apple = await openPassSigner(
+    {
+      passTypeId: PASS_TYPE_ID,
+      teamId: 'TEAMID0000',
+      certsDir: undefined,
+      keyPassphrase: undefined,
+      devCertsDir: join(dir, 'certs'),
+    },
+    logger,
+    clock,
+  );
+  const store = await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' });
+  const { app, services } = buildApp({
+    store,
+    clock,
+    logger,
+    adminToken: ADMIN_TOKEN,
+    passes: {
+      signer: apple.signer,
+      templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
+      links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
+      publicUrl: PUBLIC_URL,
+      cacheEntries: 100,
+    },
+  });
+  if (!services.passes || !apple.devRootCa) throw new Error('passes not configured');
+  return {
+    app,
+    store,
+    passes: services.passes,
+    rootCa: apple.devRootCa,
+    dir,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fetch a binary response body as a Buffer. */
+export async function fetchPass(h: PassHarness, path: string, headers: Record<string, string> = {}) {
+  return request(h.app)
+    .get(path)
+    .set(headers)
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+}
+
+/** The files of a .pkpass and its parsed pass.json. */
+export function openPkpass(body: Buffer) {
+  const files = unzip(body);
+  const passJsonFile = files['pass.json'];
+  if (!passJsonFile) throw new Error('no pass.json');
+  return { files, pass: JSON.parse(passJsonFile.toString('utf8')) };
+}
+
+const run = promisify(execFile);
+
+/** `openssl smime -verify` of the detached signature over manifest.json; resolves when it verifies. */
+export async function verifySignature(h: PassHarness, files: Record<string, Buffer>): Promise<string> {
+  const sub = await mkdtemp(join(h.dir, 'pkpass-'));
+  await writeFile(join(sub, 'signature'), files.signature ?? Buffer.alloc(0));
+  await writeFile(join(sub, 'manifest.json'), files['manifest.json'] ?? Buffer.alloc(0));
+  const { stderr } = await run('openssl', [
+    'smime',
+    '-verify',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    join(sub, 'signature'),
+    '-content',
+    join(sub, 'manifest.json'),
+    '-CAfile',
+    h.rootCa,
+    '-purpose',
+    'any',
+    '-out',
+    '/dev/null',
+  ]);
+  return stderr;
+}
