@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import { registerAnalyticsRoutes } from './features/analytics/analytics-routes.js';
 import { AnalyticsService } from './features/analytics/analytics-service.js';
+import { registerArtworkRoutes } from './features/artwork/artwork-routes.js';
+import { ArtworkService } from './features/artwork/artwork-service.js';
+import { DEFAULT_ARTWORK_LIMITS } from './features/artwork/artwork-validation.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
@@ -24,6 +27,8 @@ import { type ResyncKicker, TierService } from './features/tiers/tier-service.js
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
+import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
+import { SharpPassFaceRenderer } from './integrations/images/sharp-pass-face-renderer.js';
 import type { Scheduler } from './jobs/scheduler.js';
 import type { Store } from './store/port.js';
 
@@ -35,6 +40,8 @@ export interface AppDeps {
   logger: Logger;
   adminToken: string;
   trustProxy?: boolean;
+  /** Image work of tier artwork (default: sharp); tests pass their own to count renders. */
+  imageRenderer?: PassFaceRenderer;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
   passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
 }
@@ -61,6 +68,11 @@ export function buildApp(deps: AppDeps) {
   const simulations = new SimulationService();
   const replays = new ReplayService();
   const analytics = new AnalyticsService();
+  const artwork = new ArtworkService({
+    renderer:
+      deps.imageRenderer ?? new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels }),
+    limits: DEFAULT_ARTWORK_LIMITS,
+  });
   const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger }) : undefined;
 
   const { app } = createHttpApp({
@@ -78,6 +90,7 @@ export function buildApp(deps: AppDeps) {
     registerRoutes(api) {
       registerProgramRoutes(api, programs);
       registerTierRoutes(api, tiers);
+      registerArtworkRoutes(api, artwork);
       registerCustomerRoutes(api, customers);
       registerLedgerRoutes(api, orders, points);
       registerSimulationRoutes(api, simulations, replays);
@@ -89,7 +102,7 @@ export function buildApp(deps: AppDeps) {
   });
   return {
     app,
-    services: { programs, tiers, customers, orders, points, recalculation, scheduling, passes },
+    services: { programs, tiers, customers, orders, points, recalculation, scheduling, passes, artwork },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {
       scheduler = s;

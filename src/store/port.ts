@@ -24,6 +24,7 @@ import type {
   TierConfig,
 } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
+import type { ArtworkRepository } from './artwork-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { RunRepository } from './recalculation-port.js';
 
@@ -302,6 +303,8 @@ export interface ProgramScope {
   runs: RunRepository;
   /** Apple Wallet pass identities (serial, token, update tag); each method is its own statement. */
   passes: PassRepository;
+  /** Per-tier pass artwork: sources, rendered variants, previews; each write is its own transaction. */
+  artwork: ArtworkRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }

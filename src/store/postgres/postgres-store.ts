@@ -1,5 +1,6 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
+import { artworkRepository } from './artwork-repository.js';
 import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
@@ -52,6 +53,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         analytics: analyticsRepository(driver, programId),
         runs: runRepository(driver, programId),
         passes: passRepository(driver, programId),
+        artwork: artworkRepository(driver, programId),
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };
     },

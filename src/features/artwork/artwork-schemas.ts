@@ -1,0 +1,50 @@
+/** Request and response shapes of the artwork endpoints (SPEC 7). */
+import { z } from 'zod';
+import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
+import { SLOTS } from './artwork-slots.js';
+
+export const artworkSlotParams = z.object({
+  tierId: z.string().min(1).max(64),
+  // Any name: an unknown slot is a 404 (artwork_slot_not_found), not a validation error.
+  slot: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe(`One of ${SLOTS.join(', ')}`),
+});
+
+export const artworkVariantParams = artworkSlotParams.extend({
+  variant: z.string().min(1).max(64).describe('Variant file name, e.g. icon@2x.png or google-hero.png'),
+});
+
+export const artworkSlotView = z.object({
+  slot: z.string(),
+  hash: z.string().describe('SHA-256 of the uploaded bytes; the ETag of its variants'),
+  contentType: z.string().describe('Sniffed from the bytes'),
+  width: z.number().int(),
+  height: z.number().int(),
+  variants: z.array(
+    z.object({
+      name: z.string(),
+      width: z.number().int(),
+      height: z.number().int(),
+      bytes: z.number().int(),
+    }),
+  ),
+  updatedAt: z.string(),
+});
+
+export const artworkList = z.object({ data: z.array(artworkSlotView) });
+
+/** The slot as the merchant API shows it. */
+export function artworkView(s: ArtworkSlotRecord): z.output<typeof artworkSlotView> {
+  return {
+    slot: s.slot,
+    hash: s.hash,
+    contentType: s.contentType,
+    width: s.width,
+    height: s.height,
+    variants: s.variants,
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}

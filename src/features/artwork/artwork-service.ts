@@ -1,0 +1,155 @@
+/**
+ * Per-tier artwork (SPEC 7): validated uploads rendered once per content hash, the
+ * stored variants, the pass-face preview, and the Apple pass images the passes feature
+ * bundles (see docs/decisions/0010-artwork.md).
+ */
+import { createHash } from 'node:crypto';
+import { notFound } from '../../http/errors.js';
+import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
+import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
+import type { TierRecord } from '../../store/port.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import { isApplePassImage, isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
+import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
+import { passFaceOf, previewKey } from './pass-face.js';
+
+/** A PNG with its ETag. */
+export interface ArtworkImage {
+  /** Strong validator: the source hash (variants) or the preview's cache key. */
+  hash: string;
+  /** The PNG. */
+  data: Buffer;
+}
+
+export interface ArtworkServiceDeps {
+  /** Does the image work. */
+  renderer: PassFaceRenderer;
+  /** Upload limits (defaults: 5 MB, 25 megapixels). */
+  limits?: ArtworkLimits;
+}
+
+function slotOf(value: string): Slot {
+  if (!isSlot(value)) throw notFound('artwork_slot_not_found', `No artwork slot ${value}`);
+  return value;
+}
+
+export class ArtworkService {
+  private readonly renderer: PassFaceRenderer;
+  readonly limits: ArtworkLimits;
+
+  constructor(deps: ArtworkServiceDeps) {
+    this.renderer = deps.renderer;
+    this.limits = deps.limits ?? DEFAULT_ARTWORK_LIMITS;
+  }
+
+  private async tier(ctx: ProgramContext, tierId: string): Promise<TierRecord> {
+    const tier = await ctx.scope.tiers.get(tierId);
+    if (!tier) throw notFound('tier_not_found', `No tier ${tierId}`);
+    return tier;
+  }
+
+  /**
+   * Validate and store an upload. The same bytes as the slot already holds render
+   * nothing; bytes another tier's slot already rendered are copied from it.
+   */
+  async upload(
+    ctx: ProgramContext,
+    tierId: string,
+    slotName: string,
+    bytes: Buffer,
+    declaredType: string | undefined,
+  ): Promise<ArtworkSlotRecord> {
+    const slot = slotOf(slotName);
+    await this.tier(ctx, tierId);
+    const spec = SLOT_SPECS[slot];
+    const image = await validateUpload(bytes, declaredType, spec, this.limits, this.renderer);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const repo = ctx.scope.artwork;
+    const current = await repo.get(tierId, slot);
+    if (current?.hash === hash) return current;
+    const donor = await repo.findByHash(slot, hash);
+    if (donor) {
+      const copied = await repo.copy(donor.tierId, tierId, slot, ctx.now);
+      if (copied) return copied;
+    }
+    const variants = await this.renderer.renderVariants(image.source, spec.targets);
+    return repo.put(
+      {
+        tierId,
+        slot,
+        hash,
+        contentType: image.contentType,
+        width: image.width,
+        height: image.height,
+        source: bytes,
+        variants: variants.map((v) => ({ ...v, bytes: v.data.length })),
+      },
+      ctx.now,
+    );
+  }
+
+  /** The tier's slots with their variants. */
+  async list(ctx: ProgramContext, tierId: string): Promise<ArtworkSlotRecord[]> {
+    await this.tier(ctx, tierId);
+    return ctx.scope.artwork.list(tierId);
+  }
+
+  /** One rendered variant, e.g. `strip@2x.png`. */
+  async variant(ctx: ProgramContext, tierId: string, slotName: string, name: string): Promise<ArtworkImage> {
+    const slot = slotOf(slotName);
+    await this.tier(ctx, tierId);
+    const found = await ctx.scope.artwork.variant(tierId, slot, name);
+    if (found) return found;
+    if (!(await ctx.scope.artwork.get(tierId, slot))) {
+      throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
+    }
+    throw notFound('artwork_variant_not_found', `The ${slot} artwork has no variant ${name}`);
+  }
+
+  /** Delete a slot and its variants. */
+  async remove(ctx: ProgramContext, tierId: string, slotName: string): Promise<void> {
+    const slot = slotOf(slotName);
+    await this.tier(ctx, tierId);
+    if (!(await ctx.scope.artwork.remove(tierId, slot))) {
+      throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
+    }
+  }
+
+  /**
+   * The tier's images for an Apple pass bundle, by bundle file name: `icon.png`,
+   * `icon@2x.png`, `icon@3x.png`, `logo.png`…, `strip@3x.png`; only slots that were uploaded.
+   */
+  async images(ctx: ProgramContext, tierId: string): Promise<Record<string, Buffer>> {
+    await this.tier(ctx, tierId);
+    const out: Record<string, Buffer> = {};
+    for (const v of await ctx.scope.artwork.variants(tierId)) {
+      if (isApplePassImage(v.name)) out[v.name] = v.data;
+    }
+    return out;
+  }
+
+  /** The tier's pass-face preview PNG, drawn again only when its inputs changed. */
+  async preview(ctx: ProgramContext, tierId: string): Promise<ArtworkImage> {
+    const tier = await this.tier(ctx, tierId);
+    const repo = ctx.scope.artwork;
+    const slots = await repo.list(tierId);
+    const used = slots.filter((s) => s.slot === 'logo' || s.slot === 'strip');
+    const face = passFaceOf(tier);
+    const key = previewKey(face, Object.fromEntries(used.map((s) => [s.slot, s.hash])));
+    const cached = await repo.preview(tierId, key);
+    if (cached) return { hash: key, data: cached };
+    const logo = used.some((s) => s.slot === 'logo')
+      ? await repo.variant(tierId, 'logo', 'logo@2x.png')
+      : null;
+    const strip = used.some((s) => s.slot === 'strip')
+      ? await repo.variant(tierId, 'strip', 'strip@2x.png')
+      : null;
+    const data = await this.renderer.renderPreview({
+      ...face,
+      logo: logo?.data ?? null,
+      strip: strip?.data ?? null,
+    });
+    await repo.putPreview(tierId, key, data, ctx.now);
+    return { hash: key, data };
+  }
+}

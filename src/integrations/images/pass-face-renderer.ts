@@ -1,0 +1,84 @@
+/**
+ * The image work of per-tier artwork behind one small interface (sharp implements it in
+ * sharp-pass-face-renderer.ts): inspect an upload, render its variants, draw a pass preview.
+ */
+import type { ImageFormat } from './image-sniffer.js';
+
+/** An sRGB colour, 0–255 per channel. */
+export interface Rgb {
+  r: number;
+  g: number;
+  b: number;
+}
+
+/** One output image of a slot. */
+export interface RenderTarget {
+  /** File name of the result, e.g. `strip@2x.png`. */
+  name: string;
+  /** Box width in pixels. */
+  width: number;
+  /** Box height in pixels. */
+  height: number;
+  /**
+   * `cover`: exactly the box, cropped to fill; `inside`: the image scaled to fit within the
+   * box (result may be smaller on one side); `contain`: exactly the box, letterboxed transparent.
+   */
+  fit: 'cover' | 'inside' | 'contain';
+}
+
+/** A rendered PNG. */
+export interface RenderedImage {
+  /** The target's name. */
+  name: string;
+  /** Pixel width of the PNG. */
+  width: number;
+  /** Pixel height of the PNG. */
+  height: number;
+  /** The PNG bytes. */
+  data: Buffer;
+}
+
+/** An upload to decode. */
+export interface SourceImage {
+  /** The uploaded bytes. */
+  bytes: Buffer;
+  /** Their format (already sniffed). */
+  format: ImageFormat;
+  /** SVG only: rasterise at this multiple of the SVG's own size (1 = 72 dpi). */
+  scale?: number;
+}
+
+/** Everything drawn on a tier's preview. */
+export interface PassFace {
+  /** Card background. */
+  backgroundColor: Rgb;
+  /** Values and the title. */
+  foregroundColor: Rgb;
+  /** Field labels. */
+  labelColor: Rgb;
+  /** Translucent overlay on the strip (opaque fill when there is no strip). */
+  tierColor: Rgb;
+  /** The tier's title, written over the strip. */
+  title: string;
+  /** The points line's value, already formatted. */
+  points: string;
+  /** Logo PNG (drawn fitted into the header), or null. */
+  logo: Buffer | null;
+  /** Strip PNG (drawn covering the strip area), or null. */
+  strip: Buffer | null;
+}
+
+export interface PassFaceRenderer {
+  /** Pixel size of the preview PNG. */
+  readonly previewSize: { width: number; height: number };
+  /** Variant renders so far (each decodes one upload); tests prove the content-hash cache with it. */
+  readonly variantRenders: number;
+  /** Previews drawn so far. */
+  readonly previewRenders: number;
+  /** Read the decoder's header of an upload: pixel size (SVG: at 72 dpi). Throws `artwork_unreadable`. */
+  inspect(source: SourceImage): Promise<{ width: number; height: number }>;
+  /** Decode the upload once and render every target to PNG. Throws `artwork_unreadable`. */
+  renderVariants(source: SourceImage, targets: readonly RenderTarget[]): Promise<RenderedImage[]>;
+  /** Draw the pass face to a PNG of `previewSize`. */
+  renderPreview(face: PassFace): Promise<Buffer>;
+}
