@@ -42,16 +42,29 @@ function samplePoints(tier: TierRecord): number {
   return thresholds.length > 0 ? Math.min(...thresholds) : 0;
 }
 
-/** The preview's inputs besides the artwork bytes. */
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/**
+ * The preview's inputs besides the artwork bytes, from the design's fields as
+ * PUT /v1/tiers/{tierId}/design stores them (colours, `logoText`, `labels`). The tier
+ * colour of the strip overlay is the card's background colour.
+ */
 export function passFaceOf(tier: TierRecord): Omit<PassFace, 'logo' | 'strip'> {
   const d = tier.design;
+  const labels =
+    typeof d.labels === 'object' && d.labels !== null ? (d.labels as Record<string, unknown>) : {};
   const backgroundColor = parseColor(d.backgroundColor) ?? DEFAULT_COLORS.backgroundColor;
   return {
     backgroundColor,
     foregroundColor: parseColor(d.foregroundColor) ?? DEFAULT_COLORS.foregroundColor,
     labelColor: parseColor(d.labelColor) ?? DEFAULT_COLORS.labelColor,
-    tierColor: parseColor(d.tierColor) ?? backgroundColor,
+    tierColor: backgroundColor,
     title: tier.title,
+    logoText: text(d.logoText),
+    tierLabel: (text(labels.tier) ?? 'Tier').toUpperCase(),
+    pointsLabel: (text(labels.points) ?? 'Points').toUpperCase(),
     points: samplePoints(tier).toLocaleString('en-US'),
   };
 }

@@ -60,6 +60,12 @@ export interface PassFace {
   tierColor: Rgb;
   /** The tier's title, written over the strip. */
   title: string;
+  /** Text beside the logo, or null. */
+  logoText: string | null;
+  /** Label of the tier field (e.g. TIER). */
+  tierLabel: string;
+  /** Label of the points field (e.g. POINTS). */
+  pointsLabel: string;
   /** The points line's value, already formatted. */
   points: string;
   /** Logo PNG (drawn fitted into the header), or null. */

@@ -42,11 +42,16 @@ function textLayer(face: PassFace): Buffer {
   const fg = css(face.foregroundColor);
   const label = css(face.labelColor);
   const title = escapeXml(face.title);
+  // Beside the logo box (which logos narrower than the box leave partly empty).
+  const logoText = face.logoText
+    ? `<text x="${LOGO_BOX.left + LOGO_BOX.width + 20}" y="${HEADER / 2 + 12}" font-family="${FONT}" font-size="34" fill="${fg}">${escapeXml(face.logoText)}</text>`
+    : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">
+  ${logoText}
   <text x="30" y="${STRIP.top + STRIP.height - 40}" font-family="${FONT}" font-size="56" font-weight="bold" fill="${fg}">${title}</text>
-  <text x="30" y="450" font-family="${FONT}" font-size="22" fill="${label}">TIER</text>
+  <text x="30" y="450" font-family="${FONT}" font-size="22" fill="${label}">${escapeXml(face.tierLabel)}</text>
   <text x="30" y="492" font-family="${FONT}" font-size="34" fill="${fg}">${title}</text>
-  <text x="720" y="450" text-anchor="end" font-family="${FONT}" font-size="22" fill="${label}">POINTS</text>
+  <text x="720" y="450" text-anchor="end" font-family="${FONT}" font-size="22" fill="${label}">${escapeXml(face.pointsLabel)}</text>
   <text x="720" y="492" text-anchor="end" font-family="${FONT}" font-size="34" fill="${fg}">${escapeXml(face.points)}</text>
   <rect x="235" y="560" width="280" height="280" rx="16" fill="#ffffff"/>
 </svg>`;
