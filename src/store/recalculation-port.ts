@@ -25,7 +25,9 @@ export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync';
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
 
 export interface RunRecord {
+  /** Run id (the job id the API shows). */
   id: string;
+  /** What the run re-evaluates for. */
   kind: RunKind;
   /** Unique per program: one run per boundary, day or request. */
   key: string;
@@ -33,6 +35,7 @@ export interface RunRecord {
   asOf: Date;
   /** Customers created at or after this instant are left out. */
   customersCreatedBefore: Date;
+  /** pending until the first claim, running, then done or failed. */
   state: RunState;
   /** Customers expected at creation; equals `processed` once the run is done. */
   total: number;
@@ -40,6 +43,7 @@ export interface RunRecord {
   processed: number;
   /** Why the run failed. */
   error: string | null;
+  /** When the run was created (database time). */
   createdAt: Date;
   /** First batch claimed. */
   startedAt: Date | null;
@@ -50,14 +54,19 @@ export interface RunRecord {
 export interface NewRun {
   /** Run id (also the job id the API shows). */
   id: string;
+  /** What the run re-evaluates for. */
   kind: RunKind;
+  /** Unique per program; an existing run with this key is returned instead. */
   key: string;
+  /** Program time the customers are evaluated at. */
   asOf: Date;
+  /** Customers created at or after this instant are left out. */
   customersCreatedBefore: Date;
 }
 
 /** A claimed range of customers: fromId < id ≤ toId. */
 export interface RunBatch {
+  /** Position of the batch in its run, from 0. */
   seq: number;
   /** Exclusive lower bound ('' for the first batch). */
   fromId: string;

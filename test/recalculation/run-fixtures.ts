@@ -50,9 +50,13 @@ export async function newProgram(
 }
 
 export interface TierSpec {
+  /** Default none: an entry tier. */
   qualifications?: Qualification[];
+  /** Default null: the qualifications. */
   maintain?: Qualification[] | null;
+  /** Default none. */
   benefits?: TierBenefits;
+  /** Default true. */
   enabled?: boolean;
 }
 
@@ -77,13 +81,17 @@ export async function addTier(scope: ProgramScope, title: string, spec: TierSpec
 }
 
 export interface CustomerSpec {
+  /** Default a random id. */
   id?: string;
+  /** Placement; left unset when undefined. */
   tierId?: string | null;
   /** Qualifying points earned in the current cycle (also lifetime). */
   carry?: number;
   /** Lifetime points on top of `carry`. */
   earlier?: number;
+  /** Orders (spend only: their points are in `carry`/`earlier`). */
   orders?: { amount: number; placedAt: Date }[];
+  /** Default T0. */
   createdAt?: Date;
   /** Last tier change; default the creation. */
   tierSince?: Date;

@@ -16,14 +16,21 @@ export type { RunKind } from '../../store/recalculation-port.js';
 
 /** A run as the API and the scheduler see it. */
 export interface RunView {
+  /** Run id, the job id of GET /v1/jobs/:jobId. */
   id: string;
+  /** What the run re-evaluates for. */
   kind: RunKind;
+  /** pending until the first batch is claimed, running, then done or failed. */
   state: 'pending' | 'running' | 'done' | 'failed';
   /** ISO instant the customers are evaluated at. */
   asOf: string;
+  /** Customers processed so far. */
   processed: number;
+  /** Customers in the run (counted at creation; exact once done). */
   total: number;
+  /** ISO instant the run was created. */
   createdAt: string;
+  /** ISO instant the run ended, null while it runs. */
   finishedAt: string | null;
 }
 
@@ -34,7 +41,9 @@ export interface RecalculationLogger {
 }
 
 export interface RecalculationDeps {
+  /** Where runs, customers and their ledgers live. */
   store: Store;
+  /** Receives failures of background syncs. */
   logger: RecalculationLogger;
   /** Customers per batch when `work()` is not told otherwise (default 5,000). */
   batchSize?: number;

@@ -87,10 +87,15 @@ function bonusEntry(customerId: string, tierId: string, points: number, at: Date
 }
 
 export interface BatchWorkInput {
+  /** How the run evaluates (trigger, carry reset). */
   plan: Extract<RunPlan, { type: 'evaluate' }>;
+  /** The program's settings when the run started working. */
   settings: ProgramSettings;
+  /** Every live tier, enabled or not. */
   tiers: readonly TierRecord[];
+  /** The run's evaluation instant. */
   asOf: Date;
+  /** Test hook inside each batch transaction, before commit. */
   beforeCommit?: BatchWork['beforeCommit'];
 }
 

@@ -1,6 +1,6 @@
 import type { ClaimResult, RunBatch, RunRecord, RunRepository, RunState } from '../recalculation-port.js';
 import { processBatch } from './run-batch.js';
-import { DONE_IN_BATCHES, RUN_COLUMNS, type RunRow, selectRun, toRun } from './run-rows.js';
+import { DONE_IN_BATCHES, queryRuns, RUN_COLUMNS, selectRun } from './run-rows.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 
@@ -118,7 +118,8 @@ async function closeRun(
   state: 'done' | 'failed',
   error: string | null,
 ): Promise<RunRecord> {
-  const { rows } = await q.query<RunRow>(
+  const runs = await queryRuns(
+    q,
     `UPDATE recalc_runs r SET state = $3, error = $4, finished_at = now(), processed = x.done,
        total = CASE WHEN $3 = 'done' THEN x.done ELSE r.total END
      FROM (SELECT ${DONE_IN_BATCHES} AS done FROM recalc_runs r WHERE r.program_id = $1 AND r.id = $2) x
@@ -126,7 +127,7 @@ async function closeRun(
      RETURNING ${RUN_COLUMNS}`,
     [programId, runId, state, error],
   );
-  return toRun(one(rows, 'run'));
+  return one(runs, 'run');
 }
 
 /** Runs of one program on PostgreSQL/PGlite; each method is its own transaction. */
@@ -134,7 +135,8 @@ export function runRepository(driver: SqlDriver, programId: string): RunReposito
   return {
     async create(run) {
       // The total is counted in the same statement, so a created run always has one.
-      const { rows } = await driver.query<RunRow>(
+      const [inserted] = await queryRuns(
+        driver,
         `INSERT INTO recalc_runs AS r (program_id, id, kind, key, as_of, customers_created_before, total)
          SELECT $1, $2, $3, $4, $5, $6, count(*)::int
          FROM customers WHERE program_id = $1 AND created_at < $6
@@ -142,27 +144,29 @@ export function runRepository(driver: SqlDriver, programId: string): RunReposito
          RETURNING ${RUN_COLUMNS}`,
         [programId, run.id, run.kind, run.key, run.asOf, run.customersCreatedBefore],
       );
-      if (rows[0]) return { run: toRun(rows[0]), created: true };
-      const existing = await driver.query<RunRow>(
+      if (inserted) return { run: inserted, created: true };
+      const existing = await queryRuns(
+        driver,
         `SELECT ${RUN_COLUMNS} FROM recalc_runs r WHERE r.program_id = $1 AND r.key = $2`,
         [programId, run.key],
       );
-      return { run: toRun(one(existing.rows, 'run')), created: false };
+      return { run: one(existing, 'run'), created: false };
     },
     async get(id) {
-      const { rows } = await driver.query<RunRow>(
+      const [found] = await queryRuns(
+        driver,
         `SELECT ${RUN_COLUMNS} FROM recalc_runs r WHERE r.program_id = $1 AND r.id = $2`,
         [programId, id],
       );
-      return rows[0] ? toRun(rows[0]) : null;
+      return found ?? null;
     },
     async listUnfinished() {
-      const { rows } = await driver.query<RunRow>(
+      return queryRuns(
+        driver,
         `SELECT ${RUN_COLUMNS} FROM recalc_runs r
          WHERE r.program_id = $1 AND r.state IN ('pending', 'running') ORDER BY r.created_at, r.id`,
         [programId],
       );
-      return rows.map(toRun);
     },
     claim: (runId, opts) => driver.transaction((q) => claim(q, programId, runId, opts)),
     process: (runId, batch, work) =>

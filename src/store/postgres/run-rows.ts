@@ -3,7 +3,7 @@ import type { RunKind, RunRecord, RunState } from '../recalculation-port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 
-export interface RunRow {
+interface RunRow {
   id: string;
   kind: RunKind;
   key: string;
@@ -27,7 +27,7 @@ export const RUN_COLUMNS = `r.id, r.kind, r.key, r.as_of, r.customers_created_be
   CASE WHEN r.state IN ('done', 'failed') THEN r.processed ELSE ${DONE_IN_BATCHES} END AS processed,
   r.error, r.created_at, r.started_at, r.finished_at`;
 
-export function toRun(r: RunRow): RunRecord {
+function toRun(r: RunRow): RunRecord {
   return {
     id: r.id,
     kind: r.kind,
@@ -44,11 +44,18 @@ export function toRun(r: RunRow): RunRecord {
   };
 }
 
+/** Runs returned by a statement that selects or returns RUN_COLUMNS. */
+export async function queryRuns(q: SqlQuery, sql: string, params: readonly unknown[]): Promise<RunRecord[]> {
+  const { rows } = await q.query<RunRow>(sql, params);
+  return rows.map(toRun);
+}
+
 /** One run that must exist. */
 export async function selectRun(q: SqlQuery, programId: string, runId: string): Promise<RunRecord> {
-  const { rows } = await q.query<RunRow>(
+  const runs = await queryRuns(
+    q,
     `SELECT ${RUN_COLUMNS} FROM recalc_runs r WHERE r.program_id = $1 AND r.id = $2`,
     [programId, runId],
   );
-  return toRun(one(rows, 'run'));
+  return one(runs, 'run');
 }
