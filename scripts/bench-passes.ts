@@ -1,0 +1,214 @@
+/**
+ * Apple Wallet pass benchmark (`npm run bench:passes`): the real app in-process on a fresh
+ * PostgreSQL database, passes signed by the development PKI.
+ *
+ *   npm run bench:passes -- [--customers 300] [--repeats 5]
+ *
+ * Measures, in one run on the same certificates:
+ * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor;
+ * 2. Tierpass's first fetch of each customer's pass over HTTP (DB reads, content, signing);
+ * 3. the same fetches again, unchanged: served from the LRU cache (no signing).
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
+ * the script creates tierpass_passes_<ts> there and drops it at the end.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PKPass } from 'passkit-generator';
+import pg from 'pg';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { PassLinkSigner } from '../src/features/passes/pass-links.js';
+import { loadPassTemplates } from '../src/features/passes/pass-templates.js';
+import { readPassCertificates } from '../src/integrations/apple/certificates.js';
+import { openPassSigner } from '../src/integrations/apple/open-pass-signer.js';
+import { openStore } from '../src/store/open-store.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const { values: flags } = parseArgs({
+  options: { customers: { type: 'string', default: '300' }, repeats: { type: 'string', default: '5' } },
+});
+const CUSTOMERS = Number(flags.customers);
+const REPEATS = Number(flags.repeats);
+
+function pct(ms: number[], p: number): number {
+  const s = [...ms].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+}
+const fmt = (ms: number[]) =>
+  `p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms (n=${ms.length})`;
+
+async function main(): Promise<void> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `tierpass_passes_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const dir = await mkdtemp(join(os.tmpdir(), 'tierpass-bench-passes-'));
+  const logger = pino({ level: 'silent' });
+  const store = await openStore({ databaseUrl: url.toString(), dataDir: 'memory://' });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let server: http.Server | undefined;
+  try {
+    const devCertsDir = join(dir, 'certs');
+    const apple = await openPassSigner(
+      {
+        passTypeId: 'pass.dev.tierpass',
+        teamId: 'DEVTEAM000',
+        certsDir: undefined,
+        keyPassphrase: undefined,
+        devCertsDir,
+      },
+      logger,
+      systemClock,
+    );
+    const templates = await loadPassTemplates(join(ROOT, 'pass-templates'));
+    const { app, services } = buildApp({
+      store,
+      clock: systemClock,
+      logger,
+      adminToken: ADMIN,
+      passes: {
+        signer: apple.signer,
+        templates,
+        links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
+        publicUrl: 'http://localhost',
+        cacheEntries: CUSTOMERS * 2,
+      },
+    });
+    const listening = app.listen(0, '127.0.0.1');
+    server = listening;
+    await new Promise((r) => listening.once('listening', r));
+    const port = (listening.address() as AddressInfo).port;
+
+    const call = (method: string, path: string, key: string, body?: unknown) =>
+      new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+        const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path,
+            agent,
+            headers: {
+              Authorization: `Bearer ${key}`,
+              'Content-Type': 'application/json',
+              'Idempotency-Key': `${Math.random()}`,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on('error', reject);
+        req.end(data);
+      });
+
+    // 1. The library floor: a minimal pass on the same certificates.
+    const certs = await readPassCertificates(devCertsDir);
+    const icon = await readFile(join(ROOT, 'pass-templates/default/icon.png'));
+    const minimal: number[] = [];
+    for (let i = 0; i < CUSTOMERS; i++) {
+      const t = performance.now();
+      const pass = new PKPass(
+        {
+          'pass.json': Buffer.from(
+            JSON.stringify({
+              formatVersion: 1,
+              passTypeIdentifier: 'pass.dev.tierpass',
+              teamIdentifier: 'DEVTEAM000',
+              serialNumber: `m${i}`,
+              organizationName: 'Bench',
+              description: 'Bench',
+              storeCard: { primaryFields: [{ key: 'p', label: 'Points', value: i }] },
+            }),
+          ),
+          'icon.png': icon,
+        },
+        certs,
+      );
+      pass.getAsBuffer();
+      minimal.push(performance.now() - t);
+    }
+
+    // A program with three tiers (one designed) and customers spread over them.
+    const created = await call('POST', '/v1/programs', ADMIN, { name: 'Bench shop', currency: 'USD' });
+    const key = JSON.parse(created.body.toString()).apiKey as string;
+    await call('POST', '/v1/tiers', key, { title: 'Bronze', benefits: { rewards: ['Birthday gift'] } });
+    await call('POST', '/v1/tiers', key, {
+      title: 'Silver',
+      qualifications: [{ type: 'lifetimePoints', minPoints: 1000 }],
+    });
+    const gold = JSON.parse(
+      (
+        await call('POST', '/v1/tiers', key, {
+          title: 'Gold',
+          qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }],
+          benefits: { rewards: ['Free shipping', 'Early access'] },
+        })
+      ).body.toString(),
+    );
+    await call('PUT', `/v1/tiers/${gold.id}/design`, key, {
+      backgroundColor: '#d4af37',
+      logoText: 'Gold Club',
+      texts: { terms: 'Points expire after two years.' },
+    });
+    for (let i = 0; i < CUSTOMERS; i++) {
+      await call('PUT', `/v1/customers/c${i}`, key, { name: `Customer ${i}` });
+      await call('POST', `/v1/customers/c${i}/points`, key, {
+        points: ((i * 37) % 4000) + 1,
+        reason: 'bench',
+      });
+    }
+
+    // 2. First fetch of every pass: built and signed.
+    const first: number[] = [];
+    for (let i = 0; i < CUSTOMERS; i++) {
+      const t = performance.now();
+      const res = await call('GET', `/v1/customers/c${i}/passes/apple`, key);
+      first.push(performance.now() - t);
+      if (res.status !== 200) throw new Error(`pass fetch failed: ${res.status} ${res.body}`);
+    }
+    const builds = services.passes?.stats.builds ?? 0;
+    // 3. Unchanged passes again: cache hits.
+    const cached: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      for (let i = 0; i < CUSTOMERS; i++) {
+        const t = performance.now();
+        await call('GET', `/v1/customers/c${i}/passes/apple`, key);
+        cached.push(performance.now() - t);
+      }
+    }
+    const rebuilt = (services.passes?.stats.builds ?? 0) - builds;
+
+    console.log(
+      `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`minimal passkit-generator pass (library only):  ${fmt(minimal)}`);
+    console.log(`Tierpass pass, first fetch over HTTP (built):   ${fmt(first)}`);
+    console.log(`Tierpass pass, unchanged fetch (cache hit):     ${fmt(cached)}; rebuilds: ${rebuilt}`);
+  } finally {
+    agent.destroy();
+    server?.close();
+    await store.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
