@@ -1,5 +1,6 @@
 import type { Store } from '../../src/store/port.js';
 import { analyticsContract } from './contract-analytics.js';
+import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { ledgerContract } from './contract-ledger.js';
 import { programContract } from './contract-programs.js';
@@ -30,5 +31,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     ledgerContract(ref);
     transactionContract(ref);
     analyticsContract(ref);
+    artworkContract(ref);
   });
 }
