@@ -55,7 +55,10 @@ export async function startScheduler(
       await pool.query('SELECT 1');
     },
     async stop() {
+      // Agenda stops taking jobs but does not wait for running ones; the store closes after them.
+      const draining = deps.scheduling.close();
       await agenda.stop();
+      await draining;
     },
   };
 }

@@ -229,6 +229,8 @@ export interface ProgramRepository {
   schedule(): Promise<ProgramSchedule>;
   /** Change the scheduler bookkeeping (fields left out keep their value). */
   setSchedule(patch: Partial<ProgramSchedule>): Promise<void>;
+  /** Mark resync number `seq` done, unless a newer one was asked for meanwhile. */
+  clearResync(seq: number): Promise<void>;
 }
 
 /** Where a program's scheduled work stands. */

@@ -8,8 +8,8 @@ import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { openDatabase } from '../../src/store/open-store.js';
-import { testDatabaseUrl } from '../support/db.js';
 import { ADMIN_TOKEN } from '../support/harness.js';
+import { createTempDatabase } from '../support/temp-db.js';
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -21,17 +21,21 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
 }
 
 describe.each([
-  ['PostgreSQL server', () => testDatabaseUrl()],
-  ['embedded PGlite', () => undefined],
-])('scheduler on %s', (_name, url) => {
+  ['PostgreSQL server', true],
+  ['embedded PGlite', false],
+])('scheduler on %s', (_name, server) => {
   let scheduler: Scheduler;
   let db: Awaited<ReturnType<typeof openDatabase>>;
   let app: ReturnType<typeof buildApp>;
   let now = new Date();
   const clock = { now: () => now };
 
+  let temp: Awaited<ReturnType<typeof createTempDatabase>> | undefined;
+
   beforeAll(async () => {
-    db = await openDatabase({ databaseUrl: url(), dataDir: 'memory://' });
+    // Its own database: the tick walks every live program, and must not touch other test files'.
+    temp = server ? await createTempDatabase() : undefined;
+    db = await openDatabase({ databaseUrl: temp?.url, dataDir: 'memory://' });
     const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
     app = buildApp({ store: db.store, clock, logger, adminToken: ADMIN_TOKEN });
     scheduler = await startScheduler(
@@ -44,6 +48,7 @@ describe.each([
   afterAll(async () => {
     await scheduler.stop();
     await db.store.close();
+    await temp?.drop();
   });
 
   it('queues and runs the reassignment when a live tier is disabled, and the tick runs a due resync', async () => {
@@ -77,6 +82,12 @@ describe.each([
     // Re-enabling is immediate: the customer qualifies for Silver again.
     await request(app.app).patch(`/v1/tiers/${silver}`).set(auth).send({ enabled: true }).expect(200);
     expect(await until(async () => (await titleOf()) === 'Silver', 10_000)).toBe(true);
+    // Let that resync finish before the next change (a debounced change arriving while an
+    // immediate resync is still due runs with it, at once).
+    const programScope = db.store.scoped(created.body.program.id);
+    expect(
+      await until(async () => (await programScope.program.schedule()).resyncDueAt === null, 10_000),
+    ).toBe(true);
     // A new order makes Bronze the top tier; the resync waits for the 5-minute debounce…
     await request(app.app)
       .put('/v1/tiers/order')

@@ -168,17 +168,26 @@ export class RecalculationService {
     };
 
     let failure: { err: unknown } | undefined;
+    let localBusy = 0;
     const loop = async (): Promise<void> => {
       while (!failure) {
         const claim = await scope.runs.claim(runId, claimOptions);
         if (!claim) throw new Error(`run ${runId} disappeared`);
         if (claim.type === 'finished') return;
         if (claim.type === 'wait') {
+          // A loop of this process holds a last batch: it claims again after committing and
+          // sees the run through, so this loop can stop (a small run does not sleep).
+          if (localBusy > 0) return;
           // Others hold the last batches; their commit or an expired lease ends the wait.
           await sleep(Math.min(Math.max(claim.retryInMs, 100), this.deps.pollMs ?? 1_000));
           continue;
         }
-        await this.processOne(scope.runs, runId, claim.batch, work, opts.onProgress);
+        localBusy += 1;
+        try {
+          await this.processOne(scope.runs, runId, claim.batch, work, opts.onProgress);
+        } finally {
+          localBusy -= 1;
+        }
       }
     };
     const loops = Array.from({ length: Math.max(1, this.deps.concurrency ?? 2) }, () =>

@@ -48,11 +48,12 @@ export async function requestResync(
   immediate: boolean,
 ): Promise<void> {
   const { resyncDueAt, resyncSeq } = await program.schedule();
-  if (resyncDueAt && resyncDueAt.getTime() <= now.getTime()) return;
-  // A pending resync is moved (debounce) rather than doubled; a new one gets the next number.
+  // Every request gets a new number, so a resync already running (started before this
+  // change) does not count for it: the run that clears the flag must carry this number.
+  const alreadyDue = resyncDueAt !== null && resyncDueAt.getTime() <= now.getTime();
   await program.setSchedule({
-    resyncDueAt: immediate ? now : new Date(now.getTime() + RESYNC_DEBOUNCE_MS),
-    resyncSeq: resyncDueAt ? resyncSeq : resyncSeq + 1,
+    resyncDueAt: immediate || alreadyDue ? now : new Date(now.getTime() + RESYNC_DEBOUNCE_MS),
+    resyncSeq: resyncSeq + 1,
   });
 }
 
@@ -80,12 +81,21 @@ export class SchedulingService {
       if (!resyncDueAt || resyncDueAt.getTime() > now.getTime()) return [];
       const item = { kind: 'resync' as const, at: now, key: resyncKey(resyncSeq) };
       const ran = await this.runItem(programId, item);
-      await scope.program.setSchedule({ resyncDueAt: null });
+      await scope.program.clearResync(resyncSeq);
       return [ran];
     });
   }
 
+  private closed = false;
+
+  /** Refuse new work and resolve once none is running in this process (clean shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy.values()]);
+  }
+
   private exclusive<T>(programId: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the scheduler is shutting down'));
     const previous = this.busy.get(programId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(fn);
     this.busy.set(programId, next);
@@ -125,10 +135,8 @@ export class SchedulingService {
       if (test) await scope.program.setClock(item.at);
       const run = await this.deps.runner.start(programId, item.kind, item.at, item.key);
       const done = await this.deps.runner.work(programId, run.id);
-      await scope.program.setSchedule({
-        checkedAt: item.at,
-        ...(item.kind === 'resync' ? { resyncDueAt: null } : {}),
-      });
+      await scope.program.setSchedule({ checkedAt: item.at });
+      if (item.kind === 'resync') await scope.program.clearResync(schedule.resyncSeq);
       ran.push({
         kind: item.kind,
         at: item.at.toISOString(),

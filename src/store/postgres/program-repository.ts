@@ -115,6 +115,12 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
         ],
       );
     },
+    async clearResync(seq) {
+      await q.query('UPDATE programs SET resync_due_at = NULL WHERE id = $1 AND resync_seq = $2', [
+        programId,
+        seq,
+      ]);
+    },
     async setClock(now) {
       const { rowCount } = await q.query('UPDATE programs SET clock_now = $2 WHERE id = $1', [
         programId,
