@@ -44,7 +44,7 @@ export function artworkView(s: ArtworkSlotRecord): z.output<typeof artworkSlotVi
     contentType: s.contentType,
     width: s.width,
     height: s.height,
-    variants: s.variants,
+    variants: s.variants.map(({ name, width, height, bytes }) => ({ name, width, height, bytes })),
     updatedAt: s.updatedAt.toISOString(),
   };
 }

@@ -98,12 +98,11 @@ export class SharpPassFaceRenderer implements PassFaceRenderer {
   async renderVariants(source: SourceImage, targets: readonly RenderTarget[]): Promise<RenderedImage[]> {
     this.variants += 1;
     try {
-      // Decode once into raw pixels, then resize from memory for every target.
-      const { data, info } = await this.open(source)
-        .autoOrient()
-        .ensureAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
+      // Decode once into raw pixels, then resize from memory for every target. An alpha
+      // channel only where there is one or a letterbox needs it (opaque PNGs encode faster).
+      const decoded = this.open(source).autoOrient();
+      if (targets.some((t) => t.fit === 'contain')) decoded.ensureAlpha();
+      const { data, info } = await decoded.raw().toBuffer({ resolveWithObject: true });
       const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
       return await Promise.all(
         targets.map(async (t) => {
