@@ -169,8 +169,10 @@ export class RecalculationService {
 
     let failure: { err: unknown } | undefined;
     let localBusy = 0;
+    let localDone = 0;
     const loop = async (): Promise<void> => {
       while (!failure) {
+        const doneBefore = localDone;
         const claim = await scope.runs.claim(runId, claimOptions);
         if (!claim) throw new Error(`run ${runId} disappeared`);
         if (claim.type === 'finished') return;
@@ -178,6 +180,8 @@ export class RecalculationService {
           // A loop of this process holds a last batch: it claims again after committing and
           // sees the run through, so this loop can stop (a small run does not sleep).
           if (localBusy > 0) return;
+          // The batch we waited for was our own and finished meanwhile: claim again at once.
+          if (localDone !== doneBefore) continue;
           // Others hold the last batches; their commit or an expired lease ends the wait.
           await sleep(Math.min(Math.max(claim.retryInMs, 100), this.deps.pollMs ?? 1_000));
           continue;
@@ -187,6 +191,7 @@ export class RecalculationService {
           await this.processOne(scope.runs, runId, claim.batch, work, opts.onProgress);
         } finally {
           localBusy -= 1;
+          localDone += 1;
         }
       }
     };
