@@ -159,3 +159,22 @@ describe('artwork upload validation', () => {
     expect(anon.status).toBe(401);
   });
 });
+
+describe('artwork in the OpenAPI document', () => {
+  it('documents the upload body types and the PNG responses', async () => {
+    const paths = (await request(h.app).get('/openapi.json')).body.paths;
+    const upload = paths['/v1/tiers/{tierId}/artwork/{slot}'];
+    expect(Object.keys(upload.put.requestBody.content)).toEqual([
+      'image/png',
+      'image/jpeg',
+      'image/webp',
+      'image/svg+xml',
+    ]);
+    expect(upload.delete).toBeDefined();
+    expect(paths['/v1/tiers/{tierId}/artwork'].get).toBeDefined();
+    expect(paths['/v1/tiers/{tierId}/artwork/{slot}/{variant}'].get.responses['200'].content).toEqual({
+      'image/png': { schema: { type: 'string', format: 'binary' } },
+    });
+    expect(paths['/v1/tiers/{tierId}/preview.png'].get.security).toEqual([{ apiKey: [] }]);
+  });
+});

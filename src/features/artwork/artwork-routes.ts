@@ -1,5 +1,6 @@
 /** HTTP routes of per-tier artwork and the pass preview. */
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import type { ApiRegistry } from '../../http/route.js';
 import { CONTENT_TYPES } from '../../integrations/images/image-sniffer.js';
 import { tierIdParams } from '../tiers/tier-schemas.js';
@@ -20,7 +21,11 @@ function sendPng(req: Request, res: Response, image: ArtworkImage): undefined {
   return undefined;
 }
 
-const png = { description: 'The PNG (ETag = content hash; 304 on If-None-Match)', contentType: 'image/png' };
+const png = {
+  description: 'The PNG (ETag = content hash; 304 on If-None-Match)',
+  contentType: 'image/png',
+  schema: z.string().meta({ format: 'binary' }),
+};
 
 export function registerArtworkRoutes(api: ApiRegistry, artwork: ArtworkService): void {
   api.add({
