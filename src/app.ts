@@ -73,7 +73,7 @@ export function buildApp(deps: AppDeps) {
       deps.imageRenderer ?? new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels }),
     limits: DEFAULT_ARTWORK_LIMITS,
   });
-  const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger }) : undefined;
+  const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger, artwork }) : undefined;
 
   const { app } = createHttpApp({
     logger,

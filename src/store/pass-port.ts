@@ -2,6 +2,7 @@
 
 /** A customer's pass identity; serial and token never change once created. */
 export interface PassRecord {
+  /** The merchant's customer id. */
   customerId: string;
   /** Pass serial number: `<programId>.<random>`, unique across programs. */
   serial: string;
@@ -11,6 +12,7 @@ export interface PassRecord {
   updateTag: string | null;
   /** When the update tag last changed (the pass's Last-Modified). */
   updatedAt: Date;
+  /** When the pass was first requested. */
   createdAt: Date;
 }
 

@@ -121,14 +121,15 @@ export function passContent(input: PassContentInput): PassBundle {
 }
 
 /**
- * The update tag: a hash of what the pass shows plus the template version. Any change of
- * tier, balance, progress, design or template changes it; nothing else does.
+ * The update tag: a hash of everything in the bundle (pass.json, strings, every image).
+ * Any change of tier, balance, progress, design, artwork or template changes it; nothing else does.
  */
-export function passUpdateTag(bundle: PassBundle, templateVersion: string): string {
-  return createHash('sha256')
-    .update(templateVersion)
+export function passUpdateTag(bundle: PassBundle): string {
+  const hash = createHash('sha256')
     .update(JSON.stringify(bundle.passJson))
-    .update(JSON.stringify(bundle.localizations))
-    .digest('base64url')
-    .slice(0, 22);
+    .update(JSON.stringify(bundle.localizations));
+  for (const name of Object.keys(bundle.files).sort()) {
+    hash.update(`\0${name}\0`).update(bundle.files[name] as Buffer);
+  }
+  return hash.digest('base64url').slice(0, 22);
 }

@@ -8,7 +8,9 @@ import { dirname } from 'node:path';
 
 /** Who a valid link is for. */
 export interface LinkSubject {
+  /** The program the link was made for. */
   programId: string;
+  /** The merchant's customer id. */
   customerId: string;
 }
 

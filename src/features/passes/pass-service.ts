@@ -28,16 +28,30 @@ export interface BuiltPass {
   lastModified: Date;
 }
 
+/** Uploaded tier images for the pass bundle (the artwork feature), by bundle file name. */
+export interface TierArtworkSource {
+  /** `icon.png`, `logo@2x.png`, `strip@3x.png`… of the tier; only uploaded slots. */
+  images(ctx: ProgramContext, tierId: string): Promise<Record<string, Buffer>>;
+}
+
 export interface PassServiceDeps {
+  /** Opens the program of a shopper link (no API key, so no ProgramContext yet). */
   store: Store;
+  /** Wall clock: pass creation and Last-Modified times. */
   clock: Clock;
+  /** Signs the bundles. */
   signer: PassSigner;
+  /** pass-templates/ as read at start. */
   templates: PassTemplates;
+  /** Signs and checks shopper link tokens. */
   links: PassLinkSigner;
+  /** Uploaded tier artwork, laid over the template images; absent → template images only. */
+  artwork?: TierArtworkSource;
   /** Base URL for webServiceURL and shopper links, no trailing slash. */
   publicUrl: string;
   /** LRU capacity in passes. */
   cacheEntries: number;
+  /** Warnings about stored designs that no longer validate. */
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -90,6 +104,14 @@ export class PassService {
     });
     const next = tiers.find((t) => t.id === progress.nextTierId);
     const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    let template = templateFor(this.deps.templates, shown);
+    if (shown && this.deps.artwork) {
+      // Uploaded artwork wins over the template's images of the same name.
+      template = {
+        ...template,
+        files: { ...template.files, ...(await this.deps.artwork.images(ctx, shown.id)) },
+      };
+    }
     const bundle = passContent({
       programName: ctx.program.name,
       memberId: customer.id,
@@ -101,7 +123,7 @@ export class PassService {
         next && headline
           ? { en: headline, fr: frenchProgress(progress.missing, next.title, settings.currency) }
           : null,
-      template: templateFor(this.deps.templates, shown),
+      template,
       design: shown ? this.designOf(shown.id, shown.design) : {},
       serial: identity.serial,
       authToken: identity.authToken,
@@ -109,7 +131,7 @@ export class PassService {
       passTypeIdentifier: this.deps.signer.passTypeIdentifier,
       teamIdentifier: this.deps.signer.teamIdentifier,
     });
-    const tag = passUpdateTag(bundle, this.deps.templates.version);
+    const tag = passUpdateTag(bundle);
     let record = identity;
     if (identity.updateTag !== tag) {
       record = (await ctx.scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;

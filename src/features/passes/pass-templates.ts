@@ -1,5 +1,4 @@
 /** The storeCard models under pass-templates/: a default and optional per-tier overrides, read once. */
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -17,8 +16,6 @@ export interface PassTemplates {
   readonly base: PassTemplate;
   /** Overrides by folder name under `tiers/` (a tier id or a title slug). */
   readonly tiers: ReadonlyMap<string, PassTemplate>;
-  /** Hash of every template file: part of each pass's update tag. */
-  readonly version: string;
 }
 
 /** `VIP Club` → `vip-club`: the override folder name of a tier title. */
@@ -31,12 +28,11 @@ export function tierSlug(title: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-async function readModel(dir: string, hash: ReturnType<typeof createHash>): Promise<PassTemplate> {
+async function readModel(dir: string): Promise<PassTemplate> {
   const names = (await readdir(dir)).filter((n) => n === 'pass.json' || n.endsWith('.png')).sort();
   const model: PassTemplate = { passJson: {}, files: {} };
   for (const name of names) {
     const content = await readFile(join(dir, name));
-    hash.update(`${dir}/${name}\0`).update(content);
     if (name === 'pass.json') {
       const parsed: unknown = JSON.parse(content.toString('utf8'));
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -50,8 +46,7 @@ async function readModel(dir: string, hash: ReturnType<typeof createHash>): Prom
 
 /** Read `<root>/default` (pass.json and icon.png required) and every `<root>/tiers/<slug>`. */
 export async function loadPassTemplates(root: string): Promise<PassTemplates> {
-  const hash = createHash('sha256');
-  const base = await readModel(join(root, 'default'), hash);
+  const base = await readModel(join(root, 'default'));
   if (!base.files['icon.png'] || Object.keys(base.passJson).length === 0) {
     throw new Error(`${join(root, 'default')} needs pass.json and icon.png`);
   }
@@ -59,9 +54,9 @@ export async function loadPassTemplates(root: string): Promise<PassTemplates> {
   const tiersDir = join(root, 'tiers');
   const entries = await readdir(tiersDir, { withFileTypes: true }).catch(() => []);
   for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    tiers.set(e.name, await readModel(join(tiersDir, e.name), hash));
+    tiers.set(e.name, await readModel(join(tiersDir, e.name)));
   }
-  return { base, tiers, version: hash.digest('hex').slice(0, 16) };
+  return { base, tiers };
 }
 
 /** The model of a tier: its override (by id, then by title slug) merged over the default. */
