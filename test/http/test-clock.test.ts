@@ -214,3 +214,65 @@ it('runs two resyncs asked for at the same frozen instant (disable, then re-enab
   await request(h.app).patch(`/v1/tiers/${silver}`).set(auth).send({ enabled: true }).expect(200);
   expect(await tierTitle(auth, 'f')).toBe('Silver');
 });
+
+it('resets carry at each cycle and keeps Gold by the closing cycle’s carry (JeriCommerce)', async () => {
+  const { auth } = await createProgram(h, {
+    mode: 'test',
+    clockStart: '2025-01-01T00:00:00Z',
+    timezone: 'UTC',
+    earning: { pointsPerUnit: 10 },
+    retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
+  });
+  await tier(auth, { title: 'Bronze' });
+  await tier(auth, { title: 'Gold', qualifications: [{ type: 'carryPoints', minPoints: 2000 }] });
+  await request(h.app).put('/v1/customers/j').set(auth).send({}).expect(201);
+  await advance(auth, '2025-02-01T00:00:00Z');
+  await request(h.app)
+    .post('/v1/orders')
+    .set(auth)
+    .send({ id: 'j1', customerId: 'j', amount: 25000 })
+    .expect(201);
+  // Spending every point never costs the tier.
+  await request(h.app)
+    .post('/v1/customers/j/redemptions')
+    .set(auth)
+    .set('Idempotency-Key', 'spend-all')
+    .send({ points: 2500, reward: 'Bag' })
+    .expect(201);
+  let c = (await request(h.app).get('/v1/customers/j').set(auth)).body;
+  expect(c.tier.title).toBe('Gold');
+  expect(c.balances).toMatchObject({ current: 0, carry: 2500, lifetimeEarned: 2500 });
+
+  await advance(auth, '2025-04-01T00:00:00Z'); // boundary: 2,500 carry in the closing cycle keeps Gold
+  c = (await request(h.app).get('/v1/customers/j').set(auth)).body;
+  expect(c.tier.title).toBe('Gold');
+  expect(c.balances).toMatchObject({ current: 0, carry: 0, lifetimeEarned: 2500 });
+  const ledger = (await request(h.app).get('/v1/customers/j/ledger').set(auth)).body.data;
+  expect(ledger[0]).toMatchObject({ type: 'carry_reset', delta: { carry: -2500, current: 0 } });
+
+  await advance(auth, '2025-07-01T00:00:00Z'); // nothing earned this cycle: down at the boundary
+  c = (await request(h.app).get('/v1/customers/j').set(auth)).body;
+  expect(c.tier.title).toBe('Bronze');
+  const history = (await request(h.app).get('/v1/customers/j/tier-history').set(auth)).body.data;
+  expect(history[0]).toMatchObject({ reason: 'cycle', direction: 'down', at: '2025-07-01T00:00:00.000Z' });
+});
+
+it('never downgrades in a one-way (lifetime) program, a year on', async () => {
+  const { auth } = await createProgram(h, {
+    mode: 'test',
+    clockStart: '2025-01-01T00:00:00Z',
+    retention: { mode: 'lifetime' },
+  });
+  await tier(auth, { title: 'Tier 1' });
+  await tier(auth, { title: 'Tier 2', qualifications: [{ type: 'lifetimeSpend', minAmount: 50000 }] });
+  await request(h.app).put('/v1/customers/v').set(auth).send({}).expect(201);
+  await request(h.app)
+    .post('/v1/orders')
+    .set(auth)
+    .send({ id: 'v1', customerId: 'v', amount: 50000 })
+    .expect(201);
+  await request(h.app).post('/v1/orders/v1/refunds').set(auth).send({ id: 'r1', amount: 50000 }).expect(201);
+  // Only the resync asked for by creating the tiers runs: no cycles, no daily syncs.
+  expect((await advance(auth, '2026-01-01T00:00:00Z')).map((r) => r.kind)).toEqual(['resync']);
+  expect(await tierTitle(auth, 'v')).toBe('Tier 2');
+});
