@@ -3,6 +3,7 @@ import { analyticsContract } from './contract-analytics.js';
 import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { ledgerContract } from './contract-ledger.js';
+import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
@@ -32,5 +33,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     transactionContract(ref);
     analyticsContract(ref);
     artworkContract(ref);
+    passContract(ref);
   });
 }
