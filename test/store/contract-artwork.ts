@@ -58,6 +58,17 @@ export function artworkContract(store: StoreRef): void {
       expect((await scope.artwork.list('gold')).map((s) => s.hash)).toEqual(['h2']);
     });
 
+    it('lets two first uploads of a slot race: one wins whole, neither fails', async () => {
+      await Promise.all([
+        scope.artwork.put(slot('gold', 'a', [1]), T0),
+        scope.artwork.put(slot('gold', 'b', [2]), T0),
+      ]);
+      const [winner] = await scope.artwork.list('gold');
+      const icon = await scope.artwork.variant('gold', 'icon', 'icon.png');
+      expect(icon).toEqual({ hash: winner?.hash, data: Buffer.from(winner?.hash === 'a' ? [1] : [2]) });
+      expect(await scope.artwork.variants('gold')).toHaveLength(2);
+    });
+
     it('finds a rendering by hash and copies it to another tier', async () => {
       await scope.artwork.put(slot('gold', 'same', [7]), T0);
       expect((await scope.artwork.findByHash('icon', 'same'))?.tierId).toBe('gold');

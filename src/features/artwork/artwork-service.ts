@@ -149,7 +149,12 @@ export class ArtworkService {
       logo: logo?.data ?? null,
       strip: strip?.data ?? null,
     });
-    await repo.putPreview(tierId, key, data, ctx.now);
-    return { hash: key, data };
+    // An upload between the listing and the reads drew newer artwork: key it by what was drawn.
+    const drawn: Record<string, string> = {};
+    if (logo) drawn.logo = logo.hash;
+    if (strip) drawn.strip = strip.hash;
+    const drawnKey = previewKey(face, drawn);
+    if (drawnKey === key) await repo.putPreview(tierId, key, data, ctx.now);
+    return { hash: drawnKey, data };
   }
 }

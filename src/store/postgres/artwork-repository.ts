@@ -14,6 +14,8 @@ interface SlotRow {
 }
 
 const COLUMNS = 'tier_id, slot, hash, content_type, width, height, variants, updated_at';
+const UPSERT_SET = `hash = EXCLUDED.hash, content_type = EXCLUDED.content_type, width = EXCLUDED.width,
+  height = EXCLUDED.height, source = EXCLUDED.source, variants = EXCLUDED.variants, updated_at = EXCLUDED.updated_at`;
 
 function toSlot(r: SlotRow): ArtworkSlotRecord {
   return {
@@ -34,13 +36,13 @@ function bytes(value: Uint8Array): Buffer {
 }
 
 /**
- * Slots and variants change together (replace = delete + insert in one transaction), so
- * a reader never sees variants of two different uploads. The driver is needed, not a
+ * Slots and variants change together (slot upsert, variants deleted and inserted, in one
+ * transaction), so a reader never sees variants of two different uploads. The driver is needed, not a
  * bare query runner, because `put` and `copy` open their own transaction.
  */
 export function artworkRepository(driver: SqlDriver, programId: string): ArtworkRepository {
-  async function replaceSlot(q: SqlQuery, tierId: string, slot: string): Promise<void> {
-    await q.query('DELETE FROM artwork_slots WHERE program_id = $1 AND tier_id = $2 AND slot = $3', [
+  async function deleteVariants(q: SqlQuery, tierId: string, slot: string): Promise<void> {
+    await q.query('DELETE FROM artwork_variants WHERE program_id = $1 AND tier_id = $2 AND slot = $3', [
       programId,
       tierId,
       slot,
@@ -71,12 +73,14 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
     },
     put(s, now) {
       return driver.transaction(async (q) => {
-        await replaceSlot(q, s.tierId, s.slot);
+        // Upsert, not delete + insert: a concurrent first upload of the same slot waits on
+        // the row lock and then replaces, instead of failing on the primary key.
         const variants = s.variants.map(({ name, width, height, bytes }) => ({ name, width, height, bytes }));
         const { rows } = await q.query<SlotRow>(
           `INSERT INTO artwork_slots (program_id, tier_id, slot, hash, content_type, width, height, source,
              variants, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+           ON CONFLICT (program_id, tier_id, slot) DO UPDATE SET ${UPSERT_SET}
            RETURNING ${COLUMNS}`,
           [
             programId,
@@ -91,6 +95,7 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
             now,
           ],
         );
+        await deleteVariants(q, s.tierId, s.slot);
         await q.query(
           `INSERT INTO artwork_variants (program_id, tier_id, slot, name, data)
            SELECT $1, $2, $3, v.name, v.data FROM unnest($4::text[], $5::bytea[]) AS v(name, data)`,
@@ -101,16 +106,17 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
     },
     copy(fromTierId, toTierId, slot, now) {
       return driver.transaction(async (q) => {
-        await replaceSlot(q, toTierId, slot);
         const { rows } = await q.query<SlotRow>(
           `INSERT INTO artwork_slots (program_id, tier_id, slot, hash, content_type, width, height, source,
              variants, updated_at)
            SELECT program_id, $3, slot, hash, content_type, width, height, source, variants, $4
            FROM artwork_slots WHERE program_id = $1 AND tier_id = $2 AND slot = $5
+           ON CONFLICT (program_id, tier_id, slot) DO UPDATE SET ${UPSERT_SET}
            RETURNING ${COLUMNS}`,
           [programId, fromTierId, toTierId, now, slot],
         );
         if (rows[0] === undefined) return null;
+        await deleteVariants(q, toTierId, slot);
         await q.query(
           `INSERT INTO artwork_variants (program_id, tier_id, slot, name, data)
            SELECT program_id, $3, slot, name, data FROM artwork_variants
