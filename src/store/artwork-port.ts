@@ -24,6 +24,7 @@ export interface ArtworkVariant extends ArtworkVariantInfo {
 
 /** What is stored for one slot of one tier. */
 export interface ArtworkSlotRecord {
+  /** The tier the slot belongs to. */
   tierId: string;
   /** `logo`, `icon`, `strip` or `hero`. */
   slot: string;
@@ -37,6 +38,7 @@ export interface ArtworkSlotRecord {
   height: number;
   /** The rendered variants, in render order. */
   variants: ArtworkVariantInfo[];
+  /** When this upload was stored. */
   updatedAt: Date;
 }
 

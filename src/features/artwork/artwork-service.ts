@@ -35,6 +35,7 @@ function slotOf(value: string): Slot {
 
 export class ArtworkService {
   private readonly renderer: PassFaceRenderer;
+  /** Upload limits; the upload route reads `maxBytes` from here. */
   readonly limits: ArtworkLimits;
 
   constructor(deps: ArtworkServiceDeps) {

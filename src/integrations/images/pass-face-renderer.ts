@@ -6,8 +6,11 @@ import type { ImageFormat } from './image-sniffer.js';
 
 /** An sRGB colour, 0–255 per channel. */
 export interface Rgb {
+  /** Red. */
   r: number;
+  /** Green. */
   g: number;
+  /** Blue. */
   b: number;
 }
 
