@@ -175,6 +175,14 @@ describe('Apple Wallet pass', () => {
     await expect(verifySignature(h, after.files)).resolves.toMatch(/Verification successful/);
   });
 
+  it('signs a pass once when it is fetched concurrently', async () => {
+    const id = await customer();
+    const builds = h.passes.stats.builds;
+    const all = await Promise.all([1, 2, 3, 4].map(() => applePass(id)));
+    expect(h.passes.stats.builds).toBe(builds + 1);
+    for (const r of all) expect(r.res.body).toEqual(all[0]?.res.body);
+  });
+
   it('shows the default design and no tier name for a hidden tier', async () => {
     await request(h.app).put(`/v1/tiers/${gold}/design`).set(auth).send({ backgroundColor: '#D4AF37' });
     await request(h.app).patch(`/v1/tiers/${gold}`).set(auth).send({ visible: false });

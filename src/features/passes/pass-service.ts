@@ -68,6 +68,7 @@ export function programIdOfSerial(serial: string): string | null {
 
 export class PassService {
   private readonly cache: LruCache<BuiltPass>;
+  private readonly inflight = new Map<string, Promise<Buffer>>();
   /** Passes signed and cache hits since start (tests and metrics). */
   readonly stats = { builds: 0, cacheHits: 0 };
 
@@ -142,11 +143,21 @@ export class PassService {
       this.stats.cacheHits += 1;
       return { ...cached, lastModified: record.updatedAt };
     }
-    const body = await this.deps.signer.sign(bundle);
-    this.stats.builds += 1;
-    const built = { body, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
-    this.cache.set(key, built);
-    return built;
+    // Concurrent requests for the same new content share one signature.
+    let signing = this.inflight.get(key);
+    if (!signing) {
+      signing = this.deps.signer.sign(bundle);
+      this.inflight.set(key, signing);
+      this.stats.builds += 1;
+    }
+    try {
+      const body = await signing;
+      const built = { body, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
+      this.cache.set(key, built);
+      return built;
+    } finally {
+      this.inflight.delete(key);
+    }
   }
 
   /** A stored design that no longer parses (written before validation existed) is ignored, not fatal. */
