@@ -201,8 +201,8 @@ export async function processBatch(
   work: BatchWork,
 ): Promise<BatchResult> {
   // The batch row lock makes a second worker with the same batch (its lease expired) wait, then skip.
-  const state = await q.query<{ state: string; as_of: Date; created_before: Date }>(
-    `SELECT b.state, r.as_of, r.customers_created_before AS created_before
+  const state = await q.query<{ state: string; created_before: Date }>(
+    `SELECT b.state, r.customers_created_before AS created_before
      FROM recalc_batches b JOIN recalc_runs r ON r.program_id = b.program_id AND r.id = b.run_id
      WHERE b.program_id = $1 AND b.run_id = $2 AND b.seq = $3 AND b.from_id = $4 AND b.to_id = $5
      FOR UPDATE OF b`,
