@@ -1,24 +1,44 @@
 /** HTTP routes of passes: the merchant's pass and link, the shopper's page, the tier design. */
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { ApiRegistry } from '../../http/route.js';
 import { customerIdParams } from '../customers/customer-schemas.js';
 import { tierIdParams } from '../tiers/tier-schemas.js';
 import type { TierService } from '../tiers/tier-service.js';
+import { type PassConditions, passEtag } from './pass-conditions.js';
 import { designView, passDesignSchema, passLinkView, passTokenParams } from './pass-design-schemas.js';
 import { passPage } from './pass-page.js';
-import type { BuiltPass, PassService } from './pass-service.js';
+import type { PassResult, PassService } from './pass-service.js';
 
 const PKPASS = 'application/vnd.apple.pkpass';
+const CONDITIONAL_HEADERS = [
+  { name: 'If-None-Match', required: false, description: 'ETag of the copy held; 304 when current' },
+  {
+    name: 'If-Modified-Since',
+    required: false,
+    description: 'Last-Modified of the copy held; 304 when current',
+  },
+];
 
-function sendPass(res: Response, pass: BuiltPass): undefined {
+function conditions(req: Request): PassConditions {
+  return {
+    ifNoneMatch: req.get('If-None-Match') ?? undefined,
+    ifModifiedSince: req.get('If-Modified-Since') ?? undefined,
+  };
+}
+
+function sendPass(res: Response, pass: PassResult): undefined {
+  res.set({
+    ETag: passEtag(pass.updateTag),
+    'Last-Modified': pass.lastModified.toUTCString(),
+    'Cache-Control': 'private, no-cache',
+  });
+  if (pass.notModified) {
+    res.status(304).end();
+    return undefined;
+  }
   res
     .status(200)
-    .set({
-      'Content-Type': PKPASS,
-      'Content-Disposition': 'attachment; filename="pass.pkpass"',
-      'Last-Modified': pass.lastModified.toUTCString(),
-      'Cache-Control': 'private, no-cache',
-    })
+    .set({ 'Content-Type': PKPASS, 'Content-Disposition': 'attachment; filename="pass.pkpass"' })
     .end(pass.body);
   return undefined;
 }
@@ -45,9 +65,13 @@ export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers:
     tag: 'Passes',
     auth: 'apiKey',
     params: customerIdParams,
-    responses: { 200: { description: 'Signed pass', contentType: PKPASS } },
-    async handler({ ctx, params, res }) {
-      return sendPass(res, await passes.applePass(ctx, params.customerId));
+    headers: CONDITIONAL_HEADERS,
+    responses: {
+      200: { description: 'Signed pass (ETag = update tag, Last-Modified)', contentType: PKPASS },
+      304: { description: 'Not modified since If-None-Match / If-Modified-Since' },
+    },
+    async handler({ ctx, params, req, res }) {
+      return sendPass(res, await passes.applePass(ctx, params.customerId, conditions(req)));
     },
   });
   api.add({
@@ -87,10 +111,14 @@ export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers:
     tag: 'Passes',
     auth: 'none',
     params: passTokenParams,
-    responses: { 200: { description: 'Signed pass', contentType: PKPASS } },
-    async handler({ params, res }) {
+    headers: CONDITIONAL_HEADERS,
+    responses: {
+      200: { description: 'Signed pass', contentType: PKPASS },
+      304: { description: 'Not modified since If-None-Match / If-Modified-Since' },
+    },
+    async handler({ params, req, res }) {
       const { ctx, customerId } = await passes.openLink(params.token);
-      return sendPass(res, await passes.applePass(ctx, customerId));
+      return sendPass(res, await passes.applePass(ctx, customerId, conditions(req)));
     },
   });
 }

@@ -10,6 +10,7 @@ import type { Store } from '../../store/port.js';
 import { type ProgramContext, programNow } from '../programs/program-context.js';
 import { loadFacts } from '../tiering/tier-evaluation.js';
 import { LruCache } from './pass-cache.js';
+import { isNotModified, type PassConditions } from './pass-conditions.js';
 import { passContent, passUpdateTag } from './pass-content.js';
 import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import type { PassLinkSigner } from './pass-links.js';
@@ -27,6 +28,11 @@ export interface BuiltPass {
   /** When the content last changed (Last-Modified). */
   lastModified: Date;
 }
+
+/** The answer to a pass fetch: the pass, or "the client's copy is current" (HTTP 304). */
+export type PassResult =
+  | ({ notModified: false } & BuiltPass)
+  | ({ notModified: true } & Omit<BuiltPass, 'body'>);
 
 /** Uploaded tier images for the pass bundle (the artwork feature), by bundle file name. */
 export interface TierArtworkSource {
@@ -86,7 +92,11 @@ export class PassService {
   }
 
   /** The signed pass of a customer: built when its content changed, else served from the cache. */
-  async applePass(ctx: ProgramContext, customerId: string): Promise<BuiltPass> {
+  async applePass(
+    ctx: ProgramContext,
+    customerId: string,
+    conditions: PassConditions = {},
+  ): Promise<PassResult> {
     const customer = await ctx.scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
     const [tiers, identity] = await Promise.all([ctx.scope.tiers.list(), this.identity(ctx, customerId)]);
@@ -137,11 +147,14 @@ export class PassService {
     if (identity.updateTag !== tag) {
       record = (await ctx.scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;
     }
+    if (isNotModified(conditions, tag, record.updatedAt)) {
+      return { notModified: true, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
+    }
     const key = `${identity.serial}\0${tag}`;
     const cached = this.cache.get(key);
     if (cached) {
       this.stats.cacheHits += 1;
-      return { ...cached, lastModified: record.updatedAt };
+      return { notModified: false, ...cached, lastModified: record.updatedAt };
     }
     // Concurrent requests for the same new content share one signature.
     let signing = this.inflight.get(key);
@@ -154,7 +167,7 @@ export class PassService {
       const body = await signing;
       const built = { body, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
       this.cache.set(key, built);
-      return built;
+      return { notModified: false, ...built };
     } finally {
       this.inflight.delete(key);
     }

@@ -56,7 +56,9 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
     },
     async setUpdateTag(customerId, tag, now) {
       const { rows } = await q.query<PassRow>(
-        `UPDATE passes SET update_tag = $3, updated_at = greatest(updated_at, $4)
+        // At least one second after the previous change: Last-Modified has whole seconds, and two
+        // changes within one second must not look the same to If-Modified-Since.
+        `UPDATE passes SET update_tag = $3, updated_at = greatest(date_trunc('second', updated_at) + interval '1 second', $4)
          WHERE program_id = $1 AND customer_id = $2 AND update_tag IS DISTINCT FROM $3
          RETURNING ${COLUMNS}`,
         [programId, customerId, tag, now],
