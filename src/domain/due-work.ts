@@ -63,17 +63,16 @@ export function dueWork(
     const at = resync.dueAt.getTime() > from.getTime() ? resync.dueAt : from;
     items.push({ kind: 'resync', at, key: resyncKey(resync.seq) });
   }
-  if (settings.tiersEnabled) {
-    const cycle = settings.retention.mode === 'cycle' ? settings.retention.cycle : undefined;
-    if (cycle) {
-      for (const at of boundariesBetween(cycle, tz, from, to)) {
-        items.push({ kind: 'cycle', at, key: `cycle:${at.toISOString()}` });
-      }
+  // Cycle boundaries run even with tiers switched off: carry still resets each cycle.
+  const cycle = settings.retention.mode === 'cycle' ? settings.retention.cycle : undefined;
+  if (cycle) {
+    for (const at of boundariesBetween(cycle, tz, from, to)) {
+      items.push({ kind: 'cycle', at, key: `cycle:${at.toISOString()}` });
     }
-    if (needsDailySync(settings)) {
-      for (const at of localMidnightsBetween(from, to, tz)) {
-        items.push({ kind: 'daily', at, key: `daily:${localDateString(at, tz)}` });
-      }
+  }
+  if (settings.tiersEnabled && needsDailySync(settings)) {
+    for (const at of localMidnightsBetween(from, to, tz)) {
+      items.push({ kind: 'daily', at, key: `daily:${localDateString(at, tz)}` });
     }
   }
   return items.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);

@@ -61,3 +61,15 @@ describe('dueWork', () => {
     expect(dueWork(base, new Date('2025-01-02Z'), new Date('2025-01-02Z'), null)).toEqual([]);
   });
 });
+
+it('still runs cycle boundaries (carry resets) while tiers are switched off', () => {
+  const settings: ProgramSettings = {
+    ...base,
+    tiersEnabled: false,
+    timezone: 'UTC',
+    retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
+  };
+  expect(dueWork(settings, new Date('2025-01-01Z'), new Date('2025-07-01Z'), null).map((i) => i.key)).toEqual(
+    ['cycle:2025-04-01T00:00:00.000Z', 'cycle:2025-07-01T00:00:00.000Z'],
+  );
+});
