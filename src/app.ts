@@ -13,6 +13,8 @@ import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
+import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
+import { PassWebService } from './features/passes/pass-web-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
@@ -74,6 +76,15 @@ export function buildApp(deps: AppDeps) {
     limits: DEFAULT_ARTWORK_LIMITS,
   });
   const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger, artwork }) : undefined;
+  const passWeb =
+    passes && deps.passes
+      ? new PassWebService({
+          store,
+          clock,
+          passes,
+          passTypeIdentifier: deps.passes.signer.passTypeIdentifier,
+        })
+      : undefined;
 
   const { app } = createHttpApp({
     logger,
@@ -98,6 +109,7 @@ export function buildApp(deps: AppDeps) {
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
       if (passes) registerPassRoutes(api, passes, tiers);
+      if (passWeb) registerPassWebRoutes(api, passWeb);
     },
   });
   return {

@@ -26,6 +26,7 @@ import type {
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
 import type { PassRepository } from './pass-port.js';
+import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
 
 export interface ProgramRecord {
@@ -305,6 +306,8 @@ export interface ProgramScope {
   runs: RunRepository;
   /** Apple Wallet pass identities (serial, token, update tag); each method is its own statement. */
   passes: PassRepository;
+  /** Devices registered for pass updates (PassKit web service); each method is its own statement. */
+  passRegistrations: PassRegistrationRepository;
   /** Per-tier pass artwork: sources, rendered variants, previews; each write is its own transaction. */
   artwork: ArtworkRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
@@ -361,6 +364,8 @@ export interface Store {
   findProgramByApiKeyHash(hash: string): Promise<ProgramRecord | null>;
   /** Repositories scoped to one program. */
   scoped(programId: string): ProgramScope;
+  /** Programs where a PassKit device holds registrations (its id is global; the rest is scoped). */
+  programsOfPassDevice(deviceId: string): Promise<string[]>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /** Release connections. */

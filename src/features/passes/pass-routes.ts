@@ -9,8 +9,8 @@ import { designView, passDesignSchema, passLinkView, passTokenParams } from './p
 import { passPage } from './pass-page.js';
 import type { PassResult, PassService } from './pass-service.js';
 
-const PKPASS = 'application/vnd.apple.pkpass';
-const CONDITIONAL_HEADERS = [
+export const PKPASS = 'application/vnd.apple.pkpass';
+export const CONDITIONAL_HEADERS = [
   { name: 'If-None-Match', required: false, description: 'ETag of the copy held; 304 when current' },
   {
     name: 'If-Modified-Since',
@@ -19,14 +19,16 @@ const CONDITIONAL_HEADERS = [
   },
 ];
 
-function conditions(req: Request): PassConditions {
+/** The conditional headers of a pass request. */
+export function conditions(req: Request): PassConditions {
   return {
     ifNoneMatch: req.get('If-None-Match') ?? undefined,
     ifModifiedSince: req.get('If-Modified-Since') ?? undefined,
   };
 }
 
-function sendPass(res: Response, pass: PassResult): undefined {
+/** A pass answer with ETag / Last-Modified: 304, or the pkpass. */
+export function sendPass(res: Response, pass: PassResult): undefined {
   res.set({
     ETag: passEtag(pass.updateTag),
     'Last-Modified': pass.lastModified.toUTCString(),

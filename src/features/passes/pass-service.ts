@@ -173,6 +173,15 @@ export class PassService {
     }
   }
 
+  /**
+   * Bring the stored update tag (and Last-Modified) up to date with the pass's content,
+   * without signing: `If-None-Match: *` always answers "not modified" once the tag is recorded.
+   */
+  async refreshTag(ctx: ProgramContext, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
+    const { serial, updateTag, lastModified } = await this.applePass(ctx, customerId, { ifNoneMatch: '*' });
+    return { serial, updateTag, lastModified };
+  }
+
   /** A stored design that no longer parses (written before validation existed) is ignored, not fatal. */
   private designOf(tierId: string, raw: unknown): PassDesign {
     const parsed = passDesignSchema.safeParse(raw);

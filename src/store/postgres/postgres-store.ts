@@ -5,6 +5,7 @@ import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
+import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository } from './pass-repository.js';
 import {
   findProgramByApiKeyHash,
@@ -39,6 +40,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
     listPrograms: (mode) => listPrograms(driver, mode),
+    programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId);
       return {
@@ -53,6 +55,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         analytics: analyticsRepository(driver, programId),
         runs: runRepository(driver, programId),
         passes: passRepository(driver, programId),
+        passRegistrations: passRegistrationRepository(driver, programId),
         artwork: artworkRepository(driver, programId),
         transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
       };

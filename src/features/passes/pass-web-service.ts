@@ -1,0 +1,143 @@
+/**
+ * The PassKit web service (Apple's protocol for pass updates, API.md): device registrations,
+ * "serials updated since", the latest pass. Devices authenticate with the pass's own token.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import { notFound, unauthorized } from '../../http/errors.js';
+import type { PassRecord } from '../../store/pass-port.js';
+import type { ProgramScope, Store } from '../../store/port.js';
+import { type ProgramContext, programNow } from '../programs/program-context.js';
+import type { PassConditions } from './pass-conditions.js';
+import { type PassResult, type PassService, programIdOfSerial } from './pass-service.js';
+
+export interface PassWebServiceDeps {
+  /** Scopes each call by the program id its serial starts with. */
+  store: Store;
+  /** Program time (test clocks) and registration times. */
+  clock: Clock;
+  /** Builds passes and records their update tags. */
+  passes: PassService;
+  /** The one pass type this deployment signs; other types are 404. */
+  passTypeIdentifier: string;
+}
+
+/** Answer of "serials updated since": what changed, and the tag to send next time. */
+export interface UpdatedSerials {
+  /** Serials of the device's passes changed after the tag it sent. */
+  serialNumbers: string[];
+  /** The tag for the next `passesUpdatedSince`: latest change, epoch milliseconds. */
+  lastUpdated: string;
+}
+
+/** Compared as digests so the time taken does not depend on where the strings differ or their length. */
+function sameSecret(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+function applePassToken(authorization: string | undefined): string | undefined {
+  return authorization ? /^ApplePass\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+}
+
+/** `passesUpdatedSince` as sent back from `lastUpdated`; anything else means "everything". */
+function parseTag(tag: string | undefined): Date | null {
+  return tag !== undefined && /^\d{1,15}$/.test(tag) ? new Date(Number(tag)) : null;
+}
+
+// Compared against when the serial is unknown, so both failures take the same time.
+const NO_TOKEN = 'no-pass-has-this-token';
+
+export class PassWebService {
+  constructor(private readonly deps: PassWebServiceDeps) {}
+
+  /** Register a device for a pass's updates; `created` is false when it already was. */
+  async register(
+    deviceId: string,
+    passTypeId: string,
+    serial: string,
+    authorization: string | undefined,
+    pushToken: string,
+  ): Promise<{ created: boolean }> {
+    const { ctx } = await this.authorize(passTypeId, serial, authorization);
+    return ctx.scope.passRegistrations.register(deviceId, serial, pushToken, this.deps.clock.now());
+  }
+
+  /** Stop sending a pass's updates to a device (also when it was not registered). */
+  async unregister(
+    deviceId: string,
+    passTypeId: string,
+    serial: string,
+    authorization: string | undefined,
+  ): Promise<void> {
+    const { ctx } = await this.authorize(passTypeId, serial, authorization);
+    await ctx.scope.passRegistrations.unregister(deviceId, serial);
+  }
+
+  /**
+   * Serials of the device's passes changed after `since` (the `lastUpdated` it was given), or
+   * null when none did (HTTP 204). A pass's `updated_at` only moves when its content is
+   * observed to change (0009), so each registered pass's tag is brought up to date first:
+   * one unsigned content hash per pass, and a device holds few passes.
+   */
+  async updatedSerials(deviceId: string, passTypeId: string, since?: string): Promise<UpdatedSerials | null> {
+    this.checkPassType(passTypeId);
+    const after = parseTag(since);
+    const changed: PassRecord[] = [];
+    let latest = 0;
+    for (const programId of await this.deps.store.programsOfPassDevice(deviceId)) {
+      const ctx = await this.context(this.deps.store.scoped(programId));
+      const serials = await ctx.scope.passRegistrations.serialsOfDevice(deviceId);
+      const passes = await Promise.all(serials.map((s) => ctx.scope.passes.getBySerial(s)));
+      for (const pass of passes) {
+        if (!pass) continue;
+        const { lastModified } = await this.deps.passes.refreshTag(ctx, pass.customerId);
+        latest = Math.max(latest, lastModified.getTime());
+      }
+      changed.push(...(await ctx.scope.passes.updatedSince(serials, after)));
+    }
+    if (changed.length === 0) return null;
+    return { serialNumbers: changed.map((p) => p.serial), lastUpdated: String(latest) };
+  }
+
+  /** The pass as it is now, or "not modified" for the device's conditions. */
+  async latestPass(
+    passTypeId: string,
+    serial: string,
+    authorization: string | undefined,
+    conditions: PassConditions,
+  ): Promise<PassResult> {
+    const { ctx, pass } = await this.authorize(passTypeId, serial, authorization);
+    return this.deps.passes.applePass(ctx, pass.customerId, conditions);
+  }
+
+  private checkPassType(passTypeId: string): void {
+    if (passTypeId !== this.deps.passTypeIdentifier) {
+      throw notFound('pass_type_unknown', `No passes of type ${passTypeId}`);
+    }
+  }
+
+  /** The pass and its program for an `ApplePass <token>` header; 401 for an unknown serial or wrong token. */
+  private async authorize(
+    passTypeId: string,
+    serial: string,
+    authorization: string | undefined,
+  ): Promise<{ ctx: ProgramContext; pass: PassRecord }> {
+    this.checkPassType(passTypeId);
+    const token = applePassToken(authorization);
+    const programId = programIdOfSerial(serial);
+    const scope = programId ? this.deps.store.scoped(programId) : null;
+    const pass = scope ? await scope.passes.getBySerial(serial) : null;
+    const matches = sameSecret(token ?? '', pass?.authToken ?? NO_TOKEN);
+    if (!scope || !pass || token === undefined || !matches) {
+      throw unauthorized('Send the pass authentication token as "ApplePass <token>"');
+    }
+    return { ctx: await this.context(scope), pass };
+  }
+
+  private async context(scope: ProgramScope): Promise<ProgramContext> {
+    const program = await scope.program.get();
+    return { program, scope, now: programNow(program, this.deps.clock) };
+  }
+}
