@@ -11,6 +11,7 @@ import { CustomerService } from './features/customers/customer-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
+import { PassPushDispatcher } from './features/passes/pass-push-dispatcher.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
@@ -29,6 +30,7 @@ import { type ResyncKicker, TierService } from './features/tiers/tier-service.js
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
+import type { PushSender } from './integrations/apple/push-sender.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SharpPassFaceRenderer } from './integrations/images/sharp-pass-face-renderer.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -46,13 +48,23 @@ export interface AppDeps {
   imageRenderer?: PassFaceRenderer;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
   passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
+  /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
+  pushSender?: PushSender;
 }
 
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
   const recalculation = new RecalculationService({ store, logger });
-  const scheduling = new SchedulingService({ store, runner: recalculation, clock, logger });
+  // Late-bound: the dispatcher needs the pass service, built further down.
+  let passPushes: PassPushDispatcher | undefined;
+  const scheduling = new SchedulingService({
+    store,
+    runner: recalculation,
+    clock,
+    logger,
+    afterDue: async () => passPushes?.dispatch(),
+  });
   // The Agenda scheduler starts after the app is built (main.ts attaches it). Until then,
   // and always for test programs, an immediate resync runs inline.
   let scheduler: Scheduler | undefined;
@@ -85,6 +97,16 @@ export function buildApp(deps: AppDeps) {
           passTypeIdentifier: deps.passes.signer.passTypeIdentifier,
         })
       : undefined;
+  if (passes && deps.passes && deps.pushSender) {
+    passPushes = new PassPushDispatcher({
+      store,
+      passes,
+      sender: deps.pushSender,
+      topic: deps.passes.signer.passTypeIdentifier,
+      clock,
+      logger,
+    });
+  }
 
   const { app } = createHttpApp({
     logger,
@@ -114,7 +136,18 @@ export function buildApp(deps: AppDeps) {
   });
   return {
     app,
-    services: { programs, tiers, customers, orders, points, recalculation, scheduling, passes, artwork },
+    services: {
+      programs,
+      tiers,
+      customers,
+      orders,
+      points,
+      recalculation,
+      scheduling,
+      passes,
+      artwork,
+      passPushes,
+    },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {
       scheduler = s;

@@ -42,6 +42,16 @@ const schema = z.object({
     message: 'must be at least 32 characters',
   }),
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
+  APNS: z.enum(['on', 'off']).default('on'),
+  APNS_PRODUCTION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  APNS_ADDRESS: optionalString,
+  APNS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  APNS_CERT: optionalString,
+  APNS_KEY: optionalString,
+  APNS_CA: optionalString,
 });
 
 export interface Config {
@@ -74,6 +84,20 @@ export interface Config {
   passLinkSecret: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
+  /** APNs pushes of pass updates; undefined when turned off. */
+  apns:
+    | {
+        production: boolean;
+        /** Another server than Apple's (a stand-in); sandbox mode then. */
+        address: string | undefined;
+        port: number | undefined;
+        /** PEM files: client certificate with Apple's push OIDs and its key. */
+        certPath: string;
+        keyPath: string;
+        /** Extra trusted CA (PEM file) for `address`. */
+        caPath: string | undefined;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -114,5 +138,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     passLinkSecret: e.PASS_LINK_SECRET,
     passCacheEntries: e.PASS_CACHE_ENTRIES,
+    apns:
+      e.APNS === 'off'
+        ? undefined
+        : {
+            production: e.APNS_PRODUCTION,
+            address: e.APNS_ADDRESS,
+            port: e.APNS_PORT,
+            certPath: e.APNS_CERT ?? join(e.APPLE_CERTS_DIR ?? join(e.DATA_DIR, 'dev-certs'), 'apnsCert.pem'),
+            keyPath: e.APNS_KEY ?? join(e.APPLE_CERTS_DIR ?? join(e.DATA_DIR, 'dev-certs'), 'apnsKey.pem'),
+            caPath: e.APNS_CA,
+          },
   };
 }

@@ -1,5 +1,6 @@
 /** Entry point: read config, open the store, serve HTTP, shut down gracefully. */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -8,6 +9,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js';
 import { loadPassTemplates } from './features/passes/pass-templates.js';
+import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
 import { openPassSigner } from './integrations/apple/open-pass-signer.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { openDatabase } from './store/open-store.js';
@@ -44,6 +46,17 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     cacheEntries: config.passCacheEntries,
   };
+  const apns = config.apns;
+  const pushSender = apns
+    ? new ApnsPushSender({
+        cert: await readFile(apns.certPath),
+        key: await readFile(apns.keyPath),
+        production: apns.production,
+        address: apns.address,
+        port: apns.port,
+        ca: apns.caPath ? [await readFile(apns.caPath)] : undefined,
+      })
+    : undefined;
   const generated = config.adminToken === undefined;
   const adminToken = config.adminToken ?? `tpa_${randomBytes(24).toString('base64url')}`;
   const { app, services, attachScheduler } = buildApp({
@@ -53,11 +66,18 @@ async function main(): Promise<void> {
     adminToken,
     trustProxy: config.trustProxy,
     passes,
+    pushSender,
   });
   const scheduler = config.scheduler
     ? await startScheduler(
         agendaPool,
-        { store, scheduling: services.scheduling, clock: systemClock, logger },
+        {
+          store,
+          scheduling: services.scheduling,
+          clock: systemClock,
+          logger,
+          passPushes: services.passPushes,
+        },
         {
           processEveryMs: config.schedulerPollMs,
           tickEveryMs: config.schedulerTickMs,
@@ -93,6 +113,7 @@ async function main(): Promise<void> {
     force.unref();
     server.close(() => {
       Promise.resolve(scheduler?.stop())
+        .then(() => pushSender?.close())
         .then(() => store.close())
         .then(
           () => process.exit(0),

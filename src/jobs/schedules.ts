@@ -8,18 +8,29 @@
  *   switched back on, a tier disabled or deleted).
  * - `tierpass:program-due` (on demand): the same for one program right away, kicked
  *   after a change that asks for an immediate resync.
+ * - `tierpass:pass-pushes` (every 10 s, one instance at a time): deliver due outbox rows as
+ *   Apple Wallet pushes (PassPushDispatcher).
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
 import type { SchedulingService } from '../features/scheduling/scheduling-service.js';
 import type { Store } from '../store/port.js';
 
-export const JOB = { tick: 'tierpass:tick', programDue: 'tierpass:program-due' } as const;
+export const JOB = {
+  tick: 'tierpass:tick',
+  programDue: 'tierpass:program-due',
+  passPushes: 'tierpass:pass-pushes',
+} as const;
+
+/** How often due pass pushes are looked for. */
+export const PASS_PUSH_EVERY_MS = 10_000;
 
 export interface JobDeps {
   store: Store;
   scheduling: SchedulingService;
   clock: Clock;
+  /** Outbox delivery of pass pushes; absent when APNs is not configured. */
+  passPushes?: { dispatch(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -39,9 +50,17 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     await deps.scheduling.runPendingResync(program.id, now);
     await deps.scheduling.runDue(program, now);
   });
+  agenda.define(
+    JOB.passPushes,
+    async () => {
+      await deps.passPushes?.dispatch();
+    },
+    { concurrency: 1 },
+  );
 }
 
 /** Register the recurring schedules (idempotent: `every` keeps one job per name). */
 export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Promise<void> {
   await agenda.every(tickEveryMs, JOB.tick);
+  await agenda.every(PASS_PUSH_EVERY_MS, JOB.passPushes);
 }

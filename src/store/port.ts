@@ -25,6 +25,7 @@ import type {
 } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
+import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
@@ -352,6 +353,8 @@ export interface ProgramTx {
     /** Write entries for one customer and move its balances by their deltas; returns the new balances. */
     append(customerId: string, entries: NewLedgerEntry[]): Promise<Balances>;
   };
+  /** Deliveries queued with the change (SPEC 5), committed or rolled back with it. */
+  outbox: OutboxTxRepository;
 }
 
 /** A storage backend. */
@@ -366,6 +369,8 @@ export interface Store {
   scoped(programId: string): ProgramScope;
   /** Programs where a PassKit device holds registrations (its id is global; the rest is scoped). */
   programsOfPassDevice(deviceId: string): Promise<string[]>;
+  /** The outbox as its dispatcher sees it (claims across programs). */
+  outbox: OutboxRepository;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /** Release connections. */

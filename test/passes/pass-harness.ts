@@ -9,9 +9,11 @@ import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
+import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
 import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
+import type { PushSender } from '../../src/integrations/apple/push-sender.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { testDatabaseUrl } from '../support/db.js';
@@ -25,6 +27,8 @@ export interface PassHarness {
   app: ReturnType<typeof buildApp>['app'];
   store: Store;
   passes: PassService;
+  /** Outbox delivery of pushes; present when started with a push sender. */
+  passPushes: PassPushDispatcher | undefined;
   /** Root CA of the dev PKI (openssl -CAfile). */
   rootCa: string;
   /** Scratch directory (certificates, unzipped passes). */
@@ -32,7 +36,9 @@ export interface PassHarness {
   close(): Promise<void>;
 }
 
-export async function startPassHarness(opts: { clock?: Clock } = {}): Promise<PassHarness> {
+export async function startPassHarness(
+  opts: { clock?: Clock; pushSender?: (certsDir: string) => PushSender } = {},
+): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
   const logger = pino({ level: 'silent' });
   const clock = opts.clock ?? { now: () => new Date() };
@@ -53,6 +59,8 @@ export async function startPassHarness(opts: { clock?: Clock } = {}): Promise<Pa
     clock,
     logger,
     adminToken: ADMIN_TOKEN,
+    // The dev PKI (with its APNs client certificate) exists once the signer is open.
+    pushSender: opts.pushSender?.(join(dir, 'certs')),
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
@@ -66,6 +74,7 @@ export async function startPassHarness(opts: { clock?: Clock } = {}): Promise<Pa
     app,
     store,
     passes: services.passes,
+    passPushes: services.passPushes,
     rootCa: apple.devRootCa,
     dir,
     close: async () => {

@@ -62,12 +62,23 @@ export class SchedulingService {
   private readonly busy = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly deps: { store: Store; runner: RecalculationRunner; clock: Clock; logger: Logger },
+    private readonly deps: {
+      store: Store;
+      runner: RecalculationRunner;
+      clock: Clock;
+      logger: Logger;
+      /** Deliveries the work just queued (outbox pushes); failures are logged, never the caller's. */
+      afterDue?: () => Promise<unknown>;
+    },
   ) {}
 
   /** Run everything due for `program` up to `to`, oldest first; a test program's clock follows along. */
-  runDue(program: ProgramRecord, to: Date): Promise<RanItem[]> {
-    return this.exclusive(program.id, () => this.runDueNow(program.id, to));
+  async runDue(program: ProgramRecord, to: Date): Promise<RanItem[]> {
+    const ran = await this.exclusive(program.id, () => this.runDueNow(program.id, to));
+    await this.deps.afterDue?.().catch((err: unknown) => {
+      this.deps.logger.error({ err, programId: program.id }, 'delivery after scheduled work failed');
+    });
+    return ran;
   }
 
   /**

@@ -134,7 +134,7 @@ export function evaluate(
 
 /** Write an evaluated event: its entries plus any bonus, and the tier change when there is one. */
 export async function writeOutcome(
-  tx: Pick<ProgramTx, 'ledger' | 'customers' | 'tierChanges'>,
+  tx: Pick<ProgramTx, 'ledger' | 'customers' | 'tierChanges' | 'outbox'>,
   customerId: string,
   entries: NewLedgerEntry[],
   outcome: EvaluationOutcome,
@@ -142,6 +142,8 @@ export async function writeOutcome(
 ): Promise<void> {
   const all = [...entries, ...outcome.entries];
   if (all.length > 0) await tx.ledger.append(customerId, all);
+  // Balance or tier moved: the pass changes; its devices get a push (SPEC 5).
+  if (all.length > 0 || outcome.change) await tx.outbox.passChanged(customerId);
   if (!outcome.change) return;
   const c = outcome.customer;
   await tx.customers.setTier(

@@ -5,6 +5,7 @@ import { customerRepository } from './customer-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
+import { outboxRepository, outboxTxRepository } from './outbox-repository.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository } from './pass-repository.js';
 import {
@@ -31,6 +32,7 @@ function programTx(q: SqlQuery, programId: string): ProgramTx {
     idempotency: idempotencyRepository(q, programId),
     ledger: ledgerRepository(q, programId),
     tierChanges: tierChangeRepository(q, programId),
+    outbox: outboxTxRepository(q, programId),
   };
 }
 
@@ -41,6 +43,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
+    outbox: outboxRepository(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId);
       return {

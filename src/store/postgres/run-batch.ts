@@ -5,6 +5,7 @@
  * per customer) and mark the batch done. A crash anywhere rolls all of it back.
  */
 import type { BatchCustomer, BatchResult, BatchWork, BatchWrites, RunBatch } from '../recalculation-port.js';
+import { queuePassChanges } from './outbox-repository.js';
 import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
@@ -248,6 +249,8 @@ export async function processBatch(
       placementsParam(writes),
       changesParam(writes),
     ]);
+    const changed = new Set([...writes.placements, ...writes.entries].map((w) => w.customerId));
+    await queuePassChanges(q, programId, [...changed]);
   }
   if (work.carryReset) {
     const { keyPrefix, reason } = work.carryReset;

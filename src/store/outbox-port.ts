@@ -1,0 +1,44 @@
+/**
+ * The outbox (SPEC 5): rows written in the same transaction as a change, delivered later at
+ * least once. Times are the database's (`now()`), so every instance agrees on what is due.
+ */
+
+/** Kinds of outbox rows. */
+export type OutboxKind = 'apple_pass_changed';
+
+/** One claimed outbox row. */
+export interface OutboxItem {
+  /** Row id (decimal string). */
+  id: string;
+  /** Program of the customer. */
+  programId: string;
+  /** Customer whose pass changed. */
+  customerId: string;
+  /** What to deliver. */
+  kind: OutboxKind;
+  /** Failed attempts so far (backoff). */
+  attempts: number;
+}
+
+/** Outbox writes inside a program's unit of work. */
+export interface OutboxTxRepository {
+  /** Queue a push of the customer's pass, if the pass has a registered device. */
+  passChanged(customerId: string): Promise<void>;
+}
+
+/**
+ * The dispatcher's side. Claiming is across programs (the dispatcher serves them all); every
+ * row names its program, and the work on it goes through `Store.scoped`.
+ */
+export interface OutboxRepository {
+  /** Claim up to `limit` due rows: they are not due again for `leaseMs` (a crashed worker's rows come back). */
+  claim(limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Mark rows delivered. */
+  done(ids: readonly string[]): Promise<void>;
+  /** Make rows due again in `delayMs`; `error` counts an attempt and is kept. */
+  retry(ids: readonly string[], delayMs: number, error?: string): Promise<void>;
+  /** Milliseconds since the customer's pass was last pushed, or null when never. */
+  lastPushAgeMs(programId: string, customerId: string): Promise<number | null>;
+  /** Record that the customer's pass was pushed now. */
+  recordPush(programId: string, customerId: string): Promise<void>;
+}

@@ -1,0 +1,86 @@
+import type { OutboxItem, OutboxRepository, OutboxTxRepository } from '../outbox-port.js';
+import type { SqlQuery } from './sql-driver.js';
+
+/** Customers ($2) of program $1 whose pass has at least one registered device. */
+const PASS_CHANGED_SQL = `
+INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
+SELECT $1, p.customer_id, 'apple_pass_changed', now(), now()
+FROM passes p
+WHERE p.program_id = $1 AND p.customer_id = ANY($2::text[])
+  AND EXISTS (SELECT 1 FROM pass_registrations r WHERE r.program_id = $1 AND r.serial = p.serial)`;
+
+/**
+ * Queue pass pushes for changed customers in one statement (set-based batch writes). Customers
+ * without a pass on a device cost one index probe and write nothing.
+ */
+export async function queuePassChanges(q: SqlQuery, programId: string, customerIds: string[]): Promise<void> {
+  if (customerIds.length > 0) await q.query(PASS_CHANGED_SQL, [programId, customerIds]);
+}
+
+/** Outbox writes of one program's transaction. */
+export function outboxTxRepository(q: SqlQuery, programId: string): OutboxTxRepository {
+  return {
+    passChanged: (customerId) => queuePassChanges(q, programId, [customerId]),
+  };
+}
+
+interface ItemRow {
+  id: string;
+  program_id: string;
+  customer_id: string;
+  kind: OutboxItem['kind'];
+  attempts: number;
+}
+
+/** The dispatcher's view of the outbox. */
+export function outboxRepository(q: SqlQuery): OutboxRepository {
+  return {
+    async claim(limit, leaseMs) {
+      // SKIP LOCKED: instances dispatching at once take different rows.
+      const { rows } = await q.query<ItemRow>(
+        `WITH due AS (
+           SELECT id FROM outbox WHERE done_at IS NULL AND due_at <= now()
+           ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE outbox o SET due_at = now() + make_interval(secs => $2::float8 / 1000)
+         FROM due WHERE o.id = due.id
+         RETURNING o.id::text AS id, o.program_id, o.customer_id, o.kind, o.attempts`,
+        [limit, leaseMs],
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        programId: r.program_id,
+        customerId: r.customer_id,
+        kind: r.kind,
+        attempts: r.attempts,
+      }));
+    },
+    async done(ids) {
+      await q.query('UPDATE outbox SET done_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+    },
+    async retry(ids, delayMs, error) {
+      await q.query(
+        `UPDATE outbox SET due_at = now() + make_interval(secs => $2::float8 / 1000),
+           attempts = attempts + CASE WHEN $3::text IS NULL THEN 0 ELSE 1 END,
+           last_error = coalesce($3, last_error)
+         WHERE id = ANY($1::bigint[])`,
+        [ids, delayMs, error ?? null],
+      );
+    },
+    async lastPushAgeMs(programId, customerId) {
+      const { rows } = await q.query<{ age: number }>(
+        `SELECT (extract(epoch FROM now() - pushed_at) * 1000)::float8 AS age FROM pass_pushes
+         WHERE program_id = $1 AND customer_id = $2`,
+        [programId, customerId],
+      );
+      return rows[0] === undefined ? null : Number(rows[0].age);
+    },
+    async recordPush(programId, customerId) {
+      await q.query(
+        `INSERT INTO pass_pushes (program_id, customer_id, pushed_at) VALUES ($1, $2, now())
+         ON CONFLICT (program_id, customer_id) DO UPDATE SET pushed_at = EXCLUDED.pushed_at`,
+        [programId, customerId],
+      );
+    },
+  };
+}

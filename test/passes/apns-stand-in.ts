@@ -1,0 +1,81 @@
+/** A local APNs stand-in: HTTP/2 over TLS on a real socket, with a throwaway certificate. */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** One push as the stand-in received it. */
+export interface ReceivedPush {
+  token: string;
+  topic: string | undefined;
+  body: string;
+}
+
+export interface ApnsStandIn {
+  port: number;
+  /** Its certificate, to trust as `ca`. */
+  ca: string;
+  pushes: ReceivedPush[];
+  /** Answer this status (and reason) for a token from now on. */
+  answer(token: string, status: number, reason?: string): void;
+  close(): Promise<void>;
+}
+
+export async function startApnsStandIn(dir: string): Promise<ApnsStandIn> {
+  const key = join(dir, 'apns-standin-key.pem');
+  const cert = join(dir, 'apns-standin-cert.pem');
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  const ca = await readFile(cert, 'utf8');
+  const pushes: ReceivedPush[] = [];
+  const answers = new Map<string, { status: number; reason?: string }>();
+  const server: Http2SecureServer = createSecureServer({ key: await readFile(key), cert: ca }, (req, res) => {
+    const token = req.url.replace(/^\/3\/device\//, '');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      pushes.push({
+        token,
+        topic: req.headers['apns-topic'] as string | undefined,
+        body: Buffer.concat(chunks).toString(),
+      });
+      const a = answers.get(token);
+      if (!a || a.status === 200) {
+        res.writeHead(200, { 'apns-id': `id-${pushes.length}` }).end();
+        return;
+      }
+      res.writeHead(a.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ reason: a.reason ?? 'Error', timestamp: Date.now() }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    ca,
+    pushes,
+    answer: (token, status, reason) => answers.set(token, { status, reason }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
+  };
+}
