@@ -25,7 +25,11 @@ export interface ApnsStandIn {
   close(): Promise<void>;
 }
 
-export async function startApnsStandIn(dir: string): Promise<ApnsStandIn> {
+export async function startApnsStandIn(
+  dir: string,
+  /** Called as each push is received (benchmarks time delivery with it). */
+  onPush?: (push: ReceivedPush) => void,
+): Promise<ApnsStandIn> {
   const key = join(dir, 'apns-standin-key.pem');
   const cert = join(dir, 'apns-standin-cert.pem');
   await run('openssl', [
@@ -53,11 +57,13 @@ export async function startApnsStandIn(dir: string): Promise<ApnsStandIn> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      pushes.push({
+      const push: ReceivedPush = {
         token,
         topic: req.headers['apns-topic'] as string | undefined,
         body: Buffer.concat(chunks).toString(),
-      });
+      };
+      pushes.push(push);
+      onPush?.(push);
       const a = answers.get(token);
       if (!a || a.status === 200) {
         res.writeHead(200, { 'apns-id': `id-${pushes.length}` }).end();
