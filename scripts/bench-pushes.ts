@@ -16,7 +16,9 @@
  *    push, with the dispatcher triggered (a) as production does — the Agenda scheduler of
  *    main.ts, job `tierpass:pass-pushes` every PASS_PUSH_EVERY_MS, Agenda polling every
  *    SCHEDULER_POLL_MS (default 5 s) — orders at random moments over `--prod-window` seconds so
- *    they do not lock onto the job's phase; (b) by `dispatch()` every 100 ms.
+ *    they do not lock onto the job's phase, with `pushOnCommit` off (the trigger before it);
+ *    (b) by `dispatch()` every 100 ms; (c) as main.ts now runs it: the same Agenda job plus
+ *    `pushOnCommit` (dispatch kicked after each commit that queued a push).
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_pushes_<ts> there and drops it at the end.
  */
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   const standIn = await startApnsStandIn(dir, (p: ReceivedPush) => {
     waiting.get(p.token)?.(performance.now());
   });
-  let server: http.Server | undefined;
+  const servers: http.Server[] = [];
   let sender: ApnsPushSender | undefined;
   let floorProvider: Provider | undefined;
   try {
@@ -118,27 +120,36 @@ async function main(): Promise<void> {
       port: standIn.port,
       ca: [standIn.ca],
     };
-    sender = new ApnsPushSender(apnsOptions);
-    const { app, services } = buildApp({
-      store,
-      clock: systemClock,
-      logger,
-      adminToken: ADMIN,
-      pushSender: sender,
-      passes: {
-        signer: apple.signer,
-        templates: await loadPassTemplates(join(ROOT, 'pass-templates')),
-        links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
-        publicUrl: 'http://localhost',
-        cacheEntries: 1000,
-      },
-    });
-    const dispatcher = services.passPushes;
-    if (!dispatcher) throw new Error('no push dispatcher');
-    const listening = app.listen(0, '127.0.0.1');
-    server = listening;
-    await new Promise((r) => listening.once('listening', r));
-    const port = (listening.address() as AddressInfo).port;
+    const pushSender = new ApnsPushSender(apnsOptions);
+    sender = pushSender;
+    const templates = await loadPassTemplates(join(ROOT, 'pass-templates'));
+    /** The app as main.ts builds it; `pushOnCommit` is off for (1), (a), (b) and on for (c). */
+    const serve = async (pushOnCommit: boolean) => {
+      const { app, services } = buildApp({
+        store,
+        clock: systemClock,
+        logger,
+        adminToken: ADMIN,
+        pushSender,
+        pushOnCommit,
+        passes: {
+          signer: apple.signer,
+          templates,
+          links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
+          publicUrl: 'http://localhost',
+          cacheEntries: 1000,
+        },
+      });
+      const dispatcher = services.passPushes;
+      if (!dispatcher) throw new Error('no push dispatcher');
+      const listening = app.listen(0, '127.0.0.1');
+      servers.push(listening);
+      await new Promise((r) => listening.once('listening', r));
+      port = (listening.address() as AddressInfo).port;
+      return { services, dispatcher };
+    };
+    let port = 0;
+    const { services, dispatcher } = await serve(false);
 
     const call = (method: string, path: string, auth: string, body?: unknown) =>
       new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
@@ -304,23 +315,30 @@ async function main(): Promise<void> {
         Math.max(...ms) / 1000
       ).toFixed(3)} s (n=${ms.length})`;
 
-    // (a) Production trigger: the Agenda scheduler as main.ts starts it.
-    const scheduler = await startScheduler(
-      agendaPool,
-      { store, scheduling: services.scheduling, clock: systemClock, logger, passPushes: dispatcher },
-      {
-        processEveryMs: SCHEDULER_POLL_MS,
-        tickEveryMs: SCHEDULER_TICK_MS,
-        lockLifetimeMs: 10 * 60 * 1000,
-        name: `bench-${process.pid}`,
-      },
+    /** The Agenda scheduler as main.ts starts it. */
+    const scheduled = async (s: typeof services, d: typeof dispatcher, offsetsMs: number[]) => {
+      const scheduler = await startScheduler(
+        agendaPool,
+        { store, scheduling: s.scheduling, clock: systemClock, logger, passPushes: d },
+        {
+          processEveryMs: SCHEDULER_POLL_MS,
+          tickEveryMs: SCHEDULER_TICK_MS,
+          lockLifetimeMs: 10 * 60 * 1000,
+          name: `bench-${process.pid}`,
+        },
+      );
+      try {
+        return await upgrade(offsetsMs);
+      } finally {
+        await scheduler.stop();
+      }
+    };
+    // (a) Production trigger before `pushOnCommit`: the Agenda job only.
+    const prod = await scheduled(
+      services,
+      dispatcher,
+      Array.from({ length: PROD_SAMPLES }, () => Math.random() * PROD_WINDOW_MS),
     );
-    let prod: number[];
-    try {
-      prod = await upgrade(Array.from({ length: PROD_SAMPLES }, () => Math.random() * PROD_WINDOW_MS));
-    } finally {
-      await scheduler.stop();
-    }
     console.log(
       `latency (a) Agenda job every ${PASS_PUSH_EVERY_MS} ms, poll ${SCHEDULER_POLL_MS} ms: ${fmt(prod)}`,
     );
@@ -335,6 +353,16 @@ async function main(): Promise<void> {
       await dispatcher.dispatch();
     }
     console.log(`latency (b) dispatch() every 100 ms: ${fmt(polled)}`);
+
+    // (c) Production as main.ts now runs it: the Agenda job plus a dispatch kicked by each commit
+    // that queued a push (a second app on the same store, built with `pushOnCommit`).
+    const kicked = await serve(true);
+    const onCommit = await scheduled(
+      kicked.services,
+      kicked.dispatcher,
+      Array.from({ length: PROD_SAMPLES }, () => (Math.random() * PROD_WINDOW_MS) / 3),
+    );
+    console.log(`latency (c) Agenda job + dispatch on commit: ${fmt(onCommit)}`);
 
     const rates = fanRuns.map((r) => (r.pushes / r.dispatchMs) * 1000);
     const floors = fanRuns.map((r) => (tokens.length / r.floorMs) * 1000);
@@ -360,9 +388,10 @@ async function main(): Promise<void> {
     );
     console.log(`latency (a) production trigger: ${fmt(prod)}`);
     console.log(`latency (b) 100 ms polling:      ${fmt(polled)}`);
+    console.log(`latency (c) job + on commit:     ${fmt(onCommit)}`);
   } finally {
     agent.destroy();
-    server?.close();
+    for (const s of servers) s.close();
     await floorProvider?.shutdown();
     await sender?.close();
     await db.end();

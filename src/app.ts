@@ -50,6 +50,11 @@ export interface AppDeps {
   passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
+  /**
+   * Dispatch pass pushes right after a transaction that queued them commits (main.ts), instead
+   * of only from the 10 s job and `runDue`. Off by default: tests dispatch explicitly.
+   */
+  pushOnCommit?: boolean;
 }
 
 /** Build the whole service around an open store. */
@@ -106,6 +111,11 @@ export function buildApp(deps: AppDeps) {
       clock,
       logger,
     });
+    if (deps.pushOnCommit) {
+      // Deliver right after the commit that queued the push; the Agenda job is the safety net.
+      const dispatcher = passPushes;
+      store.outbox.onQueued(() => dispatcher.kick());
+    }
   }
 
   const { app } = createHttpApp({

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     passes,
     pushSender,
+    pushOnCommit: true,
   });
   const scheduler = config.scheduler
     ? await startScheduler(

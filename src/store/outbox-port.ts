@@ -41,4 +41,9 @@ export interface OutboxRepository {
   lastPushAgeMs(programId: string, customerId: string): Promise<number | null>;
   /** Record that the customer's pass was pushed now. */
   recordPush(programId: string, customerId: string): Promise<void>;
+  /**
+   * Call `listener` after each program transaction that queued outbox rows has committed (the
+   * dispatcher delivers them at once instead of at its next scheduled run).
+   */
+  onQueued(listener: () => void): void;
 }

@@ -37,7 +37,13 @@ export interface PassHarness {
 }
 
 export async function startPassHarness(
-  opts: { clock?: Clock; pushSender?: (certsDir: string) => PushSender } = {},
+  opts: {
+    clock?: Clock;
+    pushSender?: (certsDir: string) => PushSender;
+    pushOnCommit?: boolean;
+    /** An in-memory PGlite of its own instead of the run's shared test database (own outbox). */
+    embedded?: boolean;
+  } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
   const logger = pino({ level: 'silent' });
@@ -53,7 +59,10 @@ export async function startPassHarness(
     logger,
     clock,
   );
-  const store = await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' });
+  const store = await openStore({
+    databaseUrl: opts.embedded ? undefined : testDatabaseUrl(),
+    dataDir: 'memory://',
+  });
   const { app, services } = buildApp({
     store,
     clock,
@@ -61,6 +70,7 @@ export async function startPassHarness(
     adminToken: ADMIN_TOKEN,
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
     pushSender: opts.pushSender?.(join(dir, 'certs')),
+    pushOnCommit: opts.pushOnCommit,
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),

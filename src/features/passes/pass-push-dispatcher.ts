@@ -46,11 +46,14 @@ export interface DispatchReport {
 
 export class PassPushDispatcher {
   private running: Promise<DispatchReport> | undefined;
+  /** A kick arrived while a pass was running: look for due rows once more before ending. */
+  private again = false;
 
   constructor(private readonly deps: PassPushDispatcherDeps) {}
 
   /** Deliver everything due now; concurrent calls in one process share one pass. */
   dispatch(): Promise<DispatchReport> {
+    if (this.running) this.again = true;
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });
@@ -62,7 +65,11 @@ export class PassPushDispatcher {
     // Rows handled here are no longer due (done, postponed or leased), so this ends.
     for (;;) {
       const items = await this.deps.store.outbox.claim(BATCH, LEASE_MS);
-      if (items.length === 0) return report;
+      if (items.length === 0) {
+        if (!this.again) return report;
+        this.again = false;
+        continue;
+      }
       const byPass = new Map<string, OutboxItem[]>();
       for (const item of items) {
         const key = `${item.programId}\0${item.customerId}`;
@@ -77,6 +84,14 @@ export class PassPushDispatcher {
         }
       }
     }
+  }
+
+  /**
+   * Deliver soon without waiting (called after a commit that queued rows). Errors are logged;
+   * the scheduled job picks up anything left.
+   */
+  kick(): void {
+    this.dispatch().catch((err: unknown) => this.deps.logger.error({ err }, 'pass push dispatch failed'));
   }
 
   private async deliver(group: OutboxItem[], report: DispatchReport): Promise<void> {

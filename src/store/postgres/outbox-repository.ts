@@ -13,14 +13,21 @@ WHERE p.program_id = $1 AND p.customer_id = ANY($2::text[])
  * Queue pass pushes for changed customers in one statement (set-based batch writes). Customers
  * without a pass on a device cost one index probe and write nothing.
  */
-export async function queuePassChanges(q: SqlQuery, programId: string, customerIds: string[]): Promise<void> {
-  if (customerIds.length > 0) await q.query(PASS_CHANGED_SQL, [programId, customerIds]);
+export async function queuePassChanges(
+  q: SqlQuery,
+  programId: string,
+  customerIds: string[],
+): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  return (await q.query(PASS_CHANGED_SQL, [programId, customerIds])).rowCount;
 }
 
-/** Outbox writes of one program's transaction. */
-export function outboxTxRepository(q: SqlQuery, programId: string): OutboxTxRepository {
+/** Outbox writes of one program's transaction; `queued` is told when a row was written. */
+export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {
-    passChanged: (customerId) => queuePassChanges(q, programId, [customerId]),
+    async passChanged(customerId) {
+      if ((await queuePassChanges(q, programId, [customerId])) > 0) queued?.();
+    },
   };
 }
 
@@ -32,9 +39,12 @@ interface ItemRow {
   attempts: number;
 }
 
-/** The dispatcher's view of the outbox. */
-export function outboxRepository(q: SqlQuery): OutboxRepository {
+/** The dispatcher's view of the outbox; `listeners` are those `onQueued` registers. */
+export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): OutboxRepository {
   return {
+    onQueued(listener) {
+      listeners.push(listener);
+    },
     async claim(limit, leaseMs) {
       // SKIP LOCKED: instances dispatching at once take different rows.
       const { rows } = await q.query<ItemRow>(

@@ -21,7 +21,7 @@ import { tierChangeRepository } from './tier-change-repository.js';
 import { tierRepository } from './tier-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
-function programTx(q: SqlQuery, programId: string): ProgramTx {
+function programTx(q: SqlQuery, programId: string, queued?: () => void): ProgramTx {
   return {
     programId,
     program: programRepository(q, programId),
@@ -32,18 +32,20 @@ function programTx(q: SqlQuery, programId: string): ProgramTx {
     idempotency: idempotencyRepository(q, programId),
     ledger: ledgerRepository(q, programId),
     tierChanges: tierChangeRepository(q, programId),
-    outbox: outboxTxRepository(q, programId),
+    outbox: outboxTxRepository(q, programId, queued),
   };
 }
 
 /** The Store port on PostgreSQL (server through pg, or embedded PGlite); same SQL on both. */
 export function createPostgresStore(driver: SqlDriver): Store {
+  // Told after a program transaction that queued outbox rows commits.
+  const queuedListeners: (() => void)[] = [];
   return {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
-    outbox: outboxRepository(driver),
+    outbox: outboxRepository(driver, queuedListeners),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId);
       return {
@@ -60,7 +62,18 @@ export function createPostgresStore(driver: SqlDriver): Store {
         passes: passRepository(driver, programId),
         passRegistrations: passRegistrationRepository(driver, programId),
         artwork: artworkRepository(driver, programId),
-        transaction: (fn) => driver.transaction((q) => fn(programTx(q, programId))),
+        async transaction(fn) {
+          let queued = false;
+          const result = await driver.transaction((q) =>
+            fn(
+              programTx(q, programId, () => {
+                queued = true;
+              }),
+            ),
+          );
+          if (queued) for (const listener of queuedListeners) listener();
+          return result;
+        },
       };
     },
     async ping() {

@@ -1,0 +1,81 @@
+/** Pushes dispatched right after the commit that queued them (main.ts: `pushOnCommit`). */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
+import { ADMIN_TOKEN, uid } from '../support/harness.js';
+import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in.js';
+import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
+
+let h: PassHarness;
+let standIn: ApnsStandIn;
+let sender: ApnsPushSender | undefined;
+let scratch: string;
+const arrivals = new Map<string, () => void>();
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'tierpass-apns-kick-'));
+  standIn = await startApnsStandIn(scratch, (p) => arrivals.get(p.token)?.());
+  h = await startPassHarness({
+    pushOnCommit: true,
+    // Its own database: the outbox is global, and other files' dispatchers must not take its rows.
+    embedded: true,
+    pushSender: (certs) => {
+      sender = new ApnsPushSender({
+        cert: readFileSync(join(certs, 'apnsCert.pem')),
+        key: readFileSync(join(certs, 'apnsKey.pem')),
+        production: false,
+        address: '127.0.0.1',
+        port: standIn.port,
+        ca: [standIn.ca],
+      });
+      return sender;
+    },
+  });
+});
+afterAll(async () => {
+  await sender?.close();
+  await standIn.close();
+  await h.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+it('pushes an upgraded customer without waiting for the scheduled dispatch', async () => {
+  const res = await request(h.app)
+    .post('/v1/programs')
+    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({ name: 'Kick', currency: 'EUR', earning: { pointsPerUnit: 1 } });
+  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
+  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
+  await request(h.app)
+    .post('/v1/tiers')
+    .set(auth)
+    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
+  const customerId = uid('cust');
+  await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Ada' });
+  const { pass } = openPkpass((await fetchPass(h, `/v1/customers/${customerId}/passes/apple`, auth)).body);
+  const pushToken = Buffer.from(uid('tok')).toString('hex').padEnd(64, '0').slice(0, 64);
+  const reg = await request(h.app)
+    .post(
+      `/wallet/apple/v1/devices/${uid('device')}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serialNumber)}`,
+    )
+    .set('Authorization', `ApplePass ${pass.authenticationToken}`)
+    .send({ pushToken });
+  expect(reg.status).toBe(201);
+  // Registering queues nothing: no push yet.
+  expect(standIn.pushes.filter((p) => p.token === pushToken)).toHaveLength(0);
+
+  const received = new Promise<void>((resolve) => arrivals.set(pushToken, resolve));
+  const order = await request(h.app)
+    .post('/v1/orders')
+    .set(auth)
+    .send({ id: uid('order'), customerId, amount: 5000 });
+  expect(order.status).toBe(201);
+  // No dispatch() call and no scheduler here: only the commit's kick can deliver it.
+  await received;
+  expect(standIn.pushes.filter((p) => p.token === pushToken)).toEqual([
+    { token: pushToken, topic: PASS_TYPE_ID, body: '' },
+  ]);
+});
