@@ -1,7 +1,7 @@
 /** The Express application: middleware, operational endpoints, feature routes, error mapping. */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './errors.js';
@@ -46,13 +46,16 @@ function frameworkError(err: unknown): AppError | undefined {
   }
 }
 
-export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: ApiRegistry } {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
+/**
+ * Request id, `X-Request-Id`, `req.log`, and one log line per request: "request completed"
+ * at info, "request errored" at error for 5xx. pino-http builds a child logger holding the
+ * serialised request on every request, even when info lines are filtered out (measured in
+ * BENCHMARKS.md); when info is off, a lighter middleware writes the same error lines.
+ */
+function requestLogging(logger: Logger): RequestHandler {
+  if (logger.isLevelEnabled('info')) {
+    return pinoHttp({
+      logger,
       genReqId: (req, res) => {
         const id = requestId(req);
         res.setHeader('X-Request-Id', id);
@@ -60,8 +63,49 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
+      // The request serialiser logs every header: keep API keys and the admin token out of the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    });
+  }
+  return (req, res, next) => {
+    const id = requestId(req);
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    let log: Logger | undefined;
+    // Made on first use only: a successful request never logs.
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        log ??= logger.child({ reqId: id });
+        return log;
+      },
+      set: (value: Logger) => {
+        log = value;
+      },
+    });
+    const start = Date.now();
+    res.once('finish', () => {
+      if (res.statusCode < 500) return;
+      logger.error(
+        {
+          reqId: id,
+          req: { method: req.method, url: req.originalUrl },
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - start,
+        },
+        'request errored',
+      );
+    });
+    next();
+  };
+}
+
+export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: ApiRegistry } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.use(requestLogging(deps.logger));
   app.use(deps.metrics.middleware);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
