@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Clock } from '../clock.js';
 import { type ProgramContext, programNow } from '../features/programs/program-context.js';
 import type { Store } from '../store/port.js';
+import { cacheProgramLookups } from '../store/program-lookup-cache.js';
 import { unauthorized } from './errors.js';
 import type { Authenticator } from './route.js';
 
@@ -26,14 +27,25 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
-export function createAuthenticator(deps: { store: Store; clock: Clock; adminToken: string }): Authenticator {
+/** How long an authenticated live program is reused without reading it again (see program-lookup-cache.ts). */
+export const PROGRAM_CACHE_TTL_MS = 1000;
+
+export function createAuthenticator(deps: {
+  store: Store;
+  clock: Clock;
+  adminToken: string;
+  /** Defaults to PROGRAM_CACHE_TTL_MS; 0 reads the program on every request. */
+  programCacheTtlMs?: number;
+}): Authenticator {
+  // Program changes made through ctx.scope drop the cached program at commit.
+  const store = cacheProgramLookups(deps.store, { ttlMs: deps.programCacheTtlMs ?? PROGRAM_CACHE_TTL_MS });
   return {
     async program(req): Promise<ProgramContext> {
       const key = bearer(req);
       if (!key) throw unauthorized('Send the program API key as "Authorization: Bearer <key>"');
-      const program = await deps.store.findProgramByApiKeyHash(hashApiKey(key));
+      const program = await store.findProgramByApiKeyHash(hashApiKey(key));
       if (!program) throw unauthorized('Unknown API key');
-      return { program, scope: deps.store.scoped(program.id), now: programNow(program, deps.clock) };
+      return { program, scope: store.scoped(program.id), now: programNow(program, deps.clock) };
     },
     admin(req): void {
       const token = bearer(req);
