@@ -174,13 +174,13 @@ async function benchPostgresPids(meta: pg.Client | undefined): Promise<Set<numbe
 }
 
 /** Busy and total jiffies of the whole machine (/proc/stat first line). */
-function machineCpu(): { busy: number; total: number } | undefined {
+function machineCpu(): { busy: number; total: number; iowait: number } | undefined {
   try {
     const first = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const n = first.trim().split(/\s+/).slice(1).map(Number);
     const total = n.reduce((a, b) => a + b, 0);
     const idle = (n[3] ?? 0) + (n[4] ?? 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, total, iowait: n[4] ?? 0 };
   } catch {
     return undefined;
   }
@@ -195,12 +195,25 @@ function procStatusKiB(pid: number, field: string): number | undefined {
   }
 }
 
+/** Nanoseconds a thread ran and waited runnable for a CPU (/proc/<pid>/task/<tid>/schedstat). */
+function schedstat(pid: number | undefined): { run: number; wait: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run === undefined || wait === undefined ? undefined : { run, wait };
+  } catch {
+    return undefined;
+  }
+}
+
 interface CpuSnapshot {
   at: bigint;
   self: NodeJS.CpuUsage;
   server: number | undefined;
+  /** The server's main (event loop) thread. */
+  serverMain: { run: number; wait: number } | undefined;
   postgres: Map<number, number>;
-  machine: { busy: number; total: number } | undefined;
+  machine: { busy: number; total: number; iowait: number } | undefined;
 }
 
 function cpuSnapshot(serverPid: number | undefined, pgPids?: Set<number>): CpuSnapshot {
@@ -208,6 +221,7 @@ function cpuSnapshot(serverPid: number | undefined, pgPids?: Set<number>): CpuSn
     at: process.hrtime.bigint(),
     self: process.cpuUsage(),
     server: serverPid === undefined ? undefined : processCpuSeconds(serverPid),
+    serverMain: schedstat(serverPid),
     postgres: postgresCpu(pgPids),
     machine: machineCpu(),
   };
@@ -230,6 +244,15 @@ function cpuBreakdown(a: CpuSnapshot, b: CpuSnapshot) {
     serverCores: server === undefined ? null : round(server / wall),
     postgresCores: round(postgres / wall),
     machineBusyPercent: machine === undefined ? null : round(machine * 100, 1),
+    machineIowaitPercent:
+      a.machine && b.machine
+        ? round(((b.machine.iowait - a.machine.iowait) / (b.machine.total - a.machine.total)) * 100, 1)
+        : null,
+    // The event loop thread: share of the wall time it ran, and waited runnable for a core.
+    serverMainThreadRunning:
+      a.serverMain && b.serverMain ? round((b.serverMain.run - a.serverMain.run) / 1e9 / wall) : null,
+    serverMainThreadWaitingForCpu:
+      a.serverMain && b.serverMain ? round((b.serverMain.wait - a.serverMain.wait) / 1e9 / wall) : null,
     // Anything else on the machine (another test run, a build): it distorts the numbers.
     otherCores:
       machine === undefined
@@ -776,6 +799,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `cpu/ord  server ${orderCpuMs.server} ms, postgres ${orderCpuMs.postgres} ms, load generator ${orderCpuMs.loadGenerator} ms`,
+  );
+  console.log(
+    `loop     server main thread running ${orderCpu.serverMainThreadRunning} / waiting for a core ${orderCpu.serverMainThreadWaitingForCpu} of the time; machine iowait ${orderCpu.machineIowaitPercent}%`,
   );
   console.log(
     `target   ≥ 1000 orders/s, p99 ≤ 50 ms, no errors at 16 clients: ${targetMet ? 'MET' : 'NOT MET'}`,
