@@ -34,6 +34,30 @@ export interface LabelFormat {
   locale?: string;
 }
 
+// Building an Intl formatter costs far more than using one; these are constant per
+// locale and currency, so each is built once (a pure memo, no observable state).
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const listFormats = new Map<string, Intl.ListFormat>();
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    moneyFormats.set(key, f);
+  }
+  return f;
+}
+
+function listFormat(locale: string): Intl.ListFormat {
+  let f = listFormats.get(locale);
+  if (!f) {
+    f = new Intl.ListFormat(locale, { type: 'conjunction' });
+    listFormats.set(locale, f);
+  }
+  return f;
+}
+
 /** `12000` USD minor units → "$120.00"; exact for any integer amount. */
 export function formatMoney(amount: number, currency: string, locale = 'en-US'): string {
   const exp = currencyExponent(currency);
@@ -43,7 +67,7 @@ export function formatMoney(amount: number, currency: string, locale = 'en-US'):
   const whole = digits.slice(0, digits.length - exp);
   const decimal = exp > 0 ? `${whole}.${digits.slice(digits.length - exp)}` : whole;
   const value = `${amount < 0 ? '-' : ''}${decimal}` as `${number}`;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
+  return moneyFormat(locale, currency).format(value);
 }
 
 /** `1250` → "1,250 points". */
@@ -125,6 +149,6 @@ export function progressHeadline(
   locale = 'en-US',
 ): string | null {
   if (missing.length === 0) return null;
-  const list = new Intl.ListFormat(locale, { type: 'conjunction' }).format(missing.map((m) => m.label));
+  const list = listFormat(locale).format(missing.map((m) => m.label));
   return `${list} to ${tierTitle}`;
 }
