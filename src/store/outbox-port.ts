@@ -3,7 +3,10 @@
  * least once. Times are the database's (`now()`), so every instance agrees on what is due.
  */
 
-/** Kinds of outbox rows. */
+/**
+ * Kinds of outbox rows. Each kind has its own dispatcher, which claims only its kind:
+ * `apple_pass_changed` (APNs pushes); more kinds (Google Wallet objects) are added beside it.
+ */
 export type OutboxKind = 'apple_pass_changed';
 
 /** One claimed outbox row. */
@@ -31,8 +34,11 @@ export interface OutboxTxRepository {
  * row names its program, and the work on it goes through `Store.scoped`.
  */
 export interface OutboxRepository {
-  /** Claim up to `limit` due rows: they are not due again for `leaseMs` (a crashed worker's rows come back). */
-  claim(limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /**
+   * Claim up to `limit` due rows of `kind`: they are not due again for `leaseMs` (a crashed
+   * worker's rows come back).
+   */
+  claim(kind: OutboxKind, limit: number, leaseMs: number): Promise<OutboxItem[]>;
   /** Mark rows delivered. */
   done(ids: readonly string[]): Promise<void>;
   /** Make rows due again in `delayMs`; `error` counts an attempt and is kept. */

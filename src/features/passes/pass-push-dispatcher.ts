@@ -64,7 +64,7 @@ export class PassPushDispatcher {
     const report: DispatchReport = { pushed: 0, deferred: 0, unregistered: 0 };
     // Rows handled here are no longer due (done, postponed or leased), so this ends.
     for (;;) {
-      const items = await this.deps.store.outbox.claim(BATCH, LEASE_MS);
+      const items = await this.deps.store.outbox.claim('apple_pass_changed', BATCH, LEASE_MS);
       if (items.length === 0) {
         if (!this.again) return report;
         this.again = false;

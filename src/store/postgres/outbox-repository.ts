@@ -45,17 +45,17 @@ export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): O
     onQueued(listener) {
       listeners.push(listener);
     },
-    async claim(limit, leaseMs) {
+    async claim(kind, limit, leaseMs) {
       // SKIP LOCKED: instances dispatching at once take different rows.
       const { rows } = await q.query<ItemRow>(
         `WITH due AS (
-           SELECT id FROM outbox WHERE done_at IS NULL AND due_at <= now()
+           SELECT id FROM outbox WHERE done_at IS NULL AND due_at <= now() AND kind = $3
            ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED
          )
          UPDATE outbox o SET due_at = now() + make_interval(secs => $2::float8 / 1000)
          FROM due WHERE o.id = due.id
          RETURNING o.id::text AS id, o.program_id, o.customer_id, o.kind, o.attempts`,
-        [limit, leaseMs],
+        [limit, leaseMs, kind],
       );
       return rows.map((r) => ({
         id: r.id,
