@@ -29,6 +29,7 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
+import type { WebhookTxRepository } from './webhook-port.js';
 
 export interface ProgramRecord {
   id: string;
@@ -355,6 +356,8 @@ export interface ProgramTx {
   };
   /** Deliveries queued with the change (SPEC 5), committed or rolled back with it. */
   outbox: OutboxTxRepository;
+  /** Webhook events announcing the change (SPEC 5), committed or rolled back with it. */
+  webhooks: WebhookTxRepository;
 }
 
 /** A storage backend. */

@@ -20,6 +20,7 @@ import type {
   OrderSummaryQuery,
   TierPlacement,
 } from './port.js';
+import type { NewWebhookEvent } from './webhook-port.js';
 
 export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync';
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
@@ -118,6 +119,8 @@ export interface BatchWrites {
   changes: NewTierChange[];
   /** Ledger entries (entry bonuses) that move balances. */
   entries: { customerId: string; entry: NewLedgerEntry }[];
+  /** Webhook events announcing the changes (written after the customers' rows). */
+  events: NewWebhookEvent[];
 }
 
 /** How to process one batch. */

@@ -15,6 +15,7 @@ import type {
 } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
+import { effectiveTags } from '../webhooks/webhook-events.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 
 export class CustomerService {
@@ -24,10 +25,13 @@ export class CustomerService {
    */
   upsert(ctx: ProgramContext, id: string, input: UpsertCustomerInput) {
     return ctx.scope.transaction(async (tx) => {
+      // The effective tags before: a change of the merchant's tags is announced with the tier's.
+      const before = await tx.customers.lock(id);
       const { record, created } = await tx.customers.upsert(id, input, ctx.now);
       const tiers = await tx.tiers.list();
       const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, record, ctx.now);
-      const outcome = evaluate(ctx.program.settings, tiers, record, facts, ctx.now, 'event');
+      const tagsBefore = before ? effectiveTags(before) : [];
+      const outcome = evaluate(ctx.program.settings, tiers, record, facts, ctx.now, 'event', tagsBefore);
       await writeOutcome(tx, id, [], outcome, ctx.now);
       return {
         record: outcome.customer,

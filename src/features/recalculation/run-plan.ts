@@ -10,6 +10,7 @@ import { applyDecision } from '../../domain/transition.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import type { NewLedgerEntry, TierRecord } from '../../store/port.js';
 import type { BatchCustomer, BatchWork, BatchWrites, RunKind } from '../../store/recalculation-port.js';
+import { effectiveTags, evaluationEvents } from '../webhooks/webhook-events.js';
 
 /** A run either evaluates every customer with a trigger, has nothing to do, or cannot run. */
 export type RunPlan =
@@ -109,7 +110,7 @@ export function batchWork({ plan, settings, tiers, asOf, beforeCommit }: BatchWo
   return {
     orders: { windows, asOf, withOrders: readsOrders(tiers) },
     evaluate(customers) {
-      const writes: BatchWrites = { placements: [], changes: [], entries: [] };
+      const writes: BatchWrites = { placements: [], changes: [], entries: [], events: [] };
       for (const c of customers) {
         const decision = decideTier({
           settings,
@@ -122,8 +123,11 @@ export function batchWork({ plan, settings, tiers, asOf, beforeCommit }: BatchWo
         if (decision.direction === 'none') continue;
         const t = applyDecision(c, decision, tiers, settings, asOf);
         if (!t.change) continue;
+        const change = { customerId: c.id, ...t.change };
         writes.placements.push({ customerId: c.id, placement: t.placement });
-        writes.changes.push({ customerId: c.id, ...t.change });
+        writes.changes.push(change);
+        const after = { tags: c.tags, tierTags: t.placement.tierTags };
+        writes.events.push(...evaluationEvents(c.id, effectiveTags(c), after, change, tiers, asOf));
         if (t.bonus) {
           writes.entries.push({
             customerId: c.id,

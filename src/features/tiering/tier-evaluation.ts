@@ -16,6 +16,8 @@ import type {
   ProgramTx,
   TierRecord,
 } from '../../store/port.js';
+import type { NewWebhookEvent } from '../../store/webhook-port.js';
+import { effectiveTags, evaluationEvents } from '../webhooks/webhook-events.js';
 
 /** An order being written in the same transaction, not yet visible to queries. */
 export interface PendingOrder {
@@ -80,9 +82,15 @@ export interface EvaluationOutcome {
   /** The bonus entry, when the customer entered a tier for the first time. */
   entries: NewLedgerEntry[];
   change: NewTierChange | null;
+  /** Webhook events announcing the change and any change of the customer's effective tags. */
+  events: NewWebhookEvent[];
 }
 
-/** Decide and apply, in memory; the caller writes `entries`, the placement and `change`. */
+/**
+ * Decide and apply, in memory; the caller writes `entries`, the placement, `change` and
+ * `events`. `tagsBefore`: the effective tags before the unit of work (default: the customer's as
+ * given), when the caller changed the merchant's tags itself.
+ */
 export function evaluate(
   settings: ProgramSettings,
   tiers: readonly TierRecord[],
@@ -90,6 +98,7 @@ export function evaluate(
   facts: CustomerFacts,
   asOf: Date,
   trigger: EvaluationTrigger,
+  tagsBefore: readonly string[] = effectiveTags(customer),
 ): EvaluationOutcome {
   const decision = decideTier({
     settings,
@@ -105,7 +114,10 @@ export function evaluate(
     trigger,
   });
   const t = applyDecision(customer, decision, tiers, settings, asOf);
-  if (!t.change) return { decision, customer, entries: [], change: null };
+  if (!t.change) {
+    const events = evaluationEvents(customer.id, tagsBefore, customer, null, tiers, asOf);
+    return { decision, customer, entries: [], change: null, events };
+  }
   const entries: NewLedgerEntry[] = t.bonus
     ? [
         {
@@ -129,12 +141,14 @@ export function evaluate(
     balances: { ...customer.balances, current: customer.balances.current + (t.bonus?.points ?? 0) },
     updatedAt: asOf,
   };
-  return { decision, customer: after, entries, change: { customerId: customer.id, ...t.change } };
+  const change = { customerId: customer.id, ...t.change };
+  const events = evaluationEvents(customer.id, tagsBefore, after, change, tiers, asOf);
+  return { decision, customer: after, entries, change, events };
 }
 
 /** Write an evaluated event: its entries plus any bonus, and the tier change when there is one. */
 export async function writeOutcome(
-  tx: Pick<ProgramTx, 'ledger' | 'customers' | 'tierChanges' | 'outbox'>,
+  tx: Pick<ProgramTx, 'ledger' | 'customers' | 'tierChanges' | 'outbox' | 'webhooks'>,
   customerId: string,
   entries: NewLedgerEntry[],
   outcome: EvaluationOutcome,
@@ -144,10 +158,19 @@ export async function writeOutcome(
   if (all.length > 0) await tx.ledger.append(customerId, all);
   // Balance or tier moved: the pass changes; its devices get a push (SPEC 5).
   if (all.length > 0 || outcome.change) await tx.outbox.passChanged(customerId);
-  if (!outcome.change) return;
-  const c = outcome.customer;
+  if (outcome.change) await writeChange(tx, outcome.customer, outcome.change, now);
+  // After the customer's row is written: the events carry its new balances.
+  if (outcome.events.length > 0) await tx.webhooks.emit(outcome.events);
+}
+
+async function writeChange(
+  tx: Pick<ProgramTx, 'customers' | 'tierChanges'>,
+  c: CustomerRecord,
+  change: NewTierChange,
+  now: Date,
+): Promise<void> {
   await tx.customers.setTier(
-    customerId,
+    c.id,
     {
       tierId: c.tierId,
       tierTags: c.tierTags,
@@ -157,5 +180,5 @@ export async function writeOutcome(
     },
     now,
   );
-  await tx.tierChanges.insert(outcome.change);
+  await tx.tierChanges.insert(change);
 }

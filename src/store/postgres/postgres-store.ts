@@ -19,9 +19,15 @@ import { runRepository } from './run-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { tierRepository } from './tier-repository.js';
+import { webhookTxRepository } from './webhook-emit.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
-function programTx(q: SqlQuery, programId: string, queued?: () => void): ProgramTx {
+function programTx(
+  q: SqlQuery,
+  programId: string,
+  queued?: () => void,
+  webhookQueued?: () => void,
+): ProgramTx {
   return {
     programId,
     program: programRepository(q, programId),
@@ -33,6 +39,7 @@ function programTx(q: SqlQuery, programId: string, queued?: () => void): Program
     ledger: ledgerRepository(q, programId),
     tierChanges: tierChangeRepository(q, programId),
     outbox: outboxTxRepository(q, programId, queued),
+    webhooks: webhookTxRepository(q, programId, webhookQueued),
   };
 }
 
@@ -40,6 +47,8 @@ function programTx(q: SqlQuery, programId: string, queued?: () => void): Program
 export function createPostgresStore(driver: SqlDriver): Store {
   // Told after a program transaction that queued outbox rows commits.
   const queuedListeners: (() => void)[] = [];
+  // Told after a program transaction that queued webhook deliveries commits.
+  const webhookListeners: (() => void)[] = [];
   return {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
@@ -64,14 +73,23 @@ export function createPostgresStore(driver: SqlDriver): Store {
         artwork: artworkRepository(driver, programId),
         async transaction(fn) {
           let queued = false;
+          let webhooksQueued = false;
           const result = await driver.transaction((q) =>
             fn(
-              programTx(q, programId, () => {
-                queued = true;
-              }),
+              programTx(
+                q,
+                programId,
+                () => {
+                  queued = true;
+                },
+                () => {
+                  webhooksQueued = true;
+                },
+              ),
             ),
           );
           if (queued) for (const listener of queuedListeners) listener();
+          if (webhooksQueued) for (const listener of webhookListeners) listener();
           return result;
         },
       };

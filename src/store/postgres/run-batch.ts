@@ -9,6 +9,7 @@ import { queuePassChanges } from './outbox-repository.js';
 import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
+import { emitWebhookEvents } from './webhook-emit.js';
 
 /**
  * The run's customers in the batch's range ($2 < id ≤ $3, created before $4). At a boundary ($5)
@@ -256,6 +257,8 @@ export async function processBatch(
     const { keyPrefix, reason } = work.carryReset;
     await q.query(CARRY_RESET_SQL, [...range, keyPrefix, reason]);
   }
+  // Last: the events carry the customers' balances after every write of the batch.
+  await emitWebhookEvents(q, programId, writes.events);
   await work.beforeCommit?.(batch);
   // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
   await q.query(
