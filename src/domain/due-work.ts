@@ -1,15 +1,16 @@
 /**
- * What falls due for a program between two instants (SPEC 4, 9): cycle boundaries,
- * daily syncs at local midnight, and a debounced resync. The live scheduler and a test
+ * What falls due for a program between two instants (SPEC 4, 5, 9): cycle boundaries,
+ * downgrade warnings before them, daily syncs at local midnight, and a debounced resync. The live scheduler and a test
  * clock's advance both run exactly this list, in this order, so rehearsals match reality.
  */
 
 import { boundariesBetween } from './cycles.js';
+import { warningKey, warningsBetween } from './downgrade-warning.js';
 import { addDuration } from './duration.js';
 import type { ProgramSettings } from './types.js';
 import { localDateString, startOfLocalDay } from './zoned-time.js';
 
-export type DueKind = 'cycle' | 'daily' | 'resync';
+export type DueKind = 'cycle' | 'daily' | 'resync' | 'warning';
 
 /** One piece of scheduled work. */
 export interface DueItem {
@@ -44,14 +45,15 @@ export function resyncKey(seq: number): string {
   return `resync:${seq}`;
 }
 
-const ORDER: Record<DueKind, number> = { resync: 0, cycle: 1, daily: 2 };
+const ORDER: Record<DueKind, number> = { resync: 0, cycle: 1, daily: 2, warning: 3 };
 
 /**
  * Everything due in (from, to], in time order; at the same instant a resync first, then
- * the cycle boundary, then the daily sync (which then sees the boundary's outcome).
+ * the cycle boundary, then the daily sync (which then sees the boundary's outcome), then a
+ * downgrade warning (which sees both). A warning's key names its boundary: one per boundary.
  */
 export function dueWork(
-  settings: Pick<ProgramSettings, 'retention' | 'timezone' | 'tiersEnabled'>,
+  settings: Pick<ProgramSettings, 'retention' | 'timezone' | 'tiersEnabled' | 'downgradeWarningDays'>,
   from: Date,
   to: Date,
   resync: { dueAt: Date; seq: number } | null,
@@ -69,6 +71,9 @@ export function dueWork(
     for (const at of boundariesBetween(cycle, tz, from, to)) {
       items.push({ kind: 'cycle', at, key: `cycle:${at.toISOString()}` });
     }
+  }
+  for (const w of warningsBetween(settings, from, to)) {
+    items.push({ kind: 'warning', at: w.at, key: warningKey(w.boundary) });
   }
   if (settings.tiersEnabled && needsDailySync(settings)) {
     for (const at of localMidnightsBetween(from, to, tz)) {

@@ -64,6 +64,11 @@ export interface ProgramSettings {
   timezone: string;
   earning: { pointsPerUnit: number };
   retention: RetentionSettings;
+  /**
+   * Days before a cycle boundary that a `tier.downgrade_warning` goes out to customers the
+   * boundary would downgrade; 0 or null = off, absent = the default (7). Cycle mode only.
+   */
+  downgradeWarningDays?: number | null;
 }
 
 export type ProgramMode = 'live' | 'test';

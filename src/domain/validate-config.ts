@@ -4,6 +4,7 @@
  * message a merchant can act on. `error` issues must be refused; `warning` issues
  * describe settings that have no effect and may be shown without refusing.
  */
+import { MAX_DOWNGRADE_WARNING_DAYS } from './downgrade-warning.js';
 import { isDateOnly, parseDuration } from './duration.js';
 import { hasAtMostDecimals, MULTIPLIER_DECIMALS, POINTS_PER_UNIT_DECIMALS } from './earning.js';
 import { isCurrency, isTimeZone } from './money.js';
@@ -82,6 +83,16 @@ export function validateSettings(settings: ProgramSettings): ConfigIssue[] {
         'max_drop_unused',
         'maxDropPerCycle applies to cycle mode only',
         'warning',
+      );
+    }
+  }
+  const lead = settings.downgradeWarningDays;
+  if (lead !== undefined && lead !== null) {
+    if (!Number.isInteger(lead) || lead < 0 || lead > MAX_DOWNGRADE_WARNING_DAYS) {
+      push(
+        'downgradeWarningDays',
+        'downgrade_warning_days_invalid',
+        `downgradeWarningDays must be a whole number of days from 0 (off) to ${MAX_DOWNGRADE_WARNING_DAYS}`,
       );
     }
   }

@@ -22,7 +22,7 @@ import type {
 } from './port.js';
 import type { NewWebhookEvent } from './webhook-port.js';
 
-export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync';
+export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync' | 'warning';
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
 
 export interface RunRecord {

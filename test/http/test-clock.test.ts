@@ -76,6 +76,7 @@ describe('test clock', () => {
 
     const first = await advance(auth, '2025-07-01T00:00:00Z');
     expect(first.map((r) => [r.kind, r.at, r.state])).toEqual([
+      ['warning', '2025-06-24T00:00:00.000Z', 'done'], // downgrade warnings, 7 days ahead by default
       ['cycle', '2025-07-01T00:00:00.000Z', 'done'],
     ]);
     expect(await tierTitle(auth, 'joy')).toBe('Gold'); // cycle 1: $700 in the last 12 months
@@ -98,7 +99,7 @@ describe('test clock', () => {
     expect(await tierTitle(auth, 'joy')).toBe('Gold'); // cycle 3: $600 + $450 since 2025-07-01
 
     const fourth = await advance(auth, '2027-01-01T00:00:00Z');
-    expect(fourth.map((r) => r.kind)).toEqual(['cycle']);
+    expect(fourth.map((r) => r.kind)).toEqual(['warning', 'cycle']);
     expect(await tierTitle(auth, 'joy')).toBe('Silver'); // cycle 4: only $450 in 2026
     const history = await request(h.app).get('/v1/customers/joy/tier-history').set(auth);
     expect(history.body.data[0]).toMatchObject({

@@ -1,5 +1,6 @@
 /** Request and response shapes of the program endpoints. */
 import { z } from 'zod';
+import { MAX_DOWNGRADE_WARNING_DAYS } from '../../domain/downgrade-warning.js';
 import { hasAtMostDecimals, POINTS_PER_UNIT_DECIMALS } from '../../domain/earning.js';
 import { isCurrency, isTimeZone } from '../../domain/money.js';
 import { dateSchema, instantSchema } from '../../http/common-schemas.js';
@@ -58,6 +59,16 @@ const settingsFields = {
     })
     .optional(),
   retention: retentionSchema.optional(),
+  downgradeWarningDays: z
+    .number()
+    .int('must be a whole number of days')
+    .min(0, 'must be 0 (off) or more')
+    .max(MAX_DOWNGRADE_WARNING_DAYS, `at most ${MAX_DOWNGRADE_WARNING_DAYS} days`)
+    .nullable()
+    .optional()
+    .describe(
+      'Days before a cycle boundary that tier.downgrade_warning goes out to customers the boundary would downgrade; 0 or null = off; default 7',
+    ),
 };
 
 export const createProgramBody = z
@@ -97,6 +108,10 @@ export const programView = z.object({
   timezone: z.string(),
   earning: z.object({ pointsPerUnit: z.number() }),
   retention: retentionOut,
+  downgradeWarningDays: z
+    .number()
+    .int()
+    .describe('Lead time of tier.downgrade_warning in days before each cycle boundary; 0 = off'),
   clock: z.object({ now: z.string() }).nullable().describe('The test clock (test programs only)'),
   createdAt: z.string(),
   updatedAt: z.string(),

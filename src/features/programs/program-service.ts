@@ -1,6 +1,7 @@
 /** Programs (tenants): creation with a one-time API key, settings. */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import { downgradeWarningDays } from '../../domain/downgrade-warning.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import { conflict } from '../../http/errors.js';
 import type { ProgramRecord, Store } from '../../store/port.js';
@@ -42,6 +43,10 @@ export class ProgramService {
       timezone: input.timezone ?? DEFAULT_SETTINGS.timezone,
       earning: input.earning ?? DEFAULT_SETTINGS.earning,
       retention: input.retention ?? DEFAULT_SETTINGS.retention,
+      // Absent: the default lead time (downgradeWarningDays()), also for programs created before it existed.
+      ...(input.downgradeWarningDays !== undefined
+        ? { downgradeWarningDays: input.downgradeWarningDays }
+        : {}),
     };
     const apiKey = generateApiKey(input.mode);
     const program = await this.deps.store.createProgram(
@@ -72,6 +77,10 @@ export class ProgramService {
       timezone: patch.timezone ?? current.settings.timezone,
       earning: patch.earning ?? current.settings.earning,
       retention: patch.retention ?? current.settings.retention,
+      downgradeWarningDays:
+        patch.downgradeWarningDays !== undefined
+          ? patch.downgradeWarningDays
+          : current.settings.downgradeWarningDays,
     };
     const reenabled = !current.settings.tiersEnabled && settings.tiersEnabled;
     const updated = await ctx.scope.transaction(async (tx) => {
@@ -99,6 +108,7 @@ export function programView(p: ProgramRecord) {
     timezone: p.settings.timezone,
     earning: p.settings.earning,
     retention: p.settings.retention,
+    downgradeWarningDays: downgradeWarningDays(p.settings),
     clock: p.mode === 'test' && p.clockNow ? { now: p.clockNow.toISOString() } : null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

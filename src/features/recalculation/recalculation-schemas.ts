@@ -7,7 +7,7 @@ export const syncStarted = z.object({ jobId: z.string() });
 
 export const jobView = z.object({
   id: z.string(),
-  kind: z.enum(['cycle', 'daily', 'resync', 'sync']),
+  kind: z.enum(['cycle', 'daily', 'resync', 'sync', 'warning']),
   state: z.enum(['pending', 'running', 'done', 'failed']),
   processed: z.number().int(),
   total: z.number().int(),

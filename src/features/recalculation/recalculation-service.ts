@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { notFound } from '../../http/errors.js';
 import type { Store } from '../../store/port.js';
 import type { BatchWork, RunBatch, RunKind, RunRecord } from '../../store/recalculation-port.js';
+import { warningBatchWork } from '../downgrade-warnings/warning-work.js';
 import { batchWork, planRun } from './run-plan.js';
 
 export type { RunKind } from '../../store/recalculation-port.js';
@@ -145,7 +146,7 @@ export class RecalculationService {
     // Settings and tiers as they are now: a run started before a change applies the change.
     const [program, tiers] = await Promise.all([scope.program.get(), scope.tiers.list()]);
     const plan = planRun(run.kind, program.settings);
-    if (plan.type !== 'evaluate') {
+    if (plan.type === 'skip' || plan.type === 'fail') {
       const ended = await scope.runs.finish(
         runId,
         plan.type === 'skip' ? 'done' : 'failed',
@@ -154,13 +155,14 @@ export class RecalculationService {
       return runView(ended);
     }
     const hook = this.deps.hooks?.beforeCommit;
-    const work = batchWork({
-      plan,
+    const input = {
       settings: program.settings,
       tiers,
       asOf: run.asOf,
-      beforeCommit: hook ? (batch) => hook(runId, batch) : undefined,
-    });
+      beforeCommit: hook ? (batch: RunBatch) => hook(runId, batch) : undefined,
+    };
+    // A warning run predicts the next boundary for every customer and writes warnings only.
+    const work = plan.type === 'warn' ? warningBatchWork(input) : batchWork({ plan, ...input });
     const claimOptions = {
       batchSize: opts.batchSize ?? this.deps.batchSize ?? 5_000,
       leaseMs: this.deps.leaseMs ?? 60_000,

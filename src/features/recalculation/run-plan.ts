@@ -5,6 +5,7 @@
  */
 import { decideTier, type EvaluationTrigger } from '../../domain/assignment.js';
 import { qualifyingTags } from '../../domain/customer-facts.js';
+import { warnsBeforeBoundaries } from '../../domain/downgrade-warning.js';
 import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import { applyDecision } from '../../domain/transition.js';
 import type { ProgramSettings } from '../../domain/types.js';
@@ -12,16 +13,20 @@ import type { NewLedgerEntry, TierRecord } from '../../store/port.js';
 import type { BatchCustomer, BatchWork, BatchWrites, RunKind } from '../../store/recalculation-port.js';
 import { effectiveTags, evaluationEvents } from '../webhooks/webhook-events.js';
 
-/** A run either evaluates every customer with a trigger, has nothing to do, or cannot run. */
+/**
+ * A run either evaluates every customer with a trigger, predicts the next boundary for every
+ * customer (downgrade warnings, features/downgrade-warnings), has nothing to do, or cannot run.
+ */
 export type RunPlan =
   | { type: 'evaluate'; trigger: EvaluationTrigger; carryReset: boolean }
+  | { type: 'warn' }
   | { type: 'skip' }
   | { type: 'fail'; error: string };
 
 /** The plan of a run of `kind` under the program's current settings. */
 export function planRun(
   kind: RunKind,
-  settings: Pick<ProgramSettings, 'retention' | 'tiersEnabled'>,
+  settings: Pick<ProgramSettings, 'retention' | 'tiersEnabled' | 'downgradeWarningDays'>,
 ): RunPlan {
   const { retention } = settings;
   // Tiers off: nothing is evaluated (SPEC 1); only a boundary still has carry to reset.
@@ -42,11 +47,14 @@ export function planRun(
     case 'resync':
     case 'sync':
       return { type: 'evaluate', trigger: 'resync', carryReset: false };
+    case 'warning':
+      // Warnings switched off (or the program left cycle mode) since the run was scheduled.
+      return warnsBeforeBoundaries(settings) ? { type: 'warn' } : { type: 'skip' };
   }
 }
 
 /** Whether any enabled tier reads orders (the batch query then sums them). */
-function readsOrders(tiers: readonly TierRecord[]): boolean {
+export function readsOrders(tiers: readonly TierRecord[]): boolean {
   return tiers.some(
     (t) =>
       t.enabled &&
@@ -57,7 +65,7 @@ function readsOrders(tiers: readonly TierRecord[]): boolean {
 }
 
 /** Facts of one batch customer, built exactly as the event path's `loadFacts` builds them. */
-function factsOf(customer: BatchCustomer, tiers: readonly TierRecord[]): CustomerFacts {
+export function factsOf(customer: BatchCustomer, tiers: readonly TierRecord[]): CustomerFacts {
   const { orders } = customer;
   return {
     tags: qualifyingTags(customer.tags, tiers),

@@ -16,7 +16,7 @@ export interface RecalculationRunner {
   /** Create the run or find it by key (exactly once per boundary/day). */
   start(
     programId: string,
-    kind: 'cycle' | 'daily' | 'resync' | 'sync',
+    kind: 'cycle' | 'daily' | 'resync' | 'sync' | 'warning',
     asOf: Date,
     key: string,
   ): Promise<{ id: string }>;

@@ -15,7 +15,7 @@ const advanceView = z.object({
   now: z.string(),
   ran: z.array(
     z.object({
-      kind: z.enum(['cycle', 'daily', 'resync']),
+      kind: z.enum(['cycle', 'daily', 'resync', 'warning']),
       at: z.string(),
       jobId: z.string(),
       state: z.string(),
