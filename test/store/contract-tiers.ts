@@ -1,5 +1,5 @@
 import type { ProgramScope } from '../../src/store/port.js';
-import { at, newProgram, type StoreRef, T0, tierInput } from './contract-fixtures.js';
+import { at, newCustomer, newProgram, type StoreRef, T0, tierInput } from './contract-fixtures.js';
 
 async function ranks(scope: ProgramScope): Promise<Array<[string, number]>> {
   return (await scope.tiers.list()).map((t) => [t.id, t.rank]);
@@ -14,6 +14,53 @@ export function tierContract(store: StoreRef): void {
       await scope.transaction(async (tx) => {
         for (const id of ['bronze', 'silver', 'gold']) await tx.tiers.create(id, tierInput(id), T0);
       });
+    });
+
+    it('lists the tiers as they are now under a customer lock, after every kind of tier write', async () => {
+      const customerId = await newCustomer(scope);
+      // Read under a lock (the order path): adapters may answer from a cache of the tier list.
+      const underLock = () =>
+        scope.transaction(async (tx) => {
+          await tx.customers.lock(customerId);
+          return (await tx.tiers.list()).map((t) => `${t.id}:${t.rank}:${t.title}`);
+        });
+      expect(await underLock()).toEqual(['bronze:0:bronze', 'silver:1:silver', 'gold:2:gold']);
+      expect(await underLock()).toEqual(['bronze:0:bronze', 'silver:1:silver', 'gold:2:gold']);
+      await scope.transaction((tx) => tx.tiers.update('silver', tierInput('Silver+'), at(1)));
+      expect(await underLock()).toEqual(['bronze:0:bronze', 'silver:1:Silver+', 'gold:2:gold']);
+      await scope.transaction((tx) => tx.tiers.reorder(['gold', 'bronze', 'silver'], at(2)));
+      expect(await underLock()).toEqual(['gold:0:gold', 'bronze:1:bronze', 'silver:2:Silver+']);
+      await scope.transaction((tx) => tx.tiers.create('vip', tierInput('vip'), at(3)));
+      expect(await underLock()).toEqual(['gold:0:gold', 'bronze:1:bronze', 'silver:2:Silver+', 'vip:3:vip']);
+      await scope.transaction((tx) => tx.tiers.remove('bronze', at(4)));
+      expect(await underLock()).toEqual(['gold:0:gold', 'silver:1:Silver+', 'vip:2:vip']);
+      // A write and a read in one unit of work: the read sees the write.
+      const inOne = await scope.transaction(async (tx) => {
+        await tx.customers.lock(customerId);
+        await tx.tiers.list();
+        await tx.tiers.update('vip', tierInput('VIP'), at(5));
+        return (await tx.tiers.list()).map((t) => t.title);
+      });
+      expect(inOne).toEqual(['gold', 'Silver+', 'VIP']);
+    });
+
+    it('hands out tier lists that cannot be changed by one caller for the next', async () => {
+      const customerId = await newCustomer(scope);
+      const first = await scope.transaction(async (tx) => {
+        await tx.customers.lock(customerId);
+        return tx.tiers.list();
+      });
+      try {
+        (first[0] as { title: string }).title = 'changed';
+        first.pop();
+      } catch {
+        // A frozen cached record refuses the change: that is fine too.
+      }
+      const second = await scope.transaction(async (tx) => {
+        await tx.customers.lock(customerId);
+        return tx.tiers.list();
+      });
+      expect(second.map((t) => t.title)).toEqual(['bronze', 'silver', 'gold']);
     });
 
     it('creates each tier at the top rank and lists lowest first', async () => {

@@ -2,6 +2,7 @@ import type { Qualification, TierBenefits } from '../../domain/types.js';
 import type { TierDesign, TierInput, TierRecord, TierRepository } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
+import type { TierListCache, TxTierVersion } from './tier-list-cache.js';
 
 interface TierRow {
   id: string;
@@ -20,6 +21,15 @@ interface TierRow {
 
 const COLUMNS =
   'id, rank, title, icon, visible, enabled, qualifications, maintain, benefits, design, created_at, updated_at';
+
+/** The live tiers with the list's version (one row with null tier columns when there are none). */
+const LIST_SQL = `
+SELECT p.tiers_version, t.id, t.rank, t.title, t.icon, t.visible, t.enabled, t.qualifications, t.maintain,
+  t.benefits, t.design, t.created_at, t.updated_at
+FROM programs p
+LEFT JOIN tiers t ON t.program_id = p.id AND t.deleted_at IS NULL
+WHERE p.id = $1
+ORDER BY t.rank`;
 
 function toTier(r: TierRow): TierRecord {
   return {
@@ -56,15 +66,25 @@ function inputParams(input: TierInput): unknown[] {
  * Live tiers keep ranks 0…n-1: create appends, remove closes the gap, reorder
  * permutes. Concurrent changes should hold `program.lock()`; without it the deferred
  * unique (program_id, rank) constraint fails one of them at commit.
+ * With a `cache`, `list()` answers from it without a statement when `seen.seen` (the tier list
+ * version this transaction read with its customer lock) is the cached list's version.
  */
-export function tierRepository(q: SqlQuery, programId: string): TierRepository {
+export function tierRepository(
+  q: SqlQuery,
+  programId: string,
+  cache?: TierListCache,
+  seen?: TxTierVersion,
+): TierRepository {
   return {
     async list() {
-      const { rows } = await q.query<TierRow>(
-        `SELECT ${COLUMNS} FROM tiers WHERE program_id = $1 AND deleted_at IS NULL ORDER BY rank`,
-        [programId],
-      );
-      return rows.map(toTier);
+      if (cache && seen?.seen !== undefined) {
+        const hit = cache.get(programId, seen.seen);
+        if (hit) return hit;
+      }
+      const { rows } = await q.query<Partial<TierRow> & { tiers_version: number }>(LIST_SQL, [programId]);
+      const tiers = rows.filter((r) => r.id != null).map((r) => toTier(r as TierRow));
+      if (cache && rows[0] !== undefined) cache.set(programId, rows[0].tiers_version, tiers);
+      return tiers;
     },
     async get(id) {
       const { rows } = await q.query<TierRow>(
@@ -74,6 +94,7 @@ export function tierRepository(q: SqlQuery, programId: string): TierRepository {
       return rows[0] === undefined ? null : toTier(rows[0]);
     },
     async create(id, input, now) {
+      if (seen) seen.seen = undefined; // the version read before this write is stale now
       const { rows } = await q.query<TierRow>(
         `INSERT INTO tiers (program_id, id, rank, title, icon, visible, enabled, qualifications, maintain,
            benefits, design, created_at, updated_at)
@@ -86,6 +107,7 @@ export function tierRepository(q: SqlQuery, programId: string): TierRepository {
       return toTier(one(rows, 'tier'));
     },
     async update(id, input, now) {
+      if (seen) seen.seen = undefined; // the version read before this write is stale now
       const { rows } = await q.query<TierRow>(
         `UPDATE tiers SET title = $3, icon = $4, visible = $5, enabled = $6, qualifications = $7::jsonb,
            maintain = $8::jsonb, benefits = $9::jsonb, design = $10::jsonb, updated_at = $11
@@ -96,6 +118,7 @@ export function tierRepository(q: SqlQuery, programId: string): TierRepository {
       return rows[0] === undefined ? null : toTier(rows[0]);
     },
     async remove(id, now) {
+      if (seen) seen.seen = undefined; // the version read before this write is stale now
       // One statement: soft-delete and shift the tiers above down by one.
       const { rows } = await q.query<{ id: string }>(
         `WITH prev AS (
@@ -115,6 +138,7 @@ export function tierRepository(q: SqlQuery, programId: string): TierRepository {
       return rows.length > 0;
     },
     async reorder(ids, now) {
+      if (seen) seen.seen = undefined; // the version read before this write is stale now
       // Validate inside the statement so a bad list changes nothing, even outside a transaction.
       const { rows } = await q.query<{ ok: boolean }>(
         `WITH wanted AS (
