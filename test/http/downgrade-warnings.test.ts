@@ -3,9 +3,11 @@
  * program rehearsing a cycle whose boundary downgrades a customer (JeriCommerce carry points).
  */
 import pg from 'pg';
+import { pino } from 'pino';
 import request from 'supertest';
+import { buildApp } from '../../src/app.js';
 import { testDatabaseUrl } from '../support/db.js';
-import { createProgram, type Harness, startHarness } from '../support/harness.js';
+import { ADMIN_TOKEN, createProgram, fixedClock, type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 let db: pg.Client;
@@ -198,4 +200,60 @@ it('sends no warning run with warnings off, and follows a changed lead time', as
     ['warning', '2025-02-26T00:00:00.000Z', 'done'],
     ['cycle', '2025-03-01T00:00:00.000Z', 'done'],
   ]);
+});
+
+it('a live program: the scheduler tick path (runDue up to the service clock) warns the same way, once', async () => {
+  const clock = fixedClock(new Date('2025-06-20T12:00:00Z'));
+  const live = buildApp({
+    store: h.store,
+    clock,
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN_TOKEN,
+  });
+  const created = await request(live.app)
+    .post('/v1/programs')
+    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({
+      name: 'Live',
+      timezone: 'UTC',
+      earning: { pointsPerUnit: 10 },
+      retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
+    })
+    .expect(201);
+  const auth = { Authorization: `Bearer ${created.body.apiKey}` };
+  const programId: string = created.body.program.id;
+  await subscribe(programId);
+  await request(live.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' }).expect(201);
+  // Entered by spend, kept by 2,000 points a cycle.
+  await request(live.app)
+    .post('/v1/tiers')
+    .set(auth)
+    .send({
+      title: 'Gold',
+      qualifications: [{ type: 'lifetimeSpend', minAmount: 10_000 }],
+      maintain: [{ type: 'carryPoints', minPoints: 2000 }],
+    })
+    .expect(201);
+  await request(live.app).put('/v1/customers/lv').set(auth).send({}).expect(201);
+  await request(live.app)
+    .post('/v1/orders')
+    .set(auth)
+    .send({ id: 'lv-1', customerId: 'lv', amount: 10_000 })
+    .expect(201);
+  const program = () => h.store.scoped(programId).program.get();
+  const kinds = (ran: { kind: string; at: string }[]) => ran.map((r) => [r.kind, r.at]);
+  // The resync asked for by creating the tiers comes due 5 minutes later; nothing else yet.
+  clock.set(new Date('2025-06-23T00:00:00Z'));
+  expect(kinds(await live.services.scheduling.runDue(await program(), clock.now()))).toEqual([
+    ['resync', '2025-06-20T12:05:00.000Z'],
+  ]);
+  clock.set(new Date('2025-06-24T00:00:30Z'));
+  expect(kinds(await live.services.scheduling.runDue(await program(), clock.now()))).toEqual([
+    ['warning', '2025-06-24T00:00:00.000Z'],
+  ]);
+  clock.set(new Date('2025-06-24T00:01:30Z'));
+  expect(await live.services.scheduling.runDue(await program(), clock.now())).toEqual([]);
+  const sent = await warnings(programId);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]?.data.keep.headline).toBe('1,000 points this cycle to keep Gold');
 });
