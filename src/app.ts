@@ -27,14 +27,19 @@ import { registerSimulationRoutes } from './features/simulations/simulation-rout
 import { SimulationService } from './features/simulations/simulation-service.js';
 import { registerTierRoutes } from './features/tiers/tier-routes.js';
 import { type ResyncKicker, TierService } from './features/tiers/tier-service.js';
+import { WebhookDispatcher } from './features/webhooks/webhook-dispatcher.js';
+import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
+import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { PushSender } from './integrations/apple/push-sender.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SharpPassFaceRenderer } from './integrations/images/sharp-pass-face-renderer.js';
+import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
+import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
-import type { Store } from './store/port.js';
+import type { ProgramRecord, Store } from './store/port.js';
 
 export const VERSION = '0.1.0';
 
@@ -50,6 +55,17 @@ export interface AppDeps {
   passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
+  /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
+  webhooks?: {
+    /** Addresses subscriptions may reach beyond public ones (WEBHOOK_ALLOW_*). */
+    policy?: AddressPolicy;
+    /** Request timeout of the default sender (WEBHOOK_TIMEOUT_MS). */
+    timeoutMs?: number;
+    /** Another sender than node:http. */
+    sender?: WebhookSender;
+    /** Deliver right after the commit that queued deliveries (main.ts); tests dispatch explicitly. */
+    dispatchOnCommit?: boolean;
+  };
   /**
    * Dispatch pass pushes right after a transaction that queued them commits (main.ts), instead
    * of only from the 10 s job and `runDue`. Off by default: tests dispatch explicitly.
@@ -63,12 +79,21 @@ export function buildApp(deps: AppDeps) {
   const recalculation = new RecalculationService({ store, logger });
   // Late-bound: the dispatcher needs the pass service, built further down.
   let passPushes: PassPushDispatcher | undefined;
+  const webhookPolicy = deps.webhooks?.policy ?? { allowLoopback: false, allowPrivate: false };
+  const webhookSender =
+    deps.webhooks?.sender ??
+    new HttpWebhookSender({ policy: webhookPolicy, timeoutMs: deps.webhooks?.timeoutMs });
+  const webhookDispatcher = new WebhookDispatcher({ store, sender: webhookSender, clock, logger });
+  if (deps.webhooks?.dispatchOnCommit) store.webhookDeliveries.onQueued(() => webhookDispatcher.kick());
+  // A test clock's advance delivers that program's deliveries due up to its new time.
+  const dispatchWebhooks = (program: ProgramRecord) =>
+    webhookDispatcher.dispatch(program.mode === 'test' ? program.id : undefined);
   const scheduling = new SchedulingService({
     store,
     runner: recalculation,
     clock,
     logger,
-    afterDue: async () => passPushes?.dispatch(),
+    afterDue: async (program) => Promise.all([passPushes?.dispatch(), dispatchWebhooks(program)]),
   });
   // The Agenda scheduler starts after the app is built (main.ts attaches it). Until then,
   // and always for test programs, an immediate resync runs inline.
@@ -82,6 +107,10 @@ export function buildApp(deps: AppDeps) {
   const programs = new ProgramService({ store, clock, hashApiKey, kicker });
   const tiers = new TierService(kicker);
   const customers = new CustomerService();
+  const webhooks = new WebhookService({
+    policy: webhookPolicy,
+    kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
+  });
   const orders = new OrderService();
   const points = new PointsService();
   const simulations = new SimulationService();
@@ -140,6 +169,7 @@ export function buildApp(deps: AppDeps) {
       registerAnalyticsRoutes(api, analytics);
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
+      registerWebhookRoutes(api, webhooks);
       if (passes) registerPassRoutes(api, passes, tiers);
       if (passWeb) registerPassWebRoutes(api, passWeb);
     },
@@ -157,6 +187,9 @@ export function buildApp(deps: AppDeps) {
       passes,
       artwork,
       passPushes,
+      webhooks,
+      webhookDispatcher,
+      webhookSender,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

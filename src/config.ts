@@ -52,6 +52,15 @@ const schema = z.object({
   APNS_CERT: optionalString,
   APNS_KEY: optionalString,
   APNS_CA: optionalString,
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_ALLOW_LOOPBACK_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export interface Config {
@@ -79,6 +88,11 @@ export interface Config {
     certsDir: string | undefined;
     keyPassphrase: string | undefined;
     devCertsDir: string;
+  };
+  /** Webhook deliveries: addresses allowed beyond public ones, request timeout. */
+  webhooks: {
+    policy: { allowPrivate: boolean; allowLoopback: boolean };
+    timeoutMs: number;
   };
   /** HMAC key of shopper pass links; undefined → generated once and kept under DATA_DIR. */
   passLinkSecret: string | undefined;
@@ -137,6 +151,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       devCertsDir: join(e.DATA_DIR, 'dev-certs'),
     },
     passLinkSecret: e.PASS_LINK_SECRET,
+    webhooks: {
+      policy: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_URLS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK_URLS },
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     passCacheEntries: e.PASS_CACHE_ENTRIES,
     apns:
       e.APNS === 'off'

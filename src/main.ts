@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     passes,
     pushSender,
     pushOnCommit: true,
+    webhooks: { ...config.webhooks, dispatchOnCommit: true },
   });
   const scheduler = config.scheduler
     ? await startScheduler(
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
           clock: systemClock,
           logger,
           passPushes: services.passPushes,
+          webhooks: services.webhookDispatcher,
         },
         {
           processEveryMs: config.schedulerPollMs,
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     server.close(() => {
       Promise.resolve(scheduler?.stop())
         .then(() => pushSender?.close())
+        .then(() => services.webhookSender.close())
         .then(() => store.close())
         .then(
           () => process.exit(0),

@@ -10,6 +10,8 @@
  *   after a change that asks for an immediate resync.
  * - `tierpass:pass-pushes` (every 10 s, one instance at a time): deliver due outbox rows as
  *   Apple Wallet pushes (PassPushDispatcher).
+ * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
+ *   their retries (WebhookDispatcher); commits that queue deliveries also kick it at once.
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
@@ -20,10 +22,13 @@ export const JOB = {
   tick: 'tierpass:tick',
   programDue: 'tierpass:program-due',
   passPushes: 'tierpass:pass-pushes',
+  webhooks: 'tierpass:webhooks',
 } as const;
 
 /** How often due pass pushes are looked for. */
 export const PASS_PUSH_EVERY_MS = 10_000;
+/** How often due webhook deliveries (retries, mostly) are looked for. */
+export const WEBHOOKS_EVERY_MS = 10_000;
 
 export interface JobDeps {
   store: Store;
@@ -31,10 +36,19 @@ export interface JobDeps {
   clock: Clock;
   /** Outbox delivery of pass pushes; absent when APNs is not configured. */
   passPushes?: { dispatch(): Promise<unknown> };
+  /** Webhook deliveries. */
+  webhooks?: { dispatch(): Promise<unknown> };
 }
 
 /** Define every job handler. */
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
+  agenda.define(
+    JOB.webhooks,
+    async () => {
+      await deps.webhooks?.dispatch();
+    },
+    { concurrency: 1 },
+  );
   agenda.define(
     JOB.tick,
     async () => {
@@ -63,4 +77,5 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
 export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Promise<void> {
   await agenda.every(tickEveryMs, JOB.tick);
   await agenda.every(PASS_PUSH_EVERY_MS, JOB.passPushes);
+  await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
 }

@@ -29,7 +29,7 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
-import type { WebhookTxRepository } from './webhook-port.js';
+import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
 
 export interface ProgramRecord {
   id: string;
@@ -312,6 +312,8 @@ export interface ProgramScope {
   passRegistrations: PassRegistrationRepository;
   /** Per-tier pass artwork: sources, rendered variants, previews; each write is its own transaction. */
   artwork: ArtworkRepository;
+  /** Webhook subscriptions and their delivery log; each method is its own statement. */
+  webhooks: WebhookRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }
@@ -374,6 +376,8 @@ export interface Store {
   programsOfPassDevice(deviceId: string): Promise<string[]>;
   /** The outbox as its dispatcher sees it (claims across programs). */
   outbox: OutboxRepository;
+  /** Webhook deliveries as their dispatcher sees them (claims across programs). */
+  webhookDeliveries: WebhookDispatchRepository;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /** Release connections. */

@@ -68,14 +68,14 @@ export class SchedulingService {
       clock: Clock;
       logger: Logger;
       /** Deliveries the work just queued (outbox pushes); failures are logged, never the caller's. */
-      afterDue?: () => Promise<unknown>;
+      afterDue?: (program: ProgramRecord) => Promise<unknown>;
     },
   ) {}
 
   /** Run everything due for `program` up to `to`, oldest first; a test program's clock follows along. */
   async runDue(program: ProgramRecord, to: Date): Promise<RanItem[]> {
     const ran = await this.exclusive(program.id, () => this.runDueNow(program.id, to));
-    await this.deps.afterDue?.().catch((err: unknown) => {
+    await this.deps.afterDue?.(program).catch((err: unknown) => {
       this.deps.logger.error({ err, programId: program.id }, 'delivery after scheduled work failed');
     });
     return ran;

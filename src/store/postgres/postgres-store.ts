@@ -19,7 +19,9 @@ import { runRepository } from './run-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { tierRepository } from './tier-repository.js';
+import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
 import { webhookTxRepository } from './webhook-emit.js';
+import { webhookRepository } from './webhook-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
 function programTx(
@@ -55,6 +57,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     outbox: outboxRepository(driver, queuedListeners),
+    webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId);
       return {
@@ -71,6 +74,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         passes: passRepository(driver, programId),
         passRegistrations: passRegistrationRepository(driver, programId),
         artwork: artworkRepository(driver, programId),
+        webhooks: webhookRepository(driver, programId),
         async transaction(fn) {
           let queued = false;
           let webhooksQueued = false;

@@ -1,0 +1,79 @@
+/** Request and response shapes of the webhook endpoints (API.md "Webhooks"). */
+import { z } from 'zod';
+
+/**
+ * The subscribe body. URL scheme, address and event names are checked by the service, so each
+ * refusal has its own stable code (invalid_webhook_url, webhook_url_not_allowed,
+ * unknown_webhook_event); missing or mistyped fields are validation_failed.
+ */
+export const subscribeBody = z.strictObject({
+  url: z.string().min(1).max(2048).describe('http(s) URL the events are POSTed to'),
+  events: z
+    .array(z.string().min(1).max(100))
+    .min(1, 'subscribe to at least one event')
+    .max(20)
+    .describe('tier.upgraded, tier.downgraded, customer.tags_changed, tier.downgrade_warning'),
+  format: z
+    .enum(['standard', 'klaviyo'])
+    .default('standard')
+    .describe('standard: { id, type, createdAt, data }; klaviyo: a Klaviyo Create Event body'),
+});
+
+export type SubscribeInput = z.output<typeof subscribeBody>;
+
+export const webhookIdParams = z.object({ webhookId: z.string().min(1).max(64) });
+
+export const deliveryParams = webhookIdParams.extend({
+  deliveryId: z.string().regex(/^\d{1,19}$/, 'unknown delivery id'),
+});
+
+export const deliveriesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a cursor returned as nextCursor')
+    .optional(),
+});
+
+export const subscriptionView = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  format: z.enum(['standard', 'klaviyo']),
+  state: z.enum(['enabled', 'disabled']),
+  disabledReason: z.string().nullable().describe('Why deliveries stopped, when disabled'),
+  disabledAt: z.string().nullable(),
+  failingSince: z.string().nullable().describe('Start of the current run of failed attempts'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const createdSubscriptionView = subscriptionView.extend({
+  secret: z.string().describe('Signing secret: shown only in this response'),
+});
+
+export const subscriptionList = z.object({ data: z.array(subscriptionView) });
+
+export const deliveryView = z.object({
+  id: z.string(),
+  eventId: z.string().describe('Stable event id (the body id; the same on every attempt and redelivery)'),
+  eventType: z.string(),
+  customerId: z.string(),
+  state: z.enum(['pending', 'delivered', 'failed']),
+  nextAttemptAt: z.string().nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  redeliveryOf: z.string().nullable(),
+  doneAt: z.string().nullable(),
+  createdAt: z.string(),
+  attempts: z.array(
+    z.object({
+      at: z.string(),
+      status: z.number().int().nullable().describe('HTTP status; null without an answer'),
+      error: z.string().nullable(),
+      durationMs: z.number().int(),
+    }),
+  ),
+});
+
+export const deliveryList = z.object({ data: z.array(deliveryView), nextCursor: z.string().nullable() });

@@ -1,0 +1,178 @@
+/** A program's webhook subscriptions and their delivery log (migration 011). */
+import type {
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+  WebhookRepository,
+  WebhookSubscriptionRecord,
+} from '../webhook-port.js';
+import type { SqlQuery } from './sql-driver.js';
+import { one } from './sql-values.js';
+
+interface SubscriptionRow {
+  id: string;
+  url: string;
+  events: string[];
+  format: WebhookSubscriptionRecord['format'];
+  state: WebhookSubscriptionRecord['state'];
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SUBSCRIPTION_COLUMNS = `id, url, events, format, state, disabled_reason, disabled_at, failing_since,
+  created_at, updated_at`;
+
+function subscription(r: SubscriptionRow): WebhookSubscriptionRecord {
+  return {
+    id: r.id,
+    url: r.url,
+    events: r.events as WebhookSubscriptionRecord['events'],
+    format: r.format,
+    state: r.state,
+    disabledReason: r.disabled_reason,
+    disabledAt: r.disabled_at,
+    failingSince: r.failing_since,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+interface DeliveryRow {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  type: WebhookDeliveryRecord['eventType'];
+  customer_id: string;
+  state: WebhookDeliveryRecord['state'];
+  due_at: Date;
+  last_status: number | null;
+  last_error: string | null;
+  redelivery_of: string | null;
+  done_at: Date | null;
+  created_at: Date;
+}
+
+const DELIVERY_SELECT = `SELECT d.id::text AS id, d.subscription_id, d.event_id, e.type, d.customer_id, d.state,
+  d.due_at, d.last_status, d.last_error, d.redelivery_of::text AS redelivery_of, d.done_at, d.created_at
+FROM webhook_deliveries d JOIN webhook_events e ON e.program_id = d.program_id AND e.id = d.event_id`;
+
+interface AttemptRow {
+  delivery_id: string;
+  attempted_at: Date;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** The deliveries with their attempts (one query for all of them). */
+async function withAttempts(q: SqlQuery, rows: DeliveryRow[]): Promise<WebhookDeliveryRecord[]> {
+  const attempts = new Map<string, WebhookAttemptRecord[]>();
+  if (rows.length > 0) {
+    const res = await q.query<AttemptRow>(
+      `SELECT delivery_id::text AS delivery_id, attempted_at, status, error, duration_ms
+       FROM webhook_attempts WHERE delivery_id = ANY($1::bigint[]) ORDER BY delivery_id, id`,
+      [rows.map((r) => r.id)],
+    );
+    for (const a of res.rows) {
+      const list = attempts.get(a.delivery_id) ?? [];
+      list.push({ at: a.attempted_at, status: a.status, error: a.error, durationMs: a.duration_ms });
+      attempts.set(a.delivery_id, list);
+    }
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    eventId: r.event_id,
+    eventType: r.type,
+    customerId: r.customer_id,
+    state: r.state,
+    dueAt: r.due_at,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+    redeliveryOf: r.redelivery_of,
+    doneAt: r.done_at,
+    createdAt: r.created_at,
+    attempts: attempts.get(r.id) ?? [],
+  }));
+}
+
+export function webhookRepository(q: SqlQuery, programId: string): WebhookRepository {
+  return {
+    async create(s) {
+      const { rows } = await q.query<SubscriptionRow>(
+        `INSERT INTO webhook_subscriptions (program_id, id, url, events, format, secret, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'enabled', $7, $7)
+         RETURNING ${SUBSCRIPTION_COLUMNS}`,
+        [programId, s.id, s.url, s.events, s.format, s.secret, s.now],
+      );
+      return subscription(one(rows, 'subscription'));
+    },
+    async list() {
+      const { rows } = await q.query<SubscriptionRow>(
+        `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions
+         WHERE program_id = $1 AND state <> 'deleted' ORDER BY created_at, id`,
+        [programId],
+      );
+      return rows.map(subscription);
+    },
+    async get(id) {
+      const { rows } = await q.query<SubscriptionRow>(
+        `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions
+         WHERE program_id = $1 AND id = $2 AND state <> 'deleted'`,
+        [programId, id],
+      );
+      return rows[0] ? subscription(rows[0]) : null;
+    },
+    async remove(id, now) {
+      // One statement: the subscription goes and its pending deliveries stop with it.
+      const { rows } = await q.query<{ removed: boolean }>(
+        `WITH gone AS (
+           UPDATE webhook_subscriptions SET state = 'deleted', updated_at = $3
+           WHERE program_id = $1 AND id = $2 AND state <> 'deleted' RETURNING id
+         ), stopped AS (
+           UPDATE webhook_deliveries SET state = 'failed', last_error = 'unsubscribed', done_at = $3,
+             leased_until = NULL
+           WHERE program_id = $1 AND subscription_id IN (SELECT id FROM gone) AND state = 'pending'
+         )
+         SELECT EXISTS (SELECT 1 FROM gone) AS removed`,
+        [programId, id, now],
+      );
+      return rows[0]?.removed === true;
+    },
+    async enable(id, now) {
+      const { rows } = await q.query<SubscriptionRow>(
+        `UPDATE webhook_subscriptions SET state = 'enabled', disabled_reason = NULL, disabled_at = NULL,
+           failing_since = NULL, updated_at = $3
+         WHERE program_id = $1 AND id = $2 AND state <> 'deleted'
+         RETURNING ${SUBSCRIPTION_COLUMNS}`,
+        [programId, id, now],
+      );
+      return rows[0] ? subscription(rows[0]) : null;
+    },
+    async deliveries(subscriptionId, page) {
+      const { rows } = await q.query<DeliveryRow>(
+        `${DELIVERY_SELECT}
+         WHERE d.program_id = $1 AND d.subscription_id = $2 AND ($3::bigint IS NULL OR d.id < $3::bigint)
+         ORDER BY d.id DESC LIMIT $4`,
+        [programId, subscriptionId, page.cursor ?? null, page.limit + 1],
+      );
+      const more = rows.length > page.limit;
+      const items = await withAttempts(q, rows.slice(0, page.limit));
+      return { items, nextCursor: more ? (items.at(-1)?.id ?? null) : null };
+    },
+    async redeliver(subscriptionId, deliveryId, dueAt) {
+      const { rows } = await q.query<{ id: string }>(
+        `INSERT INTO webhook_deliveries (program_id, subscription_id, event_id, customer_id, state, due_at, redelivery_of)
+         SELECT program_id, subscription_id, event_id, customer_id, 'pending', $4, id
+         FROM webhook_deliveries WHERE program_id = $1 AND subscription_id = $2 AND id = $3::bigint
+         RETURNING id::text AS id`,
+        [programId, subscriptionId, deliveryId, dueAt],
+      );
+      if (!rows[0]) return null;
+      const found = await q.query<DeliveryRow>(`${DELIVERY_SELECT} WHERE d.id = $1::bigint`, [rows[0].id]);
+      return one(await withAttempts(q, found.rows), 'delivery');
+    },
+  };
+}
