@@ -54,6 +54,7 @@ const { values: flags } = parseArgs({
     'prod-samples': { type: 'string', default: '24' },
     'prod-window': { type: 'string', default: '60' },
     'poll-samples': { type: 'string', default: '60' },
+    'fanout-only': { type: 'boolean', default: false },
   },
 });
 const PASSES = Number(flags.passes);
@@ -221,7 +222,14 @@ async function main(): Promise<void> {
     );
     await db.query('ANALYZE');
     floorProvider = new Provider(apnsOptions);
-    const fanRuns: { dispatchMs: number; pushes: number; floorMs: number; report: unknown }[] = [];
+    const fanRuns: {
+      dispatchMs: number;
+      pushes: number;
+      floorMs: number;
+      report: unknown;
+      dispatchCpuUs: number;
+      floorCpuUs: number;
+    }[] = [];
     for (let run = 0; run < RUNS; run++) {
       // Every pass due now; no push recorded yet (no coalescing).
       await db.query('DELETE FROM pass_pushes WHERE program_id = $1', [fan.id]);
@@ -232,8 +240,12 @@ async function main(): Promise<void> {
       );
       const before = standIn.pushes.length;
       let t = performance.now();
+      let cpu = process.cpuUsage();
       const report = await dispatcher.dispatch();
       const dispatchMs = performance.now() - t;
+      // This process's CPU (dispatcher, node-apn and the stand-in; not PostgreSQL's), per push.
+      const cpuUsed = process.cpuUsage(cpu);
+      const dispatchCpuUs = cpuUsed.user + cpuUsed.system;
       const pushes = standIn.pushes.length - before;
       // The floor: the same number of empty pushes straight through node-apn.
       const note = new Notification();
@@ -241,20 +253,36 @@ async function main(): Promise<void> {
       note.payload = {};
       const floorBefore = standIn.pushes.length;
       t = performance.now();
+      cpu = process.cpuUsage();
       const sent = await floorProvider.send(note, tokens);
       const floorMs = performance.now() - t;
+      const floorUsed = process.cpuUsage(cpu);
+      const floorCpuUs = floorUsed.user + floorUsed.system;
       if (sent.failed.length > 0 || standIn.pushes.length - floorBefore !== tokens.length) {
         throw new Error(`floor: ${sent.failed.length} failed`);
       }
-      fanRuns.push({ dispatchMs, pushes, floorMs, report });
+      fanRuns.push({ dispatchMs, pushes, floorMs, report, dispatchCpuUs, floorCpuUs });
       console.log(
         `fan-out run ${run + 1}: dispatcher ${pushes} pushes in ${(dispatchMs / 1000).toFixed(2)} s = ${(
           (pushes / dispatchMs) * 1000
-        ).toFixed(0)}/s ${JSON.stringify(report)}; node-apn floor ${tokens.length} in ${(
-          floorMs / 1000
-        ).toFixed(2)} s = ${((tokens.length / floorMs) * 1000).toFixed(0)}/s`,
+        ).toFixed(
+          0,
+        )}/s ${JSON.stringify(report)}, ${(dispatchCpuUs / pushes).toFixed(0)} µs CPU/push; node-apn floor ${
+          tokens.length
+        } in ${(floorMs / 1000).toFixed(2)} s = ${((tokens.length / floorMs) * 1000).toFixed(0)}/s, ${(
+          floorCpuUs / tokens.length
+        ).toFixed(0)} µs CPU/push`,
       );
       standIn.pushes.length = 0;
+    }
+
+    if (flags['fanout-only']) {
+      const rates = fanRuns.map((r) => (r.pushes / r.dispatchMs) * 1000);
+      const floors = fanRuns.map((r) => (tokens.length / r.floorMs) * 1000);
+      console.log(
+        `fan-out median ${median(rates).toFixed(0)}/s, floor ${median(floors).toFixed(0)}/s, load ${os.loadavg()[0]?.toFixed(1)}`,
+      );
+      return;
     }
 
     // 2. Tier change → push received.

@@ -47,6 +47,12 @@ export interface OutboxRepository {
   lastPushAgeMs(programId: string, customerId: string): Promise<number | null>;
   /** Record that the customer's pass was pushed now. */
   recordPush(programId: string, customerId: string): Promise<void>;
+  /** `lastPushAgeMs` of many passes of one program in one read: customers never pushed are absent. */
+  lastPushAges(programId: string, customerIds: readonly string[]): Promise<Map<string, number>>;
+  /** `recordPush` for many passes of one program in one statement. */
+  recordPushes(programId: string, customerIds: readonly string[]): Promise<void>;
+  /** `retry` with a delay (and error) per row, in one statement. */
+  retryEach(rows: readonly { id: string; delayMs: number; error?: string }[]): Promise<void>;
   /**
    * Call `listener` after each program transaction that queued outbox rows has committed (the
    * dispatcher delivers them at once instead of at its next scheduled run).

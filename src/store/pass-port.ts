@@ -33,6 +33,11 @@ export interface PassRepository {
   ): Promise<PassRecord>;
   /** Record a new update tag (no-op when it is already stored); returns the stored record. */
   setUpdateTag(customerId: string, tag: string, now: Date): Promise<PassRecord | null>;
+  /**
+   * `setUpdateTag` for many passes in one statement: returns the records it changed (a pass whose
+   * stored tag already equals its new tag, or that does not exist, is not returned).
+   */
+  setUpdateTags(tags: readonly { customerId: string; tag: string }[], now: Date): Promise<PassRecord[]>;
   /** Passes whose update tag changed after `since`, oldest change first (web service). */
   updatedSince(serials: readonly string[], since: Date | null): Promise<PassRecord[]>;
 }

@@ -1,4 +1,5 @@
 /** Storage of PassKit device registrations (issue 4): part of the storage port, scoped by program. */
+import type { PassRecord } from './pass-port.js';
 
 /** One device registered for updates of one pass. */
 export interface PassRegistration {
@@ -14,6 +15,14 @@ export interface PassRegistration {
   updatedAt: Date;
 }
 
+/** A customer's pass and the push tokens of the devices it is registered on (push dispatch). */
+export interface PushTarget {
+  /** The pass (its stored update tag and Last-Modified included). */
+  pass: PassRecord;
+  /** Distinct push tokens of its registered devices; empty when it is on no device. */
+  pushTokens: string[];
+}
+
 /** Device registrations for the passes of one program. */
 export interface PassRegistrationRepository {
   /** Register (or refresh the push token of) a device for a pass; `created` is false when it existed. */
@@ -26,4 +35,8 @@ export interface PassRegistrationRepository {
   devicesOfSerial(serial: string): Promise<PassRegistration[]>;
   /** Remove every registration using this push token (APNs said it is no longer valid). */
   removePushToken(pushToken: string): Promise<number>;
+  /** The passes of these customers with their devices' push tokens, in one read; customers without a pass are left out. */
+  pushTargets(customerIds: readonly string[]): Promise<PushTarget[]>;
+  /** `removePushToken` for many tokens in one statement; returns the registrations removed. */
+  removePushTokens(pushTokens: readonly string[]): Promise<number>;
 }

@@ -264,6 +264,8 @@ export interface TierRepository {
 export interface CustomerRepository {
   /** One customer or null. */
   get(id: string): Promise<CustomerRecord | null>;
+  /** The customers among `ids` that exist, in one read (batch work such as pass pushes). */
+  getMany(ids: readonly string[]): Promise<CustomerRecord[]>;
   /** Insert or update merchant fields. */
   upsert(id: string, patch: CustomerPatch, now: Date): Promise<{ record: CustomerRecord; created: boolean }>;
 }

@@ -79,3 +79,46 @@ it('pushes an upgraded customer without waiting for the scheduled dispatch', asy
     { token: pushToken, topic: PASS_TYPE_ID, body: '' },
   ]);
 });
+
+it('pushes every customer of a burst of concurrent upgrades, each once', async () => {
+  const res = await request(h.app)
+    .post('/v1/programs')
+    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({ name: 'Burst', currency: 'EUR', earning: { pointsPerUnit: 1 } });
+  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
+  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
+  await request(h.app)
+    .post('/v1/tiers')
+    .set(auth)
+    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
+  const customers: { customerId: string; pushToken: string }[] = [];
+  for (let i = 0; i < 6; i++) {
+    const customerId = uid('cust');
+    await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Ada' });
+    const { pass } = openPkpass((await fetchPass(h, `/v1/customers/${customerId}/passes/apple`, auth)).body);
+    const pushToken = Buffer.from(uid('tok')).toString('hex').padEnd(64, '0').slice(0, 64);
+    const reg = await request(h.app)
+      .post(
+        `/wallet/apple/v1/devices/${uid('device')}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serialNumber)}`,
+      )
+      .set('Authorization', `ApplePass ${pass.authenticationToken}`)
+      .send({ pushToken });
+    expect(reg.status).toBe(201);
+    customers.push({ customerId, pushToken });
+  }
+  const received = customers.map((c) => new Promise<void>((resolve) => arrivals.set(c.pushToken, resolve)));
+  // Commits land while a dispatch is already running: their kicks must not be lost.
+  const orders = await Promise.all(
+    customers.map((c) =>
+      request(h.app)
+        .post('/v1/orders')
+        .set(auth)
+        .send({ id: uid('order'), customerId: c.customerId, amount: 5000 }),
+    ),
+  );
+  for (const o of orders) expect(o.status).toBe(201);
+  await Promise.all(received);
+  // Nothing more arrives: one push per pass.
+  await new Promise((r) => setTimeout(r, 300));
+  for (const c of customers) expect(standIn.pushes.filter((p) => p.token === c.pushToken)).toHaveLength(1);
+});

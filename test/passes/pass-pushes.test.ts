@@ -3,9 +3,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import request from 'supertest';
-import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
+import { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
+import type { PassService } from '../../src/features/passes/pass-service.js';
+import { programNow } from '../../src/features/programs/program-context.js';
 import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
+import { testDatabaseUrl } from '../support/db.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
@@ -16,6 +20,9 @@ let sender: ApnsPushSender | undefined;
 let scratch: string;
 let auth: { Authorization: string };
 let dispatcher: PassPushDispatcher;
+/** Reads the outbox rows the dispatcher left (state the API does not show). */
+let db: pg.Client;
+let programId: string;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'tierpass-apns-'));
@@ -35,8 +42,11 @@ beforeAll(async () => {
   });
   if (!h.passPushes) throw new Error('no push dispatcher');
   dispatcher = h.passPushes;
+  db = new pg.Client({ connectionString: testDatabaseUrl() });
+  await db.connect();
 });
 afterAll(async () => {
+  await db.end();
   await sender?.close();
   await standIn.close();
   await h.close();
@@ -49,6 +59,7 @@ beforeEach(async () => {
     .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
     .send({ name: 'Maison Lumière', currency: 'EUR', earning: { pointsPerUnit: 1 } });
   auth = { Authorization: `Bearer ${res.body.apiKey}` };
+  programId = res.body.program.id;
   await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
   await request(h.app)
     .post('/v1/tiers')
@@ -170,5 +181,170 @@ describe('pass pushes through the outbox', () => {
       .send({ to: '2025-01-02T00:00:00Z' });
     expect(advance.status).toBe(200);
     expect(standIn.pushes.filter((p) => p.token === token)).toHaveLength(1);
+  });
+});
+
+/** The customer's outbox rows: done or not, attempts, last error, seconds until due. */
+async function outboxOf(customerId: string) {
+  const { rows } = await db.query<{
+    done: boolean;
+    attempts: number;
+    last_error: string | null;
+    due_in: number;
+  }>(
+    `SELECT done_at IS NOT NULL AS done, attempts, last_error,
+       extract(epoch FROM due_at - now())::float8 AS due_in
+     FROM outbox WHERE program_id = $1 AND customer_id = $2 AND kind = 'apple_pass_changed' ORDER BY id`,
+    [programId, customerId],
+  );
+  return rows;
+}
+const pushesTo = (token: string) => standIn.pushes.filter((p) => p.token === token);
+
+describe('batched dispatch', () => {
+  it('gives each pass of one claimed batch its own outcome', async () => {
+    const tokens = {
+      gone: pushToken(),
+      busy: pushToken(),
+      broken: pushToken(),
+      recent: pushToken(),
+      fine: pushToken(),
+    };
+    const devices = { gone: uid('device'), busy: uid('device'), idle: uid('device') };
+    const gone = await registeredPass(devices.gone, tokens.gone);
+    const busy = await registeredPass(devices.busy, tokens.busy);
+    const broken = await registeredPass(uid('device'), tokens.broken);
+    const recent = await registeredPass(uid('device'), tokens.recent);
+    const fine = await registeredPass(uid('device'), tokens.fine);
+    const idleToken = pushToken();
+    const idle = await registeredPass(devices.idle, idleToken);
+    standIn.answer(tokens.gone, 410, 'Unregistered');
+    standIn.answer(tokens.busy, 429, 'TooManyRequests');
+    standIn.answer(tokens.broken, 500, 'InternalServerError');
+    // `recent` was pushed a moment ago; `idle` has a row but its only device left since.
+    expect((await order(recent.customerId, 100)).status).toBe(201);
+    expect((await dispatcher.dispatch()).pushed).toBeGreaterThanOrEqual(1);
+    expect(pushesTo(tokens.recent)).toHaveLength(1);
+    expect((await order(idle.customerId, 100)).status).toBe(201);
+    const left = await request(h.app)
+      .delete(
+        `/wallet/apple/v1/devices/${devices.idle}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(idle.serial)}`,
+      )
+      .set('Authorization', `ApplePass ${idle.token}`);
+    expect(left.status).toBe(200);
+    for (const c of [gone, busy, broken, recent, fine])
+      expect((await order(c.customerId, 5000)).status).toBe(201);
+
+    const report = await dispatcher.dispatch();
+    // Rows of earlier tests may come due meanwhile (and be retried): they add to `deferred` only.
+    expect(report.pushed).toBe(2);
+    expect(report.unregistered).toBe(1);
+    expect(report.deferred).toBeGreaterThanOrEqual(3);
+
+    // 410: pushed once, registration gone, row done.
+    expect(pushesTo(tokens.gone)).toHaveLength(1);
+    expect((await serialsOf(devices.gone)).status).toBe(204);
+    expect(await outboxOf(gone.customerId)).toEqual([expect.objectContaining({ done: true })]);
+    // 429 and 500: an attempt counted, due again after the first backoff (2 s), registration kept.
+    for (const c of [busy, broken]) {
+      const [row] = await outboxOf(c.customerId);
+      expect(row).toMatchObject({
+        done: false,
+        attempts: 1,
+        last_error: 'APNs asked to retry 1 of 1 tokens',
+      });
+      expect(row?.due_in).toBeGreaterThan(0);
+      expect(row?.due_in).toBeLessThanOrEqual(2);
+    }
+    expect((await serialsOf(devices.busy)).status).toBe(200);
+    // Coalesced: not pushed again, postponed to the end of its minute without an attempt.
+    expect(pushesTo(tokens.recent)).toHaveLength(1);
+    const recentRows = await outboxOf(recent.customerId);
+    expect(recentRows[0]).toMatchObject({ done: true });
+    expect(recentRows[1]).toMatchObject({ done: false, attempts: 0, last_error: null });
+    expect(recentRows[1]?.due_in).toBeGreaterThan(30);
+    expect(recentRows[1]?.due_in).toBeLessThanOrEqual(60);
+    // No device any more: done, nothing sent.
+    expect(await outboxOf(idle.customerId)).toEqual([expect.objectContaining({ done: true })]);
+    expect(pushesTo(idleToken)).toHaveLength(0);
+    // Pushed once, row done, and the tag recorded is the one a single pass build computes.
+    expect(pushesTo(tokens.fine)).toEqual([{ token: tokens.fine, topic: PASS_TYPE_ID, body: '' }]);
+    expect(await outboxOf(fine.customerId)).toEqual([expect.objectContaining({ done: true })]);
+    const scope = h.store.scoped(programId);
+    const stored = await scope.passes.get(fine.customerId);
+    const program = await scope.program.get();
+    const single = await h.passes.refreshTag(
+      { program, scope, now: programNow(program, { now: () => new Date() }) },
+      fine.customerId,
+    );
+    expect(single).toEqual({
+      serial: fine.serial,
+      updateTag: stored?.updateTag,
+      lastModified: stored?.updatedAt,
+    });
+  });
+
+  it('fails only the pass whose tag cannot be refreshed, and abandons it after the last attempt', async () => {
+    const good = await registeredPass(uid('device'), pushToken());
+    const bad = await registeredPass(uid('device'), pushToken());
+    const worn = await registeredPass(uid('device'), pushToken());
+    for (const c of [good, bad, worn]) expect((await order(c.customerId, 5000)).status).toBe(201);
+    await db.query('UPDATE outbox SET attempts = 11 WHERE program_id = $1 AND customer_id = $2', [
+      programId,
+      worn.customerId,
+    ]);
+    // The real pass service, except that two passes cannot be built.
+    const broken = new Set([bad.customerId, worn.customerId]);
+    const passes: Pick<PassService, 'refreshTags'> = {
+      async refreshTags(ctx, list) {
+        const out = await h.passes.refreshTags(
+          ctx,
+          list.filter((p) => !broken.has(p.customerId)),
+        );
+        for (const id of broken)
+          if (list.some((p) => p.customerId === id)) out.set(id, new Error('design broken'));
+        return out;
+      },
+    };
+    const errors: unknown[] = [];
+    const own = new PassPushDispatcher({
+      store: h.store,
+      passes: passes as PassService,
+      sender: sender as ApnsPushSender,
+      topic: PASS_TYPE_ID,
+      clock: { now: () => new Date() },
+      logger: { warn: () => {}, error: (obj: unknown) => errors.push(obj) } as never,
+    });
+    const report = await own.dispatch();
+    expect(report.pushed).toBeGreaterThanOrEqual(1);
+    expect(await outboxOf(good.customerId)).toEqual([expect.objectContaining({ done: true })]);
+    expect(await outboxOf(bad.customerId)).toEqual([
+      expect.objectContaining({ done: false, attempts: 1, last_error: 'design broken' }),
+    ]);
+    expect(await outboxOf(worn.customerId)).toEqual([expect.objectContaining({ done: true, attempts: 11 })]);
+    expect(errors).toEqual([expect.objectContaining({ error: 'design broken', attempts: 12 })]);
+  });
+
+  it('pushes a pass once when its rows fall into consecutive batches', async () => {
+    const token = pushToken();
+    const { customerId } = await registeredPass(uid('device'), token);
+    expect((await order(customerId, 5000)).status).toBe(201);
+    expect((await order(customerId, 100)).status).toBe(201);
+    // One row per batch: the second batch is prepared while the first is being pushed.
+    const own = new PassPushDispatcher({
+      store: h.store,
+      passes: h.passes,
+      sender: sender as ApnsPushSender,
+      topic: PASS_TYPE_ID,
+      clock: { now: () => new Date() },
+      logger: { warn: () => {}, error: () => {} } as never,
+      batchSize: 1,
+    });
+    await own.dispatch();
+    expect(pushesTo(token)).toHaveLength(1);
+    const rows = await outboxOf(customerId);
+    expect(rows[0]).toMatchObject({ done: true });
+    expect(rows[1]).toMatchObject({ done: false, attempts: 0 });
+    expect(rows[1]?.due_in).toBeGreaterThan(30);
   });
 });

@@ -2,11 +2,19 @@
  * Delivers `apple_pass_changed` outbox rows (SPEC 5): records the pass's new update tag, then
  * sends an empty push to each registered device. At most one push per pass per minute; tokens
  * APNs calls gone are unregistered; 429 / 5xx / connection trouble retry with backoff.
+ *
+ * Set-based (docs/decisions/0014-batched-push-dispatch.md): a claimed batch of rows is handled
+ * with a few statements per program whatever its size — the passes with their devices' tokens,
+ * their last push times, the program, the tag refresh (one customer read, one tag write), then
+ * one `sendEmpty` with every token of the batch (node-apn multiplexes them over HTTP/2), then
+ * the push records, the removed registrations and the rows' outcomes. Each pass still gets its
+ * own outcome: one that cannot be built, or whose device APNs asks to retry, is retried alone.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import type { PushSender } from '../../integrations/apple/push-sender.js';
+import type { PushOutcome, PushSender } from '../../integrations/apple/push-sender.js';
 import type { OutboxItem } from '../../store/outbox-port.js';
+import type { PushTarget } from '../../store/pass-registration-port.js';
 import type { Store } from '../../store/port.js';
 import { programNow } from '../programs/program-context.js';
 import type { PassService } from './pass-service.js';
@@ -14,7 +22,7 @@ import type { PassService } from './pass-service.js';
 export interface PassPushDispatcherDeps {
   /** Outbox and the scoped pass data. */
   store: Store;
-  /** Refreshes the pass's update tag before the push. */
+  /** Refreshes the passes' update tags before the push. */
   passes: PassService;
   /** APNs. */
   sender: PushSender;
@@ -26,13 +34,25 @@ export interface PassPushDispatcherDeps {
   logger: Pick<Logger, 'warn' | 'error'>;
   /** Pushes per pass at most once in this window (default one minute). */
   coalesceMs?: number;
+  /** Outbox rows claimed (and pushed together) at a time (default 500). */
+  batchSize?: number;
 }
 
-const BATCH = 100;
+const BATCH = 500;
 const LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 12;
 /** 1 s, 2 s, 4 s … capped at an hour. */
 const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 3_600_000);
+/** The value of `key`, created with `make` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** What one dispatch did. */
 export interface DispatchReport {
@@ -42,6 +62,37 @@ export interface DispatchReport {
   deferred: number;
   /** Registrations removed because APNs called their token gone. */
   unregistered: number;
+}
+
+/** The claimed rows of one pass. */
+interface PassRows {
+  programId: string;
+  customerId: string;
+  items: OutboxItem[];
+}
+
+/** A pass whose tag is recorded, waiting for the batch's push. */
+interface Ready {
+  rows: PassRows;
+  tokens: string[];
+}
+
+/** A claimed batch, prepared: the passes to push and what becomes of the others' rows. */
+interface Batch {
+  ready: Ready[];
+  settle: Settlement;
+}
+
+const passKey = (rows: PassRows) => `${rows.programId}\0${rows.customerId}`;
+
+/** What becomes of a batch's rows, written together at its end. */
+interface Settlement {
+  done: string[];
+  retry: { id: string; delayMs: number; error?: string }[];
+  /** Passes pushed, by program (push records). */
+  pushed: Map<string, string[]>;
+  /** Passes retried after an error, for one log line per batch. */
+  failed: { ids: string[]; error: string; attempts: number }[];
 }
 
 export class PassPushDispatcher {
@@ -60,32 +111,6 @@ export class PassPushDispatcher {
     return this.running;
   }
 
-  private async drain(): Promise<DispatchReport> {
-    const report: DispatchReport = { pushed: 0, deferred: 0, unregistered: 0 };
-    // Rows handled here are no longer due (done, postponed or leased), so this ends.
-    for (;;) {
-      const items = await this.deps.store.outbox.claim('apple_pass_changed', BATCH, LEASE_MS);
-      if (items.length === 0) {
-        if (!this.again) return report;
-        this.again = false;
-        continue;
-      }
-      const byPass = new Map<string, OutboxItem[]>();
-      for (const item of items) {
-        const key = `${item.programId}\0${item.customerId}`;
-        byPass.set(key, [...(byPass.get(key) ?? []), item]);
-      }
-      for (const group of byPass.values()) {
-        try {
-          await this.deliver(group, report);
-        } catch (err) {
-          report.deferred += 1;
-          await this.retry(group, err instanceof Error ? err.message : String(err));
-        }
-      }
-    }
-  }
-
   /**
    * Deliver soon without waiting (called after a commit that queued rows). Errors are logged;
    * the scheduled job picks up anything left.
@@ -94,48 +119,233 @@ export class PassPushDispatcher {
     this.dispatch().catch((err: unknown) => this.deps.logger.error({ err }, 'pass push dispatch failed'));
   }
 
-  private async deliver(group: OutboxItem[], report: DispatchReport): Promise<void> {
-    const { store, passes, sender } = this.deps;
-    const { programId, customerId } = group[0] as OutboxItem;
-    const ids = group.map((i) => i.id);
-    const scope = store.scoped(programId);
-    const pass = await scope.passes.get(customerId);
-    const devices = pass ? await scope.passRegistrations.devicesOfSerial(pass.serial) : [];
-    if (devices.length === 0) return store.outbox.done(ids);
-    const coalesceMs = this.deps.coalesceMs ?? 60_000;
-    const age = await store.outbox.lastPushAgeMs(programId, customerId);
-    if (age !== null && age < coalesceMs) {
-      report.deferred += 1;
-      return store.outbox.retry(ids, coalesceMs - age);
+  /**
+   * Batches one after the other, two stages deep: while one batch is pushed and its outcomes
+   * written, the next is claimed and prepared (reads, tag refresh), so the database round trips
+   * overlap the APNs traffic. Rows handled here are no longer due (done, postponed or leased),
+   * so this ends.
+   */
+  private async drain(): Promise<DispatchReport> {
+    const report: DispatchReport = { pushed: 0, deferred: 0, unregistered: 0 };
+    let next = this.claimBatch(report, new Set());
+    for (;;) {
+      const batch = await next;
+      if (!batch) {
+        if (!this.again) return report;
+        this.again = false;
+        next = this.claimBatch(report, new Set());
+        continue;
+      }
+      // The passes about to be pushed count as pushed now for the next batch's coalescing.
+      next = this.claimBatch(report, new Set(batch.ready.map((r) => passKey(r.rows))));
+      // Not awaited until this batch is done; a rejection then ends the drain as before.
+      next.catch(() => {});
+      if (batch.ready.length > 0) await this.push(batch.ready, batch.settle, report);
+      await this.write(batch.settle);
     }
-    // Record the new tag first: the device's "serials updated since" then finds it at once.
-    const program = await scope.program.get();
-    await passes.refreshTag({ program, scope, now: programNow(program, this.deps.clock) }, customerId);
-    const tokens = [...new Set(devices.map((d) => d.pushToken))];
-    const outcome = await sender.sendEmpty(this.deps.topic, tokens);
-    for (const token of outcome.invalid) {
-      report.unregistered += await scope.passRegistrations.removePushToken(token);
-    }
-    for (const r of outcome.rejected) {
-      this.deps.logger.warn({ programId, customerId, reason: r.reason }, 'APNs refused a pass push');
-    }
-    if (outcome.retry.length > 0) {
-      report.deferred += 1;
-      return this.retry(group, `APNs asked to retry ${outcome.retry.length} of ${tokens.length} tokens`);
-    }
-    await store.outbox.recordPush(programId, customerId);
-    report.pushed += 1;
-    await store.outbox.done(ids);
   }
 
-  private async retry(group: OutboxItem[], error: string): Promise<void> {
-    const ids = group.map((i) => i.id);
-    const attempts = Math.max(...group.map((i) => i.attempts)) + 1;
+  /** Claim due rows and prepare them; undefined when none are due. */
+  private async claimBatch(report: DispatchReport, inFlight: Set<string>): Promise<Batch | undefined> {
+    const items = await this.deps.store.outbox.claim(
+      'apple_pass_changed',
+      this.deps.batchSize ?? BATCH,
+      LEASE_MS,
+    );
+    return items.length === 0 ? undefined : this.prepareBatch(items, report, inFlight);
+  }
+
+  private async prepareBatch(
+    items: OutboxItem[],
+    report: DispatchReport,
+    inFlight: Set<string>,
+  ): Promise<Batch> {
+    // Program → customer → the pass's rows.
+    const byProgram = new Map<string, Map<string, PassRows>>();
+    for (const item of items) {
+      const passes = entry(byProgram, item.programId, () => new Map<string, PassRows>());
+      const rows = entry(passes, item.customerId, () => ({
+        programId: item.programId,
+        customerId: item.customerId,
+        items: [] as OutboxItem[],
+      }));
+      rows.items.push(item);
+    }
+    const settle: Settlement = { done: [], retry: [], pushed: new Map(), failed: [] };
+    const ready: Ready[] = [];
+    for (const [programId, passes] of byProgram) {
+      try {
+        ready.push(...(await this.prepare(programId, passes, settle, report, inFlight)));
+      } catch (err) {
+        // A read or the tag write for the whole program failed: its passes try again later.
+        for (const rows of passes.values()) this.fail(rows, message(err), settle, report);
+      }
+    }
+    return { ready, settle };
+  }
+
+  /**
+   * The passes of one program's rows that are to be pushed now, with their tags recorded.
+   * Passes on no device are done; passes pushed less than `coalesceMs` ago wait for the rest of
+   * that window, and so do passes of `inFlight` (being pushed by the previous batch right now);
+   * a pass whose tag cannot be refreshed is retried alone. `settle` changes only
+   * once every read and write here has succeeded (on a throw, the caller retries all of them).
+   */
+  private async prepare(
+    programId: string,
+    passes: Map<string, PassRows>,
+    settle: Settlement,
+    report: DispatchReport,
+    inFlight: Set<string>,
+  ): Promise<Ready[]> {
+    const { store, clock } = this.deps;
+    const scope = store.scoped(programId);
+    const targets = new Map(
+      (await scope.passRegistrations.pushTargets([...passes.keys()])).map((t) => [t.pass.customerId, t]),
+    );
+    const onDevices: PushTarget[] = [];
+    const done: string[] = [];
+    const postponed: Settlement['retry'] = [];
+    const coalesceMs = this.deps.coalesceMs ?? 60_000;
+    /** Passes postponed (in flight, or pushed within `coalesceMs`). */
+    let waiting = 0;
+    for (const rows of passes.values()) {
+      const target = targets.get(rows.customerId);
+      if (!target || target.pushTokens.length === 0) done.push(...rows.items.map((i) => i.id));
+      else if (inFlight.has(passKey(rows))) {
+        waiting += 1;
+        for (const item of rows.items) postponed.push({ id: item.id, delayMs: coalesceMs });
+      } else onDevices.push(target);
+    }
+    if (onDevices.length === 0) {
+      settle.done.push(...done);
+      settle.retry.push(...postponed);
+      report.deferred += waiting;
+      return [];
+    }
+    const ages = await store.outbox.lastPushAges(
+      programId,
+      onDevices.map((t) => t.pass.customerId),
+    );
+    const due: PushTarget[] = [];
+    for (const target of onDevices) {
+      const age = ages.get(target.pass.customerId);
+      if (age === undefined || age >= coalesceMs) {
+        due.push(target);
+        continue;
+      }
+      // Postponed, not dropped: the rows come back when the window ends (no attempt counted).
+      waiting += 1;
+      for (const item of (passes.get(target.pass.customerId) as PassRows).items) {
+        postponed.push({ id: item.id, delayMs: coalesceMs - age });
+      }
+    }
+    // Record the new tags first: each device's "serials updated since" then finds them at once.
+    let tags = new Map<string, unknown>();
+    if (due.length > 0) {
+      const program = await scope.program.get();
+      tags = await this.deps.passes.refreshTags(
+        { program, scope, now: programNow(program, clock) },
+        due.map((t) => t.pass),
+      );
+    }
+    settle.done.push(...done);
+    settle.retry.push(...postponed);
+    report.deferred += waiting;
+    const ready: Ready[] = [];
+    for (const target of due) {
+      const rows = passes.get(target.pass.customerId) as PassRows;
+      const tag = tags.get(target.pass.customerId);
+      if (tag === undefined || tag instanceof Error) {
+        this.fail(rows, tag instanceof Error ? tag.message : 'pass tag not refreshed', settle, report);
+      } else ready.push({ rows, tokens: target.pushTokens });
+    }
+    return ready;
+  }
+
+  /** One push to every token of the batch, then each pass's outcome from its own tokens. */
+  private async push(ready: Ready[], settle: Settlement, report: DispatchReport): Promise<void> {
+    const { sender, topic, logger } = this.deps;
+    // A device holding several changed passes is pushed once: Wallet then asks about all of them.
+    const tokens = [...new Set(ready.flatMap((r) => r.tokens))];
+    let outcome: PushOutcome;
+    try {
+      outcome = await sender.sendEmpty(topic, tokens);
+    } catch (err) {
+      logger.warn({ err, tokens: tokens.length }, 'APNs send failed');
+      outcome = { sent: [], invalid: [], retry: tokens, rejected: [] };
+    }
+    const retry = new Set(outcome.retry);
+    const rejected = new Map(outcome.rejected.map((r) => [r.token, r.reason]));
+    // Gone tokens leave every registration of theirs in the programs that pushed them.
+    const invalid = new Set(outcome.invalid);
+    const goneByProgram = new Map<string, Set<string>>();
+    for (const { rows, tokens: own } of ready) {
+      for (const token of own) {
+        if (invalid.has(token)) entry(goneByProgram, rows.programId, () => new Set<string>()).add(token);
+      }
+    }
+    for (const [programId, gone] of goneByProgram) {
+      try {
+        report.unregistered += await this.deps.store
+          .scoped(programId)
+          .passRegistrations.removePushTokens([...gone]);
+      } catch (err) {
+        // Kept for now; APNs answers the same at the next push and it is removed then.
+        logger.warn({ err, programId, tokens: gone.size }, 'could not remove gone push tokens');
+      }
+    }
+    for (const { rows, tokens: own } of ready) {
+      const { programId, customerId } = rows;
+      for (const token of own) {
+        const reason = rejected.get(token);
+        if (reason !== undefined) logger.warn({ programId, customerId, reason }, 'APNs refused a pass push');
+      }
+      const again = own.filter((t) => retry.has(t)).length;
+      if (again > 0) {
+        this.fail(rows, `APNs asked to retry ${again} of ${own.length} tokens`, settle, report);
+        continue;
+      }
+      report.pushed += 1;
+      entry(settle.pushed, programId, () => [] as string[]).push(customerId);
+      settle.done.push(...rows.items.map((i) => i.id));
+    }
+  }
+
+  /** A pass that failed: its rows again after a backoff, or abandoned after MAX_ATTEMPTS. */
+  private fail(rows: PassRows, error: string, settle: Settlement, report: DispatchReport): void {
+    const ids = rows.items.map((i) => i.id);
+    const attempts = Math.max(...rows.items.map((i) => i.attempts)) + 1;
+    report.deferred += 1;
     if (attempts >= MAX_ATTEMPTS) {
       this.deps.logger.error({ ids, error, attempts }, 'pass push abandoned');
-      return this.deps.store.outbox.done(ids);
+      settle.done.push(...ids);
+      return;
     }
-    this.deps.logger.warn({ ids, error, attempts }, 'pass push will be retried');
-    await this.deps.store.outbox.retry(ids, backoffMs(attempts), error);
+    settle.failed.push({ ids, error, attempts });
+    for (const id of ids) settle.retry.push({ id, delayMs: backoffMs(attempts), error });
+  }
+
+  /**
+   * The batch's outcomes: push records first (coalescing), then postponed rows, then done rows.
+   * Should a write fail, the rows not yet settled come back when their lease ends (at least once).
+   */
+  private async write(settle: Settlement): Promise<void> {
+    const { store, logger } = this.deps;
+    if (settle.failed.length > 0) {
+      const first = settle.failed[0] as Settlement['failed'][number];
+      logger.warn(
+        { passes: settle.failed.length, ids: first.ids, error: first.error, attempts: first.attempts },
+        'pass pushes will be retried',
+      );
+    }
+    try {
+      for (const [programId, customerIds] of settle.pushed)
+        await store.outbox.recordPushes(programId, customerIds);
+      await store.outbox.retryEach(settle.retry);
+      if (settle.done.length > 0) await store.outbox.done(settle.done);
+    } catch (err) {
+      logger.error({ err }, 'pass push outcomes not recorded; rows come back after their lease');
+    }
   }
 }

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import { notFound } from '../../http/errors.js';
-import type { PassSigner } from '../../integrations/apple/pass-signer.js';
+import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
 import type { PassRecord } from '../../store/pass-port.js';
-import type { Store } from '../../store/port.js';
+import type { CustomerRecord, Store, TierRecord } from '../../store/port.js';
 import { type ProgramContext, programNow } from '../programs/program-context.js';
 import { loadFacts } from '../tiering/tier-evaluation.js';
 import { LruCache } from './pass-cache.js';
@@ -61,6 +61,18 @@ export interface PassServiceDeps {
   logger: Pick<Logger, 'warn'>;
 }
 
+/** Customers whose facts `refreshTags` loads at once (each may be one order-summary query). */
+const FACT_READS_IN_FLIGHT = 8;
+
+/** Run `fn` over `items` with at most `limit` calls in flight. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** `<programId>.<22 random base64url chars>`: unique, and names its program for the web service. */
 function newSerial(programId: string): string {
   return `${programId}.${randomBytes(16).toString('base64url')}`;
@@ -100,48 +112,14 @@ export class PassService {
     const customer = await ctx.scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
     const [tiers, identity] = await Promise.all([ctx.scope.tiers.list(), this.identity(ctx, customerId)]);
-    const settings = ctx.program.settings;
-    const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
-    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
-    // Hidden tiers: default model, no name, no design. Progress never points at a hidden tier.
-    const shown = tier?.visible ? tier : null;
-    const progress = nextTierProgress({
-      tiersEnabled: settings.tiersEnabled,
+    const artwork = this.deps.artwork;
+    const bundle = await this.bundleOf(
+      ctx,
+      customer,
       tiers,
-      currentTierId: customer.tierId,
-      facts,
-      currency: settings.currency,
-      includeHidden: false,
-    });
-    const next = tiers.find((t) => t.id === progress.nextTierId);
-    const headline = next ? progressHeadline(progress.missing, next.title) : null;
-    let template = templateFor(this.deps.templates, shown);
-    if (shown && this.deps.artwork) {
-      // Uploaded artwork wins over the template's images of the same name.
-      template = {
-        ...template,
-        files: { ...template.files, ...(await this.deps.artwork.images(ctx, shown.id)) },
-      };
-    }
-    const bundle = passContent({
-      programName: ctx.program.name,
-      memberId: customer.id,
-      memberName: customer.name,
-      points: customer.balances.current,
-      tierName: shown?.title ?? null,
-      rewards: tier?.benefits.rewards ?? [],
-      progress:
-        next && headline
-          ? { en: headline, fr: frenchProgress(progress.missing, next.title, settings.currency) }
-          : null,
-      template,
-      design: shown ? this.designOf(shown.id, shown.design) : {},
-      serial: identity.serial,
-      authToken: identity.authToken,
-      webServiceURL: `${this.deps.publicUrl}/wallet/apple`,
-      passTypeIdentifier: this.deps.signer.passTypeIdentifier,
-      teamIdentifier: this.deps.signer.teamIdentifier,
-    });
+      identity,
+      artwork && ((tierId) => artwork.images(ctx, tierId)),
+    );
     const tag = passUpdateTag(bundle);
     let record = identity;
     if (identity.updateTag !== tag) {
@@ -174,12 +152,128 @@ export class PassService {
   }
 
   /**
+   * What the customer's pass contains (unsigned): the one place pass content is decided, for
+   * `applePass` and `refreshTags` alike. `images` gives a shown tier's uploaded artwork.
+   */
+  private async bundleOf(
+    ctx: ProgramContext,
+    customer: CustomerRecord,
+    tiers: readonly TierRecord[],
+    identity: PassRecord,
+    images: ((tierId: string) => Promise<Record<string, Buffer>>) | undefined,
+  ): Promise<PassBundle> {
+    const settings = ctx.program.settings;
+    const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
+    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
+    // Hidden tiers: default model, no name, no design. Progress never points at a hidden tier.
+    const shown = tier?.visible ? tier : null;
+    const progress = nextTierProgress({
+      tiersEnabled: settings.tiersEnabled,
+      tiers,
+      currentTierId: customer.tierId,
+      facts,
+      currency: settings.currency,
+      includeHidden: false,
+    });
+    const next = tiers.find((t) => t.id === progress.nextTierId);
+    const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    let template = templateFor(this.deps.templates, shown);
+    if (shown && images) {
+      // Uploaded artwork wins over the template's images of the same name.
+      template = { ...template, files: { ...template.files, ...(await images(shown.id)) } };
+    }
+    return passContent({
+      programName: ctx.program.name,
+      memberId: customer.id,
+      memberName: customer.name,
+      points: customer.balances.current,
+      tierName: shown?.title ?? null,
+      rewards: tier?.benefits.rewards ?? [],
+      progress:
+        next && headline
+          ? { en: headline, fr: frenchProgress(progress.missing, next.title, settings.currency) }
+          : null,
+      template,
+      design: shown ? this.designOf(shown.id, shown.design) : {},
+      serial: identity.serial,
+      authToken: identity.authToken,
+      webServiceURL: `${this.deps.publicUrl}/wallet/apple`,
+      passTypeIdentifier: this.deps.signer.passTypeIdentifier,
+      teamIdentifier: this.deps.signer.teamIdentifier,
+    });
+  }
+
+  /**
    * Bring the stored update tag (and Last-Modified) up to date with the pass's content,
    * without signing: `If-None-Match: *` always answers "not modified" once the tag is recorded.
    */
   async refreshTag(ctx: ProgramContext, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
     const { serial, updateTag, lastModified } = await this.applePass(ctx, customerId, { ifNoneMatch: '*' });
     return { serial, updateTag, lastModified };
+  }
+
+  /**
+   * `refreshTag` for many passes of one program at once (push dispatch): the same content, tag
+   * and Last-Modified rule, with one read of the customers, one of the tiers, each shown tier's
+   * artwork once, and one write for every changed tag. `passes` are the stored records (as
+   * `identity` returns them). Each pass gets its result or its own error (a customer that cannot
+   * be read or built fails alone); only a failed read or write of the whole batch rejects.
+   */
+  async refreshTags(
+    ctx: ProgramContext,
+    passes: readonly PassRecord[],
+  ): Promise<Map<string, Omit<BuiltPass, 'body'> | Error>> {
+    const out = new Map<string, Omit<BuiltPass, 'body'> | Error>();
+    if (passes.length === 0) return out;
+    const [customers, tiers] = await Promise.all([
+      ctx.scope.customers.getMany(passes.map((p) => p.customerId)),
+      ctx.scope.tiers.list(),
+    ]);
+    const customerById = new Map(customers.map((c) => [c.id, c]));
+    const artwork = this.deps.artwork;
+    const imagesByTier = new Map<string, Promise<Record<string, Buffer>>>();
+    const images =
+      artwork &&
+      ((tierId: string) => {
+        let loading = imagesByTier.get(tierId);
+        if (!loading) {
+          loading = artwork.images(ctx, tierId);
+          imagesByTier.set(tierId, loading);
+        }
+        return loading;
+      });
+    const changed: { customerId: string; tag: string }[] = [];
+    // Facts may need an order summary per customer: a few at a time, not the whole pool.
+    await forEachLimit(passes, FACT_READS_IN_FLIGHT, async (pass) => {
+      const customer = customerById.get(pass.customerId);
+      if (!customer) {
+        out.set(pass.customerId, notFound('customer_not_found', `No customer ${pass.customerId}`));
+        return;
+      }
+      try {
+        const tag = passUpdateTag(await this.bundleOf(ctx, customer, tiers, pass, images));
+        if (pass.updateTag === tag) {
+          out.set(pass.customerId, { serial: pass.serial, updateTag: tag, lastModified: pass.updatedAt });
+        } else changed.push({ customerId: pass.customerId, tag });
+      } catch (err) {
+        out.set(pass.customerId, err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    for (const r of await ctx.scope.passes.setUpdateTags(changed, this.deps.clock.now())) {
+      out.set(r.customerId, { serial: r.serial, updateTag: r.updateTag ?? '', lastModified: r.updatedAt });
+    }
+    // Not written: another writer stored the same tag meanwhile (or the pass went); read it back.
+    for (const { customerId, tag } of changed) {
+      if (out.has(customerId)) continue;
+      const record = await ctx.scope.passes.get(customerId);
+      out.set(
+        customerId,
+        record
+          ? { serial: record.serial, updateTag: record.updateTag ?? tag, lastModified: record.updatedAt }
+          : new Error(`pass of customer ${customerId} vanished`),
+      );
+    }
+    return out;
   }
 
   /** A stored design that no longer parses (written before validation existed) is ignored, not fatal. */

@@ -63,6 +63,14 @@ export function customerRepository(q: SqlQuery, programId: string): ProgramTx['c
       );
       return rows[0] === undefined ? null : toCustomer(rows[0]);
     },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const { rows } = await q.query<CustomerRow>(
+        `SELECT ${COLUMNS} FROM customers WHERE program_id = $1 AND id = ANY($2::text[])`,
+        [programId, ids],
+      );
+      return rows.map(toCustomer);
+    },
     async lock(id) {
       const { rows } = await q.query<CustomerRow>(
         `SELECT ${COLUMNS} FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE`,

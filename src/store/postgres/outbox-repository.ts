@@ -92,5 +92,36 @@ export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): O
         [programId, customerId],
       );
     },
+    async lastPushAges(programId, customerIds) {
+      const ages = new Map<string, number>();
+      if (customerIds.length === 0) return ages;
+      const { rows } = await q.query<{ customer_id: string; age: number }>(
+        `SELECT customer_id, (extract(epoch FROM now() - pushed_at) * 1000)::float8 AS age FROM pass_pushes
+         WHERE program_id = $1 AND customer_id = ANY($2::text[])`,
+        [programId, customerIds],
+      );
+      for (const r of rows) ages.set(r.customer_id, Number(r.age));
+      return ages;
+    },
+    async recordPushes(programId, customerIds) {
+      if (customerIds.length === 0) return;
+      await q.query(
+        `INSERT INTO pass_pushes (program_id, customer_id, pushed_at)
+         SELECT $1, c, now() FROM unnest($2::text[]) AS c
+         ON CONFLICT (program_id, customer_id) DO UPDATE SET pushed_at = EXCLUDED.pushed_at`,
+        [programId, [...new Set(customerIds)]],
+      );
+    },
+    async retryEach(rows) {
+      if (rows.length === 0) return;
+      await q.query(
+        `UPDATE outbox o SET due_at = now() + make_interval(secs => v.delay_ms / 1000),
+           attempts = o.attempts + CASE WHEN v.error IS NULL THEN 0 ELSE 1 END,
+           last_error = coalesce(v.error, o.last_error)
+         FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS v(id, delay_ms, error)
+         WHERE o.id = v.id`,
+        [rows.map((r) => r.id), rows.map((r) => r.delayMs), rows.map((r) => r.error ?? null)],
+      );
+    },
   };
 }

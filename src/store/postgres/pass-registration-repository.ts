@@ -1,4 +1,4 @@
-import type { PassRegistration, PassRegistrationRepository } from '../pass-registration-port.js';
+import type { PassRegistration, PassRegistrationRepository, PushTarget } from '../pass-registration-port.js';
 import type { SqlQuery } from './sql-driver.js';
 
 interface RegistrationRow {
@@ -18,6 +18,30 @@ function toRegistration(r: RegistrationRow): PassRegistration {
     updatedAt: r.updated_at,
   };
 }
+
+interface TargetRow {
+  customer_id: string;
+  serial: string;
+  auth_token: string;
+  update_tag: string | null;
+  updated_at: Date;
+  created_at: Date;
+  push_tokens: string[];
+}
+
+/**
+ * Passes of customers $2 of program $1 and the distinct push tokens of their devices (one index
+ * probe per pass on pass_registrations (program_id, serial)).
+ */
+const PUSH_TARGETS_SQL = `
+SELECT p.customer_id, p.serial, p.auth_token, p.update_tag, p.updated_at, p.created_at,
+  coalesce(
+    (SELECT array_agg(DISTINCT r.push_token) FROM pass_registrations r
+     WHERE r.program_id = p.program_id AND r.serial = p.serial),
+    '{}'
+  ) AS push_tokens
+FROM passes p
+WHERE p.program_id = $1 AND p.customer_id = ANY($2::text[])`;
 
 /** Device registrations of one program's passes. */
 export function passRegistrationRepository(q: SqlQuery, programId: string): PassRegistrationRepository {
@@ -62,6 +86,31 @@ export function passRegistrationRepository(q: SqlQuery, programId: string): Pass
         [programId, pushToken],
       );
       return rows.length;
+    },
+    async pushTargets(customerIds) {
+      if (customerIds.length === 0) return [];
+      const { rows } = await q.query<TargetRow>(PUSH_TARGETS_SQL, [programId, customerIds]);
+      return rows.map(
+        (r): PushTarget => ({
+          pass: {
+            customerId: r.customer_id,
+            serial: r.serial,
+            authToken: r.auth_token,
+            updateTag: r.update_tag,
+            updatedAt: r.updated_at,
+            createdAt: r.created_at,
+          },
+          pushTokens: r.push_tokens,
+        }),
+      );
+    },
+    async removePushTokens(pushTokens) {
+      if (pushTokens.length === 0) return 0;
+      const { rowCount } = await q.query(
+        'DELETE FROM pass_registrations WHERE program_id = $1 AND push_token = ANY($2::text[])',
+        [programId, pushTokens],
+      );
+      return rowCount;
     },
   };
 }

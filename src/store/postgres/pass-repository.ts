@@ -11,6 +11,10 @@ interface PassRow {
 }
 
 const COLUMNS = 'customer_id, serial, auth_token, update_tag, updated_at, created_at';
+/** COLUMNS of the table aliased `p` (UPDATE … FROM). */
+const P_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `p.${c}`)
+  .join(', ');
 
 function toPass(r: PassRow): PassRecord {
   return {
@@ -64,6 +68,19 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
         [programId, customerId, tag, now],
       );
       return rows[0] === undefined ? this.get(customerId) : toPass(rows[0]);
+    },
+    async setUpdateTags(tags, now) {
+      if (tags.length === 0) return [];
+      // The same rule as setUpdateTag, for every pass of the list at once.
+      const { rows } = await q.query<PassRow>(
+        `UPDATE passes p SET update_tag = v.tag,
+           updated_at = greatest(date_trunc('second', p.updated_at) + interval '1 second', $4)
+         FROM unnest($2::text[], $3::text[]) AS v(customer_id, tag)
+         WHERE p.program_id = $1 AND p.customer_id = v.customer_id AND p.update_tag IS DISTINCT FROM v.tag
+         RETURNING ${P_COLUMNS}`,
+        [programId, tags.map((t) => t.customerId), tags.map((t) => t.tag), now],
+      );
+      return rows.map(toPass);
     },
     async updatedSince(serials, since) {
       const { rows } = await q.query<PassRow>(
