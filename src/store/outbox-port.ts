@@ -5,10 +5,9 @@
 
 /**
  * Kinds of outbox rows. Each kind has its own dispatcher, which claims only its kind:
- * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
- * Wallet loyalty object, with a message when its tier changed).
+ * `apple_pass_changed` (APNs pushes); more kinds (Google Wallet objects) are added beside it.
  */
-export type OutboxKind = 'apple_pass_changed' | 'google_object_changed';
+export type OutboxKind = 'apple_pass_changed';
 
 /** One claimed outbox row. */
 export interface OutboxItem {
@@ -26,10 +25,7 @@ export interface OutboxItem {
 
 /** Outbox writes inside a program's unit of work. */
 export interface OutboxTxRepository {
-  /**
-   * The customer's balance or tier changed: queue a push of the Apple pass (if it has a
-   * registered device) and an update of the Google Wallet object (if the customer has one).
-   */
+  /** Queue a push of the customer's pass, if the pass has a registered device. */
   passChanged(customerId: string): Promise<void>;
 }
 

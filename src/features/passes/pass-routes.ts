@@ -45,13 +45,7 @@ export function sendPass(res: Response, pass: PassResult): undefined {
   return undefined;
 }
 
-export function registerPassRoutes(
-  api: ApiRegistry,
-  passes: PassService,
-  tiers: TierService,
-  /** `google`: Google Wallet is configured, so the shopper page links to its save redirect. */
-  opts: { google?: boolean } = {},
-): void {
+export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers: TierService): void {
   api.add({
     method: 'put',
     path: '/v1/tiers/:tierId/design',
@@ -97,8 +91,7 @@ export function registerPassRoutes(
   api.add({
     method: 'get',
     path: '/passes/:token',
-    summary:
-      'Shopper page of a pass link: "Add to Apple Wallet" (and "Save to Google Wallet" when configured)',
+    summary: 'Shopper page of a pass link with an "Add to Apple Wallet" button',
     tag: 'Passes',
     auth: 'none',
     params: passTokenParams,
@@ -109,13 +102,7 @@ export function registerPassRoutes(
         .status(200)
         .type('html')
         .set('Cache-Control', 'private, no-cache')
-        .send(
-          passPage({
-            programName: ctx.program.name,
-            appleUrl: `/passes/${params.token}/apple.pkpass`,
-            googleUrl: opts.google ? `/passes/${params.token}/google` : undefined,
-          }),
-        );
+        .send(passPage({ programName: ctx.program.name, appleUrl: `/passes/${params.token}/apple.pkpass` }));
       return undefined;
     },
   });

@@ -1,5 +1,4 @@
 import type { OutboxItem, OutboxRepository, OutboxTxRepository } from '../outbox-port.js';
-import { queueGoogleObjectChanges } from './google-wallet-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 
 /** Customers ($2) of program $1 whose pass has at least one registered device. */
@@ -27,9 +26,7 @@ export async function queuePassChanges(
 export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {
     async passChanged(customerId) {
-      const apple = await queuePassChanges(q, programId, [customerId]);
-      const google = await queueGoogleObjectChanges(q, programId, [customerId]);
-      if (apple + google > 0) queued?.();
+      if ((await queuePassChanges(q, programId, [customerId])) > 0) queued?.();
     },
   };
 }
