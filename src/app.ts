@@ -8,6 +8,12 @@ import { ArtworkService } from './features/artwork/artwork-service.js';
 import { DEFAULT_ARTWORK_LIMITS } from './features/artwork/artwork-validation.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
+import { GoogleWalletDispatcher } from './features/google-wallet/google-wallet-dispatcher.js';
+import { registerGoogleWalletRoutes } from './features/google-wallet/google-wallet-routes.js';
+import {
+  type GoogleWalletDeps,
+  GoogleWalletService,
+} from './features/google-wallet/google-wallet-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
@@ -71,6 +77,14 @@ export interface AppDeps {
    * of only from the 10 s job and `runDue`. Off by default: tests dispatch explicitly.
    */
   pushOnCommit?: boolean;
+  /**
+   * Google Wallet passes (Wallet API client, service account, issuer, origins, public URL,
+   * templates); without it GET /v1/customers/{id}/passes/google answers 503.
+   */
+  google?: Pick<GoogleWalletDeps, 'api' | 'account' | 'issuerId' | 'origins' | 'publicUrl' | 'templates'> & {
+    /** First retry delay of failed object updates (default 1 s). */
+    retryBaseMs?: number;
+  };
 }
 
 /** Build the whole service around an open store. */
@@ -79,6 +93,7 @@ export function buildApp(deps: AppDeps) {
   const recalculation = new RecalculationService({ store, logger });
   // Late-bound: the dispatcher needs the pass service, built further down.
   let passPushes: PassPushDispatcher | undefined;
+  let googleUpdates: GoogleWalletDispatcher | undefined;
   const webhookPolicy = deps.webhooks?.policy ?? { allowLoopback: false, allowPrivate: false };
   const webhookSender =
     deps.webhooks?.sender ??
@@ -93,7 +108,8 @@ export function buildApp(deps: AppDeps) {
     runner: recalculation,
     clock,
     logger,
-    afterDue: async (program) => Promise.all([passPushes?.dispatch(), dispatchWebhooks(program)]),
+    afterDue: async (program) =>
+      Promise.all([passPushes?.dispatch(), googleUpdates?.dispatch(), dispatchWebhooks(program)]),
   });
   // The Agenda scheduler starts after the app is built (main.ts attaches it). Until then,
   // and always for test programs, an immediate resync runs inline.
@@ -147,6 +163,20 @@ export function buildApp(deps: AppDeps) {
     }
   }
 
+  const google = deps.google ? new GoogleWalletService({ ...deps.google, clock, logger }) : undefined;
+  if (google) {
+    const dispatcher = new GoogleWalletDispatcher({
+      store,
+      google,
+      clock,
+      logger,
+      retryBaseMs: deps.google?.retryBaseMs,
+    });
+    googleUpdates = dispatcher;
+    // Patch right after the commit that queued the update; the Agenda job is the safety net.
+    if (deps.pushOnCommit) store.outbox.onQueued(() => dispatcher.kick());
+  }
+
   const { app } = createHttpApp({
     logger,
     authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken }),
@@ -170,8 +200,9 @@ export function buildApp(deps: AppDeps) {
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
       registerWebhookRoutes(api, webhooks);
-      if (passes) registerPassRoutes(api, passes, tiers);
+      if (passes) registerPassRoutes(api, passes, tiers, { google: google !== undefined });
       if (passWeb) registerPassWebRoutes(api, passWeb);
+      registerGoogleWalletRoutes(api, { google, passes, store });
     },
   });
   return {
@@ -187,6 +218,8 @@ export function buildApp(deps: AppDeps) {
       passes,
       artwork,
       passPushes,
+      google,
+      googleUpdates,
       webhooks,
       webhookDispatcher,
       webhookSender,

@@ -1,6 +1,7 @@
 /** Environment → one typed, validated config object, read once at start. */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_WALLET_API_ROOT } from './integrations/google/wallet-client.js';
 
 const optionalString = z
   .string()
@@ -52,6 +53,20 @@ const schema = z.object({
   APNS_CERT: optionalString,
   APNS_KEY: optionalString,
   APNS_CA: optionalString,
+  GOOGLE_WALLET_ISSUER_ID: optionalString.refine((v) => v === undefined || /^\d{1,30}$/.test(v), {
+    message: 'must be the numeric issuer id from the Google Pay & Wallet Console',
+  }),
+  GOOGLE_WALLET_KEY_FILE: optionalString,
+  GOOGLE_WALLET_API_ROOT: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    message: 'must be an http(s) URL',
+  }),
+  GOOGLE_WALLET_TOKEN_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    message: 'must be an http(s) URL',
+  }),
+  GOOGLE_WALLET_ORIGINS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
+    { message: 'must be comma-separated origins like https://shop.example.com' },
+  ),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'])
     .default('false')
@@ -112,6 +127,21 @@ export interface Config {
         caPath: string | undefined;
       }
     | undefined;
+  /** Google Wallet passes; undefined (off) unless both the issuer id and the key file are set. */
+  google:
+    | {
+        /** Issuer id: the prefix of every class and object id. */
+        issuerId: string;
+        /** Service account key file (JSON with client_email and private_key). */
+        keyFile: string;
+        /** Wallet REST API root (a stand-in in tests). */
+        apiRoot: string;
+        /** OAuth token endpoint override; undefined → Google's. */
+        tokenUrl: string | undefined;
+        /** `origins` of save-link JWTs: sites allowed to show the save button. */
+        origins: string[];
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +159,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  APPLE_CERTS_DIR: also set APPLE_PASS_TYPE_ID and APPLE_TEAM_ID (they must match the certificate)',
     );
   }
+  if (Boolean(e.GOOGLE_WALLET_ISSUER_ID) !== Boolean(e.GOOGLE_WALLET_KEY_FILE)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  GOOGLE_WALLET_ISSUER_ID, GOOGLE_WALLET_KEY_FILE: set both to turn Google Wallet on, or neither',
+    );
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -136,7 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
     trustProxy: e.TRUST_PROXY,
@@ -167,5 +203,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             keyPath: e.APNS_KEY ?? join(e.APPLE_CERTS_DIR ?? join(e.DATA_DIR, 'dev-certs'), 'apnsKey.pem'),
             caPath: e.APNS_CA,
           },
+    google:
+      e.GOOGLE_WALLET_ISSUER_ID && e.GOOGLE_WALLET_KEY_FILE
+        ? {
+            issuerId: e.GOOGLE_WALLET_ISSUER_ID,
+            keyFile: e.GOOGLE_WALLET_KEY_FILE,
+            apiRoot: (e.GOOGLE_WALLET_API_ROOT ?? DEFAULT_WALLET_API_ROOT).replace(/\/+$/, ''),
+            tokenUrl: e.GOOGLE_WALLET_TOKEN_URL,
+            origins: (e.GOOGLE_WALLET_ORIGINS ?? new URL(publicUrl).origin)
+              .split(',')
+              .map((o) => o.trim().replace(/\/+$/, '')),
+          }
+        : undefined,
   };
 }

@@ -11,6 +11,8 @@ import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js'
 import { loadPassTemplates } from './features/passes/pass-templates.js';
 import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
 import { openPassSigner } from './integrations/apple/open-pass-signer.js';
+import { openGoogleWallet } from './integrations/google/open-google-wallet.js';
+import { ServiceAccountError } from './integrations/google/service-account.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { openDatabase } from './store/open-store.js';
 
@@ -46,6 +48,16 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     cacheEntries: config.passCacheEntries,
   };
+  let googleWallet: Awaited<ReturnType<typeof openGoogleWallet>>;
+  try {
+    googleWallet = await openGoogleWallet(config.google, logger);
+  } catch (err) {
+    if (err instanceof ServiceAccountError) {
+      logger.fatal(`GOOGLE_WALLET_KEY_FILE: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const apns = config.apns;
   const pushSender = apns
     ? new ApnsPushSender({
@@ -68,6 +80,7 @@ async function main(): Promise<void> {
     passes,
     pushSender,
     pushOnCommit: true,
+    google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
   });
   const scheduler = config.scheduler
@@ -79,6 +92,7 @@ async function main(): Promise<void> {
           clock: systemClock,
           logger,
           passPushes: services.passPushes,
+          googleUpdates: services.googleUpdates,
           webhooks: services.webhookDispatcher,
         },
         {

@@ -10,6 +10,8 @@
  *   after a change that asks for an immediate resync.
  * - `tierpass:pass-pushes` (every 10 s, one instance at a time): deliver due outbox rows as
  *   Apple Wallet pushes (PassPushDispatcher).
+ * - `tierpass:google-wallet` (every 10 s, one instance at a time): deliver due outbox rows as
+ *   Google Wallet object updates and tier-change messages (GoogleWalletDispatcher).
  * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
  *   their retries (WebhookDispatcher); commits that queue deliveries also kick it at once.
  */
@@ -22,11 +24,14 @@ export const JOB = {
   tick: 'tierpass:tick',
   programDue: 'tierpass:program-due',
   passPushes: 'tierpass:pass-pushes',
+  googleWallet: 'tierpass:google-wallet',
   webhooks: 'tierpass:webhooks',
 } as const;
 
 /** How often due pass pushes are looked for. */
 export const PASS_PUSH_EVERY_MS = 10_000;
+/** How often due Google Wallet updates are looked for. */
+export const GOOGLE_WALLET_EVERY_MS = 10_000;
 /** How often due webhook deliveries (retries, mostly) are looked for. */
 export const WEBHOOKS_EVERY_MS = 10_000;
 
@@ -36,6 +41,8 @@ export interface JobDeps {
   clock: Clock;
   /** Outbox delivery of pass pushes; absent when APNs is not configured. */
   passPushes?: { dispatch(): Promise<unknown> };
+  /** Outbox delivery of Google Wallet object updates; absent when Google Wallet is off. */
+  googleUpdates?: { dispatch(): Promise<unknown> };
   /** Webhook deliveries. */
   webhooks?: { dispatch(): Promise<unknown> };
 }
@@ -71,11 +78,19 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     },
     { concurrency: 1 },
   );
+  agenda.define(
+    JOB.googleWallet,
+    async () => {
+      await deps.googleUpdates?.dispatch();
+    },
+    { concurrency: 1 },
+  );
 }
 
 /** Register the recurring schedules (idempotent: `every` keeps one job per name). */
 export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Promise<void> {
   await agenda.every(tickEveryMs, JOB.tick);
   await agenda.every(PASS_PUSH_EVERY_MS, JOB.passPushes);
+  await agenda.every(GOOGLE_WALLET_EVERY_MS, JOB.googleWallet);
   await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
 }

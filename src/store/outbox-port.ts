@@ -5,9 +5,10 @@
 
 /**
  * Kinds of outbox rows. Each kind has its own dispatcher, which claims only its kind:
- * `apple_pass_changed` (APNs pushes); more kinds (Google Wallet objects) are added beside it.
+ * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
+ * Wallet loyalty object, with a message when its tier changed).
  */
-export type OutboxKind = 'apple_pass_changed';
+export type OutboxKind = 'apple_pass_changed' | 'google_object_changed';
 
 /** One claimed outbox row. */
 export interface OutboxItem {
@@ -25,7 +26,10 @@ export interface OutboxItem {
 
 /** Outbox writes inside a program's unit of work. */
 export interface OutboxTxRepository {
-  /** Queue a push of the customer's pass, if the pass has a registered device. */
+  /**
+   * The customer's balance or tier changed: queue a push of the Apple pass (if it has a
+   * registered device) and an update of the Google Wallet object (if the customer has one).
+   */
   passChanged(customerId: string): Promise<void>;
 }
 

@@ -25,6 +25,7 @@ import type {
 } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
+import type { GoogleWalletRepository } from './google-wallet-port.js';
 import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
@@ -314,6 +315,8 @@ export interface ProgramScope {
   passRegistrations: PassRegistrationRepository;
   /** Per-tier pass artwork: sources, rendered variants, previews; each write is its own transaction. */
   artwork: ArtworkRepository;
+  /** Google Wallet classes and objects as last sent, and the daily notification counts. */
+  googleWallet: GoogleWalletRepository;
   /** Webhook subscriptions and their delivery log; each method is its own statement. */
   webhooks: WebhookRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */

@@ -45,7 +45,13 @@ export function sendPass(res: Response, pass: PassResult): undefined {
   return undefined;
 }
 
-export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers: TierService): void {
+export function registerPassRoutes(
+  api: ApiRegistry,
+  passes: PassService,
+  tiers: TierService,
+  /** `google`: Google Wallet is configured, so the shopper page links to its save redirect. */
+  opts: { google?: boolean } = {},
+): void {
   api.add({
     method: 'put',
     path: '/v1/tiers/:tierId/design',
@@ -91,7 +97,8 @@ export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers:
   api.add({
     method: 'get',
     path: '/passes/:token',
-    summary: 'Shopper page of a pass link with an "Add to Apple Wallet" button',
+    summary:
+      'Shopper page of a pass link: "Add to Apple Wallet" (and "Save to Google Wallet" when configured)',
     tag: 'Passes',
     auth: 'none',
     params: passTokenParams,
@@ -102,7 +109,13 @@ export function registerPassRoutes(api: ApiRegistry, passes: PassService, tiers:
         .status(200)
         .type('html')
         .set('Cache-Control', 'private, no-cache')
-        .send(passPage({ programName: ctx.program.name, appleUrl: `/passes/${params.token}/apple.pkpass` }));
+        .send(
+          passPage({
+            programName: ctx.program.name,
+            appleUrl: `/passes/${params.token}/apple.pkpass`,
+            googleUrl: opts.google ? `/passes/${params.token}/google` : undefined,
+          }),
+        );
       return undefined;
     },
   });

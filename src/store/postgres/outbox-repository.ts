@@ -1,4 +1,5 @@
 import type { OutboxItem, OutboxRepository, OutboxTxRepository } from '../outbox-port.js';
+import { queueGoogleObjectChanges } from './google-wallet-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 
 /** Customers ($2) of program $1 whose pass has at least one registered device. */
@@ -26,7 +27,9 @@ export async function queuePassChanges(
 export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {
     async passChanged(customerId) {
-      if ((await queuePassChanges(q, programId, [customerId])) > 0) queued?.();
+      const apple = await queuePassChanges(q, programId, [customerId]);
+      const google = await queueGoogleObjectChanges(q, programId, [customerId]);
+      if (apple + google > 0) queued?.();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { artworkRepository } from './artwork-repository.js';
 import { customerRepository } from './customer-repository.js';
+import { googleWalletRepository } from './google-wallet-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
@@ -74,6 +75,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
         passes: passRepository(driver, programId),
         passRegistrations: passRegistrationRepository(driver, programId),
         artwork: artworkRepository(driver, programId),
+        googleWallet: googleWalletRepository(driver, programId),
         webhooks: webhookRepository(driver, programId),
         async transaction(fn) {
           let queued = false;

@@ -5,6 +5,7 @@
  * per customer) and mark the batch done. A crash anywhere rolls all of it back.
  */
 import type { BatchCustomer, BatchResult, BatchWork, BatchWrites, RunBatch } from '../recalculation-port.js';
+import { queueGoogleObjectChanges } from './google-wallet-repository.js';
 import { queuePassChanges } from './outbox-repository.js';
 import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
@@ -252,6 +253,7 @@ export async function processBatch(
     ]);
     const changed = new Set([...writes.placements, ...writes.entries].map((w) => w.customerId));
     await queuePassChanges(q, programId, [...changed]);
+    await queueGoogleObjectChanges(q, programId, [...changed]);
   }
   if (work.carryReset) {
     const { keyPrefix, reason } = work.carryReset;

@@ -1,0 +1,291 @@
+/**
+ * Google Wallet passes (SPEC 6, issue 5): one loyalty class per tier (plus the program's
+ * default class for no tier and hidden tiers), one loyalty object per customer, created through
+ * the Wallet REST API before a "Save to Google Wallet" link naming the object is signed, and
+ * kept current by `sync` (the outbox dispatcher). See docs/decisions/0012-google-wallet.md.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
+import { AppError, notFound } from '../../http/errors.js';
+import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
+import type { ServiceAccount } from '../../integrations/google/service-account.js';
+import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
+import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
+import type { TierRecord } from '../../store/port.js';
+import { type PassDesign, passDesignSchema } from '../passes/pass-design-schemas.js';
+import { type PassTemplates, templateFor } from '../passes/pass-templates.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import { loadFacts } from '../tiering/tier-evaluation.js';
+import {
+  bodyHash,
+  classIdOf,
+  loyaltyClassBody,
+  loyaltyObjectBody,
+  objectIdOf,
+  type TierMove,
+  tierChangeMessage,
+} from './google-content.js';
+
+/** Google allows three notifying messages per pass per day; later ones go out as TEXT. */
+export const NOTIFICATIONS_PER_DAY = 3;
+
+/** Artwork variants Google shows, by slot. */
+const GOOGLE_IMAGES = { logo: 'google-program-logo.png', hero: 'google-hero.png' } as const;
+/** Template image used as the program logo when a tier has no uploaded logo. */
+const TEMPLATE_LOGO = ['icon@3x.png', 'icon@2x.png', 'icon.png'];
+
+export interface GoogleWalletDeps {
+  /** The Wallet REST API. */
+  api: WalletApi;
+  /** Signs the save links. */
+  account: ServiceAccount;
+  /** Prefix of every class and object id. */
+  issuerId: string;
+  /** `origins` claim of the save links. */
+  origins: readonly string[];
+  /** Base of the public image URLs Google fetches, no trailing slash. */
+  publicUrl: string;
+  /** pass-templates/: default colours and logo (the same models as Apple passes). */
+  templates: PassTemplates;
+  /** Wall clock: message ids, the notification day, recorded times. */
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/** What one sync did. */
+export interface SyncResult {
+  /** The object: `inserted`, `patched`, or `unchanged` (nothing to send). */
+  object: 'inserted' | 'patched' | 'unchanged';
+  /** The message added for a tier change, if any. */
+  message: 'TEXT' | 'TEXT_AND_NOTIFY' | null;
+}
+
+/** 503 with a stable code when Google Wallet is not configured. */
+export function googleWalletOff(): AppError {
+  return new AppError(
+    503,
+    'google_wallet_not_configured',
+    'Google Wallet is not configured on this server (GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_KEY_FILE)',
+  );
+}
+
+/** The save-link request could not reach or was refused by the Wallet API. */
+function upstream(err: WalletApiError): AppError {
+  return err.retryable
+    ? new AppError(502, 'google_wallet_unavailable', `The Google Wallet API is unavailable: ${err.message}`)
+    : new AppError(502, 'google_wallet_rejected', `The Google Wallet API refused the pass: ${err.message}`);
+}
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+export class GoogleWalletService {
+  /** Template logos by content hash (served publicly under /wallet/google/images/template/). */
+  private readonly templateImages = new Map<string, Buffer>();
+
+  constructor(private readonly deps: GoogleWalletDeps) {
+    for (const t of [deps.templates.base, ...deps.templates.tiers.values()]) {
+      const logo = TEMPLATE_LOGO.map((n) => t.files[n]).find((b) => b !== undefined);
+      if (logo) this.templateImages.set(sha(logo), logo);
+    }
+  }
+
+  /** The object id of a customer. */
+  objectId(programId: string, customerId: string): string {
+    return objectIdOf(this.deps.issuerId, programId, customerId);
+  }
+
+  /**
+   * `{ saveUrl }`: the customer's class and object are inserted (or brought up to date) through
+   * the API first; the signed JWT then names the object by id only.
+   */
+  async saveLink(ctx: ProgramContext, customerId: string): Promise<{ saveUrl: string }> {
+    if (!(await ctx.scope.customers.get(customerId))) {
+      throw notFound('customer_not_found', `No customer ${customerId}`);
+    }
+    // Committed before the API call: changes from now on queue an update of the object.
+    const row = await ctx.scope.googleWallet.ensureObject(
+      customerId,
+      this.objectId(ctx.program.id, customerId),
+      this.deps.clock.now(),
+    );
+    try {
+      await this.sync(ctx, row);
+    } catch (err) {
+      if (err instanceof WalletApiError) throw upstream(err);
+      throw err;
+    }
+    const jwt = signSaveJwt(this.deps.account, [row.objectId], this.deps.origins, this.deps.clock.now());
+    return { saveUrl: saveUrl(jwt) };
+  }
+
+  /**
+   * Bring the customer's class and object up to what they should show now: the class is sent
+   * when its body changed, the object when its body changed, and a message is added when the
+   * tier the object shows changed since the API last accepted it (notifying while fewer than
+   * three notifying messages went out today, UTC, else TEXT). Throws WalletApiError.
+   */
+  async sync(ctx: ProgramContext, row: GoogleObjectRecord): Promise<SyncResult> {
+    const { scope, program } = ctx;
+    const customer = await scope.customers.get(row.customerId);
+    if (!customer) throw notFound('customer_not_found', `No customer ${row.customerId}`);
+    const tiers = await scope.tiers.list();
+    const settings = program.settings;
+    const facts = await loadFacts(scope.orders, settings, tiers, customer, ctx.now);
+    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
+    // Hidden tiers: the default class, no name. Progress never points at a hidden tier.
+    const shown = tier?.visible ? tier : null;
+    const progress = nextTierProgress({
+      tiersEnabled: settings.tiersEnabled,
+      tiers,
+      currentTierId: customer.tierId,
+      facts,
+      currency: settings.currency,
+      includeHidden: false,
+    });
+    const next = tiers.find((t) => t.id === progress.nextTierId);
+    const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    const design = shown ? this.designOf(shown) : {};
+
+    const classBody = await this.classBody(ctx, shown, design);
+    await this.ensureClass(ctx, classBody);
+
+    const objectBody = loyaltyObjectBody({
+      objectId: row.objectId,
+      classId: classBody.id,
+      memberId: customer.id,
+      memberName: customer.name,
+      points: customer.balances.current,
+      tierName: shown?.title ?? null,
+      progress: headline,
+      rewards: tier?.benefits.rewards ?? [],
+      design,
+    });
+    const hash = bodyHash(objectBody);
+    let object: SyncResult['object'] = 'unchanged';
+    if (row.contentHash === null) object = await this.create('loyaltyObject', objectBody);
+    else if (row.contentHash !== hash) object = await this.deps.api.upsert('loyaltyObject', objectBody);
+
+    const shownId = shown?.id ?? null;
+    let message: SyncResult['message'] = null;
+    // Only a change from what the customer already saw: never on the first insert.
+    if (row.contentHash !== null && row.tierId !== shownId) {
+      message = await this.announce(ctx, row, {
+        tierName: shown?.title ?? null,
+        move: tierMove(tiers, row.tierId, shownId),
+        progress: headline,
+      });
+    }
+    await scope.googleWallet.recordSync(
+      row.customerId,
+      { classId: classBody.id, tierId: shownId, contentHash: hash },
+      this.deps.clock.now(),
+    );
+    return { object, message };
+  }
+
+  /** Add the tier-change message, notifying while today's allowance lasts. */
+  private async announce(
+    ctx: ProgramContext,
+    row: GoogleObjectRecord,
+    change: { tierName: string | null; move: TierMove; progress: string | null },
+  ): Promise<'TEXT' | 'TEXT_AND_NOTIFY'> {
+    const repo = ctx.scope.googleWallet;
+    const now = this.deps.clock.now();
+    const day = now.toISOString().slice(0, 10);
+    const notify = await repo.takeNotification(row.customerId, day, NOTIFICATIONS_PER_DAY);
+    const message = tierChangeMessage({
+      id: `tier-${now.getTime()}-${randomBytes(4).toString('hex')}`,
+      programName: ctx.program.name,
+      ...change,
+      notify,
+    });
+    try {
+      await this.deps.api.addMessage(row.objectId, message);
+    } catch (err) {
+      // Not sent: the allowance is not used up by a failed attempt.
+      if (notify) await repo.releaseNotification(row.customerId, day);
+      throw err;
+    }
+    return message.messageType;
+  }
+
+  /** Insert; when it exists already (409: a retry after a lost answer, a reset database) patch it. */
+  private async create(
+    resource: 'loyaltyClass' | 'loyaltyObject',
+    body: WalletBody & { id: string },
+  ): Promise<'inserted' | 'patched'> {
+    try {
+      await this.deps.api.insert(resource, body);
+      return 'inserted';
+    } catch (err) {
+      if (!(err instanceof WalletApiError) || err.status !== 409) throw err;
+      await this.deps.api.patch(resource, body.id, body);
+      return 'patched';
+    }
+  }
+
+  /** Send the class when this program never sent it or its body changed (design, artwork, title). */
+  private async ensureClass(ctx: ProgramContext, body: WalletBody & { id: string }): Promise<void> {
+    const repo = ctx.scope.googleWallet;
+    const hash = bodyHash(body);
+    const stored = await repo.classHash(body.id);
+    if (stored === hash) return;
+    if (stored === null) await this.create('loyaltyClass', body);
+    else await this.deps.api.upsert('loyaltyClass', body);
+    await repo.setClassHash(body.id, hash, this.deps.clock.now());
+  }
+
+  private async classBody(ctx: ProgramContext, shown: TierRecord | null, design: PassDesign) {
+    const { publicUrl, issuerId } = this.deps;
+    const template = templateFor(this.deps.templates, shown);
+    let logoUrl = this.templateLogoUrl(template.files);
+    let heroUrl: string | null = null;
+    if (shown) {
+      for (const slot of await ctx.scope.artwork.list(shown.id)) {
+        const name = GOOGLE_IMAGES[slot.slot as keyof typeof GOOGLE_IMAGES];
+        if (!name || !slot.variants.some((v) => v.name === name)) continue;
+        const url = `${publicUrl}/wallet/google/images/${encodeURIComponent(ctx.program.id)}/${encodeURIComponent(shown.id)}/${slot.hash}/${name}`;
+        if (slot.slot === 'logo') logoUrl = url;
+        else heroUrl = url;
+      }
+    }
+    const background = template.passJson.backgroundColor;
+    return loyaltyClassBody({
+      classId: classIdOf(issuerId, ctx.program.id, shown?.id ?? null),
+      programName: ctx.program.name,
+      tierTitle: shown?.title ?? null,
+      design,
+      fallbackBackground: typeof background === 'string' ? background : undefined,
+      logoUrl,
+      heroUrl,
+    });
+  }
+
+  private templateLogoUrl(files: Record<string, Buffer>): string {
+    const logo = TEMPLATE_LOGO.map((n) => files[n]).find((b) => b !== undefined);
+    const hash = logo ? sha(logo) : [...this.templateImages.keys()][0];
+    return `${this.deps.publicUrl}/wallet/google/images/template/${hash}.png`;
+  }
+
+  /** A template logo by its content hash (public image route), or null. */
+  templateImage(hash: string): Buffer | null {
+    return this.templateImages.get(hash) ?? null;
+  }
+
+  /** A stored design that no longer parses is ignored, as on Apple passes. */
+  private designOf(tier: TierRecord): PassDesign {
+    const parsed = passDesignSchema.safeParse(tier.design);
+    if (parsed.success) return parsed.data;
+    this.deps.logger.warn({ tierId: tier.id }, 'stored tier design is invalid; using the template');
+    return {};
+  }
+}
+
+/** Up or down by the tiers' rank order (a tier since deleted counts as the lowest). */
+function tierMove(tiers: readonly TierRecord[], from: string | null, to: string | null): TierMove {
+  if (to === null) return 'none';
+  const rank = (id: string | null) => (id === null ? -1 : tiers.findIndex((t) => t.id === id));
+  return rank(to) > rank(from) ? 'up' : 'down';
+}

@@ -1,0 +1,18 @@
+/** Read-only look at the outbox of the run's test database (never claims: other files dispatch). */
+import pg from 'pg';
+import { testDatabaseUrl } from '../support/db.js';
+
+/** `google_object_changed` rows ever written for one customer. */
+export async function googleRowsOf(programId: string, customerId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM outbox WHERE program_id = $1 AND customer_id = $2 AND kind = 'google_object_changed'",
+      [programId, customerId],
+    );
+    return rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
