@@ -55,6 +55,8 @@ const secs = (ms: number) => Math.round(ms / 10) / 100;
 /** The cycle boundary the run closes, and the next local midnight for the daily run (America/New_York). */
 const BOUNDARY = new Date('2025-04-01T04:00:00.000Z');
 const CYCLE_START = new Date('2025-01-01T05:00:00.000Z');
+/** Seven local days before the boundary: the default downgrade warning. */
+const WARNING = new Date('2025-03-25T04:00:00.000Z');
 const DAILY = new Date('2025-04-02T04:00:00.000Z');
 const SEED_FROM = new Date('2024-04-01T04:00:00.000Z');
 const SEED_TO = new Date('2025-03-31T16:00:00.000Z');
@@ -127,7 +129,7 @@ async function child(): Promise<void> {
     concurrency,
   });
   const t0 = performance.now();
-  const run = await service.start(programId!, kind as 'cycle' | 'daily', new Date(asOf!), key!);
+  const run = await service.start(programId!, kind as 'cycle' | 'daily' | 'warning', new Date(asOf!), key!);
   let step = 0;
   const done = await service.work(programId!, run.id, {
     onProgress(r) {
@@ -342,6 +344,26 @@ async function main(): Promise<void> {
       log(`    CPU s: worker ${r.cpu.workerS}, postgres ${r.cpu.postgresS}, other processes ${r.cpu.otherS}`);
       return r;
     };
+    // (w) The downgrade warning 7 days before the boundary (docs/decisions/0015), with a subscription
+    // that wants it so every event is written, as a merchant using the feature would have.
+    await client.query(
+      `INSERT INTO webhook_subscriptions (program_id, id, url, events, format, secret, state, created_at, updated_at)
+       VALUES ($1, 'sub_bench', 'https://example.com/hook', ARRAY['tier.downgrade_warning'], 'standard', 's',
+         'enabled', now(), now())`,
+      [program.id],
+    );
+    const warning = await phase(`(w) downgrade warning ${WARNING.toISOString()}`, [
+      'warning',
+      WARNING.toISOString(),
+      `warning:${BOUNDARY.toISOString()}`,
+    ]);
+    const warned = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_events WHERE program_id = $1 AND type = 'tier.downgrade_warning'`,
+      [program.id],
+    );
+    log(`    ${warned.rows[0]?.n ?? 0} warnings written`);
+    await client.query('VACUUM ANALYZE webhook_events, webhook_deliveries');
+
     const cycle = await phase(`(a) cycle boundary ${BOUNDARY.toISOString()}`, [
       'cycle',
       BOUNDARY.toISOString(),
@@ -379,6 +401,13 @@ async function main(): Promise<void> {
       machine: { ...machine(), postgres, loadAverageAtStart: loadAtStart },
       params: { customers, orders, batchSize: flags['batch-size'], concurrency: flags.concurrency },
       seedSeconds: secs(seedMs),
+      warning: {
+        seconds: secs(warning.ms),
+        peakRssMiB: Math.round(warning.vmHwmKiB / 1024),
+        processed: warning.result.processed,
+        cpuSeconds: warning.cpu,
+        warnings: warned.rows[0]?.n ?? 0,
+      },
       cycle: {
         seconds: secs(cycle.ms),
         peakRssMiB: Math.round(cycle.vmHwmKiB / 1024),
