@@ -26,9 +26,10 @@ export interface WebhookHarness {
 export const LOOPBACK_ONLY: AddressPolicy = { allowLoopback: true, allowPrivate: false };
 
 export async function startWebhookHarness(
-  opts: { clock?: Clock; dispatchOnCommit?: boolean } = {},
+  opts: { clock?: Clock; dispatchOnCommit?: boolean; embedded?: boolean } = {},
 ): Promise<WebhookHarness> {
-  const db = await createTempDatabase();
+  // Embedded: PGlite in memory (the default store of a fresh install).
+  const db = opts.embedded ? { url: undefined, drop: async () => {} } : await createTempDatabase();
   const store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
   const clock = opts.clock ?? { now: () => new Date() };
   const build = (policy: AddressPolicy, dispatchOnCommit = false) =>
