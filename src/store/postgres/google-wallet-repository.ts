@@ -1,12 +1,14 @@
 import type { GoogleObjectRecord, GoogleWalletRepository } from '../google-wallet-port.js';
 import type { SqlQuery } from './sql-driver.js';
 
-/** Customers ($2) of program $1 that have a Google Wallet object. */
-const GOOGLE_CHANGED_SQL = `
-INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
-SELECT $1, g.customer_id, 'google_object_changed', now(), now()
+/** Outbox rows for the customers ($2) of program $1 that have a Google Wallet object. */
+export const GOOGLE_CHANGED_SELECT = `SELECT $1, g.customer_id, 'google_object_changed', now(), now()
 FROM google_wallet_objects g
 WHERE g.program_id = $1 AND g.customer_id = ANY($2::text[])`;
+
+const GOOGLE_CHANGED_SQL = `
+INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
+${GOOGLE_CHANGED_SELECT}`;
 
 /**
  * Queue Google object updates for changed customers in one statement (set-based batch writes,

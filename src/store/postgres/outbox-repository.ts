@@ -1,5 +1,5 @@
 import type { OutboxItem, OutboxRepository, OutboxTxRepository } from '../outbox-port.js';
-import { queueGoogleObjectChanges } from './google-wallet-repository.js';
+import { GOOGLE_CHANGED_SELECT } from './google-wallet-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 
 /** Customers ($2) of program $1 whose pass has at least one registered device. */
@@ -23,13 +23,19 @@ export async function queuePassChanges(
   return (await q.query(PASS_CHANGED_SQL, [programId, customerIds])).rowCount;
 }
 
+/**
+ * Both kinds for changed customers in one round trip (the order path runs it per event): Apple
+ * pushes for passes on a device, Google updates for customers with a Google Wallet object.
+ */
+const PASS_AND_GOOGLE_CHANGED_SQL = `${PASS_CHANGED_SQL}
+UNION ALL
+${GOOGLE_CHANGED_SELECT}`;
+
 /** Outbox writes of one program's transaction; `queued` is told when a row was written. */
 export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {
     async passChanged(customerId) {
-      const apple = await queuePassChanges(q, programId, [customerId]);
-      const google = await queueGoogleObjectChanges(q, programId, [customerId]);
-      if (apple + google > 0) queued?.();
+      if ((await q.query(PASS_AND_GOOGLE_CHANGED_SQL, [programId, [customerId]])).rowCount > 0) queued?.();
     },
   };
 }
