@@ -34,7 +34,15 @@ export interface GoogleHarness {
   close(): Promise<void>;
 }
 
-export async function startGoogleHarness(opts: { clock?: Clock } = {}): Promise<GoogleHarness> {
+export async function startGoogleHarness(
+  opts: {
+    clock?: Clock;
+    /** Deliver right after the commit that queued an update (as main.ts does). */
+    pushOnCommit?: boolean;
+    /** An in-memory PGlite of its own instead of the run's shared database (own outbox). */
+    embedded?: boolean;
+  } = {},
+): Promise<GoogleHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-google-'));
   const account = await makeServiceAccount(dir);
   const standIn = await startGoogleStandIn(account);
@@ -63,7 +71,10 @@ export async function startGoogleHarness(opts: { clock?: Clock } = {}): Promise<
     clock,
   );
   const templates = await loadPassTemplates(join(process.cwd(), 'pass-templates'));
-  const store = await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' });
+  const store = await openStore({
+    databaseUrl: opts.embedded ? undefined : testDatabaseUrl(),
+    dataDir: 'memory://',
+  });
   const { app, services } = buildApp({
     store,
     clock,
@@ -77,6 +88,7 @@ export async function startGoogleHarness(opts: { clock?: Clock } = {}): Promise<
       cacheEntries: 10,
     },
     google: { ...google, publicUrl: config.publicUrl, templates, retryBaseMs: 20 },
+    pushOnCommit: opts.pushOnCommit,
   });
   if (!services.googleUpdates) throw new Error('no Google dispatcher');
   return {
