@@ -24,6 +24,7 @@ const schema = z.object({
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SCHEDULER_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
@@ -53,6 +54,15 @@ const schema = z.object({
   APNS_CERT: optionalString,
   APNS_KEY: optionalString,
   APNS_CA: optionalString,
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_ALLOW_LOOPBACK_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   GOOGLE_WALLET_ISSUER_ID: optionalString.refine((v) => v === undefined || /^\d{1,30}$/.test(v), {
     message: 'must be the numeric issuer id from the Google Pay & Wallet Console',
   }),
@@ -67,15 +77,6 @@ const schema = z.object({
     (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
     { message: 'must be comma-separated origins like https://shop.example.com' },
   ),
-  WEBHOOK_ALLOW_PRIVATE_URLS: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
-  WEBHOOK_ALLOW_LOOPBACK_URLS: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export interface Config {
@@ -89,6 +90,8 @@ export interface Config {
   publicUrl: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   pgPoolSize: number;
+  /** Worker processes sharing the port (src/workers.ts); more than one needs DATABASE_URL. */
+  workers: number;
   trustProxy: boolean;
   /** Run the Agenda scheduler in this process (turn off on API-only replicas). */
   scheduler: boolean;
@@ -164,6 +167,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  GOOGLE_WALLET_ISSUER_ID, GOOGLE_WALLET_KEY_FILE: set both to turn Google Wallet on, or neither',
     );
   }
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  WORKERS: more than one worker process needs DATABASE_URL (embedded PGlite is one process)',
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -175,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl,
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
+    workers: e.WORKERS,
     trustProxy: e.TRUST_PROXY,
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK_MS,

@@ -15,6 +15,7 @@ import { openGoogleWallet } from './integrations/google/open-google-wallet.js';
 import { ServiceAccountError } from './integrations/google/service-account.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { openDatabase } from './store/open-store.js';
+import { runPrimary, shouldFork, workerIndex } from './workers.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -27,11 +28,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel });
+  const root = pino({ level: config.logLevel });
+  const logger = workerIndex() === undefined ? root : root.child({ worker: workerIndex() });
   if (config.mongodbUri) {
     logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
     process.exit(2);
   }
+  if (shouldFork(config)) {
+    runPrimary(config, logger);
+    return;
+  }
+  const worker = workerIndex();
   const { store, agendaPool } = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -80,8 +87,8 @@ async function main(): Promise<void> {
     passes,
     pushSender,
     pushOnCommit: true,
-    google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
+    google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
   });
   const scheduler = config.scheduler
     ? await startScheduler(
@@ -92,8 +99,8 @@ async function main(): Promise<void> {
           clock: systemClock,
           logger,
           passPushes: services.passPushes,
-          googleUpdates: services.googleUpdates,
           webhooks: services.webhookDispatcher,
+          googleUpdates: services.googleUpdates,
         },
         {
           processEveryMs: config.schedulerPollMs,
@@ -111,6 +118,8 @@ async function main(): Promise<void> {
       ? 'PostgreSQL server (DATABASE_URL)'
       : `embedded PGlite in ${config.dataDir}`;
     logger.info({ url, storage }, 'Tierpass listening');
+    // Worker processes: the primary prints the banner once (src/workers.ts).
+    if (worker !== undefined) return;
     // Printed plainly too: the quick start tells people to copy it from here.
     console.log(`\nTierpass is running at ${url}  (storage: ${storage})`);
     if (generated) {

@@ -2,6 +2,7 @@ import type { TierChangeReason } from '../../domain/types.js';
 import type { CustomerRecord, ProgramTx } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
+import type { TxTierVersion } from './tier-list-cache.js';
 
 interface CustomerRow {
   id: string;
@@ -54,7 +55,11 @@ function toCustomer(r: CustomerRow): CustomerRecord {
 }
 
 /** Customers of one program; `lock` only inside a transaction. */
-export function customerRepository(q: SqlQuery, programId: string): ProgramTx['customers'] {
+export function customerRepository(
+  q: SqlQuery,
+  programId: string,
+  seen?: TxTierVersion,
+): ProgramTx['customers'] {
   return {
     async get(id) {
       const { rows } = await q.query<CustomerRow>(
@@ -72,11 +77,16 @@ export function customerRepository(q: SqlQuery, programId: string): ProgramTx['c
       return rows.map(toCustomer);
     },
     async lock(id) {
-      const { rows } = await q.query<CustomerRow>(
-        `SELECT ${COLUMNS} FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE`,
+      // The program's tier list version comes along: `tiers.list()` in this transaction can then
+      // answer from the tier list cache without a statement (tier-list-cache.ts).
+      const { rows } = await q.query<CustomerRow & { tiers_version: number }>(
+        `SELECT ${COLUMNS}, (SELECT tiers_version FROM programs WHERE id = $1) AS tiers_version
+         FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE`,
         [programId, id],
       );
-      return rows[0] === undefined ? null : toCustomer(rows[0]);
+      if (rows[0] === undefined) return null;
+      if (seen) seen.seen = rows[0].tiers_version;
+      return toCustomer(rows[0]);
     },
     async setTier(id, p, now) {
       await q.query(

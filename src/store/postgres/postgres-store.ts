@@ -19,6 +19,7 @@ import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
+import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
 import { tierRepository } from './tier-repository.js';
 import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
 import { webhookTxRepository } from './webhook-emit.js';
@@ -30,12 +31,15 @@ function programTx(
   programId: string,
   queued?: () => void,
   webhookQueued?: () => void,
+  tierCache?: TierListCache,
 ): ProgramTx {
+  // The tier list version this unit of work read with its customer lock.
+  const seen: TxTierVersion = {};
   return {
     programId,
     program: programRepository(q, programId),
-    tiers: tierRepository(q, programId),
-    customers: customerRepository(q, programId),
+    tiers: tierRepository(q, programId, tierCache, seen),
+    customers: customerRepository(q, programId, seen),
     orders: orderRepository(q, programId),
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
@@ -52,6 +56,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
   const queuedListeners: (() => void)[] = [];
   // Told after a program transaction that queued webhook deliveries commits.
   const webhookListeners: (() => void)[] = [];
+  const tierCache = new TierListCache();
   return {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
@@ -60,7 +65,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     scoped(programId): ProgramScope {
-      const base = programTx(driver, programId);
+      const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
         programId,
         program: base.program,
@@ -75,8 +80,8 @@ export function createPostgresStore(driver: SqlDriver): Store {
         passes: passRepository(driver, programId),
         passRegistrations: passRegistrationRepository(driver, programId),
         artwork: artworkRepository(driver, programId),
-        googleWallet: googleWalletRepository(driver, programId),
         webhooks: webhookRepository(driver, programId),
+        googleWallet: googleWalletRepository(driver, programId),
         async transaction(fn) {
           let queued = false;
           let webhooksQueued = false;
@@ -91,6 +96,7 @@ export function createPostgresStore(driver: SqlDriver): Store {
                 () => {
                   webhooksQueued = true;
                 },
+                tierCache,
               ),
             ),
           );
