@@ -4,7 +4,7 @@
  * the same concurrency, the raw floor of single-row autocommit UPDATEs straight through `pg`.
  *
  *   npm run bench -- [--clients 16] [--seconds 15] [--customers 2000] [--warmup 3]
- *                    [--floor-seconds <seconds>] [--pool-size <n>] [--no-floor] [--cpu-prof]
+ *                    [--floor-seconds <seconds>] [--pool-size <n>] [--workers <n>] [--no-floor] [--cpu-prof]
  *                    [--tiers standard|window|none] [--idle-wait <seconds>] [--rate <orders/s>]
  *                    [--label <text>]
  *
@@ -46,6 +46,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'floor-seconds': { type: 'string' },
     'pool-size': { type: 'string' },
+    workers: { type: 'string', default: '1' },
     'idle-wait': { type: 'string', default: '120' },
     'no-floor': { type: 'boolean', default: false },
     rate: { type: 'string' },
@@ -75,6 +76,8 @@ const SECONDS = positiveInt('seconds', flags.seconds, 3600);
 const CUSTOMERS = positiveInt('customers', flags.customers, 10_000_000);
 const WARMUP = flags.warmup === '0' ? 0 : positiveInt('warmup', flags.warmup, 600);
 const FLOOR_SECONDS = positiveInt('floor-seconds', flags['floor-seconds'] ?? String(SECONDS), 3600);
+/** WORKERS of the service: worker processes sharing the port (src/workers.ts). */
+const WORKERS = positiveInt('workers', flags.workers ?? '1', 64);
 const POOL_SIZE =
   flags['pool-size'] === undefined ? undefined : positiveInt('pool-size', flags['pool-size'], 200);
 const IDLE_WAIT = flags['idle-wait'] === '0' ? 0 : positiveInt('idle-wait', flags['idle-wait'], 3600);
@@ -195,6 +198,24 @@ function procStatusKiB(pid: number, field: string): number | undefined {
   }
 }
 
+/** The server's processes: itself and, with --workers > 1, its worker processes. */
+function serverProcesses(pid: number): { all: number[]; serving: number[] } {
+  let children: number[] = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // pgrep exits 1 when there are none.
+  }
+  return { all: [pid, ...children], serving: children.length > 0 ? children : [pid] };
+}
+
+function sumDefined(values: (number | undefined)[]): number | undefined {
+  return values.some((v) => v === undefined) ? undefined : values.reduce<number>((a, v) => a + (v ?? 0), 0);
+}
+
 /** Nanoseconds a thread ran and waited runnable for a CPU (/proc/<pid>/task/<tid>/schedstat). */
 function schedstat(pid: number | undefined): { run: number; wait: number } | undefined {
   if (pid === undefined) return undefined;
@@ -217,11 +238,20 @@ interface CpuSnapshot {
 }
 
 function cpuSnapshot(serverPid: number | undefined, pgPids?: Set<number>): CpuSnapshot {
+  const procs = serverPid === undefined ? undefined : serverProcesses(serverPid);
+  // Event loop threads: the server's own, or every worker's summed (shares can then exceed 1).
+  const loops = procs?.serving.map((p) => schedstat(p));
   return {
     at: process.hrtime.bigint(),
     self: process.cpuUsage(),
-    server: serverPid === undefined ? undefined : processCpuSeconds(serverPid),
-    serverMain: schedstat(serverPid),
+    server: procs === undefined ? undefined : sumDefined(procs.all.map(processCpuSeconds)),
+    serverMain:
+      loops === undefined || loops.some((l) => l === undefined)
+        ? undefined
+        : {
+            run: loops.reduce((a, l) => a + (l?.run ?? 0), 0),
+            wait: loops.reduce((a, l) => a + (l?.wait ?? 0), 0),
+          },
     postgres: postgresCpu(pgPids),
     machine: machineCpu(),
   };
@@ -476,6 +506,7 @@ async function startServer(databaseUrl: string, port: number, profDir: string | 
     NODE_ENV: 'production',
   };
   if (POOL_SIZE !== undefined) env.PG_POOL_SIZE = String(POOL_SIZE);
+  env.WORKERS = String(WORKERS);
   const c = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child = c;
   childExited = new Promise((resolve) => c.once('exit', () => resolve()));
@@ -715,8 +746,10 @@ async function main(): Promise<void> {
   const before = cpuSnapshot(serverPid, await benchPostgresPids(meta));
   const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`), RATE);
   const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid, await benchPostgresPids(meta)));
-  const peakRssKiB = procStatusKiB(serverPid, 'VmHWM');
-  const rssKiB = procStatusKiB(serverPid, 'VmRSS');
+  // Summed over the primary and its workers when --workers > 1.
+  const serverPids = serverProcesses(serverPid).all;
+  const peakRssKiB = sumDefined(serverPids.map((p) => procStatusKiB(p, 'VmHWM')));
+  const rssKiB = sumDefined(serverPids.map((p) => procStatusKiB(p, 'VmRSS')));
   printLoad('orders', orders, 'orders');
   log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(orderCpu)}`);
   // CPU time per order: steadier than orders/s when something else shares the machine.
@@ -759,6 +792,7 @@ async function main(): Promise<void> {
       warmupSeconds: WARMUP,
       offeredRate: RATE ?? null,
       pgPoolSize: POOL_SIZE ?? 'service default',
+      workers: WORKERS,
       synchronousCommit: syncCommit,
       logLevel: 'warn',
     },
@@ -783,7 +817,7 @@ async function main(): Promise<void> {
     `machine  ${machine.cpuModel} × ${machine.cpuCount}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, PostgreSQL ${machine.postgres} (synchronous_commit=${syncCommit}), commit ${machine.gitCommit}`,
   );
   console.log(
-    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, tiers ${TIERS}, PG_POOL_SIZE ${result.config.pgPoolSize}`,
+    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, tiers ${TIERS}, PG_POOL_SIZE ${result.config.pgPoolSize}, WORKERS ${WORKERS}`,
   );
   console.log(
     `orders   ${orders.perSecond}/s  p50 ${orders.latencyMs.p50} ms  p95 ${orders.latencyMs.p95} ms  p99 ${orders.latencyMs.p99} ms  max ${orders.latencyMs.max} ms  errors ${orders.errors}`,
