@@ -38,6 +38,16 @@ export interface LabelFormat {
 // locale and currency, so each is built once (a pure memo, no observable state).
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 const listFormats = new Map<string, Intl.ListFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string): Intl.NumberFormat {
+  let f = numberFormats.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale);
+    numberFormats.set(locale, f);
+  }
+  return f;
+}
 
 function moneyFormat(locale: string, currency: string): Intl.NumberFormat {
   const key = `${locale}|${currency}`;
@@ -72,7 +82,8 @@ export function formatMoney(amount: number, currency: string, locale = 'en-US'):
 
 /** `1250` → "1,250 points". */
 export function formatPoints(points: number, locale = 'en-US'): string {
-  return `${points.toLocaleString(locale)} point${points === 1 ? '' : 's'}`;
+  // Same as points.toLocaleString(locale), which builds a formatter on every call.
+  return `${numberFormat(locale).format(points)} point${points === 1 ? '' : 's'}`;
 }
 
 /** What is missing for each unmet enabled condition, in the conditions' order. */

@@ -53,11 +53,12 @@ function frenchItem(m: MissingItem, currency: string): string {
   }
 }
 
+/** Built once: an Intl formatter costs far more to build than to use. */
+const FRENCH_LIST = new Intl.ListFormat('fr-FR', { type: 'conjunction' });
+
 /** "1 250 points pour Gold": the progress headline in French. */
 export function frenchProgress(missing: readonly MissingItem[], tierTitle: string, currency: string): string {
-  const list = new Intl.ListFormat('fr-FR', { type: 'conjunction' }).format(
-    missing.map((m) => frenchItem(m, currency)),
-  );
+  const list = FRENCH_LIST.format(missing.map((m) => frenchItem(m, currency)));
   return `${list} pour ${tierTitle}`;
 }
 
