@@ -4,8 +4,9 @@
  * local HTTP/2 TLS APNs stand-in of the tests (test/passes/apns-stand-in.ts) on 127.0.0.1.
  *
  *   npm run bench:pushes -- [--passes 5000] [--runs 3] [--prod-samples 24] [--prod-window 60]
- *                           [--poll-samples 60]
+ *                           [--poll-samples 60] [--fanout-only]
  *
+ * `--fanout-only` stops after 1 (quick iterations on the dispatcher).
  * Measures:
  * 1. fan-out: `--passes` passes with 1–2 registered devices each (every other pass has two),
  *    all due in the outbox, drained by `dispatcher.dispatch()` → pushes/s, median of `--runs`;
@@ -276,12 +277,23 @@ async function main(): Promise<void> {
       standIn.pushes.length = 0;
     }
 
+    const rates = fanRuns.map((r) => (r.pushes / r.dispatchMs) * 1000);
+    const floors = fanRuns.map((r) => (tokens.length / r.floorMs) * 1000);
+    const fanLoad = os.loadavg().map((l) => l.toFixed(1));
+    const fanSummary = () =>
+      `fan-out: ${PASSES} passes, ${tokens.length} devices; dispatcher median ${median(rates).toFixed(
+        0,
+      )} pushes/s (runs: ${rates.map((r) => r.toFixed(0)).join(', ')}); node-apn floor median ${median(
+        floors,
+      ).toFixed(0)} pushes/s (runs: ${floors.map((r) => r.toFixed(0)).join(', ')}); dispatcher/floor ${(
+        median(rates) / median(floors)
+      ).toFixed(3)}; this process's CPU per push: dispatcher median ${median(
+        fanRuns.map((r) => r.dispatchCpuUs / r.pushes),
+      ).toFixed(0)} µs, floor median ${median(fanRuns.map((r) => r.floorCpuUs / tokens.length)).toFixed(
+        0,
+      )} µs; load average after it ${fanLoad.join(' ')}`;
     if (flags['fanout-only']) {
-      const rates = fanRuns.map((r) => (r.pushes / r.dispatchMs) * 1000);
-      const floors = fanRuns.map((r) => (tokens.length / r.floorMs) * 1000);
-      console.log(
-        `fan-out median ${median(rates).toFixed(0)}/s, floor ${median(floors).toFixed(0)}/s, load ${os.loadavg()[0]?.toFixed(1)}`,
-      );
+      console.log(fanSummary());
       return;
     }
 
@@ -392,8 +404,6 @@ async function main(): Promise<void> {
     );
     console.log(`latency (c) Agenda job + dispatch on commit: ${fmt(onCommit)}`);
 
-    const rates = fanRuns.map((r) => (r.pushes / r.dispatchMs) * 1000);
-    const floors = fanRuns.map((r) => (tokens.length / r.floorMs) * 1000);
     const cpus = os.cpus();
     console.log('');
     console.log(`date: ${started.toISOString()}`);
@@ -405,15 +415,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    console.log(
-      `fan-out: ${PASSES} passes, ${tokens.length} devices; dispatcher median ${median(rates).toFixed(
-        0,
-      )} pushes/s (runs: ${rates.map((r) => r.toFixed(0)).join(', ')}); node-apn floor median ${median(
-        floors,
-      ).toFixed(0)} pushes/s (runs: ${floors.map((r) => r.toFixed(0)).join(', ')}); dispatcher/floor ${(
-        median(rates) / median(floors)
-      ).toFixed(3)}`,
-    );
+    console.log(fanSummary());
     console.log(`latency (a) production trigger: ${fmt(prod)}`);
     console.log(`latency (b) 100 ms polling:      ${fmt(polled)}`);
     console.log(`latency (c) job + on commit:     ${fmt(onCommit)}`);
