@@ -39,8 +39,8 @@ export async function startGoogleHarness(
     clock?: Clock;
     /** Deliver right after the commit that queued an update (as main.ts does). */
     pushOnCommit?: boolean;
-    /** An in-memory PGlite of its own instead of the run's shared database (own outbox). */
-    embedded?: boolean;
+    /** A database of its own instead of the run's shared one (own outbox). */
+    databaseUrl?: string;
   } = {},
 ): Promise<GoogleHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-google-'));
@@ -72,7 +72,7 @@ export async function startGoogleHarness(
   );
   const templates = await loadPassTemplates(join(process.cwd(), 'pass-templates'));
   const store = await openStore({
-    databaseUrl: opts.embedded ? undefined : testDatabaseUrl(),
+    databaseUrl: opts.databaseUrl ?? testDatabaseUrl(),
     dataDir: 'memory://',
   });
   const { app, services } = buildApp({

@@ -1,20 +1,23 @@
 /**
  * Google Wallet updates delivered right after the commit that queued them (main.ts turns this
- * on), on an embedded PGlite store of its own: the same SQL as PostgreSQL, and an outbox no
- * other test file's dispatcher claims from.
+ * on), on a database of its own: an outbox no other test file's dispatcher claims from.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { uid } from '../support/harness.js';
+import { createTempDatabase } from '../support/temp-db.js';
 import { type GoogleHarness, startGoogleHarness } from './google-harness.js';
 import { verifyJwt } from './google-stand-in.js';
 
 let h: GoogleHarness;
+let temp: Awaited<ReturnType<typeof createTempDatabase>>;
 beforeAll(async () => {
-  h = await startGoogleHarness({ pushOnCommit: true, embedded: true });
-}, 60_000);
+  temp = await createTempDatabase();
+  h = await startGoogleHarness({ pushOnCommit: true, databaseUrl: temp.url });
+});
 afterAll(async () => {
   await h?.close();
+  await temp?.drop();
 });
 
 it('patches the object and notifies after an upgrading order without waiting for the job', async () => {
