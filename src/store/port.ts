@@ -315,10 +315,10 @@ export interface ProgramScope {
   passRegistrations: PassRegistrationRepository;
   /** Per-tier pass artwork: sources, rendered variants, previews; each write is its own transaction. */
   artwork: ArtworkRepository;
-  /** Google Wallet classes and objects as last sent, and the daily notification counts. */
-  googleWallet: GoogleWalletRepository;
   /** Webhook subscriptions and their delivery log; each method is its own statement. */
   webhooks: WebhookRepository;
+  /** Google Wallet classes and objects as last sent, and the daily notification counts. */
+  googleWallet: GoogleWalletRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }
@@ -358,8 +358,16 @@ export interface ProgramTx {
     insert(rec: NewIdempotencyRecord): Promise<Inserted<IdempotencyRecord>>;
   };
   ledger: LedgerRepository & {
-    /** Write entries for one customer and move its balances by their deltas; returns the new balances. */
-    append(customerId: string, entries: NewLedgerEntry[]): Promise<Balances>;
+    /**
+     * Write entries for one customer and move its balances by their deltas; returns the new balances.
+     * `passChanged`: also queue what `outbox.passChanged(customerId)` queues, in the same write (the
+     * order path's balance change and its pass update in one round trip).
+     */
+    append(
+      customerId: string,
+      entries: NewLedgerEntry[],
+      opts?: { passChanged?: boolean },
+    ): Promise<Balances>;
   };
   /** Deliveries queued with the change (SPEC 5), committed or rolled back with it. */
   outbox: OutboxTxRepository;

@@ -1,5 +1,6 @@
 import type { Balances, LedgerEntryType } from '../../domain/types.js';
 import type { LedgerEntry, NewLedgerEntry, ProgramTx } from '../port.js';
+import { passChangesInsert } from './outbox-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
 
@@ -128,8 +129,26 @@ FROM total
 WHERE c.program_id = $1 AND c.id = $2
 RETURNING c.current, c.carry, c.lifetime_earned, c.lifetime_spend`;
 
-/** The ledger of one program; `append` only inside a transaction. */
-export function ledgerRepository(q: SqlQuery, programId: string): ProgramTx['ledger'] {
+/**
+ * APPEND_SQL that also queues the customer's pass updates (outbox, both kinds) in the same
+ * statement, and returns how many outbox rows it wrote.
+ */
+const APPEND_AND_QUEUE_SQL = APPEND_SQL.replace(
+  /\)\nUPDATE customers c SET/,
+  `), queued AS (\n${passChangesInsert('ARRAY[$2::text]')}\n  RETURNING 1\n)\nUPDATE customers c SET`,
+).replace(
+  'RETURNING c.current, c.carry, c.lifetime_earned, c.lifetime_spend',
+  'RETURNING c.current, c.carry, c.lifetime_earned, c.lifetime_spend, (SELECT count(*) FROM queued)::int AS queued',
+);
+if (!APPEND_AND_QUEUE_SQL.includes('queued AS') || !APPEND_AND_QUEUE_SQL.includes('AS queued')) {
+  throw new Error('could not build the append-and-queue statement');
+}
+
+/**
+ * The ledger of one program; `append` only inside a transaction. `queued` is told when an append
+ * wrote outbox rows (as `outboxTxRepository`'s is).
+ */
+export function ledgerRepository(q: SqlQuery, programId: string, queued?: () => void): ProgramTx['ledger'] {
   return {
     async list(customerId, opts) {
       if (!Number.isInteger(opts.limit) || opts.limit < 1)
@@ -157,10 +176,16 @@ export function ledgerRepository(q: SqlQuery, programId: string): ProgramTx['led
       );
       return toBalances(one(rows, 'ledger sum'));
     },
-    async append(customerId, entries) {
-      const { rows } = await q.query<BalanceRow>(APPEND_SQL, [programId, customerId, entriesParam(entries)]);
+    async append(customerId, entries, opts) {
+      const sql = opts?.passChanged ? APPEND_AND_QUEUE_SQL : APPEND_SQL;
+      const { rows } = await q.query<BalanceRow & { queued?: number }>(sql, [
+        programId,
+        customerId,
+        entriesParam(entries),
+      ]);
       const row = rows[0];
       if (row === undefined) throw new Error(`customer ${customerId} not found`);
+      if ((row.queued ?? 0) > 0) queued?.();
       return toBalances(row);
     },
   };

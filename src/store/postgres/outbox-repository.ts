@@ -31,6 +31,16 @@ const PASS_AND_GOOGLE_CHANGED_SQL = `${PASS_CHANGED_SQL}
 UNION ALL
 ${GOOGLE_CHANGED_SELECT}`;
 
+/**
+ * The statement of `passChanged` for the customers of the SQL text[] expression `ids` (instead of
+ * $2), to be embedded as a data-modifying CTE in another statement of program $1.
+ */
+export function passChangesInsert(ids: string): string {
+  const sql = PASS_AND_GOOGLE_CHANGED_SQL.replaceAll('$2::text[]', ids);
+  if (sql.includes('$2::text[]') || sql.split(ids).length !== 3) throw new Error('unexpected outbox SQL');
+  return sql;
+}
+
 /** Outbox writes of one program's transaction; `queued` is told when a row was written. */
 export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {

@@ -43,7 +43,7 @@ function programTx(
     orders: orderRepository(q, programId),
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
-    ledger: ledgerRepository(q, programId),
+    ledger: ledgerRepository(q, programId, queued),
     tierChanges: tierChangeRepository(q, programId),
     outbox: outboxTxRepository(q, programId, queued),
     webhooks: webhookTxRepository(q, programId, webhookQueued),
