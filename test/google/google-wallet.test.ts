@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
+import { png } from '../artwork/artwork-fixtures.js';
 import { fixedClock, uid } from '../support/harness.js';
 import { type GoogleHarness, ISSUER_ID, ORIGINS, PUBLIC_URL, startGoogleHarness } from './google-harness.js';
 import { googleRowsOf } from './google-sql.js';
@@ -97,7 +98,6 @@ const classIdFor = (tierId: string | null) =>
 describe('save link', () => {
   it('inserts the class and object through the API, then signs a JWT that verifies with the service account key', async () => {
     const c = await newCustomer();
-    const tokensBefore = h.standIn.tokenRequests.length;
     const { header, claims, objectId } = await saveLink(c);
 
     expect(header).toMatchObject({ alg: 'RS256', kid: 'test-key-1' });
@@ -142,20 +142,63 @@ describe('save link', () => {
     expect(logo.headers['cache-control']).toContain('immutable');
 
     // Every Wallet call carried a bearer token the token endpoint issued for the signed assertion.
-    expect(h.standIn.tokenRequests.length).toBeGreaterThanOrEqual(tokensBefore);
+    expect(h.standIn.tokenRequests.length).toBeGreaterThanOrEqual(1);
     expect(h.standIn.tokenRequests.at(-1)).toMatchObject({
       iss: CLIENT_EMAIL,
       scope: 'https://www.googleapis.com/auth/wallet_object.issuer',
     });
     const calls = h.standIn.requests.filter((r) => JSON.stringify(r.body).includes(c));
     expect(calls.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 200']);
-    for (const r of calls) expect(r.authorization).toMatch(/^Bearer stand-in-token-/);
+    const issued = h.standIn.validTokens();
+    for (const r of h.standIn.requests) {
+      expect(r.status).not.toBe(401);
+      expect(issued.has(r.authorization?.replace(/^Bearer /, '') ?? '')).toBe(true);
+    }
 
     // Asking again changes nothing at Google: the object is current.
     const before = h.standIn.requests.length;
     const again = await saveLink(c);
     expect(again.objectId).toBe(objectId);
     expect(h.standIn.requests.length).toBe(before);
+  });
+
+  it("uses the tier's uploaded logo and hero, served publicly at content-hash URLs", async () => {
+    const bronze = tiers.Bronze as string;
+    const upload = (slot: string, body: Buffer) =>
+      request(h.app)
+        .put(`/v1/tiers/${bronze}/artwork/${slot}`)
+        .set(auth)
+        .set('Content-Type', 'image/png')
+        .send(body)
+        .expect(200);
+    const logo = await upload('logo', await png(200, 200));
+    const hero = await upload('hero', await png(1032, 336, { r: 10, g: 90, b: 160 }));
+    const c = await newCustomer();
+    await saveLink(c);
+    const cls = h.standIn.classes.get(classIdFor(bronze)) as Record<string, { sourceUri: { uri: string } }>;
+    const base = `${PUBLIC_URL}/wallet/google/images/${programId}/${bronze}`;
+    expect(cls.programLogo?.sourceUri.uri).toBe(`${base}/${logo.body.hash}/google-program-logo.png`);
+    expect(cls.heroImage?.sourceUri.uri).toBe(`${base}/${hero.body.hash}/google-hero.png`);
+    for (const url of [cls.programLogo?.sourceUri.uri, cls.heroImage?.sourceUri.uri]) {
+      // No API key: Google fetches these.
+      const res = await request(h.app).get((url as string).slice(PUBLIC_URL.length));
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+    }
+    const heroPng = await request(h.app).get(
+      (cls.heroImage?.sourceUri.uri as string).slice(PUBLIC_URL.length),
+    );
+    expect((heroPng.body as Buffer).subarray(16, 24).readUInt32BE(0)).toBe(1032);
+    // Another upload replaces the image: the class is patched with the new URL, the old one is gone.
+    const newer = await upload('hero', await png(1100, 400, { r: 200, g: 90, b: 10 }));
+    await order(c, 100);
+    await h.dispatcher.dispatch();
+    expect(cls.heroImage?.sourceUri.uri).toBe(`${base}/${newer.body.hash}/google-hero.png`);
+    const stale = await request(h.app).get(
+      `/wallet/google/images/${programId}/${bronze}/${hero.body.hash}/google-hero.png`,
+    );
+    expect(stale.status).toBe(404);
+    expect(stale.body.error.code).toBe('image_not_found');
   });
 
   it('answers 404 customer_not_found and sends nothing for an unknown customer', async () => {
