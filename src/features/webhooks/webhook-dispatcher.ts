@@ -65,22 +65,27 @@ export class WebhookDispatcher {
 
   private async drain(key: string, programId: string | undefined): Promise<WebhookDispatchReport> {
     const report: WebhookDispatchReport = { attempted: 0, delivered: 0 };
+    const limit = this.deps.batchSize ?? 100;
+    const claim = () =>
+      this.deps.store.webhookDeliveries.claim({
+        limit,
+        leaseMs: this.deps.leaseMs ?? 120_000,
+        now: this.deps.clock.now(),
+        programId,
+      });
     const loop = async () => {
       // Claimed rows end delivered, failed or due later (or leased), so each loop ends.
-      for (;;) {
-        const batch = await this.deps.store.webhookDeliveries.claim({
-          limit: this.deps.batchSize ?? 100,
-          leaseMs: this.deps.leaseMs ?? 120_000,
-          now: this.deps.clock.now(),
-          programId,
-        });
-        if (batch.length === 0) return;
+      for (let batch = await claim(); batch.length > 0; batch = await claim()) {
         await this.deliverBatch(batch, report);
       }
     };
     do {
       this.again.delete(key);
-      await Promise.all(Array.from({ length: this.deps.loops ?? 4 }, loop));
+      // A trickle (a kick after one commit) takes one claim; a backlog gets parallel loops.
+      const first = await claim();
+      if (first.length === 0) continue;
+      const rest = first.length < limit ? [] : Array.from({ length: (this.deps.loops ?? 4) - 1 }, loop);
+      await Promise.all([this.deliverBatch(first, report).then(loop), ...rest]);
     } while (this.again.has(key));
     return report;
   }

@@ -8,8 +8,11 @@ import { jsonParam } from './sql-values.js';
 
 /**
  * Due ($3 live, the test clock for test programs) pending deliveries of enabled subscriptions
- * without an earlier pending delivery of the same customer to the same subscription (per-customer
- * order), oldest due first; leased (database time) so other dispatchers skip them.
+ * that are the oldest pending delivery of their customer to their subscription (per-customer
+ * order), oldest due first; leased (database time) so other dispatchers skip them. The head check
+ * is a scalar subquery on purpose: as a NOT EXISTS, PostgreSQL may plan it as an anti join on the
+ * wrong index (without fresh statistics: seconds for a few thousand rows); as a subplan it is one
+ * probe of webhook_deliveries_order_idx per candidate.
  */
 const CLAIM_SQL = `
 WITH due AS (
@@ -20,10 +23,11 @@ WITH due AS (
     AND ($4::text IS NULL OR d.program_id = $4)
     AND d.due_at <= CASE WHEN p.mode = 'test' THEN coalesce(p.clock_now, $3) ELSE $3 END
     AND (d.leased_until IS NULL OR d.leased_until < now())
-    AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries o
+    AND d.id = (
+      SELECT o.id FROM webhook_deliveries o
       WHERE o.program_id = d.program_id AND o.subscription_id = d.subscription_id
-        AND o.customer_id = d.customer_id AND o.state = 'pending' AND o.id < d.id)
+        AND o.customer_id = d.customer_id AND o.state = 'pending'
+      ORDER BY o.id LIMIT 1)
   ORDER BY d.due_at, d.id
   LIMIT $1
   FOR UPDATE OF d SKIP LOCKED
