@@ -16,3 +16,19 @@ export async function googleRowsOf(programId: string, customerId: string): Promi
     await client.end();
   }
 }
+
+/** The days (YYYY-MM-DD) with a notification count kept for one customer, and the counts. */
+export async function notificationDays(programId: string, customerId: string): Promise<[string, number][]> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ day: string; sent: number }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, sent FROM google_wallet_notifications
+       WHERE program_id = $1 AND customer_id = $2 ORDER BY day`,
+      [programId, customerId],
+    );
+    return rows.map((r) => [r.day, r.sent]);
+  } finally {
+    await client.end();
+  }
+}

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { png } from '../artwork/artwork-fixtures.js';
 import { fixedClock, uid } from '../support/harness.js';
 import { type GoogleHarness, ISSUER_ID, ORIGINS, PUBLIC_URL, startGoogleHarness } from './google-harness.js';
-import { googleRowsOf } from './google-sql.js';
+import { googleRowsOf, notificationDays } from './google-sql.js';
 import { CLIENT_EMAIL, verifyJwt } from './google-stand-in.js';
 
 const clock = fixedClock(new Date('2026-03-10T09:00:00Z'));
@@ -304,6 +304,7 @@ describe('updates through the outbox', () => {
       ["You're now Platinum", 'TEXT_AND_NOTIFY'],
       ["You're now Diamond", 'TEXT'],
     ]);
+    expect(await notificationDays(programId, c)).toEqual([['2026-03-10', 3]]);
     // A downgrade the next (UTC) day notifies again: a full refund takes the points back.
     clock.set(new Date('2026-03-11T09:00:00Z'));
     await request(h.app)
@@ -316,6 +317,7 @@ describe('updates through the outbox', () => {
       header: 'Your tier is now Platinum',
       messageType: 'TEXT_AND_NOTIFY',
     });
+    expect(await notificationDays(programId, c)).toEqual([['2026-03-11', 1]]);
   });
 
   it('retries a failing API with backoff until it succeeds', async () => {

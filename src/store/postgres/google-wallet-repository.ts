@@ -107,6 +107,11 @@ export function googleWalletRepository(q: SqlQuery, programId: string): GoogleWa
       );
     },
     async takeNotification(customerId, day, limit) {
+      // Only today's count matters: earlier days of this object are dropped (the table stays small).
+      await q.query(
+        'DELETE FROM google_wallet_notifications WHERE program_id = $1 AND customer_id = $2 AND day < $3::date',
+        [programId, customerId, day],
+      );
       // One statement: two dispatchers taking the last slot at once cannot both get it.
       const { rows } = await q.query<{ sent: number }>(
         `INSERT INTO google_wallet_notifications AS n (program_id, customer_id, day, sent)
