@@ -9,7 +9,8 @@
  * `--fanout-only` stops after 1 (quick iterations on the dispatcher).
  * Measures:
  * 1. fan-out: `--passes` passes with 1–2 registered devices each (every other pass has two),
- *    all due in the outbox, drained by `dispatcher.dispatch()` → pushes/s, median of `--runs`;
+ *    all changed (balance + 1 point, so each run records a new update tag per pass) and due in
+ *    the outbox, drained by `dispatcher.dispatch()` → pushes/s, median of `--runs`;
  *    and the raw floor in the same run: as many empty pushes sent straight through node-apn's
  *    Provider (one `send` with every token) to the same stand-in;
  * 2. tier change → push received: customers with a registered device upgraded one at a time by
@@ -232,7 +233,9 @@ async function main(): Promise<void> {
       floorCpuUs: number;
     }[] = [];
     for (let run = 0; run < RUNS; run++) {
-      // Every pass due now; no push recorded yet (no coalescing).
+      // Every pass changed (a point more: a new update tag to record, as after a real balance
+      // change) and due now; no push recorded yet (no coalescing).
+      await db.query('UPDATE customers SET current = current + 1 WHERE program_id = $1', [fan.id]);
       await db.query('DELETE FROM pass_pushes WHERE program_id = $1', [fan.id]);
       await db.query(
         `INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
