@@ -8,29 +8,38 @@ import { jsonParam } from './sql-values.js';
 
 /**
  * Due ($3 live, the test clock for test programs) pending deliveries of enabled subscriptions
- * that are the oldest pending delivery of their customer to their subscription (per-customer
- * order), oldest due first; leased (database time) so other dispatchers skip them. The head check
- * is a scalar subquery on purpose: as a NOT EXISTS, PostgreSQL may plan it as an anti join on the
- * wrong index (without fresh statistics: seconds for a few thousand rows); as a subplan it is one
- * probe of webhook_deliveries_order_idx per candidate.
+ * that are the head of their queue — the oldest pending delivery of their customer to their
+ * subscription (per-customer order) — oldest due first; leased (database time) so other
+ * dispatchers skip them.
+ *
+ * Shaped so that no plan is worse than linear in the pending rows, whatever the statistics say
+ * (a burst into a quiet table leaves them stale, and plans built on "1 row" estimates walked
+ * the pending rows once per candidate: seconds per claim at 5,000 pending). Heads: one ordered
+ * pass (DISTINCT ON; leased and not-yet-due rows included, a leased head still holds its
+ * queue). Each head's subscription and program: primary-key probes in a subquery. The chosen
+ * ids: locked by primary key (`= ANY`), re-checked under the lock (state, lease).
  */
 const CLAIM_SQL = `
-WITH due AS (
-  SELECT d.id FROM webhook_deliveries d
-  JOIN programs p ON p.id = d.program_id
-  JOIN webhook_subscriptions s ON s.program_id = d.program_id AND s.id = d.subscription_id
-  WHERE d.state = 'pending' AND s.state = 'enabled'
-    AND ($4::text IS NULL OR d.program_id = $4)
-    AND d.due_at <= CASE WHEN p.mode = 'test' THEN coalesce(p.clock_now, $3) ELSE $3 END
-    AND (d.leased_until IS NULL OR d.leased_until < now())
-    AND d.id = (
-      SELECT o.id FROM webhook_deliveries o
-      WHERE o.program_id = d.program_id AND o.subscription_id = d.subscription_id
-        AND o.customer_id = d.customer_id AND o.state = 'pending'
-      ORDER BY o.id LIMIT 1)
-  ORDER BY d.due_at, d.id
+WITH heads AS MATERIALIZED (
+  SELECT DISTINCT ON (program_id, subscription_id, customer_id)
+    id, program_id, subscription_id, due_at, leased_until
+  FROM webhook_deliveries
+  WHERE state = 'pending' AND ($4::text IS NULL OR program_id = $4)
+  ORDER BY program_id, subscription_id, customer_id, id
+), picked AS (
+  SELECT h.id FROM heads h
+  WHERE (h.leased_until IS NULL OR h.leased_until < now())
+    AND h.due_at <= (
+      SELECT CASE WHEN p.mode = 'test' THEN coalesce(p.clock_now, $3) ELSE $3 END
+      FROM webhook_subscriptions s JOIN programs p ON p.id = s.program_id
+      WHERE s.program_id = h.program_id AND s.id = h.subscription_id AND s.state = 'enabled')
+  ORDER BY h.due_at, h.id
   LIMIT $1
-  FOR UPDATE OF d SKIP LOCKED
+), due AS (
+  SELECT d.id FROM webhook_deliveries d
+  WHERE d.id = ANY (ARRAY(SELECT id FROM picked)) AND d.state = 'pending'
+    AND (d.leased_until IS NULL OR d.leased_until < now())
+  FOR UPDATE SKIP LOCKED
 )
 UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $2::float8 / 1000)
 FROM due, webhook_events e, webhook_subscriptions s, programs p
@@ -61,14 +70,14 @@ interface ClaimRow {
 /**
  * The outcomes ($1) in one statement: the attempts log, each delivery's new state (only while
  * still pending: an unsubscribe meanwhile wins), each subscription's failing streak (any success
- * ends it) and disabling, and, for test programs, the customer's next delivery to the
- * subscription is not due before this attempt's time (a test clock's attempts follow each other).
+ * ends it) and disabling. The ids again as $2 give the delivery update a primary-key plan even
+ * when the table's statistics are stale.
  */
 const COMPLETE_SQL = `
 WITH o AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(id bigint, program_id text, subscription_id text,
     customer_id text, at timestamptz, status int, error text, duration_ms int, result text,
-    next_due_at timestamptz, disable text, test boolean)
+    next_due_at timestamptz, disable text)
 ), logged AS (
   INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error, duration_ms)
   SELECT id, at, status, error, duration_ms FROM o ORDER BY id
@@ -83,24 +92,30 @@ WITH o AS (
     last_status = o.status,
     last_error = o.error,
     done_at = CASE WHEN o.result = 'retry' THEN NULL ELSE o.at END
-  FROM o WHERE d.id = o.id AND d.state = 'pending'
+  FROM o WHERE d.id = o.id AND d.id = ANY ($2::bigint[]) AND d.state = 'pending'
 ), subs AS (
   SELECT program_id, subscription_id, bool_or(result = 'delivered') AS ok,
     min(at) FILTER (WHERE result <> 'delivered') AS first_failure, max(disable) AS disable, max(at) AS at
   FROM o GROUP BY program_id, subscription_id
-), streak AS (
-  UPDATE webhook_subscriptions s SET
+)
+UPDATE webhook_subscriptions s SET
     failing_since = CASE WHEN subs.ok THEN NULL ELSE coalesce(s.failing_since, subs.first_failure) END,
     state = CASE WHEN subs.disable IS NOT NULL AND s.state = 'enabled' THEN 'disabled' ELSE s.state END,
     disabled_reason = CASE WHEN subs.disable IS NOT NULL AND s.state = 'enabled' THEN subs.disable
       ELSE s.disabled_reason END,
     disabled_at = CASE WHEN subs.disable IS NOT NULL AND s.state = 'enabled' THEN subs.at ELSE s.disabled_at END,
     updated_at = CASE WHEN subs.disable IS NOT NULL AND s.state = 'enabled' THEN subs.at ELSE s.updated_at END
-  FROM subs WHERE s.program_id = subs.program_id AND s.id = subs.subscription_id
-)
+FROM subs WHERE s.program_id = subs.program_id AND s.id = subs.subscription_id`;
+
+/**
+ * Test programs ($1: the completed deliveries): the customer's next delivery to the subscription
+ * is not due before this attempt's time, so a test clock's attempts follow each other.
+ */
+const TEST_CLOCK_ORDER_SQL = `
 UPDATE webhook_deliveries d SET due_at = greatest(d.due_at, o.at)
-FROM o
-WHERE o.test AND o.result <> 'retry' AND d.program_id = o.program_id AND d.subscription_id = o.subscription_id
+FROM jsonb_to_recordset($1::jsonb) AS o(id bigint, program_id text, subscription_id text, customer_id text,
+  at timestamptz)
+WHERE d.program_id = o.program_id AND d.subscription_id = o.subscription_id
   AND d.customer_id = o.customer_id AND d.state = 'pending' AND d.id > o.id AND d.due_at < o.at`;
 
 export function webhookDispatchRepository(
@@ -144,10 +159,20 @@ export function webhookDispatchRepository(
           result: o.result,
           next_due_at: o.nextDueAt?.toISOString() ?? null,
           disable: o.disable,
-          test: o.delivery.programMode === 'test',
         })),
       );
-      await q.query(COMPLETE_SQL, [param]);
+      await q.query(COMPLETE_SQL, [param, outcomes.map((o) => o.delivery.id)]);
+      const testDone = outcomes.filter((o) => o.delivery.programMode === 'test' && o.result !== 'retry');
+      if (testDone.length > 0) {
+        const done = testDone.map((o) => ({
+          id: o.delivery.id,
+          program_id: o.delivery.programId,
+          subscription_id: o.delivery.subscriptionId,
+          customer_id: o.delivery.customerId,
+          at: o.at.toISOString(),
+        }));
+        await q.query(TEST_CLOCK_ORDER_SQL, [jsonParam(done)]);
+      }
     },
   };
 }
