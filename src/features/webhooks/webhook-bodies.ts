@@ -34,7 +34,8 @@ const title = (v: unknown): string | null =>
 /**
  * Shaped like a request to Klaviyo's Create Event API (`POST /api/events`): metric by name,
  * profile by external id and email, `unique_id` = the event id (Klaviyo drops duplicates),
- * `time` = when the change happened. Top-level scalar properties are segmentable in Klaviyo;
+ * `time` = when the change happened. Top-level scalar properties are segmentable in Klaviyo
+ * (a downgrade warning's tier, target tier, boundary and "what keeps the tier" headline too);
  * the full event data rides along under `$extra`.
  */
 function klaviyoBody(e: Event): unknown {
@@ -48,6 +49,11 @@ function klaviyoBody(e: Event): unknown {
   if (typeof e.data.reason === 'string') properties.reason = e.data.reason;
   if (Array.isArray(e.data.added)) properties.tags_added = e.data.added;
   if (Array.isArray(e.data.removed)) properties.tags_removed = e.data.removed;
+  if ('tier' in e.data) properties.tier = title(e.data.tier);
+  if ('downgradeTo' in e.data) properties.downgrade_to = title(e.data.downgradeTo);
+  if (typeof e.data.boundaryAt === 'string') properties.boundary_at = e.data.boundaryAt;
+  const keep = e.data.keep as { headline?: unknown } | undefined;
+  if (typeof keep?.headline === 'string') properties.keep_headline = keep.headline;
   if (typeof balances.current === 'number') properties.points = balances.current;
   properties.$extra = e.data;
   return {
