@@ -185,9 +185,7 @@ describe('save link', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('image/png');
     }
-    const heroPng = await request(h.app).get(
-      (cls.heroImage?.sourceUri.uri as string).slice(PUBLIC_URL.length),
-    );
+    const heroPng = await request(h.app).get(String(cls.heroImage?.sourceUri.uri).slice(PUBLIC_URL.length));
     expect((heroPng.body as Buffer).subarray(16, 24).readUInt32BE(0)).toBe(1032);
     // Another upload replaces the image: the class is patched with the new URL, the old one is gone.
     const newer = await upload('hero', await png(1100, 400, { r: 200, g: 90, b: 10 }));
