@@ -209,7 +209,15 @@ function serverProcesses(pid: number): { all: number[]; serving: number[] } {
   } catch {
     // pgrep exits 1 when there are none.
   }
-  return { all: [pid, ...children], serving: children.length > 0 ? children : [pid] };
+  // Worker processes are `node`; tsx may also run an esbuild child (counted in `all`).
+  const workers = children.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node';
+    } catch {
+      return false;
+    }
+  });
+  return { all: [pid, ...children], serving: workers.length > 0 ? workers : [pid] };
 }
 
 function sumDefined(values: (number | undefined)[]): number | undefined {

@@ -4,7 +4,9 @@
  * new connection to a worker in turn). One Node event loop is one core; with a PostgreSQL server
  * every worker is a complete, stateless instance of the service (what SPEC 4 already asks of
  * several instances: outbox, runs and Agenda all share work through the database).
- * Worker 0 alone runs the Agenda scheduler; a worker that dies is started again.
+ * Worker 0 starts first (it creates the files the workers share and applies migrations), the
+ * others once it listens. Worker 0 alone runs the Agenda scheduler; a worker that dies is
+ * started again.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
@@ -58,6 +60,9 @@ export function runPrimary(config: Config, logger: Logger): void {
   cluster.on('listening', () => {
     if (announced) return;
     announced = true;
+    // Worker 0 has made what the workers share on disk (development PKI, pass link secret) and
+    // applied the migrations: the others can start now without racing it.
+    for (let i = 1; i < config.workers; i++) fork(i);
     const url = `http://localhost:${config.port}`;
     logger.info({ url, workers: config.workers }, 'Tierpass listening');
     console.log(
@@ -100,5 +105,5 @@ export function runPrimary(config: Config, logger: Logger): void {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 
-  for (let i = 0; i < config.workers; i++) fork(i);
+  fork(0);
 }

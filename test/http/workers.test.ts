@@ -3,6 +3,7 @@
  * the port on a PostgreSQL server; a killed worker is started again; SIGTERM stops them all.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,15 +25,24 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Worker processes of `pid`: its `node` children (tsx may also run an esbuild child). */
 function childPids(pid: number): number[] {
+  let pids: number[];
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map(Number);
   } catch {
     return [];
   }
+  return pids.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'node';
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function waitFor<T>(
@@ -125,6 +135,8 @@ describe('worker processes', () => {
         expect(res.status).toBe(200);
       }
 
+      // A fresh DATA_DIR: the workers shared its development PKI and link secret without a crash.
+      expect(output()).not.toContain('worker exited');
       process.kill(workers[0] as number, 'SIGKILL');
       const replaced = await waitFor('the killed worker to be replaced', () => {
         const pids = childPids(primary);
