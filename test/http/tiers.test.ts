@@ -180,3 +180,41 @@ describe('impossible configurations', () => {
     expect((await request(h.app).get(`/v1/tiers/${created.body.id}`).set(auth)).body.maintain).toBeNull();
   });
 });
+
+describe('tier design on create and patch', () => {
+  it('validates and normalises the design as PUT /design does', async () => {
+    const created = await request(h.app)
+      .post('/v1/tiers')
+      .set(auth)
+      .send({ ...gold, design: { backgroundColor: '#fc0', labels: { points: 'Stars' } } });
+    expect(created.status).toBe(201);
+    expect(created.body.design).toEqual({ backgroundColor: 'rgb(255, 204, 0)', labels: { points: 'Stars' } });
+    const patched = await request(h.app)
+      .patch(`/v1/tiers/${created.body.id}`)
+      .set(auth)
+      .send({ design: { foregroundColor: 'rgb(1, 2, 3)' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.design).toEqual({ foregroundColor: 'rgb(1, 2, 3)' });
+  });
+
+  it('refuses unknown design fields and bad colours, writing nothing', async () => {
+    const bad = await request(h.app)
+      .post('/v1/tiers')
+      .set(auth)
+      .send({ ...gold, design: { backgroundColour: '#fc0' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect((await request(h.app).get('/v1/tiers').set(auth)).body.data).toEqual([]);
+
+    const created = await request(h.app).post('/v1/tiers').set(auth).send(gold);
+    const badPatch = await request(h.app)
+      .patch(`/v1/tiers/${created.body.id}`)
+      .set(auth)
+      .send({ title: 'Renamed', design: { labelColor: 'gold' } });
+    expect(badPatch.status).toBe(400);
+    expect(badPatch.body.error.code).toBe('validation_failed');
+    const after = await request(h.app).get(`/v1/tiers/${created.body.id}`).set(auth);
+    expect(after.body.title).toBe('Gold');
+    expect(after.body.design).toEqual({});
+  });
+});

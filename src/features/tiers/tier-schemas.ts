@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { hasAtMostDecimals, MULTIPLIER_DECIMALS } from '../../domain/earning.js';
 import { amountSchema, labelSchema } from '../../http/common-schemas.js';
+import { passDesignSchema } from '../passes/pass-design-schemas.js';
 import { durationSchema } from '../programs/program-schemas.js';
 
 /** Most tiers a program may have. */
@@ -39,8 +40,11 @@ export const benefitsSchema = z.strictObject({
   rewards: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
 });
 
-/** Free-form pass design (colours, labels, texts); shaped by the passes feature. */
-export const designSchema = z.record(z.string(), z.unknown());
+/**
+ * The tier's pass design (colours, labels, texts): the same strict schema as
+ * PUT /v1/tiers/{tierId}/design, so no route stores a design the passes cannot use.
+ */
+export const designSchema = passDesignSchema;
 
 const tierFields = {
   title: z.string().trim().min(1).max(100),
