@@ -25,7 +25,10 @@ import { PassWebService } from './features/passes/pass-web-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
-import { RecalculationService } from './features/recalculation/recalculation-service.js';
+import {
+  type RecalculationDeps,
+  RecalculationService,
+} from './features/recalculation/recalculation-service.js';
 import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { ReplayService } from './features/simulations/replay-service.js';
@@ -77,6 +80,8 @@ export interface AppDeps {
    * of only from the 10 s job and `runDue`. Off by default: tests dispatch explicitly.
    */
   pushOnCommit?: boolean;
+  /** Recalculation run tuning (batch size, lease, loops) and test hooks; defaults otherwise. */
+  recalculation?: Omit<RecalculationDeps, 'store' | 'logger'>;
   /**
    * Google Wallet passes (Wallet API client, service account, issuer, origins, public URL,
    * templates); without it GET /v1/customers/{id}/passes/google answers 503.
@@ -90,7 +95,7 @@ export interface AppDeps {
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
-  const recalculation = new RecalculationService({ store, logger });
+  const recalculation = new RecalculationService({ ...deps.recalculation, store, logger });
   // Late-bound: the dispatcher needs the pass service, built further down.
   let passPushes: PassPushDispatcher | undefined;
   let googleUpdates: GoogleWalletDispatcher | undefined;

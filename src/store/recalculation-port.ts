@@ -155,6 +155,13 @@ export interface RunRepository {
   get(id: string): Promise<RunRecord | null>;
   /** Unfinished (pending or running) runs, oldest first: what a restarted scheduler resumes. */
   listUnfinished(): Promise<RunRecord[]>;
+  /**
+   * Unfinished runs nobody is working on, oldest first, judged in database time: no batch
+   * holds a live lease and either a claimed batch's lease has expired (its worker died) or
+   * nothing happened to the run (created, claimed, committed) for `idleMs` (a worker died
+   * before its first claim or between a commit and its next claim).
+   */
+  listOrphaned(idleMs: number): Promise<RunRecord[]>;
   /** Take the next batch (an expired lease first, then a new range); null when the run does not exist. */
   claim(runId: string, opts: ClaimOptions): Promise<ClaimResult | null>;
   /** Process a claimed batch in one transaction. */

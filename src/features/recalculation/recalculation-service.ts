@@ -118,6 +118,26 @@ export class RecalculationService {
   }
 
   /**
+   * Resume the program's runs whose worker died (docs/decisions/0007, "Orphaned runs"): an
+   * expired lease and no live one, or no activity for a lease length. Each is worked through the
+   * same `work()` (exactly once per customer); a failure is logged and the next run still goes.
+   * The scheduler calls this before each program's due work, so a crashed manual sync is
+   * finished within one tick (or one test-clock advance).
+   */
+  async resumeOrphaned(programId: string): Promise<RunView[]> {
+    const orphaned = await this.deps.store.scoped(programId).runs.listOrphaned(this.deps.leaseMs ?? 60_000);
+    const resumed: RunView[] = [];
+    for (const run of orphaned) {
+      try {
+        resumed.push(await this.work(programId, run.id));
+      } catch (err) {
+        this.deps.logger.error({ err, programId, runId: run.id }, 'resuming an orphaned run failed');
+      }
+    }
+    return resumed;
+  }
+
+  /**
    * Start a manual full sync at `now` and process it in the background; progress is read
    * with `get`. Failures are logged; the run stays unfinished for the scheduler to resume.
    */

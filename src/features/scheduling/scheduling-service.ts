@@ -25,6 +25,8 @@ export interface RecalculationRunner {
     programId: string,
     runId: string,
   ): Promise<{ id: string; state: string; processed: number; total: number }>;
+  /** Finish the program's runs whose worker died (a crashed manual sync); failures are logged. */
+  resumeOrphaned?(programId: string): Promise<unknown[]>;
 }
 
 /** One piece of work done by `runDue`. */
@@ -139,6 +141,9 @@ export class SchedulingService {
     const test = program.mode === 'test';
     const schedule = await scope.program.schedule();
     const from = test && program.clockNow ? program.clockNow : schedule.checkedAt;
+    // First what a dead worker left unfinished (older than anything due now): a manual sync has
+    // no key the due work would start again, so nothing else would ever finish it.
+    await this.deps.runner.resumeOrphaned?.(programId);
     const ran: RanItem[] = [];
     const resync = schedule.resyncDueAt ? { dueAt: schedule.resyncDueAt, seq: schedule.resyncSeq } : null;
     for (const item of dueWork(program.settings, from, to, resync)) {

@@ -130,6 +130,22 @@ async function closeRun(
   return one(runs, 'run');
 }
 
+/**
+ * Unfinished runs without a live worker (database time): no live lease, and an expired lease
+ * or no activity for $2 ms. Batch timestamps are written with the database's now() too.
+ */
+const ORPHANED_SQL = `
+SELECT ${RUN_COLUMNS} FROM recalc_runs r
+CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE b.state = 'claimed' AND b.lease_until >= now()) AS live,
+    count(*) FILTER (WHERE b.state = 'claimed') AS open,
+    max(greatest(b.claimed_at, b.done_at)) AS active_at
+  FROM recalc_batches b WHERE b.program_id = r.program_id AND b.run_id = r.id
+) b
+WHERE r.program_id = $1 AND r.state IN ('pending', 'running') AND b.live = 0
+  AND (b.open > 0 OR greatest(r.created_at, r.started_at, b.active_at) < now() - $2 * interval '1 millisecond')
+ORDER BY r.created_at, r.id`;
+
 /** Runs of one program on PostgreSQL/PGlite; each method is its own transaction. */
 export function runRepository(driver: SqlDriver, programId: string): RunRepository {
   return {
@@ -168,6 +184,7 @@ export function runRepository(driver: SqlDriver, programId: string): RunReposito
         [programId],
       );
     },
+    listOrphaned: (idleMs) => queryRuns(driver, ORPHANED_SQL, [programId, idleMs]),
     claim: (runId, opts) => driver.transaction((q) => claim(q, programId, runId, opts)),
     process: (runId, batch, work) =>
       driver.transaction((q) => processBatch(q, programId, runId, batch, work)),
