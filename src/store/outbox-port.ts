@@ -31,6 +31,13 @@ export interface OutboxTxRepository {
    * registered device) and an update of the Google Wallet object (if the customer has one).
    */
   passChanged(customerId: string): Promise<void>;
+  /**
+   * What every pass shows changed for many customers at once — those in `tierId`, or all of the
+   * program's when absent (a tier's design, artwork, title or rewards; the tier list itself,
+   * which moves everyone's progress line): `passChanged` for each customer with a wallet pass,
+   * set-based.
+   */
+  passesChanged(scope?: { tierId?: string }): Promise<void>;
 }
 
 /**

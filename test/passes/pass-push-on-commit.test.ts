@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import request from 'supertest';
 import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
@@ -121,4 +122,98 @@ it('pushes every customer of a burst of concurrent upgrades, each once', async (
   // Nothing more arrives: one push per pass.
   await new Promise((r) => setTimeout(r, 300));
   for (const c of customers) expect(standIn.pushes.filter((p) => p.token === c.pushToken)).toHaveLength(1);
+});
+
+/** A program with Bronze (entry) and Gold, and `n` Bronze customers whose pass is on a device. */
+async function programWithDevices(name: string, n: number) {
+  const res = await request(h.app)
+    .post('/v1/programs')
+    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({ name, currency: 'EUR', earning: { pointsPerUnit: 1 } });
+  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
+  const bronze = (await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' })).body
+    .id as string;
+  const gold = (
+    await request(h.app)
+      .post('/v1/tiers')
+      .set(auth)
+      .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] })
+  ).body.id as string;
+  const members: { customerId: string; pushToken: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const customerId = uid('cust');
+    await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Ada' });
+    const { pass } = openPkpass((await fetchPass(h, `/v1/customers/${customerId}/passes/apple`, auth)).body);
+    const pushToken = Buffer.from(uid('tok')).toString('hex').padEnd(64, '0').slice(0, 64);
+    const reg = await request(h.app)
+      .post(
+        `/wallet/apple/v1/devices/${uid('device')}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serialNumber)}`,
+      )
+      .set('Authorization', `ApplePass ${pass.authenticationToken}`)
+      .send({ pushToken });
+    expect(reg.status).toBe(201);
+    members.push({ customerId, pushToken });
+  }
+  return { auth, bronze, gold, members };
+}
+
+it("pushes a tier's members when its design changes, and only them", async () => {
+  const { auth, bronze, gold, members } = await programWithDevices('Design', 2);
+  // Gold has no members: its design reaches nobody's device.
+  const goldDesign = await request(h.app)
+    .put(`/v1/tiers/${gold}/design`)
+    .set(auth)
+    .send({ backgroundColor: '#000' });
+  expect(goldDesign.status).toBe(200);
+  await new Promise((r) => setTimeout(r, 300));
+  for (const m of members) expect(standIn.pushes.filter((p) => p.token === m.pushToken)).toHaveLength(0);
+
+  const received = members.map((m) => new Promise<void>((resolve) => arrivals.set(m.pushToken, resolve)));
+  const design = await request(h.app)
+    .put(`/v1/tiers/${bronze}/design`)
+    .set(auth)
+    .send({ backgroundColor: '#fc0' });
+  expect(design.status).toBe(200);
+  await Promise.all(received);
+  const { pass } = openPkpass(
+    (await fetchPass(h, `/v1/customers/${members[0]?.customerId}/passes/apple`, auth)).body,
+  );
+  expect(pass.backgroundColor).toBe('rgb(255, 204, 0)');
+});
+
+it("pushes a tier's members when its artwork changes", async () => {
+  const { auth, bronze, members } = await programWithDevices('Artwork', 1);
+  const member = members[0] as { customerId: string; pushToken: string };
+  const before = openPkpass(
+    (await fetchPass(h, `/v1/customers/${member.customerId}/passes/apple`, auth)).body,
+  );
+  const received = new Promise<void>((resolve) => arrivals.set(member.pushToken, resolve));
+  const logo = await sharp({ create: { width: 320, height: 100, channels: 3, background: '#c81e1e' } })
+    .png()
+    .toBuffer();
+  const upload = await request(h.app)
+    .put(`/v1/tiers/${bronze}/artwork/logo`)
+    .set(auth)
+    .set('Content-Type', 'image/png')
+    .send(logo);
+  expect(upload.status).toBe(200);
+  await received;
+  const after = openPkpass(
+    (await fetchPass(h, `/v1/customers/${member.customerId}/passes/apple`, auth)).body,
+  );
+  expect(after.files['logo.png']).toBeDefined();
+  expect(after.files['logo.png']?.equals(before.files['logo.png'] ?? Buffer.alloc(0))).toBe(false);
+});
+
+it("pushes every member's pass when another tier is renamed (their progress line names it)", async () => {
+  const { auth, gold, members } = await programWithDevices('Rename', 1);
+  const member = members[0] as { customerId: string; pushToken: string };
+  const received = new Promise<void>((resolve) => arrivals.set(member.pushToken, resolve));
+  const renamed = await request(h.app).patch(`/v1/tiers/${gold}`).set(auth).send({ title: 'Platinum' });
+  expect(renamed.status).toBe(200);
+  await received;
+  const { pass } = openPkpass(
+    (await fetchPass(h, `/v1/customers/${member.customerId}/passes/apple`, auth)).body,
+  );
+  expect(JSON.stringify(pass)).toContain('Platinum');
 });

@@ -71,10 +71,10 @@ export class ArtworkService {
     const donor = await repo.findByHash(slot, hash);
     if (donor) {
       const copied = await repo.copy(donor.tierId, tierId, slot, ctx.now);
-      if (copied) return copied;
+      if (copied) return this.passesShow(ctx, tierId, copied);
     }
     const variants = await this.renderer.renderVariants(image.source, spec.targets);
-    return repo.put(
+    const stored = await repo.put(
       {
         tierId,
         slot,
@@ -87,6 +87,13 @@ export class ArtworkService {
       },
       ctx.now,
     );
+    return this.passesShow(ctx, tierId, stored);
+  }
+
+  /** Queue the wallet pass updates of the tier's members (their passes show its artwork). */
+  private async passesShow<T>(ctx: ProgramContext, tierId: string, result: T): Promise<T> {
+    await ctx.scope.transaction((tx) => tx.outbox.passesChanged({ tierId }));
+    return result;
   }
 
   /** The tier's slots with their variants. */
@@ -114,6 +121,7 @@ export class ArtworkService {
     if (!(await ctx.scope.artwork.remove(tierId, slot))) {
       throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
     }
+    await this.passesShow(ctx, tierId, undefined);
   }
 
   /**

@@ -78,6 +78,8 @@ export class TierService {
       }
       const created = await tx.tiers.create(newTierId(), input, ctx.now);
       assertValidConfig(ctx.program.settings, [...tiers, created]);
+      // Every wallet pass shows progress to the next tier: they all change.
+      await tx.outbox.passesChanged();
       // Existing customers may qualify for the new tier: resync them (debounced like a reorder).
       await requestResync(tx.program, ctx.now, false);
       return created;
@@ -97,6 +99,9 @@ export class TierService {
       const updated = await tx.tiers.update(id, merged, ctx.now);
       if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
       assertValidConfig(ctx.program.settings, await tx.tiers.list());
+      // Names, rewards, thresholds and design show on wallet passes (this tier's and the progress
+      // line of others): update them all.
+      await tx.outbox.passesChanged();
       // Switching a tier off (or back on) reassigns its members at once (reason tier_disabled);
       // other edits (thresholds, benefits) resync everyone after the debounce.
       immediate = existing.enabled !== updated.enabled;
@@ -109,7 +114,7 @@ export class TierService {
 
   /**
    * Replace the pass design of a tier (validated by the passes feature). Design never affects
-   * tier assignment, so unlike `update` no resync follows; passes pick it up on their next build.
+   * tier assignment, so unlike `update` no resync follows; the tier's wallet passes are updated.
    */
   async setDesign(ctx: ProgramContext, id: string, design: TierDesign): Promise<TierRecord> {
     return ctx.scope.transaction(async (tx) => {
@@ -117,6 +122,8 @@ export class TierService {
       if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
       const updated = await tx.tiers.update(id, { ...inputOf(existing), design }, ctx.now);
       if (!updated) throw notFound('tier_not_found', `No tier ${id}`);
+      // The tier's members' wallet passes are rebuilt with the new design and pushed.
+      await tx.outbox.passesChanged({ tierId: id });
       return updated;
     });
   }
@@ -127,6 +134,7 @@ export class TierService {
       await tx.program.lock();
       const removed = await tx.tiers.remove(id, ctx.now);
       if (!removed) throw notFound('tier_not_found', `No tier ${id}`);
+      await tx.outbox.passesChanged();
       await requestResync(tx.program, ctx.now, true);
     });
     await this.kickLive(ctx);
@@ -158,6 +166,7 @@ export class TierService {
         );
       }
       await tx.tiers.reorder(ids, ctx.now);
+      await tx.outbox.passesChanged();
       // Every customer is resynced 5 minutes later; further changes push it back (debounce).
       await requestResync(tx.program, ctx.now, false);
       return tx.tiers.list();

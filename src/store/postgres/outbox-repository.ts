@@ -41,9 +41,29 @@ export function passChangesInsert(ids: string): string {
   return sql;
 }
 
+/**
+ * Both kinds for every customer of program $1 with a wallet pass — only those whose tier is $2
+ * when $2 is not null.
+ */
+const PASSES_CHANGED_SQL = `
+INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
+SELECT $1, p.customer_id, 'apple_pass_changed', now(), now()
+FROM passes p
+JOIN customers c ON c.program_id = $1 AND c.id = p.customer_id
+WHERE p.program_id = $1 AND ($2::text IS NULL OR c.tier_id = $2)
+  AND EXISTS (SELECT 1 FROM pass_registrations r WHERE r.program_id = $1 AND r.serial = p.serial)
+UNION ALL
+SELECT $1, g.customer_id, 'google_object_changed', now(), now()
+FROM google_wallet_objects g
+JOIN customers c ON c.program_id = $1 AND c.id = g.customer_id
+WHERE g.program_id = $1 AND ($2::text IS NULL OR c.tier_id = $2)`;
+
 /** Outbox writes of one program's transaction; `queued` is told when a row was written. */
 export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () => void): OutboxTxRepository {
   return {
+    async passesChanged(scope) {
+      if ((await q.query(PASSES_CHANGED_SQL, [programId, scope?.tierId ?? null])).rowCount > 0) queued?.();
+    },
     async passChanged(customerId) {
       if ((await q.query(PASS_AND_GOOGLE_CHANGED_SQL, [programId, [customerId]])).rowCount > 0) queued?.();
     },
