@@ -43,6 +43,8 @@ export async function startPassHarness(
     pushOnCommit?: boolean;
     /** An in-memory PGlite of its own instead of the run's shared test database (own outbox). */
     embedded?: boolean;
+    /** A PostgreSQL database of its own (test/support/temp-db.ts): its own outbox. */
+    databaseUrl?: string;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -60,7 +62,7 @@ export async function startPassHarness(
     clock,
   );
   const store = await openStore({
-    databaseUrl: opts.embedded ? undefined : testDatabaseUrl(),
+    databaseUrl: opts.embedded ? undefined : (opts.databaseUrl ?? testDatabaseUrl()),
     dataDir: 'memory://',
   });
   const { app, services } = buildApp({

@@ -9,8 +9,8 @@ import { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatch
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { programNow } from '../../src/features/programs/program-context.js';
 import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
-import { testDatabaseUrl } from '../support/db.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
+import { createTempDatabase } from '../support/temp-db.js';
 import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
 
@@ -18,6 +18,7 @@ let h: PassHarness;
 let standIn: ApnsStandIn;
 let sender: ApnsPushSender | undefined;
 let scratch: string;
+let ownDb: { url: string; drop(): Promise<void> };
 let auth: { Authorization: string };
 let dispatcher: PassPushDispatcher;
 /** Reads the outbox rows the dispatcher left (state the API does not show). */
@@ -27,7 +28,11 @@ let programId: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'tierpass-apns-'));
   standIn = await startApnsStandIn(scratch);
+  // A database of its own: the outbox is global, and this file's dispatcher must neither take
+  // other files' rows nor leave its own to theirs.
+  ownDb = await createTempDatabase();
   h = await startPassHarness({
+    databaseUrl: ownDb.url,
     pushSender: (certs) => {
       sender = new ApnsPushSender({
         cert: readFileSync(join(certs, 'apnsCert.pem')),
@@ -42,7 +47,7 @@ beforeAll(async () => {
   });
   if (!h.passPushes) throw new Error('no push dispatcher');
   dispatcher = h.passPushes;
-  db = new pg.Client({ connectionString: testDatabaseUrl() });
+  db = new pg.Client({ connectionString: ownDb.url });
   await db.connect();
 });
 afterAll(async () => {
@@ -51,6 +56,7 @@ afterAll(async () => {
   await standIn.close();
   await h.close();
   await rm(scratch, { recursive: true, force: true });
+  await ownDb.drop();
 });
 
 beforeEach(async () => {
