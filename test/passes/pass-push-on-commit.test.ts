@@ -44,27 +44,8 @@ afterAll(async () => {
 });
 
 it('pushes an upgraded customer without waiting for the scheduled dispatch', async () => {
-  const res = await request(h.app)
-    .post('/v1/programs')
-    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send({ name: 'Kick', currency: 'EUR', earning: { pointsPerUnit: 1 } });
-  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
-  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
-  await request(h.app)
-    .post('/v1/tiers')
-    .set(auth)
-    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
-  const customerId = uid('cust');
-  await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Ada' });
-  const { pass } = openPkpass((await fetchPass(h, `/v1/customers/${customerId}/passes/apple`, auth)).body);
-  const pushToken = Buffer.from(uid('tok')).toString('hex').padEnd(64, '0').slice(0, 64);
-  const reg = await request(h.app)
-    .post(
-      `/wallet/apple/v1/devices/${uid('device')}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serialNumber)}`,
-    )
-    .set('Authorization', `ApplePass ${pass.authenticationToken}`)
-    .send({ pushToken });
-  expect(reg.status).toBe(201);
+  const { auth, members } = await programWithDevices('Kick', 1);
+  const { customerId, pushToken } = members[0] as { customerId: string; pushToken: string };
   // Registering queues nothing: no push yet.
   expect(standIn.pushes.filter((p) => p.token === pushToken)).toHaveLength(0);
 
@@ -82,31 +63,7 @@ it('pushes an upgraded customer without waiting for the scheduled dispatch', asy
 });
 
 it('pushes every customer of a burst of concurrent upgrades, each once', async () => {
-  const res = await request(h.app)
-    .post('/v1/programs')
-    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send({ name: 'Burst', currency: 'EUR', earning: { pointsPerUnit: 1 } });
-  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
-  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
-  await request(h.app)
-    .post('/v1/tiers')
-    .set(auth)
-    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
-  const customers: { customerId: string; pushToken: string }[] = [];
-  for (let i = 0; i < 6; i++) {
-    const customerId = uid('cust');
-    await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Ada' });
-    const { pass } = openPkpass((await fetchPass(h, `/v1/customers/${customerId}/passes/apple`, auth)).body);
-    const pushToken = Buffer.from(uid('tok')).toString('hex').padEnd(64, '0').slice(0, 64);
-    const reg = await request(h.app)
-      .post(
-        `/wallet/apple/v1/devices/${uid('device')}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serialNumber)}`,
-      )
-      .set('Authorization', `ApplePass ${pass.authenticationToken}`)
-      .send({ pushToken });
-    expect(reg.status).toBe(201);
-    customers.push({ customerId, pushToken });
-  }
+  const { auth, members: customers } = await programWithDevices('Burst', 6);
   const received = customers.map((c) => new Promise<void>((resolve) => arrivals.set(c.pushToken, resolve)));
   // Commits land while a dispatch is already running: their kicks must not be lost.
   const orders = await Promise.all(
