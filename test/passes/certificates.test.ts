@@ -74,3 +74,42 @@ describe('LRU cache', () => {
     expect(off.get('a')).toBeUndefined();
   });
 });
+
+describe('development PKI made by several processes at once', () => {
+  it('ends with one consistent set of files, made once', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { createPublicKey, X509Certificate } = await import('node:crypto');
+    const { ensureDevPki, DEV_ROOT_FILE } = await import('../../src/integrations/apple/dev-pki.js');
+    const parent = await mkdtemp(join(tmpdir(), 'tierpass-devpki-'));
+    const dir = join(parent, 'data', 'dev-certs');
+    try {
+      // As WORKERS or several instances starting on one fresh DATA_DIR would.
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => ensureDevPki(dir, PASS_TYPE_ID, 'TEAMID0000')),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      // No scratch directories left beside it.
+      expect(await readdir(join(parent, 'data'))).toEqual(['dev-certs']);
+      // The signer key belongs to the signer certificate, and the chain verifies.
+      const signer = new X509Certificate(await readFile(join(dir, 'signerCert.pem')));
+      const key = createPublicKey(await readFile(join(dir, 'signerKey.pem')));
+      expect(signer.publicKey.export({ format: 'pem', type: 'spki' })).toBe(
+        key.export({ format: 'pem', type: 'spki' }),
+      );
+      await promisify(execFile)('openssl', [
+        'verify',
+        '-CAfile',
+        join(dir, DEV_ROOT_FILE),
+        '-untrusted',
+        join(dir, 'wwdr.pem'),
+        join(dir, 'signerCert.pem'),
+      ]);
+      expect(await ensureDevPki(dir, PASS_TYPE_ID, 'TEAMID0000')).toEqual({ created: false });
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
