@@ -273,6 +273,11 @@ describe('updates through the outbox', () => {
         header: "You're now Silver",
         body: 'Congratulations! You reached Silver at Maison Lumière. 1,000 points to Gold.',
         messageType: 'TEXT_AND_NOTIFY',
+        // Shown for 30 days, then gone from the pass's message list.
+        displayInterval: {
+          start: { date: '2026-03-10T09:00:00.000Z' },
+          end: { date: '2026-04-09T09:00:00.000Z' },
+        },
       },
     ]);
 

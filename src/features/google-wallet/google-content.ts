@@ -139,9 +139,14 @@ export function loyaltyObjectBody(input: ObjectInput): WalletBody & { id: string
 /** Which way the shown tier moved: by rank, or `none` when no tier is shown any more. */
 export type TierMove = 'up' | 'down' | 'none';
 
+/** Tier-change messages leave the pass's message list after this many days (they pile up otherwise). */
+export const MESSAGE_DAYS = 30;
+
 /** The message announcing a tier change (its type is decided by the daily notification count). */
 export function tierChangeMessage(opts: {
   id: string;
+  /** When it is sent: it shows from then for MESSAGE_DAYS. */
+  at: Date;
   programName: string;
   tierName: string | null;
   move: TierMove;
@@ -162,5 +167,14 @@ export function tierChangeMessage(opts: {
     header = 'Your membership changed';
     body = `Your ${programName} membership card was updated.${next}`;
   }
-  return { id: opts.id, header, body, messageType: opts.notify ? 'TEXT_AND_NOTIFY' : 'TEXT' };
+  return {
+    id: opts.id,
+    header,
+    body,
+    messageType: opts.notify ? 'TEXT_AND_NOTIFY' : 'TEXT',
+    displayInterval: {
+      start: { date: opts.at.toISOString() },
+      end: { date: new Date(opts.at.getTime() + MESSAGE_DAYS * 86_400_000).toISOString() },
+    },
+  };
 }

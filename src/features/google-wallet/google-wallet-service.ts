@@ -197,6 +197,7 @@ export class GoogleWalletService {
     const notify = await repo.takeNotification(row.customerId, day, NOTIFICATIONS_PER_DAY);
     const message = tierChangeMessage({
       id: `tier-${now.getTime()}-${randomBytes(4).toString('hex')}`,
+      at: now,
       programName: ctx.program.name,
       ...change,
       notify,

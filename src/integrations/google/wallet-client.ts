@@ -45,6 +45,8 @@ export interface WalletMessage {
   header: string;
   body: string;
   messageType: 'TEXT' | 'TEXT_AND_NOTIFY';
+  /** When the message shows on the pass (without an end it stays in its list for ever). */
+  displayInterval?: { start: { date: string }; end: { date: string } };
 }
 
 /** What the feature needs from the Wallet API (a stand-in in tests is a real HTTP server). */
