@@ -342,8 +342,13 @@ export interface ProgramTx {
     insert(change: NewTierChange): Promise<void>;
   };
   orders: OrderRepository & {
-    /** Insert unless the id exists. */
-    insert(order: NewOrder): Promise<Inserted<OrderRecord>>;
+    /**
+     * Insert unless the id exists. With `append`: when the order is new, also append the entries
+     * for its customer exactly as `ledger.append(customerId, entries, { passChanged: true })`
+     * would, in the same write (the order path's one round trip); on a replay nothing else is
+     * written.
+     */
+    insert(order: NewOrder, append?: { entries: NewLedgerEntry[] }): Promise<Inserted<OrderRecord>>;
     /** Record a refund's effect on its order. */
     updateRefunded(id: string, refundedAmount: number, pointsReversed: number): Promise<void>;
   };

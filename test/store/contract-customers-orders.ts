@@ -1,5 +1,5 @@
 import type { NewOrder, ProgramScope } from '../../src/store/port.js';
-import { at, newCustomer, newProgram, type StoreRef, T0, uid, ZERO } from './contract-fixtures.js';
+import { at, entry, newCustomer, newProgram, type StoreRef, T0, uid, ZERO } from './contract-fixtures.js';
 
 export function order(id: string, customerId: string, overrides: Partial<NewOrder> = {}): NewOrder {
   return {
@@ -95,6 +95,38 @@ export function customerOrderContract(store: StoreRef): void {
         );
         expect(replay).toEqual({ inserted: false, existing: stored });
         expect(await scope.orders.get('o2')).toBeNull();
+      });
+
+      it('appends the entries with a new order in one write, and nothing on a replay', async () => {
+        const cid = await newCustomer(scope);
+        const entries = [
+          entry(
+            'order:o1',
+            { current: 120, carry: 120, lifetimeEarned: 120, lifetimeSpend: 12000 },
+            { orderId: 'o1' },
+          ),
+          entry('bonus:o1', { current: 500, carry: 500, lifetimeEarned: 500 }, { type: 'bonus' }),
+        ];
+        const first = await scope.transaction((tx) => tx.orders.insert(order('o1', cid), { entries }));
+        expect(first).toEqual({ inserted: true });
+        const after = { current: 620, carry: 620, lifetimeEarned: 620, lifetimeSpend: 12000 };
+        expect((await scope.customers.get(cid))?.balances).toEqual(after);
+        expect(await scope.ledger.sum(cid)).toEqual(after);
+        // A replay, even with other entries, writes nothing and reports the stored order.
+        const replay = await scope.transaction((tx) =>
+          tx.orders.insert(order('o1', cid, { requestHash: 'h2' }), {
+            entries: [entry('order:o1-again', { current: 999, lifetimeSpend: 1 }, { orderId: 'o1' })],
+          }),
+        );
+        expect(replay).toMatchObject({
+          inserted: false,
+          existing: { id: 'o1', requestHash: order('o1', cid).requestHash },
+        });
+        expect((await scope.customers.get(cid))?.balances).toEqual(after);
+        expect((await scope.ledger.list(cid, { limit: 10 })).items.map((e) => e.key).sort()).toEqual([
+          'bonus:o1',
+          'order:o1',
+        ]);
       });
 
       it('records refunds and their effect on the order', async () => {

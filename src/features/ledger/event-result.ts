@@ -79,8 +79,13 @@ export interface Settled {
   body: ReturnType<typeof eventBody>;
   /** The customer's current tier before the event (its multiplier applied). */
   customer: CustomerRecord;
-  /** Append the entries, and record a tier change when the event caused one. */
-  write(): Promise<void>;
+  /** Every ledger entry the event writes (its own and any tier bonus). */
+  entries: NewLedgerEntry[];
+  /**
+   * Append the entries (unless `appended`: written with the order), and record a tier change
+   * when the event caused one.
+   */
+  write(opts?: { appended?: boolean }): Promise<void>;
 }
 
 /** The body every event returns: its entries, the new balances and the customer. */
@@ -127,7 +132,8 @@ export async function settle(
   return {
     body: eventBody(ctx, outcome.customer, tiers, facts, all, outcome.change),
     customer,
-    write: () => writeOutcome(tx, customer.id, entries, outcome, ctx.now),
+    entries: all,
+    write: (opts) => writeOutcome(tx, customer.id, entries, outcome, ctx.now, opts?.appended ?? false),
   };
 }
 

@@ -65,18 +65,22 @@ export class OrderService {
         placedAt,
       };
       const body = { order: orderView(order), ...settled.body };
-      const inserted = await tx.orders.insert({
-        id: input.id,
-        customerId: customer.id,
-        amount: input.amount,
-        placedAt,
-        earnedAt: ctx.now,
-        pointsAwarded: earn.awarded,
-        requestHash: hash,
-        response: body,
-      });
+      // One statement: the order, and only if it is new its entries, balances and pass updates.
+      const inserted = await tx.orders.insert(
+        {
+          id: input.id,
+          customerId: customer.id,
+          amount: input.amount,
+          placedAt,
+          earnedAt: ctx.now,
+          pointsAwarded: earn.awarded,
+          requestHash: hash,
+          response: body,
+        },
+        { entries: settled.entries },
+      );
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await settled.write();
+      await settled.write({ appended: true });
       return { status: 201, body, replayed: false };
     });
   }

@@ -153,12 +153,15 @@ export async function writeOutcome(
   entries: NewLedgerEntry[],
   outcome: EvaluationOutcome,
   now: Date,
+  /** The entries (and their pass updates) were already written with the order (`orders.insert`). */
+  appended = false,
 ): Promise<void> {
   const all = [...entries, ...outcome.entries];
   // Balance or tier moved: the pass changes; its devices get a push (SPEC 5). With entries, the
   // pass update is queued by the same write as the balances.
-  if (all.length > 0) await tx.ledger.append(customerId, all, { passChanged: true });
-  else if (outcome.change) await tx.outbox.passChanged(customerId);
+  if (all.length > 0) {
+    if (!appended) await tx.ledger.append(customerId, all, { passChanged: true });
+  } else if (outcome.change) await tx.outbox.passChanged(customerId);
   if (outcome.change) await writeChange(tx, outcome.customer, outcome.change, now);
   // After the customer's row is written: the events carry its new balances.
   if (outcome.events.length > 0) await tx.webhooks.emit(outcome.events);

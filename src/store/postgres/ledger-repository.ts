@@ -145,6 +145,77 @@ if (!APPEND_AND_QUEUE_SQL.includes('queued AS') || !APPEND_AND_QUEUE_SQL.include
 }
 
 /**
+ * An order insert (ON CONFLICT DO NOTHING) followed, only when it inserted, by APPEND_AND_QUEUE_SQL
+ * — one statement for the order path. $1 program, $2 customer, $3 entries, $4… the order
+ * (id, amount, placed_at, earned_at, points_awarded, request_hash, response). No row back on a
+ * replay (the order existed): then nothing was written.
+ */
+const ORDER_AND_APPEND_SQL = (() => {
+  const sql = APPEND_AND_QUEUE_SQL.replace(
+    'WITH input AS (',
+    `WITH new_order AS (
+  INSERT INTO orders (program_id, id, customer_id, amount, placed_at, earned_at, points_awarded,
+    request_hash, response)
+  VALUES ($1, $4, $2, $5, $6, $7, $8, $9, $10::jsonb)
+  ON CONFLICT (program_id, id) DO NOTHING
+  RETURNING id
+), input AS (`,
+  )
+    .replace(
+      'reason text, tier_id text, at timestamptz)\n)',
+      'reason text, tier_id text, at timestamptz)\n  WHERE EXISTS (SELECT 1 FROM new_order)\n)',
+    )
+    .replaceAll('ANY(ARRAY[$2::text])', 'ANY(ARRAY(SELECT $2::text FROM new_order))')
+    .replace(
+      'WHERE c.program_id = $1 AND c.id = $2\nRETURNING',
+      'WHERE c.program_id = $1 AND c.id = $2 AND EXISTS (SELECT 1 FROM new_order)\nRETURNING',
+    );
+  const guards = sql.split('FROM new_order').length - 1;
+  if (!sql.startsWith('\nWITH new_order AS') || guards !== 4) {
+    throw new Error('could not build the order-and-append statement');
+  }
+  return sql;
+})();
+
+/** The order of `insertOrderAndAppend`. */
+export interface OrderToInsert {
+  id: string;
+  customerId: string;
+  amount: number;
+  placedAt: Date;
+  earnedAt: Date;
+  pointsAwarded: number;
+  requestHash: string;
+  response: unknown;
+}
+
+/**
+ * Insert `order` and, when it is new, append `entries` and queue its customer's pass updates
+ * (ORDER_AND_APPEND_SQL). Returns whether it inserted and whether outbox rows were written.
+ */
+export async function insertOrderAndAppend(
+  q: SqlQuery,
+  programId: string,
+  order: OrderToInsert,
+  entries: NewLedgerEntry[],
+): Promise<{ inserted: boolean; queued: boolean }> {
+  const { rows } = await q.query<{ queued: number }>(ORDER_AND_APPEND_SQL, [
+    programId,
+    order.customerId,
+    entriesParam(entries),
+    order.id,
+    order.amount,
+    order.placedAt,
+    order.earnedAt,
+    order.pointsAwarded,
+    order.requestHash,
+    jsonParam(order.response),
+  ]);
+  const row = rows[0];
+  return { inserted: row !== undefined, queued: (row?.queued ?? 0) > 0 };
+}
+
+/**
  * The ledger of one program; `append` only inside a transaction. `queued` is told when an append
  * wrote outbox rows (as `outboxTxRepository`'s is).
  */

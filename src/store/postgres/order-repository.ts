@@ -1,4 +1,5 @@
 import type { OrderRecord, ProgramTx } from '../port.js';
+import { insertOrderAndAppend } from './ledger-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 import { existingRow, jsonParam } from './sql-values.js';
 
@@ -36,7 +37,7 @@ function toOrder(r: OrderRow): OrderRecord {
 }
 
 /** Orders of one program; the write methods only inside a transaction. */
-export function orderRepository(q: SqlQuery, programId: string): ProgramTx['orders'] {
+export function orderRepository(q: SqlQuery, programId: string, queued?: () => void): ProgramTx['orders'] {
   async function get(id: string): Promise<OrderRecord | null> {
     const { rows } = await q.query<OrderRow>(
       `SELECT ${COLUMNS} FROM orders WHERE program_id = $1 AND id = $2`,
@@ -65,8 +66,14 @@ export function orderRepository(q: SqlQuery, programId: string): ProgramTx['orde
         totalSpend: row.total ?? 0,
       };
     },
-    async insert(order) {
+    async insert(order, append) {
       // The common case (a new order) costs one round trip; only a replay reads the existing row.
+      if (append && append.entries.length > 0) {
+        const done = await insertOrderAndAppend(q, programId, order, append.entries);
+        if (done.queued) queued?.();
+        if (done.inserted) return { inserted: true };
+        return { inserted: false, existing: existingRow(await get(order.id), order.id) };
+      }
       const { rowCount } = await q.query(
         `INSERT INTO orders (program_id, id, customer_id, amount, placed_at, earned_at, points_awarded,
            request_hash, response)

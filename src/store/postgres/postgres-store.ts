@@ -40,7 +40,7 @@ function programTx(
     program: programRepository(q, programId),
     tiers: tierRepository(q, programId, tierCache, seen),
     customers: customerRepository(q, programId, seen),
-    orders: orderRepository(q, programId),
+    orders: orderRepository(q, programId, queued),
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
     ledger: ledgerRepository(q, programId, queued),
