@@ -7,7 +7,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
@@ -16,8 +15,8 @@ import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
 import { type PassDesign, passDesignSchema } from '../passes/pass-design-schemas.js';
 import { type PassTemplates, templateFor } from '../passes/pass-templates.js';
+import { walletView } from '../passes/wallet-view.js';
 import type { ProgramContext } from '../programs/program-context.js';
-import { loadFacts } from '../tiering/tier-evaluation.js';
 import {
   bodyHash,
   classIdOf,
@@ -127,25 +126,12 @@ export class GoogleWalletService {
    * three notifying messages went out today, UTC, else TEXT). Throws WalletApiError.
    */
   async sync(ctx: ProgramContext, row: GoogleObjectRecord): Promise<SyncResult> {
-    const { scope, program } = ctx;
+    const { scope } = ctx;
     const customer = await scope.customers.get(row.customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${row.customerId}`);
     const tiers = await scope.tiers.list();
-    const settings = program.settings;
-    const facts = await loadFacts(scope.orders, settings, tiers, customer, ctx.now);
-    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
-    // Hidden tiers: the default class, no name. Progress never points at a hidden tier.
-    const shown = tier?.visible ? tier : null;
-    const progress = nextTierProgress({
-      tiersEnabled: settings.tiersEnabled,
-      tiers,
-      currentTierId: customer.tierId,
-      facts,
-      currency: settings.currency,
-      includeHidden: false,
-    });
-    const next = tiers.find((t) => t.id === progress.nextTierId);
-    const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    const { tier, shown, next } = await walletView(ctx, customer, tiers);
+    const headline = next?.headline ?? null;
     const design = shown ? this.designOf(shown) : {};
 
     const classBody = await this.classBody(ctx, shown, design);

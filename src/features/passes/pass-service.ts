@@ -2,13 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import { notFound } from '../../http/errors.js';
 import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
 import type { PassRecord } from '../../store/pass-port.js';
 import type { CustomerRecord, Store, TierRecord } from '../../store/port.js';
 import { type ProgramContext, programNow } from '../programs/program-context.js';
-import { loadFacts } from '../tiering/tier-evaluation.js';
 import { LruCache } from './pass-cache.js';
 import { isNotModified, type PassConditions } from './pass-conditions.js';
 import { passContent, passUpdateTag } from './pass-content.js';
@@ -16,6 +14,7 @@ import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import type { PassLinkSigner } from './pass-links.js';
 import { frenchProgress } from './pass-strings.js';
 import { type PassTemplates, templateFor } from './pass-templates.js';
+import { walletView } from './wallet-view.js';
 
 /** A built pass and what HTTP caching needs. */
 export interface BuiltPass {
@@ -163,20 +162,7 @@ export class PassService {
     images: ((tierId: string) => Promise<Record<string, Buffer>>) | undefined,
   ): Promise<PassBundle> {
     const settings = ctx.program.settings;
-    const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
-    const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
-    // Hidden tiers: default model, no name, no design. Progress never points at a hidden tier.
-    const shown = tier?.visible ? tier : null;
-    const progress = nextTierProgress({
-      tiersEnabled: settings.tiersEnabled,
-      tiers,
-      currentTierId: customer.tierId,
-      facts,
-      currency: settings.currency,
-      includeHidden: false,
-    });
-    const next = tiers.find((t) => t.id === progress.nextTierId);
-    const headline = next ? progressHeadline(progress.missing, next.title) : null;
+    const { tier, shown, next } = await walletView(ctx, customer, tiers);
     let template = templateFor(this.deps.templates, shown);
     if (shown && images) {
       // Uploaded artwork wins over the template's images of the same name.
@@ -189,10 +175,9 @@ export class PassService {
       points: customer.balances.current,
       tierName: shown?.title ?? null,
       rewards: tier?.benefits.rewards ?? [],
-      progress:
-        next && headline
-          ? { en: headline, fr: frenchProgress(progress.missing, next.title, settings.currency) }
-          : null,
+      progress: next
+        ? { en: next.headline, fr: frenchProgress(next.missing, next.tier.title, settings.currency) }
+        : null,
       template,
       design: shown ? this.designOf(shown.id, shown.design) : {},
       serial: identity.serial,

@@ -1,0 +1,41 @@
+/** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
+import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
+import type { CustomerRecord, TierRecord } from '../../store/port.js';
+import type { ProgramContext } from '../programs/program-context.js';
+import { loadFacts } from '../tiering/tier-evaluation.js';
+
+export interface WalletView {
+  /** The customer's tier, hidden or not (its rewards are shown either way). */
+  tier: TierRecord | null;
+  /** The tier the pass names and styles: null for hidden tiers and customers without one. */
+  shown: TierRecord | null;
+  /** The next tier and what is missing to reach it (never a hidden tier), or null. */
+  next: { tier: TierRecord; missing: MissingItem[]; headline: string } | null;
+}
+
+export async function walletView(
+  ctx: ProgramContext,
+  customer: CustomerRecord,
+  tiers: readonly TierRecord[],
+): Promise<WalletView> {
+  const settings = ctx.program.settings;
+  const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
+  const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
+  // Hidden tiers: default design, no name. Progress never points at a hidden tier.
+  const shown = tier?.visible ? tier : null;
+  const progress = nextTierProgress({
+    tiersEnabled: settings.tiersEnabled,
+    tiers,
+    currentTierId: customer.tierId,
+    facts,
+    currency: settings.currency,
+    includeHidden: false,
+  });
+  const nextTier = tiers.find((t) => t.id === progress.nextTierId);
+  const headline = nextTier ? progressHeadline(progress.missing, nextTier.title) : null;
+  return {
+    tier,
+    shown,
+    next: nextTier && headline ? { tier: nextTier, missing: progress.missing, headline } : null,
+  };
+}
