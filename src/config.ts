@@ -25,6 +25,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Set by the primary on the worker processes it forks (src/workers.ts), not by operators. */
+  TIERPASS_WORKER_INDEX: z.coerce.number().int().min(0).max(63).optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SCHEDULER_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
@@ -92,6 +94,8 @@ export interface Config {
   pgPoolSize: number;
   /** Worker processes sharing the port (src/workers.ts); more than one needs DATABASE_URL. */
   workers: number;
+  /** This process's index when it is a forked worker (0 runs the scheduler), else undefined. */
+  workerIndex: number | undefined;
   trustProxy: boolean;
   /** Run the Agenda scheduler in this process (turn off on API-only replicas). */
   scheduler: boolean;
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
     workers: e.WORKERS,
+    workerIndex: e.TIERPASS_WORKER_INDEX,
     trustProxy: e.TRUST_PROXY,
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK_MS,

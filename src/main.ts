@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const root = pino({ level: config.logLevel });
-  const logger = workerIndex() === undefined ? root : root.child({ worker: workerIndex() });
+  const logger = workerIndex(config) === undefined ? root : root.child({ worker: workerIndex(config) });
   if (config.mongodbUri) {
     logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
     process.exit(2);
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     runPrimary(config, logger);
     return;
   }
-  const worker = workerIndex();
+  const worker = workerIndex(config);
   const { store, agendaPool } = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

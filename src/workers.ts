@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 
-/** Environment variable telling a forked process which worker it is (0 … WORKERS-1). */
+/** Environment variable telling a forked process which worker it is (0 … WORKERS-1); read by config. */
 export const WORKER_INDEX_ENV = 'TIERPASS_WORKER_INDEX';
 
 /** A worker that exits this soon after starting counts as a failed start. */
@@ -21,10 +21,9 @@ const QUICK_EXIT_MS = 10_000;
 /** Failed starts in a row after which the primary gives up (a broken config, a port in use). */
 const MAX_QUICK_EXITS = 5;
 
-/** This process's worker index, or undefined when it is not a forked worker. */
-export function workerIndex(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env[WORKER_INDEX_ENV];
-  return raw === undefined || !cluster.isWorker ? undefined : Number(raw);
+/** This process's worker index (config.workerIndex), or undefined when it is not a forked worker. */
+export function workerIndex(config: Config): number | undefined {
+  return cluster.isWorker ? config.workerIndex : undefined;
 }
 
 /** True when this process should fork workers instead of serving. */
