@@ -438,6 +438,22 @@ let floorPool: pg.Pool | undefined;
 let meta: pg.Client | undefined;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
+/** The server's event transaction counters (/metrics; with --workers > 1, one worker's). */
+async function eventTransactions(
+  port: number,
+): Promise<{ transactions: number; units: number; rerun: number }> {
+  const text = await (await fetch(`http://${HOST}:${port}/metrics`)).text();
+  const read = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? 0 : Number(line.split(' ')[1]);
+  };
+  return {
+    transactions: read('tierpass_event_transactions_total'),
+    units: read('tierpass_event_units_total'),
+    rerun: read('tierpass_event_units_rerun_total'),
+  };
+}
+
 async function stopChild(): Promise<void> {
   const c = child;
   if (!c || !childExited) return;
@@ -751,6 +767,7 @@ async function main(): Promise<void> {
   }
 
   log(`orders: ${CLIENTS} clients for ${SECONDS} s`);
+  const groupsBefore = await eventTransactions(port);
   const before = cpuSnapshot(serverPid, await benchPostgresPids(meta));
   const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`), RATE);
   const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid, await benchPostgresPids(meta)));
@@ -759,6 +776,16 @@ async function main(): Promise<void> {
   const peakRssKiB = sumDefined(serverPids.map((p) => procStatusKiB(p, 'VmHWM')));
   const rssKiB = sumDefined(serverPids.map((p) => procStatusKiB(p, 'VmRSS')));
   printLoad('orders', orders, 'orders');
+  const groupsAfter = await eventTransactions(port);
+  // Group commit (customer-tx-groups.ts): orders per database transaction during the run.
+  const grouping = {
+    transactions: groupsAfter.transactions - groupsBefore.transactions,
+    units: groupsAfter.units - groupsBefore.units,
+    rerun: groupsAfter.rerun - groupsBefore.rerun,
+    unitsPerTransaction: 0,
+  };
+  grouping.unitsPerTransaction = round(grouping.units / Math.max(1, grouping.transactions), 2);
+  log(`  group commit: ${JSON.stringify(grouping)}`);
   log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(orderCpu)}`);
   // CPU time per order: steadier than orders/s when something else shares the machine.
   const perOrder = (cores: number | null) =>
@@ -808,7 +835,7 @@ async function main(): Promise<void> {
       customerUpsertSeconds: round(upsertSeconds, 2),
       machineBusyBeforePercent: idle.machineBusyPercent,
     },
-    orders: { ...orders, cpu: orderCpu, cpuMsPerOrder: orderCpuMs },
+    orders: { ...orders, cpu: orderCpu, cpuMsPerOrder: orderCpuMs, groupCommit: grouping },
     floor: floor ? { ...floor, cpu: floorCpu } : null,
     ratioOrdersToFloor: ratio,
     server: {
@@ -841,6 +868,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `cpu/ord  server ${orderCpuMs.server} ms, postgres ${orderCpuMs.postgres} ms, load generator ${orderCpuMs.loadGenerator} ms`,
+  );
+  console.log(
+    `groups   ${grouping.unitsPerTransaction} orders per database transaction (${grouping.transactions} transactions, ${grouping.rerun} orders run again)`,
   );
   console.log(
     `loop     server main thread running ${orderCpu.serverMainThreadRunning} / waiting for a core ${orderCpu.serverMainThreadWaitingForCpu} of the time; machine iowait ${orderCpu.machineIowaitPercent}%`,

@@ -185,7 +185,7 @@ export function buildApp(deps: AppDeps) {
   const { app } = createHttpApp({
     logger,
     authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken }),
-    metrics: createHttpMetrics(),
+    metrics: createHttpMetrics({ groupCommit: () => store.groupCommitStats() }),
     readiness: {
       database: () => store.ping(),
       scheduler: async () => {

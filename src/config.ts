@@ -25,6 +25,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  GROUP_COMMIT_SIZE: z.coerce.number().int().min(1).max(1000).default(32),
+  GROUP_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
   /** Set by the primary on the worker processes it forks (src/workers.ts), not by operators. */
   TIERPASS_WORKER_INDEX: z.coerce.number().int().min(0).max(63).optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
@@ -92,6 +94,8 @@ export interface Config {
   publicUrl: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   pgPoolSize: number;
+  /** Group commit of event transactions per program (store/postgres/customer-tx-groups.ts). */
+  groupCommit: { maxSize: number; concurrency: number };
   /** Worker processes sharing the port (src/workers.ts); more than one needs DATABASE_URL. */
   workers: number;
   /** This process's index when it is a forked worker (0 runs the scheduler), else undefined. */
@@ -187,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl,
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
+    groupCommit: { maxSize: e.GROUP_COMMIT_SIZE, concurrency: e.GROUP_COMMIT_CONCURRENCY },
     workers: e.WORKERS,
     workerIndex: e.TIERPASS_WORKER_INDEX,
     trustProxy: e.TRUST_PROXY,

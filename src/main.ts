@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     logger,
     poolSize: config.pgPoolSize,
+    customerGroups: config.groupCommit,
   });
   const apple = await openPassSigner(config.apple, logger, systemClock);
   const passes = {

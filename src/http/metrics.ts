@@ -7,9 +7,39 @@ export interface HttpMetrics {
   middleware(req: Request, res: Response, next: NextFunction): void;
 }
 
-export function createHttpMetrics(): HttpMetrics {
+/** Counts kept elsewhere, read at each scrape. */
+export interface MetricSources {
+  /** Event transactions and the units (orders, refunds, points events) they committed. */
+  groupCommit?: () => { transactions: number; units: number; rerun: number };
+}
+
+export function createHttpMetrics(sources: MetricSources = {}): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const { groupCommit } = sources;
+  if (groupCommit) {
+    const counters = {
+      transactions: 'tierpass_event_transactions_total',
+      units: 'tierpass_event_units_total',
+      rerun: 'tierpass_event_units_rerun_total',
+    } as const;
+    const help = {
+      transactions: 'Database transactions run for events (a group of events commits in one)',
+      units: 'Events (orders, refunds, points) committed through event transactions',
+      rerun: 'Events run again alone or in a smaller group after their group rolled back',
+    } as const;
+    for (const key of ['transactions', 'units', 'rerun'] as const) {
+      new Counter({
+        name: counters[key],
+        help: help[key],
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(groupCommit()[key]);
+        },
+      });
+    }
+  }
   const requests = new Counter({
     name: 'tierpass_http_requests_total',
     help: 'HTTP requests by method, route and status',

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Store } from './port.js';
 import { type AgendaPool, agendaPool } from './postgres/agenda-pool.js';
+import type { GroupLimits } from './postgres/customer-tx-groups.js';
 import { migrate } from './postgres/migrate.js';
 import { createPgDriver } from './postgres/pg-driver.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
@@ -13,6 +14,8 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** pg pool size (server only); default 10. */
   poolSize?: number;
+  /** Group commit of customer transactions (customer-tx-groups.ts); default 2 in flight, 32 per group. */
+  customerGroups?: GroupLimits;
   /** Receives one line per migration applied. */
   logger?: { info(obj: object, msg?: string): void };
 }
@@ -45,5 +48,8 @@ export async function openDatabase(opts: OpenStoreOptions): Promise<OpenDatabase
     await driver.close().catch(() => {});
     throw err;
   }
-  return { store: createPostgresStore(driver), agendaPool: agendaPool(driver) };
+  return {
+    store: createPostgresStore(driver, { customerGroups: opts.customerGroups }),
+    agendaPool: agendaPool(driver),
+  };
 }

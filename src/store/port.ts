@@ -321,6 +321,13 @@ export interface ProgramScope {
   googleWallet: GoogleWalletRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
+  /**
+   * `transaction` for a unit that locks `customerId` first and no other customer. The adapter may
+   * run it in one database transaction with other customers' units (group commit); it then
+   * commits or rolls back with them and is run again when another one fails, so `fn` (like every
+   * transaction body) must have no effect outside `tx`. Units of one customer run one at a time.
+   */
+  customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
 }
 
 /** Everything a unit of work may do, all scoped to one program. */
@@ -396,6 +403,8 @@ export interface Store {
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */
   webhookDeliveries: WebhookDispatchRepository;
+  /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
+  groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   /** Release connections. */

@@ -2,6 +2,7 @@ import type { Store } from '../../src/store/port.js';
 import { analyticsContract } from './contract-analytics.js';
 import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
+import { groupCommitContract } from './contract-group-commit.js';
 import { ledgerContract } from './contract-ledger.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
@@ -31,6 +32,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     customerOrderContract(ref);
     ledgerContract(ref);
     transactionContract(ref);
+    groupCommitContract(ref);
     analyticsContract(ref);
     artworkContract(ref);
     passContract(ref);

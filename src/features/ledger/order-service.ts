@@ -30,7 +30,8 @@ export class OrderService {
     }
     const hash = requestHash({ op: 'order', ...input });
     const placedAt = eventTime(ctx, input.placedAt, 'placedAt');
-    return ctx.scope.transaction(async (tx) => {
+    // Run with other customers' orders in one database transaction when several wait (group commit).
+    return ctx.scope.customerTransaction(input.customerId, async (tx) => {
       const customer = await tx.customers.lock(input.customerId);
       if (!customer) throw notFound('customer_not_found', `No customer ${input.customerId}`);
       const tiers = await tx.tiers.list();
@@ -100,7 +101,7 @@ export class OrderService {
     const known = await ctx.scope.orders.get(orderId);
     if (!known) throw notFound('order_not_found', `No order ${orderId}`);
     const hash = requestHash({ op: 'refund', orderId, ...input });
-    return ctx.scope.transaction(async (tx) => {
+    return ctx.scope.customerTransaction(known.customerId, async (tx) => {
       // Every change to an order happens under its customer's lock.
       const customer = await tx.customers.lock(known.customerId);
       const order = await tx.orders.get(orderId);

@@ -99,7 +99,7 @@ export class PointsService {
     hash: string,
     build: BuildEntry,
   ): Promise<EventResponse> {
-    return ctx.scope.transaction(async (tx: ProgramTx) => {
+    return ctx.scope.customerTransaction(customerId, async (tx: ProgramTx) => {
       const customer = await tx.customers.lock(customerId);
       const earlier = await tx.idempotency.get(key);
       if (earlier) return replayOrConflict(earlier, hash);

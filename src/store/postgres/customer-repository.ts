@@ -54,11 +54,38 @@ function toCustomer(r: CustomerRow): CustomerRecord {
   };
 }
 
-/** Customers of one program; `lock` only inside a transaction. */
+/** A customer locked ahead of its unit of work, with the tier list version read with it. */
+export interface Prelocked {
+  customer: CustomerRecord;
+  tiersVersion: number;
+}
+
+/**
+ * Lock the customers `ids` of one program until commit, in id order (so two transactions locking
+ * overlapping sets never deadlock), in one statement. Missing ids are absent from the map.
+ */
+export async function lockCustomers(
+  q: SqlQuery,
+  programId: string,
+  ids: readonly string[],
+): Promise<Map<string, Prelocked>> {
+  const { rows } = await q.query<CustomerRow & { tiers_version: number }>(
+    `SELECT ${COLUMNS}, (SELECT tiers_version FROM programs WHERE id = $1) AS tiers_version
+     FROM customers WHERE program_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [programId, ids],
+  );
+  return new Map(rows.map((r) => [r.id, { customer: toCustomer(r), tiersVersion: r.tiers_version }]));
+}
+
+/**
+ * Customers of one program; `lock` only inside a transaction. `prelocked`: customers this
+ * transaction already locked (`lockCustomers`); the first `lock` of each answers from it.
+ */
 export function customerRepository(
   q: SqlQuery,
   programId: string,
   seen?: TxTierVersion,
+  prelocked?: Map<string, Prelocked>,
 ): ProgramTx['customers'] {
   return {
     async get(id) {
@@ -77,6 +104,13 @@ export function customerRepository(
       return rows.map(toCustomer);
     },
     async lock(id) {
+      const held = prelocked?.get(id);
+      if (held !== undefined) {
+        // Served once: after this unit writes the customer, the row read with the lock is stale.
+        prelocked?.delete(id);
+        if (seen) seen.seen = held.tiersVersion;
+        return held.customer;
+      }
       // The program's tier list version comes along: `tiers.list()` in this transaction can then
       // answer from the tier list cache without a statement (tier-list-cache.ts).
       const { rows } = await q.query<CustomerRow & { tiers_version: number }>(

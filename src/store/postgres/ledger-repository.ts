@@ -66,25 +66,43 @@ function toBalances(r: BalanceRow): Balances {
   };
 }
 
+/** An entry with what a multi-customer statement needs to place it. */
+export interface EntryRow {
+  entry: NewLedgerEntry;
+  /** The customer, for statements that write several customers' entries. */
+  customerId?: string;
+  /** The index of the order it belongs to (ORDERS_AND_APPEND_SQL). */
+  u?: number;
+}
+
 /** Entries as one jsonb array, so any number of them is a single parameter of a single statement. */
-function entriesParam(entries: NewLedgerEntry[]): string {
+export function entriesParam(rows: readonly (NewLedgerEntry | EntryRow)[]): string {
   return jsonParam(
-    entries.map((e, i) => ({
-      i,
-      type: e.type,
-      key: e.key,
-      order_id: e.orderId,
-      base: e.base,
-      multiplier: e.multiplier,
-      points: e.points,
-      d_current: e.delta.current,
-      d_carry: e.delta.carry,
-      d_lifetime_earned: e.delta.lifetimeEarned,
-      d_lifetime_spend: e.delta.lifetimeSpend,
-      reason: e.reason,
-      tier_id: e.tierId,
-      at: e.at.toISOString(),
-    })),
+    rows.map((row, i) => {
+      const {
+        entry: e,
+        customerId,
+        u,
+      } = 'entry' in row ? row : { entry: row, customerId: undefined, u: undefined };
+      return {
+        i,
+        u,
+        customer_id: customerId,
+        type: e.type,
+        key: e.key,
+        order_id: e.orderId,
+        base: e.base,
+        multiplier: e.multiplier,
+        points: e.points,
+        d_current: e.delta.current,
+        d_carry: e.delta.carry,
+        d_lifetime_earned: e.delta.lifetimeEarned,
+        d_lifetime_spend: e.delta.lifetimeSpend,
+        reason: e.reason,
+        tier_id: e.tierId,
+        at: e.at.toISOString(),
+      };
+    }),
   );
 }
 
@@ -145,39 +163,68 @@ if (!APPEND_AND_QUEUE_SQL.includes('queued AS') || !APPEND_AND_QUEUE_SQL.include
 }
 
 /**
- * An order insert (ON CONFLICT DO NOTHING) followed, only when it inserted, by APPEND_AND_QUEUE_SQL
- * — one statement for the order path. $1 program, $2 customer, $3 entries, $4… the order
- * (id, amount, placed_at, earned_at, points_awarded, request_hash, response). No row back on a
- * replay (the order existed): then nothing was written.
+ * Orders (ON CONFLICT DO NOTHING) and, for each one that is new, its entries, its customer's
+ * balances and the customer's pass updates (Apple and Google outbox): one statement for any number
+ * of orders of distinct customers (the order path's one write, for one order or a group).
+ * $1 program, $2 the orders (u = index), $3 the entries (u = index of their order). Returns the
+ * index of every order it inserted; a replayed order (the id existed) wrote nothing.
  */
-const ORDER_AND_APPEND_SQL = (() => {
-  const sql = APPEND_AND_QUEUE_SQL.replace(
-    'WITH input AS (',
-    `WITH new_order AS (
+const ORDERS_AND_APPEND_SQL = `
+WITH order_input AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS o(
+    u int, id text, customer_id text, amount bigint, placed_at timestamptz, earned_at timestamptz,
+    points_awarded bigint, request_hash text, response jsonb)
+), new_order AS (
   INSERT INTO orders (program_id, id, customer_id, amount, placed_at, earned_at, points_awarded,
     request_hash, response)
-  VALUES ($1, $4, $2, $5, $6, $7, $8, $9, $10::jsonb)
+  SELECT $1, id, customer_id, amount, placed_at, earned_at, points_awarded, request_hash, response
+  FROM order_input ORDER BY u
   ON CONFLICT (program_id, id) DO NOTHING
-  RETURNING id
-), input AS (`,
-  )
-    .replace(
-      'reason text, tier_id text, at timestamptz)\n)',
-      'reason text, tier_id text, at timestamptz)\n  WHERE EXISTS (SELECT 1 FROM new_order)\n)',
-    )
-    .replaceAll('ANY(ARRAY[$2::text])', 'ANY(ARRAY(SELECT $2::text FROM new_order))')
-    .replace(
-      'WHERE c.program_id = $1 AND c.id = $2\nRETURNING',
-      'WHERE c.program_id = $1 AND c.id = $2 AND EXISTS (SELECT 1 FROM new_order)\nRETURNING',
-    );
-  const guards = sql.split('FROM new_order').length - 1;
-  if (!sql.startsWith('\nWITH new_order AS') || guards !== 4) {
-    throw new Error('could not build the order-and-append statement');
-  }
-  return sql;
-})();
+  RETURNING id, customer_id
+), new_unit AS (
+  SELECT o.u, o.customer_id FROM order_input o
+  JOIN new_order n ON n.id = o.id AND n.customer_id = o.customer_id
+), ins AS (
+  INSERT INTO ledger_entries (program_id, customer_id, type, key, order_id, base, multiplier, points,
+    d_current, d_carry, d_lifetime_earned, d_lifetime_spend, reason, tier_id, at)
+  SELECT $1, n.customer_id, e.type, e.key, e.order_id, e.base, e.multiplier, e.points,
+    e.d_current, e.d_carry, e.d_lifetime_earned, e.d_lifetime_spend, e.reason, e.tier_id, e.at
+  FROM jsonb_to_recordset($3::jsonb) AS e(
+    u int, i int, type text, key text, order_id text, base bigint, multiplier numeric, points bigint,
+    d_current bigint, d_carry bigint, d_lifetime_earned bigint, d_lifetime_spend bigint,
+    reason text, tier_id text, at timestamptz)
+  JOIN new_unit n ON n.u = e.u
+  ORDER BY e.u, e.i
+  RETURNING customer_id, type, d_current, d_carry, d_lifetime_earned, d_lifetime_spend, at
+), total AS (
+  SELECT customer_id,
+    sum(d_current)::bigint AS d_current, sum(d_carry)::bigint AS d_carry,
+    sum(d_lifetime_earned)::bigint AS d_lifetime_earned, sum(d_lifetime_spend)::bigint AS d_lifetime_spend,
+    max(at) FILTER (WHERE d_lifetime_earned > 0) AS earned_at,
+    max(at) FILTER (WHERE type = 'carry_reset') AS reset_at,
+    max(at) AS last_at
+  FROM ins GROUP BY customer_id
+), queued AS (
+${passChangesInsert('ARRAY(SELECT customer_id FROM new_unit)')}
+  RETURNING 1
+), moved AS (
+  UPDATE customers c SET
+    current = c.current + t.d_current,
+    carry = c.carry + t.d_carry,
+    lifetime_earned = c.lifetime_earned + t.d_lifetime_earned,
+    lifetime_spend = c.lifetime_spend + t.d_lifetime_spend,
+    last_earned_at = greatest(c.last_earned_at, t.earned_at),
+    carry_since = greatest(c.carry_since, t.reset_at),
+    updated_at = greatest(c.updated_at, t.last_at)
+  FROM total t
+  WHERE c.program_id = $1 AND c.id = t.customer_id
+  RETURNING c.id
+)
+SELECT u, (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM moved)::int AS moved,
+  (SELECT count(*) FROM total)::int AS totals
+FROM new_unit ORDER BY u`;
 
-/** The order of `insertOrderAndAppend`. */
+/** One order of `insertOrdersAndAppend`, with the entries to append when it is new. */
 export interface OrderToInsert {
   id: string;
   customerId: string;
@@ -187,32 +234,45 @@ export interface OrderToInsert {
   pointsAwarded: number;
   requestHash: string;
   response: unknown;
+  entries: NewLedgerEntry[];
 }
 
 /**
- * Insert `order` and, when it is new, append `entries` and queue its customer's pass updates
- * (ORDER_AND_APPEND_SQL). Returns whether it inserted and whether outbox rows were written.
+ * Insert `orders` (of distinct customers) and, for each one that is new, append its entries and
+ * queue its customer's pass updates, in one statement (ORDERS_AND_APPEND_SQL). Returns per order
+ * whether it inserted, and whether any outbox row was written.
  */
-export async function insertOrderAndAppend(
+export async function insertOrdersAndAppend(
   q: SqlQuery,
   programId: string,
-  order: OrderToInsert,
-  entries: NewLedgerEntry[],
-): Promise<{ inserted: boolean; queued: boolean }> {
-  const { rows } = await q.query<{ queued: number }>(ORDER_AND_APPEND_SQL, [
-    programId,
-    order.customerId,
-    entriesParam(entries),
-    order.id,
-    order.amount,
-    order.placedAt,
-    order.earnedAt,
-    order.pointsAwarded,
-    order.requestHash,
-    jsonParam(order.response),
-  ]);
-  const row = rows[0];
-  return { inserted: row !== undefined, queued: (row?.queued ?? 0) > 0 };
+  orders: readonly OrderToInsert[],
+): Promise<{ inserted: boolean[]; queued: boolean }> {
+  const { rows } = await q.query<{ u: number; queued: number; moved: number; totals: number }>(
+    ORDERS_AND_APPEND_SQL,
+    [
+      programId,
+      jsonParam(
+        orders.map((o, u) => ({
+          u,
+          id: o.id,
+          customer_id: o.customerId,
+          amount: o.amount,
+          placed_at: o.placedAt.toISOString(),
+          earned_at: o.earnedAt.toISOString(),
+          points_awarded: o.pointsAwarded,
+          request_hash: o.requestHash,
+          response: o.response,
+        })),
+      ),
+      entriesParam(orders.flatMap((o, u) => o.entries.map((entry) => ({ entry, u })))),
+    ],
+  );
+  const first = rows[0];
+  // Every customer with new entries is in the program (their rows are locked by the caller).
+  if (first !== undefined && first.moved !== first.totals) throw new Error('customer of an order not found');
+  const inserted = orders.map(() => false);
+  for (const r of rows) inserted[r.u] = true;
+  return { inserted, queued: (first?.queued ?? 0) > 0 };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { OrderRecord, ProgramTx } from '../port.js';
-import { insertOrderAndAppend } from './ledger-repository.js';
+import { insertOrdersAndAppend } from './ledger-repository.js';
+import type { OrderWriteBatch } from './order-write-batch.js';
 import type { SqlQuery } from './sql-driver.js';
 import { existingRow, jsonParam } from './sql-values.js';
 
@@ -36,8 +37,16 @@ function toOrder(r: OrderRow): OrderRecord {
   };
 }
 
-/** Orders of one program; the write methods only inside a transaction. */
-export function orderRepository(q: SqlQuery, programId: string, queued?: () => void): ProgramTx['orders'] {
+/**
+ * Orders of one program; the write methods only inside a transaction. `batch`: the transaction
+ * runs a group of units (customer-tx-groups.ts); their order writes are sent as one statement.
+ */
+export function orderRepository(
+  q: SqlQuery,
+  programId: string,
+  queued?: () => void,
+  batch?: OrderWriteBatch,
+): ProgramTx['orders'] {
   async function get(id: string): Promise<OrderRecord | null> {
     const { rows } = await q.query<OrderRow>(
       `SELECT ${COLUMNS} FROM orders WHERE program_id = $1 AND id = $2`,
@@ -69,9 +78,15 @@ export function orderRepository(q: SqlQuery, programId: string, queued?: () => v
     async insert(order, append) {
       // The common case (a new order) costs one round trip; only a replay reads the existing row.
       if (append && append.entries.length > 0) {
-        const done = await insertOrderAndAppend(q, programId, order, append.entries);
-        if (done.queued) queued?.();
-        if (done.inserted) return { inserted: true };
+        const one = { ...order, entries: append.entries };
+        let inserted: boolean;
+        if (batch) inserted = await batch.insert(one);
+        else {
+          const done = await insertOrdersAndAppend(q, programId, [one]);
+          if (done.queued) queued?.();
+          inserted = done.inserted[0] === true;
+        }
+        if (inserted) return { inserted: true };
         return { inserted: false, existing: existingRow(await get(order.id), order.id) };
       }
       const { rowCount } = await q.query(

@@ -1,11 +1,19 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { artworkRepository } from './artwork-repository.js';
-import { customerRepository } from './customer-repository.js';
+import { customerRepository, lockCustomers, type Prelocked } from './customer-repository.js';
+import {
+  CustomerTxGroups,
+  type GroupCommitStats,
+  type GroupedUnit,
+  type GroupLimits,
+  UnitFailed,
+} from './customer-tx-groups.js';
 import { googleWalletRepository } from './google-wallet-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
+import { OrderWriteBatch } from './order-write-batch.js';
 import { outboxRepository, outboxTxRepository } from './outbox-repository.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository } from './pass-repository.js';
@@ -32,6 +40,8 @@ function programTx(
   queued?: () => void,
   webhookQueued?: () => void,
   tierCache?: TierListCache,
+  prelocked?: Map<string, Prelocked>,
+  batch?: OrderWriteBatch,
 ): ProgramTx {
   // The tier list version this unit of work read with its customer lock.
   const seen: TxTierVersion = {};
@@ -39,8 +49,8 @@ function programTx(
     programId,
     program: programRepository(q, programId),
     tiers: tierRepository(q, programId, tierCache, seen),
-    customers: customerRepository(q, programId, seen),
-    orders: orderRepository(q, programId, queued),
+    customers: customerRepository(q, programId, seen, prelocked),
+    orders: orderRepository(q, programId, queued, batch),
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
     ledger: ledgerRepository(q, programId, queued),
@@ -50,13 +60,140 @@ function programTx(
   };
 }
 
+/**
+ * `q` sending one statement at a time, in call order: the units of a group share one connection
+ * concurrently, and pg's own queueing of a busy client's queries is deprecated. After a statement
+ * fails the transaction is aborted, so later ones fail at once without being sent.
+ */
+function oneAtATime(q: SqlQuery): SqlQuery {
+  let tail: Promise<unknown> = Promise.resolve();
+  let aborted = false;
+  function next<T>(run: () => Promise<T>): Promise<T> {
+    const send = () => {
+      if (aborted) throw new Error('an earlier statement of this transaction failed');
+      return run().catch((err: unknown) => {
+        aborted = true;
+        throw err;
+      });
+    };
+    const result = tail.then(send, send);
+    tail = result.catch(() => {});
+    return result;
+  }
+  return {
+    query: (sql, params) => next(() => q.query(sql, params)),
+    exec: (sql) => next(() => q.exec(sql)),
+  };
+}
+
+/** What the units of one group share in their transaction. */
+interface UnitGroupTx {
+  /** The transaction's connection, one statement at a time (the units share it concurrently). */
+  q: SqlQuery;
+  prelocked: Map<string, Prelocked>;
+  batch: OrderWriteBatch;
+}
+
+/** A unit of `customerTransaction` waiting for its transaction. */
+interface CustomerUnit extends GroupedUnit<unknown> {
+  fn(tx: ProgramTx): Promise<unknown>;
+}
+
+export interface PostgresStoreOptions {
+  /**
+   * Group commit of `customerTransaction` (customer-tx-groups.ts), per program: transactions in
+   * flight at once and units per group. Default 2 and 32; `maxSize: 1` runs every unit alone.
+   */
+  customerGroups?: GroupLimits;
+}
+
 /** The Store port on PostgreSQL (server through pg, or embedded PGlite); same SQL on both. */
-export function createPostgresStore(driver: SqlDriver): Store {
+export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOptions = {}): Store {
   // Told after a program transaction that queued outbox rows commits.
   const queuedListeners: (() => void)[] = [];
   // Told after a program transaction that queued webhook deliveries commits.
   const webhookListeners: (() => void)[] = [];
   const tierCache = new TierListCache();
+  const groupLimits = opts.customerGroups ?? { concurrency: 2, maxSize: 32 };
+  const groupsByProgram = new Map<string, CustomerTxGroups<CustomerUnit>>();
+  const groupStats: GroupCommitStats = { transactions: 0, units: 0, rerun: 0 };
+
+  /** Run `fn` in one transaction (several, with `prelocked`, share it), then tell the listeners. */
+  async function inTransaction<T>(
+    programId: string,
+    fn: (txFor: (group?: UnitGroupTx) => ProgramTx, q: SqlQuery, queued: () => void) => Promise<T>,
+  ): Promise<T> {
+    let queued = false;
+    let webhooksQueued = false;
+    const markQueued = () => {
+      queued = true;
+    };
+    const result = await driver.transaction((q) =>
+      fn(
+        (group) =>
+          programTx(
+            group?.q ?? q,
+            programId,
+            markQueued,
+            () => {
+              webhooksQueued = true;
+            },
+            tierCache,
+            group?.prelocked,
+            group?.batch,
+          ),
+        q,
+        markQueued,
+      ),
+    );
+    if (queued) for (const listener of queuedListeners) listener();
+    if (webhooksQueued) for (const listener of webhookListeners) listener();
+    return result;
+  }
+
+  function groupsOf(programId: string): CustomerTxGroups<CustomerUnit> {
+    let groups = groupsByProgram.get(programId);
+    if (groups === undefined) {
+      groups = new CustomerTxGroups<CustomerUnit>(
+        groupLimits,
+        {
+          alone: (unit) => inTransaction(programId, (txFor) => unit.fn(txFor())),
+          together: (units) =>
+            inTransaction(programId, async (txFor, conn, markQueued) => {
+              const q = oneAtATime(conn);
+              const prelocked = await lockCustomers(
+                q,
+                programId,
+                units.map((u) => u.customerId),
+              );
+              // The units run concurrently on the one connection; their order writes go out together.
+              const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
+              // The first to fail in time: after a failed statement every later one fails too.
+              let failed: { index: number; error: unknown } | undefined;
+              const settled = await Promise.allSettled(
+                units.map((unit, index) =>
+                  unit
+                    .fn(txFor({ q, prelocked, batch }))
+                    .catch((error: unknown) => {
+                      failed ??= { index, error };
+                      throw error;
+                    })
+                    .finally(() => {
+                      batch.unitDone();
+                    }),
+                ),
+              );
+              if (failed !== undefined) throw new UnitFailed(failed.index, failed.error);
+              return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+            }),
+        },
+        groupStats,
+      );
+      groupsByProgram.set(programId, groups);
+    }
+    return groups;
+  }
+
   return {
     createProgram: (input, apiKeyHash) => insertProgram(driver, input, apiKeyHash),
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
@@ -82,30 +219,20 @@ export function createPostgresStore(driver: SqlDriver): Store {
         artwork: artworkRepository(driver, programId),
         webhooks: webhookRepository(driver, programId),
         googleWallet: googleWalletRepository(driver, programId),
-        async transaction(fn) {
-          let queued = false;
-          let webhooksQueued = false;
-          const result = await driver.transaction((q) =>
-            fn(
-              programTx(
-                q,
-                programId,
-                () => {
-                  queued = true;
-                },
-                () => {
-                  webhooksQueued = true;
-                },
-                tierCache,
-              ),
-            ),
-          );
-          if (queued) for (const listener of queuedListeners) listener();
-          if (webhooksQueued) for (const listener of webhookListeners) listener();
-          return result;
+        transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
+        customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
+          return new Promise<T>((resolve, reject) => {
+            groupsOf(programId).submit({
+              customerId,
+              fn,
+              resolve: resolve as (value: unknown) => void,
+              reject,
+            });
+          });
         },
       };
     },
+    groupCommitStats: () => ({ ...groupStats }),
     async ping() {
       await driver.query('SELECT 1');
     },

@@ -6,6 +6,7 @@
  */
 import type { BatchCustomer, BatchResult, BatchWork, BatchWrites, RunBatch } from '../recalculation-port.js';
 import { queueGoogleObjectChanges } from './google-wallet-repository.js';
+import { entriesParam } from './ledger-repository.js';
 import { queuePassChanges } from './outbox-repository.js';
 import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
@@ -145,28 +146,6 @@ SELECT $1, id, 'carry_reset', $6 || id, -carry, 0, -carry, 0, 0, $7, tier_id, $5
 FROM reset WHERE carry > 0
 ORDER BY id`;
 
-function entriesParam(writes: BatchWrites): string {
-  return jsonParam(
-    writes.entries.map(({ customerId, entry: e }, i) => ({
-      i,
-      customer_id: customerId,
-      type: e.type,
-      key: e.key,
-      order_id: e.orderId,
-      base: e.base,
-      multiplier: e.multiplier,
-      points: e.points,
-      d_current: e.delta.current,
-      d_carry: e.delta.carry,
-      d_lifetime_earned: e.delta.lifetimeEarned,
-      d_lifetime_spend: e.delta.lifetimeSpend,
-      reason: e.reason,
-      tier_id: e.tierId,
-      at: e.at.toISOString(),
-    })),
-  );
-}
-
 function placementsParam(writes: BatchWrites): string {
   return jsonParam(
     writes.placements.map(({ customerId, placement: p }) => ({
@@ -247,7 +226,7 @@ export async function processBatch(
   if (writes.placements.length > 0 || writes.entries.length > 0 || writes.changes.length > 0) {
     await q.query(WRITE_CHANGES_SQL, [
       programId,
-      entriesParam(writes),
+      entriesParam(writes.entries),
       placementsParam(writes),
       changesParam(writes),
     ]);
