@@ -27,6 +27,25 @@ describe('operational endpoints', () => {
     expect(res.text).toContain('process_resident_memory_bytes');
   });
 
+  it('counts event transactions and the events they committed in /metrics', async () => {
+    const { auth } = await createProgram(h);
+    const read = async (name: string) => {
+      const text = (await request(h.app).get('/metrics')).text;
+      return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    const before = await read('tierpass_event_units_total');
+    const transactionsBefore = await read('tierpass_event_transactions_total');
+    await request(h.app).put('/v1/customers/metric-c').set(auth).send({}).expect(201);
+    await request(h.app)
+      .post('/v1/orders')
+      .set(auth)
+      .send({ id: 'metric-o', customerId: 'metric-c', amount: 1000 })
+      .expect(201);
+    expect(await read('tierpass_event_units_total')).toBe(before + 1);
+    expect(await read('tierpass_event_transactions_total')).toBe(transactionsBefore + 1);
+    expect(await read('tierpass_event_units_rerun_total')).toBeGreaterThanOrEqual(0);
+  });
+
   it('gives every response a request id, keeping a well-formed incoming one', async () => {
     const own = await request(h.app).get('/healthz').set('X-Request-Id', 'abc-123');
     expect(own.headers['x-request-id']).toBe('abc-123');

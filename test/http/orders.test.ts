@@ -381,6 +381,53 @@ describe('concurrency on the PostgreSQL server', () => {
     await expectLedgerMatches(c);
   });
 
+  it('keeps 20 customers exact under 200 concurrent orders mixed with unknown customers and taken ids', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => customer()));
+    const before = (await h.store.groupCommitStats()).units;
+    const sends = Array.from({ length: 200 }, (_, i) => {
+      const c = ids[i % 20] as string;
+      if (i % 25 === 3) return { id: uid('o'), customerId: uid('ghost'), amount: 1000, expect: 404 };
+      // Order ids of other customers' orders (sent in the same burst): only the first one lands.
+      if (i % 25 === 7) {
+        const other = ids[Math.floor(i / 25)] as string; // 8 distinct customers
+        return { id: `${ids[0]}-taken`, customerId: other, amount: 1000, expect: 0 };
+      }
+      return { id: `${c}-m${i}`, customerId: c, amount: 1000 + i, expect: 201 };
+    });
+    const results = await Promise.all(
+      sends.map(({ expect: _, ...body }) => request(h.app).post('/v1/orders').set(auth).send(body)),
+    );
+    for (const [i, r] of results.entries()) {
+      const sent = sends[i];
+      if (sent?.expect === 404) expect([r.status, r.body.error.code]).toEqual([404, 'customer_not_found']);
+      else if (sent?.expect === 201) expect(r.status).toBe(201);
+    }
+    const taken = results.filter((_, i) => sends[i]?.expect === 0);
+    expect(taken.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(taken.filter((r) => r.status === 409)).toHaveLength(taken.length - 1);
+    const winner = (await h.store.scoped(programId).orders.get(`${ids[0]}-taken`))?.customerId;
+    for (const c of ids) {
+      const spend = sends
+        .filter((s, i) => s.customerId === c && (results[i]?.status ?? 0) === 201)
+        .reduce((sum, s) => sum + s.amount, 0);
+      const points = sends
+        .filter((s, i) => s.customerId === c && results[i]?.status === 201)
+        .reduce((sum, s) => sum + Math.floor((s.amount * 10) / 100), 0); // floor(major units × 10)
+      expect(await balances(c)).toEqual({
+        current: points,
+        carry: points,
+        lifetimeEarned: points,
+        lifetimeSpend: spend,
+      });
+      await expectLedgerMatches(c);
+      if (c === winner) expect(spend).toBeGreaterThan(0);
+    }
+    // Every committed order went through an event transaction (grouped when they waited).
+    expect((await h.store.groupCommitStats()).units - before).toBe(
+      results.filter((r) => r.status === 201).length,
+    );
+  });
+
   it('writes one ledger entry for 50 concurrent replays of one order', async () => {
     const c = await customer();
     const id = uid('o');
