@@ -7,6 +7,8 @@
  *
  * Guarantees every adapter must give (the contract suite in test/store checks them):
  * - `transaction` is atomic: all writes inside commit together or not at all.
+ * - `customerTransaction` is too, per unit, even when the adapter commits several units of
+ *   different customers together (group commit): each ends as if it had run alone.
  * - `customers.lock` serialises transactions on one customer until commit.
  * - `insert` methods on natural/idempotency keys never create a duplicate, also under
  *   concurrency: they report the existing record instead.

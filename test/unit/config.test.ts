@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       publicUrl: 'http://localhost:3000',
       logLevel: 'info',
+      groupCommit: { maxSize: 32, concurrency: 2 },
       scheduler: true,
       schedulerTickMs: 60000,
     });
@@ -24,6 +25,8 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://loyalty.example.com/',
       LOG_LEVEL: 'warn',
       PG_POOL_SIZE: '5',
+      GROUP_COMMIT_SIZE: '1',
+      GROUP_COMMIT_CONCURRENCY: '6',
       SCHEDULER: 'off',
       TRUST_PROXY: 'true',
     });
@@ -34,9 +37,15 @@ describe('loadConfig', () => {
       publicUrl: 'https://loyalty.example.com',
       logLevel: 'warn',
       pgPoolSize: 5,
+      groupCommit: { maxSize: 1, concurrency: 6 },
       scheduler: false,
       trustProxy: true,
     });
+  });
+
+  it('refuses group commit limits that are not positive integers', () => {
+    expect(() => loadConfig({ GROUP_COMMIT_SIZE: '0' })).toThrow(/GROUP_COMMIT_SIZE/);
+    expect(() => loadConfig({ GROUP_COMMIT_CONCURRENCY: '1.5' })).toThrow(/GROUP_COMMIT_CONCURRENCY/);
   });
 
   it('refuses bad values, naming each variable', () => {
