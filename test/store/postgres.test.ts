@@ -1,6 +1,40 @@
 import { tmpdir } from 'node:os';
 import { openStore } from '../../src/store/open-store.js';
 import { testDatabaseUrl } from '../support/db.js';
+import { entry, newCustomer, newProgram } from './contract-fixtures.js';
 import { storeContract } from './store-contract.js';
 
 storeContract('PostgreSQL server', () => openStore({ databaseUrl: testDatabaseUrl(), dataDir: tmpdir() }));
+
+describe('group commit turned off (GROUP_COMMIT_SIZE=1)', () => {
+  it('runs every customer transaction as its own transaction, all at once', async () => {
+    const store = await openStore({
+      databaseUrl: testDatabaseUrl(),
+      dataDir: tmpdir(),
+      customerGroups: { concurrency: 2, maxSize: 1 },
+    });
+    try {
+      const scope = await newProgram(store);
+      const ids = await Promise.all(Array.from({ length: 20 }, () => newCustomer(scope)));
+      let inFlight = 0;
+      let most = 0;
+      await Promise.all(
+        ids.map((cid) =>
+          scope.customerTransaction(cid, async (tx) => {
+            inFlight++;
+            most = Math.max(most, inFlight);
+            await tx.customers.lock(cid);
+            await tx.ledger.append(cid, [entry(`k-${cid}`, { current: 4 })]);
+            inFlight--;
+          }),
+        ),
+      );
+      // Not held to GROUP_COMMIT_CONCURRENCY: the pool is the only limit.
+      expect(most).toBeGreaterThan(2);
+      expect(store.groupCommitStats()).toEqual({ transactions: 20, units: 20, rerun: 0 });
+      for (const cid of ids) expect((await scope.customers.get(cid))?.balances.current).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -106,6 +106,24 @@ export function entriesParam(rows: readonly (NewLedgerEntry | EntryRow)[]): stri
   );
 }
 
+/** Sums of inserted entries (`ins`): the balance deltas and the dates the customer row keeps. */
+const ENTRY_TOTALS = `coalesce(sum(d_current), 0)::bigint AS d_current,
+    coalesce(sum(d_carry), 0)::bigint AS d_carry,
+    coalesce(sum(d_lifetime_earned), 0)::bigint AS d_lifetime_earned,
+    coalesce(sum(d_lifetime_spend), 0)::bigint AS d_lifetime_spend,
+    max(at) FILTER (WHERE d_lifetime_earned > 0) AS earned_at,
+    max(at) FILTER (WHERE type = 'carry_reset') AS reset_at,
+    max(at) AS last_at`;
+
+/** Customer `c` moved by the totals row `t` (ENTRY_TOTALS). */
+const MOVE_BALANCES = `current = c.current + t.d_current,
+    carry = c.carry + t.d_carry,
+    lifetime_earned = c.lifetime_earned + t.d_lifetime_earned,
+    lifetime_spend = c.lifetime_spend + t.d_lifetime_spend,
+    last_earned_at = greatest(c.last_earned_at, t.earned_at),
+    carry_since = greatest(c.carry_since, t.reset_at),
+    updated_at = greatest(c.updated_at, t.last_at)`;
+
 /**
  * Writes the entries and moves the balances in ONE statement (one round trip on the order path).
  * It also derives two customer fields from the entries: `last_earned_at` = latest `at` of an
@@ -126,24 +144,10 @@ WITH input AS (
   FROM input ORDER BY i
   RETURNING type, d_current, d_carry, d_lifetime_earned, d_lifetime_spend, at
 ), total AS (
-  SELECT coalesce(sum(d_current), 0)::bigint AS d_current,
-    coalesce(sum(d_carry), 0)::bigint AS d_carry,
-    coalesce(sum(d_lifetime_earned), 0)::bigint AS d_lifetime_earned,
-    coalesce(sum(d_lifetime_spend), 0)::bigint AS d_lifetime_spend,
-    max(at) FILTER (WHERE d_lifetime_earned > 0) AS earned_at,
-    max(at) FILTER (WHERE type = 'carry_reset') AS reset_at,
-    max(at) AS last_at
-  FROM ins
+  SELECT ${ENTRY_TOTALS} FROM ins
 )
-UPDATE customers c SET
-  current = c.current + total.d_current,
-  carry = c.carry + total.d_carry,
-  lifetime_earned = c.lifetime_earned + total.d_lifetime_earned,
-  lifetime_spend = c.lifetime_spend + total.d_lifetime_spend,
-  last_earned_at = greatest(c.last_earned_at, total.earned_at),
-  carry_since = greatest(c.carry_since, total.reset_at),
-  updated_at = greatest(c.updated_at, total.last_at)
-FROM total
+UPDATE customers c SET ${MOVE_BALANCES}
+FROM total t
 WHERE c.program_id = $1 AND c.id = $2
 RETURNING c.current, c.carry, c.lifetime_earned, c.lifetime_spend`;
 
@@ -197,25 +201,12 @@ WITH order_input AS (
   ORDER BY e.u, e.i
   RETURNING customer_id, type, d_current, d_carry, d_lifetime_earned, d_lifetime_spend, at
 ), total AS (
-  SELECT customer_id,
-    sum(d_current)::bigint AS d_current, sum(d_carry)::bigint AS d_carry,
-    sum(d_lifetime_earned)::bigint AS d_lifetime_earned, sum(d_lifetime_spend)::bigint AS d_lifetime_spend,
-    max(at) FILTER (WHERE d_lifetime_earned > 0) AS earned_at,
-    max(at) FILTER (WHERE type = 'carry_reset') AS reset_at,
-    max(at) AS last_at
-  FROM ins GROUP BY customer_id
+  SELECT customer_id, ${ENTRY_TOTALS} FROM ins GROUP BY customer_id
 ), queued AS (
 ${passChangesInsert('ARRAY(SELECT customer_id FROM new_unit)')}
   RETURNING 1
 ), moved AS (
-  UPDATE customers c SET
-    current = c.current + t.d_current,
-    carry = c.carry + t.d_carry,
-    lifetime_earned = c.lifetime_earned + t.d_lifetime_earned,
-    lifetime_spend = c.lifetime_spend + t.d_lifetime_spend,
-    last_earned_at = greatest(c.last_earned_at, t.earned_at),
-    carry_since = greatest(c.carry_since, t.reset_at),
-    updated_at = greatest(c.updated_at, t.last_at)
+  UPDATE customers c SET ${MOVE_BALANCES}
   FROM total t
   WHERE c.program_id = $1 AND c.id = t.customer_id
   RETURNING c.id

@@ -102,7 +102,7 @@ interface CustomerUnit extends GroupedUnit<unknown> {
 export interface PostgresStoreOptions {
   /**
    * Group commit of `customerTransaction` (customer-tx-groups.ts), per program: transactions in
-   * flight at once and units per group. Default 2 and 32; `maxSize: 1` runs every unit alone.
+   * flight at once and units per group. Default 2 and 32; `maxSize: 1` turns grouping off (every unit its own transaction, at once).
    */
   customerGroups?: GroupLimits;
 }
@@ -220,7 +220,14 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         webhooks: webhookRepository(driver, programId),
         googleWallet: googleWalletRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
-        customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
+        async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
+          if (groupLimits.maxSize === 1) {
+            // Grouping off: every unit is its own transaction at once (the pool limits them).
+            groupStats.transactions++;
+            const result = await inTransaction(programId, (txFor) => fn(txFor()));
+            groupStats.units++;
+            return result;
+          }
           return new Promise<T>((resolve, reject) => {
             groupsOf(programId).submit({
               customerId,
