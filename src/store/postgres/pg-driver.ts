@@ -65,13 +65,20 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
   const statementName = statementNamer();
   const base = on(pool, statementName);
 
-  async function attempt<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
+  /** One try of a transaction; with `first`, that statement goes with BEGIN (simple protocol). */
+  async function attempt<T>(fn: (q: SqlQuery, rows: unknown[]) => Promise<T>, first?: string): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      if (first === undefined) await client.query('BEGIN');
       try {
-        const result = await fn(on(client, statementName));
+        let rows: unknown[] = [];
+        if (first !== undefined) {
+          // Two statements → one result each: BEGIN's, then first's.
+          const results = (await client.query(`BEGIN;\n${first}`)) as unknown as pg.QueryResult[];
+          rows = results[1]?.rows ?? [];
+        }
+        const result = await fn(on(client, statementName), rows);
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -86,18 +93,23 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
     }
   }
 
+  /** Retry a whole transaction on serialization failures and deadlocks. */
+  async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await run();
+      } catch (err) {
+        const code = sqlState(err);
+        if (retry >= MAX_RETRIES || code === undefined || !RETRYABLE.has(code)) throw err;
+      }
+    }
+  }
+
   return {
     ...base,
-    async transaction<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
-      for (let retry = 0; ; retry++) {
-        try {
-          return await attempt(fn);
-        } catch (err) {
-          const code = sqlState(err);
-          if (retry >= MAX_RETRIES || code === undefined || !RETRYABLE.has(code)) throw err;
-        }
-      }
-    },
+    transaction: <T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> => withRetries(() => attempt(fn)),
+    transactionAfter: <T, R>(first: string, fn: (q: SqlQuery, rows: R[]) => Promise<T>): Promise<T> =>
+      withRetries(() => attempt((q, rows) => fn(q, rows as R[]), first)),
     close: () => pool.end(),
   };
 }

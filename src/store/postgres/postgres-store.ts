@@ -1,7 +1,13 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { artworkRepository } from './artwork-repository.js';
-import { customerRepository, lockCustomers, type Prelocked } from './customer-repository.js';
+import {
+  customerRepository,
+  type LockedCustomerRow,
+  lockCustomersStatement,
+  type Prelocked,
+  prelockedFrom,
+} from './customer-repository.js';
 import {
   CustomerTxGroups,
   type GroupCommitStats,
@@ -121,14 +127,21 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
   /** Run `fn` in one transaction (several, with `prelocked`, share it), then tell the listeners. */
   async function inTransaction<T>(
     programId: string,
-    fn: (txFor: (group?: UnitGroupTx) => ProgramTx, q: SqlQuery, queued: () => void) => Promise<T>,
+    fn: (
+      txFor: (group?: UnitGroupTx) => ProgramTx,
+      q: SqlQuery,
+      queued: () => void,
+      firstRows: LockedCustomerRow[],
+    ) => Promise<T>,
+    /** A statement sent with BEGIN (`transactionAfter`); its rows go to `fn`. */
+    first?: string,
   ): Promise<T> {
     let queued = false;
     let webhooksQueued = false;
     const markQueued = () => {
       queued = true;
     };
-    const result = await driver.transaction((q) =>
+    const body = (q: SqlQuery, firstRows: LockedCustomerRow[]) =>
       fn(
         (group) =>
           programTx(
@@ -144,8 +157,12 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
           ),
         q,
         markQueued,
-      ),
-    );
+        firstRows,
+      );
+    const result =
+      first === undefined
+        ? await driver.transaction((q) => body(q, []))
+        : await driver.transactionAfter<T, LockedCustomerRow>(first, body);
     if (queued) for (const listener of queuedListeners) listener();
     if (webhooksQueued) for (const listener of webhookListeners) listener();
     return result;
@@ -159,33 +176,37 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         {
           alone: (unit) => inTransaction(programId, (txFor) => unit.fn(txFor())),
           together: (units) =>
-            inTransaction(programId, async (txFor, conn, markQueued) => {
-              const q = oneAtATime(conn);
-              const prelocked = await lockCustomers(
-                q,
+            inTransaction(
+              programId,
+              async (txFor, conn, markQueued, locked) => {
+                const q = oneAtATime(conn);
+                const prelocked = prelockedFrom(locked);
+                // The units run concurrently on the one connection; their order writes go out together.
+                const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
+                // The first to fail in time: after a failed statement every later one fails too.
+                let failed: { index: number; error: unknown } | undefined;
+                const settled = await Promise.allSettled(
+                  units.map((unit, index) =>
+                    unit
+                      .fn(txFor({ q, prelocked, batch }))
+                      .catch((error: unknown) => {
+                        failed ??= { index, error };
+                        throw error;
+                      })
+                      .finally(() => {
+                        batch.unitDone();
+                      }),
+                  ),
+                );
+                if (failed !== undefined) throw new UnitFailed(failed.index, failed.error);
+                return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+              },
+              // BEGIN and the lock of every customer of the group: one round trip.
+              lockCustomersStatement(
                 programId,
                 units.map((u) => u.customerId),
-              );
-              // The units run concurrently on the one connection; their order writes go out together.
-              const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
-              // The first to fail in time: after a failed statement every later one fails too.
-              let failed: { index: number; error: unknown } | undefined;
-              const settled = await Promise.allSettled(
-                units.map((unit, index) =>
-                  unit
-                    .fn(txFor({ q, prelocked, batch }))
-                    .catch((error: unknown) => {
-                      failed ??= { index, error };
-                      throw error;
-                    })
-                    .finally(() => {
-                      batch.unitDone();
-                    }),
-                ),
-              );
-              if (failed !== undefined) throw new UnitFailed(failed.index, failed.error);
-              return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
-            }),
+              ),
+            ),
         },
         groupStats,
       );
