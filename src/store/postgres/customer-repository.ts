@@ -1,7 +1,7 @@
 import type { TierChangeReason } from '../../domain/types.js';
 import type { CustomerRecord, ProgramTx } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
-import { one, sqlLiteral } from './sql-values.js';
+import { one } from './sql-values.js';
 import type { TxTierVersion } from './tier-list-cache.js';
 
 interface CustomerRow {
@@ -60,23 +60,20 @@ export interface Prelocked {
   tiersVersion: number;
 }
 
-/** A row of `lockCustomersStatement`. */
-export type LockedCustomerRow = CustomerRow & { tiers_version: number };
-
 /**
- * The statement locking the customers `ids` of one program until commit, in id order (two
- * transactions locking overlapping sets never deadlock), with the program's tier list version.
- * Values inlined as literals: it is sent with BEGIN in one round trip (`transactionAfter`).
+ * Lock the customers `ids` of one program until commit, in id order (so two transactions locking
+ * overlapping sets never deadlock), in one statement. Missing ids are absent from the map.
  */
-export function lockCustomersStatement(programId: string, ids: readonly string[]): string {
-  return `SELECT ${COLUMNS}, (SELECT tiers_version FROM programs WHERE id = ${sqlLiteral(programId)}) AS tiers_version
-FROM customers WHERE program_id = ${sqlLiteral(programId)}
-  AND id = ANY(ARRAY[${ids.map(sqlLiteral).join(', ')}]::text[])
-ORDER BY id FOR UPDATE`;
-}
-
-/** The customers `lockCustomersStatement` locked, by id (missing ids are absent). */
-export function prelockedFrom(rows: readonly LockedCustomerRow[]): Map<string, Prelocked> {
+export async function lockCustomers(
+  q: SqlQuery,
+  programId: string,
+  ids: readonly string[],
+): Promise<Map<string, Prelocked>> {
+  const { rows } = await q.query<CustomerRow & { tiers_version: number }>(
+    `SELECT ${COLUMNS}, (SELECT tiers_version FROM programs WHERE id = $1) AS tiers_version
+     FROM customers WHERE program_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [programId, ids],
+  );
   return new Map(rows.map((r) => [r.id, { customer: toCustomer(r), tiersVersion: r.tiers_version }]));
 }
 

@@ -65,20 +65,13 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
   const statementName = statementNamer();
   const base = on(pool, statementName);
 
-  /** One try of a transaction; with `first`, that statement goes with BEGIN (simple protocol). */
-  async function attempt<T>(fn: (q: SqlQuery, rows: unknown[]) => Promise<T>, first?: string): Promise<T> {
+  async function attempt<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      if (first === undefined) await client.query('BEGIN');
+      await client.query('BEGIN');
       try {
-        let rows: unknown[] = [];
-        if (first !== undefined) {
-          // Two statements → one result each: BEGIN's, then first's.
-          const results = (await client.query(`BEGIN;\n${first}`)) as unknown as pg.QueryResult[];
-          rows = results[1]?.rows ?? [];
-        }
-        const result = await fn(on(client, statementName), rows);
+        const result = await fn(on(client, statementName));
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -93,23 +86,18 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
     }
   }
 
-  /** Retry a whole transaction on serialization failures and deadlocks. */
-  async function withRetries<T>(run: () => Promise<T>): Promise<T> {
-    for (let retry = 0; ; retry++) {
-      try {
-        return await run();
-      } catch (err) {
-        const code = sqlState(err);
-        if (retry >= MAX_RETRIES || code === undefined || !RETRYABLE.has(code)) throw err;
-      }
-    }
-  }
-
   return {
     ...base,
-    transaction: <T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> => withRetries(() => attempt(fn)),
-    transactionAfter: <T, R>(first: string, fn: (q: SqlQuery, rows: R[]) => Promise<T>): Promise<T> =>
-      withRetries(() => attempt((q, rows) => fn(q, rows as R[]), first)),
+    async transaction<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
+      for (let retry = 0; ; retry++) {
+        try {
+          return await attempt(fn);
+        } catch (err) {
+          const code = sqlState(err);
+          if (retry >= MAX_RETRIES || code === undefined || !RETRYABLE.has(code)) throw err;
+        }
+      }
+    },
     close: () => pool.end(),
   };
 }

@@ -28,9 +28,6 @@ export async function createPgliteDriver(dataDir: string): Promise<SqlDriver> {
     ...on(db),
     // PGlite's transaction() issues BEGIN/COMMIT, rolls back on throw, and queues behind other work.
     transaction: <T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> => db.transaction((tx) => fn(on(tx))),
-    // In process there is no round trip to save: BEGIN, then the statement.
-    transactionAfter: <T, R>(first: string, fn: (q: SqlQuery, rows: R[]) => Promise<T>): Promise<T> =>
-      db.transaction(async (tx) => fn(on(tx), (await tx.query<R>(first)).rows)),
     close: () => db.close(),
   };
 }

@@ -1,13 +1,7 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { artworkRepository } from './artwork-repository.js';
-import {
-  customerRepository,
-  type LockedCustomerRow,
-  lockCustomersStatement,
-  type Prelocked,
-  prelockedFrom,
-} from './customer-repository.js';
+import { customerRepository, lockCustomers, type Prelocked } from './customer-repository.js';
 import {
   CustomerTxGroups,
   type GroupCommitStats,
@@ -127,21 +121,14 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
   /** Run `fn` in one transaction (several, with `prelocked`, share it), then tell the listeners. */
   async function inTransaction<T>(
     programId: string,
-    fn: (
-      txFor: (group?: UnitGroupTx) => ProgramTx,
-      q: SqlQuery,
-      queued: () => void,
-      firstRows: LockedCustomerRow[],
-    ) => Promise<T>,
-    /** A statement sent with BEGIN (`transactionAfter`); its rows go to `fn`. */
-    first?: string,
+    fn: (txFor: (group?: UnitGroupTx) => ProgramTx, q: SqlQuery, queued: () => void) => Promise<T>,
   ): Promise<T> {
     let queued = false;
     let webhooksQueued = false;
     const markQueued = () => {
       queued = true;
     };
-    const body = (q: SqlQuery, firstRows: LockedCustomerRow[]) =>
+    const result = await driver.transaction((q) =>
       fn(
         (group) =>
           programTx(
@@ -157,12 +144,8 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
           ),
         q,
         markQueued,
-        firstRows,
-      );
-    const result =
-      first === undefined
-        ? await driver.transaction((q) => body(q, []))
-        : await driver.transactionAfter<T, LockedCustomerRow>(first, body);
+      ),
+    );
     if (queued) for (const listener of queuedListeners) listener();
     if (webhooksQueued) for (const listener of webhookListeners) listener();
     return result;
@@ -176,37 +159,33 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         {
           alone: (unit) => inTransaction(programId, (txFor) => unit.fn(txFor())),
           together: (units) =>
-            inTransaction(
-              programId,
-              async (txFor, conn, markQueued, locked) => {
-                const q = oneAtATime(conn);
-                const prelocked = prelockedFrom(locked);
-                // The units run concurrently on the one connection; their order writes go out together.
-                const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
-                // The first to fail in time: after a failed statement every later one fails too.
-                let failed: { index: number; error: unknown } | undefined;
-                const settled = await Promise.allSettled(
-                  units.map((unit, index) =>
-                    unit
-                      .fn(txFor({ q, prelocked, batch }))
-                      .catch((error: unknown) => {
-                        failed ??= { index, error };
-                        throw error;
-                      })
-                      .finally(() => {
-                        batch.unitDone();
-                      }),
-                  ),
-                );
-                if (failed !== undefined) throw new UnitFailed(failed.index, failed.error);
-                return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
-              },
-              // BEGIN and the lock of every customer of the group: one round trip.
-              lockCustomersStatement(
+            inTransaction(programId, async (txFor, conn, markQueued) => {
+              const q = oneAtATime(conn);
+              const prelocked = await lockCustomers(
+                q,
                 programId,
                 units.map((u) => u.customerId),
-              ),
-            ),
+              );
+              // The units run concurrently on the one connection; their order writes go out together.
+              const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
+              // The first to fail in time: after a failed statement every later one fails too.
+              let failed: { index: number; error: unknown } | undefined;
+              const settled = await Promise.allSettled(
+                units.map((unit, index) =>
+                  unit
+                    .fn(txFor({ q, prelocked, batch }))
+                    .catch((error: unknown) => {
+                      failed ??= { index, error };
+                      throw error;
+                    })
+                    .finally(() => {
+                      batch.unitDone();
+                    }),
+                ),
+              );
+              if (failed !== undefined) throw new UnitFailed(failed.index, failed.error);
+              return settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+            }),
         },
         groupStats,
       );

@@ -24,11 +24,6 @@ export interface SqlQuery {
 export interface SqlDriver extends SqlQuery {
   /** Run `fn` between BEGIN and COMMIT; ROLLBACK and rethrow when it throws. */
   transaction<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T>;
-  /**
-   * `transaction` whose first statement `first` — one statement without parameters, values
-   * inlined with `sqlLiteral` — is sent with BEGIN in one round trip; `fn` gets its rows.
-   */
-  transactionAfter<T, R>(first: string, fn: (q: SqlQuery, rows: R[]) => Promise<T>): Promise<T>;
   /** Release connections. */
   close(): Promise<void>;
 }

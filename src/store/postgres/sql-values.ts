@@ -20,15 +20,3 @@ export function existingRow<T>(row: T | null, id: string): T {
   if (row === null) throw new Error(`${id} conflicted with a row that is no longer visible`);
   return row;
 }
-
-/**
- * `value` as a SQL string literal, for the rare statement sent without parameters (simple query
- * protocol, several statements in one round trip). Quotes doubled; with a backslash, an E''
- * literal with backslashes doubled — right whatever standard_conforming_strings says, as pg's
- * escapeLiteral. NUL cannot be in PostgreSQL text and is refused.
- */
-export function sqlLiteral(value: string): string {
-  if (value.includes('\0')) throw new RangeError('a SQL literal cannot hold NUL');
-  const quoted = `'${value.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
-  return value.includes('\\') ? `E${quoted}` : quoted;
-}
