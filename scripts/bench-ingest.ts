@@ -785,7 +785,9 @@ async function main(): Promise<void> {
     unitsPerTransaction: 0,
   };
   grouping.unitsPerTransaction = round(grouping.units / Math.max(1, grouping.transactions), 2);
-  log(`  group commit: ${JSON.stringify(grouping)}`);
+  // Each worker counts its own; two scrapes may reach different workers.
+  const groupingKnown = WORKERS === 1;
+  log(`  group commit: ${groupingKnown ? JSON.stringify(grouping) : 'n/a with --workers > 1'}`);
   log(`  cpu (cores of ${machine.cpuCount}): ${JSON.stringify(orderCpu)}`);
   // CPU time per order: steadier than orders/s when something else shares the machine.
   const perOrder = (cores: number | null) =>
@@ -835,7 +837,12 @@ async function main(): Promise<void> {
       customerUpsertSeconds: round(upsertSeconds, 2),
       machineBusyBeforePercent: idle.machineBusyPercent,
     },
-    orders: { ...orders, cpu: orderCpu, cpuMsPerOrder: orderCpuMs, groupCommit: grouping },
+    orders: {
+      ...orders,
+      cpu: orderCpu,
+      cpuMsPerOrder: orderCpuMs,
+      groupCommit: groupingKnown ? grouping : null,
+    },
     floor: floor ? { ...floor, cpu: floorCpu } : null,
     ratioOrdersToFloor: ratio,
     server: {
@@ -869,9 +876,11 @@ async function main(): Promise<void> {
   console.log(
     `cpu/ord  server ${orderCpuMs.server} ms, postgres ${orderCpuMs.postgres} ms, load generator ${orderCpuMs.loadGenerator} ms`,
   );
-  console.log(
-    `groups   ${grouping.unitsPerTransaction} orders per database transaction (${grouping.transactions} transactions, ${grouping.rerun} orders run again)`,
-  );
+  if (groupingKnown) {
+    console.log(
+      `groups   ${grouping.unitsPerTransaction} orders per database transaction (${grouping.transactions} transactions, ${grouping.rerun} orders run again)`,
+    );
+  }
   console.log(
     `loop     server main thread running ${orderCpu.serverMainThreadRunning} / waiting for a core ${orderCpu.serverMainThreadWaitingForCpu} of the time; machine iowait ${orderCpu.machineIowaitPercent}%`,
   );

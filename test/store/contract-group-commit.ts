@@ -158,6 +158,18 @@ export function groupCommitContract(store: StoreRef): void {
         expect(await scope.ledger.sum(cid)).toEqual((await scope.customers.get(cid))?.balances);
     });
 
+    it('groups customers whose ids hold quotes, backslashes and SQL', async () => {
+      const scope = await newProgram(store());
+      const ids = ["o'brien", 'back\\slash', "\\'; DROP TABLE customers; --", 'plain', "E'x'"];
+      for (const id of ids) await newCustomer(scope, id);
+      const results = await Promise.all([
+        ...ids.map((cid, i) => earnOrder(scope, `q${i}`, cid, 3)),
+        ...ids.map((cid, i) => earnOrder(scope, `r${i}`, cid, 4)),
+      ]);
+      expect(results.every((r) => r.inserted)).toBe(true);
+      for (const cid of ids) expect((await scope.customers.get(cid))?.balances.current).toBe(7);
+    });
+
     it('answers a unit whose customer does not exist with null, beside others', async () => {
       const scope = await newProgram(store());
       const ids = await Promise.all(Array.from({ length: 6 }, () => newCustomer(scope)));
