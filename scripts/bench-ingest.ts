@@ -6,7 +6,7 @@
  *   npm run bench -- [--clients 16] [--seconds 15] [--customers 2000] [--warmup 3]
  *                    [--floor-seconds <seconds>] [--pool-size <n>] [--workers <n>] [--no-floor] [--cpu-prof]
  *                    [--tiers standard|window|none] [--idle-wait <seconds>] [--rate <orders/s>]
- *                    [--label <text>]
+ *                    [--client lean|node-http] [--label <text>]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection:
  * the script creates tierpass_bench_<ts> on that server and drops it at the end, even on error.
@@ -17,6 +17,9 @@
  * 12-month order-volume tier (one more query per order); none: no tiers.
  * The 2 cores are shared: the script first waits (up to --idle-wait, default 120 s) for the
  * machine to be idle, and reports the CPU used by anything else during the run ("other").
+ * --client: the order clients. lean (default, scripts/lib/lean-http.ts): one raw keep-alive socket
+ * each, a fraction of node:http's CPU per request, so the clients take less of the two cores the
+ * service is measured on; node-http: node:http with a keep-alive agent (the earlier client).
  * --rate paces the clients to a fixed offered load (not the target measurement): the server and
  * postgres CPU per order at a fixed rate compares two versions even on a busy machine.
  */
@@ -29,6 +32,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { LeanConnection } from './lib/lean-http.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -52,6 +56,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     tiers: { type: 'string', default: 'standard' },
+    client: { type: 'string', default: 'lean' },
     label: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -78,6 +83,12 @@ const WARMUP = flags.warmup === '0' ? 0 : positiveInt('warmup', flags.warmup, 60
 const FLOOR_SECONDS = positiveInt('floor-seconds', flags['floor-seconds'] ?? String(SECONDS), 3600);
 /** WORKERS of the service: worker processes sharing the port (src/workers.ts). */
 const WORKERS = positiveInt('workers', flags.workers ?? '1', 64);
+/** The order clients: `lean` (scripts/lib/lean-http.ts, the default) or `node-http` (node:http with a keep-alive agent). */
+const CLIENT = flags.client === 'node-http' ? 'node-http' : 'lean';
+if (flags.client !== 'lean' && flags.client !== 'node-http') {
+  console.error(`--client must be lean or node-http (got ${flags.client})`);
+  process.exit(2);
+}
 const POOL_SIZE =
   flags['pool-size'] === undefined ? undefined : positiveInt('pool-size', flags['pool-size'], 200);
 const IDLE_WAIT = flags['idle-wait'] === '0' ? 0 : positiveInt('idle-wait', flags['idle-wait'], 3600);
@@ -645,21 +656,35 @@ async function upsertCustomers(port: number, auth: Record<string, string>): Prom
   return (Date.now() - started) / 1000;
 }
 
-function orderLoad(port: number, auth: Record<string, string>, runTag: string) {
+/** The body of the `seq`th order of `client`: a unique id, a random customer and amount. */
+function orderBody(runTag: string, client: number, seq: number) {
+  return {
+    id: `${runTag}-${client}-${seq}`,
+    customerId: customerId(Math.floor(Math.random() * CUSTOMERS)),
+    amount: 100 + Math.floor(Math.random() * 100_000),
+  };
+}
+
+function orderLoad(
+  port: number,
+  auth: Record<string, string>,
+  runTag: string,
+  lean: LeanConnection[] | undefined,
+) {
+  if (lean !== undefined) {
+    const headers = `host: ${HOST}:${port}\r\nauthorization: ${auth.authorization}\r\ncontent-type: application/json\r\n`;
+    return (client: number, seq: number) => {
+      const conn = lean[client];
+      if (conn === undefined) throw new Error(`no connection for client ${client}`);
+      return conn
+        .send('POST', '/v1/orders', headers, JSON.stringify(orderBody(runTag, client, seq)))
+        .then((r) => (r.status === 201 ? 'ok' : `HTTP ${r.status}`));
+    };
+  }
   return (client: number, seq: number) =>
-    request(
-      agent,
-      port,
-      'POST',
-      '/v1/orders',
-      auth,
-      {
-        id: `${runTag}-${client}-${seq}`,
-        customerId: customerId(Math.floor(Math.random() * CUSTOMERS)),
-        amount: 100 + Math.floor(Math.random() * 100_000),
-      },
-      false,
-    ).then((r) => (r.status === 201 ? 'ok' : `HTTP ${r.status}`));
+    request(agent, port, 'POST', '/v1/orders', auth, orderBody(runTag, client, seq), false).then((r) =>
+      r.status === 201 ? 'ok' : `HTTP ${r.status}`,
+    );
 }
 
 async function prepareFloor(url: string): Promise<pg.Pool> {
@@ -760,16 +785,21 @@ async function main(): Promise<void> {
   const upsertSeconds = await upsertCustomers(port, auth);
   log(`  done in ${round(upsertSeconds, 1)} s`);
 
+  const lean =
+    CLIENT === 'lean'
+      ? await Promise.all(Array.from({ length: CLIENTS }, () => LeanConnection.open(HOST, port)))
+      : undefined;
   if (WARMUP > 0) {
     log(`warm-up: ${WARMUP} s of orders`);
-    const w = await closedLoop(CLIENTS, WARMUP, orderLoad(port, auth, `w${date.getTime()}`));
+    const w = await closedLoop(CLIENTS, WARMUP, orderLoad(port, auth, `w${date.getTime()}`, lean));
     log(`  ${w.perSecond} orders/s, ${w.errors} errors`);
   }
 
   log(`orders: ${CLIENTS} clients for ${SECONDS} s`);
   const groupsBefore = await eventTransactions(port);
   const before = cpuSnapshot(serverPid, await benchPostgresPids(meta));
-  const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`), RATE);
+  const orders = await closedLoop(CLIENTS, SECONDS, orderLoad(port, auth, `o${date.getTime()}`, lean), RATE);
+  for (const c of lean ?? []) c.close();
   const orderCpu = cpuBreakdown(before, cpuSnapshot(serverPid, await benchPostgresPids(meta)));
   // Summed over the primary and its workers when --workers > 1.
   const serverPids = serverProcesses(serverPid).all;
@@ -828,6 +858,7 @@ async function main(): Promise<void> {
       tiers: TIERS,
       warmupSeconds: WARMUP,
       offeredRate: RATE ?? null,
+      client: CLIENT,
       pgPoolSize: POOL_SIZE ?? 'service default',
       workers: WORKERS,
       synchronousCommit: syncCommit,
@@ -859,7 +890,7 @@ async function main(): Promise<void> {
     `machine  ${machine.cpuModel} × ${machine.cpuCount}, ${machine.totalMemoryGiB} GiB, node ${machine.node}, PostgreSQL ${machine.postgres} (synchronous_commit=${syncCommit}), commit ${machine.gitCommit}`,
   );
   console.log(
-    `config   ${CLIENTS} clients, ${SECONDS} s, ${CUSTOMERS} customers, tiers ${TIERS}, PG_POOL_SIZE ${result.config.pgPoolSize}, WORKERS ${WORKERS}`,
+    `config   ${CLIENTS} ${CLIENT} clients, ${SECONDS} s, ${CUSTOMERS} customers, tiers ${TIERS}, PG_POOL_SIZE ${result.config.pgPoolSize}, WORKERS ${WORKERS}`,
   );
   console.log(
     `orders   ${orders.perSecond}/s  p50 ${orders.latencyMs.p50} ms  p95 ${orders.latencyMs.p95} ms  p99 ${orders.latencyMs.p99} ms  max ${orders.latencyMs.max} ms  errors ${orders.errors}`,
