@@ -15,16 +15,7 @@
  * - `ledger.append` writes the entries and moves the customer's balances by exactly
  *   their deltas, atomically, so balances always equal the ledger's sum.
  */
-import type {
-  Balances,
-  LedgerEntryType,
-  ProgramMode,
-  ProgramSettings,
-  Qualification,
-  TierBenefits,
-  TierChangeReason,
-  TierConfig,
-} from '../domain/types.js';
+import type { Balances, ProgramMode, ProgramSettings } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
 import type { GoogleWalletRepository } from './google-wallet-port.js';
@@ -32,196 +23,32 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
+import type {
+  CustomerPatch,
+  CustomerRecord,
+  IdempotencyRecord,
+  Inserted,
+  LedgerEntry,
+  NewIdempotencyRecord,
+  NewLedgerEntry,
+  NewOrder,
+  NewProgram,
+  NewRefund,
+  NewTierChange,
+  OrderRecord,
+  OrderSummary,
+  OrderSummaryQuery,
+  Page,
+  ProgramRecord,
+  RefundRecord,
+  TierChangeRecord,
+  TierInput,
+  TierPlacement,
+  TierRecord,
+} from './records.js';
 import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
 
-export interface ProgramRecord {
-  id: string;
-  name: string;
-  mode: ProgramMode;
-  settings: ProgramSettings;
-  /** The test clock's time (test programs only). */
-  clockNow: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface NewProgram {
-  name: string;
-  mode: ProgramMode;
-  settings: ProgramSettings;
-  clockNow: Date | null;
-  now: Date;
-}
-
-export type TierDesign = Record<string, unknown>;
-
-export interface TierRecord extends TierConfig {
-  design: TierDesign;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Tier fields a merchant sets; id, rank and timestamps are the store's. */
-export interface TierInput {
-  title: string;
-  icon: string | null;
-  visible: boolean;
-  enabled: boolean;
-  qualifications: Qualification[];
-  maintain: Qualification[] | null;
-  benefits: TierBenefits;
-  design: TierDesign;
-}
-
-export interface CustomerRecord {
-  id: string;
-  email: string | null;
-  name: string | null;
-  /** The merchant's tags (synced from the shop). */
-  tags: string[];
-  segments: string[];
-  /** Current tier, null when none. */
-  tierId: string | null;
-  /** Tags Tierpass applies as tier benefits; kept apart from `tags`. */
-  tierTags: string[];
-  balances: Balances;
-  /** Start of the current carry cycle (last carry reset, or creation). */
-  carrySince: Date;
-  /** Last time the customer earned qualifying points. */
-  lastEarnedAt: Date | null;
-  /** When the current tier was entered (last tier change), or the customer's creation. */
-  tierSince: Date;
-  /** Reason of the last tier change; null before any. */
-  lastChangeReason: TierChangeReason | null;
-  /** Tiers whose one-time entry bonus this customer already received. */
-  bonusedTierIds: string[];
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A customer's tier placement, written whole on every tier change. */
-export interface TierPlacement {
-  tierId: string | null;
-  tierTags: string[];
-  tierSince: Date;
-  lastChangeReason: TierChangeReason | null;
-  bonusedTierIds: string[];
-}
-
-/** One recorded tier change (SPEC 4) with the facts that decided it. */
-export interface TierChangeRecord {
-  /** Monotonic id (decimal string), also the pagination cursor. */
-  id: string;
-  customerId: string;
-  fromTierId: string | null;
-  toTierId: string | null;
-  direction: 'up' | 'down';
-  reason: TierChangeReason;
-  /** The decision's facts (JSON). */
-  facts: unknown;
-  /** Program time of the change. */
-  at: Date;
-  createdAt: Date;
-}
-
-export type NewTierChange = Omit<TierChangeRecord, 'id' | 'createdAt'>;
-
-/** Order-derived facts of one customer as of `asOf` (only orders placed up to it count). */
-export interface OrderSummary {
-  /** Net spend of orders placed in (from, asOf], per requested window key. */
-  windowSpend: Record<string, number>;
-  /** Largest net amount of one order. */
-  largestOrder: number;
-  /** Net spend overall. */
-  totalSpend: number;
-}
-
-export interface OrderSummaryQuery {
-  /** Rolling windows by key (e.g. "P90D") with their exclusive start. */
-  windows: { key: string; from: Date }[];
-  asOf: Date;
-}
-
-export interface CustomerPatch {
-  email?: string | null;
-  name?: string | null;
-  tags?: string[];
-  segments?: string[];
-}
-
-export interface OrderRecord {
-  id: string;
-  customerId: string;
-  amount: number;
-  placedAt: Date;
-  /** Program time at which the order was processed (its points earned). */
-  earnedAt: Date;
-  refundedAmount: number;
-  /** Qualifying points the order awarded (multiplier included); what refunds reverse. */
-  pointsAwarded: number;
-  pointsReversed: number;
-  requestHash: string;
-  response: unknown;
-  createdAt: Date;
-}
-
-export type NewOrder = Omit<OrderRecord, 'createdAt' | 'refundedAmount' | 'pointsReversed'>;
-
-export interface RefundRecord {
-  id: string;
-  orderId: string;
-  amount: number;
-  requestHash: string;
-  response: unknown;
-  createdAt: Date;
-}
-
-export type NewRefund = Omit<RefundRecord, 'createdAt'>;
-
-export interface IdempotencyRecord {
-  key: string;
-  requestHash: string;
-  status: number;
-  response: unknown;
-  createdAt: Date;
-}
-
-export type NewIdempotencyRecord = Omit<IdempotencyRecord, 'createdAt'>;
-
-/** Signed change of each balance carried by one ledger entry. */
-export type BalanceDelta = Balances;
-
-export interface LedgerEntry {
-  /** Monotonic id (decimal string), also the pagination cursor. */
-  id: string;
-  customerId: string;
-  type: LedgerEntryType;
-  /** Unique per program: replays of the same event find it. */
-  key: string;
-  orderId: string | null;
-  /** Points before the multiplier (earn entries). */
-  base: number | null;
-  /** Multiplier applied, as a decimal string such as "1.5" (earn entries). */
-  multiplier: string | null;
-  /** Points awarded/removed by this entry as shown to the merchant. */
-  points: number;
-  delta: BalanceDelta;
-  reason: string | null;
-  tierId: string | null;
-  /** Program time of the event. */
-  at: Date;
-  createdAt: Date;
-}
-
-export type NewLedgerEntry = Omit<LedgerEntry, 'id' | 'customerId' | 'createdAt'>;
-
-export interface Page<T> {
-  items: T[];
-  /** Opaque cursor for the next page, null at the end. */
-  nextCursor: string | null;
-}
-
-export type Inserted<T> = { inserted: true } | { inserted: false; existing: T };
+export type * from './records.js';
 
 /** Reads and writes of one program's own settings. */
 export interface ProgramRepository {
