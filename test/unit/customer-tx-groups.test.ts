@@ -200,6 +200,24 @@ describe('CustomerTxGroups', () => {
     for (const [name, p] of results) await expect(p).resolves.toBe(name);
   });
 
+  it('says when it is idle again, once the last unit in flight finished', async () => {
+    const runner = new ManualRunner();
+    let idleCalls = 0;
+    const groups = new CustomerTxGroups<Unit>({ concurrency: 1, maxSize: 32 }, runner, undefined, () => {
+      idleCalls++;
+    });
+    expect(groups.idle).toBe(true);
+    submitAll(
+      groups,
+      ['a', 'b', 'c'].map((c) => ({ name: c, customer: c })),
+    );
+    expect(groups.idle).toBe(false);
+    await runner.finishNext(); // a; b and c start as a group
+    expect([groups.idle, idleCalls]).toEqual([false, 0]);
+    await runner.finishNext();
+    expect([groups.idle, idleCalls]).toEqual([true, 1]);
+  });
+
   it('refuses limits that are not positive integers', () => {
     const runner = new ManualRunner();
     expect(() => new CustomerTxGroups<Unit>({ concurrency: 0, maxSize: 1 }, runner)).toThrow(RangeError);

@@ -66,6 +66,8 @@ export class CustomerTxGroups<U extends GroupedUnit<unknown>> {
     private readonly limits: GroupLimits,
     private readonly runner: GroupRunner<U>,
     private readonly stats: GroupCommitStats = { transactions: 0, units: 0, rerun: 0 },
+    /** Told when the last unit in flight finished and none waits (the queue may be dropped). */
+    private readonly onIdle?: () => void,
   ) {
     if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1)
       throw new RangeError('concurrency must be a positive integer');
@@ -84,6 +86,11 @@ export class CustomerTxGroups<U extends GroupedUnit<unknown>> {
     return this.queue.length;
   }
 
+  /** Nothing waiting, nothing in flight: the queue can be dropped and made again when needed. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.running === 0;
+  }
+
   private pump(): void {
     while (this.running < this.limits.concurrency) {
       const group = this.take();
@@ -94,6 +101,7 @@ export class CustomerTxGroups<U extends GroupedUnit<unknown>> {
         for (const u of group) this.busy.delete(u.customerId);
         this.running--;
         this.pump();
+        if (this.idle) this.onIdle?.();
       });
     }
   }

@@ -188,6 +188,10 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
             }),
         },
         groupStats,
+        // A program's queue lives while it has work: thousands of quiet programs keep none.
+        () => {
+          if (groupsByProgram.get(programId) === groups) groupsByProgram.delete(programId);
+        },
       );
       groupsByProgram.set(programId, groups);
     }
