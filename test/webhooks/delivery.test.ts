@@ -7,12 +7,13 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { fixedClock } from '../support/harness.js';
-import { type Received, type Receiver, startReceiver } from './receiver.js';
+import type { Received, Receiver } from './receiver.js';
 import {
   ALL_EVENTS,
   type Auth,
+  closeWithReceiver,
   createProgram,
-  startWebhookHarness,
+  startWithReceiver,
   subscribe,
   threeTiers,
   type WebhookHarness,
@@ -22,13 +23,9 @@ const clock = fixedClock(new Date());
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness({ clock });
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver({ clock }));
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 beforeEach(() => receiver.answer(200));
 
 const customerOf = (r: Received) => (r.body.data.customer as { id: string } | undefined)?.id;

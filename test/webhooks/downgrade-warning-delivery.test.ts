@@ -5,11 +5,12 @@
  */
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import { type Received, type Receiver, startReceiver } from './receiver.js';
+import type { Received, Receiver } from './receiver.js';
 import {
   type Auth,
+  closeWithReceiver,
   createProgram,
-  startWebhookHarness,
+  startWithReceiver,
   subscribe,
   type WebhookHarness,
 } from './webhook-harness.js';
@@ -17,13 +18,9 @@ import {
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness();
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver());
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 
 async function advance(auth: Auth, to: string) {
   const res = await request(h.app).post('/v1/test-clock/advance').set(auth).send({ to });

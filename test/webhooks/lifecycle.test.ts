@@ -4,12 +4,13 @@
  * tier.downgraded, and merchant and tier tag changes emit customer.tags_changed.
  */
 import request from 'supertest';
-import { type Received, type Receiver, startReceiver } from './receiver.js';
+import type { Received, Receiver } from './receiver.js';
 import {
   ALL_EVENTS,
   type Auth,
+  closeWithReceiver,
   createProgram,
-  startWebhookHarness,
+  startWithReceiver,
   subscribe,
   threeTiers,
   type WebhookHarness,
@@ -18,13 +19,9 @@ import {
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness();
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver());
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 beforeEach(() => receiver.answer(200));
 
 const customerOf = (r: Received) => (r.body.data.customer as { id: string } | undefined)?.id;

@@ -1,10 +1,11 @@
 /** The same webhook SQL on the embedded store (PGlite): emit, claim in order, retry, deliver. */
 import request from 'supertest';
 import { fixedClock } from '../support/harness.js';
-import { type Receiver, startReceiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
 import {
+  closeWithReceiver,
   createProgram,
-  startWebhookHarness,
+  startWithReceiver,
   subscribe,
   threeTiers,
   type WebhookHarness,
@@ -14,13 +15,9 @@ const clock = fixedClock(new Date());
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness({ clock, embedded: true });
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver({ clock, embedded: true }));
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 
 it('delivers in order with retries on PGlite', async () => {
   const { auth } = await createProgram(h);

@@ -4,8 +4,14 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { signatureHeader } from '../../src/features/webhooks/webhook-bodies.js';
-import { type Receiver, startReceiver } from './receiver.js';
-import { createProgram, startWebhookHarness, subscribe, type WebhookHarness } from './webhook-harness.js';
+import type { Receiver } from './receiver.js';
+import {
+  closeWithReceiver,
+  createProgram,
+  startWithReceiver,
+  subscribe,
+  type WebhookHarness,
+} from './webhook-harness.js';
 
 const run = promisify(execFile);
 
@@ -32,13 +38,9 @@ console.log(JSON.stringify(verifyTierpassSignature(Buffer.from(raw, 'utf8'), hea
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness();
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver());
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 
 it('verifies a real delivery with the README snippet, and refuses tampered, foreign and stale ones', async () => {
   const { auth } = await createProgram(h);

@@ -1,10 +1,11 @@
 /** Subscribing, listing, unsubscribing, and the subscriptions that are refused (with nothing written). */
 import request from 'supertest';
-import { type Receiver, startReceiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
 import {
   ALL_EVENTS,
+  closeWithReceiver,
   createProgram,
-  startWebhookHarness,
+  startWithReceiver,
   subscribe,
   type WebhookHarness,
 } from './webhook-harness.js';
@@ -12,13 +13,9 @@ import {
 let h: WebhookHarness;
 let receiver: Receiver;
 beforeAll(async () => {
-  h = await startWebhookHarness();
-  receiver = await startReceiver();
+  ({ h, receiver } = await startWithReceiver());
 });
-afterAll(async () => {
-  await receiver.close();
-  await h.close();
-});
+afterAll(() => closeWithReceiver(h, receiver));
 
 describe('webhook subscriptions', () => {
   it('subscribes with the secret shown once, lists without secrets, unsubscribes', async () => {

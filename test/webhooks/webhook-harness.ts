@@ -12,6 +12,8 @@ import type { Store } from '../../src/store/port.js';
 import { ADMIN_TOKEN } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
 
+import { type Receiver, startReceiver } from './receiver.js';
+
 export type Auth = { Authorization: string };
 
 export interface WebhookHarness {
@@ -111,3 +113,16 @@ export const ALL_EVENTS = [
   'customer.tags_changed',
   'tier.downgrade_warning',
 ];
+
+/** A harness and a local receiver, as most webhook test files start them (beforeAll). */
+export async function startWithReceiver(
+  opts?: Parameters<typeof startWebhookHarness>[0],
+): Promise<{ h: WebhookHarness; receiver: Receiver }> {
+  return { h: await startWebhookHarness(opts), receiver: await startReceiver() };
+}
+
+/** Close what `startWithReceiver` started (afterAll); either may be missing after a failed start. */
+export async function closeWithReceiver(h?: WebhookHarness, receiver?: Receiver): Promise<void> {
+  await receiver?.close();
+  await h?.close();
+}
