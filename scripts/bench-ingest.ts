@@ -17,6 +17,8 @@
  * 12-month order-volume tier (one more query per order); none: no tiers.
  * The 2 cores are shared: the script first waits (up to --idle-wait, default 120 s) for the
  * machine to be idle, and reports the CPU used by anything else during the run ("other").
+ * --workers: the service's WORKERS; default one per core, as the README advises for a deployment
+ * (2 here); --workers 1 measures a single process.
  * --client: the order clients. lean (default, scripts/lib/lean-http.ts): one raw keep-alive socket
  * each, a fraction of node:http's CPU per request, so the clients take less of the two cores the
  * service is measured on; node-http: node:http with a keep-alive agent (the earlier client).
@@ -50,7 +52,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'floor-seconds': { type: 'string' },
     'pool-size': { type: 'string' },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string' },
     'idle-wait': { type: 'string', default: '120' },
     'no-floor': { type: 'boolean', default: false },
     rate: { type: 'string' },
@@ -82,7 +84,8 @@ const CUSTOMERS = positiveInt('customers', flags.customers, 10_000_000);
 const WARMUP = flags.warmup === '0' ? 0 : positiveInt('warmup', flags.warmup, 600);
 const FLOOR_SECONDS = positiveInt('floor-seconds', flags['floor-seconds'] ?? String(SECONDS), 3600);
 /** WORKERS of the service: worker processes sharing the port (src/workers.ts). */
-const WORKERS = positiveInt('workers', flags.workers ?? '1', 64);
+const WORKERS =
+  flags.workers === undefined ? os.availableParallelism() : positiveInt('workers', flags.workers, 64);
 /** The order clients: `lean` (scripts/lib/lean-http.ts, the default) or `node-http` (node:http with a keep-alive agent). */
 const CLIENT = flags.client === 'node-http' ? 'node-http' : 'lean';
 if (flags.client !== 'lean' && flags.client !== 'node-http') {

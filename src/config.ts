@@ -26,7 +26,7 @@ const schema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   GROUP_COMMIT_SIZE: z.coerce.number().int().min(1).max(1000).default(32),
-  GROUP_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
+  GROUP_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(200).optional(),
   /** Set by the primary on the worker processes it forks (src/workers.ts), not by operators. */
   TIERPASS_WORKER_INDEX: z.coerce.number().int().min(0).max(63).optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
@@ -191,7 +191,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl,
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
-    groupCommit: { maxSize: e.GROUP_COMMIT_SIZE, concurrency: e.GROUP_COMMIT_CONCURRENCY },
+    groupCommit: {
+      maxSize: e.GROUP_COMMIT_SIZE,
+      // Per process: 2 with one process, 1 in each of several (measured, BENCHMARKS.md).
+      concurrency: e.GROUP_COMMIT_CONCURRENCY ?? (e.WORKERS > 1 ? 1 : 2),
+    },
     workers: e.WORKERS,
     workerIndex: e.TIERPASS_WORKER_INDEX,
     trustProxy: e.TRUST_PROXY,

@@ -43,6 +43,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps two event transactions in flight per process alone, one per worker with several', () => {
+    const url = 'postgres://u@db:5432/tp';
+    expect(loadConfig({ DATABASE_URL: url }).groupCommit.concurrency).toBe(2);
+    expect(loadConfig({ DATABASE_URL: url, WORKERS: '2' }).groupCommit.concurrency).toBe(1);
+    expect(
+      loadConfig({ DATABASE_URL: url, WORKERS: '2', GROUP_COMMIT_CONCURRENCY: '3' }).groupCommit.concurrency,
+    ).toBe(3);
+  });
+
   it('refuses group commit limits that are not positive integers', () => {
     expect(() => loadConfig({ GROUP_COMMIT_SIZE: '0' })).toThrow(/GROUP_COMMIT_SIZE/);
     expect(() => loadConfig({ GROUP_COMMIT_CONCURRENCY: '1.5' })).toThrow(/GROUP_COMMIT_CONCURRENCY/);
