@@ -104,23 +104,14 @@ export function customerRepository(
       return rows.map(toCustomer);
     },
     async lock(id) {
-      const held = prelocked?.get(id);
-      if (held !== undefined) {
-        // Served once: after this unit writes the customer, the row read with the lock is stale.
-        prelocked?.delete(id);
-        if (seen) seen.seen = held.tiersVersion;
-        return held.customer;
-      }
-      // The program's tier list version comes along: `tiers.list()` in this transaction can then
-      // answer from the tier list cache without a statement (tier-list-cache.ts).
-      const { rows } = await q.query<CustomerRow & { tiers_version: number }>(
-        `SELECT ${COLUMNS}, (SELECT tiers_version FROM programs WHERE id = $1) AS tiers_version
-         FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE`,
-        [programId, id],
-      );
-      if (rows[0] === undefined) return null;
-      if (seen) seen.seen = rows[0].tiers_version;
-      return toCustomer(rows[0]);
+      // Served once: after this unit writes the customer, the row read with the lock is stale.
+      // Else the same statement as a group's, for one id. The program's tier list version comes
+      // along: `tiers.list()` can then answer from the tier list cache (tier-list-cache.ts).
+      const held = prelocked?.get(id) ?? (await lockCustomers(q, programId, [id])).get(id);
+      prelocked?.delete(id);
+      if (held === undefined) return null;
+      if (seen) seen.seen = held.tiersVersion;
+      return held.customer;
     },
     async setTier(id, p, now) {
       await q.query(
