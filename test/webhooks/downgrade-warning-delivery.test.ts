@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Received, Receiver } from './receiver.js';
 import {
   type Auth,
+  advanceClock,
   closeWithReceiver,
   createProgram,
   startWithReceiver,
@@ -22,11 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => closeWithReceiver(h, receiver));
 
-async function advance(auth: Auth, to: string) {
-  const res = await request(h.app).post('/v1/test-clock/advance').set(auth).send({ to });
-  expect(res.status).toBe(200);
-  return (res.body.ran as { kind: string; at: string }[]).map((r) => [r.kind, r.at]);
-}
+const advance = async (auth: Auth, to: string) =>
+  (await advanceClock(h, auth, to)).map((r) => [r.kind, r.at]);
 
 const ofType = (type: string) => receiver.requests.filter((r) => r.body.type === type);
 const customerOf = (r: Received) => (r.body.data.customer as { id: string }).id;

@@ -8,6 +8,7 @@ import type { Received, Receiver } from './receiver.js';
 import {
   ALL_EVENTS,
   type Auth,
+  advanceClock,
   closeWithReceiver,
   createProgram,
   startWithReceiver,
@@ -27,11 +28,7 @@ beforeEach(() => receiver.answer(200));
 const customerOf = (r: Received) => (r.body.data.customer as { id: string } | undefined)?.id;
 const of = (customerId: string) => receiver.requests.filter((r) => customerOf(r) === customerId);
 
-async function advance(auth: Auth, to: string) {
-  const res = await request(h.app).post('/v1/test-clock/advance').set(auth).send({ to });
-  expect(res.status).toBe(200);
-  return res.body.ran as { kind: string }[];
-}
+const advance = (auth: Auth, to: string) => advanceClock(h, auth, to);
 
 describe('webhooks on a test clock', () => {
   it('retries on the test clock and disables a subscription failing for three days', async () => {

@@ -126,3 +126,14 @@ export async function closeWithReceiver(h?: WebhookHarness, receiver?: Receiver)
   await receiver?.close();
   await h?.close();
 }
+
+/** Advance a test program's clock (POST /v1/test-clock/advance); returns the work it ran. */
+export async function advanceClock(
+  h: Pick<WebhookHarness, 'app'>,
+  auth: Auth,
+  to: string,
+): Promise<{ kind: string; at: string }[]> {
+  const res = await request(h.app).post('/v1/test-clock/advance').set(auth).send({ to });
+  expect(res.status).toBe(200);
+  return res.body.ran;
+}
