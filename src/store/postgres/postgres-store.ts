@@ -114,7 +114,10 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
   // Told after a program transaction that queued webhook deliveries commits.
   const webhookListeners: (() => void)[] = [];
   const tierCache = new TierListCache();
-  const groupLimits = opts.customerGroups ?? { concurrency: 2, maxSize: 32 };
+  const asked = opts.customerGroups ?? { concurrency: 2, maxSize: 32 };
+  // Grouping off (maxSize 1): every unit its own transaction at once; only the pool limits them.
+  const groupLimits: GroupLimits =
+    asked.maxSize === 1 ? { maxSize: 1, concurrency: Number.MAX_SAFE_INTEGER } : asked;
   const groupsByProgram = new Map<string, CustomerTxGroups<CustomerUnit>>();
   const groupStats: GroupCommitStats = { transactions: 0, units: 0, rerun: 0 };
 
@@ -225,13 +228,6 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         googleWallet: googleWalletRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
-          if (groupLimits.maxSize === 1) {
-            // Grouping off: every unit is its own transaction at once (the pool limits them).
-            groupStats.transactions++;
-            const result = await inTransaction(programId, (txFor) => fn(txFor()));
-            groupStats.units++;
-            return result;
-          }
           return new Promise<T>((resolve, reject) => {
             groupsOf(programId).submit({
               customerId,
