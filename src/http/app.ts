@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './errors.js';
+import { redactParams, redactUrl } from './log-redaction.js';
 import type { HttpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { ApiRegistry, type Authenticator } from './route.js';
@@ -46,11 +47,20 @@ function frameworkError(err: unknown): AppError | undefined {
   }
 }
 
+/** The AppError the error handler answered with, kept on the response for the log line. */
+function answeredError(res: { locals?: Record<string, unknown> }): AppError | undefined {
+  const e = res.locals?.appError;
+  return e instanceof AppError ? e : undefined;
+}
+
 /**
  * Request id, `X-Request-Id`, `req.log`, and one log line per request: "request completed"
- * at info, "request errored" at error for 5xx. pino-http builds a child logger holding the
- * serialised request on every request, even when info lines are filtered out (measured in
- * BENCHMARKS.md); when info is off, a lighter middleware writes the same error lines.
+ * at info, "request errored" at error for 5xx. An expected 5xx (an AppError such as 503
+ * `google_wallet_not_configured`) is no fault of the service: "request completed" at warn,
+ * without a stack. Secrets in URLs (shopper-link tokens) never reach a log line.
+ * pino-http builds a child logger holding the serialised request on every request, even when
+ * info lines are filtered out (measured in BENCHMARKS.md); when info is off, a lighter
+ * middleware writes the same error and warn lines.
  */
 function requestLogging(logger: Logger): RequestHandler {
   if (logger.isLevelEnabled('info')) {
@@ -61,7 +71,26 @@ function requestLogging(logger: Logger): RequestHandler {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      customLogLevel: (_req, res, err) => {
+        if (err) return 'error';
+        if (res.statusCode >= 500) return answeredError(res) ? 'warn' : 'error';
+        return 'info';
+      },
+      // pino-http makes an Error (with a stack) for every 5xx; an expected one logs its code instead.
+      customErrorMessage: (_req, res) => (answeredError(res) ? 'request completed' : 'request errored'),
+      customErrorObject: (_req, res, _err, val: Record<string, unknown>) => {
+        const known = answeredError(res);
+        if (!known) return val;
+        const { err: _dropped, ...rest } = val;
+        return { ...rest, error: { code: known.code } };
+      },
+      serializers: {
+        req: (r: Record<string, unknown>) => ({
+          ...r,
+          url: typeof r.url === 'string' ? redactUrl(r.url) : r.url,
+          params: redactParams(r.params as Record<string, unknown> | undefined),
+        }),
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       // The request serialiser logs every header: keep API keys and the admin token out of the logs.
       redact: ['req.headers.authorization', 'req.headers.cookie'],
@@ -87,15 +116,15 @@ function requestLogging(logger: Logger): RequestHandler {
     const start = Date.now();
     res.once('finish', () => {
       if (res.statusCode < 500) return;
-      logger.error(
-        {
-          reqId: id,
-          req: { method: req.method, url: req.originalUrl },
-          res: { statusCode: res.statusCode },
-          responseTime: Date.now() - start,
-        },
-        'request errored',
-      );
+      const known = answeredError(res);
+      const line = {
+        reqId: id,
+        req: { method: req.method, url: redactUrl(req.originalUrl) },
+        res: { statusCode: res.statusCode },
+        responseTime: Date.now() - start,
+      };
+      if (known) logger.warn({ ...line, error: { code: known.code } }, 'request completed');
+      else logger.error(line, 'request errored');
     });
     next();
   };
@@ -145,6 +174,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = err instanceof AppError ? err : frameworkError(err);
     if (known) {
+      res.locals.appError = known;
       res.status(known.status).json({
         error: {
           code: known.code,

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
 import { createHttpApp } from '../../src/http/app.js';
+import { AppError } from '../../src/http/errors.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
 
 function appLoggingAt(level: 'info' | 'warn') {
@@ -33,6 +34,30 @@ function appLoggingAt(level: 'info' | 'warn') {
         auth: 'none',
         responses: { 200: { description: 'ok', schema: z.object({}) } },
         handler: async () => ({ status: 200, body: {} }),
+      });
+      api.add({
+        method: 'get',
+        path: '/passes/:token',
+        summary: 'a secret in the path',
+        tag: 'Test',
+        auth: 'none',
+        params: z.object({ token: z.string() }),
+        responses: { 200: { description: 'ok' } },
+        handler: async ({ params }) => {
+          if (params.token.startsWith('bad')) throw new AppError(404, 'pass_link_invalid', 'no');
+          return { status: 200, body: {} };
+        },
+      });
+      api.add({
+        method: 'get',
+        path: '/off',
+        summary: 'an expected 503',
+        tag: 'Test',
+        auth: 'none',
+        responses: { 503: { description: 'feature_off' } },
+        handler: async () => {
+          throw new AppError(503, 'feature_off', 'This feature is off on this server');
+        },
       });
       api.add({
         method: 'get',
@@ -79,4 +104,36 @@ describe('request logging', () => {
     );
     expect(JSON.stringify(lines)).not.toContain('secret-key-123');
   });
+
+  it.each(['info', 'warn'] as const)('at %s never logs a shopper-link token from the URL', async (level) => {
+    const { app, lines } = appLoggingAt(level);
+    await request(app).get('/passes/SECRETtoken.MAC123').expect(200);
+    await request(app).get('/passes/badSECRET.MAC456/apple.pkpass?x=1').expect(404);
+    await request(app).get('/passes/badSECRET.MAC789').expect(404);
+    if (level === 'info') {
+      expect(lines.map((l) => (l.req as { url: string }).url)).toEqual([
+        '/passes/[redacted]',
+        '/passes/[redacted]/apple.pkpass?x=1',
+        '/passes/[redacted]',
+      ]);
+    }
+    expect(JSON.stringify(lines)).not.toMatch(/SECRET|MAC\d/);
+  });
+
+  it.each(['info', 'warn'] as const)(
+    'at %s logs an expected 503 at warn with its code and without a stack',
+    async (level) => {
+      const { app, lines } = appLoggingAt(level);
+      await request(app).get('/off').expect(503);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        level: 40,
+        msg: 'request completed',
+        res: { statusCode: 503 },
+        error: { code: 'feature_off' },
+      });
+      expect(lines[0]).not.toHaveProperty('err');
+      expect(JSON.stringify(lines)).not.toContain('stack');
+    },
+  );
 });
