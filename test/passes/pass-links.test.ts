@@ -70,6 +70,12 @@ describe('shopper pass links', () => {
       payload,
       'nonsense',
       `${payload}.${mac}.x`,
+      // Other spellings of the genuine link: padding, a character the decoder skips, other
+      // unused trailing bits of the last character.
+      `${payload}.${mac}=`,
+      `${payload}.${mac.slice(0, 10)}!${mac.slice(10)}`,
+      `${payload}=.${mac}`,
+      `${payload}.${mac.slice(0, -1)}${String.fromCharCode(mac.charCodeAt(42) + 1)}`,
     ]) {
       const page = await request(h.app).get(`/passes/${token}`);
       expect(page.status).toBe(404);

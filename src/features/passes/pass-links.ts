@@ -14,6 +14,9 @@ export interface LinkSubject {
   customerId: string;
 }
 
+/** `<payload>.<mac>`: unpadded base64url, the MAC 43 characters (32 bytes). */
+const CANONICAL_TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
+
 /** Signs and checks shopper link tokens. */
 export class PassLinkSigner {
   constructor(private readonly secret: string) {}
@@ -30,12 +33,18 @@ export class PassLinkSigner {
     return `${payload}.${this.mac(payload).toString('base64url')}`;
   }
 
-  /** The subject of a genuine token; null for anything else. */
+  /**
+   * The subject of a genuine token; null for anything else. Only the one spelling `sign` makes
+   * is genuine: the MAC is compared as text, because Node's base64url decoder skips stray
+   * characters (`!`), padding (`=`) and unused trailing bits, so comparing decoded bytes let
+   * one link have many spellings.
+   */
   verify(token: string): LinkSubject | null {
-    const [payload, mac, extra] = token.split('.');
-    if (!payload || !mac || extra !== undefined) return null;
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.mac(payload);
+    const m = CANONICAL_TOKEN.exec(token);
+    if (!m) return null;
+    const payload = m[1] as string;
+    const given = Buffer.from(m[2] as string, 'latin1');
+    const expected = Buffer.from(this.mac(payload).toString('base64url'), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     try {
       const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
