@@ -42,6 +42,7 @@ import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitOptions, RateLimits } from './http/rate-limits.js';
 import type { PushSender } from './integrations/apple/push-sender.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SharpPassFaceRenderer } from './integrations/images/sharp-pass-face-renderer.js';
@@ -58,6 +59,11 @@ export interface AppDeps {
   logger: Logger;
   adminToken: string;
   trustProxy?: boolean;
+  /**
+   * Failed-credential and expensive-operation limits (RATE_LIMIT_*); unset fields keep the
+   * defaults. A test sending many bad credentials raises them here.
+   */
+  rateLimits?: Partial<RateLimitOptions>;
   /** Image work of tier artwork (default: sharp); tests pass their own to count renders. */
   imageRenderer?: PassFaceRenderer;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
@@ -193,6 +199,7 @@ export function buildApp(deps: AppDeps) {
       },
     },
     trustProxy: deps.trustProxy ?? false,
+    rateLimits: new RateLimits({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits }),
     version: VERSION,
     registerRoutes(api) {
       registerProgramRoutes(api, programs);

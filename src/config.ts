@@ -36,6 +36,11 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RATE_LIMIT_EXPENSIVE_PER_PROGRAM: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  RATE_LIMIT_EXPENSIVE_PER_CLIENT: z.coerce.number().int().min(0).max(1_000_000).default(240),
+  RATE_LIMIT_EXPENSIVE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   APPLE_PASS_TYPE_ID: optionalString.refine((v) => v === undefined || /^pass\.[\w.-]+$/.test(v), {
     message: 'must look like pass.com.example.loyalty',
   }),
@@ -101,6 +106,17 @@ export interface Config {
   /** This process's index when it is a forked worker (0 runs the scheduler), else undefined. */
   workerIndex: number | undefined;
   trustProxy: boolean;
+  /**
+   * Rate limits (http/rate-limits.ts, 0021): failed credential checks per client and kind,
+   * expensive operations per program and per client, each per window; 0 turns one off.
+   */
+  rateLimits: {
+    authFailures: number;
+    authWindowSeconds: number;
+    expensivePerProgram: number;
+    expensivePerClient: number;
+    expensiveWindowSeconds: number;
+  };
   /** Run the Agenda scheduler in this process (turn off on API-only replicas). */
   scheduler: boolean;
   /** How often scheduled work is looked for. */
@@ -199,6 +215,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: e.WORKERS,
     workerIndex: e.TIERPASS_WORKER_INDEX,
     trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      authFailures: e.RATE_LIMIT_AUTH_FAILURES,
+      authWindowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS,
+      expensivePerProgram: e.RATE_LIMIT_EXPENSIVE_PER_PROGRAM,
+      expensivePerClient: e.RATE_LIMIT_EXPENSIVE_PER_CLIENT,
+      expensiveWindowSeconds: e.RATE_LIMIT_EXPENSIVE_WINDOW_SECONDS,
+    },
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK_MS,
     schedulerPollMs: e.SCHEDULER_POLL_MS,

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     logger,
     adminToken,
     trustProxy: config.trustProxy,
+    // With WORKERS the primary counts for all of them (src/workers.ts).
+    rateLimits: { ...config.rateLimits, store: worker === undefined ? 'memory' : 'cluster' },
     passes,
     pushSender,
     pushOnCommit: true,

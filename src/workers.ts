@@ -12,6 +12,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { startRateLimitPrimary } from './http/rate-limits.js';
 
 /** Environment variable telling a forked process which worker it is (0 … WORKERS-1); read by config. */
 export const WORKER_INDEX_ENV = 'TIERPASS_WORKER_INDEX';
@@ -44,6 +45,9 @@ export function runPrimary(config: Config, logger: Logger): void {
   let stopping = false;
   let stopCode = 0;
   let announced = false;
+
+  // Rate limits hold for the whole service: the workers' counters live here (0021).
+  startRateLimitPrimary();
 
   const fork = (index: number) => {
     const worker = cluster.fork({

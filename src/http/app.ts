@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import { redactParams, redactUrl } from './log-redaction.js';
 import type { HttpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
+import { RateLimitedError, RateLimits } from './rate-limits.js';
 import { ApiRegistry, type Authenticator } from './route.js';
 
 export interface HttpAppDeps {
@@ -20,6 +21,8 @@ export interface HttpAppDeps {
   registerRoutes(api: ApiRegistry): void;
   trustProxy: boolean;
   version: string;
+  /** Failed-credential and expensive-operation limits (http/rate-limits.ts); defaults otherwise. */
+  rateLimits?: RateLimits;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -160,7 +163,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   });
 
   const router = express.Router();
-  const api = new ApiRegistry(router, deps.authenticator);
+  const api = new ApiRegistry(router, deps.authenticator, deps.rateLimits ?? new RateLimits());
   deps.registerRoutes(api);
   const openapi = buildOpenApi(api.routes, { title: 'Tierpass API', version: deps.version });
   app.get('/openapi.json', (_req, res) => {
@@ -175,6 +178,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
     const known = err instanceof AppError ? err : frameworkError(err);
     if (known) {
       res.locals.appError = known;
+      if (known instanceof RateLimitedError) res.set('Retry-After', String(known.retryAfterSeconds));
       res.status(known.status).json({
         error: {
           code: known.code,

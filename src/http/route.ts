@@ -6,6 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { ProgramContext } from '../features/programs/program-context.js';
 import { AppError, badRequest, type ErrorDetail } from './errors.js';
+import type { CredentialKind, RateLimits } from './rate-limits.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type AuthKind = 'apiKey' | 'admin' | 'none';
@@ -52,6 +53,13 @@ export interface RouteDef<
   body?: B;
   /** Raw (non-JSON) request body: read as bytes when sent with one of `contentTypes`. */
   rawBody?: RawBodyDef;
+  /**
+   * A credential checked by the route itself (auth 'none'): its failures, AppErrors with status
+   * 401 or with `failureCode`, are counted per client and answered 429 once too many.
+   */
+  credential?: { kind: CredentialKind; failureCode?: string };
+  /** An expensive operation: calls counted per program and per client under this name (429 over the limit). */
+  expensive?: string;
   /** Documented request headers. */
   headers?: { name: string; required: boolean; description: string }[];
   responses: Record<number, ResponseDoc>;
@@ -130,16 +138,40 @@ export class ApiRegistry {
   constructor(
     private readonly router: Router,
     private readonly auth: Authenticator,
+    private readonly limits: RateLimits,
   ) {}
 
   add<A extends AuthKind, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
     def: RouteDef<A, P, Q, B>,
   ): void {
-    this.routes.push(def as unknown as RouteDef);
+    const kind: CredentialKind | undefined =
+      def.auth === 'apiKey' ? 'apiKey' : def.auth === 'admin' ? 'admin' : def.credential?.kind;
+    const limited = kind || def.expensive ? withTooManyRequests(def) : def;
+    this.routes.push(limited as unknown as RouteDef);
+    const handle = this.handler(def);
     this.router[def.method](def.path, async (req: Request, res: Response) => {
+      if (kind === undefined) return handle(req, res);
+      this.limits.checkCredential(req, kind);
+      try {
+        await handle(req, res);
+      } catch (err) {
+        if (err instanceof AppError && (err.status === 401 || err.code === def.credential?.failureCode)) {
+          await this.limits.credentialFailed(req, kind);
+        }
+        throw err;
+      }
+    });
+  }
+
+  private handler<A extends AuthKind, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+    def: RouteDef<A, P, Q, B>,
+  ): (req: Request, res: Response) => Promise<void> {
+    return async (req, res) => {
       let ctx: ProgramContext | undefined;
       if (def.auth === 'apiKey') ctx = await this.auth.program(req);
       else if (def.auth === 'admin') this.auth.admin(req);
+      // Counted once the caller is known, before a body is read or any work done.
+      if (def.expensive) await this.limits.expensive(req, def.expensive, ctx?.program.id);
       if (def.body && req.body === undefined) {
         if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
           throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
@@ -160,6 +192,18 @@ export class ApiRegistry {
       if (result.headers) res.set(result.headers);
       if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
-    });
+    };
   }
+}
+
+/** The route as documented: with its 429 answer. */
+function withTooManyRequests(def: RouteDef<AuthKind, z.ZodType, z.ZodType, z.ZodType>) {
+  const what = def.expensive ? 'too many calls of this operation' : 'too many failed credential checks';
+  return {
+    ...def,
+    responses: {
+      ...def.responses,
+      429: { description: `rate_limited: ${what} (see Retry-After)` },
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
+import type { RateLimitOptions } from '../../src/http/rate-limits.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { testDatabaseUrl } from './db.js';
@@ -22,13 +23,24 @@ export function fixedClock(start: Date): Clock & { set(d: Date): void } {
   return { now: () => now, set: (d) => (now = d) };
 }
 
-export async function startHarness(opts: { clock?: Clock; store?: Store } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    clock?: Clock;
+    store?: Store;
+    /** Limits other than the defaults (http/rate-limits.ts). */
+    rateLimits?: Partial<RateLimitOptions>;
+    /** Client addresses from X-Forwarded-For (TRUST_PROXY). */
+    trustProxy?: boolean;
+  } = {},
+): Promise<Harness> {
   const store = opts.store ?? (await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' }));
   const { app } = buildApp({
     store,
     clock: opts.clock ?? { now: () => new Date() },
     logger: pino({ level: 'silent' }),
     adminToken: ADMIN_TOKEN,
+    rateLimits: opts.rateLimits,
+    trustProxy: opts.trustProxy,
   });
   return { store, app, http: request.agent(app), close: () => store.close() };
 }

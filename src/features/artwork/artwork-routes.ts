@@ -34,6 +34,7 @@ export function registerArtworkRoutes(api: ApiRegistry, artwork: ArtworkService)
     summary: 'Upload a slot image (logo, icon, strip, hero); renders every variant',
     tag: 'Artwork',
     auth: 'apiKey',
+    expensive: 'artwork-upload',
     params: artworkSlotParams,
     rawBody: {
       contentTypes: Object.values(CONTENT_TYPES),
@@ -96,6 +97,7 @@ export function registerArtworkRoutes(api: ApiRegistry, artwork: ArtworkService)
     summary: "Rendered preview of the tier's pass face",
     tag: 'Artwork',
     auth: 'apiKey',
+    expensive: 'preview',
     params: tierIdParams,
     responses: { 200: png, 304: { description: 'Not modified' } },
     async handler({ ctx, params, req, res }) {

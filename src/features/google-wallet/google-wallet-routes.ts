@@ -58,6 +58,7 @@ export function registerGoogleWalletRoutes(
       summary: 'Shopper link: creates the Google Wallet object, then redirects to its save page',
       tag: 'Passes',
       auth: 'none',
+      credential: { kind: 'shopperLink', failureCode: 'pass_link_invalid' },
       params: passTokenParams,
       responses: {
         302: { description: 'Redirect to https://pay.google.com/gp/v/save/<JWT>' },

@@ -101,6 +101,7 @@ export function registerPassRoutes(
       'Shopper page of a pass link: "Add to Apple Wallet" (and "Save to Google Wallet" when configured)',
     tag: 'Passes',
     auth: 'none',
+    credential: { kind: 'shopperLink', failureCode: 'pass_link_invalid' },
     params: passTokenParams,
     responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
     async handler({ params, res }) {
@@ -125,6 +126,7 @@ export function registerPassRoutes(
     summary: 'The Apple Wallet pass of a pass link',
     tag: 'Passes',
     auth: 'none',
+    credential: { kind: 'shopperLink', failureCode: 'pass_link_invalid' },
     params: passTokenParams,
     headers: CONDITIONAL_HEADERS,
     responses: {

@@ -32,6 +32,7 @@ export function registerPassWebRoutes(api: ApiRegistry, web: PassWebService): vo
     auth: 'none',
     params: registrationParams,
     body: registrationBody,
+    credential: { kind: 'passToken' },
     headers: AUTH_HEADER,
     responses: {
       201: { description: 'Registered' },
@@ -57,6 +58,7 @@ export function registerPassWebRoutes(api: ApiRegistry, web: PassWebService): vo
     tag: 'PassKit web service',
     auth: 'none',
     params: registrationParams,
+    credential: { kind: 'passToken' },
     headers: AUTH_HEADER,
     responses: {
       200: { description: 'Unregistered' },
@@ -100,6 +102,7 @@ export function registerPassWebRoutes(api: ApiRegistry, web: PassWebService): vo
     tag: 'PassKit web service',
     auth: 'none',
     params: passParams,
+    credential: { kind: 'passToken' },
     headers: [...AUTH_HEADER, ...CONDITIONAL_HEADERS],
     responses: {
       200: { description: 'Signed pass with Last-Modified', contentType: PKPASS },

@@ -11,6 +11,7 @@ export function registerRecalculationRoutes(api: ApiRegistry, recalculation: Rec
     summary: 'Start a full resync of every customer; it runs in the background',
     tag: 'Recalculation',
     auth: 'apiKey',
+    expensive: 'sync',
     responses: { 202: { description: 'Started; follow it at /v1/jobs/{jobId}', schema: syncStarted } },
     async handler({ ctx }) {
       const run = await recalculation.startSync(ctx.program.id, ctx.now);

@@ -54,6 +54,7 @@ export function registerTestClockRoutes(api: ApiRegistry, scheduling: Scheduling
     summary: 'Move the clock forward, running everything that falls due in time order; returns when done',
     tag: 'Test clock',
     auth: 'apiKey',
+    expensive: 'test-clock-advance',
     body: advanceBody,
     responses: { 200: { description: 'The new time and what ran', schema: advanceView } },
     async handler({ ctx, body }) {

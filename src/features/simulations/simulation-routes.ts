@@ -17,6 +17,7 @@ export function registerSimulationRoutes(
       "Evaluate draft tiers against the program's customers (no writes): today's distribution vs the draft's",
     tag: 'Simulations',
     auth: 'apiKey',
+    expensive: 'simulation',
     body: simulationBody,
     responses: {
       200: { description: 'Current and simulated distributions', schema: simulationView },
@@ -32,6 +33,7 @@ export function registerSimulationRoutes(
     summary: 'Replay customers and events through the tier rules (pure, no writes)',
     tag: 'Simulations',
     auth: 'apiKey',
+    expensive: 'replay',
     body: replayBody,
     responses: {
       200: { description: "Each customer's tier timeline, ledger and final balances", schema: replayView },
