@@ -1,10 +1,12 @@
 /**
  * WORKERS > 1 (src/workers.ts): the real entry point started as a process, its workers sharing
- * the port on a PostgreSQL server; a killed worker is started again; SIGTERM stops them all.
+ * the port on a PostgreSQL server; a killed worker is started again; SIGTERM stops them all;
+ * rate limits hold for the whole service, not per worker.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +155,91 @@ describe('worker processes', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(childPids(primary)).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const pid of childPids(primary)) process.kill(pid, 'SIGKILL');
+    }
+  }, 120_000);
+
+  it('counts rate limits for the whole service, not per worker', async () => {
+    const port = await freePort();
+    const { child, exited, output } = start({
+      WORKERS: '2',
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN: ADMIN,
+      LOG_LEVEL: 'info',
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_AUTH_FAILURES: '4',
+      RATE_LIMIT_EXPENSIVE_PER_PROGRAM: '2',
+    });
+    const primary = child.pid as number;
+    const base = `http://127.0.0.1:${port}`;
+    // A new connection per request (no agent): node:cluster hands connections to the workers in
+    // turn, so counted per worker, 4 failures would need 8 attempts.
+    const call = (path: string, client: string, token: string, body?: unknown) =>
+      new Promise<{ status: number; retryAfter: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          `${base}${path}`,
+          {
+            method: body === undefined ? 'GET' : 'POST',
+            agent: false,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'x-forwarded-for': client,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => {
+              text += c.toString();
+            });
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                retryAfter: Number(res.headers['retry-after']),
+                body: text,
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+    try {
+      await waitFor('the banner', () => (output().includes('2 worker processes') ? true : undefined));
+      // Both workers listening (worker 1 starts once worker 0 listens).
+      await waitFor('worker 1 listening', () =>
+        /"worker":1[^\n]*"msg":"Tierpass listening"/.test(output()) ? true : undefined,
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await call('/v1/programs', '203.0.113.7', `wrong-token-${i}`, { name: 'x' })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+      // Every worker refuses the blocked client, the right token included; another client is served.
+      for (let i = 0; i < 4; i++) {
+        const res = await call('/v1/programs', '203.0.113.7', ADMIN, { name: 'x' });
+        expect(res.status).toBe(429);
+        expect(res.retryAfter).toBeGreaterThanOrEqual(1);
+      }
+      const created = await call('/v1/programs', '203.0.113.8', ADMIN, { name: 'Workers' });
+      expect(created.status).toBe(201);
+      const { apiKey } = JSON.parse(created.body) as { apiKey: string };
+
+      const sims: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        sims.push(
+          (await call('/v1/simulations', `203.0.113.${20 + i}`, apiKey, { tiers: [{ title: 'A' }] })).status,
+        );
+      }
+      expect(sims).toEqual([200, 200, 429]);
+      expect(output()).not.toContain('worker exited');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       for (const pid of childPids(primary)) process.kill(pid, 'SIGKILL');
