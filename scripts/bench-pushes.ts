@@ -46,6 +46,8 @@ import { PASS_PUSH_EVERY_MS } from '../src/jobs/schedules.js';
 import { openDatabase } from '../src/store/open-store.js';
 import { type ReceivedPush, startApnsStandIn } from '../test/passes/apns-stand-in.js';
 
+const LINK_SECRET = 'bench-secret-0123456789abcdef0123456789';
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const PASS_TYPE_ID = 'pass.dev.tierpass';
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
         passes: {
           signer: apple.signer,
           templates,
-          links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
+          links: new PassLinkSigner(LINK_SECRET),
           publicUrl: 'http://localhost',
           cacheEntries: 1000,
         },
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
       [fan.id, fan.bronzeId, PASSES],
     );
     await db.query(
-      `INSERT INTO passes (program_id, customer_id, serial, auth_token, updated_at, created_at)
+      `INSERT INTO passes (program_id, customer_id, serial, auth_token_hash, updated_at, created_at)
        SELECT $1, 'c' || i, $1 || '.s' || i, md5(random()::text), now(), now()
        FROM generate_series(0, $2 - 1) i`,
       [fan.id, PASSES],
@@ -308,8 +310,8 @@ async function main(): Promise<void> {
       json(await call('PUT', `/v1/customers/${customerId}`, lat.key, { name: 'Ada' }), 201);
       const fetched = await call('GET', `/v1/customers/${customerId}/passes/apple`, lat.key);
       if (fetched.status !== 200) throw new Error(`pass fetch: HTTP ${fetched.status}`);
-      const { rows } = await db.query<{ serial: string; auth_token: string }>(
-        'SELECT serial, auth_token FROM passes WHERE program_id = $1 AND customer_id = $2',
+      const { rows } = await db.query<{ serial: string }>(
+        'SELECT serial FROM passes WHERE program_id = $1 AND customer_id = $2',
         [lat.id, customerId],
       );
       const pass = rows[0];
@@ -318,7 +320,8 @@ async function main(): Promise<void> {
       const reg = await call(
         'POST',
         `/wallet/apple/v1/devices/d-${customerId}/registrations/${PASS_TYPE_ID}/${encodeURIComponent(pass.serial)}`,
-        `ApplePass ${pass.auth_token}`,
+        // Tokens are derived from the link secret and the serial; only their hash is stored.
+        `ApplePass ${new PassLinkSigner(LINK_SECRET).passAuthToken(pass.serial)}`,
         { pushToken },
       );
       json(reg, 201);

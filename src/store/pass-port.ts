@@ -6,8 +6,13 @@ export interface PassRecord {
   customerId: string;
   /** Pass serial number: `<programId>.<random>`, unique across programs. */
   serial: string;
-  /** Authentication token devices present as `ApplePass <token>`. */
-  authToken: string;
+  /** SHA-256 (hex) of the authentication token devices present as `ApplePass <token>`. */
+  authTokenHash: string;
+  /**
+   * The token itself, kept only for passes issued before tokens were derived (migration 021);
+   * null for the others, whose token is derived from the serial.
+   */
+  legacyAuthToken: string | null;
   /** Content tag of the pass last served; null before the first build. */
   updateTag: string | null;
   /** When the update tag last changed (the pass's Last-Modified). */
@@ -23,12 +28,12 @@ export interface PassRepository {
   /** The pass with this serial, or null. */
   getBySerial(serial: string): Promise<PassRecord | null>;
   /**
-   * The customer's pass, created with `candidate`'s serial and token when it has none;
+   * The customer's pass, created with `candidate`'s serial and token hash when it has none;
    * concurrent callers all get the one stored record.
    */
   ensure(
     customerId: string,
-    candidate: { serial: string; authToken: string },
+    candidate: { serial: string; authTokenHash: string },
     now: Date,
   ): Promise<PassRecord>;
   /** Record a new update tag (no-op when it is already stored); returns the stored record. */

@@ -12,6 +12,7 @@ import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
 import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
+import type { RateLimitOptions } from '../../src/http/rate-limits.js';
 import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import type { PushSender } from '../../src/integrations/apple/push-sender.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -45,6 +46,10 @@ export async function startPassHarness(
     embedded?: boolean;
     /** A PostgreSQL database of its own (test/support/temp-db.ts): its own outbox. */
     databaseUrl?: string;
+    /** Limits other than the defaults (http/rate-limits.ts). */
+    rateLimits?: Partial<RateLimitOptions>;
+    /** Client addresses from X-Forwarded-For (TRUST_PROXY). */
+    trustProxy?: boolean;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -70,6 +75,8 @@ export async function startPassHarness(
     clock,
     logger,
     adminToken: ADMIN_TOKEN,
+    rateLimits: opts.rateLimits,
+    trustProxy: opts.trustProxy,
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
     pushSender: opts.pushSender?.(join(dir, 'certs')),
     pushOnCommit: opts.pushOnCommit,

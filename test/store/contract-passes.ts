@@ -6,7 +6,7 @@ export function passContract(store: StoreRef): void {
   describe('passes', () => {
     let scope: ProgramScope;
     let customer: string;
-    const candidate = () => ({ serial: `${scope.programId}.${uid('s')}`, authToken: uid('token') });
+    const candidate = () => ({ serial: `${scope.programId}.${uid('s')}`, authTokenHash: uid('token-hash') });
     beforeEach(async () => {
       scope = await newProgram(store());
       customer = await newCustomer(scope);

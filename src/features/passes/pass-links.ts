@@ -2,7 +2,7 @@
  * Shopper links `<PUBLIC_URL>/passes/<token>`: the token names a program and a customer and
  * carries an HMAC-SHA256 over them, so the page needs no API key and cannot be forged.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -23,6 +23,15 @@ export class PassLinkSigner {
 
   private mac(payload: string): Buffer {
     return createHmac('sha256', this.secret).update(`pass-link.v1.${payload}`).digest();
+  }
+
+  /**
+   * The PassKit authentication token of the pass with this serial: derived rather than random,
+   * so only its hash is stored and every rebuild of the pass carries the same token (0021).
+   * 256 bits, base64url (Apple asks for at least 16 characters).
+   */
+  passAuthToken(serial: string): string {
+    return createHmac('sha256', this.secret).update(`pass-auth.v1.${serial}`).digest('base64url');
   }
 
   /** `<payload>.<mac>`, both base64url. */
@@ -80,4 +89,9 @@ export async function loadLinkSecret(configured: string | undefined, file: strin
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return (await readFile(file, 'utf8')).trim();
   }
+}
+
+/** SHA-256 (hex) of a pass authentication token: what the passes table stores. */
+export function hashPassToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }

@@ -1,5 +1,5 @@
 /** Apple Wallet passes: identity per customer, content, update tag, build-once cache, shopper links. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { notFound } from '../../http/errors.js';
@@ -11,7 +11,7 @@ import { LruCache } from './pass-cache.js';
 import { isNotModified, type PassConditions } from './pass-conditions.js';
 import { passContent, passUpdateTag } from './pass-content.js';
 import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
-import type { PassLinkSigner } from './pass-links.js';
+import { hashPassToken, type PassLinkSigner } from './pass-links.js';
 import { frenchProgress } from './pass-strings.js';
 import { type PassTemplates, templateFor } from './pass-templates.js';
 import { walletView } from './wallet-view.js';
@@ -97,9 +97,27 @@ export class PassService {
   async identity(ctx: ProgramContext, customerId: string): Promise<PassRecord> {
     const existing = await ctx.scope.passes.get(customerId);
     if (existing) return existing;
-    // 192 random bits; Apple asks for at least 16 characters.
-    const candidate = { serial: newSerial(ctx.program.id), authToken: randomBytes(24).toString('base64url') };
+    const serial = newSerial(ctx.program.id);
+    // Only the hash is stored: the token is derived again whenever the pass is built (0021).
+    const candidate = { serial, authTokenHash: hashPassToken(this.deps.links.passAuthToken(serial)) };
     return ctx.scope.passes.ensure(customerId, candidate, this.deps.clock.now());
+  }
+
+  /** The token a pass carries: its own from before migration 021, else derived from its serial. */
+  authToken(pass: PassRecord): string {
+    return pass.legacyAuthToken ?? this.deps.links.passAuthToken(pass.serial);
+  }
+
+  /**
+   * True when `token` authenticates `pass`: its hash is the stored one, or it is the token
+   * derived with the current link secret (what a pass built after a change of secret carries).
+   * Both are always computed and compared in constant time.
+   */
+  tokenMatches(pass: PassRecord, token: string): boolean {
+    const given = hashPassToken(token);
+    const byHash = sameDigest(given, pass.authTokenHash);
+    const derived = sameDigest(given, hashPassToken(this.deps.links.passAuthToken(pass.serial)));
+    return byHash || derived;
   }
 
   /** The signed pass of a customer: built when its content changed, else served from the cache. */
@@ -181,7 +199,7 @@ export class PassService {
       template,
       design: shown ? this.designOf(shown.id, shown.design) : {},
       serial: identity.serial,
-      authToken: identity.authToken,
+      authToken: this.authToken(identity),
       webServiceURL: `${this.deps.publicUrl}/wallet/apple`,
       passTypeIdentifier: this.deps.signer.passTypeIdentifier,
       teamIdentifier: this.deps.signer.teamIdentifier,
@@ -290,4 +308,11 @@ export class PassService {
       customerId: subject.customerId,
     };
   }
+}
+
+/** Two hex digests compared in constant time. */
+function sameDigest(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
 }

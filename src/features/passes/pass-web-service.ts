@@ -129,7 +129,9 @@ export class PassWebService {
     const programId = programIdOfSerial(serial);
     const scope = programId ? this.deps.store.scoped(programId) : null;
     const pass = scope ? await scope.passes.getBySerial(serial) : null;
-    const matches = sameSecret(token ?? '', pass?.authToken ?? NO_TOKEN);
+    const matches = pass
+      ? this.deps.passes.tokenMatches(pass, token ?? '')
+      : sameSecret(token ?? '', NO_TOKEN);
     if (!scope || !pass || token === undefined || !matches) {
       throw unauthorized('Send the pass authentication token as "ApplePass <token>"');
     }

@@ -22,7 +22,8 @@ function toRegistration(r: RegistrationRow): PassRegistration {
 interface TargetRow {
   customer_id: string;
   serial: string;
-  auth_token: string;
+  auth_token_hash: string;
+  legacy_auth_token: string | null;
   update_tag: string | null;
   updated_at: Date;
   created_at: Date;
@@ -34,7 +35,7 @@ interface TargetRow {
  * probe per pass on pass_registrations (program_id, serial)).
  */
 const PUSH_TARGETS_SQL = `
-SELECT p.customer_id, p.serial, p.auth_token, p.update_tag, p.updated_at, p.created_at,
+SELECT p.customer_id, p.serial, p.auth_token_hash, p.legacy_auth_token, p.update_tag, p.updated_at, p.created_at,
   coalesce(
     (SELECT array_agg(DISTINCT r.push_token) FROM pass_registrations r
      WHERE r.program_id = p.program_id AND r.serial = p.serial),
@@ -95,7 +96,8 @@ export function passRegistrationRepository(q: SqlQuery, programId: string): Pass
           pass: {
             customerId: r.customer_id,
             serial: r.serial,
-            authToken: r.auth_token,
+            authTokenHash: r.auth_token_hash,
+            legacyAuthToken: r.legacy_auth_token,
             updateTag: r.update_tag,
             updatedAt: r.updated_at,
             createdAt: r.created_at,

@@ -4,13 +4,14 @@ import type { SqlQuery } from './sql-driver.js';
 interface PassRow {
   customer_id: string;
   serial: string;
-  auth_token: string;
+  auth_token_hash: string;
+  legacy_auth_token: string | null;
   update_tag: string | null;
   updated_at: Date;
   created_at: Date;
 }
 
-const COLUMNS = 'customer_id, serial, auth_token, update_tag, updated_at, created_at';
+const COLUMNS = 'customer_id, serial, auth_token_hash, legacy_auth_token, update_tag, updated_at, created_at';
 /** COLUMNS of the table aliased `p` (UPDATE … FROM). */
 const P_COLUMNS = COLUMNS.split(', ')
   .map((c) => `p.${c}`)
@@ -20,7 +21,8 @@ function toPass(r: PassRow): PassRecord {
   return {
     customerId: r.customer_id,
     serial: r.serial,
-    authToken: r.auth_token,
+    authTokenHash: r.auth_token_hash,
+    legacyAuthToken: r.legacy_auth_token,
     updateTag: r.update_tag,
     updatedAt: r.updated_at,
     createdAt: r.created_at,
@@ -47,11 +49,11 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
     async ensure(customerId, candidate, now) {
       // DO NOTHING + re-read: a concurrent first request keeps the row that won.
       const inserted = await q.query<PassRow>(
-        `INSERT INTO passes (program_id, customer_id, serial, auth_token, update_tag, updated_at, created_at)
+        `INSERT INTO passes (program_id, customer_id, serial, auth_token_hash, update_tag, updated_at, created_at)
          VALUES ($1, $2, $3, $4, NULL, $5, $5)
          ON CONFLICT (program_id, customer_id) DO NOTHING
          RETURNING ${COLUMNS}`,
-        [programId, customerId, candidate.serial, candidate.authToken, now],
+        [programId, customerId, candidate.serial, candidate.authTokenHash, now],
       );
       if (inserted.rows[0]) return toPass(inserted.rows[0]);
       const existing = await this.get(customerId);
