@@ -93,6 +93,11 @@ async function main(): Promise<void> {
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
   });
+  // Pass tokens issued before migration 021 are encrypted once; worker 0 does it for all (0021).
+  if (services.passes && (worker === undefined || worker === 0)) {
+    const sealed = await services.passes.sealLegacyTokens();
+    if (sealed > 0) logger.info({ sealed }, 'legacy pass tokens sealed');
+  }
   const scheduler = config.scheduler
     ? await startScheduler(
         agendaPool,

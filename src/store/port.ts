@@ -228,6 +228,11 @@ export interface Store {
   scoped(programId: string): ProgramScope;
   /** Programs where a PassKit device holds registrations (its id is global; the rest is scoped). */
   programsOfPassDevice(deviceId: string): Promise<string[]>;
+  /**
+   * Replace every legacy pass token still in plain text (migration 021) by `seal(token)`, in
+   * batches across programs; returns how many were sealed. Sealed values start with `sealedPrefix`.
+   */
+  sealLegacyPassTokens(seal: (token: string) => string, sealedPrefix: string): Promise<number>;
   /** The outbox as its dispatcher sees it (claims across programs). */
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */

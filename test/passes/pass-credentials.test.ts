@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
+import { PassTokenSeal } from '../../src/features/passes/pass-token-seal.js';
 import { loadMigrations, migrate } from '../../src/store/postgres/migrate.js';
 import { createPgDriver } from '../../src/store/postgres/pg-driver.js';
 import { testDatabaseUrl } from '../support/db.js';
@@ -82,8 +83,19 @@ describe('pass tokens at rest', () => {
   });
 });
 
+describe('sealed legacy tokens', () => {
+  it('open with the same secret only', () => {
+    const seal = new PassTokenSeal('s'.repeat(32));
+    const sealed = seal.seal('legacy-token-0123456789');
+    expect(sealed).not.toContain('legacy-token');
+    expect(seal.open(sealed)).toBe('legacy-token-0123456789');
+    expect(seal.open('still-plain-token')).toBe('still-plain-token');
+    expect(() => new PassTokenSeal('t'.repeat(32)).open(sealed)).toThrow();
+  });
+});
+
 describe('migration 021 on passes issued before it', () => {
-  it('hashes their tokens, which still authenticate and stay in their rebuilt passes', async () => {
+  it('hashes and seals their tokens, which still authenticate and stay in their rebuilt passes', async () => {
     const db = await createTempDatabase();
     let h: PassHarness | undefined;
     try {
@@ -112,9 +124,15 @@ describe('migration 021 on passes issued before it', () => {
       await driver.close();
 
       h = await startPassHarness({ databaseUrl: db.url });
+      const migrated = await rowOf(db.url, serial);
+      expect(migrated.auth_token_hash).toBe(sha256(token));
+      expect(migrated).not.toHaveProperty('auth_token');
+      // The service seals the legacy token at start (main.ts); a second run has nothing left.
+      expect(await h.passes.sealLegacyTokens()).toBe(1);
+      expect(await h.passes.sealLegacyTokens()).toBe(0);
       const row = await rowOf(db.url, serial);
-      expect(row.auth_token_hash).toBe(sha256(token));
-      expect(row).not.toHaveProperty('auth_token');
+      expect(row.legacy_auth_token).toMatch(/^sealed\.v1\./);
+      expect(JSON.stringify(row)).not.toContain(token);
 
       const reg = await request(h.app)
         .post(registration('old-device', serial))

@@ -5,6 +5,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PassTokenSeal } from './pass-token-seal.js';
 
 /** Who a valid link is for. */
 export interface LinkSubject {
@@ -17,9 +18,23 @@ export interface LinkSubject {
 /** `<payload>.<mac>`: unpadded base64url, the MAC 43 characters (32 bytes). */
 const CANONICAL_TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
 
-/** Signs and checks shopper link tokens. */
+/** The link secret's uses: signs and checks shopper link tokens, derives and seals pass tokens. */
 export class PassLinkSigner {
-  constructor(private readonly secret: string) {}
+  private readonly tokenSeal: PassTokenSeal;
+
+  constructor(private readonly secret: string) {
+    this.tokenSeal = new PassTokenSeal(secret);
+  }
+
+  /** A pass token from before migration 021, encrypted under a key derived from the secret. */
+  sealToken(token: string): string {
+    return this.tokenSeal.seal(token);
+  }
+
+  /** The token of a stored legacy value (sealed, or still plain); throws when the secret changed. */
+  openToken(stored: string): string {
+    return this.tokenSeal.open(stored);
+  }
 
   private mac(payload: string): Buffer {
     return createHmac('sha256', this.secret).update(`pass-link.v1.${payload}`).digest();

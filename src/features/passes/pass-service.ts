@@ -14,6 +14,7 @@ import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import { hashPassToken, type PassLinkSigner } from './pass-links.js';
 import { frenchProgress } from './pass-strings.js';
 import { type PassTemplates, templateFor } from './pass-templates.js';
+import { SEALED_PREFIX } from './pass-token-seal.js';
 import { walletView } from './wallet-view.js';
 
 /** A built pass and what HTTP caching needs. */
@@ -56,7 +57,7 @@ export interface PassServiceDeps {
   publicUrl: string;
   /** LRU capacity in passes. */
   cacheEntries: number;
-  /** Warnings about stored designs that no longer validate. */
+  /** Warnings: stored designs that no longer validate, legacy pass tokens that no longer open. */
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -103,9 +104,28 @@ export class PassService {
     return ctx.scope.passes.ensure(customerId, candidate, this.deps.clock.now());
   }
 
-  /** The token a pass carries: its own from before migration 021, else derived from its serial. */
+  /**
+   * The token a pass carries: its own from before migration 021 (sealed), else derived from its
+   * serial. A legacy token that no longer opens (the link secret changed) gives way to the
+   * derived one, which `tokenMatches` accepts too.
+   */
   authToken(pass: PassRecord): string {
-    return pass.legacyAuthToken ?? this.deps.links.passAuthToken(pass.serial);
+    if (pass.legacyAuthToken !== null) {
+      try {
+        return this.deps.links.openToken(pass.legacyAuthToken);
+      } catch (err) {
+        this.deps.logger.warn(
+          { err, serial: pass.serial },
+          'legacy pass token does not open; using the derived one',
+        );
+      }
+    }
+    return this.deps.links.passAuthToken(pass.serial);
+  }
+
+  /** Encrypt the pass tokens issued before migration 021 that are still in plain text (run at start). */
+  sealLegacyTokens(): Promise<number> {
+    return this.deps.store.sealLegacyPassTokens((t) => this.deps.links.sealToken(t), SEALED_PREFIX);
   }
 
   /**

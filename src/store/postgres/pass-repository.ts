@@ -95,3 +95,35 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
     },
   };
 }
+
+/** Store.sealLegacyPassTokens: plain legacy tokens, 500 at a time, each row only if unchanged since read. */
+export async function sealLegacyPassTokens(
+  q: SqlQuery,
+  seal: (token: string) => string,
+  sealedPrefix: string,
+): Promise<number> {
+  let sealed = 0;
+  let after = '';
+  for (;;) {
+    const { rows } = await q.query<{ serial: string; legacy_auth_token: string }>(
+      `SELECT serial, legacy_auth_token FROM passes
+       WHERE legacy_auth_token IS NOT NULL AND NOT starts_with(legacy_auth_token, $2) AND serial > $1
+       ORDER BY serial LIMIT 500`,
+      [after, sealedPrefix],
+    );
+    const last = rows.at(-1);
+    if (!last) return sealed;
+    after = last.serial;
+    const { rowCount } = await q.query(
+      `UPDATE passes p SET legacy_auth_token = v.sealed
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS v(serial, plain, sealed)
+       WHERE p.serial = v.serial AND p.legacy_auth_token = v.plain`,
+      [
+        rows.map((r) => r.serial),
+        rows.map((r) => r.legacy_auth_token),
+        rows.map((r) => seal(r.legacy_auth_token)),
+      ],
+    );
+    sealed += rowCount ?? 0;
+  }
+}

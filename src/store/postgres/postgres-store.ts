@@ -16,7 +16,7 @@ import { orderRepository } from './order-repository.js';
 import { OrderWriteBatch } from './order-write-batch.js';
 import { outboxRepository, outboxTxRepository } from './outbox-repository.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
-import { passRepository } from './pass-repository.js';
+import { passRepository, sealLegacyPassTokens } from './pass-repository.js';
 import {
   findProgramByApiKeyHash,
   insertProgram,
@@ -206,6 +206,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     findProgramByApiKeyHash: (hash) => findProgramByApiKeyHash(driver, hash),
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
+    sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     scoped(programId): ProgramScope {
