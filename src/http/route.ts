@@ -170,7 +170,7 @@ export class ApiRegistry {
       let ctx: ProgramContext | undefined;
       if (def.auth === 'apiKey') ctx = await this.auth.program(req);
       else if (def.auth === 'admin') this.auth.admin(req);
-      // Counted once the caller is known, before a body is read or any work done.
+      // Counted once the caller is known, before a raw body is read or any work done.
       if (def.expensive) await this.limits.expensive(req, def.expensive, ctx?.program.id);
       if (def.body && req.body === undefined) {
         if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
