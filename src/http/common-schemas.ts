@@ -41,3 +41,13 @@ export const idempotencyKeySchema = z
   .min(1)
   .max(255)
   .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces');
+
+/** Largest value of a PostgreSQL bigint (int8): ids and cursors of bigint columns stay within it. */
+export const MAX_INT8 = 9_223_372_036_854_775_807n;
+
+/** A bigint id or cursor given as a decimal string, within int8 range. */
+export const int8StringSchema = (message: string) =>
+  z
+    .string()
+    .regex(/^\d{1,19}$/, message)
+    .refine((s) => !/^\d{1,19}$/.test(s) || BigInt(s) <= MAX_INT8, message);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import request from 'supertest';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
 import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
@@ -45,6 +45,8 @@ export async function startPassHarness(
     embedded?: boolean;
     /** A PostgreSQL database of its own (test/support/temp-db.ts): its own outbox. */
     databaseUrl?: string;
+    /** Webhook options of buildApp (e.g. a policy allowing loopback receivers). */
+    webhooks?: AppDeps['webhooks'];
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -73,6 +75,7 @@ export async function startPassHarness(
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
     pushSender: opts.pushSender?.(join(dir, 'certs')),
     pushOnCommit: opts.pushOnCommit,
+    webhooks: opts.webhooks,
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
