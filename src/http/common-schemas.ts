@@ -50,4 +50,5 @@ export const int8StringSchema = (message: string) =>
   z
     .string()
     .regex(/^\d{1,19}$/, message)
-    .refine((s) => !/^\d{1,19}$/.test(s) || BigInt(s) <= MAX_INT8, message);
+    .refine((s) => !/^\d{1,19}$/.test(s) || BigInt(s) <= MAX_INT8, message)
+    .describe(`A decimal integer from 0 to ${MAX_INT8}`);

@@ -12,7 +12,7 @@ let h: PassHarness;
 let auth: { Authorization: string };
 
 beforeAll(async () => {
-  h = await startPassHarness({ webhooks: { policy: { allowLoopback: true, allowPrivate: false } } });
+  h = await startPassHarness({ app: { webhooks: { policy: { allowLoopback: true, allowPrivate: false } } } });
   auth = (await createProgram(h)).auth;
 }, 60_000);
 afterAll(async () => {

@@ -45,8 +45,8 @@ export async function startPassHarness(
     embedded?: boolean;
     /** A PostgreSQL database of its own (test/support/temp-db.ts): its own outbox. */
     databaseUrl?: string;
-    /** Webhook options of buildApp (e.g. a policy allowing loopback receivers). */
-    webhooks?: AppDeps['webhooks'];
+    /** More buildApp options (e.g. a webhook policy allowing loopback receivers). */
+    app?: Partial<Omit<AppDeps, 'store' | 'clock' | 'logger' | 'adminToken' | 'passes'>>;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -75,7 +75,7 @@ export async function startPassHarness(
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
     pushSender: opts.pushSender?.(join(dir, 'certs')),
     pushOnCommit: opts.pushOnCommit,
-    webhooks: opts.webhooks,
+    ...opts.app,
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
