@@ -5,7 +5,8 @@
  * is invalid), on a 4xx without the error shape, and on any write: a digest of every table is
  * taken before and after each operation's batch.
  *
- * FUZZ_SEED and FUZZ_RUNS (requests per operation) override the fixed defaults.
+ * FUZZ_SEED and FUZZ_RUNS (requests per operation) override the fixed defaults; FUZZ_VERBOSE=1
+ * prints how many requests were sent and the statuses answered.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -154,6 +155,7 @@ it(`answers ${RUNS_PER_OPERATION} malformed requests to every operation with a 4
   }
   // A record of what was exercised (visible with --verbose or on failure).
   const summary = `${sent} requests over ${operations.length} operations, statuses ${JSON.stringify(Object.fromEntries(statuses))}`;
+  if (process.env.FUZZ_VERBOSE) console.log(summary);
   expect({ summary, failures }).toEqual({ summary, failures: [] });
   expect(sent).toBeGreaterThanOrEqual(operations.length * RUNS_PER_OPERATION);
 }, 600_000);
