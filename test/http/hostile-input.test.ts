@@ -266,3 +266,42 @@ it('the admin route refuses NUL before anything is created', async () => {
   expect(res.status).toBe(400);
   expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'body.name' })]);
 });
+
+describe('instants outside years 1–9999 (found while fuzzing: a 500 from PostgreSQL)', () => {
+  it.each(['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00'])(
+    'an order placed at %s is 400, not stored',
+    async (placedAt) => {
+      const customerId = await newCustomer();
+      const id = uid('o');
+      const res = await api().post('/v1/orders').set(auth).send({ id, customerId, amount: 100, placedAt });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'body.placedAt' })]);
+      const ledger = await api().get(`/v1/customers/${customerId}/ledger`).set(auth);
+      expect(ledger.body.data).toEqual([]);
+    },
+  );
+
+  it('a test program starting in year 0 is refused; year 1 works', async () => {
+    const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+    const zero = await api()
+      .post('/v1/programs')
+      .set(admin)
+      .send({ name: 'Old', mode: 'test', clockStart: '0000-06-01T00:00:00Z' });
+    expect(zero.status).toBe(400);
+    const one = await createProgram(h, { mode: 'test', clockStart: '0001-01-01T00:00:00Z' });
+    const customerId = uid('c');
+    expect((await api().put(`/v1/customers/${customerId}`).set(one.auth).send({})).status).toBe(201);
+    const order = await api()
+      .post('/v1/orders')
+      .set(one.auth)
+      .send({ id: uid('o'), customerId, amount: 100 });
+    expect(order.status).toBe(201);
+  });
+
+  it('analytics dates and cycle anchors in year 0 are 400', async () => {
+    expect((await api().get('/v1/analytics/distribution?at=0000-12-31').set(auth)).status).toBe(400);
+    expect((await api().get('/v1/analytics/movements?from=0000-01-01&to=0000-02-01').set(auth)).status).toBe(
+      400,
+    );
+  });
+});
