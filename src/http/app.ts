@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './errors.js';
 import { frameworkError } from './framework-errors.js';
-import { verifyJsonBody } from './input-guard.js';
+import { strictQueryParser, verifyJsonBody } from './input-guard.js';
 import type { HttpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { ApiRegistry, type Authenticator } from './route.js';
@@ -89,6 +89,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  app.set('query parser', strictQueryParser);
   app.use(requestLogging(deps.logger));
   app.use(deps.metrics.middleware);
   app.use(

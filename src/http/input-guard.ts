@@ -5,6 +5,7 @@
  * refuses the first and silently turns the second into U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
+import { type ParsedUrlQuery, parse as parseQueryString } from 'node:querystring';
 import type { ErrorDetail } from './errors.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have; the deepest real body is about 6. */
@@ -101,4 +102,29 @@ export function unsafeStrings(value: unknown, where: string, max = 20): ErrorDet
     }
   }
   return found;
+}
+
+const MALFORMED_QUERY = Symbol('malformed query string');
+
+/**
+ * Express's "query parser": node:querystring (Express's "simple" parser), marking a query
+ * string that is not percent-encoded UTF-8 — node:querystring turns `%ff` into U+FFFD and keeps
+ * a bare `%` — so that routes refuse it (`queryIsMalformed`). It must not throw: the request
+ * logger reads `req.query` too, outside any handler.
+ */
+export function strictQueryParser(raw: unknown): ParsedUrlQuery {
+  if (typeof raw !== 'string' || raw === '') return {};
+  const parsed = parseQueryString(raw);
+  try {
+    decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    Object.defineProperty(parsed, MALFORMED_QUERY, { value: true, enumerable: false });
+  }
+  return parsed;
+}
+
+/** The query string was not percent-encoded UTF-8 (as a validation detail), or undefined. */
+export function malformedQuery(query: unknown): ErrorDetail | undefined {
+  if (typeof query !== 'object' || query === null || !(MALFORMED_QUERY in query)) return undefined;
+  return { path: 'query', code: 'invalid_encoding', message: 'malformed %-escape or not UTF-8' };
 }

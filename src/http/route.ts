@@ -6,7 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { ProgramContext } from '../features/programs/program-context.js';
 import { AppError, badRequest, type ErrorDetail } from './errors.js';
-import { unsafeStrings } from './input-guard.js';
+import { malformedQuery, unsafeStrings } from './input-guard.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type AuthKind = 'apiKey' | 'admin' | 'none';
@@ -129,13 +129,19 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
  * route's schemas say: a string that cannot be stored is refused, never altered.
  */
 function refuseUnsafeStrings(req: Request): void {
+  const query = req.query;
+  const badQuery = malformedQuery(query);
   const details = [
     ...unsafeStrings(req.params, 'params'),
-    ...unsafeStrings(req.query, 'query'),
+    ...(badQuery ? [badQuery] : unsafeStrings(query, 'query')),
     ...(Buffer.isBuffer(req.body) ? [] : unsafeStrings(req.body, 'body')),
   ];
   if (details.length > 0) {
-    throw badRequest('validation_failed', 'Input strings must not contain NUL or lone surrogates', details);
+    throw badRequest(
+      'validation_failed',
+      'Input strings must be percent-encoded UTF-8 without NUL or lone surrogates',
+      details,
+    );
   }
 }
 

@@ -4,7 +4,9 @@
  * nothing. The property-based sweep over every operation is in input-fuzz.test.ts.
  */
 import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
 import request from 'supertest';
+import { buildApp } from '../../src/app.js';
 import { type PassHarness, startPassHarness } from '../passes/pass-harness.js';
 import { ADMIN_TOKEN, createProgram, uid } from '../support/harness.js';
 
@@ -114,6 +116,33 @@ describe('broken %-escapes in path parameters', () => {
       expect(res.body.error.code).toBe('validation_failed');
     },
   );
+
+  it('in the query string: 400 validation_failed, not decoded to U+FFFD', async () => {
+    const id = await newCustomer();
+    for (const q of ['cursor=%ff', 'cursor=1%', 'limit=%e0%80']) {
+      const res = await api().get(`/v1/customers/${id}/ledger?${q}`).set(auth);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([
+        expect.objectContaining({ path: 'query', code: 'invalid_encoding' }),
+      ]);
+    }
+    const unauth = await api().get('/wallet/apple/v1/devices/d/registrations/p?passesUpdatedSince=%ff');
+    expect(unauth.status).toBe(400);
+  });
+
+  it('with request logging on (which reads the query too) the answer is the same 400', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const { app } = buildApp({
+      store: h.store,
+      clock: { now: () => new Date() },
+      logger,
+      adminToken: ADMIN_TOKEN,
+    });
+    const res = await request(app).get('/v1/customers/x/ledger?cursor=%ff').set(auth);
+    expect(res.status).toBe(400);
+    expect(lines.some((l) => l.includes('request completed'))).toBe(true);
+  });
 
   it('an authenticated upsert at /v1/customers/%ff writes nothing', async () => {
     const res = await api().put('/v1/customers/%ff').set(auth).send({ name: 'x' });

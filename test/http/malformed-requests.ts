@@ -267,6 +267,12 @@ function mutations(op: Operation): fc.Arbitrary<Parts>[] {
       query: `${name}=${v.includes('\u0000') ? encodeURIComponent(v) : `${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, ''))}%00`}`,
     })),
   );
+  arbs.push(
+    fc.tuple(fc.constantFrom(...queryNames), brokenSegment).map(([name, seg]) => ({
+      kind: `query ${name} = ${seg}`,
+      query: `${name}=${seg}`,
+    })),
+  );
   for (const q of op.query) {
     const bad = outOfBounds(q.schema).filter((v) => typeof v === 'string' || typeof v === 'number');
     const types = typesOf(q.schema);
