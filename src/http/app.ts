@@ -5,6 +5,8 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { AppError } from './errors.js';
+import { frameworkError } from './framework-errors.js';
+import { strictQueryParser, verifyJsonBody } from './input-guard.js';
 import { redactParams, redactUrl } from './log-redaction.js';
 import type { HttpMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -30,24 +32,6 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-/** Body-parser and other framework errors carry a `type` and a status. */
-function frameworkError(err: unknown): AppError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
-    case 'entity.parse.failed':
-      return new AppError(400, 'invalid_json', 'The request body is not valid JSON');
-    case 'entity.too.large':
-      return new AppError(413, 'payload_too_large', 'The request body is larger than the limit');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new AppError(415, 'unsupported_media_type', 'Unsupported body encoding or charset');
-    case 'request.aborted':
-      return new AppError(400, 'request_aborted', 'The request was aborted');
-    default:
-      return undefined;
-  }
 }
 
 /** The AppError the error handler answered with, kept on the response for the log line. */
@@ -137,9 +121,12 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  app.set('query parser', strictQueryParser);
   app.use(requestLogging(deps.logger));
   app.use(deps.metrics.middleware);
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -175,7 +162,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
     next(new AppError(404, 'route_not_found', `No route for ${req.method} ${req.path}`));
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = err instanceof AppError ? err : frameworkError(err);
+    const known = err instanceof AppError ? err : frameworkError(err, req);
     if (known) {
       res.locals.appError = known;
       if (known instanceof RateLimitedError) res.set('Retry-After', String(known.retryAfterSeconds));

@@ -6,6 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { ProgramContext } from '../features/programs/program-context.js';
 import { AppError, badRequest, type ErrorDetail } from './errors.js';
+import { malformedQuery, unsafeStrings } from './input-guard.js';
 import type { CredentialKind, RateLimits } from './rate-limits.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -131,6 +132,27 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   return r.data;
 }
 
+/**
+ * The one string rule of every input (input-guard.ts), applied to all of them whatever the
+ * route's schemas say: a string that cannot be stored is refused, never altered.
+ */
+function refuseUnsafeStrings(req: Request): void {
+  const query = req.query;
+  const badQuery = malformedQuery(query);
+  const details = [
+    ...unsafeStrings(req.params, 'params'),
+    ...(badQuery ? [badQuery] : unsafeStrings(query, 'query')),
+    ...(Buffer.isBuffer(req.body) ? [] : unsafeStrings(req.body, 'body')),
+  ];
+  if (details.length > 0) {
+    throw badRequest(
+      'validation_failed',
+      'Input strings must be percent-encoded UTF-8 without NUL or lone surrogates',
+      details,
+    );
+  }
+}
+
 /** Registers routes on an express router and remembers them for the OpenAPI document. */
 export class ApiRegistry {
   readonly routes: RouteDef[] = [];
@@ -178,6 +200,7 @@ export class ApiRegistry {
         }
         throw badRequest('validation_failed', 'A JSON request body is required');
       }
+      refuseUnsafeStrings(req);
       const raw = def.rawBody ? await readRawBody(req, res, def.rawBody) : undefined;
       const result = await def.handler({
         params: parse(def.params, req.params, 'params'),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import request from 'supertest';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
 import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
@@ -50,6 +50,8 @@ export async function startPassHarness(
     rateLimits?: Partial<RateLimitOptions>;
     /** Client addresses from X-Forwarded-For (TRUST_PROXY). */
     trustProxy?: boolean;
+    /** More buildApp options (e.g. a webhook policy allowing loopback receivers). */
+    app?: Partial<Omit<AppDeps, 'store' | 'clock' | 'logger' | 'adminToken' | 'passes'>>;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -80,6 +82,7 @@ export async function startPassHarness(
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
     pushSender: opts.pushSender?.(join(dir, 'certs')),
     pushOnCommit: opts.pushOnCommit,
+    ...opts.app,
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),

@@ -47,7 +47,7 @@ export async function startHarness(
 
 /** Create a program through the admin API; returns its key and id. */
 export async function createProgram(
-  h: Harness,
+  h: Pick<Harness, 'app'>,
   body: Record<string, unknown> = {},
 ): Promise<{ apiKey: string; programId: string; auth: { Authorization: string } }> {
   const res = await request(h.app)

@@ -1,12 +1,12 @@
 /** Query and response shapes of the analytics endpoints (SPEC 8). */
 import { z } from 'zod';
-import { dateSchema } from '../../http/common-schemas.js';
+import { dateSchema, instantStringSchema } from '../../http/common-schemas.js';
 
 const date = dateSchema.describe('A local date in the program time zone, YYYY-MM-DD');
 
 export const distributionQuery = z.strictObject({
   at: z
-    .union([dateSchema, z.iso.datetime({ offset: true })])
+    .union([dateSchema, instantStringSchema])
     .optional()
     .describe('An instant with offset, or a date (= the end of that local day); default now'),
 });

@@ -1,6 +1,6 @@
 /** Request and response shapes of the customer endpoints. */
 import { z } from 'zod';
-import { externalIdSchema, labelSchema } from '../../http/common-schemas.js';
+import { externalIdSchema, int8StringSchema, labelSchema } from '../../http/common-schemas.js';
 
 export const customerIdParams = z.object({ customerId: externalIdSchema });
 
@@ -20,10 +20,7 @@ export type UpsertCustomerInput = z.output<typeof upsertCustomerBody>;
 
 export const ledgerQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .regex(/^\d{1,19}$/, 'must be a cursor returned as nextCursor')
-    .optional(),
+  cursor: int8StringSchema('must be a cursor returned as nextCursor').optional(),
 });
 
 export const balancesView = z.object({

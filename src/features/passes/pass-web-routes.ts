@@ -17,7 +17,8 @@ const updatedSerials = z.object({ serialNumbers: z.array(z.string()), lastUpdate
 /** Devices send whatever they log; only this much of it reaches our logs. */
 const MAX_LOG_LINES = 20;
 const MAX_LOG_LINE = 1000;
-const logBody = z.object({ logs: z.array(z.unknown()).max(1000) });
+/** PassKit sends `{ logs: [string] }`; anything else is refused rather than stringified. */
+const logBody = z.object({ logs: z.array(z.string().max(10_000)).max(1000) });
 const AUTH_HEADER = [
   { name: 'Authorization', required: true, description: '`ApplePass <authenticationToken of the pass>`' },
 ];
@@ -128,7 +129,7 @@ export function registerPassWebRoutes(api: ApiRegistry, web: PassWebService): vo
     body: logBody,
     responses: { 200: { description: 'Logged' } },
     async handler({ body, req }) {
-      const logs = body.logs.slice(0, MAX_LOG_LINES).map((l) => String(l).slice(0, MAX_LOG_LINE));
+      const logs = body.logs.slice(0, MAX_LOG_LINES).map((l) => l.slice(0, MAX_LOG_LINE));
       req.log.warn({ passkitLogs: logs, total: body.logs.length }, 'PassKit device log');
       return { status: 200 };
     },

@@ -1,5 +1,6 @@
 /** Request and response shapes of the webhook endpoints (API.md "Webhooks"). */
 import { z } from 'zod';
+import { int8StringSchema } from '../../http/common-schemas.js';
 
 /**
  * The subscribe body. URL scheme, address and event names are checked by the service, so each
@@ -24,15 +25,12 @@ export type SubscribeInput = z.output<typeof subscribeBody>;
 export const webhookIdParams = z.object({ webhookId: z.string().min(1).max(64) });
 
 export const deliveryParams = webhookIdParams.extend({
-  deliveryId: z.string().regex(/^\d{1,19}$/, 'unknown delivery id'),
+  deliveryId: int8StringSchema('unknown delivery id'),
 });
 
 export const deliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .regex(/^\d{1,19}$/, 'must be a cursor returned as nextCursor')
-    .optional(),
+  cursor: int8StringSchema('must be a cursor returned as nextCursor').optional(),
 });
 
 export const subscriptionView = z.object({
