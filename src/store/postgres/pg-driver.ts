@@ -142,6 +142,12 @@ export function createPgDriver(opts: PgDriverOptions): SqlDriver {
         if (broken !== undefined || lost.has(client)) throw new LostBeforeCommit(err);
         throw err;
       }
+      // Lost before COMMIT was sent (pg sends nothing on a client that reported its connection
+      // gone): nothing committed, safe to run again.
+      if (lost.has(client)) {
+        broken = new Error('connection lost');
+        throw new LostBeforeCommit(broken);
+      }
       try {
         await client.query('COMMIT');
       } catch (err) {
