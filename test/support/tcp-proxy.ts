@@ -15,6 +15,11 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accept connections again. */
   restore(): Promise<void>;
+  /**
+   * The next time a client sends `bytes`, pass them on to the server, then reset that client's
+   * connection before any answer comes back (a connection lost while COMMIT is under way).
+   */
+  cutAfterClientSends(bytes: Buffer): void;
   /** Connections currently open through the proxy. */
   readonly open: number;
   close(): Promise<void>;
@@ -37,19 +42,35 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port || 5432);
   const targetHost = target.hostname || '127.0.0.1';
   const pairs = new Set<[Socket, Socket]>();
+  let armed: Buffer | undefined;
   const makeServer = () =>
     createServer((client) => {
       const upstream = tcpConnect(targetPort, targetHost);
       const pair: [Socket, Socket] = [client, upstream];
       pairs.add(pair);
+      let committing = false;
       const end = () => {
         pairs.delete(pair);
         client.destroy();
-        upstream.destroy();
+        // A cut after passing bytes on lets them reach the server; it closes its side then.
+        if (!committing) upstream.destroy();
       };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
-      client.pipe(upstream);
+      client.on('data', (chunk: Buffer) => {
+        if (armed && chunk.includes(armed)) {
+          armed = undefined;
+          committing = true;
+          client.pause();
+          upstream.unpipe(client);
+          // end(), not destroy(): the bytes reach the server before the connection closes.
+          upstream.end(chunk);
+          client.resetAndDestroy();
+          return;
+        }
+        if (!upstream.write(chunk)) client.pause();
+      });
+      upstream.on('drain', () => client.resume());
       upstream.pipe(client);
     });
   let server = makeServer();
@@ -86,6 +107,9 @@ export async function startTcpProxy(databaseUrl: string): Promise<TcpProxy> {
       server = makeServer();
       await listen(server, port);
       listening = true;
+    },
+    cutAfterClientSends(bytes) {
+      armed = bytes;
     },
     get open() {
       return pairs.size;
