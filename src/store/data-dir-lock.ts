@@ -167,7 +167,12 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       try {
         server = await listen(path, me);
       } catch (err) {
-        if (errorCode(err) !== 'EADDRINUSE') throw err;
+        if (errorCode(err) !== 'EADDRINUSE') {
+          throw new Error(
+            `Cannot lock the data directory ${dir}: creating the lock socket ${lockPath} failed (${errorCode(err) ?? String(err)}). The directory must be on a local filesystem that allows Unix sockets.`,
+            { cause: err },
+          );
+        }
         let holder: Identity | undefined;
         try {
           holder = await ask(path);
