@@ -40,6 +40,32 @@ describe('lockDataDir in one process', () => {
     await again.release();
   });
 
+  it('replaces a lock left by a killed process, and of three takers at once exactly one wins', async () => {
+    const d = join(dir, 'stale');
+    await mkdir(d);
+    // A process that took the lock and was killed: the socket file stays, nobody listens on it.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:net').createServer().listen(${JSON.stringify(join(d, '.tierpass.lock'))}, () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => holder.stdout?.once('data', resolve));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    expect(existsSync(join(d, '.tierpass.lock'))).toBe(true);
+
+    const takers = await Promise.allSettled([lockDataDir(d), lockDataDir(d), lockDataDir(d)]);
+    const won = takers.filter((t) => t.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const t of takers) {
+      if (t.status === 'rejected') expect(t.reason).toBeInstanceOf(DataDirLockedError);
+    }
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof lockDataDir>>>).value.release();
+  });
+
   it('works for a directory whose path is too long for a Unix socket', async () => {
     const d = join(dir, 'x'.repeat(60), 'y'.repeat(60));
     await mkdir(d, { recursive: true });
