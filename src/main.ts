@@ -14,6 +14,7 @@ import { openPassSigner } from './integrations/apple/open-pass-signer.js';
 import { openGoogleWallet } from './integrations/google/open-google-wallet.js';
 import { ServiceAccountError } from './integrations/google/service-account.js';
 import { startScheduler } from './jobs/scheduler.js';
+import { DataDirLockedError } from './store/data-dir-lock.js';
 import { openDatabase } from './store/open-store.js';
 import { runPrimary, shouldFork, workerIndex } from './workers.js';
 
@@ -39,13 +40,25 @@ async function main(): Promise<void> {
     return;
   }
   const worker = workerIndex(config);
-  const { store, agendaPool } = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    logger,
-    poolSize: config.pgPoolSize,
-    customerGroups: config.groupCommit,
-  });
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+      poolSize: config.pgPoolSize,
+      customerGroups: config.groupCommit,
+      applicationName: worker === undefined ? 'tierpass' : `tierpass-worker-${worker}`,
+    });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      logger.fatal({ dataDir: err.dataDir, holder: err.holder }, err.message);
+      console.error(err.message);
+      process.exit(3);
+    }
+    throw err;
+  }
+  const { store, agendaPool } = database;
   const apple = await openPassSigner(config.apple, logger, systemClock);
   const passes = {
     signer: apple.signer,

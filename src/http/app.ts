@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { DatabaseUnavailableError } from '../store/store-errors.js';
 import { AppError } from './errors.js';
 import { frameworkError } from './framework-errors.js';
 import { strictQueryParser, verifyJsonBody } from './input-guard.js';
@@ -27,11 +28,27 @@ export interface HttpAppDeps {
   rateLimits?: RateLimits;
 }
 
+/** Retry-After of a 503 `database_unavailable`: a dropped connection heals at once, a restart in seconds. */
+const DATABASE_RETRY_AFTER_S = 2;
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The database is down or the connection dropped (store-errors.ts): 503, try again shortly. */
+function databaseUnavailable(err: unknown, res: Response): AppError | undefined {
+  if (!(err instanceof DatabaseUnavailableError)) return undefined;
+  res.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+  return new AppError(
+    503,
+    'database_unavailable',
+    err.commitUnknown
+      ? 'The database connection was lost while committing; the request may have taken effect. Send it again with the same order id or Idempotency-Key'
+      : 'The database is unavailable; try again shortly',
+  );
 }
 
 /** The AppError the error handler answered with, kept on the response for the log line. */
@@ -162,7 +179,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
     next(new AppError(404, 'route_not_found', `No route for ${req.method} ${req.path}`));
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = err instanceof AppError ? err : frameworkError(err, req);
+    const known = err instanceof AppError ? err : (databaseUnavailable(err, res) ?? frameworkError(err, req));
     if (known) {
       res.locals.appError = known;
       if (known instanceof RateLimitedError) res.set('Retry-After', String(known.retryAfterSeconds));

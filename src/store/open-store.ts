@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Store } from './port.js';
 import { type AgendaPool, agendaPool } from './postgres/agenda-pool.js';
 import type { GroupLimits } from './postgres/customer-tx-groups.js';
@@ -14,6 +15,8 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** pg pool size (server only); default 10. */
   poolSize?: number;
+  /** application_name of the server connections (pg_stat_activity); default `tierpass`. */
+  applicationName?: string;
   /** Group commit of customer transactions (customer-tx-groups.ts); default 2 in flight, 32 per group. */
   customerGroups?: GroupLimits;
   /** Receives one line per migration applied. */
@@ -26,6 +29,36 @@ export interface OpenDatabase {
   agendaPool: AgendaPool;
 }
 
+/**
+ * PGlite on `dataDir`, held under the directory's lock (data-dir-lock.ts) from before it is
+ * opened until it is closed; `memory://` needs none. Throws DataDirLockedError when another
+ * process holds the directory.
+ */
+async function openEmbedded(dataDir: string): Promise<SqlDriver> {
+  // Loaded only when used: the PGlite module alone adds ~50 MB to every process's resident memory.
+  const { createPgliteDriver } = await import('./postgres/pglite-driver.js');
+  if (dataDir.startsWith('memory://')) return createPgliteDriver(dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const lock = await lockDataDir(dataDir);
+  let driver: SqlDriver;
+  try {
+    driver = await createPgliteDriver(dataDir);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return {
+    ...driver,
+    async close() {
+      try {
+        await driver.close();
+      } finally {
+        await lock.release();
+      }
+    },
+  };
+}
+
 /** Open the configured database, apply pending migrations, and return the Store. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return (await openDatabase(opts)).store;
@@ -35,12 +68,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 export async function openDatabase(opts: OpenStoreOptions): Promise<OpenDatabase> {
   let driver: SqlDriver;
   if (opts.databaseUrl) {
-    driver = createPgDriver({ connectionString: opts.databaseUrl, poolSize: opts.poolSize });
+    driver = createPgDriver({
+      connectionString: opts.databaseUrl,
+      poolSize: opts.poolSize,
+      applicationName: opts.applicationName ?? 'tierpass',
+    });
   } else {
-    if (!opts.dataDir.startsWith('memory://')) await mkdir(opts.dataDir, { recursive: true });
-    // Loaded only when used: the PGlite module alone adds ~50 MB to every process's resident memory.
-    const { createPgliteDriver } = await import('./postgres/pglite-driver.js');
-    driver = await createPgliteDriver(opts.dataDir);
+    driver = await openEmbedded(opts.dataDir);
   }
   try {
     await migrate(driver, opts.logger);

@@ -73,7 +73,7 @@ export interface RunBatch {
   fromId: string;
   /** Inclusive upper bound. */
   toId: string;
-  /** Times this batch has been claimed (1 on the first claim). */
+  /** Times this batch has been claimed (1 on the first claim; a takeover after an expired lease adds one). */
   attempts: number;
 }
 
@@ -166,8 +166,18 @@ export interface RunRepository {
   claim(runId: string, opts: ClaimOptions): Promise<ClaimResult | null>;
   /** Process a claimed batch in one transaction. */
   process(runId: string, batch: RunBatch, work: BatchWork): Promise<BatchResult>;
-  /** Give a batch back after a failed attempt; the run fails once the batch failed `maxAttempts` times. */
-  release(runId: string, seq: number, error: string, maxAttempts: number): Promise<RunRecord>;
+  /**
+   * Give a batch back after a failed attempt; the run fails once the batch failed `maxAttempts`
+   * times. Takeovers of a dead worker's batch (an expired lease) are not failures, nor is an
+   * attempt that only lost its database connection (`counted` false).
+   */
+  release(
+    runId: string,
+    seq: number,
+    error: string,
+    maxAttempts: number,
+    counted?: boolean,
+  ): Promise<RunRecord>;
   /** End a run that needs no batches, or stop it as failed. */
   finish(runId: string, state: 'done' | 'failed', error: string | null): Promise<RunRecord>;
 }

@@ -17,6 +17,7 @@ export interface RunAudit {
     state: string;
     worker: string;
     attempts: number;
+    failures: number;
     processed: number | null;
   }[];
 }
@@ -49,7 +50,7 @@ export async function auditRun(programId: string, runId: string, at: Date): Prom
       [programId],
     );
     const batches = await client.query(
-      `SELECT seq, from_id AS "fromId", to_id AS "toId", state, worker, attempts, processed
+      `SELECT seq, from_id AS "fromId", to_id AS "toId", state, worker, attempts, failures, processed
        FROM recalc_batches WHERE program_id = $1 AND run_id = $2 ORDER BY seq`,
       [programId, runId],
     );

@@ -35,6 +35,7 @@ describe('embedded PGlite data directory', () => {
     } finally {
       await second.close();
     }
-    // Two opens, the first running initdb in WebAssembly (~5 s on these machines).
-  }, 60_000);
+    // Two opens, the first running initdb in WebAssembly (~5 s on these machines; minutes when
+    // the two cores are shared by several test runs).
+  }, 240_000);
 });

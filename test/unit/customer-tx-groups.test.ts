@@ -5,6 +5,7 @@ import {
   type GroupRunner,
   UnitFailed,
 } from '../../src/store/postgres/customer-tx-groups.js';
+import { DatabaseUnavailableError } from '../../src/store/store-errors.js';
 
 /** A unit whose result is its name; `fails` throws when run in a group or alone. */
 interface Unit extends GroupedUnit<unknown> {
@@ -19,6 +20,8 @@ interface Unit extends GroupedUnit<unknown> {
 class ManualRunner implements GroupRunner<Unit> {
   readonly started: { kind: 'alone' | 'together'; names: string[]; finish: () => void }[] = [];
   failCommit = false;
+  /** The group's connection is lost while its COMMIT is under way (outcome unknown). */
+  loseCommit = false;
 
   alone(unit: Unit): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -40,6 +43,7 @@ class ManualRunner implements GroupRunner<Unit> {
           const failed = units.findIndex((u) => u.fails !== undefined);
           if (failed >= 0) reject(new UnitFailed(failed, new Error('unit failed')));
           else if (this.failCommit) reject(new Error('commit failed'));
+          else if (this.loseCommit) reject(new DatabaseUnavailableError(true));
           else resolve(units.map((u) => u.name));
         },
       });
@@ -216,6 +220,28 @@ describe('CustomerTxGroups', () => {
     expect([groups.idle, idleCalls]).toEqual([false, 0]);
     await runner.finishNext();
     expect([groups.idle, idleCalls]).toEqual([true, 1]);
+  });
+
+  it('does not rerun a group whose database connection was lost: every unit gets the error', async () => {
+    const runner = new ManualRunner();
+    const stats: GroupCommitStats = { transactions: 0, units: 0, rerun: 0 };
+    const groups = new CustomerTxGroups<Unit>({ concurrency: 1, maxSize: 32 }, runner, stats);
+    const results = submitAll(
+      groups,
+      ['f', 'a', 'b'].map((c) => ({ name: c, customer: c })),
+    );
+    await runner.finishNext();
+    runner.loseCommit = true;
+    await runner.finishNext();
+    expect(runner.started.map((s) => [s.kind, s.names.join()])).toEqual([
+      ['alone', 'f'],
+      ['together', 'a,b'],
+    ]);
+    await expect(results.get('f')).resolves.toBe('f');
+    for (const name of ['a', 'b']) {
+      await expect(results.get(name)).rejects.toMatchObject({ commitUnknown: true });
+    }
+    expect(stats.rerun).toBe(0);
   });
 
   it('refuses limits that are not positive integers', () => {

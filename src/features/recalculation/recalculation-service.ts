@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { notFound } from '../../http/errors.js';
 import type { Store } from '../../store/port.js';
 import type { BatchWork, RunBatch, RunKind, RunRecord } from '../../store/recalculation-port.js';
+import { DatabaseUnavailableError } from '../../store/store-errors.js';
 import { warningBatchWork } from '../downgrade-warnings/warning-work.js';
 import { batchWork, planRun } from './run-plan.js';
 
@@ -240,8 +241,12 @@ export class RecalculationService {
       const result = await runs.process(runId, batch, work);
       if (!result.skipped) onProgress?.(runView(result.run));
     } catch (err) {
-      // Rolled back: hand the batch back at once, and fail the run when it keeps failing.
-      await runs.release(runId, batch.seq, message(err), this.deps.maxAttempts ?? 3).catch(() => undefined);
+      // Rolled back: hand the batch back at once, and fail the run when it keeps failing. A lost
+      // database connection is not the batch's fault and is not counted (docs/decisions/0018).
+      const counted = !(err instanceof DatabaseUnavailableError);
+      await runs
+        .release(runId, batch.seq, message(err), this.deps.maxAttempts ?? 3, counted)
+        .catch(() => undefined);
       throw err;
     }
   }

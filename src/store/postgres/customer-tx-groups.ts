@@ -9,7 +9,11 @@
  * (nothing of it was written), that unit runs again alone (its error, if it throws again, is its
  * answer) and the others run again as a group; when the COMMIT fails, every unit runs again alone.
  * Two units of one customer are never in flight together: the second waits in the queue.
+ * A group that fails because the database is unavailable is not run again: the driver already
+ * retried it where that was safe, and after a COMMIT whose outcome is unknown a rerun could apply
+ * a unit twice (docs/decisions/0018). Every unit gets that error.
  */
+import { DatabaseUnavailableError } from '../store-errors.js';
 
 /** One waiting unit: the customer it locks and how to run it. */
 export interface GroupedUnit<R> {
@@ -129,6 +133,11 @@ export class CustomerTxGroups<U extends GroupedUnit<unknown>> {
     try {
       results = await this.runner.together(group);
     } catch (err) {
+      const cause = err instanceof UnitFailed ? err.error : err;
+      if (cause instanceof DatabaseUnavailableError) {
+        for (const u of group) u.reject(cause);
+        return;
+      }
       this.stats.rerun += group.length;
       const failed = err instanceof UnitFailed ? group[err.index] : undefined;
       if (failed === undefined) {

@@ -31,16 +31,22 @@ async function lockRun(
   return rows[0];
 }
 
-/** An expired lease, taken over; SKIP LOCKED passes a batch whose transaction is still running. */
+/**
+ * An expired lease, taken over; SKIP LOCKED passes a batch whose transaction is still running.
+ * `attempts` counts claims (operators see takeovers); failures are counted by `release`.
+ * Exactly one batch: the pick is a scalar subquery, evaluated once. As a `FROM (… LIMIT 1 …)`
+ * join it was rescanned per row, and with two expired leases one claim took over both and
+ * returned one: the other sat under a new lease nobody worked for a full lease length, then was
+ * claimed a third time (issue 10; docs/decisions/0018).
+ */
 const RECLAIM_SQL = `
 UPDATE recalc_batches b SET worker = $3, lease_until = now() + $4 * interval '1 millisecond',
   attempts = b.attempts + 1, claimed_at = now()
-FROM (
+WHERE b.program_id = $1 AND b.run_id = $2 AND b.seq = (
   SELECT seq FROM recalc_batches
   WHERE program_id = $1 AND run_id = $2 AND state = 'claimed' AND lease_until < now()
   ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
-) old
-WHERE b.program_id = $1 AND b.run_id = $2 AND b.seq = old.seq
+)
 RETURNING b.seq, b.from_id, b.to_id, b.attempts`;
 
 /**
@@ -188,20 +194,21 @@ export function runRepository(driver: SqlDriver, programId: string): RunReposito
     claim: (runId, opts) => driver.transaction((q) => claim(q, programId, runId, opts)),
     process: (runId, batch, work) =>
       driver.transaction((q) => processBatch(q, programId, runId, batch, work)),
-    release: (runId, seq, error, maxAttempts) =>
+    release: (runId, seq, error, maxAttempts, counted = true) =>
       driver.transaction(async (q) => {
         const run = await lockRun(q, programId, runId);
         if (!run) throw new Error(`run ${runId} not found`);
         // Lease ends now: the next claim retries the batch at once instead of after the lease.
-        const { rows } = await q.query<{ attempts: number }>(
-          `UPDATE recalc_batches SET lease_until = now(), error = $4
+        // Only failures count against maxAttempts: a takeover after a crash says nothing about the batch.
+        const { rows } = await q.query<{ failures: number }>(
+          `UPDATE recalc_batches SET lease_until = now(), error = $4, failures = failures + $5::int
            WHERE program_id = $1 AND run_id = $2 AND seq = $3 AND state = 'claimed'
-           RETURNING attempts`,
-          [programId, runId, seq, error],
+           RETURNING failures`,
+          [programId, runId, seq, error, counted ? 1 : 0],
         );
-        const attempts = rows[0]?.attempts ?? 0;
-        if (attempts >= maxAttempts && run.state !== 'done' && run.state !== 'failed') {
-          return closeRun(q, programId, runId, 'failed', `batch ${seq} failed ${attempts} times: ${error}`);
+        const failures = rows[0]?.failures ?? 0;
+        if (failures >= maxAttempts && run.state !== 'done' && run.state !== 'failed') {
+          return closeRun(q, programId, runId, 'failed', `batch ${seq} failed ${failures} times: ${error}`);
         }
         return selectRun(q, programId, runId);
       }),
