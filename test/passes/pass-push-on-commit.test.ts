@@ -17,6 +17,8 @@ let sender: ApnsPushSender | undefined;
 let scratch: string | undefined;
 let ownDb: Awaited<ReturnType<typeof createTempDatabase>> | undefined;
 const arrivals = new Map<string, () => void>();
+/** `it` with ample room: each test builds and signs passes and waits for pushes on a loaded 2-core machine. */
+const patientIt = (name: string, fn: () => Promise<void>) => it(name, fn, 120_000);
 
 /** The harness, once beforeAll has made it. */
 function harness(): PassHarness {
@@ -65,7 +67,7 @@ function pushes() {
   return standIn.pushes;
 }
 
-it('pushes an upgraded customer without waiting for the scheduled dispatch', async () => {
+patientIt('pushes an upgraded customer without waiting for the scheduled dispatch', async () => {
   const { auth, members } = await programWithDevices('Kick', 1);
   const { customerId, pushToken } = members[0] as { customerId: string; pushToken: string };
   // Registering queues nothing: no push yet.
@@ -84,7 +86,7 @@ it('pushes an upgraded customer without waiting for the scheduled dispatch', asy
   ]);
 });
 
-it('pushes every customer of a burst of concurrent upgrades, each once', async () => {
+patientIt('pushes every customer of a burst of concurrent upgrades, each once', async () => {
   const { auth, members: customers } = await programWithDevices('Burst', 6);
   const received = customers.map((c) => new Promise<void>((resolve) => arrivals.set(c.pushToken, resolve)));
   // Commits land while a dispatch is already running: their kicks must not be lost.
@@ -138,7 +140,7 @@ async function programWithDevices(name: string, n: number) {
   return { auth, bronze, gold, members };
 }
 
-it("pushes a tier's members when its design changes, and only them", async () => {
+patientIt("pushes a tier's members when its design changes, and only them", async () => {
   const { auth, bronze, gold, members } = await programWithDevices('Design', 2);
   // Gold has no members: its design reaches nobody's device.
   const goldDesign = await request(harness().app)
@@ -162,7 +164,7 @@ it("pushes a tier's members when its design changes, and only them", async () =>
   expect(pass.backgroundColor).toBe('rgb(255, 204, 0)');
 });
 
-it("pushes a tier's members when its artwork changes", async () => {
+patientIt("pushes a tier's members when its artwork changes", async () => {
   const { auth, bronze, members } = await programWithDevices('Artwork', 1);
   const member = members[0] as { customerId: string; pushToken: string };
   const before = openPkpass(
@@ -186,7 +188,7 @@ it("pushes a tier's members when its artwork changes", async () => {
   expect(after.files['logo.png']?.equals(before.files['logo.png'] ?? Buffer.alloc(0))).toBe(false);
 });
 
-it("pushes every member's pass when another tier is renamed (their progress line names it)", async () => {
+patientIt("pushes every member's pass when another tier is renamed (progress names it)", async () => {
   const { auth, gold, members } = await programWithDevices('Rename', 1);
   const member = members[0] as { customerId: string; pushToken: string };
   const received = new Promise<void>((resolve) => arrivals.set(member.pushToken, resolve));
