@@ -89,11 +89,10 @@ it('warns each customer the boundary would downgrade, with what keeps the tier, 
     onProgress: (r) => progress.push(r.processed),
   });
   expect(done).toMatchObject({ state: 'done', processed: 32, total: 32 });
-  // One report per batch, counting the batches committed by then and its own. Two batches in
-  // flight at once (two loops) need not see each other, so no report has to reach 32: the
-  // run's own count does (next test).
+  // One report per batch, read after its commit: the last one counts every batch.
   expect(progress).toHaveLength(4);
   expect(progress.every((n) => n % 8 === 0 && n >= 8 && n <= 32)).toBe(true);
+  expect(Math.max(...progress)).toBe(32);
 
   const warnings = await warningsOf(scope.programId);
   expect(warnings.map((w) => w.customerId)).toEqual(short);
@@ -136,9 +135,9 @@ it('warns each customer the boundary would downgrade, with what keeps the tier, 
   expect((await scope.customers.get(keeper))?.tierId).toBe(silver);
 });
 
-it('two batches committing together both report what they saw; the run counts all of them', async () => {
+it('two batches committing together: the last report still counts every batch', async () => {
   // What made the test above flaky on a busy machine: the last two batches in flight at once.
-  // Each report is read inside its own transaction, before commit, and misses the other batch.
+  // A report read inside its batch's transaction missed the other batch (both said 24).
   const { scope, silver } = await silverProgram();
   await seedMany(scope, 32, { prefix: 'pair', tierId: silver, carry: 40 });
   let arrived = 0;
@@ -163,7 +162,8 @@ it('two batches committing together both report what they saw; the run counts al
     batchSize: 8,
     onProgress: (r) => progress.push(r.processed),
   });
-  expect(progress.sort((a, b) => a - b)).toEqual([8, 16, 24, 24]);
+  expect(progress).toHaveLength(4);
+  expect(Math.max(...progress)).toBe(32);
   expect(done).toMatchObject({ state: 'done', processed: 32, total: 32 });
   expect(await runs.get(scope.programId, run.id)).toMatchObject({ state: 'done', processed: 32 });
   expect((await countsOf(scope.programId)).size).toBe(32);
