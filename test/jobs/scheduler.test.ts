@@ -24,8 +24,8 @@ describe.each([
   ['PostgreSQL server', true],
   ['embedded PGlite', false],
 ])('scheduler on %s', (_name, server) => {
-  let scheduler: Scheduler;
-  let db: Awaited<ReturnType<typeof openDatabase>>;
+  let scheduler: Scheduler | undefined;
+  let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
   let app: ReturnType<typeof buildApp>;
   let now = new Date();
   const clock = { now: () => now };
@@ -44,12 +44,15 @@ describe.each([
       { processEveryMs: 100, tickEveryMs: 1000, lockLifetimeMs: 2000, name: 'test' },
     );
     app.attachScheduler(scheduler);
-  });
+    // Generous: an in-memory PGlite runs initdb in WebAssembly here, tens of seconds on a busy
+    // 2-core machine (it overran 30 s in a full run).
+  }, 180_000);
+  // Tolerates a beforeAll that failed half-way.
   afterAll(async () => {
-    await scheduler.stop();
-    await db.store.close();
+    await scheduler?.stop();
+    await db?.store.close();
     await temp?.drop();
-  });
+  }, 60_000);
 
   it('queues and runs the reassignment when a live tier is disabled, and the tick runs a due resync', async () => {
     now = new Date();
@@ -84,7 +87,7 @@ describe.each([
     expect(await until(async () => (await titleOf()) === 'Silver', 10_000)).toBe(true);
     // Let that resync finish before the next change (a debounced change arriving while an
     // immediate resync is still due runs with it, at once).
-    const programScope = db.store.scoped(created.body.program.id);
+    const programScope = db!.store.scoped(created.body.program.id);
     expect(
       await until(async () => (await programScope.program.schedule()).resyncDueAt === null, 10_000),
     ).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * Downgrade-warning runs on PostgreSQL: one tier.downgrade_warning per customer the boundary would
- * downgrade, in batches with progress, exactly once under a replayed run key, two concurrent
- * workers, a batch that fails and is retried, and a worker SIGKILLed mid-batch.
+ * downgrade, in batches with progress (also when two batches commit at once), exactly once under a
+ * replayed run key, two concurrent workers, a batch that fails and is retried, and a worker
+ * SIGKILLed mid-batch.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -88,7 +89,9 @@ it('warns each customer the boundary would downgrade, with what keeps the tier, 
     onProgress: (r) => progress.push(r.processed),
   });
   expect(done).toMatchObject({ state: 'done', processed: 32, total: 32 });
+  // One report per batch, read after its commit: the last one counts every batch.
   expect(progress).toHaveLength(4);
+  expect(progress.every((n) => n % 8 === 0 && n >= 8 && n <= 32)).toBe(true);
   expect(Math.max(...progress)).toBe(32);
 
   const warnings = await warningsOf(scope.programId);
@@ -130,6 +133,40 @@ it('warns each customer the boundary would downgrade, with what keeps the tier, 
   await runs.work(scope.programId, cycle.id);
   for (const id of short) expect((await scope.customers.get(id))?.tierId).toBe(bronze);
   expect((await scope.customers.get(keeper))?.tierId).toBe(silver);
+});
+
+it('two batches committing together: the last report still counts every batch', async () => {
+  // What made the test above flaky on a busy machine: the last two batches in flight at once.
+  // A report read inside its batch's transaction missed the other batch (both said 24).
+  const { scope, silver } = await silverProgram();
+  await seedMany(scope, 32, { prefix: 'pair', tierId: silver, carry: 40 });
+  let arrived = 0;
+  let release: () => void = () => {};
+  const bothInside = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const runs = service(store, {
+    concurrency: 2,
+    hooks: {
+      async beforeCommit(_runId, batch) {
+        if (batch.seq < 2) return;
+        // Batches 2 and 3 wait for each other inside their transactions, then commit together.
+        if (++arrived === 2) release();
+        await bothInside;
+      },
+    },
+  });
+  const run = await runs.start(scope.programId, 'warning', WARN_AT, warningKey(Q2));
+  const progress: number[] = [];
+  const done = await runs.work(scope.programId, run.id, {
+    batchSize: 8,
+    onProgress: (r) => progress.push(r.processed),
+  });
+  expect(progress).toHaveLength(4);
+  expect(Math.max(...progress)).toBe(32);
+  expect(done).toMatchObject({ state: 'done', processed: 32, total: 32 });
+  expect(await runs.get(scope.programId, run.id)).toMatchObject({ state: 'done', processed: 32 });
+  expect((await countsOf(scope.programId)).size).toBe(32);
 });
 
 it('two concurrent workers on 600 customers: each warned exactly once', async () => {

@@ -35,7 +35,7 @@ describe('embedded PGlite data directory', () => {
     } finally {
       await second.close();
     }
-    // Two opens, the first running initdb in WebAssembly (~5 s on these machines; minutes when
-    // the two cores are shared by several test runs).
+    // Two opens, the first running initdb in WebAssembly in a child process (~5 s on an idle
+    // machine, ~50 s measured with both cores loaded; minutes when several test runs share them).
   }, 240_000);
 });

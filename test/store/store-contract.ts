@@ -20,9 +20,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       if (!store) throw new Error('store not opened');
       return store;
     };
+    // Generous: opening an in-memory PGlite runs initdb in WebAssembly, which overran 30 s on a
+    // busy 2-core machine.
     beforeAll(async () => {
       store = await open();
-    });
+    }, 180_000);
     afterAll(async () => {
       await store?.close();
     });

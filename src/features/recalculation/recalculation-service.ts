@@ -237,9 +237,9 @@ export class RecalculationService {
     work: BatchWork,
     onProgress?: (r: RunView) => void,
   ): Promise<void> {
+    let result: Awaited<ReturnType<typeof runs.process>>;
     try {
-      const result = await runs.process(runId, batch, work);
-      if (!result.skipped) onProgress?.(runView(result.run));
+      result = await runs.process(runId, batch, work);
     } catch (err) {
       // Rolled back: hand the batch back at once, and fail the run when it keeps failing. A lost
       // database connection is not the batch's fault and is not counted (docs/decisions/0018).
@@ -249,5 +249,11 @@ export class RecalculationService {
         .catch(() => undefined);
       throw err;
     }
+    if (result.skipped || !onProgress) return;
+    // Read after the commit: the run as seen inside the batch's transaction misses a batch
+    // committing alongside it, so with two loops the last report could stop short of the total
+    // (issue 10: "expected 32, received 24"). After the commit, the last batch to commit always
+    // reports every batch.
+    onProgress(runView((await runs.get(runId)) ?? result.run));
   }
 }
