@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     pushSender,
     pushOnCommit: true,
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
+    images: config.images,
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
   });
   const scheduler = config.scheduler
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
       Promise.resolve(scheduler?.stop())
         .then(() => pushSender?.close())
         .then(() => services.webhookSender.close())
+        .then(() => services.artwork.close())
         .then(() => store.close())
         .then(
           () => process.exit(0),
