@@ -103,9 +103,14 @@ export class ImageWorkPool {
 
   constructor(readonly limits: ImageWorkLimits = DEFAULT_IMAGE_WORK_LIMITS) {}
 
-  /** Children alive now (busy or idle). */
-  get children(): number {
-    return this.all.size;
+  /** Process ids of the children alive now (busy or idle). */
+  get pids(): number[] {
+    return [...this.all].map((w) => w.child.pid ?? 0);
+  }
+
+  /** Children running a job now. */
+  get busy(): number {
+    return this.all.size - this.idle.length;
   }
 
   /** Run a job on a child; rejects with the job's AppError or a budget refusal. */
@@ -225,6 +230,7 @@ export class ImageWorkPool {
       else w.reject(new AppError(msg.error.status, msg.error.code, msg.error.message));
       // malloc keeps freed arenas: a child left large after a job is replaced.
       const usage = child.pid ? processUsage(child.pid) : null;
+      if (usage) this.peakChildRssBytes = Math.max(this.peakChildRssBytes, usage.rssBytes);
       if (usage && usage.rssBytes > this.limits.maxRssBytes / 2) {
         this.forget(worker);
         child.kill('SIGKILL');

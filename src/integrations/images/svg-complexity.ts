@@ -27,7 +27,7 @@ export const SVG_LIMITS = {
   /** `feTurbulence numOctaves` (each octave is a full noise pass per pixel). */
   turbulenceOctaves: 8,
   /** `feMorphology radius` in user units (cost grows with its square). */
-  morphologyRadius: 32,
+  morphologyRadius: 16,
   /** `feConvolveMatrix order` (cost grows with its square). */
   convolveOrder: 9,
   /** `<use>` elements (each may instantiate a subtree). */
