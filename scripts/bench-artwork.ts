@@ -56,7 +56,10 @@ async function measure(fn: () => Promise<unknown>): Promise<{ median: number; p9
 const renderer: PassFaceRenderer =
   flags.renderer === 'in-process'
     ? new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels })
-    : new IsolatedPassFaceRenderer({ ...DEFAULT_IMAGE_WORK_LIMITS, maxPixels: DEFAULT_ARTWORK_LIMITS.maxPixels });
+    : new IsolatedPassFaceRenderer({
+        ...DEFAULT_IMAGE_WORK_LIMITS,
+        maxPixels: DEFAULT_ARTWORK_LIMITS.maxPixels,
+      });
 const photo = await sharp({
   create: {
     width: 2250,
