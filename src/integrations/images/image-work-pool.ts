@@ -245,7 +245,12 @@ export class ImageWorkPool {
       this.replace();
     };
     const onAbort = () => kill(abortReason(w.signal as AbortSignal));
-    if (w.signal?.aborted) return void setImmediate(() => kill(abortReason(w.signal as AbortSignal)));
+    if (w.signal?.aborted) {
+      // Gone before it started: the child stays free for the next job.
+      settled = true;
+      w.reject(abortReason(w.signal));
+      return void this.release(worker);
+    }
     child.on('message', onMessage);
     child.on('exit', onExit);
     w.signal?.addEventListener('abort', onAbort, { once: true });
