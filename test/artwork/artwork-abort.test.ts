@@ -131,3 +131,35 @@ describe('abandoned renders', () => {
     expect(variant.status).toBe(404);
   }, 90_000);
 });
+
+describe('a bounded queue', () => {
+  let one: ArtworkHarness;
+  beforeAll(async () => {
+    one = await startArtworkHarness({ workers: 1, queue: 0, cpuMs: 120_000, wallMs: 120_000 });
+  }, 60_000);
+  afterAll(() => one.close());
+
+  it('answers 503 image_work_busy with Retry-After when every child is busy and the queue is full', async () => {
+    const { auth: a } = await createProgram(one);
+    const tier = (await request(one.app).post('/v1/tiers').set(a).send({ title: 'Busy' })).body.id;
+    const slow = request(one.app)
+      .put(`/v1/tiers/${tier}/artwork/strip`)
+      .set(a)
+      .set('Content-Type', 'image/svg+xml')
+      .send(slowFilterSvg)
+      .then((r) => r);
+    await until('the slow render', () => one.renderer.variantRenders > 0 && one.renderer.pool.busy === 1);
+    const busy = await request(one.app)
+      .put(`/v1/tiers/${tier}/artwork/icon`)
+      .set(a)
+      .set('Content-Type', 'image/png')
+      .send(await png(100, 100));
+    expect(busy.status).toBe(503);
+    expect(busy.body.error.code).toBe('image_work_busy');
+    expect(busy.headers['retry-after']).toBe('5');
+    // The DELETE ends the slow render; nothing of either upload is stored.
+    await request(one.app).delete(`/v1/tiers/${tier}/artwork/strip`).set(a);
+    expect((await slow).status).toBe(409);
+    expect((await request(one.app).get(`/v1/tiers/${tier}/artwork`).set(a)).body.data).toEqual([]);
+  }, 90_000);
+});
