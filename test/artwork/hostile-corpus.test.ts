@@ -116,6 +116,13 @@ const cases: Case[] = [
     'image/svg+xml',
     ['422 artwork_too_many_pixels', '400 artwork_unreadable'],
   ],
+  [
+    'an SVG whose only size is a 10⁹ × 10⁹ viewBox',
+    'strip',
+    () => svg(`<svg ${NS} viewBox="0 0 1000000000 1000000000"><rect width="10" height="10"/></svg>`),
+    'image/svg+xml',
+    ['400 artwork_unreadable', '422 artwork_too_many_pixels'],
+  ],
   // SVG carrying images.
   [
     'an SVG embedding a GIF of 60000×60000',
