@@ -10,6 +10,9 @@
  * - preview: one pass-face preview (750×940 PNG) from logo@2x and strip@2x PNGs.
  * Each is run --warmup times unmeasured, then --runs times; the median and p90 are printed
  * and written to bench-results/artwork-<date>.json. Results in BENCHMARKS.md.
+ * `--renderer isolated` (the default, what the service runs) sends each decode and render
+ * to the bounded child processes (docs/decisions/0019-bounded-image-work.md);
+ * `--renderer in-process` runs sharp in this process as before.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +22,9 @@ import sharp from 'sharp';
 import { SLOT_SPECS } from '../src/features/artwork/artwork-slots.js';
 import { DEFAULT_ARTWORK_LIMITS, validateUpload } from '../src/features/artwork/artwork-validation.js';
 import { passFaceOf } from '../src/features/artwork/pass-face.js';
+import { DEFAULT_IMAGE_WORK_LIMITS } from '../src/integrations/images/image-work-pool.js';
+import { IsolatedPassFaceRenderer } from '../src/integrations/images/isolated-pass-face-renderer.js';
+import type { PassFaceRenderer } from '../src/integrations/images/pass-face-renderer.js';
 import { SharpPassFaceRenderer } from '../src/integrations/images/sharp-pass-face-renderer.js';
 import type { TierRecord } from '../src/store/port.js';
 
@@ -28,6 +34,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '25' },
     warmup: { type: 'string', default: '3' },
     label: { type: 'string' },
+    renderer: { type: 'string', default: 'isolated' },
   },
 });
 const runs = Number(flags.runs);
@@ -46,7 +53,13 @@ async function measure(fn: () => Promise<unknown>): Promise<{ median: number; p9
   return { median: Math.round(at(0.5) * 10) / 10, p90: Math.round(at(0.9) * 10) / 10, runs };
 }
 
-const renderer = new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels });
+const renderer: PassFaceRenderer =
+  flags.renderer === 'in-process'
+    ? new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels })
+    : new IsolatedPassFaceRenderer({
+        ...DEFAULT_IMAGE_WORK_LIMITS,
+        maxPixels: DEFAULT_ARTWORK_LIMITS.maxPixels,
+      });
 const photo = await sharp({
   create: {
     width: 2250,
@@ -84,6 +97,7 @@ const preview = await measure(() => renderer.renderPreview(face));
 const result = {
   date: new Date().toISOString(),
   label: flags.label ?? null,
+  renderer: flags.renderer,
   machine: {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
@@ -99,6 +113,7 @@ const result = {
   variantBytes: Object.fromEntries(variants.map((v) => [v.name, v.data.length])),
 };
 console.log(JSON.stringify(result, null, 2));
+await renderer.close();
 await mkdir(`${ROOT}bench-results`, { recursive: true });
 await writeFile(
   `${ROOT}bench-results/artwork-${result.date.replace(/[:.]/g, '-')}.json`,

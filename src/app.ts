@@ -44,8 +44,9 @@ import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions, RateLimits } from './http/rate-limits.js';
 import type { PushSender } from './integrations/apple/push-sender.js';
+import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
+import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
-import { SharpPassFaceRenderer } from './integrations/images/sharp-pass-face-renderer.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -64,8 +65,10 @@ export interface AppDeps {
    * defaults. A test sending many bad credentials raises them here.
    */
   rateLimits?: Partial<RateLimitOptions>;
-  /** Image work of tier artwork (default: sharp); tests pass their own to count renders. */
+  /** Image work of tier artwork (default: sharp in bounded child processes, `images`). */
   imageRenderer?: PassFaceRenderer;
+  /** Bounds of the default renderer's child processes (IMAGE_*; defaults otherwise). */
+  images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
   passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
@@ -145,7 +148,12 @@ export function buildApp(deps: AppDeps) {
   const analytics = new AnalyticsService();
   const artwork = new ArtworkService({
     renderer:
-      deps.imageRenderer ?? new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels }),
+      deps.imageRenderer ??
+      new IsolatedPassFaceRenderer({
+        ...DEFAULT_IMAGE_WORK_LIMITS,
+        ...deps.images,
+        maxPixels: DEFAULT_ARTWORK_LIMITS.maxPixels,
+      }),
     limits: DEFAULT_ARTWORK_LIMITS,
   });
   const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger, artwork }) : undefined;

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_WALLET_API_ROOT } from './integrations/google/wallet-client.js';
+import type { ImageWorkLimits } from './integrations/images/image-work-pool.js';
 
 const optionalString = z
   .string()
@@ -63,6 +64,11 @@ const schema = z.object({
   APNS_CERT: optionalString,
   APNS_KEY: optionalString,
   APNS_CA: optionalString,
+  IMAGE_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  IMAGE_QUEUE: z.coerce.number().int().min(0).max(10_000).default(8),
+  IMAGE_CPU_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  IMAGE_WALL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  IMAGE_MAX_RSS_MB: z.coerce.number().int().min(64).max(65_536).default(768),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'])
     .default('false')
@@ -140,6 +146,8 @@ export interface Config {
   passLinkSecret: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
+  /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
+  images: Omit<ImageWorkLimits, 'maxPixels'>;
   /** APNs pushes of pass updates; undefined when turned off. */
   apns:
     | {
@@ -238,6 +246,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     passCacheEntries: e.PASS_CACHE_ENTRIES,
+    images: {
+      workers: e.IMAGE_WORKERS,
+      queue: e.IMAGE_QUEUE,
+      cpuMs: e.IMAGE_CPU_MS,
+      wallMs: e.IMAGE_WALL_MS,
+      maxRssBytes: e.IMAGE_MAX_RSS_MB * 1024 * 1024,
+    },
     apns:
       e.APNS === 'off'
         ? undefined

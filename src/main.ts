@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     pushSender,
     pushOnCommit: true,
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
+    images: config.images,
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
   });
   // Pass tokens issued before migration 021 are encrypted once; worker 0 does it for all (0021).
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
       Promise.resolve(scheduler?.stop())
         .then(() => pushSender?.close())
         .then(() => services.webhookSender.close())
+        .then(() => services.artwork.close())
         .then(() => store.close())
         .then(
           () => process.exit(0),

@@ -5,15 +5,25 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { DEFAULT_ARTWORK_LIMITS } from '../../src/features/artwork/artwork-validation.js';
-import { SharpPassFaceRenderer } from '../../src/integrations/images/sharp-pass-face-renderer.js';
+import {
+  DEFAULT_IMAGE_WORK_LIMITS,
+  type ImageWorkLimits,
+} from '../../src/integrations/images/image-work-pool.js';
+import { IsolatedPassFaceRenderer } from '../../src/integrations/images/isolated-pass-face-renderer.js';
 import { openStore } from '../../src/store/open-store.js';
 import { testDatabaseUrl } from '../support/db.js';
 import { ADMIN_TOKEN, type Harness } from '../support/harness.js';
 
-/** The real app with a renderer the test can read counters from. */
-export async function startArtworkHarness(): Promise<Harness & { renderer: SharpPassFaceRenderer }> {
+export type ArtworkHarness = Harness & { renderer: IsolatedPassFaceRenderer };
+
+/** The real app with the service's renderer (bounded child processes), whose counters the test reads. */
+export async function startArtworkHarness(limits: Partial<ImageWorkLimits> = {}): Promise<ArtworkHarness> {
   const store = await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' });
-  const renderer = new SharpPassFaceRenderer({ maxInputPixels: DEFAULT_ARTWORK_LIMITS.maxPixels });
+  const renderer = new IsolatedPassFaceRenderer({
+    ...DEFAULT_IMAGE_WORK_LIMITS,
+    maxPixels: DEFAULT_ARTWORK_LIMITS.maxPixels,
+    ...limits,
+  });
   const { app } = buildApp({
     store,
     clock: { now: () => new Date() },
@@ -21,7 +31,11 @@ export async function startArtworkHarness(): Promise<Harness & { renderer: Sharp
     adminToken: ADMIN_TOKEN,
     imageRenderer: renderer,
   });
-  return { store, app, http: request.agent(app), close: () => store.close(), renderer };
+  const close = async () => {
+    await renderer.close();
+    await store.close();
+  };
+  return { store, app, http: request.agent(app), close, renderer };
 }
 
 type Color = { r: number; g: number; b: number };

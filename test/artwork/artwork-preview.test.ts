@@ -3,11 +3,10 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { ArtworkService } from '../../src/features/artwork/artwork-service.js';
 import type { ProgramContext } from '../../src/features/programs/program-context.js';
-import type { SharpPassFaceRenderer } from '../../src/integrations/images/sharp-pass-face-renderer.js';
-import { createProgram, type Harness } from '../support/harness.js';
-import { pixel, png, startArtworkHarness } from './artwork-fixtures.js';
+import { createProgram } from '../support/harness.js';
+import { type ArtworkHarness, pixel, png, startArtworkHarness } from './artwork-fixtures.js';
 
-let h: Harness & { renderer: SharpPassFaceRenderer };
+let h: ArtworkHarness;
 let auth: { Authorization: string };
 let programId: string;
 beforeAll(async () => {

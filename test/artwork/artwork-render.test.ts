@@ -1,11 +1,10 @@
 /** Rendered variants: exact sizes, content-hash cache, ETag/304, delete, tenancy, pass images. */
 import sharp from 'sharp';
 import request from 'supertest';
-import type { SharpPassFaceRenderer } from '../../src/integrations/images/sharp-pass-face-renderer.js';
-import { createProgram, type Harness } from '../support/harness.js';
-import { jpeg, png, startArtworkHarness } from './artwork-fixtures.js';
+import { createProgram } from '../support/harness.js';
+import { type ArtworkHarness, jpeg, png, startArtworkHarness } from './artwork-fixtures.js';
 
-let h: Harness & { renderer: SharpPassFaceRenderer };
+let h: ArtworkHarness;
 let auth: { Authorization: string };
 let tierId: string;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** Upload validation: every refusal has its code, renders nothing and stores nothing. */
 import request from 'supertest';
-import type { SharpPassFaceRenderer } from '../../src/integrations/images/sharp-pass-face-renderer.js';
-import { createProgram, type Harness } from '../support/harness.js';
+import { createProgram } from '../support/harness.js';
 import {
+  type ArtworkHarness,
   cleanSvg,
   externalHrefSvg,
   jpeg,
@@ -12,7 +12,7 @@ import {
   webp,
 } from './artwork-fixtures.js';
 
-let h: Harness & { renderer: SharpPassFaceRenderer };
+let h: ArtworkHarness;
 let auth: { Authorization: string };
 let tierId: string;
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 /** HTTP routes of per-tier artwork and the pass preview. */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { ApiRegistry } from '../../http/route.js';
+import type { ApiRegistry, HandlerResult } from '../../http/route.js';
 import { CONTENT_TYPES } from '../../integrations/images/image-sniffer.js';
+import { RetryLaterError } from '../../integrations/images/image-work-pool.js';
 import { tierIdParams } from '../tiers/tier-schemas.js';
 import {
   artworkList,
@@ -19,6 +20,29 @@ function sendPng(req: Request, res: Response, image: ArtworkImage): undefined {
   if (req.fresh) res.status(304).end();
   else res.status(200).type('image/png').send(image.data);
   return undefined;
+}
+
+/** Aborts when the client closes the connection before the response is sent. */
+function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** Image work refused for load (503) carries `Retry-After`, which the error handler does not set. */
+async function retryLater(fn: () => Promise<HandlerResult | undefined>): Promise<HandlerResult | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof RetryLaterError)) throw err;
+    return {
+      status: err.status,
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
+      body: { error: { code: err.code, message: err.message } },
+    };
+  }
 }
 
 const png = {
@@ -43,16 +67,18 @@ export function registerArtworkRoutes(api: ApiRegistry, artwork: ArtworkService)
       tooLargeCode: 'artwork_too_large',
     },
     responses: { 200: { description: 'The stored slot and its variants', schema: artworkSlotView } },
-    async handler({ ctx, params, raw, req }) {
-      const slot = await artwork.upload(
-        ctx,
-        params.tierId,
-        params.slot,
-        raw ?? Buffer.alloc(0),
-        req.get('content-type'),
-      );
-      return { status: 200, body: artworkView(slot) };
-    },
+    handler: ({ ctx, params, raw, req, res }) =>
+      retryLater(async () => {
+        const slot = await artwork.upload(
+          ctx,
+          params.tierId,
+          params.slot,
+          raw ?? Buffer.alloc(0),
+          req.get('content-type'),
+          clientGone(res),
+        );
+        return { status: 200, body: artworkView(slot) };
+      }),
   });
   api.add({
     method: 'get',
@@ -100,8 +126,7 @@ export function registerArtworkRoutes(api: ApiRegistry, artwork: ArtworkService)
     expensive: 'preview',
     params: tierIdParams,
     responses: { 200: png, 304: { description: 'Not modified' } },
-    async handler({ ctx, params, req, res }) {
-      return sendPng(req, res, await artwork.preview(ctx, params.tierId));
-    },
+    handler: ({ ctx, params, req, res }) =>
+      retryLater(async () => sendPng(req, res, await artwork.preview(ctx, params.tierId, clientGone(res)))),
   });
 }

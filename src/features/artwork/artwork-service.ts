@@ -12,6 +12,7 @@ import type { ProgramContext } from '../programs/program-context.js';
 import { isApplePassImage, isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
 import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
 import { passFaceOf, previewKey } from './pass-face.js';
+import { SlotUploads } from './slot-uploads.js';
 
 /** A PNG with its ETag. */
 export interface ArtworkImage {
@@ -28,6 +29,9 @@ export interface ArtworkServiceDeps {
   limits?: ArtworkLimits;
 }
 
+/** Runs a write of the upload unless it was cancelled meanwhile (see SlotUploads). */
+type Write = <T>(fn: () => Promise<T>) => Promise<T>;
+
 function slotOf(value: string): Slot {
   if (!isSlot(value)) throw notFound('artwork_slot_not_found', `No artwork slot ${value}`);
   return value;
@@ -35,6 +39,7 @@ function slotOf(value: string): Slot {
 
 export class ArtworkService {
   private readonly renderer: PassFaceRenderer;
+  private readonly uploads = new SlotUploads();
   /** Upload limits; the upload route reads `maxBytes` from here. */
   readonly limits: ArtworkLimits;
 
@@ -51,7 +56,9 @@ export class ArtworkService {
 
   /**
    * Validate and store an upload. The same bytes as the slot already holds render
-   * nothing; bytes another tier's slot already rendered are copied from it.
+   * nothing; bytes another tier's slot already rendered are copied from it. Abandoned,
+   * with nothing stored, when `signal` aborts (the client went away) or a DELETE of the
+   * slot comes in while it renders.
    */
   async upload(
     ctx: ProgramContext,
@@ -59,35 +66,67 @@ export class ArtworkService {
     slotName: string,
     bytes: Buffer,
     declaredType: string | undefined,
+    signal?: AbortSignal,
   ): Promise<ArtworkSlotRecord> {
     const slot = slotOf(slotName);
     await this.tier(ctx, tierId);
+    const key = `${ctx.program.id}/${tierId}/${slot}`;
+    const upload = this.uploads.begin(key, signal);
+    try {
+      // The write and a DELETE's removal never interleave; a cancelled upload writes nothing.
+      const write: Write = (fn) =>
+        this.uploads.exclusive(key, () => {
+          upload.throwIfCancelled();
+          return fn();
+        });
+      return await this.validateAndStore(ctx, tierId, slot, bytes, declaredType, upload.signal, write);
+    } finally {
+      upload.end();
+    }
+  }
+
+  private async validateAndStore(
+    ctx: ProgramContext,
+    tierId: string,
+    slot: Slot,
+    bytes: Buffer,
+    declaredType: string | undefined,
+    signal: AbortSignal,
+    write: Write,
+  ): Promise<ArtworkSlotRecord> {
     const spec = SLOT_SPECS[slot];
-    const image = await validateUpload(bytes, declaredType, spec, this.limits, this.renderer);
+    const image = await validateUpload(bytes, declaredType, spec, this.limits, this.renderer, signal);
     const hash = createHash('sha256').update(bytes).digest('hex');
     const repo = ctx.scope.artwork;
     const current = await repo.get(tierId, slot);
     if (current?.hash === hash) return current;
     const donor = await repo.findByHash(slot, hash);
     if (donor) {
-      const copied = await repo.copy(donor.tierId, tierId, slot, ctx.now);
+      const copied = await write(() => repo.copy(donor.tierId, tierId, slot, ctx.now));
       if (copied) return this.passesShow(ctx, tierId, copied);
     }
-    const variants = await this.renderer.renderVariants(image.source, spec.targets);
-    const stored = await repo.put(
-      {
-        tierId,
-        slot,
-        hash,
-        contentType: image.contentType,
-        width: image.width,
-        height: image.height,
-        source: bytes,
-        variants: variants.map((v) => ({ ...v, bytes: v.data.length })),
-      },
-      ctx.now,
+    const variants = await this.renderer.renderVariants(image.source, spec.targets, signal);
+    const stored = await write(() =>
+      repo.put(
+        {
+          tierId,
+          slot,
+          hash,
+          contentType: image.contentType,
+          width: image.width,
+          height: image.height,
+          source: bytes,
+          variants: variants.map((v) => ({ ...v, bytes: v.data.length })),
+        },
+        ctx.now,
+      ),
     );
     return this.passesShow(ctx, tierId, stored);
+  }
+
+  /** Stop the renderer's helper processes (at shutdown). */
+  close(): Promise<void> {
+    return this.renderer.close();
   }
 
   /** Queue the wallet pass updates of the tier's members (their passes show its artwork). */
@@ -114,11 +153,17 @@ export class ArtworkService {
     throw notFound('artwork_variant_not_found', `The ${slot} artwork has no variant ${name}`);
   }
 
-  /** Delete a slot and its variants. */
+  /** Delete a slot and its variants; uploads of the slot still rendering are cancelled. */
   async remove(ctx: ProgramContext, tierId: string, slotName: string): Promise<void> {
     const slot = slotOf(slotName);
     await this.tier(ctx, tierId);
-    if (!(await ctx.scope.artwork.remove(tierId, slot))) {
+    const key = `${ctx.program.id}/${tierId}/${slot}`;
+    this.uploads.cancel(key);
+    const removed = await this.uploads.exclusive(key, async () => {
+      this.uploads.cancel(key);
+      return ctx.scope.artwork.remove(tierId, slot);
+    });
+    if (!removed) {
       throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
     }
     await this.passesShow(ctx, tierId, undefined);
@@ -137,8 +182,8 @@ export class ArtworkService {
     return out;
   }
 
-  /** The tier's pass-face preview PNG, drawn again only when its inputs changed. */
-  async preview(ctx: ProgramContext, tierId: string): Promise<ArtworkImage> {
+  /** The tier's pass-face preview PNG, drawn again only when its inputs changed; `signal` abandons the drawing. */
+  async preview(ctx: ProgramContext, tierId: string, signal?: AbortSignal): Promise<ArtworkImage> {
     const tier = await this.tier(ctx, tierId);
     const repo = ctx.scope.artwork;
     const slots = await repo.list(tierId);
@@ -153,11 +198,14 @@ export class ArtworkService {
     const strip = used.some((s) => s.slot === 'strip')
       ? await repo.variant(tierId, 'strip', 'strip@2x.png')
       : null;
-    const data = await this.renderer.renderPreview({
-      ...face,
-      logo: logo?.data ?? null,
-      strip: strip?.data ?? null,
-    });
+    const data = await this.renderer.renderPreview(
+      {
+        ...face,
+        logo: logo?.data ?? null,
+        strip: strip?.data ?? null,
+      },
+      signal,
+    );
     // An upload between the listing and the reads drew newer artwork: key it by what was drawn.
     const drawn: Record<string, string> = {};
     if (logo) drawn.logo = logo.hash;

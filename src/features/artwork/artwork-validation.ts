@@ -1,11 +1,13 @@
 /**
  * Upload checks, cheapest first, all before anything is decoded in full or stored:
- * empty → sniffed type → declared type matches → SVG safety → header pixel count →
- * decoder header → minimum size.
+ * empty → sniffed type → declared type matches → SVG safety and cost (inline images,
+ * filters) → header pixel count → decoder header → minimum size. Declared vs actual data
+ * size is checked by the renderer, in its child process, just before the full decode.
  */
 import { AppError, badRequest, unprocessable } from '../../http/errors.js';
 import { CONTENT_TYPES, type ImageFormat, sniffImage } from '../../integrations/images/image-sniffer.js';
 import type { PassFaceRenderer, SourceImage } from '../../integrations/images/pass-face-renderer.js';
+import { checkSvgComplexity } from '../../integrations/images/svg-complexity.js';
 import { svgRefusal } from '../../integrations/images/svg-safety.js';
 import type { SlotSpec } from './artwork-slots.js';
 
@@ -50,11 +52,14 @@ function mediaType(header: string | undefined): string | undefined {
   return header?.split(';')[0]?.trim().toLowerCase();
 }
 
-/** SVG: rasterise so that the largest target is covered, within the pixel limit. */
+/**
+ * SVG: rasterise at the size that covers the largest target, within the pixel limit — also
+ * below the SVG's own size: a 4000×4000 canvas is drawn at ~1125² (filters and all), not 16 MP.
+ */
 function svgScale(size: { width: number; height: number }, spec: SlotSpec, maxPixels: number): number {
   const needed = Math.max(...spec.targets.map((t) => Math.max(t.width / size.width, t.height / size.height)));
   const allowed = Math.sqrt(maxPixels / (size.width * size.height));
-  return Math.max(Math.min(Math.max(needed, 1), allowed), 0.01);
+  return Math.max(Math.min(needed, allowed), 0.01);
 }
 
 /** Check an upload for a slot; throws the refusal as an AppError. */
@@ -64,6 +69,7 @@ export async function validateUpload(
   spec: SlotSpec,
   limits: ArtworkLimits,
   renderer: PassFaceRenderer,
+  signal?: AbortSignal,
 ): Promise<ValidatedImage> {
   if (bytes.length === 0) throw badRequest('artwork_empty', 'The request body is empty');
   if (bytes.length > limits.maxBytes) {
@@ -88,15 +94,16 @@ export async function validateUpload(
   if (format === 'svg') {
     const reason = svgRefusal(bytes.toString('utf8'));
     if (reason) throw badRequest('artwork_unsafe_svg', `The SVG is refused: it contains ${reason}`);
+    checkSvgComplexity(bytes.toString('utf8'), limits.maxPixels);
   }
   if (sniffed.size && sniffed.size.width * sniffed.size.height > limits.maxPixels) {
     throw tooManyPixels(sniffed.size.width, sniffed.size.height, limits.maxPixels);
   }
   let source: SourceImage = { bytes, format };
-  let size = await renderer.inspect(source);
+  let size = await renderer.inspect(source, signal);
   if (format === 'svg') {
     source = { bytes, format, scale: svgScale(size, spec, limits.maxPixels) };
-    size = await renderer.inspect(source);
+    size = await renderer.inspect(source, signal);
   }
   // The decoder's view wins over the sniffer's (e.g. a JPEG's EXIF rotation).
   if (size.width * size.height > limits.maxPixels) {

@@ -84,10 +84,22 @@ export interface PassFaceRenderer {
   readonly variantRenders: number;
   /** Previews drawn so far. */
   readonly previewRenders: number;
-  /** Read the decoder's header of an upload: pixel size (SVG: at 72 dpi). Throws `artwork_unreadable`. */
-  inspect(source: SourceImage): Promise<{ width: number; height: number }>;
-  /** Decode the upload once and render every target to PNG. Throws `artwork_unreadable`. */
-  renderVariants(source: SourceImage, targets: readonly RenderTarget[]): Promise<RenderedImage[]>;
+  /**
+   * Read the decoder's header of an upload: pixel size (SVG: at 72 dpi). Throws
+   * `artwork_unreadable`; the work is abandoned when `signal` aborts (its reason is thrown).
+   */
+  inspect(source: SourceImage, signal?: AbortSignal): Promise<{ width: number; height: number }>;
+  /**
+   * Check that declared and actual sizes agree, decode the upload once and render every
+   * target to PNG. Throws `artwork_unreadable`, `artwork_size_mismatch`, `artwork_too_complex`.
+   */
+  renderVariants(
+    source: SourceImage,
+    targets: readonly RenderTarget[],
+    signal?: AbortSignal,
+  ): Promise<RenderedImage[]>;
   /** Draw the pass face to a PNG of `previewSize`. */
-  renderPreview(face: PassFace): Promise<Buffer>;
+  renderPreview(face: PassFace, signal?: AbortSignal): Promise<Buffer>;
+  /** Stop any helper processes (the renderer may still be used: they start again). */
+  close(): Promise<void>;
 }

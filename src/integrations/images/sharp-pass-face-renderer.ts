@@ -1,6 +1,11 @@
-/** PassFaceRenderer on sharp (libvips): decoding bounded by `limitInputPixels`, PNG output. */
+/**
+ * PassFaceRenderer on sharp (libvips): decoding bounded by `limitInputPixels`, PNG output.
+ * In-process, so nothing bounds its time or native memory: the service runs it inside the
+ * image child processes (isolated-pass-face-renderer.ts); tests and benches use it directly.
+ */
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { AppError } from '../../http/errors.js';
+import { checkDeclaredSize } from './image-integrity.js';
 import type {
   PassFace,
   PassFaceRenderer,
@@ -9,6 +14,7 @@ import type {
   Rgb,
   SourceImage,
 } from './pass-face-renderer.js';
+import { embeddedRasters } from './svg-complexity.js';
 
 export interface SharpRendererOptions {
   /** Decoders refuse inputs with more pixels than this (sharp `limitInputPixels`). */
@@ -97,6 +103,12 @@ export class SharpPassFaceRenderer implements PassFaceRenderer {
 
   async renderVariants(source: SourceImage, targets: readonly RenderTarget[]): Promise<RenderedImage[]> {
     this.variants += 1;
+    if (source.format === 'svg') {
+      for (const r of embeddedRasters(source.bytes.toString('utf8')))
+        await checkDeclaredSize(r.bytes, r.format);
+    } else {
+      await checkDeclaredSize(source.bytes, source.format);
+    }
     try {
       // Decode once into raw pixels, then resize from memory for every target. An alpha
       // channel only where there is one or a letterbox needs it (opaque PNGs encode faster).
@@ -154,4 +166,6 @@ export class SharpPassFaceRenderer implements PassFaceRenderer {
       .png()
       .toBuffer();
   }
+
+  async close(): Promise<void> {}
 }
