@@ -10,7 +10,8 @@
  *   with Retry-After (the machine was too busy: not the client's fault);
  * - the caller's AbortSignal (client gone, upload superseded) → killed, its reason thrown.
  * Jobs beyond the children wait in a FIFO of at most `queue`; beyond it 503 `image_work_busy`.
- * A killed child is replaced on demand; children start lazily and exit with the parent.
+ * A killed child is replaced on demand; children start lazily, exit after `idleMs` without a
+ * job (an idle service keeps none resident) and exit with the parent.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,8 @@ export interface ImageWorkLimits {
   maxRssBytes: number;
   /** Most pixels a decoder accepts (sharp `limitInputPixels`). */
   maxPixels: number;
+  /** An idle child exits after this long (each holds ~90 MB; the next job starts one again). */
+  idleMs?: number;
 }
 
 export const DEFAULT_IMAGE_WORK_LIMITS: ImageWorkLimits = {
@@ -41,6 +44,7 @@ export const DEFAULT_IMAGE_WORK_LIMITS: ImageWorkLimits = {
   wallMs: 30_000,
   maxRssBytes: 768 * 1024 * 1024,
   maxPixels: 25_000_000,
+  idleMs: 60_000,
 };
 
 /** A refusal that asks the client to come back (`Retry-After`, in seconds). */
@@ -84,6 +88,8 @@ interface Waiting {
 interface Worker {
   child: ChildProcess;
   ready: Promise<void>;
+  /** Set while the child is idle: ends it after `idleMs`. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** What the signal's abort means for the caller: its reason when that is an AppError. */
@@ -118,7 +124,7 @@ export class ImageWorkPool {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<T>((resolve, reject) => {
       const w: Waiting = { spec, signal, resolve: resolve as (v: unknown) => void, reject };
-      const worker = this.idle.pop() ?? (this.all.size < this.limits.workers ? this.spawn() : undefined);
+      const worker = this.takeIdle() ?? (this.all.size < this.limits.workers ? this.spawn() : undefined);
       if (worker) return void this.start(worker, w);
       if (this.waiting.length >= this.limits.queue) {
         return reject(
@@ -142,7 +148,10 @@ export class ImageWorkPool {
 
   /** Kill every child (they start again on the next job). */
   async close(): Promise<void> {
-    for (const w of this.all) w.child.kill('SIGKILL');
+    for (const w of this.all) {
+      clearTimeout(w.idleTimer);
+      w.child.kill('SIGKILL');
+    }
     this.all.clear();
     this.idle.length = 0;
   }
@@ -179,7 +188,14 @@ export class ImageWorkPool {
     child.channel?.unref();
   }
 
+  private takeIdle(): Worker | undefined {
+    const worker = this.idle.pop();
+    if (worker) clearTimeout(worker.idleTimer);
+    return worker;
+  }
+
   private forget(worker: Worker): void {
+    clearTimeout(worker.idleTimer);
     this.all.delete(worker);
     const i = this.idle.indexOf(worker);
     if (i >= 0) this.idle.splice(i, 1);
@@ -190,6 +206,13 @@ export class ImageWorkPool {
     if (next) return void this.start(worker, next);
     this.idle.push(worker);
     this.unref(worker.child);
+    const idleMs = this.limits.idleMs ?? DEFAULT_IMAGE_WORK_LIMITS.idleMs;
+    if (idleMs === undefined) return;
+    worker.idleTimer = setTimeout(() => {
+      this.forget(worker);
+      worker.child.kill();
+    }, idleMs);
+    worker.idleTimer.unref();
   }
 
   /** A child was killed or died: hand the next waiting job to a new one. */
