@@ -65,11 +65,26 @@ export interface ArtworkRepository {
   get(tierId: string, slot: string): Promise<ArtworkSlotRecord | null>;
   /** Another tier's slot of this program rendered from the same bytes, or null. */
   findByHash(slot: string, hash: string): Promise<ArtworkSlotRecord | null>;
-  /** Replace the slot and all its variants atomically. */
-  put(slot: NewArtworkSlot, now: Date): Promise<ArtworkSlotRecord>;
-  /** Copy a slot (record, source, variants) from one tier to another, replacing it; null when the source vanished. */
-  copy(fromTierId: string, toTierId: string, slot: string, now: Date): Promise<ArtworkSlotRecord | null>;
-  /** Delete a slot with its variants; false when there was none. */
+  /** The slot's generation: how many times it was removed (0 at first). An upload reads it before rendering. */
+  generation(tierId: string, slot: string): Promise<number>;
+  /**
+   * Replace the slot and all its variants atomically, if its generation is still `generation`;
+   * else write nothing and return `'deleted'`. Checked and written in one transaction that a
+   * concurrent `remove` of the slot waits for (or that waits for it).
+   */
+  put(slot: NewArtworkSlot, now: Date, generation: number): Promise<ArtworkSlotRecord | 'deleted'>;
+  /**
+   * Copy a slot (record, source, variants) from one tier to another, replacing it, under the
+   * same condition on the target slot's generation as `put`; null when the source vanished.
+   */
+  copy(
+    fromTierId: string,
+    toTierId: string,
+    slot: string,
+    now: Date,
+    generation: number,
+  ): Promise<ArtworkSlotRecord | 'deleted' | null>;
+  /** Delete a slot with its variants and bump its generation, also when there was none; false when there was none. */
   remove(tierId: string, slot: string): Promise<boolean>;
   /** One variant's PNG or null. */
   variant(tierId: string, slot: string, name: string): Promise<StoredImage | null>;

@@ -18,7 +18,7 @@ function slot(tierId: string, hash: string, bytes: number[]): NewArtworkSlot {
   };
 }
 
-/** Artwork repository: slots replaced whole with their bytea variants, copies, previews, tenancy. */
+/** Artwork repository: slots replaced whole with their bytea variants, copies, generations, previews, tenancy. */
 export function artworkContract(store: StoreRef): void {
   describe('artwork', () => {
     let scope: ProgramScope;
@@ -30,7 +30,7 @@ export function artworkContract(store: StoreRef): void {
     });
 
     it('stores a slot with its variants and replaces it whole', async () => {
-      const stored = await scope.artwork.put(slot('gold', 'h1', [1, 2, 3]), T0);
+      const stored = await scope.artwork.put(slot('gold', 'h1', [1, 2, 3]), T0, 0);
       expect(stored).toEqual({
         tierId: 'gold',
         slot: 'icon',
@@ -50,7 +50,7 @@ export function artworkContract(store: StoreRef): void {
       });
       const next = slot('gold', 'h2', [4]);
       const replaced = { ...next, variants: next.variants.slice(0, 1) };
-      await scope.artwork.put(replaced, at(1));
+      await scope.artwork.put(replaced, at(1), 0);
       expect(await scope.artwork.variant('gold', 'icon', 'icon@2x.png')).toBeNull();
       expect(await scope.artwork.variants('gold')).toEqual([
         { slot: 'icon', name: 'icon.png', data: Buffer.from([4]) },
@@ -60,8 +60,8 @@ export function artworkContract(store: StoreRef): void {
 
     it('lets two first uploads of a slot race: one wins whole, neither fails', async () => {
       await Promise.all([
-        scope.artwork.put(slot('gold', 'a', [1]), T0),
-        scope.artwork.put(slot('gold', 'b', [2]), T0),
+        scope.artwork.put(slot('gold', 'a', [1]), T0, 0),
+        scope.artwork.put(slot('gold', 'b', [2]), T0, 0),
       ]);
       const [winner] = await scope.artwork.list('gold');
       const icon = await scope.artwork.variant('gold', 'icon', 'icon.png');
@@ -70,20 +70,61 @@ export function artworkContract(store: StoreRef): void {
     });
 
     it('finds a rendering by hash and copies it to another tier', async () => {
-      await scope.artwork.put(slot('gold', 'same', [7]), T0);
+      await scope.artwork.put(slot('gold', 'same', [7]), T0, 0);
       expect((await scope.artwork.findByHash('icon', 'same'))?.tierId).toBe('gold');
       expect(await scope.artwork.findByHash('logo', 'same')).toBeNull();
-      const copied = await scope.artwork.copy('gold', 'vip', 'icon', at(2));
+      const copied = await scope.artwork.copy('gold', 'vip', 'icon', at(2), 0);
       expect(copied).toMatchObject({ tierId: 'vip', hash: 'same', updatedAt: at(2) });
       expect((await scope.artwork.variant('vip', 'icon', 'icon.png'))?.data).toEqual(Buffer.from([7]));
-      expect(await scope.artwork.copy('gold', 'vip', 'strip', at(3))).toBeNull();
+      expect(await scope.artwork.copy('gold', 'vip', 'strip', at(3), 0)).toBeNull();
     });
 
     it('removes a slot with its variants', async () => {
-      await scope.artwork.put(slot('gold', 'h1', [1]), T0);
+      await scope.artwork.put(slot('gold', 'h1', [1]), T0, 0);
       expect(await scope.artwork.remove('gold', 'icon')).toBe(true);
       expect(await scope.artwork.remove('gold', 'icon')).toBe(false);
       expect(await scope.artwork.variants('gold')).toEqual([]);
+    });
+
+    it('counts removals in the generation, also of an empty slot; writes leave it', async () => {
+      expect(await scope.artwork.generation('gold', 'icon')).toBe(0);
+      expect(await scope.artwork.remove('gold', 'icon')).toBe(false);
+      expect(await scope.artwork.generation('gold', 'icon')).toBe(1);
+      await scope.artwork.put(slot('gold', 'h1', [1]), T0, 1);
+      await scope.artwork.put(slot('gold', 'h2', [2]), at(1), 1);
+      expect(await scope.artwork.generation('gold', 'icon')).toBe(1);
+      expect(await scope.artwork.remove('gold', 'icon')).toBe(true);
+      expect(await scope.artwork.generation('gold', 'icon')).toBe(2);
+      // Per slot and tier.
+      expect(await scope.artwork.generation('gold', 'logo')).toBe(0);
+      expect(await scope.artwork.generation('vip', 'icon')).toBe(0);
+    });
+
+    it('refuses a write whose generation a removal passed: nothing stored, copies included', async () => {
+      await scope.artwork.put(slot('vip', 'same', [7]), T0, 0);
+      const before = await scope.artwork.generation('gold', 'icon');
+      await scope.artwork.remove('gold', 'icon');
+      expect(await scope.artwork.put(slot('gold', 'h1', [1]), T0, before)).toBe('deleted');
+      expect(await scope.artwork.copy('vip', 'gold', 'icon', T0, before)).toBe('deleted');
+      expect(await scope.artwork.list('gold')).toEqual([]);
+      expect(await scope.artwork.variants('gold')).toEqual([]);
+      // A write that read the generation after the removal lands.
+      const after = await scope.artwork.generation('gold', 'icon');
+      expect(await scope.artwork.copy('vip', 'gold', 'icon', at(1), after)).toMatchObject({ hash: 'same' });
+    });
+
+    it('lets a removal racing a write win either way: the slot ends empty', async () => {
+      for (let i = 0; i < 5; i++) {
+        const generation = await scope.artwork.generation('gold', 'icon');
+        const [written, removed] = await Promise.all([
+          scope.artwork.put(slot('gold', `h${i}`, [i]), T0, generation),
+          scope.artwork.remove('gold', 'icon'),
+        ]);
+        // The write came first and the removal took it, or the removal came first and the write was refused.
+        expect(written === 'deleted' ? !removed : removed).toBe(true);
+        expect(await scope.artwork.list('gold')).toEqual([]);
+        expect(await scope.artwork.variants('gold')).toEqual([]);
+      }
     });
 
     it('keeps one preview per tier, found only under its key', async () => {
@@ -94,7 +135,7 @@ export function artworkContract(store: StoreRef): void {
     });
 
     it("never shows one program's artwork to another", async () => {
-      await scope.artwork.put(slot('gold', 'h1', [1]), T0);
+      await scope.artwork.put(slot('gold', 'h1', [1]), T0, 0);
       await scope.artwork.putPreview('gold', 'k', Buffer.from([1]), T0);
       // Another program with a tier of the same id.
       const other = await newProgram(store());
@@ -105,6 +146,7 @@ export function artworkContract(store: StoreRef): void {
       expect(await other.artwork.preview('gold', 'k')).toBeNull();
       expect(await other.artwork.remove('gold', 'icon')).toBe(false);
       expect(await scope.artwork.variants('gold')).toHaveLength(2);
+      expect(await scope.artwork.generation('gold', 'icon')).toBe(0);
     });
   });
 }

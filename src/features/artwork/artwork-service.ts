@@ -12,7 +12,7 @@ import type { ProgramContext } from '../programs/program-context.js';
 import { isApplePassImage, isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
 import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
 import { passFaceOf, previewKey } from './pass-face.js';
-import { SlotUploads } from './slot-uploads.js';
+import { SlotUploads, uploadCancelled } from './slot-uploads.js';
 
 /** A PNG with its ETag. */
 export interface ArtworkImage {
@@ -29,8 +29,12 @@ export interface ArtworkServiceDeps {
   limits?: ArtworkLimits;
 }
 
-/** Runs a write of the upload unless it was cancelled meanwhile (see SlotUploads). */
-type Write = <T>(fn: () => Promise<T>) => Promise<T>;
+/**
+ * Runs a write of the upload, given the slot's generation read before rendering, unless it was
+ * cancelled in this process; a write the store refused (`'deleted'`: the slot was deleted since,
+ * by any process) becomes 409 `artwork_upload_cancelled`.
+ */
+type Write = <T>(fn: (generation: number) => Promise<T | 'deleted'>) => Promise<T>;
 
 function slotOf(value: string): Slot {
   if (!isSlot(value)) throw notFound('artwork_slot_not_found', `No artwork slot ${value}`);
@@ -58,7 +62,8 @@ export class ArtworkService {
    * Validate and store an upload. The same bytes as the slot already holds render
    * nothing; bytes another tier's slot already rendered are copied from it. Abandoned,
    * with nothing stored, when `signal` aborts (the client went away) or a DELETE of the
-   * slot comes in while it renders.
+   * slot comes in while it renders (in this process: the render is killed at once; in
+   * another: the write is refused by the slot's generation).
    */
   async upload(
     ctx: ProgramContext,
@@ -73,11 +78,15 @@ export class ArtworkService {
     const key = `${ctx.program.id}/${tierId}/${slot}`;
     const upload = this.uploads.begin(key, signal);
     try {
+      // Read before any render, so every DELETE answered after this point bumps past it.
+      const generation = await ctx.scope.artwork.generation(tierId, slot);
       // The write and a DELETE's removal never interleave; a cancelled upload writes nothing.
       const write: Write = (fn) =>
-        this.uploads.exclusive(key, () => {
+        this.uploads.exclusive(key, async () => {
           upload.throwIfCancelled();
-          return fn();
+          const result = await fn(generation);
+          if (result === 'deleted') throw uploadCancelled();
+          return result;
         });
       return await this.validateAndStore(ctx, tierId, slot, bytes, declaredType, upload.signal, write);
     } finally {
@@ -102,11 +111,11 @@ export class ArtworkService {
     if (current?.hash === hash) return current;
     const donor = await repo.findByHash(slot, hash);
     if (donor) {
-      const copied = await write(() => repo.copy(donor.tierId, tierId, slot, ctx.now));
+      const copied = await write((generation) => repo.copy(donor.tierId, tierId, slot, ctx.now, generation));
       if (copied) return this.passesShow(ctx, tierId, copied);
     }
     const variants = await this.renderer.renderVariants(image.source, spec.targets, signal);
-    const stored = await write(() =>
+    const stored = await write((generation) =>
       repo.put(
         {
           tierId,
@@ -119,6 +128,7 @@ export class ArtworkService {
           variants: variants.map((v) => ({ ...v, bytes: v.data.length })),
         },
         ctx.now,
+        generation,
       ),
     );
     return this.passesShow(ctx, tierId, stored);

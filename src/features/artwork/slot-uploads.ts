@@ -1,9 +1,10 @@
 /**
- * Uploads in flight per slot, so that a DELETE wins over a render still running: the
- * DELETE aborts them (their render child is killed and they answer 409
+ * Uploads in flight per slot, so that a DELETE stops a render still running in this process:
+ * the DELETE aborts them (their render child is killed and they answer 409
  * `artwork_upload_cancelled`), and an upload's last check and its write run under the same
- * per-slot lock as the DELETE, so no artwork reappears after a DELETE answered. In-process:
- * with several WORKERS a DELETE on another process does not see this process's uploads
+ * per-slot lock as the DELETE. This only saves the render's work: what makes the DELETE win
+ * across processes (several WORKERS or instances) is the slot's generation in the database,
+ * read by the upload before rendering and checked by its write
  * (docs/decisions/0019-bounded-image-work.md).
  */
 import { conflict } from '../../http/errors.js';
@@ -16,6 +17,11 @@ export interface SlotUpload {
   throwIfCancelled(): void;
   /** The upload is over (stored or refused). */
   end(): void;
+}
+
+/** The answer of an upload that a DELETE of its slot overtook. */
+export function uploadCancelled() {
+  return conflict('artwork_upload_cancelled', 'The artwork was deleted while this upload was rendering');
 }
 
 export class SlotUploads {
@@ -44,10 +50,7 @@ export class SlotUploads {
 
   /** Abort every upload of `key` in flight (a DELETE came in). */
   cancel(key: string): void {
-    const reason = conflict(
-      'artwork_upload_cancelled',
-      'The artwork was deleted while this upload was rendering',
-    );
+    const reason = uploadCancelled();
     for (const c of this.inflight.get(key) ?? []) c.abort(reason);
   }
 

@@ -38,7 +38,12 @@ function bytes(value: Uint8Array): Buffer {
 /**
  * Slots and variants change together (slot upsert, variants deleted and inserted, in one
  * transaction), so a reader never sees variants of two different uploads. The driver is needed, not a
- * bare query runner, because `put` and `copy` open their own transaction.
+ * bare query runner, because `put`, `copy` and `remove` open their own transaction.
+ *
+ * Generations: `put`, `copy` and `remove` each start by locking the slot's row of
+ * artwork_slot_generations (upserted, so there is a row to lock even before the first upload),
+ * so a write and a removal of one slot are serialised: a write that comes second sees the bumped
+ * generation and writes nothing; a removal that comes second removes what the write stored.
  */
 export function artworkRepository(driver: SqlDriver, programId: string): ArtworkRepository {
   async function deleteVariants(q: SqlQuery, tierId: string, slot: string): Promise<void> {
@@ -47,6 +52,17 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
       tierId,
       slot,
     ]);
+  }
+
+  /** Lock the slot's generation row until the transaction ends (creating it at 0); the generation. */
+  async function lockGeneration(q: SqlQuery, tierId: string, slot: string): Promise<number> {
+    const { rows } = await q.query<{ generation: number }>(
+      `INSERT INTO artwork_slot_generations (program_id, tier_id, slot, generation) VALUES ($1, $2, $3, 0)
+       ON CONFLICT (program_id, tier_id, slot) DO UPDATE SET generation = artwork_slot_generations.generation
+       RETURNING generation`,
+      [programId, tierId, slot],
+    );
+    return one(rows, 'artwork slot generation').generation;
   }
 
   return {
@@ -71,8 +87,16 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
       );
       return rows[0] === undefined ? null : toSlot(rows[0]);
     },
-    put(s, now) {
+    async generation(tierId, slot) {
+      const { rows } = await driver.query<{ generation: number }>(
+        `SELECT generation FROM artwork_slot_generations WHERE program_id = $1 AND tier_id = $2 AND slot = $3`,
+        [programId, tierId, slot],
+      );
+      return rows[0]?.generation ?? 0;
+    },
+    put(s, now, generation) {
       return driver.transaction(async (q) => {
+        if ((await lockGeneration(q, s.tierId, s.slot)) !== generation) return 'deleted';
         // Upsert, not delete + insert: a concurrent first upload of the same slot waits on
         // the row lock and then replaces, instead of failing on the primary key.
         const variants = s.variants.map(({ name, width, height, bytes }) => ({ name, width, height, bytes }));
@@ -104,8 +128,9 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
         return toSlot(one(rows, 'artwork slot'));
       });
     },
-    copy(fromTierId, toTierId, slot, now) {
+    copy(fromTierId, toTierId, slot, now, generation) {
       return driver.transaction(async (q) => {
+        if ((await lockGeneration(q, toTierId, slot)) !== generation) return 'deleted';
         const { rows } = await q.query<SlotRow>(
           `INSERT INTO artwork_slots (program_id, tier_id, slot, hash, content_type, width, height, source,
              variants, updated_at)
@@ -126,12 +151,19 @@ export function artworkRepository(driver: SqlDriver, programId: string): Artwork
         return toSlot(rows[0]);
       });
     },
-    async remove(tierId, slot) {
-      const { rowCount } = await driver.query(
-        'DELETE FROM artwork_slots WHERE program_id = $1 AND tier_id = $2 AND slot = $3',
-        [programId, tierId, slot],
-      );
-      return rowCount > 0;
+    remove(tierId, slot) {
+      return driver.transaction(async (q) => {
+        await q.query(
+          `INSERT INTO artwork_slot_generations (program_id, tier_id, slot, generation) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (program_id, tier_id, slot) DO UPDATE SET generation = artwork_slot_generations.generation + 1`,
+          [programId, tierId, slot],
+        );
+        const { rowCount } = await q.query(
+          'DELETE FROM artwork_slots WHERE program_id = $1 AND tier_id = $2 AND slot = $3',
+          [programId, tierId, slot],
+        );
+        return rowCount > 0;
+      });
     },
     async variant(tierId, slot, name) {
       const { rows } = await driver.query<{ hash: string; data: Uint8Array }>(
