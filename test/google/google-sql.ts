@@ -1,10 +1,14 @@
-/** Read-only look at the outbox of the run's test database (never claims: other files dispatch). */
+/** Read-only look at the outbox of a test database (the run's by default; never claims). */
 import pg from 'pg';
 import { testDatabaseUrl } from '../support/db.js';
 
 /** `google_object_changed` rows ever written for one customer. */
-export async function googleRowsOf(programId: string, customerId: string): Promise<number> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+export async function googleRowsOf(
+  programId: string,
+  customerId: string,
+  url = testDatabaseUrl(),
+): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ n: number }>(
@@ -18,8 +22,12 @@ export async function googleRowsOf(programId: string, customerId: string): Promi
 }
 
 /** The days (YYYY-MM-DD) with a notification count kept for one customer, and the counts. */
-export async function notificationDays(programId: string, customerId: string): Promise<[string, number][]> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+export async function notificationDays(
+  programId: string,
+  customerId: string,
+  url = testDatabaseUrl(),
+): Promise<[string, number][]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ day: string; sent: number }>(
@@ -28,6 +36,19 @@ export async function notificationDays(programId: string, customerId: string): P
       [programId, customerId],
     );
     return rows.map((r) => [r.day, r.sent]);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Marks every pending outbox row of a test database of its own done (never the run's shared one). */
+export async function settleOutbox(url: string | undefined): Promise<void> {
+  if (url === undefined || url === testDatabaseUrl())
+    throw new Error('settleOutbox needs a database of its own');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('UPDATE outbox SET done_at = now() WHERE done_at IS NULL');
   } finally {
     await client.end();
   }
