@@ -15,8 +15,17 @@ export interface PassRecord {
   legacyAuthToken: string | null;
   /** Content tag of the pass last served; null before the first build. */
   updateTag: string | null;
-  /** When the update tag last changed (the pass's Last-Modified). */
+  /**
+   * When the update tag last changed (the pass's Last-Modified): at least one second after the
+   * previous change, so possibly up to a second ahead of the clock.
+   */
   updatedAt: Date;
+  /**
+   * Position of the pass's last change (creation or update tag) in one counter shared by all
+   * passes: every later change gets a greater number, whatever the clocks say. The web
+   * service's "serials updated since" tag (migration 023).
+   */
+  changeSeq: number;
   /** When the pass was first requested. */
   createdAt: Date;
 }
@@ -43,6 +52,9 @@ export interface PassRepository {
    * stored tag already equals its new tag, or that does not exist, is not returned).
    */
   setUpdateTags(tags: readonly { customerId: string; tag: string }[], now: Date): Promise<PassRecord[]>;
-  /** Passes whose update tag changed after `since`, oldest change first (web service). */
-  updatedSince(serials: readonly string[], since: Date | null): Promise<PassRecord[]>;
+  /**
+   * Passes among `serials` whose `changeSeq` is greater than `since` (all of them when null),
+   * oldest change first (web service).
+   */
+  updatedSince(serials: readonly string[], since: number | null): Promise<PassRecord[]>;
 }

@@ -46,8 +46,50 @@ export function passContract(store: StoreRef): void {
         p.serial,
         other.serial,
       ]);
-      expect((await scope.passes.updatedSince(serials, at(3))).map((r) => r.serial)).toEqual([other.serial]);
-      expect(await scope.passes.updatedSince(serials, at(4))).toEqual([]);
+      const changed = await scope.passes.get(customer);
+      expect(
+        (await scope.passes.updatedSince(serials, changed?.changeSeq ?? 0)).map((r) => r.serial),
+      ).toEqual([other.serial]);
+      expect(await scope.passes.updatedSince(serials, other.changeSeq)).toEqual([]);
+    });
+
+    it('numbers every change in one growing counter that updatedSince compares, whatever updatedAt says', async () => {
+      const a = await scope.passes.ensure(customer, candidate(), T0);
+      const b = await scope.passes.ensure(await newCustomer(scope), candidate(), T0);
+      expect(b.changeSeq).toBeGreaterThan(a.changeSeq);
+      // B changes twice within a second: its updatedAt is pushed a second past the clock.
+      const b1 = await scope.passes.setUpdateTag(b.customerId, 'b1', at(1));
+      const b2 = await scope.passes.setUpdateTag(b.customerId, 'b2', at(1));
+      expect(b2?.updatedAt.getTime()).toBe(at(1).getTime() + 1000);
+      expect(b1?.changeSeq).toBeGreaterThan(b.changeSeq);
+      expect(b2?.changeSeq).toBeGreaterThan(b1?.changeSeq ?? Infinity);
+      // Unchanged tag: neither updatedAt nor changeSeq moves.
+      expect(await scope.passes.setUpdateTag(b.customerId, 'b2', at(2))).toEqual(b2);
+      const tag = b2?.changeSeq ?? 0;
+      const serials = [a.serial, b.serial];
+      expect(await scope.passes.updatedSince(serials, tag)).toEqual([]);
+
+      // A then changes at a clock time below B's updatedAt: still after the tag.
+      const a1 = await scope.passes.setUpdateTag(customer, 'a1', new Date(at(1).getTime() + 500));
+      expect(a1?.updatedAt.getTime()).toBeLessThan(b2?.updatedAt.getTime() ?? 0);
+      expect(a1?.changeSeq).toBeGreaterThan(tag);
+      expect(await scope.passes.updatedSince(serials, tag)).toEqual([a1]);
+
+      // The batch write numbers each pass it changes, and skips the unchanged one.
+      const batch = await scope.passes.setUpdateTags(
+        [
+          { customerId: customer, tag: 'a2' },
+          { customerId: b.customerId, tag: 'b2' },
+        ],
+        at(1),
+      );
+      expect(batch.map((r) => r.customerId)).toEqual([customer]);
+      expect(batch[0]?.changeSeq).toBeGreaterThan(a1?.changeSeq ?? Infinity);
+      expect(await scope.passes.updatedSince(serials, a1?.changeSeq ?? 0)).toEqual(batch);
+      expect((await scope.passes.updatedSince(serials, null)).map((r) => r.serial)).toEqual([
+        b.serial,
+        a.serial,
+      ]);
     });
 
     it('keeps programs apart', async () => {

@@ -26,7 +26,7 @@ export interface PassWebServiceDeps {
 export interface UpdatedSerials {
   /** Serials of the device's passes changed after the tag it sent. */
   serialNumbers: string[];
-  /** The tag for the next `passesUpdatedSince`: latest change, epoch milliseconds. */
+  /** The tag for the next `passesUpdatedSince`: `s` and the latest listed `changeSeq`. */
   lastUpdated: string;
 }
 
@@ -41,9 +41,19 @@ function applePassToken(authorization: string | undefined): string | undefined {
   return authorization ? /^ApplePass\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
 }
 
-/** `passesUpdatedSince` as sent back from `lastUpdated`; anything else means "everything". */
-function parseTag(tag: string | undefined): Date | null {
-  return tag !== undefined && /^\d{1,15}$/.test(tag) ? new Date(Number(tag)) : null;
+/**
+ * `passesUpdatedSince` as sent back from `lastUpdated` (`s<changeSeq>`); anything else means
+ * "everything", including the epoch-millisecond tags handed out before migration 023: a device
+ * holding one is sent its serials once more rather than missing a change.
+ */
+function parseTag(tag: string | undefined): number | null {
+  const digits = tag === undefined ? undefined : /^s(\d{1,15})$/.exec(tag)?.[1];
+  return digits === undefined ? null : Number(digits);
+}
+
+/** The `lastUpdated` tag of a change number. */
+function formatTag(changeSeq: number): string {
+  return `s${changeSeq}`;
 }
 
 // Compared against when the serial is unknown, so both failures take the same time.
@@ -77,28 +87,30 @@ export class PassWebService {
 
   /**
    * Serials of the device's passes changed after `since` (the `lastUpdated` it was given), or
-   * null when none did (HTTP 204). A pass's `updated_at` only moves when its content is
+   * null when none did (HTTP 204). A pass's change only registers when its content is
    * observed to change (0009), so each registered pass's tag is brought up to date first:
-   * one unsigned content hash per pass, and a device holds few passes.
+   * one unsigned content hash per pass, and a device holds few passes. The tag is a change
+   * counter (`changeSeq`), not `updated_at`: that one may run up to a second ahead of the
+   * clock (Last-Modified rule), so a later change of another pass could compare below it.
    */
   async updatedSerials(deviceId: string, passTypeId: string, since?: string): Promise<UpdatedSerials | null> {
     this.checkPassType(passTypeId);
     const after = parseTag(since);
     const changed: PassRecord[] = [];
-    let latest = 0;
     for (const programId of await this.deps.store.programsOfPassDevice(deviceId)) {
       const ctx = await this.context(this.deps.store.scoped(programId));
       const serials = await ctx.scope.passRegistrations.serialsOfDevice(deviceId);
       const passes = await Promise.all(serials.map((s) => ctx.scope.passes.getBySerial(s)));
       for (const pass of passes) {
-        if (!pass) continue;
-        const { lastModified } = await this.deps.passes.refreshTag(ctx, pass.customerId);
-        latest = Math.max(latest, lastModified.getTime());
+        if (pass) await this.deps.passes.refreshTag(ctx, pass.customerId);
       }
       changed.push(...(await ctx.scope.passes.updatedSince(serials, after)));
     }
     if (changed.length === 0) return null;
-    return { serialNumbers: changed.map((p) => p.serial), lastUpdated: String(latest) };
+    // The device's passes not listed have changeSeq <= after < every listed one, so the
+    // greatest listed is the latest change of all its passes.
+    const latest = Math.max(...changed.map((p) => p.changeSeq));
+    return { serialNumbers: changed.map((p) => p.serial), lastUpdated: formatTag(latest) };
   }
 
   /** The pass as it is now, or "not modified" for the device's conditions. */

@@ -26,6 +26,7 @@ interface TargetRow {
   legacy_auth_token: string | null;
   update_tag: string | null;
   updated_at: Date;
+  change_seq: string;
   created_at: Date;
   push_tokens: string[];
 }
@@ -35,7 +36,8 @@ interface TargetRow {
  * probe per pass on pass_registrations (program_id, serial)).
  */
 const PUSH_TARGETS_SQL = `
-SELECT p.customer_id, p.serial, p.auth_token_hash, p.legacy_auth_token, p.update_tag, p.updated_at, p.created_at,
+SELECT p.customer_id, p.serial, p.auth_token_hash, p.legacy_auth_token, p.update_tag, p.updated_at,
+  p.change_seq::text AS change_seq, p.created_at,
   coalesce(
     (SELECT array_agg(DISTINCT r.push_token) FROM pass_registrations r
      WHERE r.program_id = p.program_id AND r.serial = p.serial),
@@ -100,6 +102,7 @@ export function passRegistrationRepository(q: SqlQuery, programId: string): Pass
             legacyAuthToken: r.legacy_auth_token,
             updateTag: r.update_tag,
             updatedAt: r.updated_at,
+            changeSeq: Number(r.change_seq),
             createdAt: r.created_at,
           },
           pushTokens: r.push_tokens,

@@ -8,10 +8,13 @@ interface PassRow {
   legacy_auth_token: string | null;
   update_tag: string | null;
   updated_at: Date;
+  /** bigint, read as text (pg and PGlite parse int8 differently). */
+  change_seq: string;
   created_at: Date;
 }
 
-const COLUMNS = 'customer_id, serial, auth_token_hash, legacy_auth_token, update_tag, updated_at, created_at';
+const COLUMNS =
+  'customer_id, serial, auth_token_hash, legacy_auth_token, update_tag, updated_at, change_seq::text AS change_seq, created_at';
 /** COLUMNS of the table aliased `p` (UPDATE … FROM). */
 const P_COLUMNS = COLUMNS.split(', ')
   .map((c) => `p.${c}`)
@@ -25,6 +28,7 @@ function toPass(r: PassRow): PassRecord {
     legacyAuthToken: r.legacy_auth_token,
     updateTag: r.update_tag,
     updatedAt: r.updated_at,
+    changeSeq: Number(r.change_seq),
     createdAt: r.created_at,
   };
 }
@@ -47,7 +51,8 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
       return rows[0] === undefined ? null : toPass(rows[0]);
     },
     async ensure(customerId, candidate, now) {
-      // DO NOTHING + re-read: a concurrent first request keeps the row that won.
+      // DO NOTHING + re-read: a concurrent first request keeps the row that won. change_seq
+      // takes the sequence's next value by default (migration 023).
       const inserted = await q.query<PassRow>(
         `INSERT INTO passes (program_id, customer_id, serial, auth_token_hash, update_tag, updated_at, created_at)
          VALUES ($1, $2, $3, $4, NULL, $5, $5)
@@ -63,8 +68,10 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
     async setUpdateTag(customerId, tag, now) {
       const { rows } = await q.query<PassRow>(
         // At least one second after the previous change: Last-Modified has whole seconds, and two
-        // changes within one second must not look the same to If-Modified-Since.
-        `UPDATE passes SET update_tag = $3, updated_at = greatest(date_trunc('second', updated_at) + interval '1 second', $4)
+        // changes within one second must not look the same to If-Modified-Since. That can put
+        // updated_at in the future, so "updated since" compares change_seq instead (migration 023).
+        `UPDATE passes SET update_tag = $3, updated_at = greatest(date_trunc('second', updated_at) + interval '1 second', $4),
+           change_seq = nextval('passes_change_seq')
          WHERE program_id = $1 AND customer_id = $2 AND update_tag IS DISTINCT FROM $3
          RETURNING ${COLUMNS}`,
         [programId, customerId, tag, now],
@@ -76,7 +83,8 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
       // The same rule as setUpdateTag, for every pass of the list at once.
       const { rows } = await q.query<PassRow>(
         `UPDATE passes p SET update_tag = v.tag,
-           updated_at = greatest(date_trunc('second', p.updated_at) + interval '1 second', $4)
+           updated_at = greatest(date_trunc('second', p.updated_at) + interval '1 second', $4),
+           change_seq = nextval('passes_change_seq')
          FROM unnest($2::text[], $3::text[]) AS v(customer_id, tag)
          WHERE p.program_id = $1 AND p.customer_id = v.customer_id AND p.update_tag IS DISTINCT FROM v.tag
          RETURNING ${P_COLUMNS}`,
@@ -87,8 +95,8 @@ export function passRepository(q: SqlQuery, programId: string): PassRepository {
     async updatedSince(serials, since) {
       const { rows } = await q.query<PassRow>(
         `SELECT ${COLUMNS} FROM passes
-         WHERE program_id = $1 AND serial = ANY($2::text[]) AND ($3::timestamptz IS NULL OR updated_at > $3)
-         ORDER BY updated_at, serial`,
+         WHERE program_id = $1 AND serial = ANY($2::text[]) AND ($3::bigint IS NULL OR change_seq > $3)
+         ORDER BY change_seq`,
         [programId, serials, since],
       );
       return rows.map(toPass);
