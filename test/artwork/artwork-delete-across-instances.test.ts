@@ -64,17 +64,24 @@ async function expectNothingStored(): Promise<void> {
   }
 }
 
+/**
+ * B's DELETE did not reach A's render: it is still running when the DELETE has answered, so
+ * its write comes after the DELETE and must be refused (409), leaving nothing stored.
+ */
+async function expectCancelledWhileRendering(upload: Promise<request.Response>): Promise<void> {
+  expect(a.renderer.pool.busy).toBe(1);
+  const answered = await upload;
+  expect(answered.status).toBe(409);
+  expect(answered.body.error.code).toBe('artwork_upload_cancelled');
+  await expectNothingStored();
+}
+
 describe('a DELETE on another instance during the render', () => {
   it('wins over a first upload: the DELETE answers 404, the upload 409, nothing stored', async () => {
     const { answer: upload } = await slowUploadOnA();
     const del = await request(b.app).delete(`/v1/tiers/${tierId}/artwork/strip`).set(auth);
     expect(del.status).toBe(404);
-    // B's DELETE did not reach A's render: it is still running, so its write comes after the DELETE.
-    expect(a.renderer.pool.busy).toBe(1);
-    const answered = await upload;
-    expect(answered.status).toBe(409);
-    expect(answered.body.error.code).toBe('artwork_upload_cancelled');
-    await expectNothingStored();
+    await expectCancelledWhileRendering(upload);
   }, 180_000);
 
   it('wins over a replacement: the old artwork is deleted and the new never lands', async () => {
@@ -87,11 +94,7 @@ describe('a DELETE on another instance during the render', () => {
     const { answer: upload } = await slowUploadOnA();
     const del = await request(b.app).delete(`/v1/tiers/${tierId}/artwork/strip`).set(auth);
     expect(del.status).toBe(204);
-    expect(a.renderer.pool.busy).toBe(1);
-    const answered = await upload;
-    expect(answered.status).toBe(409);
-    expect(answered.body.error.code).toBe('artwork_upload_cancelled');
-    await expectNothingStored();
+    await expectCancelledWhileRendering(upload);
   }, 180_000);
 
   it('leaves an upload that started after the DELETE alone', async () => {

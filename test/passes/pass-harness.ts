@@ -107,6 +107,24 @@ export async function startPassHarness(
 }
 
 /** Fetch a binary response body as a Buffer. */
+/** A EUR program (1 point per unit) with Bronze and Gold (3,000 lifetime points): its API key header. */
+export async function createBronzeGoldProgram(
+  h: Pick<PassHarness, 'app'>,
+): Promise<{ Authorization: string }> {
+  const res = await request(h.app)
+    .post('/v1/programs')
+    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send({ name: 'Maison Lumière', currency: 'EUR', earning: { pointsPerUnit: 1 } });
+  const auth = { Authorization: `Bearer ${res.body.apiKey}` };
+  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' }).expect(201);
+  await request(h.app)
+    .post('/v1/tiers')
+    .set(auth)
+    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] })
+    .expect(201);
+  return auth;
+}
+
 export async function fetchPass(h: PassHarness, path: string, headers: Record<string, string> = {}) {
   return request(h.app)
     .get(path)

@@ -5,8 +5,15 @@
  */
 import request from 'supertest';
 import { programIdOfSerial } from '../../src/features/passes/pass-service.js';
-import { ADMIN_TOKEN, fixedClock, uid } from '../support/harness.js';
-import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
+import { fixedClock, uid } from '../support/harness.js';
+import {
+  createBronzeGoldProgram,
+  fetchPass,
+  openPkpass,
+  PASS_TYPE_ID,
+  type PassHarness,
+  startPassHarness,
+} from './pass-harness.js';
 
 const S = new Date(Math.floor(Date.now() / 1000) * 1000);
 const clock = fixedClock(S);
@@ -16,16 +23,7 @@ let auth: { Authorization: string };
 
 beforeAll(async () => {
   h = await startPassHarness({ clock });
-  const res = await request(h.app)
-    .post('/v1/programs')
-    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send({ name: 'Maison Lumière', currency: 'EUR', earning: { pointsPerUnit: 1 } });
-  auth = { Authorization: `Bearer ${res.body.apiKey}` };
-  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
-  await request(h.app)
-    .post('/v1/tiers')
-    .set(auth)
-    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
+  auth = await createBronzeGoldProgram(h);
 }, 120_000);
 afterAll(() => h.close());
 

@@ -1,7 +1,14 @@
 /** The PassKit web service through HTTP: registrations, serials updated since a tag, latest pass, log. */
 import request from 'supertest';
-import { ADMIN_TOKEN, uid } from '../support/harness.js';
-import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
+import { uid } from '../support/harness.js';
+import {
+  createBronzeGoldProgram,
+  fetchPass,
+  openPkpass,
+  PASS_TYPE_ID,
+  type PassHarness,
+  startPassHarness,
+} from './pass-harness.js';
 
 let h: PassHarness;
 let auth: { Authorization: string };
@@ -12,16 +19,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 beforeEach(async () => {
-  const res = await request(h.app)
-    .post('/v1/programs')
-    .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send({ name: 'Maison Lumière', currency: 'EUR', earning: { pointsPerUnit: 1 } });
-  auth = { Authorization: `Bearer ${res.body.apiKey}` };
-  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Bronze' });
-  await request(h.app)
-    .post('/v1/tiers')
-    .set(auth)
-    .send({ title: 'Gold', qualifications: [{ type: 'lifetimePoints', minPoints: 3000 }] });
+  auth = await createBronzeGoldProgram(h);
 });
 
 /** A customer with a pass: its serial and token as a device sees them in pass.json. */
