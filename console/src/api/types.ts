@@ -1,0 +1,22 @@
+/**
+ * Response shapes, inferred from the server's own zod schemas so console and API cannot
+ * disagree (the schemas are plain zod over pure modules, safe to bundle).
+ */
+import type { z } from 'zod';
+import type { programView } from '../../../src/features/programs/program-schemas.js';
+import type { tierView } from '../../../src/features/tiers/tier-schemas.js';
+
+/** GET /v1/program. */
+export type Program = z.output<typeof programView>;
+/** One tier of GET /v1/tiers. */
+export type Tier = z.output<typeof tierView>;
+
+/** POST/GET /v1/session. */
+export interface SessionView {
+  /** The signed-in program's settings. */
+  program: Program;
+  /** Sent back as X-CSRF-Token on every write. */
+  csrfToken: string;
+  /** When the session ends (absolute). */
+  expiresAt: string;
+}

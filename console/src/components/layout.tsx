@@ -1,0 +1,50 @@
+/** The signed-in frame: header with program name and sign-out, navigation, the page. */
+import type { ReactNode } from 'react';
+import { useSession } from '../api/session';
+import { Link, navigate, usePath } from '../router';
+
+const NAV = [
+  { to: '/tiers', label: 'Tiers' },
+  { to: '/design', label: 'Pass design' },
+  { to: '/settings', label: 'Program settings' },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { program, signOut } = useSession();
+  const path = usePath();
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/tiers" className="brand">
+          Tierpass
+        </Link>
+        <span className="program-name" title="Signed-in program">
+          {program?.name}
+          {program?.mode === 'test' ? <span className="badge">Test</span> : null}
+        </span>
+        <button
+          type="button"
+          className="secondary"
+          onClick={async () => {
+            await signOut();
+            navigate('/sign-in', { replace: true });
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <nav className="sidenav" aria-label="Console">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.to}>
+              <Link to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+/** Placeholder: built by the settings page work. */
+export function SettingsPage() {
+  return <h1>SettingsPage</h1>;
+}
