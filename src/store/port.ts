@@ -23,6 +23,7 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
+import type { SessionRepository } from './session-port.js';
 import type {
   CustomerPatch,
   CustomerRecord,
@@ -233,6 +234,8 @@ export interface Store {
    * batches across programs; returns how many were sealed. Sealed values start with `sealedPrefix`.
    */
   sealLegacyPassTokens(seal: (token: string) => string, sealedPrefix: string): Promise<number>;
+  /** Console sessions, found by the hash of their id (docs/decisions/0023). */
+  sessions: SessionRepository;
   /** The outbox as its dispatcher sees it (claims across programs). */
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */
