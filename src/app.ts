@@ -31,9 +31,9 @@ import {
   RecalculationService,
 } from './features/recalculation/recalculation-service.js';
 import { SchedulingService } from './features/scheduling/scheduling-service.js';
+import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
-import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';

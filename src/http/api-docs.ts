@@ -9,7 +9,12 @@ import express, { type NextFunction, type Router } from 'express';
 import { sendHtmlNotice, setPageSecurityHeaders } from './web-pages.js';
 
 /** The files of swagger-ui-dist the page uses; nothing else of the package is served. */
-const VIEWER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png']);
+const VIEWER_FILES = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'favicon-32x32.png',
+  'favicon-16x16.png',
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">

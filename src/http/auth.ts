@@ -62,7 +62,9 @@ export function createAuthenticator(deps: {
       }
       const key = bearer(req);
       if (!key) {
-        throw unauthorized('Send the program API key as "Authorization: Bearer <key>", or sign in to the console');
+        throw unauthorized(
+          'Send the program API key as "Authorization: Bearer <key>", or sign in to the console',
+        );
       }
       const program = await store.findProgramByApiKeyHash(hashApiKey(key));
       if (!program) throw unauthorized('Unknown API key');
@@ -77,5 +79,9 @@ export function createAuthenticator(deps: {
 
 /** 401 of a session cookie that opens no session (unknown, signed out, ended). */
 export function sessionRequired(): AppError {
-  return new AppError(401, 'session_required', 'Your console session has ended or was signed out; sign in again');
+  return new AppError(
+    401,
+    'session_required',
+    'Your console session has ended or was signed out; sign in again',
+  );
 }

@@ -117,7 +117,7 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
           in: 'cookie',
           name: 'tierpass_session',
           description:
-            'Console session from POST /v1/session; with it, every request other than GET/HEAD/OPTIONS must send the session\'s csrfToken as X-CSRF-Token',
+            "Console session from POST /v1/session; with it, every request other than GET/HEAD/OPTIONS must send the session's csrfToken as X-CSRF-Token",
         },
       },
     },

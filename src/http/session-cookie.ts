@@ -67,7 +67,11 @@ export function refuseCrossSite(req: Request, publicUrl: string | undefined): vo
   const allowed = new Set([`${req.protocol}://${req.get('host') ?? ''}`]);
   if (publicUrl) allowed.add(new URL(publicUrl).origin);
   if (badSite || (typeof origin === 'string' && !allowed.has(origin))) {
-    throw new AppError(403, 'cross_site_request', 'Requests from another site may not use the console session');
+    throw new AppError(
+      403,
+      'cross_site_request',
+      'Requests from another site may not use the console session',
+    );
   }
 }
 

@@ -23,7 +23,6 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
-import type { SessionRepository } from './session-port.js';
 import type {
   CustomerPatch,
   CustomerRecord,
@@ -47,6 +46,7 @@ import type {
   TierPlacement,
   TierRecord,
 } from './records.js';
+import type { SessionRepository } from './session-port.js';
 import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
 
 export type * from './records.js';

@@ -50,7 +50,10 @@ export function registerSessionRoutes(
       return {
         status: 200,
         body: view(started),
-        headers: { ...NO_STORE, 'Set-Cookie': sessionCookie(started.sessionId, sessions.ttlSeconds, secure(req)) },
+        headers: {
+          ...NO_STORE,
+          'Set-Cookie': sessionCookie(started.sessionId, sessions.ttlSeconds, secure(req)),
+        },
       };
     },
   });
