@@ -50,7 +50,7 @@ describe('shopper page', () => {
     expect(html).toMatch(/2,000 points to Gold/);
     expect(html).toMatch(/<progress max="100" value="33" aria-labelledby="progress-text">/);
     expect(html).toContain('background:rgb(17, 34, 51)');
-    expect(html).toMatch(/<img class="card" src="\.\/[^"]+\/card\.png"[^>]* alt="Your Maison Lumi/);
+    expect(html).toMatch(/<img class="card" src="\/passes\/[^"]+\/card\.png"[^>]* alt="Your Maison Lumi/);
     // Self-contained: no external resource, no script.
     expect(html).not.toMatch(/<script|https?:\/\//);
 

@@ -111,8 +111,7 @@ export function registerPassRoutes(
     async handler({ params, res }) {
       const { ctx, customerId } = await passes.openLink(params.token);
       const { input, model, ratio } = await previews.shopperView(ctx, customerId);
-      // Relative URLs: the page's own address carries the token; nothing else needs it.
-      const base = `./${encodeURIComponent(params.token)}`;
+      const base = `/passes/${encodeURIComponent(params.token)}`;
       res
         .status(200)
         .type('html')
