@@ -18,9 +18,13 @@ import {
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
+import { PassBranding } from './features/passes/pass-branding.js';
+import { registerBrandingRoutes } from './features/passes/pass-branding-routes.js';
+import { PassPreviewService } from './features/passes/pass-preview.js';
 import { PassPushDispatcher } from './features/passes/pass-push-dispatcher.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
+import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
 import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
@@ -89,7 +93,10 @@ export interface AppDeps {
   /** Bounds of the default renderer's child processes (IMAGE_*; defaults otherwise). */
   images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
-  passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
+  passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
+    /** pass-templates/ as read at start: the base of every pass's branding. */
+    templates: PassTemplates;
+  };
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
   /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
@@ -175,7 +182,15 @@ export function buildApp(deps: AppDeps) {
       }),
     limits: DEFAULT_ARTWORK_LIMITS,
   });
-  const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger, artwork }) : undefined;
+  // Program branding over the templates (0025); without pass templates, an empty base.
+  const branding = new PassBranding({
+    templates: deps.passes?.templates ?? deps.google?.templates ?? EMPTY_TEMPLATES,
+    logger,
+  });
+  const previews = new PassPreviewService({ branding, renderer: artwork.renderer });
+  const passes = deps.passes
+    ? new PassService({ ...deps.passes, store, clock, logger, branding, previews })
+    : undefined;
   const passWeb =
     passes && deps.passes
       ? new PassWebService({
@@ -201,7 +216,9 @@ export function buildApp(deps: AppDeps) {
     }
   }
 
-  const google = deps.google ? new GoogleWalletService({ ...deps.google, clock, logger }) : undefined;
+  const google = deps.google
+    ? new GoogleWalletService({ ...deps.google, clock, logger, branding, previews })
+    : undefined;
   if (google) {
     const dispatcher = new GoogleWalletDispatcher({
       store,
@@ -242,7 +259,8 @@ export function buildApp(deps: AppDeps) {
       registerProgramRoutes(api, programs);
       registerCyclePreviewRoutes(api);
       registerTierRoutes(api, tiers);
-      registerArtworkRoutes(api, artwork);
+      registerArtworkRoutes(api, artwork, previews);
+      registerBrandingRoutes(api, { branding, previews });
       registerCustomerRoutes(api, customers);
       registerLedgerRoutes(api, orders, points);
       registerSimulationRoutes(api, simulations, replays);
@@ -250,7 +268,7 @@ export function buildApp(deps: AppDeps) {
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
       registerWebhookRoutes(api, webhooks);
-      if (passes) registerPassRoutes(api, passes, tiers, { google: google !== undefined });
+      if (passes) registerPassRoutes(api, passes, tiers, previews, { google: google !== undefined });
       if (passWeb) registerPassWebRoutes(api, passWeb);
       registerGoogleWalletRoutes(api, { google, passes, store });
     },
@@ -267,6 +285,8 @@ export function buildApp(deps: AppDeps) {
       scheduling,
       passes,
       artwork,
+      branding,
+      previews,
       passPushes,
       google,
       googleUpdates,
