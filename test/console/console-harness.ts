@@ -240,15 +240,16 @@ const requireHere = createRequire(import.meta.url);
 
 /** Run axe-core in the page; throws with a readable list when it finds a serious or critical violation. */
 export async function expectNoSeriousA11yViolations(page: Page, label = page.url()): Promise<void> {
-  const hasAxe = await page.evaluate(() => 'axe' in window);
+  const hasAxe = await page.evaluate(() => 'axe' in globalThis);
   if (!hasAxe) {
     await page.addScriptTag({ path: join(dirname(requireHere.resolve('axe-core')), 'axe.min.js') });
   }
   const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
+    const w = globalThis as unknown as {
+      document: unknown;
       axe: {
         run(
-          ctx: Document,
+          ctx: unknown,
           opts: object,
         ): Promise<{
           violations: {
@@ -260,7 +261,7 @@ export async function expectNoSeriousA11yViolations(page: Page, label = page.url
         }>;
       };
     };
-    const result = await w.axe.run(document, { resultTypes: ['violations'] });
+    const result = await w.axe.run(w.document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
@@ -302,7 +303,14 @@ async function forEachViewport(page: Page, fn: (size: keyof typeof VIEWPORTS) =>
     for (const size of ['desktop', 'phone'] as const) {
       await page.setViewportSize(VIEWPORTS[size]);
       // Let layout settle after the resize (two frames), not a timed wait on the app.
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.evaluate(
+        () =>
+          new Promise((r) => {
+            const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+              .requestAnimationFrame;
+            raf(() => raf(() => r(null)));
+          }),
+      );
       await fn(size);
     }
   } finally {

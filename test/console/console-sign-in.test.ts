@@ -25,9 +25,11 @@ it('refuses a wrong key at the form, signs in with the right one, and is refused
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === 'tierpass_session');
   expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-  expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain(
-    apiKey,
-  );
+  const stored = await page.evaluate(() => {
+    const g = globalThis as unknown as { localStorage: object; sessionStorage: object };
+    return JSON.stringify({ ...g.localStorage, ...g.sessionStorage });
+  });
+  expect(stored).not.toContain(apiKey);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in to Tierpass' }).waitFor();
