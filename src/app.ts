@@ -23,6 +23,7 @@ import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
+import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
@@ -239,6 +240,7 @@ export function buildApp(deps: AppDeps) {
     registerRoutes(api) {
       registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
+      registerCyclePreviewRoutes(api);
       registerTierRoutes(api, tiers);
       registerArtworkRoutes(api, artwork);
       registerCustomerRoutes(api, customers);

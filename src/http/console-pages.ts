@@ -61,8 +61,8 @@ export function consolePages(opts: {
       return;
     }
     const rel = req.path.slice('/console'.length);
-    if (rel.startsWith('/assets/')) {
-      // A hashed file that is not there (an old build's): 404, never the app's HTML.
+    if (rel.startsWith('/assets/') || rel.includes('/.')) {
+      // A hashed file that is not there (an old build's), or a dot-file (.build-stamp): 404, never the app's HTML.
       next();
       return;
     }
