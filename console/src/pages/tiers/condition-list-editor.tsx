@@ -34,6 +34,11 @@ function ConditionEditor({
   return (
     <fieldset className="condition">
       <legend>{name}</legend>
+      {errors[path] ? (
+        <p className="error" role="alert">
+          {errors[path]}
+        </p>
+      ) : null}
       <SelectField
         label="Type"
         value={c.type}

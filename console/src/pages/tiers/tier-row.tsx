@@ -41,7 +41,7 @@ export function TierRow({ tier, position, currency }: { tier: Tier; position: nu
         <Link to={`/tiers/${encodeURIComponent(tier.id)}`} aria-label={`Edit ${tier.title}`}>
           Edit
         </Link>
-        <Link to={`/design/${encodeURIComponent(tier.id)}`} aria-label={`Design the pass of ${tier.title}`}>
+        <Link to={`/design/${encodeURIComponent(tier.id)}`} aria-label={`Pass design of ${tier.title}`}>
           Pass design
         </Link>
       </div>
