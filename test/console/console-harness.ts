@@ -267,3 +267,16 @@ async function forEachViewport(page: Page, fn: (size: keyof typeof VIEWPORTS) =>
     if (before) await page.setViewportSize(before);
   }
 }
+
+/**
+ * Poll `check` until it returns true (every 200 ms, up to UI_TIMEOUT_MS); throws naming `what`.
+ * For state the page reaches asynchronously (a saved order, a list after a delete).
+ */
+export async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + UI_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}

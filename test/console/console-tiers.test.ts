@@ -8,9 +8,9 @@ import type { Page } from 'playwright-core';
 import {
   type ConsoleHarness,
   checkPage,
+  eventually,
   signIn,
   startConsoleHarness,
-  UI_TIMEOUT_MS,
 } from './console-harness.js';
 
 jest.setTimeout(300_000);
@@ -35,15 +35,9 @@ async function apiTitles(apiKey: string): Promise<string[]> {
 
 /** Poll the API until the order is `expected` (the console saves right after the drop). */
 async function waitForApiOrder(apiKey: string, expected: string[]): Promise<void> {
-  const until = Date.now() + UI_TIMEOUT_MS;
-  let last: string[] = [];
-  while (Date.now() < until) {
-    last = await apiTitles(apiKey);
-    if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `tier order through the API is ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}`,
+  await eventually(
+    `the API lists ${expected.join(', ')}`,
+    async () => (await apiTitles(apiKey)).join() === expected.join(),
   );
 }
 
@@ -170,11 +164,9 @@ it('creates, validates, reorders (mouse and keyboard), edits and deletes tiers t
   await page.getByText('Gold moved to position 3 of 3').waitFor({ state: 'attached' });
   await page.keyboard.press('Space');
   await waitForApiOrder(apiKey, ['Bronze', 'Silver', 'Gold']);
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll('.tier-row .tier-title')]
-        .map((e) => e.textContent?.replace(/^\d+\.\s*/, ''))
-        .join(',') === 'Bronze,Silver,Gold',
+  await eventually(
+    'the list shows Bronze, Silver, Gold',
+    async () => (await listTitles(page)).join() === 'Bronze,Silver,Gold',
   );
   // Keyboard focus stays on the moved tier's handle.
   expect(await goldHandle.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
@@ -212,6 +204,6 @@ it('creates, validates, reorders (mouse and keyboard), edits and deletes tiers t
   await page.getByRole('button', { name: 'Delete tier' }).click();
   await dialog.getByRole('button', { name: 'Delete tier' }).click();
   await page.getByRole('heading', { level: 1, name: 'Tiers' }).waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('.tier-row').length === 2);
+  await eventually('two tiers are listed', async () => (await page.locator('.tier-row').count()) === 2);
   expect(await apiTitles(apiKey)).toEqual(['Bronze', 'Gold']);
 });
