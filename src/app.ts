@@ -1,4 +1,5 @@
 /** The composition root: config → stores → services → routes. Nothing else constructs these. */
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import { registerAnalyticsRoutes } from './features/analytics/analytics-routes.js';
@@ -31,6 +32,8 @@ import {
 } from './features/recalculation/recalculation-service.js';
 import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
+import { registerSessionRoutes } from './features/sessions/session-routes.js';
+import { SessionService } from './features/sessions/session-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
@@ -54,12 +57,27 @@ import type { ProgramRecord, Store } from './store/port.js';
 
 export const VERSION = '0.1.0';
 
+/** Where `npm run build:console` puts the console: console/dist under the project root (from src/ or dist/ alike). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url));
+
+/** Absolute lifetime of a console session unless configured (SESSION_TTL_HOURS). */
+export const DEFAULT_SESSION_TTL_HOURS = 12;
+
 export interface AppDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
   adminToken: string;
   trustProxy?: boolean;
+  /**
+   * PUBLIC_URL: with https, session cookies are always `Secure`; its origin is allowed on
+   * cookie-authenticated writes besides the host a request reached.
+   */
+  publicUrl?: string;
+  /** Absolute lifetime of console sessions, hours (SESSION_TTL_HOURS; default 12). */
+  sessionTtlHours?: number;
+  /** The built console served at /console (CONSOLE_DIR; default DEFAULT_CONSOLE_DIR). */
+  consoleDir?: string;
   /**
    * Failed-credential and expensive-operation limits (RATE_LIMIT_*); unset fields keep the
    * defaults. A test sending many bad credentials raises them here.
@@ -196,9 +214,18 @@ export function buildApp(deps: AppDeps) {
     if (deps.pushOnCommit) store.outbox.onQueued(() => dispatcher.kick());
   }
 
+  const sessions = new SessionService({
+    store,
+    clock,
+    hashApiKey,
+    ttlMs: (deps.sessionTtlHours ?? DEFAULT_SESSION_TTL_HOURS) * 3_600_000,
+  });
+  const publicUrl = deps.publicUrl ?? deps.passes?.publicUrl;
+
   const { app } = createHttpApp({
     logger,
-    authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken }),
+    authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken, sessions, publicUrl }),
+    consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR,
     metrics: createHttpMetrics({ groupCommit: () => store.groupCommitStats() }),
     readiness: {
       database: () => store.ping(),
@@ -210,6 +237,7 @@ export function buildApp(deps: AppDeps) {
     rateLimits: new RateLimits({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits }),
     version: VERSION,
     registerRoutes(api) {
+      registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
       registerTierRoutes(api, tiers);
       registerArtworkRoutes(api, artwork);

@@ -23,6 +23,8 @@ const schema = z.object({
   PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
     message: 'must be an http(s) URL',
   }),
+  CONSOLE_DIR: optionalString,
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
@@ -103,6 +105,10 @@ export interface Config {
   dataDir: string;
   mongodbUri: string | undefined;
   publicUrl: string;
+  /** The built console served at /console; undefined → console/dist under the project root. */
+  consoleDir: string | undefined;
+  /** Absolute lifetime of a console session, hours. */
+  sessionTtlHours: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   pgPoolSize: number;
   /** Group commit of event transactions per program (store/postgres/customer-tx-groups.ts). */
@@ -213,6 +219,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,
     publicUrl,
+    consoleDir: e.CONSOLE_DIR,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
     pgPoolSize: e.PG_POOL_SIZE,
     groupCommit: {

@@ -98,6 +98,9 @@ async function main(): Promise<void> {
     logger,
     adminToken,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    sessionTtlHours: config.sessionTtlHours,
+    consoleDir: config.consoleDir,
     // With WORKERS the primary counts for all of them (src/workers.ts).
     rateLimits: { ...config.rateLimits, store: worker === undefined ? 'memory' : 'cluster' },
     passes,

@@ -5,6 +5,8 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { DatabaseUnavailableError } from '../store/store-errors.js';
+import { apiDocsPages } from './api-docs.js';
+import { consolePages } from './console-pages.js';
 import { AppError } from './errors.js';
 import { frameworkError } from './framework-errors.js';
 import { strictQueryParser, verifyJsonBody } from './input-guard.js';
@@ -26,6 +28,8 @@ export interface HttpAppDeps {
   version: string;
   /** Failed-credential and expensive-operation limits (http/rate-limits.ts); defaults otherwise. */
   rateLimits?: RateLimits;
+  /** Directory of the built console served at /console (and `/` redirecting to it); without it neither is served. */
+  consoleDir?: string;
 }
 
 /** Retry-After of a 503 `database_unavailable`: a dropped connection heals at once, a restart in seconds. */
@@ -96,8 +100,8 @@ function requestLogging(logger: Logger): RequestHandler {
         }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // The request serialiser logs every header: keep API keys and the admin token out of the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // The serialisers log every header: keep API keys, the admin token and session ids out of the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     });
   }
   return (req, res, next) => {
@@ -173,6 +177,8 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  if (deps.consoleDir !== undefined) app.use(consolePages({ dir: deps.consoleDir }));
+  app.use(apiDocsPages());
   app.use(router);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -1,12 +1,17 @@
-/** Bearer-token authentication: program API keys (stored hashed) and the admin token. */
+/**
+ * Authentication: program API keys (Bearer, stored hashed) or a console session cookie standing
+ * for one (docs/decisions/0023), and the admin token.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Clock } from '../clock.js';
 import { type ProgramContext, programNow } from '../features/programs/program-context.js';
+import type { SessionService } from '../features/sessions/session-service.js';
 import type { Store } from '../store/port.js';
 import { cacheProgramLookups } from '../store/program-lookup-cache.js';
-import { unauthorized } from './errors.js';
+import { AppError, unauthorized } from './errors.js';
 import type { Authenticator } from './route.js';
+import { checkCookieWrite, sessionIdFrom } from './session-cookie.js';
 
 /** SHA-256 of an API key: keys carry 256 random bits, so a fast hash is enough. */
 export function hashApiKey(key: string): string {
@@ -36,13 +41,31 @@ export function createAuthenticator(deps: {
   adminToken: string;
   /** Defaults to PROGRAM_CACHE_TTL_MS; 0 reads the program on every request. */
   programCacheTtlMs?: number;
+  /** Console sessions: without them a session cookie is ignored. */
+  sessions?: SessionService;
+  /** PUBLIC_URL: an allowed `Origin` of cookie-authenticated writes besides the host reached. */
+  publicUrl?: string;
 }): Authenticator {
   // Program changes made through ctx.scope drop the cached program at commit.
   const store = cacheProgramLookups(deps.store, { ttlMs: deps.programCacheTtlMs ?? PROGRAM_CACHE_TTL_MS });
   return {
     async program(req): Promise<ProgramContext> {
+      // A Bearer key wins over a cookie: it is sent on purpose, never by a browser on its own.
+      const sessionId = req.headers.authorization === undefined ? sessionIdFrom(req) : undefined;
+      if (sessionId !== undefined && deps.sessions) {
+        // Read from the database on every request (no cache): a sign-out holds in every process at once.
+        const session = await deps.sessions.resume(sessionId);
+        if (!session) throw sessionRequired();
+        checkCookieWrite(req, session.csrfToken, deps.publicUrl);
+        const program = session.program;
+        return { program, scope: store.scoped(program.id), now: programNow(program, deps.clock) };
+      }
       const key = bearer(req);
-      if (!key) throw unauthorized('Send the program API key as "Authorization: Bearer <key>"');
+      if (!key) {
+        throw unauthorized(
+          'Send the program API key as "Authorization: Bearer <key>", or sign in to the console',
+        );
+      }
       const program = await store.findProgramByApiKeyHash(hashApiKey(key));
       if (!program) throw unauthorized('Unknown API key');
       return { program, scope: store.scoped(program.id), now: programNow(program, deps.clock) };
@@ -52,4 +75,13 @@ export function createAuthenticator(deps: {
       if (!token || !sameSecret(token, deps.adminToken)) throw unauthorized('Admin token required');
     },
   };
+}
+
+/** 401 of a session cookie that opens no session (unknown, signed out, ended). */
+export function sessionRequired(): AppError {
+  return new AppError(
+    401,
+    'session_required',
+    'Your console session has ended or was signed out; sign in again',
+  );
 }

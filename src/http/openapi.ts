@@ -68,7 +68,8 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
       parameters: parametersOf(route),
       responses: {},
     };
-    if (route.auth === 'apiKey') op.security = [{ apiKey: [] }];
+    // Either credential: the API key, or the console's session cookie (writes then need X-CSRF-Token).
+    if (route.auth === 'apiKey') op.security = [{ apiKey: [] }, { sessionCookie: [] }];
     else if (route.auth === 'admin') op.security = [{ adminToken: [] }];
     else op.security = [];
     if (route.body) {
@@ -111,6 +112,13 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Program API key' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'tierpass_session',
+          description:
+            "Console session from POST /v1/session; with it, every request other than GET/HEAD/OPTIONS must send the session's csrfToken as X-CSRF-Token",
+        },
       },
     },
   };

@@ -17,7 +17,7 @@ import {
 import { AppError } from './errors.js';
 
 /** The credentials whose failed checks are counted, each in its own budget per client. */
-export type CredentialKind = 'admin' | 'apiKey' | 'passToken' | 'shopperLink';
+export type CredentialKind = 'admin' | 'apiKey' | 'passToken' | 'shopperLink' | 'signIn';
 
 export interface RateLimitOptions {
   /** Failed checks of one credential kind allowed per client and window; 0 turns the limit off. */

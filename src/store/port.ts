@@ -46,6 +46,7 @@ import type {
   TierPlacement,
   TierRecord,
 } from './records.js';
+import type { SessionRepository } from './session-port.js';
 import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
 
 export type * from './records.js';
@@ -233,6 +234,8 @@ export interface Store {
    * batches across programs; returns how many were sealed. Sealed values start with `sealedPrefix`.
    */
   sealLegacyPassTokens(seal: (token: string) => string, sealedPrefix: string): Promise<number>;
+  /** Console sessions, found by the hash of their id (docs/decisions/0023). */
+  sessions: SessionRepository;
   /** The outbox as its dispatcher sees it (claims across programs). */
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */

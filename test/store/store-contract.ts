@@ -6,6 +6,7 @@ import { groupCommitContract } from './contract-group-commit.js';
 import { ledgerContract } from './contract-ledger.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
+import { sessionContract } from './contract-sessions.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 
@@ -38,5 +39,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     analyticsContract(ref);
     artworkContract(ref);
     passContract(ref);
+    sessionContract(ref);
   });
 }

@@ -1,5 +1,5 @@
 /** The real app on the real PostgreSQL test database, driven through supertest. */
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
@@ -31,16 +31,27 @@ export async function startHarness(
     rateLimits?: Partial<RateLimitOptions>;
     /** Client addresses from X-Forwarded-For (TRUST_PROXY). */
     trustProxy?: boolean;
+    /** PUBLIC_URL (session cookies, allowed Origin). */
+    publicUrl?: string;
+    /** Built console directory (a stand-in in tests). */
+    consoleDir?: string;
+    /** Console session lifetime, hours. */
+    sessionTtlHours?: number;
+    /** Another logger than a silent one (log assertions). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const store = opts.store ?? (await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' }));
   const { app } = buildApp({
     store,
     clock: opts.clock ?? { now: () => new Date() },
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     adminToken: ADMIN_TOKEN,
     rateLimits: opts.rateLimits,
     trustProxy: opts.trustProxy,
+    publicUrl: opts.publicUrl,
+    consoleDir: opts.consoleDir,
+    sessionTtlHours: opts.sessionTtlHours,
   });
   return { store, app, http: request.agent(app), close: () => store.close() };
 }

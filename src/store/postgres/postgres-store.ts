@@ -25,6 +25,7 @@ import {
 } from './program-repository.js';
 import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
+import { sessionRepository } from './session-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
@@ -207,6 +208,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
+    sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     scoped(programId): ProgramScope {

@@ -4,7 +4,8 @@ import type { NewProgram, ProgramRecord, ProgramTx } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam, one } from './sql-values.js';
 
-interface ProgramRow {
+/** A `programs` row as selected with PROGRAM_COLUMNS. */
+export interface ProgramRow {
   id: string;
   name: string;
   mode: ProgramMode;
@@ -16,7 +17,7 @@ interface ProgramRow {
 
 const PROGRAM_COLUMNS = 'id, name, mode, settings, clock_now, created_at, updated_at';
 
-function toProgram(r: ProgramRow): ProgramRecord {
+export function toProgram(r: ProgramRow): ProgramRecord {
   return {
     id: r.id,
     name: r.name,
