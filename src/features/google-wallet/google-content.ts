@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { WalletBody, WalletMessage } from '../../integrations/google/wallet-client.js';
-import type { PassDesign } from '../passes/pass-design-schemas.js';
-import { EN } from '../passes/pass-strings.js';
+import { type GooglePassModel, hexColor } from '../passes/pass-model.js';
 
 /**
  * One part of an id in Google's alphabet (letters, digits, `.`, `_`, `-`), injective:
@@ -33,12 +32,8 @@ export function objectIdOf(issuerId: string, programId: string, customerId: stri
   return `${issuerId}.${idPart(programId)}.member.${idPart(customerId)}`;
 }
 
-/** `rgb(212, 175, 55)` → `#d4af37`; undefined for anything else. */
-export function hexColor(rgb: string | undefined): string | undefined {
-  const m = rgb ? /^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$/i.exec(rgb) : null;
-  if (!m) return undefined;
-  return `#${[m[1], m[2], m[3]].map((p) => Number(p).toString(16).padStart(2, '0')).join('')}`;
-}
+/** `rgb(212, 175, 55)` → `#d4af37` (kept here for its callers; lives in the shared pass model). */
+export { hexColor };
 
 /** Stable hash of a body: what was last sent is compared with what would be sent now. */
 export function bodyHash(body: WalletBody): string {
@@ -50,89 +45,59 @@ const image = (uri: string, description: string) => ({
   contentDescription: { defaultValue: { language: 'en-US', value: description } },
 });
 
-/** What a class shows: the program and one tier's design (or the program default). */
+/** What a class shows: the class parts of the pass model (the same for every member of the tier). */
 export interface ClassInput {
   classId: string;
-  programName: string;
-  /** Visible tier of the class; null for the program's default class. */
-  tierTitle: string | null;
-  /** The tier's design ({} for the default class). */
-  design: PassDesign;
-  /** Background colour when the design sets none (the pass template's), `rgb(…)`. */
-  fallbackBackground: string | undefined;
+  /** The model of any member shown this class (only its class parts are used). */
+  model: GooglePassModel;
   /** Public URL of the program logo (required by Google). */
   logoUrl: string;
-  /** Public URL of the tier's hero image, when uploaded. */
+  /** Public URL of the hero image, when there is one. */
   heroUrl: string | null;
 }
 
-/** A loyaltyClass body (insert and patch send the same). */
+/** A loyaltyClass body (insert and patch send the same), from the shared Google pass model. */
 export function loyaltyClassBody(input: ClassInput): WalletBody & { id: string } {
-  const { design } = input;
-  const labels = design.labels ?? {};
-  const texts = design.texts ?? {};
-  const modules = [
-    texts.about ? { id: 'about', header: EN.about, body: texts.about } : null,
-    texts.terms ? { id: 'terms', header: EN.terms, body: texts.terms } : null,
-    texts.contact ? { id: 'contact', header: EN.contact, body: texts.contact } : null,
-  ].filter((m) => m !== null);
-  const background = hexColor(design.backgroundColor) ?? hexColor(input.fallbackBackground);
+  const { model } = input;
   return {
     id: input.classId,
-    issuerName: input.programName,
-    programName: design.logoText ?? input.programName,
-    programLogo: image(input.logoUrl, `${input.programName} logo`),
-    ...(input.heroUrl ? { heroImage: image(input.heroUrl, `${input.tierTitle ?? input.programName}`) } : {}),
-    ...(background ? { hexBackgroundColor: background } : {}),
-    ...(input.tierTitle ? { rewardsTierLabel: labels.tier ?? EN.tier, rewardsTier: input.tierTitle } : {}),
-    accountIdLabel: EN.memberId,
-    accountNameLabel: labels.member ?? EN.member,
-    ...(modules.length > 0 ? { textModulesData: modules } : {}),
+    issuerName: model.issuerName,
+    programName: model.programName,
+    programLogo: image(input.logoUrl, `${model.issuerName} logo`),
+    ...(input.heroUrl
+      ? { heroImage: image(input.heroUrl, model.rewardsTier?.value ?? model.issuerName) }
+      : {}),
+    hexBackgroundColor: model.hexBackgroundColor,
+    ...(model.rewardsTier
+      ? { rewardsTierLabel: model.rewardsTier.label, rewardsTier: model.rewardsTier.value }
+      : {}),
+    accountIdLabel: model.accountIdLabel,
+    accountNameLabel: model.accountNameLabel,
+    ...(model.classTextModules.length > 0 ? { textModulesData: model.classTextModules } : {}),
     reviewStatus: 'UNDER_REVIEW',
   };
 }
 
-/** What an object shows: the customer's state, decided like the Apple pass's. */
+/** What an object shows: the customer's model, decided like the Apple pass's. */
 export interface ObjectInput {
   objectId: string;
   classId: string;
-  /** The merchant's customer id: member id and QR code. */
-  memberId: string;
-  memberName: string | null;
-  points: number;
-  /** Shown tier's name; null for no tier or a hidden one. */
-  tierName: string | null;
-  /** "1,250 points to Gold"; null at the top or without tiers. */
-  progress: string | null;
-  rewards: readonly string[];
-  /** Label overrides of the tier design. */
-  design: PassDesign;
+  /** The customer's Google pass model. */
+  model: GooglePassModel;
 }
 
 /** A loyaltyObject body (insert and patch send the same; messages are added separately). */
 export function loyaltyObjectBody(input: ObjectInput): WalletBody & { id: string } {
-  const labels = input.design.labels ?? {};
-  const modules: { id: string; header: string; body: string }[] = [];
-  if (input.progress)
-    modules.push({ id: 'progress', header: labels.progress ?? EN.progress, body: input.progress });
-  else if (input.tierName)
-    modules.push({ id: 'progress', header: labels.progress ?? EN.progress, body: EN.topTier });
-  if (input.rewards.length > 0) {
-    modules.push({
-      id: 'rewards',
-      header: labels.rewards ?? EN.rewards,
-      body: input.rewards.map((r) => `• ${r}`).join('\n'),
-    });
-  }
+  const { model } = input;
   return {
     id: input.objectId,
     classId: input.classId,
     state: 'ACTIVE',
-    accountId: input.memberId,
-    accountName: input.memberName ?? input.memberId,
-    loyaltyPoints: { label: labels.points ?? EN.points, balance: { int: input.points } },
-    barcode: { type: 'QR_CODE', value: input.memberId, alternateText: input.memberId },
-    textModulesData: modules,
+    accountId: model.accountId,
+    accountName: model.accountName,
+    loyaltyPoints: { label: model.loyaltyPoints.label, balance: { int: model.loyaltyPoints.balance } },
+    barcode: { ...model.barcode },
+    textModulesData: model.objectTextModules,
   };
 }
 

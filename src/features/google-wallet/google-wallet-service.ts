@@ -14,6 +14,7 @@ import { type WalletApi, WalletApiError, type WalletBody } from '../../integrati
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
 import { type PassDesign, passDesignSchema } from '../passes/pass-design-schemas.js';
+import { type GooglePassModel, googlePassModel, templateDefaults } from '../passes/pass-model.js';
 import { type PassTemplates, templateFor } from '../passes/pass-templates.js';
 import { walletView } from '../passes/wallet-view.js';
 import type { ProgramContext } from '../programs/program-context.js';
@@ -133,21 +134,23 @@ export class GoogleWalletService {
     const { tier, shown, next } = await walletView(ctx, customer, tiers);
     const headline = next?.headline ?? null;
     const design = shown ? this.designOf(shown) : {};
-
-    const classBody = await this.classBody(ctx, shown, design);
-    await this.ensureClass(ctx, classBody);
-
-    const objectBody = loyaltyObjectBody({
-      objectId: row.objectId,
-      classId: classBody.id,
+    const template = templateFor(this.deps.templates, shown);
+    const model = googlePassModel({
+      programName: ctx.program.name,
       memberId: customer.id,
       memberName: customer.name,
       points: customer.balances.current,
       tierName: shown?.title ?? null,
-      progress: headline,
       rewards: tier?.benefits.rewards ?? [],
+      progress: next ? { en: next.headline, fr: next.headline } : null,
       design,
+      defaults: templateDefaults(template.passJson),
     });
+
+    const classBody = await this.classBody(ctx, shown, model);
+    await this.ensureClass(ctx, classBody);
+
+    const objectBody = loyaltyObjectBody({ objectId: row.objectId, classId: classBody.id, model });
     const hash = bodyHash(objectBody);
     let object: SyncResult['object'] = 'unchanged';
     if (row.contentHash === null) object = await this.create('loyaltyObject', objectBody);
@@ -224,7 +227,7 @@ export class GoogleWalletService {
     await repo.setClassHash(body.id, hash, this.deps.clock.now());
   }
 
-  private async classBody(ctx: ProgramContext, shown: TierRecord | null, design: PassDesign) {
+  private async classBody(ctx: ProgramContext, shown: TierRecord | null, model: GooglePassModel) {
     const { publicUrl, issuerId } = this.deps;
     const template = templateFor(this.deps.templates, shown);
     let logoUrl = this.templateLogoUrl(template.files);
@@ -238,13 +241,9 @@ export class GoogleWalletService {
         else heroUrl = url;
       }
     }
-    const background = template.passJson.backgroundColor;
     return loyaltyClassBody({
       classId: classIdOf(issuerId, ctx.program.id, shown?.id ?? null),
-      programName: ctx.program.name,
-      tierTitle: shown?.title ?? null,
-      design,
-      fallbackBackground: typeof background === 'string' ? background : undefined,
+      model,
       logoUrl,
       heroUrl,
     });
