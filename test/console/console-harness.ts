@@ -1,0 +1,319 @@
+/**
+ * Browser tests of the console (docs/decisions/0028): the REAL service (buildApp, as main.ts and
+ * test/support/harness.ts compose it) on a PostgreSQL database of its own, listening on
+ * 127.0.0.1:<free port> and serving a console build made from the current sources; Debian's
+ * chromium driven by playwright-core; axe-core injected into pages; screenshots at desktop and
+ * phone widths into test-output/screenshots/ (git-ignored).
+ *
+ * The console build is keyed by a hash of its inputs (console/ sources, the server schemas it
+ * bundles from src/, package-lock.json) and made once into test-output/console-build/<hash>,
+ * under a lock directory, so parallel test files share it and never see a half-written build.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type AppDeps, buildApp } from '../../src/app.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/port.js';
+import { createTempDatabase } from '../support/temp-db.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OUTPUT = join(ROOT, 'test-output');
+export const SCREENSHOT_DIR = join(OUTPUT, 'screenshots');
+export const ADMIN_TOKEN = 'console-test-admin-token-0123456789';
+
+/** Viewports every page is checked at. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/** Generous: two shared cores, a real browser, a real database. */
+export const UI_TIMEOUT_MS = 20_000;
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'dist' || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Hash of everything the console bundle is made of (its sources and the server modules it imports). */
+function consoleInputsHash(): string {
+  const hash = createHash('sha256');
+  const files = [
+    ...filesUnder(join(ROOT, 'console')),
+    ...filesUnder(join(ROOT, 'src')),
+    join(ROOT, 'package-lock.json'),
+  ];
+  for (const f of files) {
+    hash.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The console built from the current sources: its directory (with index.html). Built with
+ * Vite when no build of these exact inputs exists yet.
+ */
+export async function ensureConsoleBuild(): Promise<string> {
+  const base = join(OUTPUT, 'console-build');
+  const dir = join(base, consoleInputsHash());
+  const lock = `${dir}.lock`;
+  mkdirSync(base, { recursive: true });
+  for (let waited = 0; !existsSync(join(dir, 'index.html')); waited += 250) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another test file builds it; a lock older than 3 minutes was left by a killed run.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000)
+        rmSync(lock, { recursive: true });
+      if (waited > 180_000) throw new Error(`timed out waiting for the console build lock ${lock}`);
+      await sleep(250);
+      continue;
+    }
+    try {
+      if (existsSync(join(dir, 'index.html'))) break;
+      const tmp = `${dir}.tmp-${process.pid}`;
+      const res = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          join(ROOT, 'console/vite.config.ts'),
+          '--outDir',
+          tmp,
+          '--emptyOutDir',
+          '--logLevel',
+          'warn',
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
+      );
+      if (res.status !== 0) {
+        throw new Error(`console build failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
+      }
+      renameSync(tmp, dir);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+export interface ConsoleHarness {
+  /** http://127.0.0.1:<port> of the running service. */
+  baseUrl: string;
+  /** The service's store (a database of its own). */
+  store: Store;
+  /** The shared browser; `newPage` gives each test a fresh context (no cookies). */
+  browser: Browser;
+  /** A page in a fresh browser context at desktop size, with CSP bypassed for axe injection only. */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Create a program through the admin API: its API key and id. */
+  createProgramWithKey(body?: Record<string, unknown>): Promise<{ apiKey: string; programId: string }>;
+  /** Call the API with a program API key (Bearer), for checking what the console saved. */
+  api<T = unknown>(
+    apiKey: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  /** Absolute URL of a console path (`/tiers` → http://…/console/tiers). */
+  consoleUrl(path: string): string;
+  /** Close the browser, the server, the store, and drop the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the service and the browser. `app` adds or overrides buildApp dependencies (e.g.
+ * `passes` for the designer's previews); store, clock, logger, admin token and console directory
+ * are the harness's unless given.
+ */
+export async function startConsoleHarness(opts: { app?: Partial<AppDeps> } = {}): Promise<ConsoleHarness> {
+  const consoleDir = await ensureConsoleBuild();
+  const db = await createTempDatabase();
+  const store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
+  const { app } = buildApp({
+    store,
+    clock: { now: () => new Date() },
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN_TOKEN,
+    consoleDir,
+    ...opts.app,
+  });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
+
+  async function api<T>(apiKey: string, method: string, path: string, body?: unknown) {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  return {
+    baseUrl,
+    store,
+    browser,
+    async newPage(viewport = VIEWPORTS.desktop) {
+      const context = await browser.newContext({ viewport, bypassCSP: true, baseURL: baseUrl });
+      context.setDefaultTimeout(UI_TIMEOUT_MS);
+      contexts.push(context);
+      return context.newPage();
+    },
+    async createProgramWithKey(body = {}) {
+      const res = await fetch(`${baseUrl}/v1/programs`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          name: 'Console Shop',
+          currency: 'USD',
+          earning: { pointsPerUnit: 10 },
+          ...body,
+        }),
+      });
+      const json = (await res.json()) as { apiKey: string; program: { id: string } };
+      if (res.status !== 201)
+        throw new Error(`program creation failed: ${res.status} ${JSON.stringify(json)}`);
+      return { apiKey: json.apiKey, programId: json.program.id };
+    },
+    api,
+    consoleUrl: (path) => `${baseUrl}/console${path}`,
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Sign in through the console's sign-in form; resolves once the tiers page shows. */
+export async function signIn(page: Page, apiKey: string): Promise<void> {
+  await page.goto('/console/sign-in');
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Tiers' }).waitFor();
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/** Run axe-core in the page; throws with a readable list when it finds a serious or critical violation. */
+export async function expectNoSeriousA11yViolations(page: Page, label = page.url()): Promise<void> {
+  const hasAxe = await page.evaluate(() => 'axe' in globalThis);
+  if (!hasAxe) {
+    await page.addScriptTag({ path: join(dirname(requireHere.resolve('axe-core')), 'axe.min.js') });
+  }
+  const violations = await page.evaluate(async () => {
+    const w = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run(
+          ctx: unknown,
+          opts: object,
+        ): Promise<{
+          violations: {
+            id: string;
+            impact: string | null;
+            help: string;
+            nodes: { target: unknown[]; failureSummary?: string }[];
+          }[];
+        }>;
+      };
+    };
+    const result = await w.axe.run(w.document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`),
+    }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) {
+    const list = serious
+      .map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n}`).join('\n')}`)
+      .join('\n');
+    throw new Error(`axe found ${serious.length} serious/critical violation(s) on ${label}:\n${list}`);
+  }
+}
+
+/**
+ * Full-page screenshots at desktop (1280×800) and phone (390×844) width:
+ * test-output/screenshots/<name>-desktop.png and <name>-phone.png. The viewport is restored.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await forEachViewport(page, async (size) => {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size}.png`), fullPage: true });
+  });
+}
+
+/** Axe check and screenshot at both widths: what every console page gets in the tests. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await forEachViewport(page, async (size) => {
+    await expectNoSeriousA11yViolations(page, `${name} (${size})`);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size}.png`), fullPage: true });
+  });
+}
+
+async function forEachViewport(page: Page, fn: (size: keyof typeof VIEWPORTS) => Promise<void>) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const before = page.viewportSize();
+  try {
+    for (const size of ['desktop', 'phone'] as const) {
+      await page.setViewportSize(VIEWPORTS[size]);
+      // Let layout settle after the resize (two frames), not a timed wait on the app.
+      await page.evaluate(
+        () =>
+          new Promise((r) => {
+            const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+              .requestAnimationFrame;
+            raf(() => raf(() => r(null)));
+          }),
+      );
+      await fn(size);
+    }
+  } finally {
+    if (before) await page.setViewportSize(before);
+  }
+}
