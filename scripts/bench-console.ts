@@ -47,11 +47,16 @@ function pct(ms: number[], p: number): number {
 }
 
 /** The eagerly loaded scripts of the built index.html and every chunk's gzipped size. */
-async function initialJs(): Promise<{ eager: { file: string; gz: number }[]; lazy: { file: string; gz: number }[] }> {
+async function initialJs(): Promise<{
+  eager: { file: string; gz: number }[];
+  lazy: { file: string; gz: number }[];
+}> {
   const html = await readFile(join(DIST, 'index.html'), 'utf8');
   const eagerFiles = new Set<string>();
-  for (const m of html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g)) eagerFiles.add(m[1] as string);
-  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) eagerFiles.add(m[1] as string);
+  for (const m of html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g))
+    eagerFiles.add(m[1] as string);
+  for (const m of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g))
+    eagerFiles.add(m[1] as string);
   const size = async (file: string) => gzipSync(await readFile(join(DIST, file)), { level: 9 }).length;
   const eager = await Promise.all(
     [...eagerFiles].map(async (href) => {
@@ -60,7 +65,9 @@ async function initialJs(): Promise<{ eager: { file: string; gz: number }[]; laz
     }),
   );
   const { readdir } = await import('node:fs/promises');
-  const all = (await readdir(join(DIST, 'assets'))).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`);
+  const all = (await readdir(join(DIST, 'assets')))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`);
   const lazy = await Promise.all(
     all.filter((f) => !eager.some((e) => e.file === f)).map(async (file) => ({ file, gz: await size(file) })),
   );
@@ -71,7 +78,14 @@ async function main(): Promise<void> {
   if (!flags['no-build']) {
     const vite = spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'],
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'console/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (vite.status !== 0) throw new Error(`vite build failed (${vite.status})`);
@@ -114,6 +128,7 @@ async function main(): Promise<void> {
         templates: await loadPassTemplates(join(ROOT, 'pass-templates')),
         links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
         publicUrl: 'http://127.0.0.1',
+        cacheEntries: 100,
       },
     });
     const listening = app.listen(0, '127.0.0.1');
@@ -137,7 +152,10 @@ async function main(): Promise<void> {
       qualifications: [{ type: 'lifetimePoints', minPoints: 1000 }],
       benefits: { rewards: ['Free shipping', 'Early access'] },
     });
-    await call('PUT', `/v1/tiers/${gold.id}/design`, key, { backgroundColor: '#d4af37', logoText: 'Gold Club' });
+    await call('PUT', `/v1/tiers/${gold.id}/design`, key, {
+      backgroundColor: '#d4af37',
+      logoText: 'Gold Club',
+    });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${origin}/console/sign-in`);
@@ -147,12 +165,12 @@ async function main(): Promise<void> {
     await page.goto(`${origin}/console/design/${gold.id}`);
     await page.locator('[data-face="apple"] svg').waitFor();
 
-    await page.evaluate(() => {
-      const w = window as unknown as { __samples: { dom: number; frame: number }[] };
-      w.__samples = [];
-      let pending: number | null = null;
+    // In-page code as text: the server tsconfig has no DOM types.
+    await page.evaluate(`(() => {
+      window.__samples = [];
+      let pending = null;
       document.addEventListener('input', () => (pending = performance.now()), true);
-      const target = document.querySelector('[data-testid="preview"]') as Element;
+      const target = document.querySelector('[data-testid="preview"]');
       new MutationObserver(() => {
         if (pending === null) return;
         const t0 = pending;
@@ -160,27 +178,23 @@ async function main(): Promise<void> {
         const dom = performance.now() - t0;
         requestAnimationFrame(() => {
           const ch = new MessageChannel();
-          ch.port1.onmessage = () => w.__samples.push({ dom, frame: performance.now() - t0 });
+          ch.port1.onmessage = () => window.__samples.push({ dom, frame: performance.now() - t0 });
           ch.port2.postMessage(null);
         });
       }).observe(target, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    })()`);
+    const count = () => page.evaluate<number>('window.__samples.length');
     const colour = page.getByRole('textbox', { name: 'Background colour', exact: true });
     const label = page.getByRole('textbox', { name: 'Points label', exact: true });
     for (let i = 0; i < EDITS; i++) {
-      const before = await page.evaluate(() => (window as unknown as { __samples: unknown[] }).__samples.length);
+      const before = await count();
       if (i % 2 === 0) {
         const v = (0x102030 + i * 0x010305) & 0xffffff;
         await colour.fill(`#${v.toString(16).padStart(6, '0')}`);
       } else await label.fill(`Points ${i}`);
-      await page.waitForFunction(
-        (n) => (window as unknown as { __samples: unknown[] }).__samples.length > n,
-        before,
-      );
+      await page.waitForFunction(`window.__samples.length > ${before}`);
     }
-    const samples = await page.evaluate(
-      () => (window as unknown as { __samples: { dom: number; frame: number }[] }).__samples,
-    );
+    const samples = await page.evaluate<{ dom: number; frame: number }[]>('window.__samples');
     const dom = samples.map((s) => s.dom);
     const frame = samples.map((s) => s.frame);
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -188,7 +202,9 @@ async function main(): Promise<void> {
     const model = os.cpus()[0]?.model ?? 'unknown CPU';
 
     console.log(`date: ${new Date().toISOString()}`);
-    console.log(`machine: ${model} × ${os.cpus().length} (nproc), Node ${process.version}, ${browser.version()}`);
+    console.log(
+      `machine: ${model} × ${os.cpus().length} (nproc), Node ${process.version}, ${browser.version()}`,
+    );
     console.log(`load (uptime): ${uptime}`);
     console.log(`initial JavaScript (gzip -9): ${kb(eagerTotal)} — budget 250 KB`);
     for (const e of js.eager) console.log(`  eager ${e.file}: ${kb(e.gz)}`);

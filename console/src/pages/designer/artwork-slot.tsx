@@ -40,7 +40,11 @@ export function ArtworkSlotCard({ slot, base, own, inheritedNote, onChanged }: A
     setState({ kind: 'uploading', fraction: 0, name: file.name });
     try {
       await uploadArtwork(base, slot, file, (fraction) =>
-        setState(fraction >= 1 ? { kind: 'processing', name: file.name } : { kind: 'uploading', fraction, name: file.name }),
+        setState(
+          fraction >= 1
+            ? { kind: 'processing', name: file.name }
+            : { kind: 'uploading', fraction, name: file.name },
+        ),
       );
       setState({ kind: 'done', name: file.name });
       onChanged();
@@ -77,6 +81,8 @@ export function ArtworkSlotCard({ slot, base, own, inheritedNote, onChanged }: A
       </p>
       <div
         className={`drop-zone${over ? ' over' : ''}`}
+        role="group"
+        aria-label={`${name} drop zone`}
         data-testid={`drop-${slot}`}
         onDragEnter={(e) => {
           e.preventDefault();
@@ -119,8 +125,8 @@ export function ArtworkSlotCard({ slot, base, own, inheritedNote, onChanged }: A
       <div id={`${id}-status`} className="slot-status" aria-live="polite">
         {state.kind === 'uploading' ? (
           <>
-            <progress max={1} value={state.fraction} aria-label={`Uploading ${state.name}`} />{' '}
-            Uploading {state.name}…
+            <progress max={1} value={state.fraction} aria-label={`Uploading ${state.name}`} /> Uploading{' '}
+            {state.name}…
           </>
         ) : state.kind === 'processing' ? (
           <>

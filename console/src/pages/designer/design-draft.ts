@@ -33,7 +33,10 @@ export type Draft = Record<DesignField, string>;
 export const COLOR_FIELDS = ['backgroundColor', 'foregroundColor', 'labelColor'] as const;
 
 /** The value of a dotted field in a (possibly partial) design, as text; '' when absent. */
-export function fieldValue(design: PassDesign | Record<string, unknown> | undefined, field: DesignField): string {
+export function fieldValue(
+  design: PassDesign | Record<string, unknown> | undefined,
+  field: DesignField,
+): string {
   if (!design) return '';
   const [head, key] = field.split('.') as [string, string | undefined];
   const top = (design as Record<string, unknown>)[head];
@@ -54,8 +57,9 @@ export function bodyOf(draft: Draft, skip: ReadonlySet<string> = new Set()): Rec
     if (v.trim() === '' || skip.has(f)) continue;
     const [head, key] = f.split('.') as [string, string | undefined];
     if (key) {
-      const group = (out[head] ??= {}) as Record<string, unknown>;
+      const group = (out[head] as Record<string, unknown> | undefined) ?? {};
       group[key] = v;
+      out[head] = group;
     } else out[head] = v;
   }
   return out;

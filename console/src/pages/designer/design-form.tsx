@@ -4,12 +4,7 @@
  * placeholder) and, when set, a button to go back to it.
  */
 import { useId } from 'react';
-import {
-  COLOR_FIELDS,
-  type DesignField,
-  type Draft,
-  toHex,
-} from './design-draft';
+import { COLOR_FIELDS, type DesignField, type Draft, toHex } from './design-draft';
 
 export const FIELD_LABELS: Record<DesignField, string> = {
   backgroundColor: 'Background colour',

@@ -33,7 +33,10 @@ function DesignList({ tiers, tierId }: { tiers: Tier[] | null; tierId: string | 
         </li>
         {(tiers ?? []).map((t) => (
           <li key={t.id}>
-            <Link to={`/design/${encodeURIComponent(t.id)}`} aria-current={t.id === tierId ? 'page' : undefined}>
+            <Link
+              to={`/design/${encodeURIComponent(t.id)}`}
+              aria-current={t.id === tierId ? 'page' : undefined}
+            >
               {t.title}
               {Object.keys(t.design).length === 0 ? <span className="muted"> (inherits)</span> : null}
             </Link>
@@ -141,7 +144,10 @@ export function DesignerPage({ tierId }: { tierId: string | null }) {
       if (err instanceof ApiError && err.code === 'validation_failed') {
         const { fields, other } = serverFieldErrors(err.fieldErrors());
         setServerErrors(fields);
-        setSaveState({ kind: 'error', message: other.length > 0 ? other.join('; ') : 'Check the fields marked below.' });
+        setSaveState({
+          kind: 'error',
+          message: other.length > 0 ? other.join('; ') : 'Check the fields marked below.',
+        });
       } else setSaveState({ kind: 'error', message: messageOf(err) });
     }
   }
@@ -211,9 +217,7 @@ export function DesignerPage({ tierId }: { tierId: string | null }) {
                 slot={slot}
                 base={base}
                 own={ownSlots.get(slot) ?? null}
-                inheritedNote={
-                  tierId && ready?.images[slot] ? `Using the program default’s ${slot}.` : null
-                }
+                inheritedNote={tierId && ready?.images[slot] ? `Using the program default’s ${slot}.` : null}
                 onChanged={artworkChanged}
               />
             ))}

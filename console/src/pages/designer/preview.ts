@@ -5,7 +5,11 @@
  */
 import { SLOTS, type Slot } from '../../../../src/features/artwork/artwork-slots.js';
 import type { PassDesign } from '../../../../src/features/passes/pass-design-schemas.js';
-import { appleFaceSvg, type FaceImages, googleFaceSvg } from '../../../../src/features/passes/pass-face-svg.js';
+import {
+  appleFaceSvg,
+  type FaceImages,
+  googleFaceSvg,
+} from '../../../../src/features/passes/pass-face-svg.js';
 import {
   type ApplePassModel,
   applePassModel,

@@ -118,12 +118,19 @@ export function SampleCustomer({ customerId, error, onPick }: SampleCustomerProp
         <button type="button" onClick={fetchPass} disabled={!customerId || downloading}>
           {downloading ? 'Preparing .pkpass…' : 'Download this customer’s .pkpass'}
         </button>
-        <button type="button" className="secondary" onClick={fetchGoogle} disabled={!customerId || google.kind === 'loading'}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={fetchGoogle}
+          disabled={!customerId || google.kind === 'loading'}
+        >
           Get Google Wallet save link
         </button>
       </div>
       {!customerId ? (
-        <p className="hint">Enter a customer ID to download their real pass or their Google Wallet save link.</p>
+        <p className="hint">
+          Enter a customer ID to download their real pass or their Google Wallet save link.
+        </p>
       ) : (
         <p className="hint">The real passes use the saved design: save first to include your changes.</p>
       )}

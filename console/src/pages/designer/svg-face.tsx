@@ -10,14 +10,20 @@ const FORBIDDEN = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object
 
 function safeHref(value: string): boolean {
   const v = value.trim();
-  return v.startsWith('#') || /^data:image\/(png|jpeg|webp|gif);/i.test(v) || /^blob:/i.test(v) || /^\/(?!\/)/.test(v);
+  return (
+    v.startsWith('#') ||
+    /^data:image\/(png|jpeg|webp|gif);/i.test(v) ||
+    /^blob:/i.test(v) ||
+    /^\/(?!\/)/.test(v)
+  );
 }
 
 /** The sanitised <svg> element of an SVG document, or null when it does not parse. */
 export function sanitizeSvg(markup: string): SVGSVGElement | null {
   const doc = new DOMParser().parseFromString(markup, 'image/svg+xml');
   const root = doc.documentElement;
-  if (root.nodeName.toLowerCase() !== 'svg' || doc.getElementsByTagName('parsererror').length > 0) return null;
+  if (root.nodeName.toLowerCase() !== 'svg' || doc.getElementsByTagName('parsererror').length > 0)
+    return null;
   const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
   const drop: Element[] = [];
   for (let node = walker.currentNode as Element | null; node; node = walker.nextNode() as Element | null) {
@@ -28,8 +34,10 @@ export function sanitizeSvg(markup: string): SVGSVGElement | null {
     for (const attr of [...node.attributes]) {
       const name = attr.name.toLowerCase();
       if (name.startsWith('on')) node.removeAttribute(attr.name);
-      else if ((name === 'href' || name === 'xlink:href') && !safeHref(attr.value)) node.removeAttribute(attr.name);
-      else if (name === 'style' && /url\(|expression|@import/i.test(attr.value)) node.removeAttribute(attr.name);
+      else if ((name === 'href' || name === 'xlink:href') && !safeHref(attr.value))
+        node.removeAttribute(attr.name);
+      else if (name === 'style' && /url\(|expression|@import/i.test(attr.value))
+        node.removeAttribute(attr.name);
     }
   }
   for (const el of drop) el.remove();

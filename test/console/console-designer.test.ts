@@ -1,0 +1,282 @@
+/**
+ * The pass designer in the browser against the real service (Apple passes on, dev PKI): the live
+ * preview follows edits before saving, artwork uploads by file picker and by drop show in it,
+ * saving stores the design, and the preview of a real customer shows what their real pass.json
+ * holds (field values, QR payload).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { pino } from 'pino';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
+import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
+import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
+import { decodeQr } from '../passes/qr-decode.js';
+import { unzip } from '../passes/unzip.js';
+import { type ConsoleHarness, checkPage, signIn, startConsoleHarness } from './console-harness.js';
+
+jest.setTimeout(240_000);
+
+let h: ConsoleHarness;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tierpass-designer-'));
+  const logger = pino({ level: 'silent' });
+  const apple = await openPassSigner(
+    {
+      passTypeId: 'pass.test.tierpass',
+      teamId: 'TEAMID0000',
+      certsDir: undefined,
+      keyPassphrase: undefined,
+      devCertsDir: join(dir, 'certs'),
+    },
+    logger,
+    { now: () => new Date() },
+  );
+  h = await startConsoleHarness({
+    app: {
+      passes: {
+        signer: apple.signer,
+        templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
+        links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
+        publicUrl: 'http://127.0.0.1',
+        cacheEntries: 100,
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
+  return sharp({
+    create: { width, height, channels: 4, background: { r: rgb[0], g: rgb[1], b: rgb[2], alpha: 1 } },
+  })
+    .png()
+    .toBuffer();
+}
+
+/** A program with Bronze and Gold (1,000 lifetime points, two rewards) and customer `c-42` in Gold. */
+async function program(name: string) {
+  const { apiKey } = await h.createProgramWithKey({ name });
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  await ok('POST', '/v1/tiers', { title: 'Bronze' });
+  const gold = await ok('POST', '/v1/tiers', {
+    title: 'Gold',
+    qualifications: [{ type: 'lifetimePoints', minPoints: 1000 }],
+    benefits: { rewards: ['Free shipping', 'Early access'] },
+  });
+  await ok('PUT', '/v1/customers/c-42', { name: 'Ada Lovelace' });
+  await ok('POST', '/v1/customers/c-42/points', { points: 1250, reason: 'welcome' });
+  return { apiKey, goldId: gold.id as string };
+}
+
+/** Retry `fn` until `ok` holds of its result (UI_TIMEOUT-like bound); returns the last result. */
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const end = Date.now() + 20_000;
+  let last = await fn();
+  while (!ok(last)) {
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; last: ${String(last).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await fn();
+  }
+  return last;
+}
+
+const faceHtml = (page: Page, face: 'apple' | 'google') => page.locator(`[data-face="${face}"]`).innerHTML();
+
+it('previews edits live, uploads artwork by picker and by drop, saves, and passes axe at both widths', async () => {
+  const { apiKey, goldId } = await program('Designer Shop');
+  const page = await h.newPage();
+  await signIn(page, apiKey);
+  await page.getByRole('link', { name: 'Pass design' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pass design: program default' }).waitFor();
+  await page.locator('[data-face="apple"] svg').waitFor();
+  await checkPage(page, 'designer-program');
+
+  await page.getByRole('navigation', { name: 'Designs' }).getByRole('link', { name: /Gold/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pass design: Gold' }).waitFor();
+  await page.locator('[data-face="apple"] svg').waitFor();
+  const appleBefore = await faceHtml(page, 'apple');
+  const googleBefore = await faceHtml(page, 'google');
+
+  // Typing changes both previews at once, nothing saved yet.
+  await page.getByRole('textbox', { name: 'Background colour', exact: true }).fill('#123456');
+  await page.getByRole('textbox', { name: 'Points label', exact: true }).fill('Stars');
+  await until(
+    () => faceHtml(page, 'apple'),
+    (v) => v.includes('rgb(18, 52, 86)'),
+    'the Apple colour',
+  );
+  await until(
+    () => faceHtml(page, 'google'),
+    (v) => v.includes('#123456'),
+    'the Google colour',
+  );
+  expect(await faceHtml(page, 'apple')).not.toBe(appleBefore);
+  expect(await faceHtml(page, 'google')).not.toBe(googleBefore);
+  expect(await page.locator('[data-face="apple"]').getAttribute('aria-label')).toContain('Stars');
+  const stored = await h.api<{ design: Record<string, unknown> }>(apiKey, 'GET', `/v1/tiers/${goldId}`);
+  expect(stored.body.design.backgroundColor).toBeUndefined();
+
+  // The schema's error at the field while typing; the save button waits for a valid form.
+  const logoText = page.getByRole('textbox', { name: 'Logo text', exact: true });
+  await logoText.fill('x'.repeat(41));
+  await page.getByRole('alert').filter({ hasText: /40/ }).waitFor();
+  expect(await page.getByRole('button', { name: 'Save design' }).isDisabled()).toBe(true);
+  await logoText.fill('Gold Club');
+
+  // Logo through the file picker.
+  await page.getByLabel('Choose logo file').setInputFiles({
+    name: 'logo.png',
+    mimeType: 'image/png',
+    buffer: await png(300, 120, [200, 30, 30]),
+  });
+  await page.getByText('Uploaded logo.png.').waitFor();
+  await until(
+    () => faceHtml(page, 'apple'),
+    (v) => /<image [^>]*href="[^"]*logo[^"]*"/.test(v),
+    'the logo',
+  );
+  const appleImages = await page.locator('[data-face="apple"] image').count();
+
+  // Strip by dropping a file on the strip's drop zone (a synthetic drop event with a DataTransfer).
+  const strip = (await png(750, 246, [20, 120, 40])).toString('base64');
+  // In-page code as text: the server tsconfig has no DOM types.
+  await page.evaluate(`(() => {
+    const zone = document.querySelector('[data-testid="drop-strip"]');
+    const bytes = Uint8Array.from(atob('${strip}'), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'strip.png', { type: 'image/png' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }
+  })()`);
+  await page.getByText('Uploaded strip.png.').waitFor();
+  await until(
+    () => page.locator('[data-face="apple"] image').count(),
+    (n) => n > appleImages,
+    'the strip',
+  );
+  expect(await faceHtml(page, 'apple')).toMatch(/<image [^>]*href="[^"]*strip[^"]*"/);
+  // The images really load (same origin, session cookie).
+  await until(
+    () =>
+      page.evaluate<boolean>(`(async () => {
+        const hrefs = [...document.querySelectorAll('[data-face="apple"] image')].map((i) => i.getAttribute('href') ?? '');
+        const codes = await Promise.all(hrefs.map(async (u) => (await fetch(u)).status));
+        return codes.every((c) => c === 200) && codes.length >= 2;
+      })()`),
+    (v) => v,
+    'the images to load',
+  );
+
+  // An unreadable upload: the server's error at the slot.
+  await page.getByLabel('Choose icon file').setInputFiles({
+    name: 'icon.png',
+    mimeType: 'image/png',
+    buffer: await png(20, 20, [0, 0, 0]),
+  });
+  await page.locator('[data-slot="icon"]').getByRole('alert').filter({ hasText: /./ }).waitFor();
+
+  await page.getByRole('button', { name: 'Save design' }).click();
+  await page.getByText('Saved. Passes update in the background.').waitFor();
+  const tier = await h.api<{ design: Record<string, unknown> }>(apiKey, 'GET', `/v1/tiers/${goldId}`);
+  expect(tier.body.design).toMatchObject({
+    backgroundColor: 'rgb(18, 52, 86)',
+    logoText: 'Gold Club',
+    labels: { points: 'Stars' },
+  });
+  const artwork = await h.api<{ data: { slot: string }[] }>(apiKey, 'GET', `/v1/tiers/${goldId}/artwork`);
+  expect(artwork.body.data.map((a) => a.slot).sort()).toEqual(['logo', 'strip']);
+
+  // Reset to the program default: the field empties and shows the inherited value.
+  await page.getByRole('button', { name: 'Reset logo text to program default' }).click();
+  expect(await logoText.inputValue()).toBe('');
+
+  await checkPage(page, 'designer-tier');
+});
+
+it('shows a real customer whose preview matches their real pass.json, and downloads that pass', async () => {
+  const { apiKey, goldId } = await program('Sample Shop');
+  await h.api(apiKey, 'PUT', `/v1/tiers/${goldId}/design`, {
+    labels: { points: 'Stars' },
+    logoText: 'Gold Club',
+  });
+  const page = await h.newPage({ width: 1280, height: 1400 });
+  await signIn(page, apiKey);
+  await page.goto(`/console/design/${goldId}`);
+  await page.locator('[data-face="apple"] svg').waitFor();
+  await page.getByRole('textbox', { name: 'Sample customer ID' }).fill('c-42');
+  await page.getByRole('button', { name: 'Show customer' }).click();
+  await until(
+    () => page.locator('[data-face="apple"]').getAttribute('aria-label'),
+    (v) => (v ?? '').includes('c-42'),
+    'the customer preview',
+  );
+
+  // The real pass of c-42, through the API.
+  const res = await fetch(`${h.baseUrl}/v1/customers/c-42/passes/apple`, {
+    headers: { Authorization: `Bearer ${apiKey}` },
+  });
+  expect(res.status).toBe(200);
+  const passJson = JSON.parse(unzip(Buffer.from(await res.arrayBuffer()))['pass.json']?.toString() ?? '{}');
+  const card = passJson.storeCard as Record<string, { key: string; label: string; value: string | number }[]>;
+  const front = ['headerFields', 'primaryFields', 'secondaryFields', 'auxiliaryFields'].flatMap(
+    (k) => card[k] ?? [],
+  );
+  expect(front.length).toBeGreaterThan(0);
+
+  // The preview's accessible text lists the same fields, in the same order, with the same values.
+  const label = (await page.locator('[data-face="apple"]').getAttribute('aria-label')) ?? '';
+  const shown = front
+    .map((f) => `${f.label} ${typeof f.value === 'number' ? f.value.toLocaleString('en-US') : f.value}`)
+    .join(', ');
+  expect(label).toContain(shown);
+  expect(label).toContain(passJson.logoText);
+  // What the face draws: every short value is on it, and the colours are pass.json's.
+  const svgText = await page.locator('[data-face="apple"] svg').evaluate((s) => s.textContent ?? '');
+  for (const f of front) {
+    const v = typeof f.value === 'number' ? f.value.toLocaleString('en-US') : f.value;
+    if (v.length <= 10) expect(svgText).toContain(v);
+  }
+  expect(await faceHtml(page, 'apple')).toContain(passJson.backgroundColor);
+  // The QR code drawn in the browser carries the real pass's barcode message.
+  const qr = await decodeQr(await page.locator('[data-face="apple"]').screenshot());
+  expect(qr).toBe(passJson.barcodes[0].message);
+
+  // The designer's own download button gives the same pass.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download this customer’s .pkpass' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('c-42.pkpass');
+  const downloaded = unzip(await readFile((await download.path()) as string));
+  expect(JSON.parse(downloaded['pass.json']?.toString() ?? '{}').barcodes[0].message).toBe(
+    passJson.barcodes[0].message,
+  );
+
+  // Google Wallet is off on this server: a clear note, no link.
+  await page.getByRole('button', { name: 'Get Google Wallet save link' }).click();
+  await page.getByText('Google Wallet is not configured on this server').waitFor();
+
+  // An unknown customer: the error at the field, the preview stays.
+  await page.getByRole('textbox', { name: 'Sample customer ID' }).fill('nobody');
+  await page.getByRole('button', { name: 'Show customer' }).click();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /customer/i })
+    .waitFor();
+  await checkPage(page, 'designer-sample-customer');
+});
