@@ -21,12 +21,12 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { SLOT_SPECS } from '../src/features/artwork/artwork-slots.js';
 import { DEFAULT_ARTWORK_LIMITS, validateUpload } from '../src/features/artwork/artwork-validation.js';
-import { passFaceOf } from '../src/features/artwork/pass-face.js';
+import { appleFaceSvg } from '../src/features/passes/pass-face-svg.js';
+import { applePassModel } from '../src/features/passes/pass-model.js';
 import { DEFAULT_IMAGE_WORK_LIMITS } from '../src/integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from '../src/integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from '../src/integrations/images/pass-face-renderer.js';
 import { SharpPassFaceRenderer } from '../src/integrations/images/sharp-pass-face-renderer.js';
-import type { TierRecord } from '../src/store/port.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
@@ -82,15 +82,28 @@ const variants = await renderer.renderVariants({ bytes: photo, format: 'jpeg' },
 const logo = await sharp({ create: { width: 320, height: 100, channels: 4, background: '#ffffffcc' } })
   .png()
   .toBuffer();
-const tier = {
-  title: 'Gold',
-  qualifications: [{ type: 'lifetimePoints', minPoints: 5000 }],
-  design: { backgroundColor: 'rgb(120, 20, 140)', foregroundColor: '#ffffff', labelColor: '#ffdd00' },
-} as unknown as TierRecord;
+// The preview is the shared pass model's face SVG (decision 0025) with the images embedded.
+const model = applePassModel({
+  programName: 'Maison Lumière',
+  memberId: 'SAMPLE-0001',
+  memberName: 'Sample Member',
+  points: 5000,
+  tierName: 'Gold',
+  rewards: [],
+  progress: null,
+  design: {
+    backgroundColor: 'rgb(120, 20, 140)',
+    foregroundColor: 'rgb(255, 255, 255)',
+    labelColor: 'rgb(255, 221, 0)',
+  },
+  defaults: {},
+});
+const stripPng = variants.find((v) => v.name === 'strip@2x.png')?.data;
 const face = {
-  ...passFaceOf(tier),
-  logo,
-  strip: variants.find((v) => v.name === 'strip@2x.png')?.data ?? null,
+  svg: appleFaceSvg(model, {
+    logo: `data:image/png;base64,${logo.toString('base64')}`,
+    ...(stripPng ? { strip: `data:image/png;base64,${stripPng.toString('base64')}` } : {}),
+  }),
 };
 const preview = await measure(() => renderer.renderPreview(face));
 

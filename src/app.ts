@@ -18,9 +18,13 @@ import {
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
+import { PassBranding } from './features/passes/pass-branding.js';
+import { registerBrandingRoutes } from './features/passes/pass-branding-routes.js';
+import { PassPreviewService } from './features/passes/pass-preview.js';
 import { PassPushDispatcher } from './features/passes/pass-push-dispatcher.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
+import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
@@ -88,7 +92,10 @@ export interface AppDeps {
   /** Bounds of the default renderer's child processes (IMAGE_*; defaults otherwise). */
   images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
-  passes?: Pick<PassServiceDeps, 'signer' | 'templates' | 'links' | 'publicUrl' | 'cacheEntries'>;
+  passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
+    /** pass-templates/ as read at start: the base of every pass's branding. */
+    templates: PassTemplates;
+  };
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
   /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
@@ -174,7 +181,15 @@ export function buildApp(deps: AppDeps) {
       }),
     limits: DEFAULT_ARTWORK_LIMITS,
   });
-  const passes = deps.passes ? new PassService({ ...deps.passes, store, clock, logger, artwork }) : undefined;
+  // Program branding over the templates (0025); without pass templates, an empty base.
+  const branding = new PassBranding({
+    templates: deps.passes?.templates ?? deps.google?.templates ?? EMPTY_TEMPLATES,
+    logger,
+  });
+  const previews = new PassPreviewService({ branding, renderer: artwork.renderer });
+  const passes = deps.passes
+    ? new PassService({ ...deps.passes, store, clock, logger, branding, previews })
+    : undefined;
   const passWeb =
     passes && deps.passes
       ? new PassWebService({
@@ -200,7 +215,9 @@ export function buildApp(deps: AppDeps) {
     }
   }
 
-  const google = deps.google ? new GoogleWalletService({ ...deps.google, clock, logger }) : undefined;
+  const google = deps.google
+    ? new GoogleWalletService({ ...deps.google, clock, logger, branding, previews })
+    : undefined;
   if (google) {
     const dispatcher = new GoogleWalletDispatcher({
       store,
@@ -240,7 +257,8 @@ export function buildApp(deps: AppDeps) {
       registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
       registerTierRoutes(api, tiers);
-      registerArtworkRoutes(api, artwork);
+      registerArtworkRoutes(api, artwork, previews);
+      registerBrandingRoutes(api, { branding, previews });
       registerCustomerRoutes(api, customers);
       registerLedgerRoutes(api, orders, points);
       registerSimulationRoutes(api, simulations, replays);
@@ -265,6 +283,8 @@ export function buildApp(deps: AppDeps) {
       scheduling,
       passes,
       artwork,
+      branding,
+      previews,
       passPushes,
       google,
       googleUpdates,

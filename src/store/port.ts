@@ -65,6 +65,10 @@ export interface ProgramRepository {
   setSchedule(patch: Partial<ProgramSchedule>): Promise<void>;
   /** Mark resync number `seq` done, unless a newer one was asked for meanwhile. */
   clearResync(seq: number): Promise<void>;
+  /** The program's own pass design as stored (`{}` when never set); see decision 0025. */
+  passDesign(): Promise<Record<string, unknown>>;
+  /** Replace the program's pass design; returns what is stored. */
+  setPassDesign(design: Record<string, unknown>, now: Date): Promise<Record<string, unknown>>;
 }
 
 /** Where a program's scheduled work stands. */

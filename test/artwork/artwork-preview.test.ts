@@ -1,8 +1,10 @@
 /** The pass-face preview: size, tier colours at known pixels, cache by inputs, pass images. */
 import sharp from 'sharp';
 import request from 'supertest';
-import { ArtworkService } from '../../src/features/artwork/artwork-service.js';
+import { PassBranding } from '../../src/features/passes/pass-branding.js';
+import { EMPTY_TEMPLATES } from '../../src/features/passes/pass-templates.js';
 import type { ProgramContext } from '../../src/features/programs/program-context.js';
+import { decodeQr } from '../passes/qr-decode.js';
 import { createProgram } from '../support/harness.js';
 import { type ArtworkHarness, pixel, png, startArtworkHarness } from './artwork-fixtures.js';
 
@@ -47,7 +49,7 @@ function near(
 }
 
 describe('tier preview', () => {
-  it('draws a PNG in the design colours with a translucent tier colour over the strip', async () => {
+  it('draws the pass model face: design colours, strip, logo and a real QR code', async () => {
     const id = await tier({
       title: 'Gold',
       design,
@@ -59,13 +61,15 @@ describe('tier preview', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/png');
     const meta = await sharp(res.body as Buffer).metadata();
-    expect([meta.format, meta.width, meta.height]).toEqual(['png', 750, 940]);
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 750, 1000]);
     // Card background below the fields, clear of text and barcode.
     near(await pixel(res.body, 40, 900), { r: 120, g: 20, b: 140 });
-    // Strip corner: white strip under the purple at 45 % → 0.55·255 + 0.45·colour.
-    near(await pixel(res.body, 740, 160), { r: 194, g: 149, b: 203 }, 4);
-    // Logo drawn in the header.
-    near(await pixel(res.body, 40, 30), { r: 0, g: 200, b: 0 });
+    // Strip corner: the strip as uploaded (Wallet lays nothing over it).
+    near(await pixel(res.body, 740, 160), { r: 255, g: 255, b: 255 }, 4);
+    // Logo drawn in the header (fitted into its 200×100 box, vertically centred).
+    near(await pixel(res.body, 40, 66), { r: 0, g: 200, b: 0 });
+    // The QR code is real: the sample member's id.
+    expect(await decodeQr(res.body)).toBe('SAMPLE-0001');
   });
 
   it('uses default colours without a design and fills the strip area without a strip', async () => {
@@ -106,8 +110,9 @@ describe('tier preview', () => {
     await put(id, 'hero', await png(1032, 336));
     const program = await h.store.scoped(programId).program.get();
     const ctx: ProgramContext = { program, scope: h.store.scoped(programId), now: new Date() };
-    const service = new ArtworkService({ renderer: h.renderer });
-    const images = await service.images(ctx, id);
+    const branding = new PassBranding({ templates: EMPTY_TEMPLATES, logger: { warn() {} } });
+    const tierRecord = await h.store.scoped(programId).tiers.get(id);
+    const images = await branding.files(ctx, await branding.of(ctx, tierRecord));
     expect(Object.keys(images).sort()).toEqual([
       'icon.png',
       'icon@2x.png',

@@ -7,11 +7,10 @@ import { createHash } from 'node:crypto';
 import { notFound } from '../../http/errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
-import type { TierRecord } from '../../store/port.js';
+import { PROGRAM_OWNER } from '../passes/pass-branding.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { isApplePassImage, isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
 import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
-import { passFaceOf, previewKey } from './pass-face.js';
 import { SlotUploads, uploadCancelled } from './slot-uploads.js';
 
 /** A PNG with its ETag. */
@@ -36,13 +35,26 @@ export interface ArtworkServiceDeps {
  */
 type Write = <T>(fn: (generation: number) => Promise<T | 'deleted'>) => Promise<T>;
 
+/** Whose artwork: a tier's, or the program's own (inherited by every tier, decision 0025). */
+export type ArtworkOwner = { kind: 'tier'; tierId: string } | { kind: 'program' };
+
+/** The artwork tables' owner id of `owner`. */
+export function ownerId(owner: ArtworkOwner): string {
+  return owner.kind === 'program' ? PROGRAM_OWNER : owner.tierId;
+}
+
+function ownerName(owner: ArtworkOwner): string {
+  return owner.kind === 'program' ? 'The program' : `Tier ${owner.tierId}`;
+}
+
 function slotOf(value: string): Slot {
   if (!isSlot(value)) throw notFound('artwork_slot_not_found', `No artwork slot ${value}`);
   return value;
 }
 
 export class ArtworkService {
-  private readonly renderer: PassFaceRenderer;
+  /** Image work (also used by the pass previews, so one pool bounds all of it). */
+  readonly renderer: PassFaceRenderer;
   private readonly uploads = new SlotUploads();
   /** Upload limits; the upload route reads `maxBytes` from here. */
   readonly limits: ArtworkLimits;
@@ -52,10 +64,12 @@ export class ArtworkService {
     this.limits = deps.limits ?? DEFAULT_ARTWORK_LIMITS;
   }
 
-  private async tier(ctx: ProgramContext, tierId: string): Promise<TierRecord> {
-    const tier = await ctx.scope.tiers.get(tierId);
-    if (!tier) throw notFound('tier_not_found', `No tier ${tierId}`);
-    return tier;
+  /** The owner's id in the store; 404 `tier_not_found` for a tier that does not exist (here). */
+  private async owner(ctx: ProgramContext, owner: ArtworkOwner): Promise<string> {
+    if (owner.kind === 'tier' && !(await ctx.scope.tiers.get(owner.tierId))) {
+      throw notFound('tier_not_found', `No tier ${owner.tierId}`);
+    }
+    return ownerId(owner);
   }
 
   /**
@@ -67,14 +81,14 @@ export class ArtworkService {
    */
   async upload(
     ctx: ProgramContext,
-    tierId: string,
+    owner: ArtworkOwner,
     slotName: string,
     bytes: Buffer,
     declaredType: string | undefined,
     signal?: AbortSignal,
   ): Promise<ArtworkSlotRecord> {
     const slot = slotOf(slotName);
-    await this.tier(ctx, tierId);
+    const tierId = await this.owner(ctx, owner);
     const key = `${ctx.program.id}/${tierId}/${slot}`;
     const upload = this.uploads.begin(key, signal);
     try {
@@ -139,34 +153,42 @@ export class ArtworkService {
     return this.renderer.close();
   }
 
-  /** Queue the wallet pass updates of the tier's members (their passes show its artwork). */
+  /**
+   * Queue the wallet pass updates of the passes showing the artwork: the tier's members, or
+   * every pass of the program for program artwork (each tier without its own slot inherits it).
+   */
   private async passesShow<T>(ctx: ProgramContext, tierId: string, result: T): Promise<T> {
-    await ctx.scope.transaction((tx) => tx.outbox.passesChanged({ tierId }));
+    const scope = tierId === PROGRAM_OWNER ? undefined : { tierId };
+    await ctx.scope.transaction((tx) => tx.outbox.passesChanged(scope));
     return result;
   }
 
-  /** The tier's slots with their variants. */
-  async list(ctx: ProgramContext, tierId: string): Promise<ArtworkSlotRecord[]> {
-    await this.tier(ctx, tierId);
-    return ctx.scope.artwork.list(tierId);
+  /** The owner's slots with their variants. */
+  async list(ctx: ProgramContext, owner: ArtworkOwner): Promise<ArtworkSlotRecord[]> {
+    return ctx.scope.artwork.list(await this.owner(ctx, owner));
   }
 
   /** One rendered variant, e.g. `strip@2x.png`. */
-  async variant(ctx: ProgramContext, tierId: string, slotName: string, name: string): Promise<ArtworkImage> {
+  async variant(
+    ctx: ProgramContext,
+    owner: ArtworkOwner,
+    slotName: string,
+    name: string,
+  ): Promise<ArtworkImage> {
     const slot = slotOf(slotName);
-    await this.tier(ctx, tierId);
+    const tierId = await this.owner(ctx, owner);
     const found = await ctx.scope.artwork.variant(tierId, slot, name);
     if (found) return found;
     if (!(await ctx.scope.artwork.get(tierId, slot))) {
-      throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
+      throw notFound('artwork_not_found', `${ownerName(owner)} has no ${slot} artwork`);
     }
     throw notFound('artwork_variant_not_found', `The ${slot} artwork has no variant ${name}`);
   }
 
   /** Delete a slot and its variants; uploads of the slot still rendering are cancelled. */
-  async remove(ctx: ProgramContext, tierId: string, slotName: string): Promise<void> {
+  async remove(ctx: ProgramContext, owner: ArtworkOwner, slotName: string): Promise<void> {
     const slot = slotOf(slotName);
-    await this.tier(ctx, tierId);
+    const tierId = await this.owner(ctx, owner);
     const key = `${ctx.program.id}/${tierId}/${slot}`;
     this.uploads.cancel(key);
     const removed = await this.uploads.exclusive(key, async () => {
@@ -174,54 +196,8 @@ export class ArtworkService {
       return ctx.scope.artwork.remove(tierId, slot);
     });
     if (!removed) {
-      throw notFound('artwork_not_found', `Tier ${tierId} has no ${slot} artwork`);
+      throw notFound('artwork_not_found', `${ownerName(owner)} has no ${slot} artwork`);
     }
     await this.passesShow(ctx, tierId, undefined);
-  }
-
-  /**
-   * The tier's images for an Apple pass bundle, by bundle file name: `icon.png`,
-   * `icon@2x.png`, `icon@3x.png`, `logo.png`…, `strip@3x.png`; only slots that were uploaded.
-   */
-  async images(ctx: ProgramContext, tierId: string): Promise<Record<string, Buffer>> {
-    await this.tier(ctx, tierId);
-    const out: Record<string, Buffer> = {};
-    for (const v of await ctx.scope.artwork.variants(tierId)) {
-      if (isApplePassImage(v.name)) out[v.name] = v.data;
-    }
-    return out;
-  }
-
-  /** The tier's pass-face preview PNG, drawn again only when its inputs changed; `signal` abandons the drawing. */
-  async preview(ctx: ProgramContext, tierId: string, signal?: AbortSignal): Promise<ArtworkImage> {
-    const tier = await this.tier(ctx, tierId);
-    const repo = ctx.scope.artwork;
-    const slots = await repo.list(tierId);
-    const used = slots.filter((s) => s.slot === 'logo' || s.slot === 'strip');
-    const face = passFaceOf(tier);
-    const key = previewKey(face, Object.fromEntries(used.map((s) => [s.slot, s.hash])));
-    const cached = await repo.preview(tierId, key);
-    if (cached) return { hash: key, data: cached };
-    const logo = used.some((s) => s.slot === 'logo')
-      ? await repo.variant(tierId, 'logo', 'logo@2x.png')
-      : null;
-    const strip = used.some((s) => s.slot === 'strip')
-      ? await repo.variant(tierId, 'strip', 'strip@2x.png')
-      : null;
-    const data = await this.renderer.renderPreview(
-      {
-        ...face,
-        logo: logo?.data ?? null,
-        strip: strip?.data ?? null,
-      },
-      signal,
-    );
-    // An upload between the listing and the reads drew newer artwork: key it by what was drawn.
-    const drawn: Record<string, string> = {};
-    if (logo) drawn.logo = logo.hash;
-    if (strip) drawn.strip = strip.hash;
-    const drawnKey = previewKey(face, drawn);
-    if (drawnKey === key) await repo.putPreview(tierId, key, data, ctx.now);
-    return { hash: drawnKey, data };
   }
 }

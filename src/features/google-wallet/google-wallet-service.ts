@@ -13,10 +13,10 @@ import type { ServiceAccount } from '../../integrations/google/service-account.j
 import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
-import { type PassDesign, passDesignSchema } from '../passes/pass-design-schemas.js';
-import { type GooglePassModel, googlePassModel, templateDefaults } from '../passes/pass-model.js';
-import { type PassTemplates, templateFor } from '../passes/pass-templates.js';
-import { walletView } from '../passes/wallet-view.js';
+import type { Branding, PassBranding } from '../passes/pass-branding.js';
+import { type GooglePassModel, googlePassModel } from '../passes/pass-model.js';
+import type { PassPreviewService } from '../passes/pass-preview.js';
+import type { PassTemplates } from '../passes/pass-templates.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import {
   bodyHash,
@@ -49,6 +49,10 @@ export interface GoogleWalletDeps {
   publicUrl: string;
   /** pass-templates/: default colours and logo (the same models as Apple passes). */
   templates: PassTemplates;
+  /** Program and tier branding over the templates (decision 0025). */
+  branding: PassBranding;
+  /** The shared model input of a customer's pass (the Apple pass uses the same). */
+  previews: PassPreviewService;
   /** Wall clock: message ids, the notification day, recorded times. */
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -131,23 +135,12 @@ export class GoogleWalletService {
     const customer = await scope.customers.get(row.customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${row.customerId}`);
     const tiers = await scope.tiers.list();
-    const { tier, shown, next } = await walletView(ctx, customer, tiers);
-    const headline = next?.headline ?? null;
-    const design = shown ? this.designOf(shown) : {};
-    const template = templateFor(this.deps.templates, shown);
-    const model = googlePassModel({
-      programName: ctx.program.name,
-      memberId: customer.id,
-      memberName: customer.name,
-      points: customer.balances.current,
-      tierName: shown?.title ?? null,
-      rewards: tier?.benefits.rewards ?? [],
-      progress: next ? { en: next.headline, fr: next.headline } : null,
-      design,
-      defaults: templateDefaults(template.passJson),
-    });
+    const { input, branding } = await this.deps.previews.customerInput(ctx, customer, tiers);
+    const shown = branding.tier;
+    const headline = input.progress?.en ?? null;
+    const model = googlePassModel(input);
 
-    const classBody = await this.classBody(ctx, shown, model);
+    const classBody = await this.classBody(ctx, branding, model);
     await this.ensureClass(ctx, classBody);
 
     const objectBody = loyaltyObjectBody({ objectId: row.objectId, classId: classBody.id, model });
@@ -227,19 +220,18 @@ export class GoogleWalletService {
     await repo.setClassHash(body.id, hash, this.deps.clock.now());
   }
 
-  private async classBody(ctx: ProgramContext, shown: TierRecord | null, model: GooglePassModel) {
+  private async classBody(ctx: ProgramContext, branding: Branding, model: GooglePassModel) {
     const { publicUrl, issuerId } = this.deps;
-    const template = templateFor(this.deps.templates, shown);
-    let logoUrl = this.templateLogoUrl(template.files);
+    const shown = branding.tier;
+    // Per slot: the tier's upload, else the program's, else (logo only) the template's icon.
+    let logoUrl = this.templateLogoUrl(branding.template.files);
     let heroUrl: string | null = null;
-    if (shown) {
-      for (const slot of await ctx.scope.artwork.list(shown.id)) {
-        const name = GOOGLE_IMAGES[slot.slot as keyof typeof GOOGLE_IMAGES];
-        if (!name || !slot.variants.some((v) => v.name === name)) continue;
-        const url = `${publicUrl}/wallet/google/images/${encodeURIComponent(ctx.program.id)}/${encodeURIComponent(shown.id)}/${slot.hash}/${name}`;
-        if (slot.slot === 'logo') logoUrl = url;
-        else heroUrl = url;
-      }
+    for (const [slot, name] of Object.entries(GOOGLE_IMAGES) as [keyof typeof GOOGLE_IMAGES, string][]) {
+      const found = branding.slots[slot];
+      if (!found?.record.variants.some((v) => v.name === name)) continue;
+      const url = `${publicUrl}/wallet/google/images/${encodeURIComponent(ctx.program.id)}/${encodeURIComponent(found.ownerId)}/${found.record.hash}/${name}`;
+      if (slot === 'logo') logoUrl = url;
+      else heroUrl = url;
     }
     return loyaltyClassBody({
       classId: classIdOf(issuerId, ctx.program.id, shown?.id ?? null),
@@ -258,14 +250,6 @@ export class GoogleWalletService {
   /** A template logo by its content hash (public image route), or null. */
   templateImage(hash: string): Buffer | null {
     return this.templateImages.get(hash) ?? null;
-  }
-
-  /** A stored design that no longer parses is ignored, as on Apple passes. */
-  private designOf(tier: TierRecord): PassDesign {
-    const parsed = passDesignSchema.safeParse(tier.design);
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn({ tierId: tier.id }, 'stored tier design is invalid; using the template');
-    return {};
   }
 }
 

@@ -10,14 +10,16 @@ import { parseRgb } from './pass-model.js';
 
 /** Images drawn on the face: data: URIs on the server, same-origin or blob: URLs in the browser. */
 export interface FaceImages {
-  /** Apple logo (top left) and Google program logo (circle); Google falls back to `icon`. */
+  /** Apple logo (top left). */
   logo?: string;
-  /** Pass icon: Google's logo circle when there is no logo. */
+  /** Pass icon: Google's logo circle when there is no `googleLogo` (as the real class does). */
   icon?: string;
   /** Apple strip image behind the primary field. */
   strip?: string;
   /** Google hero image at the foot of the card. */
   hero?: string;
+  /** Google program logo (the uploaded logo's square variant); Google falls back to `icon`, then `logo`. */
+  googleLogo?: string;
 }
 
 /** Apple face size: a 375 pt storeCard at @2x. */
@@ -250,7 +252,7 @@ export function googleFaceSvg(model: GooglePassModel, images: FaceImages): strin
       '<clipPath id="glogo"><circle cx="72" cy="72" r="40"/></clipPath></defs>',
     `<g clip-path="url(#gcard)"><rect width="${width}" height="${height}" fill="${escapeXml(bg)}"/>`,
   ];
-  const logo = images.logo ?? images.icon;
+  const logo = images.googleLogo ?? images.icon ?? images.logo;
   parts.push('<circle cx="72" cy="72" r="40" fill="#ffffff"/>');
   if (logo) parts.push(image(logo, 32, 32, 80, 80, 'xMidYMid slice', 'glogo'));
   parts.push(text(132, 84, ellipsize(model.issuerName, 28), { size: 30, fill: fg, weight: 500 }));

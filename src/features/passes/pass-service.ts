@@ -7,15 +7,13 @@ import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signe
 import type { PassRecord } from '../../store/pass-port.js';
 import type { CustomerRecord, Store, TierRecord } from '../../store/port.js';
 import { type ProgramContext, programNow } from '../programs/program-context.js';
+import { BrandingMemo, type PassBranding } from './pass-branding.js';
 import { LruCache } from './pass-cache.js';
 import { isNotModified, type PassConditions } from './pass-conditions.js';
 import { passContent, passUpdateTag } from './pass-content.js';
-import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import { hashPassToken, type PassLinkSigner } from './pass-links.js';
-import { frenchProgress } from './pass-strings.js';
-import { type PassTemplates, templateFor } from './pass-templates.js';
+import type { PassPreviewService } from './pass-preview.js';
 import { SEALED_PREFIX } from './pass-token-seal.js';
-import { walletView } from './wallet-view.js';
 
 /** A built pass and what HTTP caching needs. */
 export interface BuiltPass {
@@ -34,12 +32,6 @@ export type PassResult =
   | ({ notModified: false } & BuiltPass)
   | ({ notModified: true } & Omit<BuiltPass, 'body'>);
 
-/** Uploaded tier images for the pass bundle (the artwork feature), by bundle file name. */
-export interface TierArtworkSource {
-  /** `icon.png`, `logo@2x.png`, `strip@3x.png`… of the tier; only uploaded slots. */
-  images(ctx: ProgramContext, tierId: string): Promise<Record<string, Buffer>>;
-}
-
 export interface PassServiceDeps {
   /** Opens the program of a shopper link (no API key, so no ProgramContext yet). */
   store: Store;
@@ -47,12 +39,12 @@ export interface PassServiceDeps {
   clock: Clock;
   /** Signs the bundles. */
   signer: PassSigner;
-  /** pass-templates/ as read at start. */
-  templates: PassTemplates;
   /** Signs and checks shopper link tokens. */
   links: PassLinkSigner;
-  /** Uploaded tier artwork, laid over the template images; absent → template images only. */
-  artwork?: TierArtworkSource;
+  /** Program and tier branding (design and artwork over the templates, decision 0025). */
+  branding: PassBranding;
+  /** The shared model input of a customer's pass (the previews and samples use the same). */
+  previews: PassPreviewService;
   /** Base URL for webServiceURL and shopper links, no trailing slash. */
   publicUrl: string;
   /** LRU capacity in passes. */
@@ -149,14 +141,7 @@ export class PassService {
     const customer = await ctx.scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
     const [tiers, identity] = await Promise.all([ctx.scope.tiers.list(), this.identity(ctx, customerId)]);
-    const artwork = this.deps.artwork;
-    const bundle = await this.bundleOf(
-      ctx,
-      customer,
-      tiers,
-      identity,
-      artwork && ((tierId) => artwork.images(ctx, tierId)),
-    );
+    const bundle = await this.bundleOf(ctx, customer, tiers, identity);
     const tag = passUpdateTag(bundle);
     let record = identity;
     if (identity.updateTag !== tag) {
@@ -190,34 +175,21 @@ export class PassService {
 
   /**
    * What the customer's pass contains (unsigned): the one place pass content is decided, for
-   * `applePass` and `refreshTags` alike. `images` gives a shown tier's uploaded artwork.
+   * `applePass` and `refreshTags` alike. `memo` shares the program's branding reads in a batch.
    */
   private async bundleOf(
     ctx: ProgramContext,
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     identity: PassRecord,
-    images: ((tierId: string) => Promise<Record<string, Buffer>>) | undefined,
+    memo?: BrandingMemo,
   ): Promise<PassBundle> {
-    const settings = ctx.program.settings;
-    const { tier, shown, next } = await walletView(ctx, customer, tiers);
-    let template = templateFor(this.deps.templates, shown);
-    if (shown && images) {
-      // Uploaded artwork wins over the template's images of the same name.
-      template = { ...template, files: { ...template.files, ...(await images(shown.id)) } };
-    }
+    const { input, branding } = await this.deps.previews.customerInput(ctx, customer, tiers, memo);
+    // Images per file name: template < program artwork < tier artwork.
+    const files = await this.deps.branding.files(ctx, branding, memo);
     return passContent({
-      programName: ctx.program.name,
-      memberId: customer.id,
-      memberName: customer.name,
-      points: customer.balances.current,
-      tierName: shown?.title ?? null,
-      rewards: tier?.benefits.rewards ?? [],
-      progress: next
-        ? { en: next.headline, fr: frenchProgress(next.missing, next.tier.title, settings.currency) }
-        : null,
-      template,
-      design: shown ? this.designOf(shown.id, shown.design) : {},
+      ...input,
+      template: { ...branding.template, files },
       serial: identity.serial,
       authToken: this.authToken(identity),
       webServiceURL: `${this.deps.publicUrl}/wallet/apple`,
@@ -253,18 +225,8 @@ export class PassService {
       ctx.scope.tiers.list(),
     ]);
     const customerById = new Map(customers.map((c) => [c.id, c]));
-    const artwork = this.deps.artwork;
-    const imagesByTier = new Map<string, Promise<Record<string, Buffer>>>();
-    const images =
-      artwork &&
-      ((tierId: string) => {
-        let loading = imagesByTier.get(tierId);
-        if (!loading) {
-          loading = artwork.images(ctx, tierId);
-          imagesByTier.set(tierId, loading);
-        }
-        return loading;
-      });
+    // The program's design and artwork, and each shown tier's, are read once for the batch.
+    const memo = new BrandingMemo();
     const changed: { customerId: string; tag: string }[] = [];
     // Facts may need an order summary per customer: a few at a time, not the whole pool.
     await forEachLimit(passes, FACT_READS_IN_FLIGHT, async (pass) => {
@@ -274,7 +236,7 @@ export class PassService {
         return;
       }
       try {
-        const tag = passUpdateTag(await this.bundleOf(ctx, customer, tiers, pass, images));
+        const tag = passUpdateTag(await this.bundleOf(ctx, customer, tiers, pass, memo));
         if (pass.updateTag === tag) {
           out.set(pass.customerId, { serial: pass.serial, updateTag: tag, lastModified: pass.updatedAt });
         } else changed.push({ customerId: pass.customerId, tag });
@@ -297,14 +259,6 @@ export class PassService {
       );
     }
     return out;
-  }
-
-  /** A stored design that no longer parses (written before validation existed) is ignored, not fatal. */
-  private designOf(tierId: string, raw: unknown): PassDesign {
-    const parsed = passDesignSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    this.deps.logger.warn({ tierId }, 'stored tier design is invalid; using the template');
-    return {};
   }
 
   /** The shopper link of a customer's pass (no API key needed to open it). */

@@ -18,6 +18,9 @@ export interface PassTemplates {
   readonly tiers: ReadonlyMap<string, PassTemplate>;
 }
 
+/** No templates (an app built without passes or Google Wallet): designs and artwork only. */
+export const EMPTY_TEMPLATES: PassTemplates = { base: { passJson: {}, files: {} }, tiers: new Map() };
+
 /** `VIP Club` → `vip-club`: the override folder name of a tier title. */
 export function tierSlug(title: string): string {
   return title

@@ -1,5 +1,6 @@
 /** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
 import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
+import type { ProgramSettings } from '../../domain/types.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { loadFacts } from '../tiering/tier-evaluation.js';
@@ -27,6 +28,43 @@ export async function walletView(
     tiersEnabled: settings.tiersEnabled,
     tiers,
     currentTierId: customer.tierId,
+    facts,
+    currency: settings.currency,
+    includeHidden: false,
+  });
+  const nextTier = tiers.find((t) => t.id === progress.nextTierId);
+  const headline = nextTier ? progressHeadline(progress.missing, nextTier.title) : null;
+  return {
+    tier,
+    shown,
+    next: nextTier && headline ? { tier: nextTier, missing: progress.missing, headline } : null,
+  };
+}
+
+/**
+ * `walletView` of a sample member who just entered `tier` (null: no tier) with `points`
+ * lifetime and cycle points and nothing else: the designer's sample and the previews.
+ */
+export function sampleWalletView(
+  settings: ProgramSettings,
+  tiers: readonly TierRecord[],
+  tier: TierRecord | null,
+  points: number,
+): WalletView {
+  const facts = {
+    tags: [],
+    segments: [],
+    largestOrder: 0,
+    lifetimeEarned: points,
+    lifetimeSpend: 0,
+    carry: points,
+    windowSpend: {},
+  };
+  const shown = tier?.visible ? tier : null;
+  const progress = nextTierProgress({
+    tiersEnabled: settings.tiersEnabled,
+    tiers,
+    currentTierId: tier?.id ?? null,
     facts,
     currency: settings.currency,
     includeHidden: false,

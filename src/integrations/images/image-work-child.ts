@@ -25,11 +25,7 @@ async function run(job: ImageJob): Promise<unknown> {
     case 'variants':
       return renderer.renderVariants({ ...job.source, bytes: buf(job.source.bytes) }, job.targets);
     case 'preview':
-      return renderer.renderPreview({
-        ...job.face,
-        logo: job.face.logo && buf(job.face.logo),
-        strip: job.face.strip && buf(job.face.strip),
-      });
+      return renderer.renderPreview(job.face);
   }
 }
 

@@ -16,7 +16,6 @@ import type {
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export class IsolatedPassFaceRenderer implements PassFaceRenderer {
-  readonly previewSize = { width: 750, height: 940 };
   /** The child processes (tests read their peak memory). */
   readonly pool: ImageWorkPool;
   private variants = 0;

@@ -51,35 +51,16 @@ export interface SourceImage {
   scale?: number;
 }
 
-/** Everything drawn on a tier's preview. */
+/**
+ * A pass face to rasterise: the SVG document `pass-face-svg.ts` draws from the pass model,
+ * its images already embedded as `data:image/png` URIs (Tierpass's own rendered variants).
+ */
 export interface PassFace {
-  /** Card background. */
-  backgroundColor: Rgb;
-  /** Values and the title. */
-  foregroundColor: Rgb;
-  /** Field labels. */
-  labelColor: Rgb;
-  /** Translucent overlay on the strip (opaque fill when there is no strip). */
-  tierColor: Rgb;
-  /** The tier's title, written over the strip. */
-  title: string;
-  /** Text beside the logo, or null. */
-  logoText: string | null;
-  /** Label of the tier field (e.g. TIER). */
-  tierLabel: string;
-  /** Label of the points field (e.g. POINTS). */
-  pointsLabel: string;
-  /** The points line's value, already formatted. */
-  points: string;
-  /** Logo PNG (drawn fitted into the header), or null. */
-  logo: Buffer | null;
-  /** Strip PNG (drawn covering the strip area), or null. */
-  strip: Buffer | null;
+  /** The complete SVG document (fixed size: its width and height are the PNG's). */
+  svg: string;
 }
 
 export interface PassFaceRenderer {
-  /** Pixel size of the preview PNG. */
-  readonly previewSize: { width: number; height: number };
   /** Variant renders so far (each decodes one upload); tests prove the content-hash cache with it. */
   readonly variantRenders: number;
   /** Previews drawn so far. */
@@ -98,7 +79,7 @@ export interface PassFaceRenderer {
     targets: readonly RenderTarget[],
     signal?: AbortSignal,
   ): Promise<RenderedImage[]>;
-  /** Draw the pass face to a PNG of `previewSize`. */
+  /** Rasterise the pass face SVG to a PNG of its own size. */
   renderPreview(face: PassFace, signal?: AbortSignal): Promise<Buffer>;
   /** Stop any helper processes (the renderer may still be used: they start again). */
   close(): Promise<void>;

@@ -116,6 +116,22 @@ export function programRepository(q: SqlQuery, programId: string): ProgramTx['pr
         ],
       );
     },
+    async passDesign() {
+      const { rows } = await q.query<{ design: Record<string, unknown> }>(
+        'SELECT design FROM program_pass_designs WHERE program_id = $1',
+        [programId],
+      );
+      return rows[0]?.design ?? {};
+    },
+    async setPassDesign(design, now) {
+      const { rows } = await q.query<{ design: Record<string, unknown> }>(
+        `INSERT INTO program_pass_designs (program_id, design, updated_at) VALUES ($1, $2::jsonb, $3)
+         ON CONFLICT (program_id) DO UPDATE SET design = EXCLUDED.design, updated_at = EXCLUDED.updated_at
+         RETURNING design`,
+        [programId, jsonParam(design), now],
+      );
+      return one(rows, 'program pass design').design;
+    },
     async clearResync(seq) {
       await q.query('UPDATE programs SET resync_due_at = NULL WHERE id = $1 AND resync_seq = $2', [
         programId,
