@@ -28,8 +28,8 @@ export interface PassSample {
   baseDesign: PassDesign;
   /** This design's own saved fields. */
   ownDesign: PassDesign;
-  /** Effective artwork, same-origin URLs (null: none). */
-  images: Record<Slot, string | null>;
+  /** Effective artwork, same-origin URLs (null: none): tier > program > template. */
+  images: Record<Slot | 'googleLogo', string | null>;
   /** The customer shown, or null for the built-in sample. */
   customerId: string | null;
 }
@@ -53,7 +53,7 @@ function frontFields(model: ApplePassModel): PassField[] {
 export function renderFaces(sample: PassSample, design: PassDesign, imageVersion: number): Faces {
   const input: PassModelInput = { ...sample.input, design: mergeDesign(sample.baseDesign, design) };
   const images: FaceImages = {};
-  for (const slot of SLOTS) {
+  for (const slot of [...SLOTS, 'googleLogo'] as const) {
     const url = sample.images[slot];
     if (url) images[slot] = withVersion(url, imageVersion);
   }
