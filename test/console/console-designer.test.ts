@@ -77,7 +77,16 @@ async function program(name: string) {
     benefits: { rewards: ['Free shipping', 'Early access'] },
   });
   await ok('PUT', '/v1/customers/c-42', { name: 'Ada Lovelace' });
-  await ok('POST', '/v1/customers/c-42/points', { points: 1250, reason: 'welcome' });
+  const points = await fetch(`${h.baseUrl}/v1/customers/c-42/points`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${apiKey}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': `welcome-${Date.now()}-${Math.random()}`,
+    },
+    body: JSON.stringify({ points: 1250, reason: 'welcome' }),
+  });
+  if (points.status >= 300) throw new Error(`points: ${points.status} ${await points.text()}`);
   return { apiKey, goldId: gold.id as string };
 }
 
