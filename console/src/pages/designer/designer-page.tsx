@@ -217,7 +217,13 @@ export function DesignerPage({ tierId }: { tierId: string | null }) {
                 slot={slot}
                 base={base}
                 own={ownSlots.get(slot) ?? null}
-                inheritedNote={tierId && ready?.images[slot] ? `Using the program default’s ${slot}.` : null}
+                inheritedNote={
+                  ready?.images[slot]?.startsWith('/v1/program/')
+                    ? `Using the program default’s ${slot}.`
+                    : ready?.images[slot]?.startsWith('/v1/pass-template/')
+                      ? `Using the pass template’s ${slot}.`
+                      : null
+                }
                 onChanged={artworkChanged}
               />
             ))}
