@@ -1,9 +1,12 @@
 /**
  * `npm run build`: compile src/ to dist/ with tsc (tsconfig.build.json) and copy the files read at
- * run time next to the modules that read them (the SQL migrations). Plain JavaScript: it runs
- * before anything is compiled. `npm start` (scripts/start.js) calls it when dist/ is missing or
- * out of date; dist/.build-stamp holds a hash of every input, so an edit, a checkout or a deleted
- * file all count, whatever the file times say.
+ * run time next to the modules that read them (the SQL migrations); then build the console
+ * (console/, Vite) into console/dist. Plain JavaScript: it runs before anything is compiled.
+ * `npm start` (scripts/start.js) calls each part when its output is missing or out of date;
+ * dist/.build-stamp and console/dist/.build-stamp hold a hash of every input of their part, so an
+ * edit, a checkout or a deleted file all count, whatever the file times say. The console output
+ * stays out of dist/ (the server build starts from an empty dist/) and has its own stamp.
+ * `node scripts/build.js --console` (`npm run build:console`) builds the console only.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,27 +29,84 @@ const DIST = join(ROOT, 'dist');
 const STAMP = join(DIST, '.build-stamp');
 /** Besides src/: what changes the output. */
 const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.js'];
+const CONSOLE = join(ROOT, 'console');
+const CONSOLE_DIST = join(CONSOLE, 'dist');
+const CONSOLE_STAMP = join(CONSOLE_DIST, '.build-stamp');
+/**
+ * Besides console/ and src/ (the console imports the server's zod schemas): what changes the
+ * console build. The lockfile stands for the versions of Vite, React and the other packages.
+ */
+const CONSOLE_CONFIG_FILES = ['package-lock.json', 'scripts/build.js'];
 
-/** Every file under `dir`, sorted, as paths relative to the project root. */
-function filesUnder(dir) {
+/** Every file under `dir` (except the `skip` directories), sorted, as paths relative to the project root. */
+function filesUnder(dir, skip = new Set()) {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(path));
-    else if (entry.isFile()) out.push(relative(ROOT, path));
+    if (entry.isDirectory()) {
+      if (!skip.has(path)) out.push(...filesUnder(path, skip));
+    } else if (entry.isFile()) out.push(relative(ROOT, path));
   }
   return out.sort();
 }
 
-/** Hash of the names and contents of every build input. */
-export function sourceHash() {
+/** Hash of the names and contents of `files` (relative to the root; a missing one counts as absent). */
+function hashFiles(files) {
   const hash = createHash('sha256');
-  for (const file of [...filesUnder(SRC), ...CONFIG_FILES]) {
+  for (const file of files) {
     hash.update(file).update('\0');
     if (existsSync(join(ROOT, file))) hash.update(readFileSync(join(ROOT, file)));
     hash.update('\0');
   }
   return hash.digest('hex');
+}
+
+/** Hash of the names and contents of every build input. */
+export function sourceHash() {
+  return hashFiles([...filesUnder(SRC), ...CONFIG_FILES]);
+}
+
+/** True when the project has a console to build (its source lands in console/). */
+export function hasConsole() {
+  return existsSync(join(CONSOLE, 'vite.config.ts')) && existsSync(join(CONSOLE, 'index.html'));
+}
+
+/** Hash of every input of the console build: console/ (without its output), src/ and the lockfile. */
+export function consoleSourceHash() {
+  const skip = new Set([CONSOLE_DIST, join(CONSOLE, 'node_modules')]);
+  return hashFiles([...filesUnder(CONSOLE, skip), ...filesUnder(SRC), ...CONSOLE_CONFIG_FILES]);
+}
+
+/** True when there is a console and console/dist is missing or was built from other sources. */
+export function consoleBuildNeeded() {
+  if (!hasConsole()) return false;
+  if (!existsSync(CONSOLE_STAMP)) return true;
+  return readFileSync(CONSOLE_STAMP, 'utf8').trim() !== consoleSourceHash();
+}
+
+/** Build the console with Vite into console/dist (emptied first by Vite); throws on failure. */
+export function buildConsole() {
+  const hash = consoleSourceHash();
+  let vite;
+  try {
+    // bin/ is not in the package's exports: found beside its package.json.
+    vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  } catch {
+    throw new Error(
+      'console/dist is missing or out of date and Vite is not installed: run `npm install` (with dev dependencies) and `npm run build:console`',
+    );
+  }
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    // No stamp: the next start tries again.
+    rmSync(CONSOLE_STAMP, { force: true });
+    throw new Error(`vite build failed (exit ${result.status ?? result.signal}); the console was not built`);
+  }
+  writeFileSync(CONSOLE_STAMP, `${hash}\n`);
 }
 
 /** True when dist/ is missing or was built from other sources than the current ones. */
@@ -84,11 +144,19 @@ export function build() {
   writeFileSync(STAMP, `${hash}\n`);
 }
 
+/** Run `step`, printing how long it took. */
+function timed(what, step) {
+  const started = Date.now();
+  step();
+  console.log(`built ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const consoleOnly = process.argv.includes('--console');
   try {
-    const started = Date.now();
-    build();
-    console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (!consoleOnly) timed('dist/', build);
+    if (hasConsole()) timed('console/dist/', buildConsole);
+    else console.log('no console/ in this checkout: nothing to build for the console');
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -27,6 +27,7 @@ import { PassService, type PassServiceDeps } from './features/passes/pass-servic
 import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
+import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
@@ -256,6 +257,7 @@ export function buildApp(deps: AppDeps) {
     registerRoutes(api) {
       registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
+      registerCyclePreviewRoutes(api);
       registerTierRoutes(api, tiers);
       registerArtworkRoutes(api, artwork, previews);
       registerBrandingRoutes(api, { branding, previews });

@@ -75,3 +75,9 @@ export function boundariesBetween(cycle: CycleSpec, timeZone: string, from: Date
     out.push(b);
   }
 }
+
+/** The first `count` boundaries strictly after `at`, oldest first. */
+export function nextBoundaries(cycle: CycleSpec, timeZone: string, at: Date, count: number): Date[] {
+  const first = cycleIndexAt(cycle, timeZone, at) + 1;
+  return Array.from({ length: count }, (_, i) => cycleBoundary(cycle, timeZone, first + i));
+}

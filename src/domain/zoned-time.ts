@@ -146,3 +146,10 @@ export function localDateString(instant: Date, timeZone: string): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(l.year, 4)}-${pad(l.month)}-${pad(l.day)}`;
 }
+
+/** The `YYYY-MM-DDTHH:mm` reading of `instant` on the wall clock of `timeZone`. */
+export function localMinuteString(instant: Date, timeZone: string): string {
+  const l = toLocal(instant, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${localDateString(instant, timeZone)}T${pad(l.hour)}:${pad(l.minute)}`;
+}
