@@ -5,20 +5,18 @@
  * chromium driven by playwright-core; axe-core injected into pages; screenshots at desktop and
  * phone widths into test-output/screenshots/ (git-ignored).
  *
- * The console build is keyed by a hash of its inputs (console/ sources, the server schemas it
- * bundles from src/, package-lock.json) and made once into test-output/console-build/<hash>,
- * under a lock directory, so parallel test files share it and never see a half-written build.
+ * The console served is console/dist, built by jest's global setup when stale (scripts/build.js).
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type AppDeps, buildApp } from '../../src/app.js';
+// Plain JavaScript with a declaration file (scripts/build.d.ts), as global-setup.ts imports it.
+import { buildConsole, consoleBuildNeeded } from '../../scripts/build.js';
+import { type AppDeps, buildApp, DEFAULT_CONSOLE_DIR } from '../../src/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { createTempDatabase } from '../support/temp-db.js';
@@ -47,46 +45,18 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'dist' || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out.sort();
-}
-
-/** Hash of everything the console bundle is made of (its sources and the server modules it imports). */
-function consoleInputsHash(): string {
-  const hash = createHash('sha256');
-  const files = [
-    ...filesUnder(join(ROOT, 'console')),
-    ...filesUnder(join(ROOT, 'src')),
-    join(ROOT, 'package-lock.json'),
-  ];
-  for (const f of files) {
-    hash.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
- * The console built from the current sources: its directory (with index.html). Built with
- * Vite when no build of these exact inputs exists yet.
+ * The console built from the current sources (console/dist, what the service serves by
+ * default). Jest's global setup builds it when stale; a test file started after a source edit
+ * rebuilds it here, under a lock directory so parallel files never build at once.
  */
 export async function ensureConsoleBuild(): Promise<string> {
-  const base = join(OUTPUT, 'console-build');
-  const dir = join(base, consoleInputsHash());
-  const lock = `${dir}.lock`;
-  mkdirSync(base, { recursive: true });
-  for (let waited = 0; !existsSync(join(dir, 'index.html')); waited += 250) {
+  const lock = join(ROOT, 'console', '.build-lock');
+  for (let waited = 0; consoleBuildNeeded(); waited += 250) {
     try {
       mkdirSync(lock);
     } catch {
@@ -98,32 +68,12 @@ export async function ensureConsoleBuild(): Promise<string> {
       continue;
     }
     try {
-      if (existsSync(join(dir, 'index.html'))) break;
-      const tmp = `${dir}.tmp-${process.pid}`;
-      const res = spawnSync(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules/vite/bin/vite.js'),
-          'build',
-          '--config',
-          join(ROOT, 'console/vite.config.ts'),
-          '--outDir',
-          tmp,
-          '--emptyOutDir',
-          '--logLevel',
-          'warn',
-        ],
-        { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
-      );
-      if (res.status !== 0) {
-        throw new Error(`console build failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
-      }
-      renameSync(tmp, dir);
+      if (consoleBuildNeeded()) buildConsole();
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
   }
-  return dir;
+  return DEFAULT_CONSOLE_DIR;
 }
 
 export interface ConsoleHarness {
@@ -316,4 +266,17 @@ async function forEachViewport(page: Page, fn: (size: keyof typeof VIEWPORTS) =>
   } finally {
     if (before) await page.setViewportSize(before);
   }
+}
+
+/**
+ * Poll `check` until it returns true (every 200 ms, up to UI_TIMEOUT_MS); throws naming `what`.
+ * For state the page reaches asynchronously (a saved order, a list after a delete).
+ */
+export async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + UI_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting until ${what}`);
 }
