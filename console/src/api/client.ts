@@ -126,7 +126,12 @@ export function writeHeaders(): Record<string, string> {
 }
 
 /** The ApiError of a non-2xx XHR answer (same parsing as `api`). */
-export function apiErrorOf(status: number, statusText: string, responseText: string, retryAfter: string | null) {
+export function apiErrorOf(
+  status: number,
+  statusText: string,
+  responseText: string,
+  retryAfter: string | null,
+) {
   return errorOf(
     new Response(responseText, {
       status,
