@@ -146,6 +146,9 @@ it('previews edits live, uploads artwork by picker and by drop, saves, and passe
   expect(await page.getByRole('button', { name: 'Save design' }).isDisabled()).toBe(true);
   await logoText.fill('Gold Club');
 
+  // Empty slots say what they use instead: the pass template's images here.
+  await page.locator('[data-slot="icon"]').getByText('Using the pass template’s icon.').waitFor();
+
   // Logo through the file picker.
   await page.getByLabel('Choose logo file').setInputFiles({
     name: 'logo.png',
