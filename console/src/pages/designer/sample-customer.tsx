@@ -154,7 +154,7 @@ export function SampleCustomer({ customerId, error, onPick }: SampleCustomerProp
         </p>
       ) : google.kind === 'off' ? (
         <p className="banner info" role="status">
-          Google Wallet is not configured on this server, so there is no save link. {google.message}.
+          {google.message}. There is no Google save link until it is configured.
         </p>
       ) : google.kind === 'error' ? (
         <div className="error" role="alert">
