@@ -16,7 +16,13 @@ import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
 import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { decodeQr } from '../passes/qr-decode.js';
 import { unzip } from '../passes/unzip.js';
-import { type ConsoleHarness, checkPage, signIn, startConsoleHarness } from './console-harness.js';
+import {
+  type ConsoleHarness,
+  checkPage,
+  eventually,
+  signIn,
+  startConsoleHarness,
+} from './console-harness.js';
 
 jest.setTimeout(240_000);
 
@@ -90,26 +96,16 @@ async function program(name: string) {
   return { apiKey, goldId: gold.id as string };
 }
 
-/** Retry `fn` until `ok` holds of its result (UI_TIMEOUT-like bound); returns the last result. */
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const end = Date.now() + 20_000;
-  let last = await fn();
-  while (!ok(last)) {
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}; last: ${String(last).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await fn();
-  }
-  return last;
-}
-
 const faceHtml = (page: Page, face: 'apple' | 'google') => page.locator(`[data-face="${face}"]`).innerHTML();
 
 it('previews edits live, uploads artwork by picker and by drop, saves, and passes axe at both widths', async () => {
   const { apiKey, goldId } = await program('Designer Shop');
   const page = await h.newPage();
   await signIn(page, apiKey);
-  await page.getByRole('link', { name: 'Pass design' }).click();
+  await page
+    .getByRole('navigation', { name: 'Console' })
+    .getByRole('link', { name: 'Pass design', exact: true })
+    .click();
   await page.getByRole('heading', { level: 1, name: 'Pass design: program default' }).waitFor();
   await page.locator('[data-face="apple"] svg').waitFor();
   await checkPage(page, 'designer-program');
@@ -123,16 +119,10 @@ it('previews edits live, uploads artwork by picker and by drop, saves, and passe
   // Typing changes both previews at once, nothing saved yet.
   await page.getByRole('textbox', { name: 'Background colour', exact: true }).fill('#123456');
   await page.getByRole('textbox', { name: 'Points label', exact: true }).fill('Stars');
-  await until(
-    () => faceHtml(page, 'apple'),
-    (v) => v.includes('rgb(18, 52, 86)'),
-    'the Apple colour',
+  await eventually('the Apple colour', async () =>
+    (await faceHtml(page, 'apple')).includes('rgb(18, 52, 86)'),
   );
-  await until(
-    () => faceHtml(page, 'google'),
-    (v) => v.includes('#123456'),
-    'the Google colour',
-  );
+  await eventually('the Google colour', async () => (await faceHtml(page, 'google')).includes('#123456'));
   expect(await faceHtml(page, 'apple')).not.toBe(appleBefore);
   expect(await faceHtml(page, 'google')).not.toBe(googleBefore);
   expect(await page.locator('[data-face="apple"]').getAttribute('aria-label')).toContain('Stars');
@@ -156,10 +146,8 @@ it('previews edits live, uploads artwork by picker and by drop, saves, and passe
     buffer: await png(300, 120, [200, 30, 30]),
   });
   await page.getByText('Uploaded logo.png.').waitFor();
-  await until(
-    () => faceHtml(page, 'apple'),
-    (v) => /<image [^>]*href="[^"]*logo[^"]*"/.test(v),
-    'the logo',
+  await eventually('the logo', async () =>
+    /<image [^>]*href="[^"]*logo[^"]*"/.test(await faceHtml(page, 'apple')),
   );
   const appleImages = await page.locator('[data-face="apple"] image').count();
 
@@ -176,31 +164,27 @@ it('previews edits live, uploads artwork by picker and by drop, saves, and passe
     }
   })()`);
   await page.getByText('Uploaded strip.png.').waitFor();
-  await until(
-    () => page.locator('[data-face="apple"] image').count(),
-    (n) => n > appleImages,
+  await eventually(
     'the strip',
+    async () => (await page.locator('[data-face="apple"] image').count()) > appleImages,
   );
   expect(await faceHtml(page, 'apple')).toMatch(/<image [^>]*href="[^"]*strip[^"]*"/);
   // The images really load (same origin, session cookie).
-  await until(
-    () =>
-      page.evaluate<boolean>(`(async () => {
+  await eventually('the images to load', () =>
+    page.evaluate<boolean>(`(async () => {
         const hrefs = [...document.querySelectorAll('[data-face="apple"] image')].map((i) => i.getAttribute('href') ?? '');
         const codes = await Promise.all(hrefs.map(async (u) => (await fetch(u)).status));
         return codes.every((c) => c === 200) && codes.length >= 2;
       })()`),
-    (v) => v,
-    'the images to load',
   );
 
-  // An unreadable upload: the server's error at the slot.
+  // An undersized upload: the server's error (artwork_too_small) at the slot.
   await page.getByLabel('Choose icon file').setInputFiles({
     name: 'icon.png',
     mimeType: 'image/png',
     buffer: await png(20, 20, [0, 0, 0]),
   });
-  await page.locator('[data-slot="icon"]').getByRole('alert').filter({ hasText: /./ }).waitFor();
+  await page.locator('[data-slot="icon"]').getByRole('alert').filter({ hasText: /87/ }).waitFor();
 
   await page.getByRole('button', { name: 'Save design' }).click();
   await page.getByText('Saved. Passes update in the background.').waitFor();
@@ -232,10 +216,8 @@ it('shows a real customer whose preview matches their real pass.json, and downlo
   await page.locator('[data-face="apple"] svg').waitFor();
   await page.getByRole('textbox', { name: 'Sample customer ID' }).fill('c-42');
   await page.getByRole('button', { name: 'Show customer' }).click();
-  await until(
-    () => page.locator('[data-face="apple"]').getAttribute('aria-label'),
-    (v) => (v ?? '').includes('c-42'),
-    'the customer preview',
+  await eventually('the customer preview', async () =>
+    ((await page.locator('[data-face="apple"]').getAttribute('aria-label')) ?? '').includes('c-42'),
   );
 
   // The real pass of c-42, through the API.

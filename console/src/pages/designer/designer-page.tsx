@@ -118,6 +118,14 @@ export function DesignerPage({ tierId }: { tierId: string | null }) {
   const inherited = useMemo(() => (ready ? inheritedDraft(ready) : draftOf(undefined)), [ready]);
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(saved), [draft, saved]);
   const errors = { ...serverErrors, ...checked.errors };
+
+  // Closing or reloading the tab with unsaved changes asks first (artwork is saved already).
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
   const invalid = Object.keys(checked.errors).length > 0;
 
   function change(field: DesignField, value: string) {
