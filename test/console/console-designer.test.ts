@@ -274,3 +274,38 @@ it('shows a real customer whose preview matches their real pass.json, and downlo
     .waitFor();
   await checkPage(page, 'designer-sample-customer');
 });
+
+it('designs the program default, whose logo and colours a tier without its own inherits', async () => {
+  const { apiKey } = await program('Default Shop');
+  const page = await h.newPage();
+  await signIn(page, apiKey);
+  await page.goto('/console/design');
+  await page.getByRole('heading', { level: 1, name: 'Pass design: program default' }).waitFor();
+  await page.locator('[data-face="apple"] svg').waitFor();
+  await page.getByRole('textbox', { name: 'Background colour', exact: true }).fill('#0a7d5a');
+  await page.getByRole('button', { name: 'Save design' }).click();
+  await page.getByText('Saved. Passes update in the background.').waitFor();
+  const design = await h.api<{ design: Record<string, unknown> }>(apiKey, 'GET', '/v1/program/design');
+  expect(design.body.design).toMatchObject({ backgroundColor: 'rgb(10, 125, 90)' });
+  await page.getByLabel('Choose logo file').setInputFiles({
+    name: 'brand.png',
+    mimeType: 'image/png',
+    buffer: await png(400, 100, [10, 10, 200]),
+  });
+  await page.getByText('Uploaded brand.png.').waitFor();
+  const programArt = await h.api<{ data: { slot: string }[] }>(apiKey, 'GET', '/v1/program/artwork');
+  expect(programArt.body.data.map((a) => a.slot)).toEqual(['logo']);
+
+  // Gold has nothing of its own: its designer shows the program's values as inherited.
+  await page.getByRole('navigation', { name: 'Designs' }).getByRole('link', { name: /Gold/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pass design: Gold' }).waitFor();
+  await page.locator('[data-face="apple"] svg').waitFor();
+  const colour = page.getByRole('textbox', { name: 'Background colour', exact: true });
+  expect(await colour.inputValue()).toBe('');
+  expect(await colour.getAttribute('placeholder')).toBe('rgb(10, 125, 90)');
+  await page.locator('[data-slot="logo"]').getByText('Using the program default’s logo.').waitFor();
+  const html = await faceHtml(page, 'apple');
+  expect(html).toContain('rgb(10, 125, 90)');
+  expect(html).toMatch(/<image [^>]*href="\/v1\/program\/artwork\/logo\//);
+  await checkPage(page, 'designer-tier-inheriting');
+});
