@@ -131,6 +131,34 @@ describe('pass pushes through the outbox', () => {
     expect(standIn.pushes.filter((p) => p.token === token)).toHaveLength(1);
   });
 
+  it('pushes every registered pass of the program after a program design or artwork change', async () => {
+    const a = await registeredPass(uid('device'), pushToken());
+    const b = await registeredPass(uid('device'), pushToken());
+    expect((await order(b.customerId, 400000)).status).toBe(201);
+    await dispatcher.dispatch();
+    const put = await request(h.app).put('/v1/program/design').set(auth).send({ backgroundColor: '#112233' });
+    expect(put.status).toBe(200);
+    // Both passes, whatever their tier: the program design shows on every one.
+    expect(await outboxOf(a.customerId)).toContainEqual(expect.objectContaining({ done: false }));
+    expect(await outboxOf(b.customerId)).toContainEqual(expect.objectContaining({ done: false }));
+    const { pass } = openPkpass(
+      (
+        await fetchPass(h, `/wallet/apple/v1/passes/${PASS_TYPE_ID}/${encodeURIComponent(a.serial)}`, {
+          Authorization: `ApplePass ${a.token}`,
+        })
+      ).body as Buffer,
+    );
+    expect(pass.backgroundColor).toBe('rgb(17, 34, 51)');
+    const icon = readFileSync(join(process.cwd(), 'pass-templates/default/icon@3x.png'));
+    const up = await request(h.app)
+      .put('/v1/program/artwork/icon')
+      .set(auth)
+      .set('Content-Type', 'image/png')
+      .send(icon);
+    expect(up.status).toBe(200);
+    expect((await outboxOf(a.customerId)).filter((r) => !r.done).length).toBeGreaterThan(0);
+  });
+
   it('queues nothing for a customer whose pass is on no device', async () => {
     const customerId = uid('cust');
     await request(h.app).put(`/v1/customers/${customerId}`).set(auth).send({ name: 'Grace' });
