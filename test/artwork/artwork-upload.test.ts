@@ -175,6 +175,9 @@ describe('artwork in the OpenAPI document', () => {
     expect(paths['/v1/tiers/{tierId}/artwork/{slot}/{variant}'].get.responses['200'].content).toEqual({
       'image/png': { schema: { type: 'string', format: 'binary' } },
     });
-    expect(paths['/v1/tiers/{tierId}/preview.png'].get.security).toEqual([{ apiKey: [] }]);
+    expect(paths['/v1/tiers/{tierId}/preview.png'].get.security).toEqual([
+      { apiKey: [] },
+      { sessionCookie: [] },
+    ]);
   });
 });
