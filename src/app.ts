@@ -268,7 +268,7 @@ export function buildApp(deps: AppDeps) {
       registerRecalculationRoutes(api, recalculation);
       registerTestClockRoutes(api, scheduling);
       registerWebhookRoutes(api, webhooks);
-      if (passes) registerPassRoutes(api, passes, tiers, { google: google !== undefined });
+      if (passes) registerPassRoutes(api, passes, tiers, previews, { google: google !== undefined });
       if (passWeb) registerPassWebRoutes(api, passWeb);
       registerGoogleWalletRoutes(api, { google, passes, store });
     },

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { shopperErrorPage } from '../features/passes/pass-page.js';
 import { DatabaseUnavailableError } from '../store/store-errors.js';
 import { apiDocsPages } from './api-docs.js';
 import { consolePages } from './console-pages.js';
@@ -189,6 +190,15 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
     if (known) {
       res.locals.appError = known;
       if (known instanceof RateLimitedError) res.set('Retry-After', String(known.retryAfterSeconds));
+      // Shopper pages are opened by people: a browser asking for HTML gets a friendly page.
+      if (req.path.startsWith('/passes/') && req.accepts(['json', 'html']) === 'html') {
+        res
+          .status(known.status)
+          .type('html')
+          .set('Cache-Control', 'no-store')
+          .send(shopperErrorPage(known.status));
+        return;
+      }
       res.status(known.status).json({
         error: {
           code: known.code,

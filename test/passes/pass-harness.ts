@@ -52,10 +52,12 @@ export async function startPassHarness(
     trustProxy?: boolean;
     /** More buildApp options (e.g. a webhook policy allowing loopback receivers). */
     app?: Partial<Omit<AppDeps, 'store' | 'clock' | 'logger' | 'adminToken' | 'passes'>>;
+    /** A logger other than a silent one (log-line tests). */
+    logger?: pino.Logger;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
-  const logger = pino({ level: 'silent' });
+  const logger = opts.logger ?? pino({ level: 'silent' });
   const clock = opts.clock ?? { now: () => new Date() };
   const apple = await openPassSigner(
     {

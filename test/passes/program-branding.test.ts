@@ -197,7 +197,7 @@ describe('program artwork', () => {
     const again = await request(h.app)
       .get('/v1/program/preview.png')
       .set(auth)
-      .set('If-None-Match', res.headers.etag);
+      .set('If-None-Match', String(res.headers.etag));
     expect(again.status).toBe(304);
     await request(h.app).put('/v1/program/design').set(auth).send({ backgroundColor: '#332211' }).expect(200);
     const changed = await request(h.app).get('/v1/program/preview.png').set(auth);

@@ -16,7 +16,7 @@ import type { PassDesign } from './pass-design-schemas.js';
 import { appleFaceSvg, type FaceImages } from './pass-face-svg.js';
 import { applePassModel, type PassModelInput } from './pass-model.js';
 import { frenchProgress } from './pass-strings.js';
-import { sampleWalletView, walletView } from './wallet-view.js';
+import { sampleWalletView, type WalletView, walletView } from './wallet-view.js';
 
 /** Bumped when the face layout changes, so cached previews are drawn again. */
 const LAYOUT_VERSION = 2;
@@ -109,11 +109,12 @@ export class PassPreviewService {
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     memo?: BrandingMemo,
-  ): Promise<{ input: PassModelInput; branding: Branding }> {
+  ): Promise<{ input: PassModelInput; branding: Branding; next: WalletView['next'] }> {
     const { tier, shown, next } = await walletView(ctx, customer, tiers);
     const branding = await this.deps.branding.of(ctx, shown, memo);
     return {
       branding,
+      next,
       input: {
         programName: ctx.program.name,
         memberId: customer.id,
@@ -201,6 +202,23 @@ export class PassPreviewService {
     const data = await draw(signal);
     await ctx.scope.artwork.putPreview(owner, key, data, ctx.now);
     return { hash: key, data };
+  }
+
+  /**
+   * What the shopper page shows of a customer: the Apple model (colours, tier, points) and how
+   * far the customer is towards the next tier when that is a points threshold.
+   */
+  async shopperView(ctx: ProgramContext, customerId: string) {
+    const customer = await ctx.scope.customers.get(customerId);
+    if (!customer) throw notFound('pass_link_invalid', 'This pass link is not valid');
+    const { input, next } = await this.customerInput(ctx, customer, await ctx.scope.tiers.list());
+    let ratio: number | null = null;
+    const item = next?.missing.length === 1 ? next.missing[0] : undefined;
+    if (next && item && (item.type === 'lifetimePoints' || item.type === 'carryPoints')) {
+      const q = next.tier.qualifications.find((x) => x.type === item.type);
+      if (q && 'minPoints' in q && q.minPoints > 0) ratio = 1 - item.missing / q.minPoints;
+    }
+    return { input, model: applePassModel(input), ratio };
   }
 
   /** The customer's card face (shopper page), cached in memory by content. */

@@ -1,12 +1,14 @@
 /** HTTP routes of passes: the merchant's pass and link, the shopper's page, the tier design. */
 import type { Request, Response } from 'express';
 import type { ApiRegistry } from '../../http/route.js';
+import { clientGone, retryLater, sendPng } from '../artwork/artwork-routes.js';
 import { customerIdParams } from '../customers/customer-schemas.js';
 import { tierIdParams } from '../tiers/tier-schemas.js';
 import type { TierService } from '../tiers/tier-service.js';
 import { type PassConditions, passEtag } from './pass-conditions.js';
 import { designView, passDesignSchema, passLinkView, passTokenParams } from './pass-design-schemas.js';
 import { passPage } from './pass-page.js';
+import type { PassPreviewService } from './pass-preview.js';
 import type { PassResult, PassService } from './pass-service.js';
 
 export const PKPASS = 'application/vnd.apple.pkpass';
@@ -49,6 +51,8 @@ export function registerPassRoutes(
   api: ApiRegistry,
   passes: PassService,
   tiers: TierService,
+  /** Faces drawn from the pass model (the shopper page's card). */
+  previews: PassPreviewService,
   /** `google`: Google Wallet is configured, so the shopper page links to its save redirect. */
   opts: { google?: boolean } = {},
 ): void {
@@ -105,20 +109,49 @@ export function registerPassRoutes(
     params: passTokenParams,
     responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
     async handler({ params, res }) {
-      const { ctx } = await passes.openLink(params.token);
+      const { ctx, customerId } = await passes.openLink(params.token);
+      const { input, model, ratio } = await previews.shopperView(ctx, customerId);
+      // Relative URLs: the page's own address carries the token; nothing else needs it.
+      const base = `./${encodeURIComponent(params.token)}`;
       res
         .status(200)
         .type('html')
-        .set('Cache-Control', 'private, no-cache')
+        .set({ 'Cache-Control': 'private, no-cache', 'Referrer-Policy': 'no-referrer' })
         .send(
           passPage({
             programName: ctx.program.name,
-            appleUrl: `/passes/${params.token}/apple.pkpass`,
-            googleUrl: opts.google ? `/passes/${params.token}/google` : undefined,
+            backgroundColor: model.backgroundColor,
+            foregroundColor: model.foregroundColor,
+            tierName: input.tierName,
+            points: input.points,
+            progress: input.progress?.en ?? null,
+            progressRatio: ratio,
+            cardUrl: `${base}/card.png`,
+            appleUrl: `${base}/apple.pkpass`,
+            googleUrl: opts.google ? `${base}/google` : undefined,
           }),
         );
       return undefined;
     },
+  });
+  api.add({
+    method: 'get',
+    path: '/passes/:token/card.png',
+    summary: "The customer's card face as PNG (the same face as the previews), for the shopper page",
+    tag: 'Passes',
+    auth: 'none',
+    credential: { kind: 'shopperLink', failureCode: 'pass_link_invalid' },
+    expensive: 'preview',
+    params: passTokenParams,
+    responses: {
+      200: { description: 'PNG (ETag = content hash; 304 on If-None-Match)', contentType: 'image/png' },
+      304: { description: 'Not modified' },
+    },
+    handler: ({ params, req, res }) =>
+      retryLater(async () => {
+        const { ctx, customerId } = await passes.openLink(params.token);
+        return sendPng(req, res, await previews.card(ctx, customerId, clientGone(res)));
+      }),
   });
   api.add({
     method: 'get',
