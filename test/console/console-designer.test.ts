@@ -202,6 +202,13 @@ it('previews edits live, uploads artwork by picker and by drop, saves, and passe
   expect(await logoText.inputValue()).toBe('');
 
   await checkPage(page, 'designer-tier');
+  // Phone width: nothing wider than the screen (faces and form stacked, preview first).
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  const [previewTop, formTop] = await page.evaluate<number[]>(
+    `['.designer-preview', '.designer-editor'].map((s) => document.querySelector(s).getBoundingClientRect().top)`,
+  );
+  expect(previewTop).toBeLessThan(formTop as number);
 });
 
 it('shows a real customer whose preview matches their real pass.json, and downloads that pass', async () => {
