@@ -2,7 +2,7 @@
 import { type ReactNode, useEffect } from 'react';
 import { useSession } from './api/session';
 import { Layout } from './components/layout';
-import { DesignerPage } from './pages/designer/designer-page';
+import { DesignerPage } from './pages/designer/lazy-designer-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
 import { SettingsPage } from './pages/settings/settings-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';

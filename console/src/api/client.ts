@@ -119,3 +119,24 @@ export function messageOf(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The write headers `api` adds (the CSRF token), for requests it cannot make (XHR uploads with progress). */
+export function writeHeaders(): Record<string, string> {
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
+}
+
+/** The ApiError of a non-2xx XHR answer (same parsing as `api`). */
+export function apiErrorOf(
+  status: number,
+  statusText: string,
+  responseText: string,
+  retryAfter: string | null,
+) {
+  return errorOf(
+    new Response(responseText, {
+      status,
+      statusText,
+      headers: retryAfter ? { 'Retry-After': retryAfter, 'Content-Type': 'application/json' } : {},
+    }),
+  );
+}

@@ -1,6 +1,5 @@
 /** Request and response shapes of the artwork endpoints (SPEC 7). */
 import { z } from 'zod';
-import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import { SLOTS } from './artwork-slots.js';
 
 export const artworkSlotParams = z.object({
@@ -36,8 +35,22 @@ export const artworkSlotView = z.object({
 
 export const artworkList = z.object({ data: z.array(artworkSlotView) });
 
+/**
+ * The fields of a stored slot the API shows (an `ArtworkSlotRecord` fits; declared here so this
+ * file stays free of Node types: the console imports its schemas).
+ */
+export interface ArtworkSlotFields {
+  slot: string;
+  hash: string;
+  contentType: string;
+  width: number;
+  height: number;
+  variants: readonly { name: string; width: number; height: number; bytes: number }[];
+  updatedAt: Date;
+}
+
 /** The slot as the merchant API shows it. */
-export function artworkView(s: ArtworkSlotRecord): z.output<typeof artworkSlotView> {
+export function artworkView(s: ArtworkSlotFields): z.output<typeof artworkSlotView> {
   return {
     slot: s.slot,
     hash: s.hash,

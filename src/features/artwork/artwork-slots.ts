@@ -2,7 +2,22 @@
  * The artwork slots of a tier and what each renders to: Apple's pass images at
  * @1x/@2x/@3x (named as the .pkpass bundle expects) and Google Wallet's images.
  */
-import type { RenderTarget } from '../../integrations/images/pass-face-renderer.js';
+
+/**
+ * One output image of a slot: the renderer's `RenderTarget` (integrations/images), declared
+ * structurally here so this table stays free of Node types; the console imports it for each
+ * slot's size guidance.
+ */
+export interface RenderTarget {
+  /** File name of the result, e.g. `strip@2x.png`. */
+  name: string;
+  /** Box width in pixels. */
+  width: number;
+  /** Box height in pixels. */
+  height: number;
+  /** `cover`: cropped to fill the box; `inside`: fit within it; `contain`: letterboxed. */
+  fit: 'cover' | 'inside' | 'contain';
+}
 
 export const SLOTS = ['logo', 'icon', 'strip', 'hero'] as const;
 export type Slot = (typeof SLOTS)[number];
