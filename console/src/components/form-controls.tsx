@@ -10,25 +10,26 @@ interface FieldProps {
   hint?: ReactNode;
 }
 
-/** A text/number input with label, hint and error. */
-export function TextField({
-  label,
-  error,
-  hint,
-  ...input
-}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** Ids and ARIA wiring of one labelled control. */
+interface ControlIds {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** Label, hint and error around one control, which `render` draws with the ids it is given. */
+function LabelledField({ label, error, hint, render }: FieldProps & { render(ids: ControlIds): ReactNode }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        {...input}
-      />
+      {render({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') || undefined,
+      })}
       {hint ? (
         <div className="hint" id={hintId}>
           {hint}
@@ -43,6 +44,18 @@ export function TextField({
   );
 }
 
+/** A text/number input with label, hint and error. */
+export function TextField({
+  label,
+  error,
+  hint,
+  ...input
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <LabelledField label={label} error={error} hint={hint} render={(ids) => <input {...ids} {...input} />} />
+  );
+}
+
 /** A select with label, hint and error. */
 export function SelectField({
   label,
@@ -51,31 +64,17 @@ export function SelectField({
   children,
   ...select
 }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
   return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        {...select}
-      >
-        {children}
-      </select>
-      {hint ? (
-        <div className="hint" id={hintId}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <div className="error" id={errorId} role="alert">
-          {error}
-        </div>
-      ) : null}
-    </div>
+    <LabelledField
+      label={label}
+      error={error}
+      hint={hint}
+      render={(ids) => (
+        <select {...ids} {...select}>
+          {children}
+        </select>
+      )}
+    />
   );
 }
 

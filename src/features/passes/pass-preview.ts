@@ -24,6 +24,41 @@ const LAYOUT_VERSION = 2;
 /** Member id and name of the sample member. */
 export const SAMPLE_MEMBER = { id: 'SAMPLE-0001', name: 'Sample Member' } as const;
 
+/**
+ * The model input of one member as their pass shows it: the shown tier's name, the rewards of the
+ * tier they are in, progress to the next one, the resolved branding. One builder for real
+ * customers and the sample member, so the two cannot differ.
+ */
+function modelInput(
+  ctx: ProgramContext,
+  member: { id: string; name: string | null },
+  points: number,
+  view: {
+    shown: TierRecord | null;
+    rewardsOf: TierRecord | null | undefined;
+    next: WalletView['next'];
+    branding: Branding;
+  },
+): PassModelInput {
+  const { shown, rewardsOf, next, branding } = view;
+  return {
+    programName: ctx.program.name,
+    memberId: member.id,
+    memberName: member.name,
+    points,
+    tierName: shown?.title ?? null,
+    rewards: rewardsOf?.benefits.rewards ?? [],
+    progress: next
+      ? {
+          en: next.headline,
+          fr: frenchProgress(next.missing, next.tier.title, ctx.program.settings.currency),
+        }
+      : null,
+    design: branding.design,
+    defaults: branding.defaults,
+  };
+}
+
 /** Whose design a sample or preview is about. */
 export type DesignTarget = { kind: 'tier'; tierId: string } | { kind: 'program' };
 
@@ -115,22 +150,12 @@ export class PassPreviewService {
     return {
       branding,
       next,
-      input: {
-        programName: ctx.program.name,
-        memberId: customer.id,
-        memberName: customer.name,
-        points: customer.balances.current,
-        tierName: shown?.title ?? null,
-        rewards: tier?.benefits.rewards ?? [],
-        progress: next
-          ? {
-              en: next.headline,
-              fr: frenchProgress(next.missing, next.tier.title, ctx.program.settings.currency),
-            }
-          : null,
-        design: branding.design,
-        defaults: branding.defaults,
-      },
+      input: modelInput(ctx, { id: customer.id, name: customer.name }, customer.balances.current, {
+        shown,
+        rewardsOf: tier,
+        next,
+        branding,
+      }),
     };
   }
 
@@ -170,22 +195,7 @@ export class PassPreviewService {
     const branding = await this.deps.branding.of(ctx, shown);
     return {
       branding,
-      input: {
-        programName: ctx.program.name,
-        memberId: SAMPLE_MEMBER.id,
-        memberName: SAMPLE_MEMBER.name,
-        points,
-        tierName: shown?.title ?? null,
-        rewards: tier?.benefits.rewards ?? [],
-        progress: next
-          ? {
-              en: next.headline,
-              fr: frenchProgress(next.missing, next.tier.title, ctx.program.settings.currency),
-            }
-          : null,
-        design: branding.design,
-        defaults: branding.defaults,
-      },
+      input: modelInput(ctx, SAMPLE_MEMBER, points, { shown, rewardsOf: tier, next, branding }),
     };
   }
 
