@@ -13,6 +13,12 @@ export const WEBHOOK_EVENT_TYPES = [
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** The test event (POST /v1/webhooks/{id}/test): sent on request only, never subscribed to. */
+export const PING_EVENT = 'ping';
+
+/** Every event type a delivery can carry: the subscribable ones and the test event. */
+export type DeliveredEventType = WebhookEventType | typeof PING_EVENT;
+
 /** One event to announce. */
 export interface NewWebhookEvent {
   /** The customer the event is about (orders its deliveries). */
@@ -86,8 +92,9 @@ export interface WebhookDeliveryRecord {
   id: string;
   subscriptionId: string;
   eventId: string;
-  eventType: WebhookEventType;
-  customerId: string;
+  eventType: DeliveredEventType;
+  /** The customer the event is about; null for a ping. */
+  customerId: string | null;
   state: WebhookDeliveryState;
   /** Next attempt (program time) while pending. */
   dueAt: Date;
@@ -120,6 +127,11 @@ export interface WebhookRepository {
   ): Promise<{ items: WebhookDeliveryRecord[]; nextCursor: string | null }>;
   /** A new pending delivery of the same event, due at `dueAt`; null when the delivery is unknown. */
   redeliver(subscriptionId: string, deliveryId: string, dueAt: Date): Promise<WebhookDeliveryRecord | null>;
+  /**
+   * Store a `ping` event with `data` and one pending delivery of it, due at `at`, for an enabled
+   * subscription (whatever its event filter); null when it is missing or not enabled.
+   */
+  ping(subscriptionId: string, data: Record<string, unknown>, at: Date): Promise<WebhookDeliveryRecord | null>;
 }
 
 /** A delivery claimed by a dispatcher, with all it needs to send it. */
@@ -132,8 +144,9 @@ export interface ClaimedDelivery {
   url: string;
   format: WebhookFormat;
   secret: string;
-  customerId: string;
-  event: { id: string; type: WebhookEventType; data: Record<string, unknown>; occurredAt: Date };
+  /** Null for a ping. */
+  customerId: string | null;
+  event: { id: string; type: DeliveredEventType; data: Record<string, unknown>; occurredAt: Date };
   /** Attempts so far. */
   attempts: number;
   dueAt: Date;

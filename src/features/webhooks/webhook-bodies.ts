@@ -3,7 +3,7 @@
  * `Tierpass-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
  */
 import { createHmac } from 'node:crypto';
-import type { ClaimedDelivery, WebhookEventType } from '../../store/webhook-port.js';
+import type { ClaimedDelivery, DeliveredEventType } from '../../store/webhook-port.js';
 
 export const SIGNATURE_HEADER = 'Tierpass-Signature';
 
@@ -14,12 +14,19 @@ export function signatureHeader(secret: string, body: string, t: number): string
 }
 
 /** Klaviyo metric names (the event's name in Klaviyo flows). */
-export const KLAVIYO_METRIC: Record<WebhookEventType, string> = {
+export const KLAVIYO_METRIC: Record<DeliveredEventType, string> = {
   'tier.upgraded': 'Tier Upgraded',
   'tier.downgraded': 'Tier Downgraded',
   'customer.tags_changed': 'Tags Changed',
   'tier.downgrade_warning': 'Tier Downgrade Warning',
+  ping: 'Tierpass Ping',
 };
+
+/**
+ * The Klaviyo profile a ping names (Klaviyo's Create Event needs one): always the same, so
+ * however many pings reach Klaviyo they make one test profile (docs/decisions/0032).
+ */
+export const PING_PROFILE_ID = 'tierpass-ping';
 
 type Event = ClaimedDelivery['event'];
 
@@ -41,7 +48,9 @@ const title = (v: unknown): string | null =>
 function klaviyoBody(e: Event): unknown {
   const customer = (e.data.customer ?? {}) as { id?: string; email?: string | null };
   const balances = (e.data.balances ?? {}) as Record<string, number>;
-  const profile: Record<string, string> = { external_id: customer.id ?? '' };
+  const profile: Record<string, string> = {
+    external_id: e.type === 'ping' ? PING_PROFILE_ID : (customer.id ?? ''),
+  };
   if (customer.email) profile.email = customer.email;
   const properties: Record<string, unknown> = { event_type: e.type };
   if ('from' in e.data) properties.from_tier = title(e.data.from);
@@ -55,6 +64,7 @@ function klaviyoBody(e: Event): unknown {
   const keep = e.data.keep as { headline?: unknown } | undefined;
   if (typeof keep?.headline === 'string') properties.keep_headline = keep.headline;
   if (typeof balances.current === 'number') properties.points = balances.current;
+  if (typeof e.data.message === 'string') properties.message = e.data.message;
   properties.$extra = e.data;
   return {
     data: {

@@ -2,7 +2,8 @@
  * What becomes of a failed attempt (docs/decisions/0013-webhooks.md): retried with exponential
  * backoff (30 s, doubling, at most 6 h apart) until three days after the delivery's first
  * attempt, then given up; a subscription failing without a single success for three days, or
- * whose receiver answers 410 Gone, is disabled with a reason the merchant sees. Pure.
+ * whose receiver answers 410 Gone, is disabled with a reason the merchant sees. A ping (test
+ * event) is attempted once: the merchant who sent it is watching (docs/decisions/0032). Pure.
  */
 import type { ClaimedDelivery, DeliveryOutcome } from '../../store/webhook-port.js';
 
@@ -39,7 +40,7 @@ export function attemptOutcome(
     at.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS
       ? `Every delivery failed for 3 days since ${failingSince.toISOString()}; last: ${what}`
       : null;
-  if (at.getTime() - firstAttempt.getTime() >= GIVE_UP_AFTER_MS) {
+  if (d.event.type === 'ping' || at.getTime() - firstAttempt.getTime() >= GIVE_UP_AFTER_MS) {
     return { result: 'failed', nextDueAt: null, disable };
   }
   return { result: 'retry', nextDueAt: new Date(at.getTime() + retryDelayMs(d.attempts + 1)), disable };

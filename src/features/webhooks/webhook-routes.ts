@@ -76,6 +76,23 @@ export function registerWebhookRoutes(api: ApiRegistry, webhooks: WebhookService
     },
   });
   api.add({
+    method: 'post',
+    path: '/v1/webhooks/:webhookId/test',
+    summary:
+      'Send a signed ping event now, whatever the subscription’s events; follow the returned delivery in the log',
+    tag: 'Webhooks',
+    auth: 'apiKey',
+    params: webhookIdParams,
+    expensive: 'webhook-test',
+    responses: {
+      202: { description: 'The ping’s delivery, queued (attempted once)', schema: deliveryViewSchema },
+      409: { description: 'The subscription is disabled (webhook_disabled): enable it first' },
+    },
+    async handler({ ctx, params }) {
+      return { status: 202, body: deliveryView(await webhooks.ping(ctx, params.webhookId)) };
+    },
+  });
+  api.add({
     method: 'get',
     path: '/v1/webhooks/:webhookId/deliveries',
     summary: 'Deliveries, newest first, with every attempt (status code, time, error); cursor-paginated',

@@ -55,8 +55,8 @@ export const subscriptionList = z.object({ data: z.array(subscriptionView) });
 export const deliveryView = z.object({
   id: z.string(),
   eventId: z.string().describe('Stable event id (the body id; the same on every attempt and redelivery)'),
-  eventType: z.string(),
-  customerId: z.string(),
+  eventType: z.string().describe('The event type, or ping for a test event'),
+  customerId: z.string().nullable().describe('The customer the event is about; null for a ping'),
   state: z.enum(['pending', 'delivered', 'failed']),
   nextAttemptAt: z.string().nullable(),
   lastStatus: z.number().int().nullable(),

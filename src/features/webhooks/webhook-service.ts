@@ -113,6 +113,33 @@ export class WebhookService {
 
   /** Send a delivery's event again now, as a new delivery with the same event id. */
   async redeliver(ctx: ProgramContext, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
+    await this.enabled(ctx, id);
+    const created = await ctx.scope.webhooks.redeliver(id, deliveryId, ctx.now);
+    if (!created) throw notFound('delivery_not_found', `No delivery ${deliveryId} of webhook ${id}`);
+    this.deps.kick?.();
+    return created;
+  }
+
+  /**
+   * Queue a signed `ping` to the subscription now, whatever its event filter, through the same
+   * delivery path (docs/decisions/0032): the delivery, still pending, to follow in the log.
+   */
+  async ping(ctx: ProgramContext, id: string): Promise<WebhookDeliveryRecord> {
+    await this.enabled(ctx, id);
+    const data = {
+      programId: ctx.program.id,
+      subscriptionId: id,
+      message: 'A test event sent from Tierpass: this endpoint is reachable and can check the signature.',
+    };
+    const created = await ctx.scope.webhooks.ping(id, data, ctx.now);
+    // Disabled or deleted since the check above.
+    if (!created) throw conflict('webhook_disabled', `Webhook ${id} is no longer enabled`);
+    this.deps.kick?.();
+    return created;
+  }
+
+  /** The subscription, refused with 409 while disabled: nothing sent to it could be claimed. */
+  private async enabled(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
     const sub = await this.get(ctx, id);
     if (sub.state !== 'enabled') {
       throw conflict(
@@ -120,10 +147,7 @@ export class WebhookService {
         `Webhook ${id} is disabled (${sub.disabledReason}); enable it first`,
       );
     }
-    const created = await ctx.scope.webhooks.redeliver(id, deliveryId, ctx.now);
-    if (!created) throw notFound('delivery_not_found', `No delivery ${deliveryId} of webhook ${id}`);
-    this.deps.kick?.();
-    return created;
+    return sub;
   }
 }
 

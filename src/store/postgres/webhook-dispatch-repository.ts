@@ -56,7 +56,7 @@ interface ClaimRow {
   url: string;
   format: ClaimedDelivery['format'];
   secret: string;
-  customer_id: string;
+  customer_id: string | null;
   event_id: string;
   type: ClaimedDelivery['event']['type'];
   data: Record<string, unknown>;

@@ -6,7 +6,7 @@ import type {
   WebhookSubscriptionRecord,
 } from '../webhook-port.js';
 import type { SqlQuery } from './sql-driver.js';
-import { one } from './sql-values.js';
+import { jsonParam, one } from './sql-values.js';
 
 interface SubscriptionRow {
   id: string;
@@ -44,7 +44,7 @@ interface DeliveryRow {
   subscription_id: string;
   event_id: string;
   type: WebhookDeliveryRecord['eventType'];
-  customer_id: string;
+  customer_id: string | null;
   state: WebhookDeliveryRecord['state'];
   due_at: Date;
   last_status: number | null;
@@ -97,6 +97,28 @@ async function withAttempts(q: SqlQuery, rows: DeliveryRow[]): Promise<WebhookDe
     attempts: attempts.get(r.id) ?? [],
   }));
 }
+
+/** One delivery by id, with its attempts. */
+async function deliveryById(q: SqlQuery, id: string): Promise<WebhookDeliveryRecord> {
+  const found = await q.query<DeliveryRow>(`${DELIVERY_SELECT} WHERE d.id = $1::bigint`, [id]);
+  return one(await withAttempts(q, found.rows), 'delivery');
+}
+
+/**
+ * A ping ($3 data) to subscription $2 if enabled: its event (no customer, a new stable id) and
+ * one pending delivery due at $4, in one statement.
+ */
+const PING_SQL = `
+WITH s AS (
+  SELECT program_id, id FROM webhook_subscriptions WHERE program_id = $1 AND id = $2 AND state = 'enabled'
+), ev AS (
+  INSERT INTO webhook_events (program_id, id, customer_id, type, data, occurred_at)
+  SELECT s.program_id, 'evt_' || replace(gen_random_uuid()::text, '-', ''), NULL, 'ping', $3::jsonb, $4 FROM s
+  RETURNING program_id, id
+)
+INSERT INTO webhook_deliveries (program_id, subscription_id, event_id, customer_id, state, due_at)
+SELECT ev.program_id, $2, ev.id, NULL, 'pending', $4 FROM ev
+RETURNING id::text AS id`;
 
 export function webhookRepository(q: SqlQuery, programId: string): WebhookRepository {
   return {
@@ -170,9 +192,16 @@ export function webhookRepository(q: SqlQuery, programId: string): WebhookReposi
          RETURNING id::text AS id`,
         [programId, subscriptionId, deliveryId, dueAt],
       );
-      if (!rows[0]) return null;
-      const found = await q.query<DeliveryRow>(`${DELIVERY_SELECT} WHERE d.id = $1::bigint`, [rows[0].id]);
-      return one(await withAttempts(q, found.rows), 'delivery');
+      return rows[0] ? deliveryById(q, rows[0].id) : null;
+    },
+    async ping(subscriptionId, data, at) {
+      const { rows } = await q.query<{ id: string }>(PING_SQL, [
+        programId,
+        subscriptionId,
+        jsonParam(data),
+        at,
+      ]);
+      return rows[0] ? deliveryById(q, rows[0].id) : null;
     },
   };
 }
