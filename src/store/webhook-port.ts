@@ -131,7 +131,11 @@ export interface WebhookRepository {
    * Store a `ping` event with `data` and one pending delivery of it, due at `at`, for an enabled
    * subscription (whatever its event filter); null when it is missing or not enabled.
    */
-  ping(subscriptionId: string, data: Record<string, unknown>, at: Date): Promise<WebhookDeliveryRecord | null>;
+  ping(
+    subscriptionId: string,
+    data: Record<string, unknown>,
+    at: Date,
+  ): Promise<WebhookDeliveryRecord | null>;
 }
 
 /** A delivery claimed by a dispatcher, with all it needs to send it. */
