@@ -8,6 +8,7 @@ import { SettingsPage } from './pages/settings/settings-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { TierFormPage } from './pages/tiers/tier-form-page';
 import { TiersPage } from './pages/tiers/tiers-page';
+import { WebhookPage, WebhooksPage } from './pages/webhooks/lazy-webhooks-pages';
 import { matchPath, navigate, usePath } from './router';
 
 /** Signed-in pages by path pattern; the first match wins. */
@@ -18,6 +19,8 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/design', page: () => <DesignerPage tierId={null} /> },
   { pattern: '/design/:tierId', page: (p) => <DesignerPage tierId={p.tierId ?? null} /> },
   { pattern: '/settings', page: () => <SettingsPage /> },
+  { pattern: '/webhooks', page: () => <WebhooksPage /> },
+  { pattern: '/webhooks/:webhookId', page: (p) => <WebhookPage webhookId={p.webhookId ?? ''} /> },
 ];
 
 function Redirect({ to }: { to: string }) {

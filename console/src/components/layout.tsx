@@ -7,6 +7,7 @@ const NAV = [
   { to: '/tiers', label: 'Tiers' },
   { to: '/design', label: 'Pass design' },
   { to: '/settings', label: 'Program settings' },
+  { to: '/webhooks', label: 'Webhooks' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
