@@ -8,7 +8,11 @@ import { int8StringSchema } from '../../http/common-schemas.js';
  * unknown_webhook_event); missing or mistyped fields are validation_failed.
  */
 export const subscribeBody = z.strictObject({
-  url: z.string().min(1).max(2048).describe('http(s) URL the events are POSTed to'),
+  url: z
+    .string()
+    .min(1, 'enter the URL events are POSTed to')
+    .max(2048)
+    .describe('http(s) URL the events are POSTed to'),
   events: z
     .array(z.string().min(1).max(100))
     .min(1, 'subscribe to at least one event')
