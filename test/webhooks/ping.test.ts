@@ -5,13 +5,16 @@
  * on a disabled subscription; another program's or a bad id is a 4xx that writes nothing.
  */
 import { createHmac } from 'node:crypto';
+import { pino } from 'pino';
 import request from 'supertest';
-import { fixedClock } from '../support/harness.js';
+import { buildApp } from '../../src/app.js';
+import { ADMIN_TOKEN, fixedClock } from '../support/harness.js';
 import type { Received, Receiver } from './receiver.js';
 import {
   type Auth,
   closeWithReceiver,
   createProgram,
+  LOOPBACK_ONLY,
   startWithReceiver,
   subscribe,
   type WebhookHarness,
@@ -231,5 +234,29 @@ describe('POST /v1/webhooks/{id}/test', () => {
     const [logged] = await deliveries(auth, sub.id);
     expect(logged).toMatchObject({ state: 'delivered', lastStatus: 200 });
     expect(logged?.attempts[0]).toMatchObject({ at: '2025-03-01T00:00:00.000Z' });
+  });
+
+  it('is rate-limited per program as an expensive operation', async () => {
+    const limited = buildApp({
+      store: h.store,
+      clock,
+      logger: pino({ level: 'silent' }),
+      adminToken: ADMIN_TOKEN,
+      webhooks: { policy: LOOPBACK_ONLY },
+      rateLimits: { expensivePerProgram: 2 },
+    });
+    try {
+      const { auth } = await createProgram(limited);
+      const sub = await subscribe(limited, auth, { url: receiver.url, events: ['tier.upgraded'] });
+      for (let i = 0; i < 2; i++)
+        await request(limited.app).post(`/v1/webhooks/${sub.id}/test`).set(auth).expect(202);
+      const refused = await request(limited.app).post(`/v1/webhooks/${sub.id}/test`).set(auth);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('rate_limited');
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+      expect(await deliveries(auth, sub.id)).toHaveLength(2);
+    } finally {
+      limited.services.webhookSender.close();
+    }
   });
 });
