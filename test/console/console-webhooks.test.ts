@@ -65,6 +65,10 @@ it('subscribes, shows the secret once, sends test events, redelivers, enables an
   // Refused in the browser by the server's schema: no URL, no event.
   await page.getByRole('button', { name: 'Add webhook' }).click();
   await page.getByRole('alert').filter({ hasText: 'subscribe to at least one event' }).waitFor();
+  await page.getByText('enter the URL events are POSTed to').waitFor();
+  await eventually('focus is on the URL field', () =>
+    page.getByLabel('Endpoint URL').evaluate((el) => el === el.ownerDocument.activeElement),
+  );
   // Refused by the server: not an http(s) URL.
   await page.getByLabel('Endpoint URL').fill('ftp://127.0.0.1/hooks');
   await page.getByLabel('tier.upgraded', { exact: true }).check();

@@ -31,7 +31,10 @@ export function SubscribeForm({ onCreated }: { onCreated(created: CreatedSubscri
 
   const focusFirstError = () =>
     requestAnimationFrame(() =>
-      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
+      // The URL field, or the first event checkbox when the events are in error.
+      formRef.current
+        ?.querySelector<HTMLElement>('input[aria-invalid="true"], fieldset[aria-invalid="true"] input')
+        ?.focus(),
     );
 
   async function submit(e: FormEvent) {
