@@ -159,6 +159,31 @@ it('subscribes, shows the secret once, sends test events, redelivers, enables an
   );
 });
 
+it('pages the delivery log, newest first', async () => {
+  const { apiKey } = await h.createProgramWithKey({ name: 'Busy Shop' });
+  const created = await h.api<{ id: string }>(apiKey, 'POST', '/v1/webhooks', {
+    url: receiver.url,
+    events: ['tier.upgraded'],
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 21; i++) {
+    ids.push((await h.api<{ id: string }>(apiKey, 'POST', `/v1/webhooks/${created.body.id}/test`)).body.id);
+  }
+  const page = await h.newPage();
+  await signIn(page, apiKey);
+  await page.goto(`/console/webhooks/${created.body.id}`);
+  const rows = page.locator('tr[data-delivery-id]');
+  await eventually('the first page shows 20 deliveries', async () => (await rows.count()) === 20);
+  expect(await rows.first().getAttribute('data-delivery-id')).toBe(ids[20]);
+  expect(await page.getByRole('button', { name: 'Newer deliveries' }).isDisabled()).toBe(true);
+  await page.getByRole('button', { name: 'Older deliveries' }).click();
+  await eventually('the second page shows the oldest delivery', async () => (await rows.count()) === 1);
+  expect(await rows.first().getAttribute('data-delivery-id')).toBe(ids[0]);
+  expect(await page.getByRole('button', { name: 'Older deliveries' }).isDisabled()).toBe(true);
+  await page.getByRole('button', { name: 'Newer deliveries' }).click();
+  await eventually('the first page is back', async () => (await rows.count()) === 20);
+});
+
 it('another program’s webhook is not found on its log page', async () => {
   const owner = await h.createProgramWithKey({ name: 'Owner Shop' });
   const created = await h.api<{ id: string }>(owner.apiKey, 'POST', '/v1/webhooks', {
