@@ -16,6 +16,7 @@ import {
   eventually,
   signIn,
   startConsoleHarness,
+  VIEWPORTS,
 } from './console-harness.js';
 
 jest.setTimeout(180_000);
@@ -46,6 +47,19 @@ function signedWith(r: Received, secret: string): boolean {
       .update(`${t?.slice(2)}.${r.raw}`)
       .digest('hex')}`
   );
+}
+
+/** At phone width the page fits the screen: no sideways scrolling (long URLs and event ids wrap). */
+async function expectFitsPhone(page: Page): Promise<void> {
+  const before = page.viewportSize();
+  await page.setViewportSize(VIEWPORTS.phone);
+  const width = await page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+        .documentElement.scrollWidth,
+  );
+  if (before) await page.setViewportSize(before);
+  expect(width).toBeLessThanOrEqual(VIEWPORTS.phone.width);
 }
 
 /** The newest delivery row's id in the log. */
@@ -98,6 +112,7 @@ it('subscribes, shows the secret once, sends test events, redelivers, enables an
   const card = page.getByRole('listitem').filter({ hasText: url });
   await card.getByText('Enabled').waitFor();
   await checkPage(page, 'webhooks-list');
+  await expectFitsPhone(page);
 
   // Send a test event: it reaches the receiver signed with that secret and shows in the log.
   await card.getByRole('link', { name: 'Deliveries' }).click();
@@ -123,6 +138,7 @@ it('subscribes, shows the secret once, sends test events, redelivers, enables an
   await failedRow.getByText('Failed', { exact: true }).waitFor();
   await failedRow.locator('.error-text').getByText('HTTP 500').waitFor();
   await checkPage(page, 'webhook-log-failed');
+  await expectFitsPhone(page);
 
   // Redeliver it to a receiver that is back: the same event, delivered.
   receiver.answer(200);
