@@ -30,20 +30,14 @@ function newTierId(): string {
   return `tier_${randomBytes(8).toString('hex')}`;
 }
 
-/** 400 when an id is not a live tier or appears twice. */
+/** 400 when an id is not a live tier (duplicates are the configuration check's). */
 function checkIds(input: TierSetInput, live: ReadonlyMap<string, TierRecord>): void {
-  const seen = new Set<string>();
-  const details = [];
-  for (const [i, t] of input.tiers.entries()) {
-    if (t.id === undefined) continue;
-    const path = `body.tiers.${i}.id`;
-    if (seen.has(t.id)) details.push({ path, code: 'duplicate', message: `${t.id} appears twice` });
-    else if (!live.has(t.id)) details.push({ path, code: 'unknown_tier', message: `No tier ${t.id}` });
-    seen.add(t.id);
-  }
-  if (details.length > 0) {
-    throw badRequest('invalid_tier_set', 'Tier ids must name live tiers, each at most once', details);
-  }
+  const details = input.tiers.flatMap((t, i) =>
+    t.id === undefined || live.has(t.id)
+      ? []
+      : [{ path: `body.tiers.${i}.id`, code: 'unknown_tier', message: `No tier ${t.id}` }],
+  );
+  if (details.length > 0) throw badRequest('invalid_tier_set', 'Tier ids must name live tiers', details);
 }
 
 /** Apply `input` inside the caller's transaction scope; throws (and so rolls back) on any refusal. */
@@ -65,8 +59,6 @@ export async function applyTierSet(ctx: ProgramContext, input: TierSetInput): Pr
         ],
       );
     }
-    const live = new Map(before.map((t) => [t.id, t]));
-    checkIds(input, live);
     const ids = input.tiers.map((t) => t.id ?? newTierId());
     // The same check as a simulation (tiers evaluated as if on), before anything is written.
     const settings = { ...ctx.program.settings, tiersEnabled: true };
@@ -75,6 +67,8 @@ export async function applyTierSet(ctx: ProgramContext, input: TierSetInput): Pr
       toTierConfigs(input.tiers.map((t, i) => ({ ...t, id: ids[i] ?? NO_TIER, design: {} }))),
     );
 
+    const live = new Map(before.map((t) => [t.id, t]));
+    checkIds(input, live);
     const keep = new Set(ids);
     const deleted = before.filter((t) => !keep.has(t.id)).map((t) => t.id);
     for (const id of deleted) await tx.tiers.remove(id, ctx.now);
