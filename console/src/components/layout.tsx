@@ -7,6 +7,8 @@ const NAV = [
   { to: '/tiers', label: 'Tiers' },
   { to: '/design', label: 'Pass design' },
   { to: '/settings', label: 'Program settings' },
+  { to: '/analytics', label: 'Analytics' },
+  { to: '/simulate', label: 'Test before launch' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
