@@ -1,4 +1,5 @@
 /** The numbers of a chart as a table (caption, column headers, row headers): what screen readers read. */
+import { ScrollRegion } from '../../components/scroll-region';
 import type { CsvCell } from '../../format/csv';
 
 export function DataTable({
@@ -14,7 +15,7 @@ export function DataTable({
   rows: readonly (readonly CsvCell[])[];
 }) {
   return (
-    <div className="table-scroll">
+    <ScrollRegion label={`${caption} (table)`}>
       <table id={id} className="data-table">
         <caption>{caption}</caption>
         <thead>
@@ -45,6 +46,6 @@ export function DataTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { simulationView } from '../../../../src/features/simulations/simulation-schemas.js';
+import { ScrollRegion } from '../../components/scroll-region';
 
 export type Simulation = z.output<typeof simulationView>;
 
@@ -78,7 +79,7 @@ export function SimulationResults({
       {result.movers.data.length === 0 ? (
         <p>Nobody would change tier.</p>
       ) : (
-        <div className="table-scroll">
+        <ScrollRegion label="Customers who would move (table)">
           <table className="data-table movers">
             <caption>Customers who would move, page {page}</caption>
             <thead>
@@ -102,7 +103,7 @@ export function SimulationResults({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       <div className="row">
         <button
