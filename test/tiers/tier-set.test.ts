@@ -268,3 +268,41 @@ it('refuses malformed bodies with 400 and writes nothing', async () => {
     .send({ expectedVersion: before.version, tiers: [{ title: 'A' }] });
   expect(anonymous.status).toBe(401);
 });
+
+it('re-places customers exactly as the single-tier routes do for the same change', async () => {
+  const viaPut = await seeded();
+  const viaRoutes = await seeded();
+  const platinum = { title: 'Platinum', qualifications: [{ type: 'lifetimeSpend', minAmount: 110_000 }] };
+  const silver = { title: 'Silver', qualifications: [{ type: 'lifetimeSpend', minAmount: 60_000 }] };
+  const { version } = await tiersOf(viaPut.auth);
+  await request(h.app)
+    .put('/v1/tiers')
+    .set(viaPut.auth)
+    .send({
+      expectedVersion: version,
+      tiers: [{ id: viaPut.bronze, title: 'Bronze' }, { id: viaPut.silver, ...silver }, platinum],
+    })
+    .expect(200);
+  await request(h.app).patch(`/v1/tiers/${viaRoutes.silver}`).set(viaRoutes.auth).send(silver).expect(200);
+  await request(h.app).post('/v1/tiers').set(viaRoutes.auth).send(platinum).expect(201);
+  await request(h.app).delete(`/v1/tiers/${viaRoutes.gold}`).set(viaRoutes.auth).expect(204);
+
+  const placements = async (p: typeof viaPut) => {
+    const out = [];
+    for (const id of p.ids) {
+      const history = await request(h.app).get(`/v1/customers/${id}/tier-history`).set(p.auth);
+      out.push({
+        tier: await tierOfCustomer(p.auth, id),
+        changes: history.body.data.map((c: { reason: string; direction: string }) => [c.reason, c.direction]),
+      });
+    }
+    return out;
+  };
+  const put = await placements(viaPut);
+  expect(put).toEqual(await placements(viaRoutes));
+  // Lifetime retention: the raised Silver bar keeps its member; Gold's member goes to Platinum.
+  expect(put.map((p) => p.tier)).toEqual(['Bronze', 'Silver', 'Platinum']);
+  expect((await tiersOf(viaPut.auth)).data.map((t) => t.title)).toEqual(
+    (await tiersOf(viaRoutes.auth)).data.map((t) => t.title),
+  );
+});

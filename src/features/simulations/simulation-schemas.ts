@@ -1,5 +1,6 @@
 /** Request and response shapes of POST /v1/simulations (SPEC 8, "test before launch"). */
 import { z } from 'zod';
+import { externalIdSchema } from '../../http/common-schemas.js';
 import { retentionSchema } from '../programs/program-schemas.js';
 import { draftTierList } from './draft-tiers.js';
 
@@ -21,10 +22,7 @@ export const simulationBody = z.strictObject({
     .max(MAX_MOVERS_PAGE)
     .default(DEFAULT_MOVERS_PAGE)
     .describe('How many customers who would move to list (a page, by customer id)'),
-  moversCursor: z
-    .string()
-    .min(1)
-    .max(200)
+  moversCursor: externalIdSchema
     .optional()
     .describe('The `movers.nextCursor` of the previous answer: the next page of customers who would move'),
 });
