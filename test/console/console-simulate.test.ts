@@ -149,6 +149,15 @@ it('edits a draft, runs it, pages the movers and applies it in one step', async 
   expect(shown).toContainEqual(['cat', 'cat@example.com', 'Customer cat', 'Silver', 'Gold']);
   expect((await call<TierSet>('GET', '/v1/tiers')).body).toEqual(before);
 
+  // An edit after the run marks the result as out of date; undoing it clears the note.
+  await list.getByRole('button', { name: '3. Gold' }).click();
+  const title = page.getByRole('form', { name: 'Draft tier 3' }).getByLabel('Title', { exact: true });
+  await title.fill('Gold!');
+  const staleNote = page.getByText('The draft changed since this result');
+  await staleNote.waitFor();
+  await title.fill('Gold');
+  await staleNote.waitFor({ state: 'detached' });
+
   // Apply: the live tiers become the draft.
   await page.getByRole('button', { name: 'Apply draft' }).click();
   await page.getByText('Draft applied: 3 tiers live (1 created, 0 deleted).').waitFor();

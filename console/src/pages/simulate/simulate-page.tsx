@@ -148,6 +148,9 @@ export function SimulatePage() {
   }
 
   const current = entries.find((e) => e.key === selected) ?? null;
+  // The shown result is for the draft as it was run; say so once the draft differs.
+  const stale =
+    ranWith !== null && JSON.stringify(draftBodies(entries, currency).tiers) !== JSON.stringify(ranWith);
   const index = current ? entries.indexOf(current) : -1;
   return (
     <section className="simulate">
@@ -230,6 +233,11 @@ export function SimulatePage() {
           </label>
           <progress id="simulate-progress" />
         </div>
+      ) : null}
+      {result && stale ? (
+        <Banner kind="info">
+          The draft changed since this result: run the simulation again to update it.
+        </Banner>
       ) : null}
       {result ? (
         <SimulationResults result={result} page={cursors.length} onPage={page} busy={busy !== null} />
