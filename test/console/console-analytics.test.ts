@@ -14,6 +14,7 @@ import {
   signIn,
   startConsoleHarness,
 } from './console-harness.js';
+import { expectFitsPhoneWidth } from './phone-width.js';
 
 jest.setTimeout(180_000);
 
@@ -145,6 +146,7 @@ it('shows each chart with the API numbers, as a table and a CSV with titles', as
     ...now.tiers.map((t) => [label(t), t.id ?? '', String(t.customers)]),
   ]);
   await checkPage(page, 'analytics');
+  await expectFitsPhoneWidth(page);
 
   // The date picker: the end of yesterday, before any of these customers existed.
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
@@ -250,4 +252,5 @@ it('shows each chart with the API numbers, as a table and a CSV with titles', as
     ...expected,
   ]);
   await checkPage(page, 'analytics-tables-open');
+  await expectFitsPhoneWidth(page);
 });

@@ -14,6 +14,7 @@ import {
   signIn,
   startConsoleHarness,
 } from './console-harness.js';
+import { expectFitsPhoneWidth } from './phone-width.js';
 
 jest.setTimeout(180_000);
 
@@ -90,6 +91,7 @@ it('edits a draft, runs it, pages the movers and applies it in one step', async 
   const list = page.locator('.draft-tier-list');
   await list.getByRole('button', { name: '2. Silver' }).waitFor();
   await checkPage(page, 'simulate');
+  await expectFitsPhoneWidth(page);
 
   // Silver from 400 points; a new Gold tier that (wrongly) qualifies by Silver's benefit tag.
   await list.getByRole('button', { name: '2. Silver' }).click();
@@ -139,6 +141,7 @@ it('edits a draft, runs it, pages the movers and applies it in one step', async 
   shown.push(...(await rowsOf(page, 'Customers who would move, page 1')));
   expect(shown).toHaveLength(50);
   await checkPage(page, 'simulate-result');
+  await expectFitsPhoneWidth(page);
   await page.getByRole('button', { name: 'Next customers' }).click();
   await page.locator('caption', { hasText: 'Customers who would move, page 2' }).waitFor();
   shown.push(...(await rowsOf(page, 'Customers who would move, page 2')));
