@@ -40,7 +40,7 @@ function checkIds(input: TierSetInput, live: ReadonlyMap<string, TierRecord>): v
   if (details.length > 0) throw badRequest('invalid_tier_set', 'Tier ids must name live tiers', details);
 }
 
-/** Apply `input` inside the caller's transaction scope; throws (and so rolls back) on any refusal. */
+/** Apply `input` in one transaction under the program lock; any refusal throws and rolls it all back. */
 export async function applyTierSet(ctx: ProgramContext, input: TierSetInput): Promise<TierSetOutcome> {
   return ctx.scope.transaction(async (tx) => {
     await tx.program.lock();
