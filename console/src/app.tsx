@@ -2,10 +2,12 @@
 import { type ReactNode, useEffect } from 'react';
 import { useSession } from './api/session';
 import { Layout } from './components/layout';
+import { AnalyticsPage } from './pages/analytics/lazy-analytics-page';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
 import { SettingsPage } from './pages/settings/settings-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
+import { SimulatePage } from './pages/simulate/lazy-simulate-page';
 import { TierFormPage } from './pages/tiers/tier-form-page';
 import { TiersPage } from './pages/tiers/tiers-page';
 import { WebhookPage, WebhooksPage } from './pages/webhooks/lazy-webhooks-pages';
@@ -21,6 +23,8 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/settings', page: () => <SettingsPage /> },
   { pattern: '/webhooks', page: () => <WebhooksPage /> },
   { pattern: '/webhooks/:webhookId', page: (p) => <WebhookPage webhookId={p.webhookId ?? ''} /> },
+  { pattern: '/analytics', page: () => <AnalyticsPage /> },
+  { pattern: '/simulate', page: () => <SimulatePage /> },
 ];
 
 function Redirect({ to }: { to: string }) {

@@ -9,6 +9,10 @@ import type { TierChangeReason } from '../domain/types.js';
 export interface CustomerFactsRow {
   /** The customer's id (the keyset cursor). */
   id: string;
+  /** Email, when known. */
+  email: string | null;
+  /** Name, when known. */
+  name: string | null;
   /** Merchant tags, tier benefit tags not yet removed. */
   tags: string[];
   /** Merchant segments. */

@@ -195,17 +195,17 @@ describe('GET /v1/analytics/earnings', () => {
         month: '2025-03',
         tiers: [
           // Both upgrading orders earned at Bronze, the tier the customer was in.
-          { tierId: tier.bronze, awarded: 14_000, base: 14_000, bonus: 0, bonuses: 0 },
-          { tierId: tier.silver, ...zero },
-          { tierId: tier.gold, awarded: 0, base: 0, bonus: 500, bonuses: 1 },
+          { tierId: tier.bronze, title: 'Bronze', awarded: 14_000, base: 14_000, bonus: 0, bonuses: 0 },
+          { tierId: tier.silver, title: 'Silver', ...zero },
+          { tierId: tier.gold, title: 'Gold', awarded: 0, base: 0, bonus: 500, bonuses: 1 },
         ],
       },
       {
         month: '2025-04',
         tiers: [
-          { tierId: tier.bronze, ...zero },
-          { tierId: tier.silver, ...zero },
-          { tierId: tier.gold, awarded: 1_500, base: 1_000, bonus: 0, bonuses: 0 },
+          { tierId: tier.bronze, title: 'Bronze', ...zero },
+          { tierId: tier.silver, title: 'Silver', ...zero },
+          { tierId: tier.gold, title: 'Gold', awarded: 1_500, base: 1_000, bonus: 0, bonuses: 0 },
         ],
       },
     ]);

@@ -96,15 +96,29 @@ describe('POST /v1/simulations', () => {
       changed: 3,
       warnings: [],
     });
+    // Only changes: the customers who stay in Bronze or Silver are no "move".
     expect(res.body.moves).toEqual(
       [
-        { from: bronze, to: 'draft-3', customers: 1 },
-        { from: bronze, to: bronze, customers: 1 },
-        { from: bronze, to: silver, customers: 1 },
-        { from: silver, to: 'draft-2', customers: 1 },
-        { from: silver, to: silver, customers: 1 },
+        { from: bronze, fromTitle: 'Bronze', to: 'draft-3', toTitle: 'VIP', customers: 1 },
+        { from: bronze, fromTitle: 'Bronze', to: silver, toTitle: 'Silver', customers: 1 },
+        { from: silver, fromTitle: 'Silver', to: 'draft-2', toTitle: 'Gold', customers: 1 },
       ].sort((a, b) => b.customers - a.customers || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
     );
+    expect(res.body.moves.every((m: { from: string; to: string }) => m.from !== m.to)).toBe(true);
+    expect(res.body.currentTiers).toEqual([
+      { id: bronze, title: 'Bronze', customers: 3 },
+      { id: silver, title: 'Silver', customers: 2 },
+      { id: null, title: null, customers: 0 },
+    ]);
+    expect(res.body.simulatedTiers).toEqual([
+      { id: bronze, title: 'Bronze', customers: 1 },
+      { id: silver, title: 'Silver', customers: 2 },
+      { id: 'draft-2', title: 'Gold', customers: 1 },
+      { id: 'draft-3', title: 'VIP', customers: 1 },
+      { id: null, title: null, customers: 0 },
+    ]);
+    const tiersNow = await request(h.app).get('/v1/tiers').set(auth);
+    expect(res.body.tiersVersion).toBe(tiersNow.body.version);
     expect(res.body.tiers.map((t: { id: string; existing: boolean }) => [t.id, t.existing])).toEqual([
       [bronze, true],
       [silver, true],
@@ -112,6 +126,55 @@ describe('POST /v1/simulations', () => {
       ['draft-3', false],
     ]);
     expect(await snapshot(ids)).toEqual(before);
+  });
+
+  it('lists who would move, by customer id, in bounded pages with titles', async () => {
+    for (const [i, id] of ids.entries()) {
+      await request(h.app)
+        .put(`/v1/customers/${id}`)
+        .set(auth)
+        .send({ email: `m${i}@example.com`, name: `Member ${i}` })
+        .expect(200);
+    }
+    const all = (await simulate({ tiers: draft() })).body;
+    expect(all.movers.nextCursor).toBeNull();
+    expect(all.movers.data).toHaveLength(all.changed);
+    const sorted = [...all.movers.data].sort((a, b) => a.customerId.localeCompare(b.customerId));
+    expect(all.movers.data).toEqual(sorted);
+    // Each mover agrees with the counted moves, never stays in place, and is named with titles.
+    for (const m of all.movers.data) {
+      expect(m.from?.id).not.toBe(m.to?.id);
+      const i = ids.indexOf(m.customerId);
+      expect(m).toMatchObject({ email: `m${i}@example.com`, name: `Member ${i}` });
+    }
+    const tally = new Map<string, number>();
+    for (const m of all.movers.data) {
+      const key = `${m.from?.title}→${m.to?.title}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(tally)).toEqual(
+      Object.fromEntries(
+        all.moves.map((m: { fromTitle: string; toTitle: string; customers: number }) => [
+          `${m.fromTitle}→${m.toTitle}`,
+          m.customers,
+        ]),
+      ),
+    );
+    // Pages of 2: the same movers in the same order, then the end.
+    const first = (await simulate({ tiers: draft(), moversLimit: 2 })).body.movers;
+    expect(first.data).toEqual(all.movers.data.slice(0, 2));
+    expect(first.nextCursor).toBe(all.movers.data[1].customerId);
+    const second = (await simulate({ tiers: draft(), moversLimit: 2, moversCursor: first.nextCursor })).body
+      .movers;
+    expect(second).toEqual({ data: all.movers.data.slice(2), nextCursor: null });
+    for (const bad of [
+      { moversLimit: 0 },
+      { moversLimit: 201 },
+      { moversLimit: 1.5 },
+      { moversCursor: '' },
+    ]) {
+      expect((await simulate({ tiers: draft(), ...bad })).status).toBe(400);
+    }
   });
 
   it('pages through customers (page size 2) with the same result', async () => {

@@ -8,6 +8,8 @@ const NAV = [
   { to: '/design', label: 'Pass design' },
   { to: '/settings', label: 'Program settings' },
   { to: '/webhooks', label: 'Webhooks' },
+  { to: '/analytics', label: 'Analytics' },
+  { to: '/simulate', label: 'Test before launch' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -77,7 +77,13 @@ export const earningsView = z.object({
   months: z.array(
     z.object({
       month: z.string().describe('YYYY-MM, local'),
-      tiers: z.array(z.object({ tierId: z.string().nullable(), ...earningCounts })),
+      tiers: z.array(
+        z.object({
+          tierId: z.string().nullable(),
+          title: z.string().nullable().describe('The tier title; null for entries without a tier'),
+          ...earningCounts,
+        }),
+      ),
     }),
   ),
   tiers: z.array(z.object({ ...tierRef, ...earningCounts })).describe('Totals over the range per tier'),

@@ -183,17 +183,18 @@ export class AnalyticsService {
       if (total) addEarning(total, row);
     }
     const titles = new Map(names.map((t) => [t.id, t.title]));
+    const titleOf = (id: string | null) => (id === null ? null : (titles.get(id) ?? null));
     return {
       from: q.from,
       to: q.to,
       timezone: tz,
       months: [...months.entries()].map(([month, tiers]) => ({
         month,
-        tiers: [...tiers.entries()].map(([tierId, e]) => ({ tierId, ...e })),
+        tiers: [...tiers.entries()].map(([tierId, e]) => ({ tierId, title: titleOf(tierId), ...e })),
       })),
       tiers: [...totals.entries()].map(([id, e]) => ({
         id,
-        title: id === null ? null : (titles.get(id) ?? null),
+        title: titleOf(id),
         ...e,
       })),
     };

@@ -10,6 +10,7 @@ import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/
 import type { ProgramSettings } from '../../domain/types.js';
 import type { CustomerFactsRow } from '../../store/analytics-port.js';
 import type { ProgramContext } from '../programs/program-context.js';
+import { tierSetVersion } from '../tiers/tier-set-version.js';
 import { checkDraft, issueView, NO_TIER, toTierConfigs } from './draft-tiers.js';
 import type { SimulationInput } from './simulation-schemas.js';
 
@@ -20,6 +21,31 @@ type Counts = Record<string, number>;
 
 function zeroed(keys: readonly string[]): Counts {
   return Object.fromEntries([...keys, NO_TIER].map((k) => [k, 0]));
+}
+
+/** A tier id with its title; null for no tier. */
+type TierRef = { id: string; title: string } | null;
+
+/** One customer who would change tier. */
+interface Mover {
+  /** Customer id. */
+  customerId: string;
+  /** Email, when known. */
+  email: string | null;
+  /** Name, when known. */
+  name: string | null;
+  /** Current tier. */
+  from: TierRef;
+  /** Tier under the draft. */
+  to: TierRef;
+}
+
+/** `counts` as a list with titles in `order`, then no tier. */
+function titled(counts: Counts, order: readonly { id: string; title: string }[]) {
+  return [
+    ...order.map((t) => ({ id: t.id, title: t.title, customers: counts[t.id] ?? 0 })),
+    { id: null, title: null, customers: counts[NO_TIER] ?? 0 },
+  ];
 }
 
 function bump(counts: Counts, key: string | null, n = 1): void {
@@ -65,6 +91,13 @@ export class SimulationService {
     const simulated = zeroed(tiers.map((t) => t.id));
     const qualified = zeroed(tiers.map((t) => t.id));
     const moves = new Map<string, { from: string; to: string; customers: number }>();
+    const liveRef = new Map(live.map((t) => [t.id, { id: t.id, title: t.title }]));
+    const draftRef = new Map(tiers.map((t) => [t.id, { id: t.id, title: t.title }]));
+    const refOf = (refs: Map<string, { id: string; title: string }>, id: string | null): TierRef =>
+      id === null ? null : (refs.get(id) ?? { id, title: id });
+    // Movers are collected in customer id order (the scan's order): one page after the cursor.
+    const movers: Mover[] = [];
+    let moreMovers = false;
     let customers = 0;
     let changed = 0;
     const benefitTags = tierBenefitTags(tiers);
@@ -98,11 +131,24 @@ export class SimulationService {
         bump(current, row.tierId);
         bump(simulated, placed);
         bump(qualified, byRules);
-        if (placed !== row.tierId) changed += 1;
+        // Staying put is no move: `moves` and `movers` list changes only.
+        if (placed === row.tierId) continue;
+        changed += 1;
         const key = `${row.tierId ?? NO_TIER}\u0000${placed ?? NO_TIER}`;
         const move = moves.get(key) ?? { from: row.tierId ?? NO_TIER, to: placed ?? NO_TIER, customers: 0 };
         move.customers += 1;
         moves.set(key, move);
+        if (input.moversCursor !== undefined && row.id <= input.moversCursor) continue;
+        if (movers.length === input.moversLimit) moreMovers = true;
+        else {
+          movers.push({
+            customerId: row.id,
+            email: row.email,
+            name: row.name,
+            from: refOf(liveRef, row.tierId),
+            to: refOf(draftRef, placed),
+          });
+        }
       }
     }
 
@@ -114,9 +160,22 @@ export class SimulationService {
       simulated,
       qualified,
       changed,
-      moves: [...moves.values()].sort(
-        (a, b) => b.customers - a.customers || a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
-      ),
+      currentTiers: titled(current, live),
+      simulatedTiers: titled(simulated, tiers),
+      moves: [...moves.values()]
+        .sort((a, b) => b.customers - a.customers || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
+        .map((m) => ({
+          from: m.from,
+          fromTitle: refOf(liveRef, m.from === NO_TIER ? null : m.from)?.title ?? null,
+          to: m.to,
+          toTitle: refOf(draftRef, m.to === NO_TIER ? null : m.to)?.title ?? null,
+          customers: m.customers,
+        })),
+      movers: {
+        data: movers,
+        nextCursor: moreMovers ? (movers.at(-1)?.customerId ?? null) : null,
+      },
+      tiersVersion: tierSetVersion(live),
       tiers: tiers.map((t) => ({
         id: t.id,
         title: t.title,

@@ -9,6 +9,8 @@ import {
   updateTierBody,
 } from './tier-schemas.js';
 import { type TierService, tierView } from './tier-service.js';
+import { tierSetBody, tierSetResult, tierSetView } from './tier-set-schemas.js';
+import { tierSetVersion } from './tier-set-version.js';
 
 export function registerTierRoutes(api: ApiRegistry, tiers: TierService): void {
   api.add({
@@ -17,9 +19,39 @@ export function registerTierRoutes(api: ApiRegistry, tiers: TierService): void {
     summary: 'List tiers, lowest rank first',
     tag: 'Tiers',
     auth: 'apiKey',
-    responses: { 200: { description: 'Tiers', schema: tierList } },
+    responses: { 200: { description: 'Tiers and the version of the set', schema: tierSetView } },
     async handler({ ctx }) {
-      return { status: 200, body: { data: (await tiers.list(ctx)).map(tierView) } };
+      const list = await tiers.list(ctx);
+      return { status: 200, body: { data: list.map(tierView), version: tierSetVersion(list) } };
+    },
+  });
+  api.add({
+    method: 'put',
+    path: '/v1/tiers',
+    summary:
+      'Replace the whole tier set atomically (apply a simulated draft): listed ids are kept, tiers without id created, the others deleted',
+    tag: 'Tiers',
+    auth: 'apiKey',
+    body: tierSetBody,
+    responses: {
+      200: { description: 'The new tier set', schema: tierSetResult },
+      400: {
+        description: 'invalid_configuration (as POST /v1/simulations), invalid_tier_set or validation_failed',
+      },
+      409: { description: 'tier_set_changed: expectedVersion is not the current version; nothing changed' },
+    },
+    async handler({ ctx, body }) {
+      const r = await tiers.replaceAll(ctx, body);
+      return {
+        status: 200,
+        body: {
+          data: r.tiers.map(tierView),
+          version: tierSetVersion(r.tiers),
+          created: r.created,
+          deleted: r.deleted,
+          resync: r.immediate ? ('immediate' as const) : ('debounced' as const),
+        },
+      };
     },
   });
   api.add({

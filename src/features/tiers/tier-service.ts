@@ -7,6 +7,8 @@ import type { ProgramRecord, TierDesign, TierInput, TierRecord } from '../../sto
 import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
+import { applyTierSet, type TierSetOutcome } from './tier-set.js';
+import type { TierSetInput } from './tier-set-schemas.js';
 
 function newTierId(): string {
   return `tier_${randomBytes(8).toString('hex')}`;
@@ -138,6 +140,13 @@ export class TierService {
       await requestResync(tx.program, ctx.now, true);
     });
     await this.kickLive(ctx);
+  }
+
+  /** Replace the whole tier set atomically (tier-set.ts); members are reassigned as after each single change. */
+  async replaceAll(ctx: ProgramContext, input: TierSetInput): Promise<TierSetOutcome> {
+    const outcome = await applyTierSet(ctx, input);
+    if (outcome.immediate) await this.kickLive(ctx);
+    return outcome;
   }
 
   /** Reorder atomically; `ids` must name every live tier exactly once, lowest first. */

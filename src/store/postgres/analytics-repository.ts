@@ -4,6 +4,8 @@ import type { SqlQuery } from './sql-driver.js';
 
 interface FactsRow {
   id: string;
+  email: string | null;
+  name: string | null;
   tags: string[];
   segments: string[];
   tier_id: string | null;
@@ -33,7 +35,7 @@ function factsSql(windows: number): string {
   // '' sorts before every id (ids are never empty), so the first page needs no special case.
   return `
 WITH page AS (
-  SELECT id, tags, segments, tier_id, tier_since, last_change_reason, last_earned_at, carry, lifetime_earned,
+  SELECT id, email, name, tags, segments, tier_id, tier_since, last_change_reason, last_earned_at, carry, lifetime_earned,
     lifetime_spend
   FROM customers
   WHERE program_id = $1 AND id > coalesce($2::text, '')
@@ -55,6 +57,8 @@ ORDER BY p.id`;
 function toFacts(r: FactsRow, keys: string[]): CustomerFactsRow {
   return {
     id: r.id,
+    email: r.email,
+    name: r.name,
     tags: r.tags,
     segments: r.segments,
     tierId: r.tier_id,

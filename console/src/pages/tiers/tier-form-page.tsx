@@ -1,6 +1,6 @@
 /**
- * Create (no tierId) or edit a tier: title, visibility, enabled, qualifications, maintain
- * conditions, benefits. Validated with the server's `createTierBody`/`updateTierBody` before
+ * Create (no tierId) or edit a saved tier with the tier fields (tier-fields.tsx, also used for
+ * draft tiers by the simulation page). Validated with the server's `createTierBody`/`updateTierBody` before
  * sending; the server's own field errors land at the same controls.
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
@@ -10,11 +10,10 @@ import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/f
 import { useSession } from '../../api/session';
 import type { Tier } from '../../api/types';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { Banner, CheckboxField, TextField } from '../../components/form-controls';
+import { Banner } from '../../components/form-controls';
 import { Link, navigate } from '../../router';
-import { BenefitsFields } from './benefits-fields';
-import { ConditionListEditor } from './condition-list-editor';
 import { emptyTierDraft, type TierDraft, tierBody, tierDraft } from './tier-draft';
+import { TierFields } from './tier-fields';
 
 export function TierFormPage({ tierId }: { tierId: string | null }) {
   const { program } = useSession();
@@ -109,73 +108,7 @@ export function TierFormPage({ tierId }: { tierId: string | null }) {
       <h1>{tierId ? `Edit ${savedTitle}` : 'New tier'}</h1>
       {banner ? <Banner kind="error">{banner}</Banner> : null}
       <form ref={formRef} onSubmit={submit} noValidate>
-        <fieldset className="group">
-          <legend>Tier</legend>
-          <TextField
-            label="Title"
-            value={draft.title}
-            onChange={(e) => set({ title: e.target.value })}
-            error={errors.title}
-            hint="The tier's name on passes and in the API, e.g. Gold."
-          />
-          <TextField
-            label="Icon"
-            value={draft.icon}
-            onChange={(e) => set({ icon: e.target.value })}
-            error={errors.icon}
-            hint="Optional: a short name or emoji shown next to the title."
-          />
-          <CheckboxField
-            label="Visible to customers"
-            checked={draft.visible}
-            onChange={(e) => set({ visible: e.target.checked })}
-            hint="Hidden tiers still apply their benefits and are still evaluated, but passes and the public API never show their name or icon (the pass keeps your program's branding)."
-          />
-          <CheckboxField
-            label="Enabled"
-            checked={draft.enabled}
-            onChange={(e) => set({ enabled: e.target.checked })}
-            hint="A disabled tier is skipped when placing customers and hidden from them; its members are moved at once to the highest other tier they qualify for."
-          />
-        </fieldset>
-
-        <fieldset className="group">
-          <legend>Who gets this tier</legend>
-          <p className="hint">
-            All active conditions must hold. With none, everyone qualifies: this is an entry tier. Customers
-            are placed in the highest enabled tier they qualify for.
-          </p>
-          <ConditionListEditor
-            noun="Qualification"
-            path="qualifications"
-            conditions={draft.qualifications}
-            currency={currency}
-            errors={errors}
-            onChange={(qualifications) => set({ qualifications })}
-          />
-        </fieldset>
-
-        <fieldset className="group">
-          <legend>What keeps this tier</legend>
-          <CheckboxField
-            label="Use separate conditions to keep the tier"
-            checked={draft.maintainOn}
-            onChange={(e) => set({ maintainOn: e.target.checked })}
-            hint="In cycle retention, members keep the tier at a boundary when these held during the closing cycle (e.g. $400 in the last 12 months). Off: the qualifications above are used."
-          />
-          {draft.maintainOn ? (
-            <ConditionListEditor
-              noun="Maintain condition"
-              path="maintain"
-              conditions={draft.maintain}
-              currency={currency}
-              errors={errors}
-              onChange={(maintain) => set({ maintain })}
-            />
-          ) : null}
-        </fieldset>
-
-        <BenefitsFields draft={draft} errors={errors} onChange={set} />
+        <TierFields draft={draft} currency={currency} errors={errors} onChange={set} />
 
         <div className="row actions">
           <button type="submit" disabled={busy}>
