@@ -17,7 +17,10 @@ afterAll(() => h.close());
 type Auth = { Authorization: string };
 
 async function put(auth: Auth, id: string, body: Record<string, unknown> = {}): Promise<void> {
-  const res = await request(h.app).put(`/v1/customers/${encodeURIComponent(id)}`).set(auth).send(body);
+  const res = await request(h.app)
+    .put(`/v1/customers/${encodeURIComponent(id)}`)
+    .set(auth)
+    .send(body);
   expect([200, 201]).toContain(res.status);
 }
 

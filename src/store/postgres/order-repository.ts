@@ -90,7 +90,10 @@ export function orderRepository(
         `SELECT ${[...sums, 'coalesce(max(net), 0)::bigint AS largest', 'coalesce(sum(net), 0)::bigint AS total'].join(', ')}
          FROM (SELECT amount - refunded_amount AS net, placed_at FROM orders
                WHERE program_id = $1 AND customer_id = $2 AND placed_at <= $3) o`,
-        [programId, customerId, sq.asOf, sq.windows.map((w) => w.from)],
+        // Without windows $4 would be unused, and PostgreSQL refuses a parameter it cannot type.
+        sq.windows.length > 0
+          ? [programId, customerId, sq.asOf, sq.windows.map((w) => w.from)]
+          : [programId, customerId, sq.asOf],
       );
       const row = rows[0] ?? {};
       return {
