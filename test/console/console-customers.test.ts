@@ -123,7 +123,7 @@ it('finds, explains, redeems, refuses, adjusts and shows the pass link of a cust
   await checkPage(page, 'customer-detail');
 
   // The pass link: copied, and the QR code decodes to exactly it.
-  const link = await page.getByLabel('Pass link').inputValue();
+  const link = await page.getByLabel('Pass link', { exact: true }).inputValue();
   expect(link).toMatch(/^http:\/\/127\.0\.0\.1\/passes\/\S+$/);
   const qr = await page.locator('svg.pass-qr').evaluate((el) => el.outerHTML);
   expect(await decodeQr(qr.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"'))).toBe(link);
@@ -158,16 +158,16 @@ it('finds, explains, redeems, refuses, adjusts and shows the pass link of a cust
   await adjust.getByRole('button', { name: 'Apply adjustment' }).dblclick();
   await adjust.getByText('Added 250 points.').waitFor();
   await eventually('the balance shows 1,250', async () => (await points(page)) === '1,250');
-  const ledger = await h.api<{ data: { type: string; points: number }[] }>(
+  const ledger = await h.api<{ data: { type: string; points: number; reason: string | null }[] }>(
     apiKey,
     'GET',
     '/v1/customers/c-1/ledger',
   );
-  expect(ledger.body.data.filter((e) => e.type === 'adjust').map((e) => e.points)).toEqual([250]);
+  expect(ledger.body.data.filter((e) => e.reason === 'Goodwill').map((e) => e.points)).toEqual([250]);
   expect(ledger.body.data.filter((e) => e.type === 'redeem').map((e) => e.points)).toEqual([-400]);
   const c = await h.api<{ balances: { current: number } }>(apiKey, 'GET', '/v1/customers/c-1');
   expect(c.body.balances.current).toBe(1250);
-  await page.getByRole('region', { name: 'Ledger' }).getByText('Adjusted · Goodwill').waitFor();
+  await page.getByRole('region', { name: 'Ledger' }).getByText('Earned · Goodwill').waitFor();
 
   // A schema refusal stays in the browser, at its field.
   await adjust.getByLabel('Points to add or remove').fill('0');
