@@ -130,7 +130,7 @@ it('finds, explains, redeems, refuses, adjusts and shows the pass link of a cust
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.baseUrl });
   await page.getByRole('button', { name: 'Copy link' }).click();
   await page.getByText('Link copied.').waitFor();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(link);
 
   // Redeem: the balance moves.
   const redeem = page.getByRole('form', { name: 'Redeem a reward' });
