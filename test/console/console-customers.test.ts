@@ -191,6 +191,14 @@ it('pages the list with "Load more" and works at phone width', async () => {
   expect(await page.getByRole('button', { name: 'Load more customers' }).count()).toBe(0);
   const ids = await page.locator('.customer-table .customer-name').allTextContents();
   expect(new Set(ids).size).toBe(33);
+  // Nothing wider than the phone's screen, on the list and on a customer (cards, stacked panels).
+  const scrollWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+  expect(await scrollWidth()).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+  await page.getByRole('link', { name: 'Ann Lee' }).click();
+  await page.getByRole('img', { name: 'QR code of the pass link' }).waitFor();
+  expect(await scrollWidth()).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
   await page.getByLabel('Sort').selectOption('newest');
   await eventually(
     'the newest first',
