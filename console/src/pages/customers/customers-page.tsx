@@ -93,7 +93,7 @@ export function CustomersPage() {
               <th scope="col">Tier</th>
               <th scope="col">Points</th>
               <th scope="col">Lifetime spend</th>
-              <th scope="col">Since</th>
+              <th scope="col">Customer since</th>
             </tr>
           </thead>
           <tbody>
@@ -110,7 +110,7 @@ export function CustomersPage() {
                 </td>
                 <td data-label="Points">{c.balances.current.toLocaleString('en-US')}</td>
                 <td data-label="Lifetime spend">{formatMoney(c.balances.lifetimeSpend, currency)}</td>
-                <td data-label="Since">{formatProgramDate(c.createdAt, timeZone)}</td>
+                <td data-label="Customer since">{formatProgramDate(c.createdAt, timeZone)}</td>
               </tr>
             ))}
           </tbody>
