@@ -65,6 +65,7 @@ async function program() {
     currency: 'EUR',
     timezone: 'Europe/Berlin',
     earning: { pointsPerUnit: 10 },
+    retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
   });
   const ok = async (method: string, path: string, body?: unknown) => {
     const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
@@ -119,6 +120,11 @@ it('finds, explains, redeems, refuses, adjusts and shows the pass link of a cust
   await page.getByRole('region', { name: 'Orders' }).getByText('Refund r-1: €10.00').waitFor();
   // 1,500 earned, 100 reversed by the refund.
   expect(await points(page)).toBe('1,400');
+  // Cycle mode: Gold's conditions (1,000 lifetime points) already hold for the next boundary.
+  await page
+    .getByRole('region', { name: 'Tier', exact: true })
+    .getByText(/Next cycle boundary: Gold is kept at the boundary on \d{1,2} \w{3,4} \d{4}/)
+    .waitFor();
   await page.getByRole('img', { name: 'QR code of the pass link' }).waitFor();
   await checkPage(page, 'customer-detail');
 

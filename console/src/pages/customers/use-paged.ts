@@ -60,6 +60,7 @@ export function usePaged<T>(path: string | null): PagedList<T> {
     setLoadingMore(true);
     api<Paged<T>>('GET', withCursor(path, next), { signal: ctl?.signal }).then(
       (page) => {
+        if (ctl?.signal.aborted) return; // the list moved on to another path meanwhile
         setItems((xs) => [...xs, ...page.data]);
         setNext(page.nextCursor);
         setLoadingMore(false);
