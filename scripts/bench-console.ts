@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     await page.goto(`${origin}/console/sign-in`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(/\/console\/tiers/);
+    await page.waitForURL(/\/console\/customers/);
     await page.goto(`${origin}/console/design/${gold.id}`);
     await page.locator('[data-face="apple"] svg').waitFor();
 

@@ -16,6 +16,8 @@ import {
   GoogleWalletService,
 } from './features/google-wallet/google-wallet-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
+import { OrderQueries } from './features/ledger/order-queries.js';
+import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
 import { PassBranding } from './features/passes/pass-branding.js';
@@ -168,6 +170,7 @@ export function buildApp(deps: AppDeps) {
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
   const orders = new OrderService();
+  const orderQueries = new OrderQueries();
   const points = new PointsService();
   const simulations = new SimulationService();
   const replays = new ReplayService();
@@ -263,6 +266,7 @@ export function buildApp(deps: AppDeps) {
       registerBrandingRoutes(api, { branding, previews });
       registerCustomerRoutes(api, customers);
       registerLedgerRoutes(api, orders, points);
+      registerOrderReadRoutes(api, orderQueries);
       registerSimulationRoutes(api, simulations, replays);
       registerAnalyticsRoutes(api, analytics);
       registerRecalculationRoutes(api, recalculation);

@@ -3,6 +3,7 @@ import { type ReactNode, useEffect } from 'react';
 import { useSession } from './api/session';
 import { Layout } from './components/layout';
 import { AnalyticsPage } from './pages/analytics/lazy-analytics-page';
+import { CustomerPage, CustomersPage } from './pages/customers/lazy-customer-pages';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
 import { SettingsPage } from './pages/settings/settings-page';
@@ -15,6 +16,8 @@ import { matchPath, navigate, usePath } from './router';
 
 /** Signed-in pages by path pattern; the first match wins. */
 const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactNode }[] = [
+  { pattern: '/customers', page: () => <CustomersPage /> },
+  { pattern: '/customers/:customerId', page: (p) => <CustomerPage customerId={p.customerId ?? ''} /> },
   { pattern: '/tiers', page: () => <TiersPage /> },
   { pattern: '/tiers/new', page: () => <TierFormPage tierId={null} /> },
   { pattern: '/tiers/:tierId', page: (p) => <TierFormPage tierId={p.tierId ?? null} /> },
@@ -61,7 +64,8 @@ export function App() {
   }
   if (path === '/onboarding') return <OnboardingPage />;
   if (status === 'signedOut') return path === '/sign-in' ? <SignInPage /> : <Redirect to="/sign-in" />;
-  if (path === '/' || path === '/sign-in') return <Redirect to="/tiers" />;
+  // Signed in, a merchant looks customers up (docs/decisions/0030); onboarding still opens the tiers.
+  if (path === '/' || path === '/sign-in') return <Redirect to="/customers" />;
   for (const { pattern, page } of PAGES) {
     const params = matchPath(pattern, path);
     if (params) return <Layout>{page(params)}</Layout>;

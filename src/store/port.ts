@@ -26,6 +26,8 @@ import type { RunRepository } from './recalculation-port.js';
 import type {
   CustomerPatch,
   CustomerRecord,
+  CustomerSearchPage,
+  CustomerSearchQuery,
   IdempotencyRecord,
   Inserted,
   LedgerEntry,
@@ -45,6 +47,7 @@ import type {
   TierInput,
   TierPlacement,
   TierRecord,
+  TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
 import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
@@ -94,6 +97,8 @@ export interface TierRepository {
   remove(id: string, now: Date): Promise<boolean>;
   /** Set ranks to the position of each id in `ids` (lowest first), atomically. */
   reorder(ids: string[], now: Date): Promise<void>;
+  /** Every tier's title, deleted tiers included (history views name them). */
+  titles(): Promise<TierTitle[]>;
 }
 
 export interface CustomerRepository {
@@ -103,6 +108,8 @@ export interface CustomerRepository {
   getMany(ids: readonly string[]): Promise<CustomerRecord[]>;
   /** Insert or update merchant fields. */
   upsert(id: string, patch: CustomerPatch, now: Date): Promise<{ record: CustomerRecord; created: boolean }>;
+  /** One keyset page of customers matching a prefix and tier filter, in the asked order. */
+  search(query: CustomerSearchQuery): Promise<CustomerSearchPage>;
 }
 
 export interface LedgerRepository {
@@ -110,6 +117,11 @@ export interface LedgerRepository {
   list(customerId: string, opts: { limit: number; cursor?: string }): Promise<Page<LedgerEntry>>;
   /** Sum of all entries' deltas for one customer (audits and tests). */
   sum(customerId: string): Promise<Balances>;
+  /**
+   * The entries an order caused, oldest first: its earn entry (key `order:<id>`), the tier bonus
+   * written with it, and the reversals of `refundIds` (keys `refund:<id>`).
+   */
+  ofOrder(orderId: string, refundIds: readonly string[]): Promise<LedgerEntry[]>;
 }
 
 export interface OrderRepository {
@@ -117,6 +129,10 @@ export interface OrderRepository {
   get(id: string): Promise<OrderRecord | null>;
   /** Net spend per window, largest order and total spend of one customer, in one query. */
   summary(customerId: string, q: OrderSummaryQuery): Promise<OrderSummary>;
+  /** One customer's orders, newest placed first (ties by id); the cursor is the last order's id. */
+  listByCustomer(customerId: string, opts: { limit: number; cursor?: string }): Promise<Page<OrderRecord>>;
+  /** The refunds of these orders, oldest first. */
+  refundsOf(orderIds: readonly string[]): Promise<RefundRecord[]>;
 }
 
 export interface TierChangeRepository {

@@ -198,3 +198,31 @@ export interface Page<T> {
 }
 
 export type Inserted<T> = { inserted: true } | { inserted: false; existing: T };
+
+/** Which customers a search returns and in what order (docs/decisions/0030). */
+export interface CustomerSearchQuery {
+  /** Lower-case prefix of the id, email or name; absent = everyone. */
+  prefix?: string;
+  /** Only customers in this tier; `null` = only customers without a tier; absent = any. */
+  tierId?: string | null;
+  /** `id`: by id ascending; `newest`: by creation time, newest first (ties by id). */
+  sort: 'id' | 'newest';
+  limit: number;
+  /** The sort key of the last row of the previous page (`CustomerSearchPage.nextKey`). */
+  after?: readonly string[];
+}
+
+/** One page of a search, with the key that continues after its last row. */
+export interface CustomerSearchPage {
+  items: CustomerRecord[];
+  /** The last row's sort key (`id`: [id]; `newest`: [created microseconds, id]); null at the end. */
+  nextKey: string[] | null;
+}
+
+/** A tier's title by id, deleted tiers included (tier changes keep naming them). */
+export interface TierTitle {
+  id: string;
+  title: string;
+  /** True once the tier was deleted. */
+  deleted: boolean;
+}

@@ -178,11 +178,16 @@ export async function startConsoleHarness(opts: { app?: Partial<AppDeps> } = {})
   };
 }
 
-/** Sign in through the console's sign-in form; resolves once the tiers page shows. */
+/**
+ * Sign in through the console's sign-in form; resolves once the tiers page shows (reached from the
+ * landing page, Customers, by its navigation link).
+ */
 export async function signIn(page: Page, apiKey: string): Promise<void> {
   await page.goto('/console/sign-in');
   await page.getByLabel('API key').fill(apiKey);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Tiers' }).click();
   await page.getByRole('heading', { level: 1, name: 'Tiers' }).waitFor();
 }
 

@@ -4,6 +4,7 @@ import { useSession } from '../api/session';
 import { Link, navigate, usePath } from '../router';
 
 const NAV = [
+  { to: '/customers', label: 'Customers' },
   { to: '/tiers', label: 'Tiers' },
   { to: '/design', label: 'Pass design' },
   { to: '/settings', label: 'Program settings' },
@@ -18,7 +19,7 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <Link to="/tiers" className="brand">
+        <Link to="/customers" className="brand">
           Tierpass
         </Link>
         <span className="program-name" title="Signed-in program">

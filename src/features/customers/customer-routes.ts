@@ -8,9 +8,22 @@ import {
   tierHistoryPage,
   upsertCustomerBody,
 } from './customer-schemas.js';
-import { type CustomerService, ledgerEntryView, tierChangeView } from './customer-service.js';
+import { customerListPage, customerSearchQuery } from './customer-search-schemas.js';
+import { type CustomerService, ledgerEntryView } from './customer-service.js';
 
 export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerService): void {
+  api.add({
+    method: 'get',
+    path: '/v1/customers',
+    summary: 'Search and list customers: id, email or name prefix (any case), tier filter, cursor pages',
+    tag: 'Customers',
+    auth: 'apiKey',
+    query: customerSearchQuery,
+    responses: { 200: { description: 'A page of customers', schema: customerListPage } },
+    async handler({ ctx, query }) {
+      return { status: 200, body: await customers.search(ctx, query) };
+    },
+  });
   api.add({
     method: 'put',
     path: '/v1/customers/:customerId',
@@ -31,7 +44,7 @@ export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerServ
   api.add({
     method: 'get',
     path: '/v1/customers/:customerId',
-    summary: 'A customer with balances, tier and progress',
+    summary: 'A customer with balances, tier, progress and (cycle mode) what keeps the tier',
     tag: 'Customers',
     auth: 'apiKey',
     params: customerIdParams,
@@ -50,8 +63,7 @@ export function registerCustomerRoutes(api: ApiRegistry, customers: CustomerServ
     query: ledgerQuery,
     responses: { 200: { description: 'A page of tier changes', schema: tierHistoryPage } },
     async handler({ ctx, params, query }) {
-      const page = await customers.tierHistory(ctx, params.customerId, query);
-      return { status: 200, body: { data: page.items.map(tierChangeView), nextCursor: page.nextCursor } };
+      return { status: 200, body: await customers.tierHistory(ctx, params.customerId, query) };
     },
   });
   api.add({

@@ -30,6 +30,15 @@ export const balancesView = z.object({
   lifetimeSpend: z.number().int().describe('Net order value, minor units'),
 });
 
+/** Cycle mode: the tier's keep conditions judged on the facts projected to the next boundary. */
+export const keepStatusView = z.object({
+  boundaryAt: z.string(),
+  tierId: z.string(),
+  met: z.boolean(),
+  missing: z.array(z.record(z.string(), z.unknown())),
+  headline: z.string().describe('e.g. "$120.00 within 12 months by 1 Jul 2027 to keep Gold"'),
+});
+
 export const customerView = z.object({
   id: z.string(),
   email: z.string().nullable(),
@@ -48,6 +57,12 @@ export const customerView = z.object({
       .describe('What is still missing, e.g. { type, missing, label: "1,250 points" }'),
     headline: z.string().nullable().describe('e.g. "1,250 points and $120.00 within 30 days to Gold"'),
   }),
+  keep: keepStatusView
+    .nullable()
+    .optional()
+    .describe(
+      'Cycle mode, GET of one customer: what keeps the tier at the next boundary (null: nothing to keep)',
+    ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -69,14 +84,28 @@ export const ledgerEntryView = z.object({
 
 export const ledgerPage = z.object({ data: z.array(ledgerEntryView), nextCursor: z.string().nullable() });
 
+/** A tier as list rows and tier changes name it. */
+export const tierRef = z.object({
+  id: z.string(),
+  title: z.string().nullable().describe('null only for an id the program never had'),
+  deleted: z.boolean().describe('The tier was deleted since; its title is the last it had'),
+});
+
 export const tierChangeView = z.object({
   id: z.string(),
   fromTierId: z.string().nullable(),
   toTierId: z.string().nullable(),
+  fromTier: tierRef.nullable(),
+  toTier: tierRef.nullable(),
   direction: z.enum(['up', 'down']),
   reason: z.string(),
   at: z.string(),
   facts: z.unknown(),
+  explanation: z
+    .string()
+    .describe(
+      'The change in plain words from its facts, money in the program currency, dates in its time zone',
+    ),
 });
 
 export const tierHistoryPage = z.object({ data: z.array(tierChangeView), nextCursor: z.string().nullable() });

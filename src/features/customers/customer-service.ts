@@ -1,8 +1,10 @@
 /** Customers: upsert of merchant fields, the customer's state, their ledger. */
 
 import { effectiveMultiplier } from '../../domain/benefits.js';
+import { type KeepStatus, keepBoundary, keepStatus } from '../../domain/keep-status.js';
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
+import { explainTierChange } from '../../domain/tier-change-explanation.js';
 import { notFound } from '../../http/errors.js';
 import type {
   CustomerRecord,
@@ -12,11 +14,13 @@ import type {
   ProgramRecord,
   TierChangeRecord,
   TierRecord,
+  TierTitle,
 } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
 import { effectiveTags } from '../webhooks/webhook-events.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
+import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';
 
 export class CustomerService {
   /**
@@ -57,18 +61,90 @@ export class CustomerService {
     return ctx.scope.ledger.list(id, page);
   }
 
-  /** The customer as the merchant API shows it, with progress toward the next tier. */
+  /**
+   * The customer as the merchant API shows it, with progress toward the next tier and, in cycle
+   * mode, what keeps the tier at the next boundary (facts projected to it: one more order query).
+   */
   async view(ctx: ProgramContext, c: CustomerRecord) {
     const tiers = await ctx.scope.tiers.list();
-    const facts = await loadFacts(ctx.scope.orders, ctx.program.settings, tiers, c, ctx.now);
-    return customerView(ctx.program, c, tiers, facts);
+    const settings = ctx.program.settings;
+    const facts = await loadFacts(ctx.scope.orders, settings, tiers, c, ctx.now);
+    const boundary = keepBoundary(settings, ctx.now);
+    let keep: KeepStatus | null = null;
+    if (boundary && c.tierId !== null) {
+      const projected = await loadFacts(ctx.scope.orders, settings, tiers, c, boundary);
+      keep = keepStatus({ settings, tiers, tierId: c.tierId, facts: projected, boundary });
+    }
+    return { ...customerView(ctx.program, c, tiers, facts), keep: keep && keepStatusView(keep) };
   }
 
-  /** Tier changes, newest first. */
+  /** Tier changes, newest first, with the tiers' titles and each change in plain words. */
   async tierHistory(ctx: ProgramContext, id: string, page: { limit: number; cursor?: string }) {
     await this.get(ctx, id);
-    return ctx.scope.tierChanges.list(id, page);
+    const [changes, titles] = await Promise.all([
+      ctx.scope.tierChanges.list(id, page),
+      ctx.scope.tiers.titles(),
+    ]);
+    const names = new Map(titles.map((t) => [t.id, t]));
+    const { currency, timezone } = ctx.program.settings;
+    return {
+      data: changes.items.map((t) => ({
+        ...tierChangeView(t),
+        fromTier: tierRefOf(names, t.fromTierId),
+        toTier: tierRefOf(names, t.toTierId),
+        explanation: explainTierChange(t, {
+          title: (tierId) => names.get(tierId)?.title ?? null,
+          currency,
+          timeZone: timezone,
+        }),
+      })),
+      nextCursor: changes.nextCursor,
+    };
   }
+
+  /** One page of the customer list: prefix search on id, email or name, tier filter, two orders. */
+  async search(ctx: ProgramContext, input: CustomerSearchInput) {
+    const [page, titles] = await Promise.all([
+      ctx.scope.customers.search({
+        prefix: input.query || undefined,
+        tierId: input.tier === undefined ? undefined : input.tier === NO_TIER ? null : input.tier,
+        sort: input.sort,
+        limit: input.limit,
+        after: input.cursor?.key,
+      }),
+      ctx.scope.tiers.titles(),
+    ]);
+    const names = new Map(titles.map((t) => [t.id, t]));
+    return {
+      data: page.items.map((c) => ({
+        id: c.id,
+        email: c.email,
+        name: c.name,
+        tier: tierRefOf(names, c.tierId),
+        tierSince: c.tierSince.toISOString(),
+        balances: c.balances,
+        createdAt: c.createdAt.toISOString(),
+      })),
+      nextCursor: page.nextKey ? encodeCustomerCursor({ sort: input.sort, key: page.nextKey }) : null,
+    };
+  }
+}
+
+/** A tier id with its title (deleted tiers keep theirs), or null for no tier. */
+export function tierRefOf(names: ReadonlyMap<string, TierTitle>, id: string | null) {
+  if (id === null) return null;
+  const t = names.get(id);
+  return { id, title: t?.title ?? null, deleted: t?.deleted ?? false };
+}
+
+function keepStatusView(k: KeepStatus) {
+  return {
+    boundaryAt: k.boundaryAt.toISOString(),
+    tierId: k.tierId,
+    met: k.met,
+    missing: k.missing,
+    headline: k.headline,
+  };
 }
 
 /** The customer as the merchant API shows it (hidden tiers included: this is the merchant's view). */
@@ -110,7 +186,7 @@ export function customerView(
   };
 }
 
-/** A tier change as the API shows it. */
+/** A tier change's stored fields as the API shows them. */
 export function tierChangeView(t: TierChangeRecord) {
   return {
     id: t.id,

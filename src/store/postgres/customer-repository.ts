@@ -1,5 +1,6 @@
 import type { TierChangeReason } from '../../domain/types.js';
 import type { CustomerRecord, ProgramTx } from '../port.js';
+import { searchCustomers } from './customer-search.js';
 import type { SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 import type { TxTierVersion } from './tier-list-cache.js';
@@ -150,6 +151,9 @@ export function customerRepository(
       );
       const row = one(rows, 'customer');
       return { record: toCustomer(row), created: row.created };
+    },
+    search(query) {
+      return searchCustomers<CustomerRow>(q, programId, query, COLUMNS, toCustomer);
     },
   };
 }

@@ -298,6 +298,28 @@ export function ledgerRepository(q: SqlQuery, programId: string, queued?: () => 
       );
       return toBalances(one(rows, 'ledger sum'));
     },
+    async ofOrder(orderId, refundIds) {
+      // By their unique keys. The bonus an order triggered is appended right after its earn entry,
+      // in the same transaction at the same program time: the customer's next entry, when it is a
+      // bonus with the earn entry's `at` and `created_at` (the transaction's start).
+      const keys = [`order:${orderId}`, ...refundIds.map((id) => `refund:${id}`)];
+      const { rows } = await q.query<LedgerRow>(
+        `WITH earn AS (
+           SELECT customer_id, id, at, created_at FROM ledger_entries WHERE program_id = $1 AND key = $2
+         ), following AS (
+           SELECT e.id FROM ledger_entries e, earn
+           WHERE e.program_id = $1 AND e.customer_id = earn.customer_id AND e.id > earn.id
+             AND e.at = earn.at AND e.created_at = earn.created_at
+           ORDER BY e.id LIMIT 1
+         )
+         SELECT ${COLUMNS} FROM ledger_entries
+         WHERE program_id = $1
+           AND (key = ANY($3::text[]) OR (type = 'bonus' AND id = (SELECT id FROM following)))
+         ORDER BY ledger_entries.id`,
+        [programId, keys[0], keys],
+      );
+      return rows.map(toEntry);
+    },
     async append(customerId, entries, opts) {
       const sql = opts?.passChanged ? APPEND_AND_QUEUE_SQL : APPEND_SQL;
       const { rows } = await q.query<BalanceRow & { queued?: number }>(sql, [

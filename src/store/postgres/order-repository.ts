@@ -1,6 +1,7 @@
 import type { OrderRecord, ProgramTx } from '../port.js';
 import { insertOrdersAndAppend } from './ledger-repository.js';
 import type { OrderWriteBatch } from './order-write-batch.js';
+import { REFUND_COLUMNS, type RefundRow, toRefund } from './refund-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 import { existingRow, jsonParam } from './sql-values.js';
 
@@ -56,6 +57,29 @@ export function orderRepository(
   }
   return {
     get,
+    async listByCustomer(customerId, opts) {
+      // Keyset on (placed_at, id) after the cursor order (the last order of the previous page).
+      const { rows } = await q.query<OrderRow>(
+        `SELECT ${COLUMNS} FROM orders
+         WHERE program_id = $1 AND customer_id = $2
+           AND ($3::text IS NULL OR (placed_at, id) <
+             (SELECT placed_at, id FROM orders WHERE program_id = $1 AND customer_id = $2 AND id = $3))
+         ORDER BY placed_at DESC, id DESC LIMIT $4`,
+        [programId, customerId, opts.cursor ?? null, opts.limit + 1],
+      );
+      const items = rows.slice(0, opts.limit).map(toOrder);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > opts.limit && last ? last.id : null };
+    },
+    async refundsOf(orderIds) {
+      if (orderIds.length === 0) return [];
+      const { rows } = await q.query<RefundRow>(
+        `SELECT ${REFUND_COLUMNS} FROM refunds WHERE program_id = $1 AND order_id = ANY($2::text[])
+         ORDER BY created_at, id`,
+        [programId, orderIds],
+      );
+      return rows.map(toRefund);
+    },
     async summary(customerId, sq) {
       // Window starts travel as one timestamptz[]; each window is a FILTERed sum over the same scan.
       const sums = sq.windows.map(
@@ -66,7 +90,10 @@ export function orderRepository(
         `SELECT ${[...sums, 'coalesce(max(net), 0)::bigint AS largest', 'coalesce(sum(net), 0)::bigint AS total'].join(', ')}
          FROM (SELECT amount - refunded_amount AS net, placed_at FROM orders
                WHERE program_id = $1 AND customer_id = $2 AND placed_at <= $3) o`,
-        [programId, customerId, sq.asOf, sq.windows.map((w) => w.from)],
+        // Without windows $4 would be unused, and PostgreSQL refuses a parameter it cannot type.
+        sq.windows.length > 0
+          ? [programId, customerId, sq.asOf, sq.windows.map((w) => w.from)]
+          : [programId, customerId, sq.asOf],
       );
       const row = rows[0] ?? {};
       return {

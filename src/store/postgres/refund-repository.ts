@@ -2,7 +2,8 @@ import type { ProgramTx, RefundRecord } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { existingRow, jsonParam } from './sql-values.js';
 
-interface RefundRow {
+/** A refunds row as selected with `REFUND_COLUMNS`. */
+export interface RefundRow {
   id: string;
   order_id: string;
   amount: number;
@@ -11,7 +12,10 @@ interface RefundRow {
   created_at: Date;
 }
 
-function toRefund(r: RefundRow): RefundRecord {
+export const REFUND_COLUMNS = 'id, order_id, amount, request_hash, response, created_at';
+
+/** A refunds row as a record. */
+export function toRefund(r: RefundRow): RefundRecord {
   return {
     id: r.id,
     orderId: r.order_id,
@@ -26,7 +30,7 @@ function toRefund(r: RefundRow): RefundRecord {
 export function refundRepository(q: SqlQuery, programId: string): ProgramTx['refunds'] {
   async function get(id: string): Promise<RefundRecord | null> {
     const { rows } = await q.query<RefundRow>(
-      `SELECT id, order_id, amount, request_hash, response, created_at
+      `SELECT ${REFUND_COLUMNS}
        FROM refunds WHERE program_id = $1 AND id = $2`,
       [programId, id],
     );

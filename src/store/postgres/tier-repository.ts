@@ -159,5 +159,12 @@ export function tierRepository(
       );
       if (!rows[0]?.ok) throw new Error('reorder needs every live tier id exactly once');
     },
+    async titles() {
+      const { rows } = await q.query<{ id: string; title: string; deleted: boolean }>(
+        `SELECT id, title, deleted_at IS NOT NULL AS deleted FROM tiers WHERE program_id = $1 ORDER BY id`,
+        [programId],
+      );
+      return rows;
+    },
   };
 }

@@ -18,7 +18,7 @@ export function SignInPage() {
     try {
       await signIn(apiKey.trim());
       setApiKey('');
-      navigate('/tiers', { replace: true });
+      navigate('/customers', { replace: true });
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
