@@ -1,7 +1,7 @@
 /** The test clock of a test program (API.md "Test mode and the test clock"). */
 import { z } from 'zod';
-import { instantSchema } from '../../http/common-schemas.js';
 import { addDuration } from '../../domain/duration.js';
+import { instantSchema } from '../../http/common-schemas.js';
 import { AppError, unprocessable } from '../../http/errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import type { ProgramContext } from '../programs/program-context.js';
@@ -80,7 +80,8 @@ export function registerTestClockRoutes(api: ApiRegistry, scheduling: Scheduling
           `to must be later than the clock (${ctx.now.toISOString()})`,
         );
       }
-      if (!(span <= MAX_ADVANCE_MS)) throw unprocessable('advance_too_far', 'Advance at most 10 years at a time');
+      if (!(span <= MAX_ADVANCE_MS))
+        throw unprocessable('advance_too_far', 'Advance at most 10 years at a time');
       const ran = await scheduling.runDue(ctx.program, to);
       return { status: 200, body: { now: to.toISOString(), ran } };
     },

@@ -82,14 +82,17 @@ LIMIT $7`;
 
 /** `RunRepository.list` on PostgreSQL/PGlite. */
 export async function listRuns(q: SqlQuery, programId: string, query: RunListQuery): Promise<RunSummary[]> {
-  const { rows } = await q.query<RunRow & { moved_up: number; moved_down: number; warned: number }>(LIST_SQL, [
-    programId,
-    query.from ?? null,
-    query.to ?? null,
-    query.kinds ?? null,
-    query.after?.asOf ?? null,
-    query.after?.id ?? null,
-    query.limit,
-  ]);
+  const { rows } = await q.query<RunRow & { moved_up: number; moved_down: number; warned: number }>(
+    LIST_SQL,
+    [
+      programId,
+      query.from ?? null,
+      query.to ?? null,
+      query.kinds ?? null,
+      query.after?.asOf ?? null,
+      query.after?.id ?? null,
+      query.limit,
+    ],
+  );
   return rows.map((r) => ({ ...toRun(r), movedUp: r.moved_up, movedDown: r.moved_down, warned: r.warned }));
 }
