@@ -4,6 +4,8 @@ import { useSession } from './api/session';
 import { Layout } from './components/layout';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
+import { OperationsPage } from './pages/operations/lazy-operations-page';
+import { RehearsalPage } from './pages/rehearsal/lazy-rehearsal-page';
 import { SettingsPage } from './pages/settings/settings-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { TierFormPage } from './pages/tiers/tier-form-page';
@@ -18,6 +20,8 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/design', page: () => <DesignerPage tierId={null} /> },
   { pattern: '/design/:tierId', page: (p) => <DesignerPage tierId={p.tierId ?? null} /> },
   { pattern: '/settings', page: () => <SettingsPage /> },
+  { pattern: '/rehearsal', page: () => <RehearsalPage /> },
+  { pattern: '/operations', page: () => <OperationsPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {

@@ -4,15 +4,9 @@
  */
 import { notFound } from '../../http/errors.js';
 import type { ApiRegistry } from '../../http/route.js';
-import {
-  jobIdParams,
-  jobView,
-  runCursor,
-  runsPage,
-  runsQuery,
-  syncStarted,
-} from './recalculation-schemas.js';
+import { jobIdParams, jobView, runsPage, syncStarted } from './recalculation-schemas.js';
 import { type RecalculationService, runView } from './recalculation-service.js';
+import { runCursor, runsQuery } from './run-list-query.js';
 
 export function registerRecalculationRoutes(api: ApiRegistry, recalculation: RecalculationService): void {
   api.add({
