@@ -4,12 +4,10 @@
  * from real registrations, Google objects and their last errors from the local Google stand-in,
  * and the certificate warning from a signer certificate made with openssl to expire in 10 days.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import request from 'supertest';
 import type { WalletHealthView } from '../../src/features/wallet-health/wallet-health-schemas.js';
 import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
@@ -25,8 +23,8 @@ import {
 } from '../passes/pass-harness.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
+import { makeExpiringPki } from './expiring-pki.js';
 
-const run = promisify(execFile);
 type Auth = { Authorization: string };
 type App = PassHarness['app'];
 
@@ -171,34 +169,7 @@ describe('Apple: a signer certificate expiring within 30 days', () => {
   beforeAll(async () => {
     certs = await mkdtemp(join(tmpdir(), 'tierpass-expiring-'));
     // The dev PKI, then the signer certificate issued again by its WWDR for 10 days only.
-    await run('bash', ['scripts/dev-pki.sh', certs, PASS_TYPE_ID, 'TEAMID0000']);
-    const csr = join(certs, 'signer.csr');
-    await run('openssl', [
-      'req',
-      '-new',
-      '-key',
-      join(certs, 'signerKey.pem'),
-      '-subj',
-      `/UID=${PASS_TYPE_ID}/CN=Pass Type ID: ${PASS_TYPE_ID}/OU=TEAMID0000/O=Tierpass Dev/C=US`,
-      '-out',
-      csr,
-    ]);
-    await run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      join(certs, 'wwdr.pem'),
-      '-CAkey',
-      join(certs, 'wwdr-key.pem'),
-      '-CAcreateserial',
-      '-days',
-      '10',
-      '-sha256',
-      '-out',
-      join(certs, 'signerCert.pem'),
-    ]);
+    await makeExpiringPki(certs, PASS_TYPE_ID, 10);
     h = await startPassHarness({ certsDir: certs });
   }, 120_000);
   afterAll(async () => {
