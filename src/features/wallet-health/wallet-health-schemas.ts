@@ -5,7 +5,7 @@ export const certificateView = z.object({
   name: z.enum(['signerCert', 'wwdr']).describe('signerCert: the Pass Type ID certificate; wwdr: Apple WWDR'),
   subject: z.string(),
   validTo: z.string(),
-  daysLeft: z.number().int().describe('Whole days until expiry (negative once expired)'),
+  daysLeft: z.number().int().describe('Days until expiry, rounded up (0 or less once expired)'),
   warning: z.string().nullable().describe('Set when it expires within 30 days or has expired'),
 });
 

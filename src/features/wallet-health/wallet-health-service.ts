@@ -39,7 +39,8 @@ export class WalletHealthService {
       name: c.name as 'signerCert' | 'wwdr',
       subject: c.subject,
       validTo: c.validTo.toISOString(),
-      daysLeft: Math.floor((c.validTo.getTime() - now.getTime()) / DAY_MS),
+      // Rounded up, as the warning counts them: 9.5 days left is "expires in 10 days".
+      daysLeft: Math.ceil((c.validTo.getTime() - now.getTime()) / DAY_MS),
       warning: expiryWarnings([c], now, CERTIFICATE_WARNING_DAYS)[0] ?? null,
     }));
     const warnings = certificates.flatMap((c) => (c.warning ? [c.warning] : []));
