@@ -32,13 +32,18 @@ const POLL_MS = 700;
 export function AdvanceForm({ timezone, clockNow, onAdvanced }: Props) {
   const [mode, setMode] = useState<'by' | 'to'>('by');
   const [by, setBy] = useState('P1D');
-  const [to, setTo] = useState(() =>
-    localInputValue(addDuration(new Date(clockNow), 'P1D', timezone).toISOString(), timezone),
-  );
+  /** A day after the clock, on the program's wall clock: where "to a date and time" starts. */
+  const dayLater = () =>
+    localInputValue(addDuration(new Date(clockNow), 'P1D', timezone).toISOString(), timezone);
+  const [to, setTo] = useState(dayLater);
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [running, setRunning] = useState<Running | null>(null);
+
+  // After an advance the suggested target moves on with the clock.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new clock resets the suggestion
+  useEffect(() => setTo(dayLater()), [clockNow]);
 
   // While advancing: the clock (moved to each due item's time) and the latest run.
   const active = running !== null;
