@@ -79,7 +79,7 @@ export function FullSync() {
             {job.state === 'done'
               ? `Done: ${job.processed.toLocaleString()} customers re-evaluated.`
               : job.state === 'failed'
-                ? 'Failed: the sync stopped; it is resumed by the scheduler.'
+                ? 'Failed: a batch of customers kept failing (the server log says why); start a new sync once it is fixed.'
                 : job.state === 'pending'
                   ? 'Waiting to start…'
                   : 'Running…'}
