@@ -1,4 +1,5 @@
 /** The composition root: config → stores → services → routes. Nothing else constructs these. */
+
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
@@ -46,6 +47,8 @@ import { registerSimulationRoutes } from './features/simulations/simulation-rout
 import { SimulationService } from './features/simulations/simulation-service.js';
 import { registerTierRoutes } from './features/tiers/tier-routes.js';
 import { type ResyncKicker, TierService } from './features/tiers/tier-service.js';
+import { registerWalletHealthRoutes } from './features/wallet-health/wallet-health-routes.js';
+import { WalletHealthService } from './features/wallet-health/wallet-health-service.js';
 import { WebhookDispatcher } from './features/webhooks/webhook-dispatcher.js';
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
@@ -53,6 +56,7 @@ import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions, RateLimits } from './http/rate-limits.js';
+import type { CertificateSummary } from './integrations/apple/certificates.js';
 import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
@@ -98,6 +102,8 @@ export interface AppDeps {
   passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
     /** pass-templates/ as read at start: the base of every pass's branding. */
     templates: PassTemplates;
+    /** The signer and WWDR certificates as read at start: their expiry shows in the wallet health panel. */
+    certificates?: readonly CertificateSummary[];
   };
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
@@ -235,6 +241,14 @@ export function buildApp(deps: AppDeps) {
     if (deps.pushOnCommit) store.outbox.onQueued(() => dispatcher.kick());
   }
 
+  const walletHealth = new WalletHealthService({
+    clock,
+    appleConfigured: passes !== undefined,
+    certificates: deps.passes?.certificates ?? [],
+    pushConfigured: passPushes !== undefined,
+    googleConfigured: google !== undefined,
+  });
+
   const sessions = new SessionService({
     store,
     clock,
@@ -275,6 +289,7 @@ export function buildApp(deps: AppDeps) {
       if (passes) registerPassRoutes(api, passes, tiers, previews, { google: google !== undefined });
       if (passWeb) registerPassWebRoutes(api, passWeb);
       registerGoogleWalletRoutes(api, { google, passes, store });
+      registerWalletHealthRoutes(api, walletHealth);
     },
   });
   return {

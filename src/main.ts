@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     ),
     publicUrl: config.publicUrl,
     cacheEntries: config.passCacheEntries,
+    certificates: apple.certificates,
   };
   let googleWallet: Awaited<ReturnType<typeof openGoogleWallet>>;
   try {

@@ -6,6 +6,8 @@ import { AnalyticsPage } from './pages/analytics/lazy-analytics-page';
 import { CustomerPage, CustomersPage } from './pages/customers/lazy-customer-pages';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
+import { OperationsPage } from './pages/operations/lazy-operations-page';
+import { RehearsalPage } from './pages/rehearsal/lazy-rehearsal-page';
 import { SettingsPage } from './pages/settings/settings-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { SimulatePage } from './pages/simulate/lazy-simulate-page';
@@ -28,6 +30,8 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/webhooks/:webhookId', page: (p) => <WebhookPage webhookId={p.webhookId ?? ''} /> },
   { pattern: '/analytics', page: () => <AnalyticsPage /> },
   { pattern: '/simulate', page: () => <SimulatePage /> },
+  { pattern: '/rehearsal', page: () => <RehearsalPage /> },
+  { pattern: '/operations', page: () => <OperationsPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {

@@ -62,6 +62,11 @@ export interface OutboxRepository {
   lastPushAges(programId: string, customerIds: readonly string[]): Promise<Map<string, number>>;
   /** `recordPush` for many passes of one program in one statement. */
   recordPushes(programId: string, customerIds: readonly string[]): Promise<void>;
+  /**
+   * Add APNs outcomes to the program's hour of `at` (program time): the wallet health panel's
+   * pushes sent and failed in the last 24 hours.
+   */
+  recordPushCounts(programId: string, at: Date, counts: { sent: number; failed: number }): Promise<void>;
   /** `retry` with a delay (and error) per row, in one statement. */
   retryEach(rows: readonly { id: string; delayMs: number; error?: string }[]): Promise<void>;
   /**

@@ -15,6 +15,7 @@
  * - `ledger.append` writes the entries and moves the customer's balances by exactly
  *   their deltas, atomically, so balances always equal the ledger's sum.
  */
+
 import type { Balances, ProgramMode, ProgramSettings } from '../domain/types.js';
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
@@ -50,6 +51,7 @@ import type {
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
+import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
 
 export type * from './records.js';
@@ -169,6 +171,8 @@ export interface ProgramScope {
   webhooks: WebhookRepository;
   /** Google Wallet classes and objects as last sent, and the daily notification counts. */
   googleWallet: GoogleWalletRepository;
+  /** Counts of the wallet health panel (passes, devices, pushes, Google objects and failures). */
+  walletHealth: WalletHealthRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**

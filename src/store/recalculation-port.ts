@@ -52,6 +52,30 @@ export interface RunRecord {
   finishedAt: Date | null;
 }
 
+/** A run with what its done batches changed (the rehearsal timeline, GET /v1/runs). */
+export interface RunSummary extends RunRecord {
+  /** Customers moved to a higher tier. */
+  movedUp: number;
+  /** Customers moved to a lower tier. */
+  movedDown: number;
+  /** Downgrade warnings written (warning runs). */
+  warned: number;
+}
+
+/** Which runs `list` returns: `as_of` within [from, to), newest first, after a page cursor. */
+export interface RunListQuery {
+  /** Earliest `asOf`, inclusive. */
+  from?: Date;
+  /** Latest `asOf`, exclusive. */
+  to?: Date;
+  /** Only runs of these kinds. */
+  kinds?: RunKind[];
+  /** Runs strictly older than this (as_of, id) in the listing's order. */
+  after?: { asOf: Date; id: string };
+  /** Page size. */
+  limit: number;
+}
+
 export interface NewRun {
   /** Run id (also the job id the API shows). */
   id: string;
@@ -153,6 +177,8 @@ export interface RunRepository {
   create(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
   /** One run or null. */
   get(id: string): Promise<RunRecord | null>;
+  /** Runs by due time, newest first, with what their batches changed; one indexed page. */
+  list(query: RunListQuery): Promise<RunSummary[]>;
   /** Unfinished (pending or running) runs, oldest first: what a restarted scheduler resumes. */
   listUnfinished(): Promise<RunRecord[]>;
   /**

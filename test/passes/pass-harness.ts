@@ -54,6 +54,8 @@ export async function startPassHarness(
     app?: Partial<Omit<AppDeps, 'store' | 'clock' | 'logger' | 'adminToken' | 'passes'>>;
     /** A logger other than a silent one (log-line tests). */
     logger?: pino.Logger;
+    /** Signer certificates to load instead of a fresh dev PKI (certificate expiry tests). */
+    certsDir?: string;
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -63,7 +65,7 @@ export async function startPassHarness(
     {
       passTypeId: PASS_TYPE_ID,
       teamId: 'TEAMID0000',
-      certsDir: undefined,
+      certsDir: opts.certsDir,
       keyPassphrase: undefined,
       devCertsDir: join(dir, 'certs'),
     },
@@ -82,7 +84,7 @@ export async function startPassHarness(
     rateLimits: opts.rateLimits,
     trustProxy: opts.trustProxy,
     // The dev PKI (with its APNs client certificate) exists once the signer is open.
-    pushSender: opts.pushSender?.(join(dir, 'certs')),
+    pushSender: opts.pushSender?.(opts.certsDir ?? join(dir, 'certs')),
     pushOnCommit: opts.pushOnCommit,
     ...opts.app,
     passes: {
@@ -91,15 +93,17 @@ export async function startPassHarness(
       links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
       publicUrl: PUBLIC_URL,
       cacheEntries: 100,
+      certificates: apple.certificates,
     },
   });
-  if (!services.passes || !apple.devRootCa) throw new Error('passes not configured');
+  const rootCa = apple.devRootCa ?? (opts.certsDir ? join(opts.certsDir, 'root.pem') : null);
+  if (!services.passes || !rootCa) throw new Error('passes not configured');
   return {
     app,
     store,
     passes: services.passes,
     passPushes: services.passPushes,
-    rootCa: apple.devRootCa,
+    rootCa,
     dir,
     close: async () => {
       await store.close();

@@ -4,6 +4,7 @@ import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { groupCommitContract } from './contract-group-commit.js';
 import { ledgerContract } from './contract-ledger.js';
+import { operationsContract } from './contract-operations.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
 import { sessionContract } from './contract-sessions.js';
@@ -40,5 +41,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     artworkContract(ref);
     passContract(ref);
     sessionContract(ref);
+    operationsContract(ref);
   });
 }

@@ -3,7 +3,9 @@
  * disagree (the schemas are plain zod over pure modules, safe to bundle).
  */
 import type { z } from 'zod';
+import type { tierChangeView } from '../../../src/features/customers/customer-schemas.js';
 import type { programView } from '../../../src/features/programs/program-schemas.js';
+import type { jobView, runListItem } from '../../../src/features/recalculation/recalculation-schemas.js';
 import type { tierView } from '../../../src/features/tiers/tier-schemas.js';
 
 /** GET /v1/program. */
@@ -20,3 +22,20 @@ export interface SessionView {
   /** When the session ends (absolute). */
   expiresAt: string;
 }
+
+/** One run of GET /v1/runs (the rehearsal timeline). */
+export type RunItem = z.output<typeof runListItem>;
+/** GET /v1/jobs/{jobId}. */
+export type JobView = z.output<typeof jobView>;
+/** GET /v1/wallet/health. */
+export type { WalletHealthView } from '../../../src/features/wallet-health/wallet-health-schemas.js';
+
+/**
+ * One entry of GET /v1/customers/{id}/tier-history. `fromTier`, `toTier` and `explanation` are
+ * added by the customers page's part of issue 12; older servers send only the ids.
+ */
+export type TierChange = z.output<typeof tierChangeView> & {
+  fromTier?: { id: string; title: string } | null;
+  toTier?: { id: string; title: string } | null;
+  explanation?: string;
+};

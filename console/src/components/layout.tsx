@@ -3,14 +3,17 @@ import type { ReactNode } from 'react';
 import { useSession } from '../api/session';
 import { Link, navigate, usePath } from '../router';
 
-const NAV = [
+/** `testOnly`: shown to test programs only. */
+const NAV: { to: string; label: string; testOnly?: boolean }[] = [
   { to: '/customers', label: 'Customers' },
   { to: '/tiers', label: 'Tiers' },
   { to: '/design', label: 'Pass design' },
-  { to: '/settings', label: 'Program settings' },
-  { to: '/webhooks', label: 'Webhooks' },
   { to: '/analytics', label: 'Analytics' },
   { to: '/simulate', label: 'Test before launch' },
+  { to: '/rehearsal', label: 'Rehearsal', testOnly: true },
+  { to: '/webhooks', label: 'Webhooks' },
+  { to: '/operations', label: 'Operations' },
+  { to: '/settings', label: 'Program settings' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -39,7 +42,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <nav className="sidenav" aria-label="Console">
         <ul>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.testOnly || program?.mode === 'test').map((n) => (
             <li key={n.to}>
               <Link to={n.to} aria-current={path.startsWith(n.to) ? 'page' : undefined}>
                 {n.label}

@@ -75,6 +75,8 @@ interface PassRows {
 interface Ready {
   rows: PassRows;
   tokens: string[];
+  /** Program time of the push (the hour the health panel counts it in). */
+  at: Date;
 }
 
 /** A claimed batch, prepared: the passes to push and what becomes of the others' rows. */
@@ -93,6 +95,8 @@ interface Settlement {
   pushed: Map<string, string[]>;
   /** Passes retried after an error, for one log line per batch. */
   failed: { ids: string[]; error: string; attempts: number }[];
+  /** Device tokens APNs accepted or not, by program (the health panel's push counts). */
+  outcomes: Map<string, { at: Date; sent: Set<string>; failed: Set<string> }>;
 }
 
 export class PassPushDispatcher {
@@ -171,7 +175,7 @@ export class PassPushDispatcher {
       }));
       rows.items.push(item);
     }
-    const settle: Settlement = { done: [], retry: [], pushed: new Map(), failed: [] };
+    const settle: Settlement = { done: [], retry: [], pushed: new Map(), failed: [], outcomes: new Map() };
     const ready: Ready[] = [];
     for (const [programId, passes] of byProgram) {
       try {
@@ -242,10 +246,12 @@ export class PassPushDispatcher {
     }
     // Record the new tags first: each device's "serials updated since" then finds them at once.
     let tags = new Map<string, unknown>();
+    let now = clock.now();
     if (due.length > 0) {
       const program = await scope.program.get();
+      now = programNow(program, clock);
       tags = await this.deps.passes.refreshTags(
-        { program, scope, now: programNow(program, clock) },
+        { program, scope, now },
         due.map((t) => t.pass),
       );
     }
@@ -258,7 +264,7 @@ export class PassPushDispatcher {
       const tag = tags.get(target.pass.customerId);
       if (tag === undefined || tag instanceof Error) {
         this.fail(rows, tag instanceof Error ? tag.message : 'pass tag not refreshed', settle, report);
-      } else ready.push({ rows, tokens: target.pushTokens });
+      } else ready.push({ rows, tokens: target.pushTokens, at: now });
     }
     return ready;
   }
@@ -276,6 +282,15 @@ export class PassPushDispatcher {
       outcome = { sent: [], invalid: [], retry: tokens, rejected: [] };
     }
     const retry = new Set(outcome.retry);
+    const accepted = new Set(outcome.sent);
+    for (const { rows, tokens: own, at } of ready) {
+      const counts = entry(settle.outcomes, rows.programId, () => ({
+        at,
+        sent: new Set<string>(),
+        failed: new Set<string>(),
+      }));
+      for (const token of own) (accepted.has(token) ? counts.sent : counts.failed).add(token);
+    }
     const rejected = new Map(outcome.rejected.map((r) => [r.token, r.reason]));
     // Gone tokens leave every registration of theirs in the programs that pushed them.
     const invalid = new Set(outcome.invalid);
@@ -346,6 +361,13 @@ export class PassPushDispatcher {
       if (settle.done.length > 0) await store.outbox.done(settle.done);
     } catch (err) {
       logger.error({ err }, 'pass push outcomes not recorded; rows come back after their lease');
+    }
+    // Statistics last and apart: failing to count must never make a delivered push come back.
+    try {
+      for (const [programId, { at, sent, failed }] of settle.outcomes)
+        await store.outbox.recordPushCounts(programId, at, { sent: sent.size, failed: failed.size });
+    } catch (err) {
+      logger.warn({ err }, 'pass push counts not recorded');
     }
   }
 }

@@ -15,3 +15,17 @@ export const jobView = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
 });
+
+export const runListItem = jobView.extend({
+  jobId: z.string().describe('Same as id: the job id of GET /v1/jobs/{jobId}'),
+  at: z.string().describe('When the run fell due: the cycle boundary, the day, the resync or sync time'),
+  startedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  counts: z.object({
+    movedUp: z.number().int().describe('Customers moved to a higher tier'),
+    movedDown: z.number().int().describe('Customers moved to a lower tier'),
+    warned: z.number().int().describe('Downgrade warnings written (warning runs)'),
+  }),
+});
+
+export const runsPage = z.object({ data: z.array(runListItem), nextCursor: z.string().nullable() });

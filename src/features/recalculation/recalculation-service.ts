@@ -9,7 +9,14 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { notFound } from '../../http/errors.js';
 import type { Store } from '../../store/port.js';
-import type { BatchWork, RunBatch, RunKind, RunRecord } from '../../store/recalculation-port.js';
+import type {
+  BatchWork,
+  RunBatch,
+  RunKind,
+  RunListQuery,
+  RunRecord,
+  RunSummary,
+} from '../../store/recalculation-port.js';
 import { DatabaseUnavailableError } from '../../store/store-errors.js';
 import { warningBatchWork } from '../downgrade-warnings/warning-work.js';
 import { batchWork, planRun } from './run-plan.js';
@@ -111,6 +118,19 @@ export class RecalculationService {
   async get(programId: string, runId: string): Promise<RunView | null> {
     const run = await this.deps.store.scoped(programId).runs.get(runId);
     return run ? runView(run) : null;
+  }
+
+  /**
+   * A page of the program's runs, newest due time first, with what each changed (the rehearsal
+   * timeline); `nextCursor` is the last run's position when the page is full.
+   */
+  async list(
+    programId: string,
+    query: Omit<RunListQuery, 'after'> & { cursor?: { asOf: Date; id: string } },
+  ): Promise<{ items: RunSummary[]; next: RunSummary | null }> {
+    const { cursor, ...rest } = query;
+    const items = await this.deps.store.scoped(programId).runs.list({ ...rest, after: cursor });
+    return { items, next: items.length === query.limit ? (items.at(-1) ?? null) : null };
   }
 
   /** Unfinished runs of a program, oldest first: what a restarted scheduler resumes with `work()`. */

@@ -1,15 +1,27 @@
 /** The test clock of a test program (API.md "Test mode and the test clock"). */
 import { z } from 'zod';
+import { addDuration } from '../../domain/duration.js';
 import { instantSchema } from '../../http/common-schemas.js';
 import { AppError, unprocessable } from '../../http/errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import type { ProgramContext } from '../programs/program-context.js';
+import { durationSchema } from '../programs/program-schemas.js';
 import type { SchedulingService } from './scheduling-service.js';
 
 /** Longest single advance: bounds the work one request can start (about 10 years of daily syncs). */
 export const MAX_ADVANCE_MS = 3660 * 24 * 3600 * 1000;
 
-const advanceBody = z.strictObject({ to: instantSchema.describe('Target time; later than the clock now') });
+const advanceBody = z
+  .strictObject({
+    to: instantSchema.optional().describe('Target time; later than the clock now'),
+    by: durationSchema
+      .optional()
+      .describe("Or a duration to advance by (P1D, P1M), counted on the program time zone's calendar"),
+  })
+  .refine((b) => (b.to === undefined) !== (b.by === undefined), {
+    message: 'give either to or by',
+    path: ['to'],
+  });
 const clockView = z.object({ now: z.string() });
 const advanceView = z.object({
   now: z.string(),
@@ -59,16 +71,19 @@ export function registerTestClockRoutes(api: ApiRegistry, scheduling: Scheduling
     responses: { 200: { description: 'The new time and what ran', schema: advanceView } },
     async handler({ ctx, body }) {
       testProgram(ctx);
-      const span = body.to.getTime() - ctx.now.getTime();
+      // `by` is read on the program's calendar: P1M from 31 Jan is the end of February there.
+      const to = body.to ?? addDuration(ctx.now, body.by as string, ctx.program.settings.timezone);
+      const span = to.getTime() - ctx.now.getTime();
       if (span <= 0) {
         throw unprocessable(
           'clock_not_forward',
           `to must be later than the clock (${ctx.now.toISOString()})`,
         );
       }
-      if (span > MAX_ADVANCE_MS) throw unprocessable('advance_too_far', 'Advance at most 10 years at a time');
-      const ran = await scheduling.runDue(ctx.program, body.to);
-      return { status: 200, body: { now: body.to.toISOString(), ran } };
+      if (!(span <= MAX_ADVANCE_MS))
+        throw unprocessable('advance_too_far', 'Advance at most 10 years at a time');
+      const ran = await scheduling.runDue(ctx.program, to);
+      return { status: 200, body: { now: to.toISOString(), ran } };
     },
   });
 }

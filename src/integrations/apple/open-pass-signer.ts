@@ -2,7 +2,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { describeCertificates, expiryWarnings, readPassCertificates } from './certificates.js';
+import {
+  type CertificateSummary,
+  describeCertificates,
+  expiryWarnings,
+  readPassCertificates,
+} from './certificates.js';
 import { DEV_ROOT_FILE, ensureDevPki } from './dev-pki.js';
 import type { PassSigner } from './pass-signer.js';
 import { createPasskitSigner } from './passkit-signer.js';
@@ -27,6 +32,8 @@ export interface OpenedSigner {
   signer: PassSigner;
   /** Root CA of the dev PKI; null with real Apple certificates. */
   devRootCa: string | null;
+  /** The signer and WWDR certificates (subject, expiry) for the wallet health panel. */
+  certificates: CertificateSummary[];
 }
 
 /** Load certificates (creating the dev PKI if needed), log their subjects and expiry, build the signer. */
@@ -67,5 +74,5 @@ export async function openPassSigner(
     passTypeIdentifier: settings.passTypeId,
     teamIdentifier: settings.teamId,
   });
-  return { signer, devRootCa };
+  return { signer, devRootCa, certificates: summaries };
 }

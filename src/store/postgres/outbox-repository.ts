@@ -151,6 +151,15 @@ export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): O
         [programId, [...new Set(customerIds)]],
       );
     },
+    async recordPushCounts(programId, at, counts) {
+      if (counts.sent === 0 && counts.failed === 0) return;
+      await q.query(
+        `INSERT INTO apple_push_counts AS a (program_id, hour, sent, failed)
+         VALUES ($1, date_trunc('hour', $2::timestamptz, 'UTC'), $3, $4)
+         ON CONFLICT (program_id, hour) DO UPDATE SET sent = a.sent + $3, failed = a.failed + $4`,
+        [programId, at, counts.sent, counts.failed],
+      );
+    },
     async retryEach(rows) {
       if (rows.length === 0) return;
       await q.query(

@@ -30,6 +30,7 @@ import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
 import { tierRepository } from './tier-repository.js';
+import { walletHealthRepository } from './wallet-health-repository.js';
 import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
 import { webhookTxRepository } from './webhook-emit.js';
 import { webhookRepository } from './webhook-repository.js';
@@ -229,6 +230,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         artwork: artworkRepository(driver, programId),
         webhooks: webhookRepository(driver, programId),
         googleWallet: googleWalletRepository(driver, programId),
+        walletHealth: walletHealthRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

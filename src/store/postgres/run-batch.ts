@@ -242,10 +242,14 @@ export async function processBatch(
   await emitWebhookEvents(q, programId, writes.events);
   await work.beforeCommit?.(batch);
   // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
+  // With what the batch changed, summed per run by the runs listing (the rehearsal timeline).
+  const moved = (direction: 'up' | 'down') => writes.changes.filter((c) => c.direction === direction).length;
+  const warned = writes.events.filter((e) => e.type === 'tier.downgrade_warning').length;
   await q.query(
-    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL
+    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL,
+       moved_up = $5, moved_down = $6, warned = $7
      WHERE program_id = $1 AND run_id = $2 AND seq = $3`,
-    [programId, runId, batch.seq, customers.length],
+    [programId, runId, batch.seq, customers.length, moved('up'), moved('down'), warned],
   );
   return { skipped: false, processed: customers.length, run: await selectRun(q, programId, runId) };
 }

@@ -1,6 +1,6 @@
 import type { ClaimResult, RunBatch, RunRecord, RunRepository, RunState } from '../recalculation-port.js';
 import { processBatch } from './run-batch.js';
-import { DONE_IN_BATCHES, queryRuns, RUN_COLUMNS, selectRun } from './run-rows.js';
+import { DONE_IN_BATCHES, listRuns, queryRuns, RUN_COLUMNS, selectRun } from './run-rows.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 
@@ -182,6 +182,7 @@ export function runRepository(driver: SqlDriver, programId: string): RunReposito
       );
       return found ?? null;
     },
+    list: (query) => listRuns(driver, programId, query),
     async listUnfinished() {
       return queryRuns(
         driver,

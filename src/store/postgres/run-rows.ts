@@ -1,5 +1,5 @@
 /** Row mapping of recalculation runs, shared by the run repository and batch processing. */
-import type { RunKind, RunRecord, RunState } from '../recalculation-port.js';
+import type { RunKind, RunListQuery, RunRecord, RunState, RunSummary } from '../recalculation-port.js';
 import type { SqlQuery } from './sql-driver.js';
 import { one } from './sql-values.js';
 
@@ -58,4 +58,41 @@ export async function selectRun(q: SqlQuery, programId: string, runId: string): 
     [programId, runId],
   );
   return one(runs, 'run');
+}
+
+/**
+ * A page of a program's runs, newest due time first, with what their batches changed. Walks
+ * recalc_runs_as_of_idx; the sums read only the batches of the page's runs (≤ 200 per run).
+ */
+const LIST_SQL = `
+SELECT ${RUN_COLUMNS}, s.moved_up, s.moved_down, s.warned
+FROM recalc_runs r
+CROSS JOIN LATERAL (
+  SELECT coalesce(sum(b.moved_up), 0)::int AS moved_up, coalesce(sum(b.moved_down), 0)::int AS moved_down,
+    coalesce(sum(b.warned), 0)::int AS warned
+  FROM recalc_batches b WHERE b.program_id = r.program_id AND b.run_id = r.id AND b.state = 'done'
+) s
+WHERE r.program_id = $1
+  AND ($2::timestamptz IS NULL OR r.as_of >= $2)
+  AND ($3::timestamptz IS NULL OR r.as_of < $3)
+  AND ($4::text[] IS NULL OR r.kind = ANY($4::text[]))
+  AND ($5::timestamptz IS NULL OR (r.as_of, r.id) < ($5, $6::text))
+ORDER BY r.as_of DESC, r.id DESC
+LIMIT $7`;
+
+/** `RunRepository.list` on PostgreSQL/PGlite. */
+export async function listRuns(q: SqlQuery, programId: string, query: RunListQuery): Promise<RunSummary[]> {
+  const { rows } = await q.query<RunRow & { moved_up: number; moved_down: number; warned: number }>(
+    LIST_SQL,
+    [
+      programId,
+      query.from ?? null,
+      query.to ?? null,
+      query.kinds ?? null,
+      query.after?.asOf ?? null,
+      query.after?.id ?? null,
+      query.limit,
+    ],
+  );
+  return rows.map((r) => ({ ...toRun(r), movedUp: r.moved_up, movedDown: r.moved_down, warned: r.warned }));
 }
