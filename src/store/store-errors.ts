@@ -37,6 +37,11 @@ const CONNECTION_CODES = new Set([
 ]);
 /** SQLSTATEs of a server shutting down, restarting or terminating the session (class 08 is added below). */
 const SERVER_GONE = new Set(['57P01', '57P02', '57P03']);
+/**
+ * Class 08 "connection exception" also holds 08P01 protocol_violation, which a statement causes
+ * (e.g. a bind message with more parameters than the statement uses): a bug, not a lost connection.
+ */
+const STATEMENT_FAULTS_IN_CLASS_08 = new Set(['08P01']);
 
 /**
  * True for errors that say the connection is gone or could not be made (socket errors, a
@@ -47,6 +52,7 @@ export function isConnectionError(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (typeof err !== 'object' || err === null) return false;
   const code = 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  if (code !== undefined && STATEMENT_FAULTS_IN_CLASS_08.has(code)) return false;
   if (code !== undefined && (CONNECTION_CODES.has(code) || SERVER_GONE.has(code) || code.startsWith('08')))
     return true;
   const message = err instanceof Error ? err.message : '';
