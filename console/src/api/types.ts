@@ -30,12 +30,5 @@ export type JobView = z.output<typeof jobView>;
 /** GET /v1/wallet/health. */
 export type { WalletHealthView } from '../../../src/features/wallet-health/wallet-health-schemas.js';
 
-/**
- * One entry of GET /v1/customers/{id}/tier-history. `fromTier`, `toTier` and `explanation` are
- * added by the customers page's part of issue 12; older servers send only the ids.
- */
-export type TierChange = z.output<typeof tierChangeView> & {
-  fromTier?: { id: string; title: string } | null;
-  toTier?: { id: string; title: string } | null;
-  explanation?: string;
-};
+/** One entry of GET /v1/customers/{id}/tier-history: ids, titles and the plain-words explanation. */
+export type TierChange = z.output<typeof tierChangeView>;

@@ -1,11 +1,10 @@
 /**
  * A customer's tier over time: their tier changes oldest first as steps (from → to, when, why),
- * from GET /v1/customers/{id}/tier-history. Titles come with each change (`fromTier`, `toTier`);
- * a server without them is read through GET /v1/tiers.
+ * from GET /v1/customers/{id}/tier-history, which names each tier and explains each change.
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api, messageOf } from '../../api/client';
-import type { Tier, TierChange } from '../../api/types';
+import type { TierChange } from '../../api/types';
 import { Banner, TextField } from '../../components/form-controls';
 import { formatInZone } from '../../format/instants';
 
@@ -18,17 +17,12 @@ interface Customer {
 interface Loaded {
   customer: Customer;
   steps: TierChange[];
-  titles: Map<string, string>;
 }
 
-function title(
-  tier: { id: string; title: string } | null | undefined,
-  id: string | null,
-  titles: Map<string, string>,
-) {
-  if (tier) return tier.title;
-  if (id === null) return 'No tier';
-  return titles.get(id) ?? id;
+function title(tier: TierChange['toTier']) {
+  if (!tier) return 'No tier';
+  const name = tier.title ?? tier.id;
+  return tier.deleted ? `${name} (deleted)` : name;
 }
 
 const HISTORY_LIMIT = 200;
@@ -49,14 +43,12 @@ export function TierOverTime({ timezone, reload }: { timezone: string; reload: n
       api<{ data: TierChange[] }>('GET', `/v1/customers/${id}/tier-history?limit=${HISTORY_LIMIT}`, {
         signal: ctl.signal,
       }),
-      api<{ data: Tier[] }>('GET', '/v1/tiers', { signal: ctl.signal }),
     ]).then(
-      ([customer, history, tiers]) => {
+      ([customer, history]) => {
         setError(null);
         setLoaded({
           customer,
           steps: [...history.data].reverse(),
-          titles: new Map(tiers.data.map((t) => [t.id, t.title])),
         });
       },
       (err) => {
@@ -102,11 +94,11 @@ export function TierOverTime({ timezone, reload }: { timezone: string; reload: n
                 <li key={s.id} className={`tier-step ${s.direction}`}>
                   <time dateTime={s.at}>{formatInZone(s.at, timezone)}</time>
                   <div className="tier-step-move">
-                    {title(s.fromTier, s.fromTierId, loaded.titles)} →{' '}
-                    <strong>{title(s.toTier, s.toTierId, loaded.titles)}</strong>{' '}
+                    {title(s.fromTier)} →{' '}
+                    <strong>{title(s.toTier)}</strong>{' '}
                     <span className="muted">({s.direction === 'up' ? 'moved up' : 'moved down'})</span>
                   </div>
-                  <div className="muted">{s.explanation ?? s.reason}</div>
+                  <div className="muted">{s.explanation}</div>
                 </li>
               ))}
             </ol>
