@@ -8,16 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
-import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
-import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
-import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { decodeQr } from '../passes/qr-decode.js';
 import {
   type ConsoleHarness,
   checkPage,
+  consolePasses,
   eventually,
+  okCaller,
   signIn,
   startConsoleHarness,
   VIEWPORTS,
@@ -30,28 +28,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tierpass-customers-'));
-  const apple = await openPassSigner(
-    {
-      passTypeId: 'pass.test.tierpass',
-      teamId: 'TEAMID0000',
-      certsDir: undefined,
-      keyPassphrase: undefined,
-      devCertsDir: join(dir, 'certs'),
-    },
-    pino({ level: 'silent' }),
-    { now: () => new Date() },
-  );
-  h = await startConsoleHarness({
-    app: {
-      passes: {
-        signer: apple.signer,
-        templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
-        links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
-        publicUrl: 'http://127.0.0.1',
-        cacheEntries: 10,
-      },
-    },
-  });
+  const { passes } = await consolePasses(dir, { cacheEntries: 10 });
+  h = await startConsoleHarness({ app: { passes } });
 });
 afterAll(async () => {
   await h?.close();
@@ -67,11 +45,7 @@ async function program() {
     earning: { pointsPerUnit: 10 },
     retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
   });
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const ok = okCaller(h, apiKey);
   await ok('POST', '/v1/tiers', { title: 'Bronze' });
   await ok('POST', '/v1/tiers', {
     title: 'Gold',
