@@ -30,12 +30,13 @@ export type JobView = z.output<typeof jobView>;
 /** GET /v1/wallet/health. */
 export type { WalletHealthView } from '../../../src/features/wallet-health/wallet-health-schemas.js';
 
-/**
- * One entry of GET /v1/customers/{id}/tier-history. `fromTier`, `toTier` and `explanation` are
- * added by the customers page's part of issue 12; older servers send only the ids.
- */
-export type TierChange = z.output<typeof tierChangeView> & {
-  fromTier?: { id: string; title: string } | null;
-  toTier?: { id: string; title: string } | null;
-  explanation?: string;
-};
+/** One entry of GET /v1/customers/{id}/tier-history: the change with its tiers' titles and explanation. */
+export type TierChange = z.output<typeof tierChangeView>;
+
+/** A cursor page of a list endpoint. */
+export interface Paged<T> {
+  /** The page's items. */
+  data: T[];
+  /** Cursor of the next page; null on the last page. */
+  nextCursor: string | null;
+}

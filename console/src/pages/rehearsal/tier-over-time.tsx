@@ -22,7 +22,7 @@ interface Loaded {
 }
 
 function title(
-  tier: { id: string; title: string } | null | undefined,
+  tier: { id: string; title: string | null } | null | undefined,
   id: string | null,
   titles: Map<string, string>,
 ) {
