@@ -175,14 +175,7 @@ export function tierView(t: TierRecord) {
   return {
     id: t.id,
     rank: t.rank,
-    title: t.title,
-    icon: t.icon,
-    visible: t.visible,
-    enabled: t.enabled,
-    qualifications: t.qualifications,
-    maintain: t.maintain,
-    benefits: t.benefits,
-    design: t.design,
+    ...tierInputOf(t, t.design),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
