@@ -1,40 +1,23 @@
-/**
- * The customer pages in a real browser against the real service: find a customer by email
- * prefix, open them, read a tier change's explanation, redeem points and see the balance move,
- * see a refused redemption's message, adjust points (a double click applies once), the pass link
- * copied and shown as a QR code that decodes to it; axe and screenshots at both widths.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { decodeQr } from '../passes/qr-decode.js';
 import {
   type ConsoleHarness,
   checkPage,
-  consolePasses,
   eventually,
   okCaller,
   signIn,
-  startConsoleHarness,
+  startConsoleHarnessWithPasses,
   VIEWPORTS,
 } from './console-harness.js';
 
 jest.setTimeout(240_000);
 
 let h: ConsoleHarness;
-let dir: string;
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tierpass-customers-'));
-  const { passes } = await consolePasses(dir, { cacheEntries: 10 });
-  h = await startConsoleHarness({ app: { passes } });
+  h = await startConsoleHarnessWithPasses({ cacheEntries: 10 });
 });
-afterAll(async () => {
-  await h?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
 /** A program in Berlin with Bronze and Gold (1,000 lifetime points) and a few customers; Ann is Gold. */
 async function program() {

@@ -4,9 +4,7 @@
  * saving stores the design, and the preview of a real customer shows what their real pass.json
  * holds (field values, QR payload).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -15,27 +13,19 @@ import { unzip } from '../passes/unzip.js';
 import {
   type ConsoleHarness,
   checkPage,
-  consolePasses,
   eventually,
   okCaller,
   signIn,
-  startConsoleHarness,
+  startConsoleHarnessWithPasses,
 } from './console-harness.js';
 
 jest.setTimeout(240_000);
 
 let h: ConsoleHarness;
-let dir: string;
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tierpass-designer-'));
-  const { passes } = await consolePasses(dir, { cacheEntries: 100 });
-  h = await startConsoleHarness({ app: { passes } });
+  h = await startConsoleHarnessWithPasses({ cacheEntries: 100 });
 });
-afterAll(async () => {
-  await h?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
 async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
   return sharp({

@@ -8,8 +8,10 @@
  * The console served is console/dist, built by jest's global setup when stale (scripts/build.js).
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -325,6 +327,29 @@ export async function consolePasses(
     },
     certificates: apple.certificates,
   };
+}
+
+/**
+ * The service with Apple passes on (`consolePasses` on a fresh development PKI in a temporary
+ * directory) and the browser; `close` also removes that directory.
+ */
+export async function startConsoleHarnessWithPasses(opts: { cacheEntries: number }): Promise<ConsoleHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'tierpass-console-passes-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    const { passes } = await consolePasses(dir, opts);
+    const h = await startConsoleHarness({ app: { passes } });
+    return {
+      ...h,
+      async close() {
+        await h.close();
+        await removeDir();
+      },
+    };
+  } catch (err) {
+    await removeDir();
+    throw err;
+  }
 }
 
 /**
