@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { PassLinkSigner } from '../src/features/passes/pass-links.js';
 import { loadPassTemplates } from '../src/features/passes/pass-templates.js';
 import { openPassSigner } from '../src/integrations/apple/open-pass-signer.js';
 import { openStore } from '../src/store/open-store.js';
+import { apiCaller, buildConsoleBundle, listenLocally, signedInConsolePage } from './lib/console-bench.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'console/dist');
@@ -75,21 +76,7 @@ async function initialJs(): Promise<{
 }
 
 async function main(): Promise<void> {
-  if (!flags['no-build']) {
-    const vite = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'console/vite.config.ts',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (vite.status !== 0) throw new Error(`vite build failed (${vite.status})`);
-  }
+  if (!flags['no-build']) buildConsoleBundle(ROOT);
   const js = await initialJs();
   const eagerTotal = js.eager.reduce((n, e) => n + e.gz, 0);
 
@@ -104,7 +91,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const store = await openStore({ databaseUrl: url.toString(), dataDir: 'memory://' });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
-  let server: ReturnType<ReturnType<typeof buildApp>['app']['listen']> | undefined;
+  let server: Server | undefined;
   try {
     const apple = await openPassSigner(
       {
@@ -131,19 +118,10 @@ async function main(): Promise<void> {
         cacheEntries: 100,
       },
     });
-    const listening = app.listen(0, '127.0.0.1');
-    server = listening;
-    await new Promise((r) => listening.once('listening', r));
-    const origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
-    const call = async (method: string, path: string, key: string, body?: unknown) => {
-      const res = await fetch(`${origin}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<Record<string, unknown>>;
-    };
+    const listening = await listenLocally(app);
+    server = listening.server;
+    const { origin } = listening;
+    const call = apiCaller(origin);
     const created = await call('POST', '/v1/programs', ADMIN, { name: 'Bench shop', currency: 'USD' });
     const key = created.apiKey as string;
     await call('POST', '/v1/tiers', key, { title: 'Bronze' });
@@ -157,12 +135,7 @@ async function main(): Promise<void> {
       logoText: 'Gold Club',
     });
 
-    // bypassCSP: the measuring code is injected as text (the console itself runs under its strict CSP otherwise unchanged).
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    await page.goto(`${origin}/console/sign-in`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(/\/console\/customers/);
+    const page = await signedInConsolePage(browser, origin, key);
     await page.goto(`${origin}/console/design/${gold.id}`);
     await page.locator('[data-face="apple"] svg').waitFor();
 

@@ -24,7 +24,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { encodeCustomerCursor } from '../src/features/customers/customer-search-schemas.js';
 import { openStore } from '../src/store/open-store.js';
+import { apiCaller, buildConsoleBundle, listenLocally, signedInConsolePage } from './lib/console-bench.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'console/dist');
@@ -123,21 +124,7 @@ async function seed(db: pg.Client, programId: string, tierIds: string[]): Promis
 }
 
 async function main(): Promise<void> {
-  if (!flags['no-build']) {
-    const vite = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'console/vite.config.ts',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (vite.status !== 0) throw new Error(`vite build failed (${vite.status})`);
-  }
+  if (!flags['no-build']) buildConsoleBundle(ROOT);
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const dbName = `tierpass_customers_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -149,7 +136,7 @@ async function main(): Promise<void> {
   const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
-  let server: ReturnType<ReturnType<typeof buildApp>['app']['listen']> | undefined;
+  let server: Server | undefined;
   try {
     const { app } = buildApp({
       store,
@@ -158,19 +145,10 @@ async function main(): Promise<void> {
       adminToken: ADMIN,
       consoleDir: DIST,
     });
-    const listening = app.listen(0, '127.0.0.1');
-    server = listening;
-    await new Promise((r) => listening.once('listening', r));
-    const origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
-    const call = async (method: string, path: string, key: string, body?: unknown) => {
-      const res = await fetch(`${origin}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<Record<string, unknown>>;
-    };
+    const listening = await listenLocally(app);
+    server = listening.server;
+    const { origin } = listening;
+    const call = apiCaller(origin);
     const created = await call('POST', '/v1/programs', ADMIN, { name: 'Bench shop', currency: 'USD' });
     const key = created.apiKey as string;
     const programId = (created.program as { id: string }).id;
@@ -256,12 +234,7 @@ async function main(): Promise<void> {
     const plan = await db.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql}`, [programId, 'olivia.sm%']);
 
     // The console: first rows of /console/customers.
-    // bypassCSP: the measuring code is injected as text; the console itself is unchanged.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    await page.goto(`${origin}/console/sign-in`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: /sign in/i }).click();
-    await page.waitForURL(/\/console\/customers/);
+    const page = await signedInConsolePage(browser, origin, key);
     await page.addInitScript(`(() => {
       new MutationObserver((_, obs) => {
         if (document.querySelector('.customer-table tbody tr')) {

@@ -2,6 +2,7 @@
 import { type ReactNode, useEffect } from 'react';
 import { useSession } from './api/session';
 import { Layout } from './components/layout';
+import { Loading } from './components/lazy-page';
 import { AnalyticsPage } from './pages/analytics/lazy-analytics-page';
 import { CustomerPage, CustomersPage } from './pages/customers/lazy-customer-pages';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
@@ -60,11 +61,7 @@ export function App() {
   }, [path]);
 
   if (status === 'loading') {
-    return (
-      <p className="loading" role="status">
-        Loading…
-      </p>
-    );
+    return <Loading />;
   }
   if (path === '/onboarding') return <OnboardingPage />;
   if (status === 'signedOut') return path === '/sign-in' ? <SignInPage /> : <Redirect to="/sign-in" />;

@@ -1,62 +1,23 @@
-/**
- * The customer pages in a real browser against the real service: find a customer by email
- * prefix, open them, read a tier change's explanation, redeem points and see the balance move,
- * see a refused redemption's message, adjust points (a double click applies once), the pass link
- * copied and shown as a QR code that decodes to it; axe and screenshots at both widths.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
-import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
-import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
-import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { decodeQr } from '../passes/qr-decode.js';
 import {
   type ConsoleHarness,
   checkPage,
   eventually,
+  okCaller,
   signIn,
-  startConsoleHarness,
+  startConsoleHarnessWithPasses,
   VIEWPORTS,
 } from './console-harness.js';
 
 jest.setTimeout(240_000);
 
 let h: ConsoleHarness;
-let dir: string;
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tierpass-customers-'));
-  const apple = await openPassSigner(
-    {
-      passTypeId: 'pass.test.tierpass',
-      teamId: 'TEAMID0000',
-      certsDir: undefined,
-      keyPassphrase: undefined,
-      devCertsDir: join(dir, 'certs'),
-    },
-    pino({ level: 'silent' }),
-    { now: () => new Date() },
-  );
-  h = await startConsoleHarness({
-    app: {
-      passes: {
-        signer: apple.signer,
-        templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
-        links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
-        publicUrl: 'http://127.0.0.1',
-        cacheEntries: 10,
-      },
-    },
-  });
+  h = await startConsoleHarnessWithPasses({ cacheEntries: 10 });
 });
-afterAll(async () => {
-  await h?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
 /** A program in Berlin with Bronze and Gold (1,000 lifetime points) and a few customers; Ann is Gold. */
 async function program() {
@@ -67,11 +28,7 @@ async function program() {
     earning: { pointsPerUnit: 10 },
     retention: { mode: 'cycle', cycle: { every: 'P3M', anchor: '2025-01-01' } },
   });
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const ok = okCaller(h, apiKey);
   await ok('POST', '/v1/tiers', { title: 'Bronze' });
   await ok('POST', '/v1/tiers', {
     title: 'Gold',

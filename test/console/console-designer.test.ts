@@ -4,61 +4,28 @@
  * saving stores the design, and the preview of a real customer shows what their real pass.json
  * holds (field values, QR payload).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
-import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
-import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { decodeQr } from '../passes/qr-decode.js';
 import { unzip } from '../passes/unzip.js';
 import {
   type ConsoleHarness,
   checkPage,
   eventually,
+  okCaller,
   signIn,
-  startConsoleHarness,
+  startConsoleHarnessWithPasses,
 } from './console-harness.js';
 
 jest.setTimeout(240_000);
 
 let h: ConsoleHarness;
-let dir: string;
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tierpass-designer-'));
-  const logger = pino({ level: 'silent' });
-  const apple = await openPassSigner(
-    {
-      passTypeId: 'pass.test.tierpass',
-      teamId: 'TEAMID0000',
-      certsDir: undefined,
-      keyPassphrase: undefined,
-      devCertsDir: join(dir, 'certs'),
-    },
-    logger,
-    { now: () => new Date() },
-  );
-  h = await startConsoleHarness({
-    app: {
-      passes: {
-        signer: apple.signer,
-        templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
-        links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
-        publicUrl: 'http://127.0.0.1',
-        cacheEntries: 100,
-      },
-    },
-  });
+  h = await startConsoleHarnessWithPasses({ cacheEntries: 100 });
 });
-afterAll(async () => {
-  await h?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
 async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
   return sharp({
@@ -71,11 +38,7 @@ async function png(width: number, height: number, rgb: [number, number, number])
 /** A program with Bronze and Gold (1,000 lifetime points, two rewards) and customer `c-42` in Gold. */
 async function program(name: string) {
   const { apiKey } = await h.createProgramWithKey({ name });
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const ok = okCaller(h, apiKey);
   await ok('POST', '/v1/tiers', { title: 'Bronze' });
   const gold = await ok('POST', '/v1/tiers', {
     title: 'Gold',

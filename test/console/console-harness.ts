@@ -8,8 +8,10 @@
  * The console served is console/dist, built by jest's global setup when stale (scripts/build.js).
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -17,6 +19,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 // Plain JavaScript with a declaration file (scripts/build.d.ts), as global-setup.ts imports it.
 import { buildConsole, consoleBuildNeeded } from '../../scripts/build.js';
 import { type AppDeps, buildApp, DEFAULT_CONSOLE_DIR } from '../../src/app.js';
+import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
+import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
+import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { createTempDatabase } from '../support/temp-db.js';
@@ -284,4 +289,77 @@ export async function eventually(what: string, check: () => Promise<boolean>): P
     await sleep(200);
   }
   throw new Error(`timed out waiting until ${what}`);
+}
+
+/** Pass type id of the console tests' Apple passes. */
+export const PASS_TYPE_ID = 'pass.test.tierpass';
+
+type PassesDeps = NonNullable<AppDeps['passes']>;
+
+/**
+ * Apple pass dependencies for `startConsoleHarness({ app: { passes } })`: a signer on a development
+ * PKI made in `dir/certs` (or the certificates in `certsDir`), the repository's pass templates and a
+ * fixed link secret. `certificates` (what the wallet health panel reports) is returned apart, for
+ * the tests that show it.
+ */
+export async function consolePasses(
+  dir: string,
+  opts: { cacheEntries: number; certsDir?: string },
+): Promise<{ passes: PassesDeps; certificates: NonNullable<PassesDeps['certificates']> }> {
+  const apple = await openPassSigner(
+    {
+      passTypeId: PASS_TYPE_ID,
+      teamId: 'TEAMID0000',
+      certsDir: opts.certsDir,
+      keyPassphrase: undefined,
+      devCertsDir: join(dir, 'certs'),
+    },
+    pino({ level: 'silent' }),
+    { now: () => new Date() },
+  );
+  return {
+    passes: {
+      signer: apple.signer,
+      templates: await loadPassTemplates(join(ROOT, 'pass-templates')),
+      links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
+      publicUrl: 'http://127.0.0.1',
+      cacheEntries: opts.cacheEntries,
+    },
+    certificates: apple.certificates,
+  };
+}
+
+/**
+ * The service with Apple passes on (`consolePasses` on a fresh development PKI in a temporary
+ * directory) and the browser; `close` also removes that directory.
+ */
+export async function startConsoleHarnessWithPasses(opts: { cacheEntries: number }): Promise<ConsoleHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'tierpass-console-passes-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    const { passes } = await consolePasses(dir, opts);
+    const h = await startConsoleHarness({ app: { passes } });
+    return {
+      ...h,
+      async close() {
+        await h.close();
+        await removeDir();
+      },
+    };
+  } catch (err) {
+    await removeDir();
+    throw err;
+  }
+}
+
+/**
+ * An API caller for one program that throws on any status of 300 or more (with the response in the
+ * message), for test setup that must succeed.
+ */
+export function okCaller(h: ConsoleHarness, apiKey: string) {
+  return async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const res = await h.api<Record<string, unknown>>(apiKey, method, path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
 }

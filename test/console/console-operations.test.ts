@@ -7,16 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { pino } from 'pino';
-import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
-import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
 import type { WalletHealthView } from '../../src/features/wallet-health/wallet-health-schemas.js';
-import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
 import { makeExpiringPki } from '../operations/expiring-pki.js';
 import {
   type ConsoleHarness,
   checkPage,
+  consolePasses,
   eventually,
+  PASS_TYPE_ID,
   signIn,
   startConsoleHarness,
 } from './console-harness.js';
@@ -24,33 +22,15 @@ import {
 jest.setTimeout(180_000);
 
 const CUSTOMERS = 300;
-const PASS_TYPE_ID = 'pass.test.tierpass';
 let h: ConsoleHarness;
 let dir: string;
 
 /** The console with Apple passes on: a fresh dev PKI, or the certificates in `certsDir`. */
 async function startWithPasses(certsDir?: string): Promise<ConsoleHarness> {
-  const apple = await openPassSigner(
-    {
-      passTypeId: PASS_TYPE_ID,
-      teamId: 'TEAMID0000',
-      certsDir,
-      keyPassphrase: undefined,
-      devCertsDir: join(dir, 'certs'),
-    },
-    pino({ level: 'silent' }),
-    { now: () => new Date() },
-  );
+  const { passes, certificates } = await consolePasses(dir, { cacheEntries: 100, certsDir });
   return startConsoleHarness({
     app: {
-      passes: {
-        signer: apple.signer,
-        templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
-        links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
-        publicUrl: 'http://127.0.0.1',
-        cacheEntries: 100,
-        certificates: apple.certificates,
-      },
+      passes: { ...passes, certificates },
       // Small batches: the bar moves in several steps on the way to 100 %.
       recalculation: { batchSize: 50 },
     },

@@ -12,6 +12,7 @@ import {
   formatProgramDate,
 } from '../../src/domain/tier-change-explanation.js';
 import type { ProgramSettings, Qualification, TierConfig } from '../../src/domain/types.js';
+import { facts } from './fixtures.js';
 
 const TITLES: Record<string, string> = { bronze: 'Bronze', silver: 'Silver', gold: 'Gold' };
 const opts = (currency = 'USD', timeZone = 'UTC') => ({
@@ -38,17 +39,6 @@ function tier(
     benefits: {},
   };
 }
-
-const facts = (f: Partial<CustomerFacts> = {}): CustomerFacts => ({
-  tags: [],
-  segments: [],
-  largestOrder: 0,
-  lifetimeEarned: 0,
-  lifetimeSpend: 0,
-  carry: 0,
-  windowSpend: {},
-  ...f,
-});
 
 const settings = (retention: ProgramSettings['retention']) => ({
   tiersEnabled: true,

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { testDatabaseUrl } from '../support/db.js';
-import { createProgram, type Harness, startHarness } from '../support/harness.js';
+import { createProgram, createTier, type Harness, startHarness } from '../support/harness.js';
 import { changedTables, digestDatabase } from './db-digest.js';
 
 let h: Harness;
@@ -24,11 +24,7 @@ async function put(auth: Auth, id: string, body: Record<string, unknown> = {}): 
   expect([200, 201]).toContain(res.status);
 }
 
-async function tier(auth: Auth, body: Record<string, unknown>): Promise<string> {
-  const res = await request(h.app).post('/v1/tiers').set(auth).send(body);
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
+const tier = (auth: Auth, body: Record<string, unknown>) => createTier(h, auth, body);
 
 async function ids(auth: Auth, query: string): Promise<string[]> {
   const res = await request(h.app).get(`/v1/customers?${query}`).set(auth);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createProgram, type Harness, startHarness } from '../support/harness.js';
+import { createProgram, createTier, type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -9,11 +9,7 @@ afterAll(() => h.close());
 
 type Auth = { Authorization: string };
 
-async function tier(auth: Auth, body: Record<string, unknown>): Promise<string> {
-  const res = await request(h.app).post('/v1/tiers').set(auth).send(body);
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
+const tier = (auth: Auth, body: Record<string, unknown>) => createTier(h, auth, body);
 
 async function advance(auth: Auth, to: string) {
   const res = await request(h.app).post('/v1/test-clock/advance').set(auth).send({ to });

@@ -4,15 +4,14 @@
  * from real registrations, Google objects and their last errors from the local Google stand-in,
  * and the certificate warning from a signer certificate made with openssl to expire in 10 days.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { WalletHealthView } from '../../src/features/wallet-health/wallet-health-schemas.js';
-import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
+import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { type GoogleHarness, startGoogleHarness } from '../google/google-harness.js';
-import { type ApnsStandIn, startApnsStandIn } from '../passes/apns-stand-in.js';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../passes/apns-stand-in.js';
 import {
   createBronzeGoldProgram,
   fetchPass,
@@ -66,14 +65,7 @@ describe('Apple: passes, devices and pushes', () => {
     h = await startPassHarness({
       databaseUrl: db.url,
       pushSender: (certs) => {
-        sender = new ApnsPushSender({
-          cert: readFileSync(join(certs, 'apnsCert.pem')),
-          key: readFileSync(join(certs, 'apnsKey.pem')),
-          production: false,
-          address: '127.0.0.1',
-          port: standIn.port,
-          ca: [standIn.ca],
-        });
+        sender = senderToStandIn(standIn, certs);
         return sender;
       },
     });

@@ -1,10 +1,12 @@
 /** A local APNs stand-in: HTTP/2 over TLS on a real socket, with a throwaway certificate. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 
 const run = promisify(execFile);
 
@@ -84,4 +86,19 @@ export async function startApnsStandIn(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The real APNs sender pointed at `standIn`, signing in with the APNs client certificate and key
+ * the pass harness made in `certs` (its `pushSender` callback's argument).
+ */
+export function senderToStandIn(standIn: ApnsStandIn, certs: string): ApnsPushSender {
+  return new ApnsPushSender({
+    cert: readFileSync(join(certs, 'apnsCert.pem')),
+    key: readFileSync(join(certs, 'apnsKey.pem')),
+    production: false,
+    address: '127.0.0.1',
+    port: standIn.port,
+    ca: [standIn.ca],
+  });
 }

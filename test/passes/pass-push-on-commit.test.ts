@@ -1,14 +1,13 @@
 /** Pushes dispatched right after the commit that queued them (main.ts: `pushOnCommit`). */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
-import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
+import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in.js';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
 
 let h: PassHarness | undefined;
@@ -40,14 +39,7 @@ beforeAll(async () => {
     pushOnCommit: true,
     databaseUrl: ownDb.url,
     pushSender: (certs) => {
-      sender = new ApnsPushSender({
-        cert: readFileSync(join(certs, 'apnsCert.pem')),
-        key: readFileSync(join(certs, 'apnsKey.pem')),
-        production: false,
-        address: '127.0.0.1',
-        port: apns.port,
-        ca: [apns.ca],
-      });
+      sender = senderToStandIn(apns, certs);
       return sender;
     },
   });

@@ -8,10 +8,10 @@ import request from 'supertest';
 import { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { programNow } from '../../src/features/programs/program-context.js';
-import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
+import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in.js';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
 
 let h: PassHarness;
@@ -34,14 +34,7 @@ beforeAll(async () => {
   h = await startPassHarness({
     databaseUrl: ownDb.url,
     pushSender: (certs) => {
-      sender = new ApnsPushSender({
-        cert: readFileSync(join(certs, 'apnsCert.pem')),
-        key: readFileSync(join(certs, 'apnsKey.pem')),
-        production: false,
-        address: '127.0.0.1',
-        port: standIn.port,
-        ca: [standIn.ca],
-      });
+      sender = senderToStandIn(standIn, certs);
       return sender;
     },
   });

@@ -74,6 +74,17 @@ export async function createProgram(
   };
 }
 
+/** Create a tier through the API with a program's `auth`; returns its id. */
+export async function createTier(
+  h: Pick<Harness, 'app'>,
+  auth: { Authorization: string },
+  body: Record<string, unknown>,
+): Promise<string> {
+  const res = await request(h.app).post('/v1/tiers').set(auth).send(body);
+  if (res.status !== 201) throw new Error(`tier creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 let seq = 0;
 /** A unique id for this test run. */
 export function uid(prefix: string): string {

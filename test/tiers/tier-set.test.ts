@@ -4,7 +4,7 @@
  * single-tier routes cause.
  */
 import request from 'supertest';
-import { createProgram, type Harness, startHarness, uid } from '../support/harness.js';
+import { createProgram, createTier, type Harness, startHarness, uid } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,11 +14,7 @@ afterAll(() => h.close());
 
 type Auth = { Authorization: string };
 
-async function tier(auth: Auth, body: Record<string, unknown>): Promise<string> {
-  const res = await request(h.app).post('/v1/tiers').set(auth).send(body);
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
+const tier = (auth: Auth, body: Record<string, unknown>) => createTier(h, auth, body);
 
 async function customer(auth: Auth, id: string, amount: number): Promise<void> {
   await request(h.app)

@@ -30,5 +30,13 @@ export type JobView = z.output<typeof jobView>;
 /** GET /v1/wallet/health. */
 export type { WalletHealthView } from '../../../src/features/wallet-health/wallet-health-schemas.js';
 
-/** One entry of GET /v1/customers/{id}/tier-history: ids, titles and the plain-words explanation. */
+/** One entry of GET /v1/customers/{id}/tier-history: the change with its tiers' titles and explanation. */
 export type TierChange = z.output<typeof tierChangeView>;
+
+/** A cursor page of a list endpoint. */
+export interface Paged<T> {
+  /** The page's items. */
+  data: T[];
+  /** Cursor of the next page; null on the last page. */
+  nextCursor: string | null;
+}

@@ -1,30 +1,17 @@
 /** Tiers: CRUD and ordering, validated as a whole program configuration. */
-import { randomBytes } from 'node:crypto';
 import type { ProgramSettings } from '../../domain/types.js';
 import { validateConfig } from '../../domain/validate-config.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import type { ProgramRecord, TierDesign, TierInput, TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
+import { newTierId, tierInputOf } from './tier-input.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
 import { applyTierSet, type TierSetOutcome } from './tier-set.js';
 import type { TierSetInput } from './tier-set-schemas.js';
 
-function newTierId(): string {
-  return `tier_${randomBytes(8).toString('hex')}`;
-}
-
 function inputOf(t: TierRecord): TierInput {
-  return {
-    title: t.title,
-    icon: t.icon,
-    visible: t.visible,
-    enabled: t.enabled,
-    qualifications: t.qualifications,
-    maintain: t.maintain,
-    benefits: t.benefits,
-    design: t.design,
-  };
+  return tierInputOf(t, t.design);
 }
 
 /**
@@ -188,14 +175,7 @@ export function tierView(t: TierRecord) {
   return {
     id: t.id,
     rank: t.rank,
-    title: t.title,
-    icon: t.icon,
-    visible: t.visible,
-    enabled: t.enabled,
-    qualifications: t.qualifications,
-    maintain: t.maintain,
-    benefits: t.benefits,
-    design: t.design,
+    ...tierInputOf(t, t.design),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

@@ -5,12 +5,12 @@
  * followed by what the single-tier routes cause: every pass refreshed, a resync (at once after a
  * deletion or an enabled flag change, as DELETE and PATCH do; debounced otherwise).
  */
-import { randomBytes } from 'node:crypto';
 import { badRequest, conflict } from '../../http/errors.js';
-import type { TierInput, TierRecord } from '../../store/port.js';
+import type { TierRecord } from '../../store/port.js';
 import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { checkDraft, NO_TIER, toTierConfigs } from '../simulations/draft-tiers.js';
+import { newTierId, tierInputOf } from './tier-input.js';
 import type { TierSetInput } from './tier-set-schemas.js';
 import { tierSetVersion } from './tier-set-version.js';
 
@@ -24,10 +24,6 @@ export interface TierSetOutcome {
   deleted: string[];
   /** Whether members must be reassigned now (a deletion or an enabled flag change). */
   immediate: boolean;
-}
-
-function newTierId(): string {
-  return `tier_${randomBytes(8).toString('hex')}`;
 }
 
 /** 400 when an id is not a live tier (duplicates are the configuration check's). */
@@ -77,16 +73,7 @@ export async function applyTierSet(ctx: ProgramContext, input: TierSetInput): Pr
     for (const [i, t] of input.tiers.entries()) {
       const id = ids[i] as string;
       const existing = live.get(id);
-      const tierInput: TierInput = {
-        title: t.title,
-        icon: t.icon,
-        visible: t.visible,
-        enabled: t.enabled,
-        qualifications: t.qualifications,
-        maintain: t.maintain,
-        benefits: t.benefits,
-        design: t.design ?? existing?.design ?? {},
-      };
+      const tierInput = tierInputOf(t, t.design ?? existing?.design ?? {});
       if (existing) {
         await tx.tiers.update(id, tierInput, ctx.now);
         if (existing.enabled !== t.enabled) immediate = true;

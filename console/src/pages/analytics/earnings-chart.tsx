@@ -1,21 +1,20 @@
 /** Points awarded and tier bonus points paid per tier per local month (GET /v1/analytics/earnings). */
 
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { z } from 'zod';
 import type { earningsView } from '../../../../src/features/analytics/analytics-schemas.js';
-import { TextField } from '../../components/form-controls';
 import { monthStart } from '../../format/dates';
 import { BarChart, type BarSeries } from './bar-chart';
 import { type ChartData, ChartSection } from './chart-section';
+import { DateRangeFields, useDateRange } from './date-range-fields';
 import { tierLabel } from './tier-label';
 import { useApiData } from './use-api-data';
 
 type Earnings = z.output<typeof earningsView>;
 
 export function EarningsChart({ today }: { today: string }) {
-  const [from, setFrom] = useState(monthStart(today, 11));
-  const [to, setTo] = useState(today);
-  const ready = from !== '' && to !== '';
+  const range = useDateRange(monthStart(today, 11), today);
+  const { from, to, ready } = range;
   const { data, error, loading } = useApiData<Earnings>(
     ready ? `/v1/analytics/earnings?from=${from}&to=${to}` : null,
   );
@@ -55,14 +54,7 @@ export function EarningsChart({ today }: { today: string }) {
       title="Points awarded and bonus points per tier"
       controls={
         <div className="row">
-          <TextField
-            label="From"
-            type="date"
-            value={from}
-            max={to}
-            onChange={(e) => setFrom(e.target.value)}
-          />
-          <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+          <DateRangeFields range={range} />
         </div>
       }
       chart={

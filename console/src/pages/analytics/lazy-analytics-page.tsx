@@ -1,18 +1,8 @@
 /** The analytics page in its own chunk: Chart.js is loaded only here (decision 0031). */
-import { lazy, Suspense } from 'react';
+import { lazyPage } from '../../components/lazy-page';
 
-const Page = lazy(() => import('./analytics-page').then((m) => ({ default: m.AnalyticsPage })));
-
-export function AnalyticsPage() {
-  return (
-    <Suspense
-      fallback={
-        <p className="loading" role="status">
-          Loading analytics…
-        </p>
-      }
-    >
-      <Page />
-    </Suspense>
-  );
-}
+export const AnalyticsPage = lazyPage(
+  () => import('./analytics-page'),
+  'AnalyticsPage',
+  'Loading analytics…',
+);

@@ -3,10 +3,11 @@
 import { useMemo, useState } from 'react';
 import type { z } from 'zod';
 import type { movementsView } from '../../../../src/features/analytics/analytics-schemas.js';
-import { SelectField, TextField } from '../../components/form-controls';
+import { SelectField } from '../../components/form-controls';
 import { addDays } from '../../format/dates';
 import { BarChart, type BarSeries } from './bar-chart';
 import { type ChartData, ChartSection } from './chart-section';
+import { DateRangeFields, useDateRange } from './date-range-fields';
 import { useApiData } from './use-api-data';
 
 type Movements = z.output<typeof movementsView>;
@@ -16,10 +17,9 @@ function reasonsOf(data: Movements, key: 'upgradesByReason' | 'downgradesByReaso
 }
 
 export function MovementsChart({ today }: { today: string }) {
-  const [from, setFrom] = useState(addDays(today, -29));
-  const [to, setTo] = useState(today);
+  const range = useDateRange(addDays(today, -29), today);
+  const { from, to, ready } = range;
   const [interval, setBucket] = useState<'day' | 'week'>('day');
-  const ready = from !== '' && to !== '';
   const { data, error, loading } = useApiData<Movements>(
     ready ? `/v1/analytics/movements?from=${from}&to=${to}&interval=${interval}` : null,
   );
@@ -69,14 +69,7 @@ export function MovementsChart({ today }: { today: string }) {
       title="Upgrades and downgrades"
       controls={
         <div className="row">
-          <TextField
-            label="From"
-            type="date"
-            value={from}
-            max={to}
-            onChange={(e) => setFrom(e.target.value)}
-          />
-          <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+          <DateRangeFields range={range} />
           <SelectField
             label="Per"
             value={interval}

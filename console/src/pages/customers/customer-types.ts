@@ -1,10 +1,6 @@
 /** Response shapes of the customer pages, inferred from the server's own zod schemas. */
 import type { z } from 'zod';
-import type {
-  customerView,
-  ledgerEntryView,
-  tierChangeView,
-} from '../../../../src/features/customers/customer-schemas.js';
+import type { customerView, ledgerEntryView } from '../../../../src/features/customers/customer-schemas.js';
 import type { customerListItem } from '../../../../src/features/customers/customer-search-schemas.js';
 import type { orderDetailView } from '../../../../src/features/ledger/order-read-schemas.js';
 
@@ -14,12 +10,7 @@ export type CustomerRow = z.output<typeof customerListItem>;
 export type Customer = z.output<typeof customerView>;
 /** One ledger entry. */
 export type LedgerEntry = z.output<typeof ledgerEntryView>;
-/** One tier change with titles and explanation. */
-export type TierChange = z.output<typeof tierChangeView>;
 /** One order with its refunds. */
 export type Order = z.output<typeof orderDetailView>;
-/** A cursor page. */
-export interface Paged<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+/** One tier change with titles and explanation; a cursor page (shared with the other pages). */
+export type { Paged, TierChange } from '../../api/types';

@@ -2,21 +2,11 @@
  * The designer in its own chunk: it carries the pass model, the face drawing and the QR encoder,
  * which the rest of the console does not need (initial JavaScript budget, decision 0029).
  */
-import { lazy, Suspense } from 'react';
+import { lazyPage } from '../../components/lazy-page';
 
-const Page = lazy(() => import('./designer-page').then((m) => ({ default: m.DesignerPage })));
+const Page = lazyPage(() => import('./designer-page'), 'DesignerPage', 'Loading the pass designer…');
 
 export function DesignerPage({ tierId }: { tierId: string | null }) {
-  return (
-    <Suspense
-      fallback={
-        <p className="loading" role="status">
-          Loading the pass designer…
-        </p>
-      }
-    >
-      {/* key: a different design starts with a fresh page state */}
-      <Page key={tierId ?? ''} tierId={tierId} />
-    </Suspense>
-  );
+  // key: a different design starts with a fresh page state
+  return <Page key={tierId ?? ''} tierId={tierId} />;
 }

@@ -1,18 +1,8 @@
 /** The operations page in its own chunk (initial JavaScript budget). */
-import { lazy, Suspense } from 'react';
+import { lazyPage } from '../../components/lazy-page';
 
-const Page = lazy(() => import('./operations-page').then((m) => ({ default: m.OperationsPage })));
-
-export function OperationsPage() {
-  return (
-    <Suspense
-      fallback={
-        <p className="loading" role="status">
-          Loading operations…
-        </p>
-      }
-    >
-      <Page />
-    </Suspense>
-  );
-}
+export const OperationsPage = lazyPage(
+  () => import('./operations-page'),
+  'OperationsPage',
+  'Loading operations…',
+);

@@ -3,7 +3,7 @@
  * 24 hours, the signing certificates' expiry with the warning from 30 days, Google objects by
  * state and their recent errors.
  */
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { api, messageOf } from '../../api/client';
 import { useSession } from '../../api/session';
 import type { WalletHealthView } from '../../api/types';
@@ -17,6 +17,40 @@ function Stat({ label, value }: { label: string; value: number }) {
       <dd>{value.toLocaleString()}</dd>
     </div>
   );
+}
+
+/** A scrollable table with a caption, a row of column headings and the rows given as children. */
+function HealthTable({
+  caption,
+  columns,
+  children,
+}: {
+  caption: string;
+  columns: string[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** An instant in the program's time zone. */
+function When({ at, timezone }: { at: string; timezone: string }) {
+  return <time dateTime={at}>{formatInZone(at, timezone)}</time>;
 }
 
 export function WalletHealthPanel() {
@@ -78,29 +112,17 @@ export function WalletHealthPanel() {
                     ? `Pushes since ${formatInZone(health.apple.pushesLast24h.since, timezone)} (program time).`
                     : 'APNs is not configured: passes update when opened, not by push.'}
                 </p>
-                <div className="table-scroll">
-                  <table>
-                    <caption>Signing certificates</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Certificate</th>
-                        <th scope="col">Expires</th>
-                        <th scope="col">Days left</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {health.apple.certificates.map((c) => (
-                        <tr key={c.name} className={c.warning ? 'warn' : undefined}>
-                          <th scope="row">{c.name === 'signerCert' ? 'Pass Type ID' : 'Apple WWDR'}</th>
-                          <td>
-                            <time dateTime={c.validTo}>{formatInZone(c.validTo, timezone)}</time>
-                          </td>
-                          <td>{c.daysLeft}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <HealthTable caption="Signing certificates" columns={['Certificate', 'Expires', 'Days left']}>
+                  {health.apple.certificates.map((c) => (
+                    <tr key={c.name} className={c.warning ? 'warn' : undefined}>
+                      <th scope="row">{c.name === 'signerCert' ? 'Pass Type ID' : 'Apple WWDR'}</th>
+                      <td>
+                        <When at={c.validTo} timezone={timezone} />
+                      </td>
+                      <td>{c.daysLeft}</td>
+                    </tr>
+                  ))}
+                </HealthTable>
               </>
             )}
           </section>
@@ -119,29 +141,17 @@ export function WalletHealthPanel() {
                 {health.google.recentErrors.length === 0 ? (
                   <p className="muted">No object update has failed.</p>
                 ) : (
-                  <div className="table-scroll">
-                    <table>
-                      <caption>Recent errors</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Customer</th>
-                          <th scope="col">Error</th>
-                          <th scope="col">When</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {health.google.recentErrors.map((e) => (
-                          <tr key={e.customerId}>
-                            <th scope="row">{e.customerId}</th>
-                            <td className="error-text">{e.error}</td>
-                            <td>
-                              <time dateTime={e.at}>{formatInZone(e.at, timezone)}</time>
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <HealthTable caption="Recent errors" columns={['Customer', 'Error', 'When']}>
+                    {health.google.recentErrors.map((e) => (
+                      <tr key={e.customerId}>
+                        <th scope="row">{e.customerId}</th>
+                        <td className="error-text">{e.error}</td>
+                        <td>
+                          <When at={e.at} timezone={timezone} />
+                        </td>
+                      </tr>
+                    ))}
+                  </HealthTable>
                 )}
               </>
             )}

@@ -1,18 +1,8 @@
 /** The rehearsal page in its own chunk: only test programs use it (initial JavaScript budget). */
-import { lazy, Suspense } from 'react';
+import { lazyPage } from '../../components/lazy-page';
 
-const Page = lazy(() => import('./rehearsal-page').then((m) => ({ default: m.RehearsalPage })));
-
-export function RehearsalPage() {
-  return (
-    <Suspense
-      fallback={
-        <p className="loading" role="status">
-          Loading the rehearsal…
-        </p>
-      }
-    >
-      <Page />
-    </Suspense>
-  );
-}
+export const RehearsalPage = lazyPage(
+  () => import('./rehearsal-page'),
+  'RehearsalPage',
+  'Loading the rehearsal…',
+);

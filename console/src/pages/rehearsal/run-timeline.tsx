@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api, messageOf } from '../../api/client';
-import type { RunItem } from '../../api/types';
+import type { Paged, RunItem } from '../../api/types';
 import { Banner, SelectField } from '../../components/form-controls';
 import { formatInZone } from '../../format/instants';
 import { kindLabel } from './run-kinds';
@@ -38,7 +38,7 @@ export function RunTimeline({ timezone, reload }: { timezone: string; reload: nu
     const q = new URLSearchParams({ limit: String(PAGE) });
     if (kind) q.set('kind', kind);
     if (cursor) q.set('cursor', cursor);
-    const page = await api<{ data: RunItem[]; nextCursor: string | null }>('GET', `/v1/runs?${q}`, {
+    const page = await api<Paged<RunItem>>('GET', `/v1/runs?${q}`, {
       signal,
     });
     setRuns((before) => (cursor ? [...(before ?? []), ...page.data] : page.data));

@@ -1,18 +1,8 @@
 /** "Test before launch" in its own chunk: only merchants who simulate load it (decision 0031). */
-import { lazy, Suspense } from 'react';
+import { lazyPage } from '../../components/lazy-page';
 
-const Page = lazy(() => import('./simulate-page').then((m) => ({ default: m.SimulatePage })));
-
-export function SimulatePage() {
-  return (
-    <Suspense
-      fallback={
-        <p className="loading" role="status">
-          Loading the simulation…
-        </p>
-      }
-    >
-      <Page />
-    </Suspense>
-  );
-}
+export const SimulatePage = lazyPage(
+  () => import('./simulate-page'),
+  'SimulatePage',
+  'Loading the simulation…',
+);

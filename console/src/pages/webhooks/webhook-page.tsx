@@ -36,6 +36,18 @@ function Outcome({ watch }: { watch: Watch }) {
   );
 }
 
+/** The way back to the list and the page's heading, shown while loading too. */
+function PageHead() {
+  return (
+    <>
+      <p>
+        <Link to="/webhooks">← All webhooks</Link>
+      </p>
+      <h1>Webhook deliveries</h1>
+    </>
+  );
+}
+
 export function WebhookPage({ webhookId }: { webhookId: string }) {
   const [sub, setSub] = useState<Subscription | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -91,10 +103,7 @@ export function WebhookPage({ webhookId }: { webhookId: string }) {
   if (!sub) {
     return (
       <section>
-        <p>
-          <Link to="/webhooks">← All webhooks</Link>
-        </p>
-        <h1>Webhook deliveries</h1>
+        <PageHead />
         {error ? <Banner kind="error">{error}</Banner> : <p role="status">Loading…</p>}
       </section>
     );
@@ -102,10 +111,7 @@ export function WebhookPage({ webhookId }: { webhookId: string }) {
 
   return (
     <section>
-      <p>
-        <Link to="/webhooks">← All webhooks</Link>
-      </p>
-      <h1>Webhook deliveries</h1>
+      <PageHead />
       <div className="card webhook-summary">
         <p className="url-text">
           <strong>{sub.url}</strong>
