@@ -6,6 +6,7 @@ import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
 import { notFound } from '../../http/errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type {
   CustomerRecord,
   LedgerEntry,
@@ -16,7 +17,6 @@ import type {
   TierRecord,
   TierTitle,
 } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
 import { effectiveTags } from '../webhooks/webhook-events.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../../http/errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import type { Slot } from '../artwork/artwork-slots.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { type Branding, type BrandingMemo, type PassBranding, PROGRAM_OWNER } from './pass-branding.js';
 import { LruCache } from './pass-cache.js';
 import type { PassDesign } from './pass-design-schemas.js';

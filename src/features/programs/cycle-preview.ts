@@ -9,7 +9,7 @@ import type { RetentionMode } from '../../domain/types.js';
 import { localMinuteString } from '../../domain/zoned-time.js';
 import { dateSchema } from '../../http/common-schemas.js';
 import { unprocessable } from '../../http/errors.js';
-import type { ProgramContext } from './program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { durationSchema } from './program-schemas.js';
 
 export const cyclePreviewQuery = z

@@ -4,7 +4,7 @@ import { addDuration } from '../../domain/duration.js';
 import { instantSchema } from '../../http/common-schemas.js';
 import { AppError, unprocessable } from '../../http/errors.js';
 import type { ApiRegistry } from '../../http/route.js';
-import type { ProgramContext } from '../programs/program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { durationSchema } from '../programs/program-schemas.js';
 import type { SchedulingService } from './scheduling-service.js';
 

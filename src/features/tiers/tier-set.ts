@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { badRequest, conflict } from '../../http/errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { TierInput, TierRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { checkDraft, NO_TIER, toTierConfigs } from '../simulations/draft-tiers.js';
 import type { TierSetInput } from './tier-set-schemas.js';

@@ -7,13 +7,13 @@ import {
   checkHost,
   urlHost,
 } from '../../integrations/webhooks/address-policy.js';
+import type { ProgramContext } from '../../program-context.js';
 import {
   WEBHOOK_EVENT_TYPES,
   type WebhookDeliveryRecord,
   type WebhookEventType,
   type WebhookSubscriptionRecord,
 } from '../../store/webhook-port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import type { SubscribeInput } from './webhook-schemas.js';
 
 export interface WebhookServiceDeps {
