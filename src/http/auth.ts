@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import { AppError, unauthorized } from '../errors.js';
 import type { ProgramContext } from '../program-context.js';
 import type { ProgramRecord, Store } from '../store/port.js';
 import { cacheProgramLookups } from '../store/program-lookup-cache.js';
-import { AppError, unauthorized } from './errors.js';
 import type { Authenticator } from './route.js';
 import { sameSecret } from './same-secret.js';
 import { checkCookieWrite, sessionIdFrom } from './session-cookie.js';

@@ -4,7 +4,7 @@
  * `Sec-Fetch-Site`. Requests with a Bearer credential carry no cookie authority and skip these.
  */
 import type { Request } from 'express';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { sameSecret } from './same-secret.js';
 
 /** Name of the session cookie. */

@@ -4,7 +4,7 @@
  * service resolves local dates, fills empty buckets and names the tiers.
  */
 import { addDuration } from '../../domain/duration.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { EarningRow, TierName } from '../../store/analytics-port.js';
 import { bucketStarts, localMidnight, localRange, monthsBetween } from './analytics-calendar.js';

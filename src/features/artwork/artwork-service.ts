@@ -4,7 +4,7 @@
  * bundles (see docs/decisions/0010-artwork.md).
  */
 import { createHash } from 'node:crypto';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';

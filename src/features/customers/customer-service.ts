@@ -5,7 +5,7 @@ import { type KeepStatus, keepBoundary, keepStatus } from '../../domain/keep-sta
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
   CustomerRecord,

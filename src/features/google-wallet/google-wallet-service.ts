@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
 import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';

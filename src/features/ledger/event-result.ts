@@ -2,7 +2,7 @@
 
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import type { Balances } from '../../domain/types.js';
-import { conflict, unprocessable } from '../../http/errors.js';
+import { conflict, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
   CustomerRecord,

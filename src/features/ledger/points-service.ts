@@ -1,6 +1,6 @@
 /** Points outside orders: earning rules and adjustments, and redemptions. */
 import { earnPoints } from '../../domain/benefits.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { notFound, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
 import { type EventResponse, replayOrConflict, settle, tierIn } from './event-result.js';

@@ -5,7 +5,7 @@
  * real pass is built from, rasterised in the bounded image child processes.
  */
 import { createHash } from 'node:crypto';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';

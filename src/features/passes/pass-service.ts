@@ -2,7 +2,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';

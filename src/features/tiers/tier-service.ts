@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ProgramSettings } from '../../domain/types.js';
 import { validateConfig } from '../../domain/validate-config.js';
-import { badRequest, notFound, unprocessable } from '../../http/errors.js';
+import { badRequest, notFound, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { ProgramRecord, TierDesign, TierInput, TierRecord } from '../../store/port.js';
 import { requestResync } from '../scheduling/scheduling-service.js';

@@ -6,7 +6,7 @@
  * deletion or an enabled flag change, as DELETE and PATCH do; debounced otherwise).
  */
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict } from '../../http/errors.js';
+import { badRequest, conflict } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { TierInput, TierRecord } from '../../store/port.js';
 import { requestResync } from '../scheduling/scheduling-service.js';

@@ -1,6 +1,6 @@
 /** Webhook subscriptions and their delivery log (SPEC 5, API.md "Webhooks"). */
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../../http/errors.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
 import {
   type AddressPolicy,
   AddressRefused,
