@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { type ApnsStandIn, startApnsStandIn } from '../../scripts/lib/apns-stand-in.js';
 import type { WalletHealthView } from '../../src/features/wallet-health/wallet-health-schemas.js';
 import { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { type GoogleHarness, startGoogleHarness } from '../google/google-harness.js';
-import { type ApnsStandIn, startApnsStandIn } from '../passes/apns-stand-in.js';
 import {
   createBronzeGoldProgram,
   fetchPass,
