@@ -1,5 +1,6 @@
 /** Webhook subscriptions and their delivery log (SPEC 5, API.md "Webhooks"). */
 import { randomBytes } from 'node:crypto';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhook-event-types.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import {
   type AddressPolicy,
@@ -8,12 +9,7 @@ import {
   urlHost,
 } from '../../integrations/webhooks/address-policy.js';
 import type { ProgramContext } from '../../program-context.js';
-import {
-  WEBHOOK_EVENT_TYPES,
-  type WebhookDeliveryRecord,
-  type WebhookEventType,
-  type WebhookSubscriptionRecord,
-} from '../../store/webhook-port.js';
+import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../../store/webhook-port.js';
 import type { SubscribeInput } from './webhook-schemas.js';
 
 export interface WebhookServiceDeps {
