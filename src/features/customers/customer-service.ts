@@ -17,7 +17,7 @@ import type {
   TierRecord,
   TierTitle,
 } from '../../store/port.js';
-import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
+import { evaluate, loadFacts, writeOutcome } from '../tiers/tier-evaluation.js';
 import { effectiveTags } from '../webhooks/webhook-events.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';

@@ -12,7 +12,7 @@ import type {
   TierRecord,
 } from '../../store/port.js';
 import { customerView, ledgerEntryView } from '../customers/customer-service.js';
-import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiering/tier-evaluation.js';
+import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiers/tier-evaluation.js';
 
 /** A response to send, and whether it is the stored response of an earlier identical request. */
 export interface EventResponse {

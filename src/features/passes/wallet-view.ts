@@ -3,7 +3,7 @@ import { type MissingItem, nextTierProgress, progressHeadline } from '../../doma
 import type { ProgramSettings } from '../../domain/types.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
-import { loadFacts } from '../tiering/tier-evaluation.js';
+import { loadFacts } from '../tiers/tier-evaluation.js';
 
 export interface WalletView {
   /** The customer's tier, hidden or not (its rewards are shown either way). */
