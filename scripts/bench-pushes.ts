@@ -1,7 +1,7 @@
 /**
  * Pass update push benchmark (`npm run bench:pushes`): the real app in-process on a fresh
  * PostgreSQL database, the real PassPushDispatcher and ApnsPushSender (@parse/node-apn), and the
- * local HTTP/2 TLS APNs stand-in of the tests (test/passes/apns-stand-in.ts) on 127.0.0.1.
+ * local HTTP/2 TLS APNs stand-in of the tests (scripts/lib/apns-stand-in.ts) on 127.0.0.1.
  *
  *   npm run bench:pushes -- [--passes 5000] [--runs 3] [--prod-samples 24] [--prod-window 60]
  *                           [--poll-samples 60] [--fanout-only]
@@ -44,7 +44,7 @@ import { openPassSigner } from '../src/integrations/apple/open-pass-signer.js';
 import { startScheduler } from '../src/jobs/scheduler.js';
 import { PASS_PUSH_EVERY_MS } from '../src/jobs/schedules.js';
 import { openDatabase } from '../src/store/open-store.js';
-import { type ReceivedPush, startApnsStandIn } from '../test/passes/apns-stand-in.js';
+import { type ReceivedPush, startApnsStandIn } from './lib/apns-stand-in.js';
 
 const LINK_SECRET = 'bench-secret-0123456789abcdef0123456789';
 

@@ -23,6 +23,7 @@ import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
 import { PassBranding } from './features/passes/pass-branding.js';
 import { registerBrandingRoutes } from './features/passes/pass-branding-routes.js';
+import { shopperErrorPage } from './features/passes/pass-page.js';
 import { PassPreviewService } from './features/passes/pass-preview.js';
 import { PassPushDispatcher } from './features/passes/pass-push-dispatcher.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
@@ -31,6 +32,7 @@ import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-temp
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
 import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
+import { programNow } from './features/programs/program-context.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
 import { ProgramService } from './features/programs/program-service.js';
 import { registerRecalculationRoutes } from './features/recalculation/recalculation-routes.js';
@@ -259,8 +261,15 @@ export function buildApp(deps: AppDeps) {
 
   const { app } = createHttpApp({
     logger,
-    authenticator: createAuthenticator({ store, clock, adminToken: deps.adminToken, sessions, publicUrl }),
+    authenticator: createAuthenticator({
+      store,
+      programNow: (program) => programNow(program, clock),
+      adminToken: deps.adminToken,
+      sessions,
+      publicUrl,
+    }),
     consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR,
+    htmlErrorPages: { pathPrefix: '/passes/', render: shopperErrorPage },
     metrics: createHttpMetrics({ groupCommit: () => store.groupCommitStats() }),
     readiness: {
       database: () => store.ping(),

@@ -4,11 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { shopperErrorPage } from '../features/passes/pass-page.js';
+import { AppError } from '../errors.js';
 import { DatabaseUnavailableError } from '../store/store-errors.js';
 import { apiDocsPages } from './api-docs.js';
 import { consolePages } from './console-pages.js';
-import { AppError } from './errors.js';
 import { frameworkError } from './framework-errors.js';
 import { strictQueryParser, verifyJsonBody } from './input-guard.js';
 import { redactParams, redactUrl } from './log-redaction.js';
@@ -29,6 +28,8 @@ export interface HttpAppDeps {
   version: string;
   /** Failed-credential and expensive-operation limits (http/rate-limits.ts); defaults otherwise. */
   rateLimits?: RateLimits;
+  /** Pages opened by people: a browser asking for HTML under `pathPrefix` gets `render(status)` instead of JSON. */
+  htmlErrorPages?: { pathPrefix: string; render(status: number): string };
   /** Directory of the built console served at /console (and `/` redirecting to it); without it neither is served. */
   consoleDir?: string;
 }
@@ -191,12 +192,13 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
       res.locals.appError = known;
       if (known instanceof RateLimitedError) res.set('Retry-After', String(known.retryAfterSeconds));
       // Shopper pages are opened by people: a browser asking for HTML gets a friendly page.
-      if (req.path.startsWith('/passes/') && req.accepts(['json', 'html']) === 'html') {
+      const pages = deps.htmlErrorPages;
+      if (pages && req.path.startsWith(pages.pathPrefix) && req.accepts(['json', 'html']) === 'html') {
         res
           .status(known.status)
           .type('html')
           .set('Cache-Control', 'no-store')
-          .send(shopperErrorPage(known.status));
+          .send(pages.render(known.status));
         return;
       }
       res.status(known.status).json({

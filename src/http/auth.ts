@@ -2,15 +2,14 @@
  * Authentication: program API keys (Bearer, stored hashed) or a console session cookie standing
  * for one (docs/decisions/0023), and the admin token.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request } from 'express';
-import type { Clock } from '../clock.js';
-import { type ProgramContext, programNow } from '../features/programs/program-context.js';
-import type { SessionService } from '../features/sessions/session-service.js';
-import type { Store } from '../store/port.js';
+import { AppError, unauthorized } from '../errors.js';
+import type { ProgramContext } from '../program-context.js';
+import type { ProgramRecord, Store } from '../store/port.js';
 import { cacheProgramLookups } from '../store/program-lookup-cache.js';
-import { AppError, unauthorized } from './errors.js';
 import type { Authenticator } from './route.js';
+import { sameSecret } from './same-secret.js';
 import { checkCookieWrite, sessionIdFrom } from './session-cookie.js';
 
 /** SHA-256 of an API key: keys carry 256 random bits, so a fast hash is enough. */
@@ -25,11 +24,10 @@ function bearer(req: Request): string | undefined {
   return m?.[1];
 }
 
-function sameSecret(a: string, b: string): boolean {
-  // Compare digests so the comparison is constant-time whatever the lengths.
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
+/** The console sessions the authenticator resumes (features/sessions implements it). */
+export interface SessionResumer {
+  /** The live session of `sessionId`, or null when it is unknown, signed out or ended. */
+  resume(sessionId: string): Promise<{ program: ProgramRecord; csrfToken: string } | null>;
 }
 
 /** How long an authenticated live program is reused without reading it again (see program-lookup-cache.ts). */
@@ -37,12 +35,13 @@ export const PROGRAM_CACHE_TTL_MS = 1000;
 
 export function createAuthenticator(deps: {
   store: Store;
-  clock: Clock;
+  /** The program's now (its test clock, or the real time): the features' rule, passed in. */
+  programNow(program: ProgramRecord): Date;
   adminToken: string;
   /** Defaults to PROGRAM_CACHE_TTL_MS; 0 reads the program on every request. */
   programCacheTtlMs?: number;
   /** Console sessions: without them a session cookie is ignored. */
-  sessions?: SessionService;
+  sessions?: SessionResumer;
   /** PUBLIC_URL: an allowed `Origin` of cookie-authenticated writes besides the host reached. */
   publicUrl?: string;
 }): Authenticator {
@@ -58,7 +57,7 @@ export function createAuthenticator(deps: {
         if (!session) throw sessionRequired();
         checkCookieWrite(req, session.csrfToken, deps.publicUrl);
         const program = session.program;
-        return { program, scope: store.scoped(program.id), now: programNow(program, deps.clock) };
+        return { program, scope: store.scoped(program.id), now: deps.programNow(program) };
       }
       const key = bearer(req);
       if (!key) {
@@ -68,7 +67,7 @@ export function createAuthenticator(deps: {
       }
       const program = await store.findProgramByApiKeyHash(hashApiKey(key));
       if (!program) throw unauthorized('Unknown API key');
-      return { program, scope: store.scoped(program.id), now: programNow(program, deps.clock) };
+      return { program, scope: store.scoped(program.id), now: deps.programNow(program) };
     },
     admin(req): void {
       const token = bearer(req);

@@ -3,7 +3,7 @@
  * 4xx answers. Anything unmapped here is a 500 with an error id.
  */
 import type { Request } from 'express';
-import { AppError, badRequest } from './errors.js';
+import { AppError, badRequest } from '../errors.js';
 
 function isObject(err: unknown): err is Record<string, unknown> {
   return typeof err === 'object' && err !== null;

@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { type ParsedUrlQuery, parse as parseQueryString } from 'node:querystring';
-import type { ErrorDetail } from './errors.js';
+import type { ErrorDetail } from '../errors.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have; the deepest real body is about 6. */
 export const MAX_JSON_DEPTH = 32;

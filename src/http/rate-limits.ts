@@ -14,7 +14,7 @@ import {
   RateLimiterMemory,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 /** The credentials whose failed checks are counted, each in its own budget per client. */
 export type CredentialKind = 'admin' | 'apiKey' | 'passToken' | 'shopperLink' | 'signIn';

@@ -4,8 +4,8 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
-import type { ProgramContext } from '../features/programs/program-context.js';
-import { AppError, badRequest, type ErrorDetail } from './errors.js';
+import { AppError, badRequest, type ErrorDetail } from '../errors.js';
+import type { ProgramContext } from '../program-context.js';
 import { malformedQuery, unsafeStrings } from './input-guard.js';
 import type { CredentialKind, RateLimits } from './rate-limits.js';
 

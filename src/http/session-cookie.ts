@@ -4,8 +4,8 @@
  * `Sec-Fetch-Site`. Requests with a Bearer credential carry no cookie authority and skip these.
  */
 import type { Request } from 'express';
-import { sameToken } from '../features/sessions/session-tokens.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
+import { sameSecret } from './same-secret.js';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'tierpass_session';
@@ -80,7 +80,7 @@ export function checkCookieWrite(req: Request, csrfToken: string, publicUrl: str
   if (!isWrite(req)) return;
   refuseCrossSite(req, publicUrl);
   const given = req.headers[CSRF_HEADER.toLowerCase()];
-  if (typeof given !== 'string' || !sameToken(given, csrfToken)) {
+  if (typeof given !== 'string' || !sameSecret(given, csrfToken)) {
     throw new AppError(
       403,
       'csrf_token_invalid',

@@ -4,7 +4,7 @@
  * MIME sniffing, no referrer (docs/decisions/0024).
  */
 import type { Response } from 'express';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 export const PAGE_CSP = [
   "default-src 'self'",

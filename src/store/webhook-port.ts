@@ -2,22 +2,7 @@
  * Webhooks in the storage port (SPEC 5): events written in the transaction of the change they
  * announce, fanned out to one delivery per subscription that wants them.
  */
-
-/** Every event type a merchant can subscribe to. */
-export const WEBHOOK_EVENT_TYPES = [
-  'tier.upgraded',
-  'tier.downgraded',
-  'customer.tags_changed',
-  'tier.downgrade_warning',
-] as const;
-
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
-/** The test event (POST /v1/webhooks/{id}/test): sent on request only, never subscribed to. */
-export const PING_EVENT = 'ping';
-
-/** Every event type a delivery can carry: the subscribable ones and the test event. */
-export type DeliveredEventType = WebhookEventType | typeof PING_EVENT;
+import type { DeliveredEventType, WebhookEventType } from '../domain/webhook-event-types.js';
 
 /** One event to announce. */
 export interface NewWebhookEvent {

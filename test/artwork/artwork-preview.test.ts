@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { PassBranding } from '../../src/features/passes/pass-branding.js';
 import { EMPTY_TEMPLATES } from '../../src/features/passes/pass-templates.js';
-import type { ProgramContext } from '../../src/features/programs/program-context.js';
+import type { ProgramContext } from '../../src/program-context.js';
 import { decodeQr } from '../passes/qr-decode.js';
 import { createProgram } from '../support/harness.js';
 import { type ArtworkHarness, pixel, png, startArtworkHarness } from './artwork-fixtures.js';

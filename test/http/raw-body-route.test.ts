@@ -1,8 +1,8 @@
 /** Routes with a raw (non-JSON) body: read after auth, limited, other content types refused. */
 import { pino } from 'pino';
 import request from 'supertest';
+import { unauthorized } from '../../src/errors.js';
 import { createHttpApp } from '../../src/http/app.js';
-import { unauthorized } from '../../src/http/errors.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
 import type { Authenticator } from '../../src/http/route.js';
 

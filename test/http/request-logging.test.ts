@@ -3,8 +3,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
+import { AppError } from '../../src/errors.js';
 import { createHttpApp } from '../../src/http/app.js';
-import { AppError } from '../../src/http/errors.js';
 import { createHttpMetrics } from '../../src/http/metrics.js';
 
 function appLoggingAt(level: 'info' | 'warn') {

@@ -8,10 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../../scripts/lib/apns-stand-in.js';
 import type { WalletHealthView } from '../../src/features/wallet-health/wallet-health-schemas.js';
 import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { type GoogleHarness, startGoogleHarness } from '../google/google-harness.js';
-import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../passes/apns-stand-in.js';
 import {
   createBronzeGoldProgram,
   fetchPass,

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../../scripts/lib/apns-stand-in.js';
 import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
 
 let h: PassHarness | undefined;

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
+import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../../scripts/lib/apns-stand-in.js';
 import { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { programNow } from '../../src/features/programs/program-context.js';
 import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
 import { ADMIN_TOKEN, uid } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from './apns-stand-in.js';
 import { fetchPass, openPkpass, PASS_TYPE_ID, type PassHarness, startPassHarness } from './pass-harness.js';
 
 let h: PassHarness;

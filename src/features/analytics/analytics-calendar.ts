@@ -5,7 +5,7 @@
  */
 import { addDuration } from '../../domain/duration.js';
 import { fromLocal, parseLocalDate } from '../../domain/zoned-time.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest } from '../../errors.js';
 
 /** An instant range cut from local dates. */
 export interface LocalRange {

@@ -4,9 +4,9 @@
  * service resolves local dates, fills empty buckets and names the tiers.
  */
 import { addDuration } from '../../domain/duration.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { EarningRow, TierName } from '../../store/analytics-port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { bucketStarts, localMidnight, localRange, monthsBetween } from './analytics-calendar.js';
 import type { EarningsInput, MovementsInput } from './analytics-schemas.js';
 

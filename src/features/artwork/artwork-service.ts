@@ -4,11 +4,11 @@
  * bundles (see docs/decisions/0010-artwork.md).
  */
 import { createHash } from 'node:crypto';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import { PROGRAM_OWNER } from '../passes/pass-branding.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
 import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
 import { SlotUploads, uploadCancelled } from './slot-uploads.js';

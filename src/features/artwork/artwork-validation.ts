@@ -4,7 +4,7 @@
  * filters) → header pixel count → decoder header → minimum size. Declared vs actual data
  * size is checked by the renderer, in its child process, just before the full decode.
  */
-import { AppError, badRequest, unprocessable } from '../../http/errors.js';
+import { AppError, badRequest, unprocessable } from '../../errors.js';
 import { CONTENT_TYPES, type ImageFormat, sniffImage } from '../../integrations/images/image-sniffer.js';
 import type { PassFaceRenderer, SourceImage } from '../../integrations/images/pass-face-renderer.js';
 import { checkSvgComplexity } from '../../integrations/images/svg-complexity.js';

@@ -7,7 +7,7 @@
  * read by the upload before rendering and checked by its write
  * (docs/decisions/0019-bounded-image-work.md).
  */
-import { conflict } from '../../http/errors.js';
+import { conflict } from '../../errors.js';
 
 /** One upload's view: aborted when its client goes away or a DELETE of the slot comes in. */
 export interface SlotUpload {

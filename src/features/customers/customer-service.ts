@@ -5,7 +5,8 @@ import { type KeepStatus, keepBoundary, keepStatus } from '../../domain/keep-sta
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type {
   CustomerRecord,
   LedgerEntry,
@@ -16,8 +17,7 @@ import type {
   TierRecord,
   TierTitle,
 } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
-import { evaluate, loadFacts, writeOutcome } from '../tiering/tier-evaluation.js';
+import { evaluate, loadFacts, writeOutcome } from '../tiers/tier-evaluation.js';
 import { effectiveTags } from '../webhooks/webhook-events.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';

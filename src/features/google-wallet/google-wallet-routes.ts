@@ -3,7 +3,7 @@
  * public, content-addressed images Google fetches for classes.
  */
 import { z } from 'zod';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import type { Store } from '../../store/port.js';
 import { customerIdParams } from '../customers/customer-schemas.js';

@@ -7,17 +7,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { AppError, notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
 import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
 import type { Branding, PassBranding } from '../passes/pass-branding.js';
 import { type GooglePassModel, googlePassModel } from '../passes/pass-model.js';
 import type { PassPreviewService } from '../passes/pass-preview.js';
 import type { PassTemplates } from '../passes/pass-templates.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import {
   bodyHash,
   classIdOf,

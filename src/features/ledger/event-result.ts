@@ -2,7 +2,8 @@
 
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import type { Balances } from '../../domain/types.js';
-import { conflict, unprocessable } from '../../http/errors.js';
+import { conflict, unprocessable } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type {
   CustomerRecord,
   NewLedgerEntry,
@@ -11,8 +12,7 @@ import type {
   TierRecord,
 } from '../../store/port.js';
 import { customerView, ledgerEntryView } from '../customers/customer-service.js';
-import type { ProgramContext } from '../programs/program-context.js';
-import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiering/tier-evaluation.js';
+import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiers/tier-evaluation.js';
 
 /** A response to send, and whether it is the stored response of an earlier identical request. */
 export interface EventResponse {

@@ -1,6 +1,6 @@
 /** HTTP routes of point-moving events. */
 import type { Request } from 'express';
-import { badRequest } from '../../http/errors.js';
+import { badRequest } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import { customerIdParams } from '../customers/customer-schemas.js';
 import type { EventResponse } from './event-result.js';

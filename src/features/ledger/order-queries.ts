@@ -1,8 +1,8 @@
 /** Reading orders: one order with its refunds and the entries it caused, and a customer's orders. */
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { OrderRecord, RefundRecord } from '../../store/port.js';
 import { ledgerEntryView } from '../customers/customer-service.js';
-import type { ProgramContext } from '../programs/program-context.js';
 
 function refundView(r: RefundRecord) {
   return { id: r.id, amount: r.amount, createdAt: r.createdAt.toISOString() };

@@ -1,9 +1,9 @@
 /** Orders and refunds: earning on net order value, proportional reversal on refunds. */
 import { earnOrder } from '../../domain/benefits.js';
 import { refundReversal } from '../../domain/earning.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { notFound, unprocessable } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { NewLedgerEntry, OrderRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { type EventResponse, eventTime, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { OrderInput, RefundInput } from './ledger-schemas.js';
 import { requestHash } from './request-hash.js';

@@ -1,8 +1,8 @@
 /** Points outside orders: earning rules and adjustments, and redemptions. */
 import { earnPoints } from '../../domain/benefits.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { notFound, unprocessable } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { type EventResponse, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { PointsInput, RedemptionInput } from './ledger-schemas.js';
 import { requestHash } from './request-hash.js';

@@ -4,7 +4,7 @@
  * samples name.
  */
 import { z } from 'zod';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import { tierIdParams } from '../tiers/tier-schemas.js';
 import type { PassBranding } from './pass-branding.js';

@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import type { TierRecord } from '../../store/port.js';
 import { isApplePassImage, type Slot } from '../artwork/artwork-slots.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import { mergeDesign, type PassModelInput, templateDefaults } from './pass-model.js';
 import { type PassTemplate, type PassTemplates, templateFor } from './pass-templates.js';

@@ -5,11 +5,11 @@
  * real pass is built from, rasterised in the bounded image child processes.
  */
 import { createHash } from 'node:crypto';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import type { Slot } from '../artwork/artwork-slots.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { type Branding, type BrandingMemo, type PassBranding, PROGRAM_OWNER } from './pass-branding.js';
 import { LruCache } from './pass-cache.js';
 import type { PassDesign } from './pass-design-schemas.js';

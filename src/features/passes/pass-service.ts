@@ -2,11 +2,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
 import type { CustomerRecord, Store, TierRecord } from '../../store/port.js';
-import { type ProgramContext, programNow } from '../programs/program-context.js';
+import { programNow } from '../programs/program-context.js';
 import { BrandingMemo, type PassBranding } from './pass-branding.js';
 import { LruCache } from './pass-cache.js';
 import { isNotModified, type PassConditions } from './pass-conditions.js';

@@ -4,10 +4,11 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import { notFound, unauthorized } from '../../http/errors.js';
+import { notFound, unauthorized } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
 import type { ProgramScope, Store } from '../../store/port.js';
-import { type ProgramContext, programNow } from '../programs/program-context.js';
+import { programNow } from '../programs/program-context.js';
 import type { PassConditions } from './pass-conditions.js';
 import { type PassResult, type PassService, programIdOfSerial } from './pass-service.js';
 

@@ -1,9 +1,9 @@
 /** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
 import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { ProgramSettings } from '../../domain/types.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
-import { loadFacts } from '../tiering/tier-evaluation.js';
+import { loadFacts } from '../tiers/tier-evaluation.js';
 
 export interface WalletView {
   /** The customer's tier, hidden or not (its rewards are shown either way). */

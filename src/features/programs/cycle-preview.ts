@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { nextBoundaries } from '../../domain/cycles.js';
 import type { RetentionMode } from '../../domain/types.js';
 import { localMinuteString } from '../../domain/zoned-time.js';
+import { unprocessable } from '../../errors.js';
 import { dateSchema } from '../../http/common-schemas.js';
-import { unprocessable } from '../../http/errors.js';
-import type { ProgramContext } from './program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { durationSchema } from './program-schemas.js';
 
 export const cyclePreviewQuery = z

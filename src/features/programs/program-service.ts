@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { downgradeWarningDays } from '../../domain/downgrade-warning.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import { conflict } from '../../http/errors.js';
+import { conflict } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ProgramRecord, Store } from '../../store/port.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { assertValidConfig, type ResyncKicker } from '../tiers/tier-service.js';
-import type { ProgramContext } from './program-context.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-schemas.js';
 
 /** Settings of a program created without them. */

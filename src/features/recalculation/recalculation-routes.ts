@@ -2,7 +2,7 @@
  * HTTP routes of recalculation runs: start a manual full sync, follow any run's progress, list
  * the runs (the rehearsal timeline).
  */
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
 import { jobIdParams, jobView, runsPage, syncStarted } from './recalculation-schemas.js';
 import { type RecalculationService, runView } from './recalculation-service.js';

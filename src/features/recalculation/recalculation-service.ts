@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { notFound } from '../../http/errors.js';
+import { notFound } from '../../errors.js';
 import type { Store } from '../../store/port.js';
 import type {
   BatchWork,

@@ -1,7 +1,7 @@
 /**
  * What a run of each kind does (SPEC 2, 4) and how one batch of customers is evaluated: with
  * `decideTier` and `applyDecision`, the functions the real-time event path uses
- * (features/tiering/tier-evaluation.ts), fed with facts the batch query computed set-based.
+ * (features/tiers/tier-evaluation.ts), fed with facts the batch query computed set-based.
  */
 import { decideTier, type EvaluationTrigger } from '../../domain/assignment.js';
 import { qualifyingTags } from '../../domain/customer-facts.js';

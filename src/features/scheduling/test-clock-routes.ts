@@ -1,10 +1,10 @@
 /** The test clock of a test program (API.md "Test mode and the test clock"). */
 import { z } from 'zod';
 import { addDuration } from '../../domain/duration.js';
+import { AppError, unprocessable } from '../../errors.js';
 import { instantSchema } from '../../http/common-schemas.js';
-import { AppError, unprocessable } from '../../http/errors.js';
 import type { ApiRegistry } from '../../http/route.js';
-import type { ProgramContext } from '../programs/program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { durationSchema } from '../programs/program-schemas.js';
 import type { SchedulingService } from './scheduling-service.js';
 

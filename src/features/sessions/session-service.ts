@@ -1,6 +1,6 @@
 /** Console sessions: an API key exchanged for a session; resumed by its id; revoked on sign-out. */
 import type { Clock } from '../../clock.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import type { ProgramRecord, Store } from '../../store/port.js';
 import { csrfTokenFor, hashSessionId, isSessionId, newSessionId } from './session-tokens.js';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ProgramSettings, TierConfig } from '../../domain/types.js';
 import { type ConfigIssue, validateConfig } from '../../domain/validate-config.js';
-import { badRequest } from '../../http/errors.js';
+import { badRequest } from '../../errors.js';
 import { createTierBody, MAX_TIERS } from '../tiers/tier-schemas.js';
 
 /** The key under which customers without a tier are counted. */

@@ -3,7 +3,7 @@
  * customers and orders, the replay span. Each problem names the field it is about.
  */
 import { addDuration } from '../../domain/duration.js';
-import type { ErrorDetail } from '../../http/errors.js';
+import type { ErrorDetail } from '../../errors.js';
 import type { ReplayBody } from './replay-schemas.js';
 
 /** Longest replay span (until − start), in the program's time zone. */

@@ -5,8 +5,8 @@
  */
 import { type ReplayEvent, type ReplayResult, simulate } from '../../domain/simulate.js';
 import type { ProgramSettings, TierConfig } from '../../domain/types.js';
-import { badRequest } from '../../http/errors.js';
-import type { ProgramContext } from '../programs/program-context.js';
+import { badRequest } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import { checkDraft, issueView, toTierConfigs } from './draft-tiers.js';
 import { replayProblems, replayStart } from './replay-checks.js';
 import type { ReplayBody, ReplayEventInput } from './replay-schemas.js';

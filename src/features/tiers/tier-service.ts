@@ -1,9 +1,9 @@
 /** Tiers: CRUD and ordering, validated as a whole program configuration. */
 import type { ProgramSettings } from '../../domain/types.js';
 import { validateConfig } from '../../domain/validate-config.js';
-import { badRequest, notFound, unprocessable } from '../../http/errors.js';
+import { badRequest, notFound, unprocessable } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ProgramRecord, TierDesign, TierInput, TierRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { newTierId, tierInputOf } from './tier-input.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';

@@ -5,9 +5,9 @@
  * followed by what the single-tier routes cause: every pass refreshed, a resync (at once after a
  * deletion or an enabled flag change, as DELETE and PATCH do; debounced otherwise).
  */
-import { badRequest, conflict } from '../../http/errors.js';
+import { badRequest, conflict } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { TierRecord } from '../../store/port.js';
-import type { ProgramContext } from '../programs/program-context.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { checkDraft, NO_TIER, toTierConfigs } from '../simulations/draft-tiers.js';
 import { newTierId, tierInputOf } from './tier-input.js';

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../clock.js';
 import { type CertificateSummary, expiryWarnings } from '../../integrations/apple/certificates.js';
-import type { ProgramContext } from '../programs/program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { WalletHealthView } from './wallet-health-schemas.js';
 
 const DAY_MS = 86_400_000;

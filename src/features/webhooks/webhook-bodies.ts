@@ -3,7 +3,8 @@
  * `Tierpass-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
  */
 import { createHmac } from 'node:crypto';
-import type { ClaimedDelivery, DeliveredEventType } from '../../store/webhook-port.js';
+import type { DeliveredEventType } from '../../domain/webhook-event-types.js';
+import type { ClaimedDelivery } from '../../store/webhook-port.js';
 
 export const SIGNATURE_HEADER = 'Tierpass-Signature';
 

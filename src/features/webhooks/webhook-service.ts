@@ -1,19 +1,15 @@
 /** Webhook subscriptions and their delivery log (SPEC 5, API.md "Webhooks"). */
 import { randomBytes } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../../http/errors.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../domain/webhook-event-types.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
 import {
   type AddressPolicy,
   AddressRefused,
   checkHost,
   urlHost,
 } from '../../integrations/webhooks/address-policy.js';
-import {
-  WEBHOOK_EVENT_TYPES,
-  type WebhookDeliveryRecord,
-  type WebhookEventType,
-  type WebhookSubscriptionRecord,
-} from '../../store/webhook-port.js';
-import type { ProgramContext } from '../programs/program-context.js';
+import type { ProgramContext } from '../../program-context.js';
+import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../../store/webhook-port.js';
 import type { SubscribeInput } from './webhook-schemas.js';
 
 export interface WebhookServiceDeps {

@@ -6,7 +6,7 @@
  * inflates the whole pixel stream, counting bytes and keeping none).
  */
 import { createInflate } from 'node:zlib';
-import { AppError, unprocessable } from '../../http/errors.js';
+import { AppError, unprocessable } from '../../errors.js';
 import type { ImageFormat } from './image-sniffer.js';
 
 /** More scans than any encoder writes (libjpeg's progressive script has 10). */

@@ -4,7 +4,7 @@
  * CPU, wall-clock or memory budget, or when the client goes away.
  */
 import sharp from 'sharp';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import type { ImageJob, ImageJobReply } from './image-work-protocol.js';
 import { SharpPassFaceRenderer } from './sharp-pass-face-renderer.js';
 

@@ -17,7 +17,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppError, badRequest, unprocessable } from '../../http/errors.js';
+import { AppError, badRequest, unprocessable } from '../../errors.js';
 import type { ImageJob, ImageJobReply } from './image-work-protocol.js';
 
 export interface ImageWorkLimits {

@@ -4,7 +4,7 @@
  * image child processes (isolated-pass-face-renderer.ts); tests and benches use it directly.
  */
 import sharp, { type Sharp } from 'sharp';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../errors.js';
 import { checkDeclaredSize } from './image-integrity.js';
 import type {
   PassFace,

@@ -5,7 +5,7 @@
  * parameter are bounded. Text-level, before anything is decoded; the image child's CPU
  * and memory budget (image-work-pool.ts) is the fence behind it.
  */
-import { badRequest, unprocessable } from '../../http/errors.js';
+import { badRequest, unprocessable } from '../../errors.js';
 import { type ImageFormat, sniffImage } from './image-sniffer.js';
 
 /** An inline raster image of an SVG. */

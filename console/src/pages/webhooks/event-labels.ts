@@ -1,7 +1,7 @@
 /** What each webhook event announces (SPEC 5), in the merchant's words, for the form and the lists. */
-import type { DeliveredEventType, WebhookEventType } from '../../../../src/store/webhook-port.js';
+import type { DeliveredEventType, WebhookEventType } from '../../../../src/domain/webhook-event-types.js';
 
-export { WEBHOOK_EVENT_TYPES } from '../../../../src/store/webhook-port.js';
+export { WEBHOOK_EVENT_TYPES } from '../../../../src/domain/webhook-event-types.js';
 
 /** Checkbox hints of the subscribe form. */
 export const EVENT_HINTS: Record<WebhookEventType, string> = {

@@ -1,6 +1,7 @@
 /**
  * Real-time tier evaluation inside an event's transaction (SPEC 4: upgrades are
- * immediate; continuous mode also drops on events), and the facts the rules read.
+ * immediate; continuous mode also drops on events), and the facts the rules read. The tiers
+ * feature holds both halves: the tier set's configuration (tier-service.ts) and its evaluation.
  */
 import { decideTier, type EvaluationTrigger, type TierDecision } from '../../domain/assignment.js';
 import { qualifyingTags } from '../../domain/customer-facts.js';

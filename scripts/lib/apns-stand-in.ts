@@ -1,4 +1,8 @@
-/** A local APNs stand-in: HTTP/2 over TLS on a real socket, with a throwaway certificate. */
+/**
+ * A local APNs stand-in: HTTP/2 over TLS on a real socket, with a throwaway certificate. A test
+ * double shared by the push benchmark and the tests; it lives under scripts/lib so that src/
+ * holds no test double and scripts/ never import test/ (docs/decisions/0035).
+ */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

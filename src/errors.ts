@@ -1,4 +1,7 @@
-/** One error base class with an HTTP status and a stable code (API.md "Errors"). */
+/**
+ * One error base class with an HTTP status and a stable code (API.md "Errors"). Layer-neutral:
+ * features throw it, http/app.ts alone maps it to a response.
+ */
 
 export interface ErrorDetail {
   path?: string;
