@@ -116,7 +116,10 @@ it('advances the clock past a cycle boundary, shows it in the timeline and a tie
   await steps.nth(2).getByText('Gold → Bronze').waitFor();
   await steps.nth(2).getByText('(moved down)', { exact: true }).waitFor();
   // The server's plain-words explanation of the change (tier-history `explanation`).
-  await steps.nth(2).getByText(/^Moved down to Bronze on 1 Feb 2025/).waitFor();
+  await steps
+    .nth(2)
+    .getByText(/^Moved down to Bronze on 1 Feb 2025/)
+    .waitFor();
   await steps.nth(2).getByText('Feb 1, 2025').waitFor();
   await page.getByText('is in Bronze since').waitFor();
   await checkPage(page, 'rehearsal-timeline');

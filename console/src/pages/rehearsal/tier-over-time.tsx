@@ -94,8 +94,7 @@ export function TierOverTime({ timezone, reload }: { timezone: string; reload: n
                 <li key={s.id} className={`tier-step ${s.direction}`}>
                   <time dateTime={s.at}>{formatInZone(s.at, timezone)}</time>
                   <div className="tier-step-move">
-                    {title(s.fromTier)} →{' '}
-                    <strong>{title(s.toTier)}</strong>{' '}
+                    {title(s.fromTier)} → <strong>{title(s.toTier)}</strong>{' '}
                     <span className="muted">({s.direction === 'up' ? 'moved up' : 'moved down'})</span>
                   </div>
                   <div className="muted">{s.explanation}</div>
