@@ -88,10 +88,11 @@ describe('OutboxWorker', () => {
     const queue = new OutboxWorker({ logger: { error: () => {} } }).register(kind);
     const report = await queue.dispatch();
     expect(report).toEqual({ handled: [0, 1, 2, 3, 4, 5, 6], batches: 3 });
+    // Batches of 3, 3 and 1 items fail as attempts 3, 3 and 1 (maxAttempts 3).
     expect(kind.decisions).toEqual([
-      { retry: true, delayMs: 40 },
+      { retry: false, reason: 'exhausted' },
       { retry: false, reason: 'permanent' },
-      { retry: true, delayMs: 40 },
+      { retry: false, reason: 'exhausted' },
       { retry: false, reason: 'permanent' },
       { retry: true, delayMs: 10 },
       { retry: false, reason: 'permanent' },

@@ -83,13 +83,15 @@ export function outboxContract(store: StoreRef): void {
       expect(racing.flat()).toEqual([]);
     });
 
-    it('gives rows of one customer in the order they were queued, and rows due first first', async () => {
+    it('numbers rows in the order they were queued, so a customer’s rows keep their order', async () => {
       const a = await walletCustomer();
       const b = await walletCustomer();
       for (const customer of [a, b, a]) await changed(customer);
-      const items = await claim('apple_pass_changed');
+      // The claim's result order is not promised (one batch is handled at once); the ids are.
+      const items = (await claim('apple_pass_changed')).sort((x, y) =>
+        BigInt(x.id) < BigInt(y.id) ? -1 : 1,
+      );
       expect(items.map((i) => i.customerId)).toEqual([a, b, a]);
-      expect(BigInt(items[0]?.id ?? 0)).toBeLessThan(BigInt(items[2]?.id ?? 0));
     });
 
     it('done rows never come back; retried rows come back after their delay, counting errors only', async () => {
@@ -187,16 +189,16 @@ export function outboxContract(store: StoreRef): void {
       await emit(a, 30);
       expect(await claim(at(0))).toEqual([]);
       const first = await claim(at(5));
-      expect(first.map((d) => [d.customerId, d.event.data.seq])).toEqual([
-        [a, 0],
-        [b, 0],
-      ]);
-      expect(first[0]).toMatchObject({
-        subscriptionId,
-        attempts: 0,
-        programMode: 'live',
-        firstAttemptAt: null,
-      });
+      // A claimed batch is sent at once: its order among customers is not promised.
+      expect(first.map((d) => [d.customerId, d.event.data.seq]).sort()).toEqual(
+        [
+          [a, 0],
+          [b, 0],
+        ].sort(),
+      );
+      for (const d of first) {
+        expect(d).toMatchObject({ subscriptionId, attempts: 0, programMode: 'live', firstAttemptAt: null });
+      }
       // a's second event waits for its first to be settled.
       expect(await claim(at(5))).toEqual([]);
       await store().webhookDeliveries.complete(first.map((d) => outcome(d, 'delivered', at(5))));
