@@ -1,7 +1,8 @@
 /**
- * The outbox worker's handler of `apple_pass_changed` rows (SPEC 5): records the pass's new update tag, then
- * sends an empty push to each registered device. At most one push per pass per minute; tokens
- * APNs calls gone are unregistered; 429 / 5xx / connection trouble retry with backoff.
+ * The outbox worker's handler of `apple_pass_changed` rows (SPEC 5): records the pass's new
+ * update tag, then sends an empty push to each registered device. At most one push per pass
+ * per minute; tokens APNs calls gone are unregistered; 429 / 5xx / connection trouble retry
+ * with backoff.
  *
  * Set-based (docs/decisions/0014-batched-push-dispatch.md): a claimed batch of rows is handled
  * with a few statements per program whatever its size — the passes with their devices' tokens,
