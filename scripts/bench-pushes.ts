@@ -1,7 +1,8 @@
 /**
  * Pass update push benchmark (`npm run bench:pushes`): the real app in-process on a fresh
- * PostgreSQL database, the real PassPushDispatcher and ApnsPushSender (@parse/node-apn), and the
- * local HTTP/2 TLS APNs stand-in of the tests (scripts/lib/apns-stand-in.ts) on 127.0.0.1.
+ * PostgreSQL database, the real outbox worker with its ApplePushHandler and ApnsPushSender
+ * (@parse/node-apn), and the local HTTP/2 TLS APNs stand-in of the tests
+ * (scripts/lib/apns-stand-in.ts) on 127.0.0.1.
  *
  *   npm run bench:pushes -- [--passes 5000] [--runs 3] [--prod-samples 24] [--prod-window 60]
  *                           [--poll-samples 60] [--fanout-only]

@@ -1,6 +1,6 @@
 /**
  * Webhook benchmark (`npm run bench:webhooks`): the real app in-process on a fresh PostgreSQL
- * database, the real WebhookDispatcher and node:http sender, and a receiver on 127.0.0.1.
+ * database, the real outbox worker with its WebhookDeliveryHandler and node:http sender, and a receiver on 127.0.0.1.
  *
  *   npm run bench:webhooks -- [--customers 1000] [--per-customer 5] [--runs 3] [--samples 200]
  *

@@ -10,7 +10,10 @@ import { ArtworkService } from './features/artwork/artwork-service.js';
 import { DEFAULT_ARTWORK_LIMITS } from './features/artwork/artwork-validation.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
-import { GoogleWalletDispatcher } from './features/google-wallet/google-wallet-dispatcher.js';
+import {
+  type GoogleDispatchReport,
+  GoogleObjectHandler,
+} from './features/google-wallet/google-object-handler.js';
 import { registerGoogleWalletRoutes } from './features/google-wallet/google-wallet-routes.js';
 import {
   type GoogleWalletDeps,
@@ -21,11 +24,12 @@ import { OrderQueries } from './features/ledger/order-queries.js';
 import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
 import { OrderService } from './features/ledger/order-service.js';
 import { PointsService } from './features/ledger/points-service.js';
+import { type OutboxQueue, OutboxWorker } from './features/outbox/outbox-worker.js';
+import { ApplePushHandler, type DispatchReport } from './features/passes/apple-push-handler.js';
 import { PassBranding } from './features/passes/pass-branding.js';
 import { registerBrandingRoutes } from './features/passes/pass-branding-routes.js';
 import { shopperErrorPage } from './features/passes/pass-page.js';
 import { PassPreviewService } from './features/passes/pass-preview.js';
-import { PassPushDispatcher } from './features/passes/pass-push-dispatcher.js';
 import { registerPassRoutes } from './features/passes/pass-routes.js';
 import { PassService, type PassServiceDeps } from './features/passes/pass-service.js';
 import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
@@ -51,7 +55,7 @@ import { registerTierRoutes } from './features/tiers/tier-routes.js';
 import { type ResyncKicker, TierService } from './features/tiers/tier-service.js';
 import { registerWalletHealthRoutes } from './features/wallet-health/wallet-health-routes.js';
 import { WalletHealthService } from './features/wallet-health/wallet-health-service.js';
-import { WebhookDispatcher } from './features/webhooks/webhook-dispatcher.js';
+import { WebhookDeliveryHandler } from './features/webhooks/webhook-delivery-handler.js';
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
@@ -141,15 +145,19 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
   const recalculation = new RecalculationService({ ...deps.recalculation, store, logger });
-  // Late-bound: the dispatcher needs the pass service, built further down.
-  let passPushes: PassPushDispatcher | undefined;
-  let googleUpdates: GoogleWalletDispatcher | undefined;
+  // One worker drives every kind of outbox work; each kind is a handler registered below.
+  const outbox = new OutboxWorker({ logger });
+  // Late-bound: the Apple handler needs the pass service, built further down.
+  let passPushes: OutboxQueue<DispatchReport> | undefined;
+  let googleUpdates: OutboxQueue<GoogleDispatchReport> | undefined;
   const webhookPolicy = deps.webhooks?.policy ?? { allowLoopback: false, allowPrivate: false };
   const webhookSender =
     deps.webhooks?.sender ??
     new HttpWebhookSender({ policy: webhookPolicy, timeoutMs: deps.webhooks?.timeoutMs });
-  const webhookDispatcher = new WebhookDispatcher({ store, sender: webhookSender, clock, logger });
-  if (deps.webhooks?.dispatchOnCommit) store.webhookDeliveries.onQueued(() => webhookDispatcher.kick());
+  const webhookDispatcher = outbox.register(
+    new WebhookDeliveryHandler({ store, sender: webhookSender, clock, logger }),
+    { wakeOnCommit: deps.webhooks?.dispatchOnCommit },
+  );
   // A test clock's advance delivers that program's deliveries due up to its new time.
   const dispatchWebhooks = (program: ProgramRecord) =>
     webhookDispatcher.dispatch(program.mode === 'test' ? program.id : undefined);
@@ -212,35 +220,29 @@ export function buildApp(deps: AppDeps) {
         })
       : undefined;
   if (passes && deps.passes && deps.pushSender) {
-    passPushes = new PassPushDispatcher({
-      store,
-      passes,
-      sender: deps.pushSender,
-      topic: deps.passes.signer.passTypeIdentifier,
-      clock,
-      logger,
-    });
-    if (deps.pushOnCommit) {
-      // Deliver right after the commit that queued the push; the Agenda job is the safety net.
-      const dispatcher = passPushes;
-      store.outbox.onQueued(() => dispatcher.kick());
-    }
+    // Deliver right after the commit that queued the push; the Agenda job is the safety net.
+    passPushes = outbox.register(
+      new ApplePushHandler({
+        store,
+        passes,
+        sender: deps.pushSender,
+        topic: deps.passes.signer.passTypeIdentifier,
+        clock,
+        logger,
+      }),
+      { wakeOnCommit: deps.pushOnCommit },
+    );
   }
 
   const google = deps.google
     ? new GoogleWalletService({ ...deps.google, clock, logger, branding, previews })
     : undefined;
   if (google) {
-    const dispatcher = new GoogleWalletDispatcher({
-      store,
-      google,
-      clock,
-      logger,
-      retryBaseMs: deps.google?.retryBaseMs,
-    });
-    googleUpdates = dispatcher;
     // Patch right after the commit that queued the update; the Agenda job is the safety net.
-    if (deps.pushOnCommit) store.outbox.onQueued(() => dispatcher.kick());
+    googleUpdates = outbox.register(
+      new GoogleObjectHandler({ store, google, clock, logger, retryBaseMs: deps.google?.retryBaseMs }),
+      { wakeOnCommit: deps.pushOnCommit },
+    );
   }
 
   const walletHealth = new WalletHealthService({
@@ -320,6 +322,7 @@ export function buildApp(deps: AppDeps) {
       googleUpdates,
       webhooks,
       webhookDispatcher,
+      outbox,
       webhookSender,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */

@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     force.unref();
     server.close(() => {
       Promise.resolve(scheduler?.stop())
+        // The batches being delivered finish (or stay leased) before their senders close.
+        .then(() => services.outbox.close())
         .then(() => pushSender?.close())
         .then(() => services.webhookSender.close())
         .then(() => services.artwork.close())

@@ -9,11 +9,11 @@
  * - `tierpass:program-due` (on demand): the same for one program right away, kicked
  *   after a change that asks for an immediate resync.
  * - `tierpass:pass-pushes` (every 10 s, one instance at a time): deliver due outbox rows as
- *   Apple Wallet pushes (PassPushDispatcher).
+ *   Apple Wallet pushes (the outbox worker's ApplePushHandler).
  * - `tierpass:google-wallet` (every 10 s, one instance at a time): deliver due outbox rows as
- *   Google Wallet object updates and tier-change messages (GoogleWalletDispatcher).
+ *   Google Wallet object updates and tier-change messages (GoogleObjectHandler).
  * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
- *   their retries (WebhookDispatcher); commits that queue deliveries also kick it at once.
+ *   their retries (WebhookDeliveryHandler); commits that queue deliveries also kick it at once.
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';

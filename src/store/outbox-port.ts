@@ -4,7 +4,8 @@
  */
 
 /**
- * Kinds of outbox rows. Each kind has its own dispatcher, which claims only its kind:
+ * Kinds of outbox rows. Each kind has its own handler in the outbox worker, which claims only
+ * its kind:
  * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
  * Wallet loyalty object, with a message when its tier changed).
  */

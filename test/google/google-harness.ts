@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { GoogleWalletDispatcher } from '../../src/features/google-wallet/google-wallet-dispatcher.js';
+import type { GoogleDispatchReport } from '../../src/features/google-wallet/google-object-handler.js';
+import type { OutboxQueue } from '../../src/features/outbox/outbox-worker.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
 import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
 import { openPassSigner } from '../../src/integrations/apple/open-pass-signer.js';
@@ -30,7 +31,7 @@ export interface GoogleHarness {
   store: Store;
   standIn: GoogleStandIn;
   account: TestServiceAccount;
-  dispatcher: GoogleWalletDispatcher;
+  dispatcher: OutboxQueue<GoogleDispatchReport>;
   close(): Promise<void>;
 }
 

@@ -8,8 +8,9 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { type AppDeps, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
+import type { OutboxQueue } from '../../src/features/outbox/outbox-worker.js';
+import type { DispatchReport } from '../../src/features/passes/apple-push-handler.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
-import type { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
 import type { RateLimitOptions } from '../../src/http/rate-limits.js';
@@ -29,7 +30,7 @@ export interface PassHarness {
   store: Store;
   passes: PassService;
   /** Outbox delivery of pushes; present when started with a push sender. */
-  passPushes: PassPushDispatcher | undefined;
+  passPushes: OutboxQueue<DispatchReport> | undefined;
   /** Root CA of the dev PKI (openssl -CAfile). */
   rootCa: string;
   /** Scratch directory (certificates, unzipped passes). */

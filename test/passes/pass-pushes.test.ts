@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { type ApnsStandIn, senderToStandIn, startApnsStandIn } from '../../scripts/lib/apns-stand-in.js';
-import { PassPushDispatcher } from '../../src/features/passes/pass-push-dispatcher.js';
+import { type OutboxQueue, OutboxWorker } from '../../src/features/outbox/outbox-worker.js';
+import { ApplePushHandler, type DispatchReport } from '../../src/features/passes/apple-push-handler.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { programNow } from '../../src/features/programs/program-context.js';
 import type { ApnsPushSender } from '../../src/integrations/apple/apns-push-sender.js';
@@ -20,7 +21,7 @@ let sender: ApnsPushSender | undefined;
 let scratch: string;
 let ownDb: { url: string; drop(): Promise<void> };
 let auth: { Authorization: string };
-let dispatcher: PassPushDispatcher;
+let dispatcher: OutboxQueue<DispatchReport>;
 /** Reads the outbox rows the dispatcher left (state the API does not show). */
 let db: pg.Client;
 let programId: string;
@@ -334,14 +335,16 @@ describe('batched dispatch', () => {
       },
     };
     const errors: unknown[] = [];
-    const own = new PassPushDispatcher({
-      store: h.store,
-      passes: passes as PassService,
-      sender: sender as ApnsPushSender,
-      topic: PASS_TYPE_ID,
-      clock: { now: () => new Date() },
-      logger: { warn: () => {}, error: (obj: unknown) => errors.push(obj) } as never,
-    });
+    const own = new OutboxWorker({ logger: { error: () => {} } }).register(
+      new ApplePushHandler({
+        store: h.store,
+        passes: passes as PassService,
+        sender: sender as ApnsPushSender,
+        topic: PASS_TYPE_ID,
+        clock: { now: () => new Date() },
+        logger: { warn: () => {}, error: (obj: unknown) => errors.push(obj) } as never,
+      }),
+    );
     const report = await own.dispatch();
     expect(report.pushed).toBeGreaterThanOrEqual(1);
     expect(await outboxOf(good.customerId)).toEqual([expect.objectContaining({ done: true })]);
@@ -358,15 +361,17 @@ describe('batched dispatch', () => {
     expect((await order(customerId, 5000)).status).toBe(201);
     expect((await order(customerId, 100)).status).toBe(201);
     // One row per batch: the second batch is prepared while the first is being pushed.
-    const own = new PassPushDispatcher({
-      store: h.store,
-      passes: h.passes,
-      sender: sender as ApnsPushSender,
-      topic: PASS_TYPE_ID,
-      clock: { now: () => new Date() },
-      logger: { warn: () => {}, error: () => {} } as never,
-      batchSize: 1,
-    });
+    const own = new OutboxWorker({ logger: { error: () => {} } }).register(
+      new ApplePushHandler({
+        store: h.store,
+        passes: h.passes,
+        sender: sender as ApnsPushSender,
+        topic: PASS_TYPE_ID,
+        clock: { now: () => new Date() },
+        logger: { warn: () => {}, error: () => {} } as never,
+        batchSize: 1,
+      }),
+    );
     await own.dispatch();
     expect(pushesTo(token)).toHaveLength(1);
     const rows = await outboxOf(customerId);

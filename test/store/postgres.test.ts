@@ -1,10 +1,20 @@
 import { tmpdir } from 'node:os';
 import { openStore } from '../../src/store/open-store.js';
 import { testDatabaseUrl } from '../support/db.js';
+import { createTempDatabase } from '../support/temp-db.js';
 import { entry, newCustomer, newProgram } from './contract-fixtures.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('PostgreSQL server', () => openStore({ databaseUrl: testDatabaseUrl(), dataDir: tmpdir() }));
+// A database of its own: the outbox contract claims across programs, as the worker does, and
+// must neither take other test files' rows nor leave due rows for their dispatchers.
+let contractDb: { url: string; drop(): Promise<void> } | undefined;
+storeContract('PostgreSQL server', async () => {
+  contractDb = await createTempDatabase();
+  return openStore({ databaseUrl: contractDb.url, dataDir: tmpdir() });
+});
+afterAll(async () => {
+  await contractDb?.drop();
+});
 
 describe('group commit turned off (GROUP_COMMIT_SIZE=1)', () => {
   it('runs every customer transaction as its own transaction, all at once', async () => {

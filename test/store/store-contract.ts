@@ -5,6 +5,7 @@ import { customerOrderContract } from './contract-customers-orders.js';
 import { groupCommitContract } from './contract-group-commit.js';
 import { ledgerContract } from './contract-ledger.js';
 import { operationsContract } from './contract-operations.js';
+import { outboxContract } from './contract-outbox.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
 import { sessionContract } from './contract-sessions.js';
@@ -42,5 +43,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     passContract(ref);
     sessionContract(ref);
     operationsContract(ref);
+    outboxContract(ref);
   });
 }

@@ -1,7 +1,8 @@
 /**
- * Delivers `apple_pass_changed` outbox rows (SPEC 5): records the pass's new update tag, then
- * sends an empty push to each registered device. At most one push per pass per minute; tokens
- * APNs calls gone are unregistered; 429 / 5xx / connection trouble retry with backoff.
+ * The outbox worker's handler of `apple_pass_changed` rows (SPEC 5): records the pass's new
+ * update tag, then sends an empty push to each registered device. At most one push per pass
+ * per minute; tokens APNs calls gone are unregistered; 429 / 5xx / connection trouble retry
+ * with backoff.
  *
  * Set-based (docs/decisions/0014-batched-push-dispatch.md): a claimed batch of rows is handled
  * with a few statements per program whatever its size — the passes with their devices' tokens,
@@ -9,6 +10,9 @@
  * one `sendEmpty` with every token of the batch (node-apn multiplexes them over HTTP/2), then
  * the push records, the removed registrations and the rows' outcomes. Each pass still gets its
  * own outcome: one that cannot be built, or whose device APNs asks to retry, is retried alone.
+ * The worker (features/outbox) runs the claim loop, two stages deep: while one batch is pushed
+ * and its outcomes written, the next is claimed and prepared (reads, tag refresh), so the
+ * database round trips overlap the APNs traffic.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
@@ -16,10 +20,12 @@ import type { PushOutcome, PushSender } from '../../integrations/apple/push-send
 import type { OutboxItem } from '../../store/outbox-port.js';
 import type { PushTarget } from '../../store/pass-registration-port.js';
 import type { Store } from '../../store/port.js';
+import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
+import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { programNow } from '../programs/program-context.js';
 import type { PassService } from './pass-service.js';
 
-export interface PassPushDispatcherDeps {
+export interface ApplePushHandlerDeps {
   /** Outbox and the scoped pass data. */
   store: Store;
   /** Refreshes the passes' update tags before the push. */
@@ -40,9 +46,8 @@ export interface PassPushDispatcherDeps {
 
 const BATCH = 500;
 const LEASE_MS = 2 * 60_000;
-const MAX_ATTEMPTS = 12;
-/** 1 s, 2 s, 4 s … capped at an hour. */
-const backoffMs = (attempts: number) => Math.min(1000 * 2 ** attempts, 3_600_000);
+/** 2 s, 4 s, 8 s … capped at an hour; abandoned after the 12th failed attempt. */
+const RETRY: RetryPolicy = { baseMs: 2000, maxMs: 3_600_000, maxAttempts: 12 };
 /** The value of `key`, created with `make` when absent. */
 function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
@@ -99,71 +104,45 @@ interface Settlement {
   outcomes: Map<string, { at: Date; sent: Set<string>; failed: Set<string> }>;
 }
 
-export class PassPushDispatcher {
-  private running: Promise<DispatchReport> | undefined;
-  /** A kick arrived while a pass was running: look for due rows once more before ending. */
-  private again = false;
+type Run = OutboxRun<DispatchReport, string>;
 
-  constructor(private readonly deps: PassPushDispatcherDeps) {}
+export class ApplePushHandler implements OutboxHandler<OutboxItem, DispatchReport, string, Batch> {
+  readonly label = 'pass push';
+  readonly retry = RETRY;
+  readonly batchSize: number;
 
-  /** Deliver everything due now; concurrent calls in one process share one pass. */
-  dispatch(): Promise<DispatchReport> {
-    if (this.running) this.again = true;
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  constructor(private readonly deps: ApplePushHandlerDeps) {
+    this.batchSize = deps.batchSize ?? BATCH;
   }
 
-  /**
-   * Deliver soon without waiting (called after a commit that queued rows). Errors are logged;
-   * the scheduled job picks up anything left.
-   */
-  kick(): void {
-    this.dispatch().catch((err: unknown) => this.deps.logger.error({ err }, 'pass push dispatch failed'));
+  /** Every failure (a pass not built, APNs trouble) is worth retrying until the policy gives up. */
+  classify(): 'retry' {
+    return 'retry';
   }
 
-  /**
-   * Batches one after the other, two stages deep: while one batch is pushed and its outcomes
-   * written, the next is claimed and prepared (reads, tag refresh), so the database round trips
-   * overlap the APNs traffic. Rows handled here are no longer due (done, postponed or leased),
-   * so this ends.
-   */
-  private async drain(): Promise<DispatchReport> {
-    const report: DispatchReport = { pushed: 0, deferred: 0, unregistered: 0 };
-    let next = this.claimBatch(report, new Set());
-    for (;;) {
-      const batch = await next;
-      if (!batch) {
-        if (!this.again) return report;
-        this.again = false;
-        next = this.claimBatch(report, new Set());
-        continue;
-      }
-      // The passes about to be pushed count as pushed now for the next batch's coalescing.
-      next = this.claimBatch(report, new Set(batch.ready.map((r) => passKey(r.rows))));
-      // Not awaited until this batch is done; a rejection then ends the drain as before.
-      next.catch(() => {});
-      if (batch.ready.length > 0) await this.push(batch.ready, batch.settle, report);
-      await this.write(batch.settle);
-    }
+  newReport(): DispatchReport {
+    return { pushed: 0, deferred: 0, unregistered: 0 };
   }
 
-  /** Claim due rows and prepare them; undefined when none are due. */
-  private async claimBatch(report: DispatchReport, inFlight: Set<string>): Promise<Batch | undefined> {
-    const items = await this.deps.store.outbox.claim(
-      'apple_pass_changed',
-      this.deps.batchSize ?? BATCH,
-      LEASE_MS,
-    );
-    return items.length === 0 ? undefined : this.prepareBatch(items, report, inFlight);
+  claim(limit: number): Promise<OutboxItem[]> {
+    return this.deps.store.outbox.claim('apple_pass_changed', limit, LEASE_MS);
   }
 
-  private async prepareBatch(
-    items: OutboxItem[],
-    report: DispatchReport,
-    inFlight: Set<string>,
-  ): Promise<Batch> {
+  onQueued(listener: () => void): void {
+    this.deps.store.outbox.onQueued(listener);
+  }
+
+  /** The passes of `inFlight` (being pushed right now) count as pushed for coalescing. */
+  prepare(items: OutboxItem[], run: Run, inFlight: Batch | undefined): Promise<Batch> {
+    return this.prepareBatch(items, run, new Set(inFlight?.ready.map((r) => passKey(r.rows))));
+  }
+
+  async handle(batch: Batch, run: Run): Promise<void> {
+    if (batch.ready.length > 0) await this.push(batch.ready, batch.settle, run);
+    await this.write(batch.settle);
+  }
+
+  private async prepareBatch(items: OutboxItem[], run: Run, inFlight: Set<string>): Promise<Batch> {
     // Program → customer → the pass's rows.
     const byProgram = new Map<string, Map<string, PassRows>>();
     for (const item of items) {
@@ -179,10 +158,10 @@ export class PassPushDispatcher {
     const ready: Ready[] = [];
     for (const [programId, passes] of byProgram) {
       try {
-        ready.push(...(await this.prepare(programId, passes, settle, report, inFlight)));
+        ready.push(...(await this.preparePasses(programId, passes, settle, run, inFlight)));
       } catch (err) {
         // A read or the tag write for the whole program failed: its passes try again later.
-        for (const rows of passes.values()) this.fail(rows, message(err), settle, report);
+        for (const rows of passes.values()) this.fail(rows, message(err), settle, run);
       }
     }
     return { ready, settle };
@@ -195,11 +174,11 @@ export class PassPushDispatcher {
    * a pass whose tag cannot be refreshed is retried alone. `settle` changes only
    * once every read and write here has succeeded (on a throw, the caller retries all of them).
    */
-  private async prepare(
+  private async preparePasses(
     programId: string,
     passes: Map<string, PassRows>,
     settle: Settlement,
-    report: DispatchReport,
+    run: Run,
     inFlight: Set<string>,
   ): Promise<Ready[]> {
     const { store, clock } = this.deps;
@@ -224,7 +203,7 @@ export class PassPushDispatcher {
     if (onDevices.length === 0) {
       settle.done.push(...done);
       settle.retry.push(...postponed);
-      report.deferred += waiting;
+      run.report.deferred += waiting;
       return [];
     }
     const ages = await store.outbox.lastPushAges(
@@ -257,20 +236,21 @@ export class PassPushDispatcher {
     }
     settle.done.push(...done);
     settle.retry.push(...postponed);
-    report.deferred += waiting;
+    run.report.deferred += waiting;
     const ready: Ready[] = [];
     for (const target of due) {
       const rows = passes.get(target.pass.customerId) as PassRows;
       const tag = tags.get(target.pass.customerId);
       if (tag === undefined || tag instanceof Error) {
-        this.fail(rows, tag instanceof Error ? tag.message : 'pass tag not refreshed', settle, report);
+        this.fail(rows, tag instanceof Error ? tag.message : 'pass tag not refreshed', settle, run);
       } else ready.push({ rows, tokens: target.pushTokens, at: now });
     }
     return ready;
   }
 
   /** One push to every token of the batch, then each pass's outcome from its own tokens. */
-  private async push(ready: Ready[], settle: Settlement, report: DispatchReport): Promise<void> {
+  private async push(ready: Ready[], settle: Settlement, run: Run): Promise<void> {
+    const { report } = run;
     const { sender, topic, logger } = this.deps;
     // A device holding several changed passes is pushed once: Wallet then asks about all of them.
     const tokens = [...new Set(ready.flatMap((r) => r.tokens))];
@@ -318,7 +298,7 @@ export class PassPushDispatcher {
       }
       const again = own.filter((t) => retry.has(t)).length;
       if (again > 0) {
-        this.fail(rows, `APNs asked to retry ${again} of ${own.length} tokens`, settle, report);
+        this.fail(rows, `APNs asked to retry ${again} of ${own.length} tokens`, settle, run);
         continue;
       }
       report.pushed += 1;
@@ -327,18 +307,19 @@ export class PassPushDispatcher {
     }
   }
 
-  /** A pass that failed: its rows again after a backoff, or abandoned after MAX_ATTEMPTS. */
-  private fail(rows: PassRows, error: string, settle: Settlement, report: DispatchReport): void {
+  /** A pass that failed: its rows again after the policy's backoff, or abandoned when it gives up. */
+  private fail(rows: PassRows, error: string, settle: Settlement, run: Run): void {
     const ids = rows.items.map((i) => i.id);
     const attempts = Math.max(...rows.items.map((i) => i.attempts)) + 1;
-    report.deferred += 1;
-    if (attempts >= MAX_ATTEMPTS) {
+    run.report.deferred += 1;
+    const decision = run.decide(error, attempts);
+    if (!decision.retry) {
       this.deps.logger.error({ ids, error, attempts }, 'pass push abandoned');
       settle.done.push(...ids);
       return;
     }
     settle.failed.push({ ids, error, attempts });
-    for (const id of ids) settle.retry.push({ id, delayMs: backoffMs(attempts), error });
+    for (const id of ids) settle.retry.push({ id, delayMs: decision.delayMs, error });
   }
 
   /**
