@@ -12,3 +12,9 @@ export interface ProgramContext {
   /** The program's now: its test clock, or the real time for live programs. */
   now: Date;
 }
+
+/**
+ * The context less its scope: what a feature that owns its port (docs/decisions/0036) reads.
+ * Its service scopes its own store (`store.scoped(ctx.program.id)`); a `ProgramContext` satisfies it.
+ */
+export type ProgramCall = Omit<ProgramContext, 'scope'>;

@@ -5,10 +5,11 @@
  */
 import { addDuration } from '../../domain/duration.js';
 import { badRequest } from '../../errors.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { EarningRow, TierName } from '../../store/analytics-port.js';
 import { bucketStarts, localMidnight, localRange, monthsBetween } from './analytics-calendar.js';
 import type { EarningsInput, MovementsInput } from './analytics-schemas.js';
+import type { AnalyticsStore } from './analytics-store.js';
 
 /** Longest range per day bucket (a chart of at most ~730 points). */
 export const MAX_DAY_RANGE = 'P2Y';
@@ -65,8 +66,10 @@ function orderedIds(names: readonly TierName[], seen: Iterable<string>): string[
 }
 
 export class AnalyticsService {
+  constructor(private readonly store: AnalyticsStore) {}
+
   /** Customers per tier now, or at `at` (an instant, or a date = the end of that local day). */
-  async distribution(ctx: ProgramContext, at?: string) {
+  async distribution(ctx: ProgramCall, at?: string) {
     const tz = ctx.program.settings.timezone;
     const now = ctx.now;
     let instant = now;
@@ -81,7 +84,7 @@ export class AnalyticsService {
       const end = dateOnly ? new Date(addDuration(start, 'P1D', tz).getTime() - 1) : start;
       instant = end.getTime() > now.getTime() ? now : end;
     }
-    const analytics = ctx.scope.analytics;
+    const { analytics } = this.store.scoped(ctx.program.id);
     const [rows, names] = await Promise.all([
       at === undefined ? analytics.distributionNow() : analytics.distributionAt(instant),
       analytics.tierNames(),
@@ -115,11 +118,11 @@ export class AnalyticsService {
   }
 
   /** Upgrades, downgrades and entries per local day or ISO week, by reason. */
-  async movements(ctx: ProgramContext, q: MovementsInput) {
+  async movements(ctx: ProgramCall, q: MovementsInput) {
     const tz = ctx.program.settings.timezone;
     const span = q.interval === 'day' ? MAX_DAY_RANGE : MAX_LONG_RANGE;
     const range = localRange(q.from, q.to, tz, span);
-    const rows = await ctx.scope.analytics.movements({
+    const rows = await this.store.scoped(ctx.program.id).analytics.movements({
       from: range.start,
       to: range.end,
       timeZone: tz,
@@ -158,12 +161,13 @@ export class AnalyticsService {
   }
 
   /** Points awarded (earn entries, by the tier the customer was in) and bonuses paid, per month and tier. */
-  async earnings(ctx: ProgramContext, q: EarningsInput) {
+  async earnings(ctx: ProgramCall, q: EarningsInput) {
     const tz = ctx.program.settings.timezone;
     const range = localRange(q.from, q.to, tz, MAX_LONG_RANGE);
+    const { analytics } = this.store.scoped(ctx.program.id);
     const [rows, names] = await Promise.all([
-      ctx.scope.analytics.earnings({ from: range.start, to: range.end, timeZone: tz }),
-      ctx.scope.analytics.tierNames(),
+      analytics.earnings({ from: range.start, to: range.end, timeZone: tz }),
+      analytics.tierNames(),
     ]);
     const ids = orderedIds(
       names,

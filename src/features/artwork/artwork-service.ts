@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import { PROGRAM_OWNER } from '../passes/pass-branding.js';
 import { isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
+import type { ArtworkStore } from './artwork-store.js';
 import { type ArtworkLimits, DEFAULT_ARTWORK_LIMITS, validateUpload } from './artwork-validation.js';
 import { SlotUploads, uploadCancelled } from './slot-uploads.js';
 
@@ -22,6 +23,8 @@ export interface ArtworkImage {
 }
 
 export interface ArtworkServiceDeps {
+  /** The artwork slots of each program. */
+  store: ArtworkStore;
   /** Does the image work. */
   renderer: PassFaceRenderer;
   /** Upload limits (defaults: 5 MB, 25 megapixels). */
@@ -58,15 +61,17 @@ export class ArtworkService {
   private readonly uploads = new SlotUploads();
   /** Upload limits; the upload route reads `maxBytes` from here. */
   readonly limits: ArtworkLimits;
+  private readonly store: ArtworkStore;
 
   constructor(deps: ArtworkServiceDeps) {
+    this.store = deps.store;
     this.renderer = deps.renderer;
     this.limits = deps.limits ?? DEFAULT_ARTWORK_LIMITS;
   }
 
   /** The owner's id in the store; 404 `tier_not_found` for a tier that does not exist (here). */
-  private async owner(ctx: ProgramContext, owner: ArtworkOwner): Promise<string> {
-    if (owner.kind === 'tier' && !(await ctx.scope.tiers.get(owner.tierId))) {
+  private async owner(ctx: ProgramCall, owner: ArtworkOwner): Promise<string> {
+    if (owner.kind === 'tier' && !(await this.store.scoped(ctx.program.id).tiers.get(owner.tierId))) {
       throw notFound('tier_not_found', `No tier ${owner.tierId}`);
     }
     return ownerId(owner);
@@ -80,7 +85,7 @@ export class ArtworkService {
    * another: the write is refused by the slot's generation).
    */
   async upload(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     owner: ArtworkOwner,
     slotName: string,
     bytes: Buffer,
@@ -93,7 +98,7 @@ export class ArtworkService {
     const upload = this.uploads.begin(key, signal);
     try {
       // Read before any render, so every DELETE answered after this point bumps past it.
-      const generation = await ctx.scope.artwork.generation(tierId, slot);
+      const generation = await this.store.scoped(ctx.program.id).artwork.generation(tierId, slot);
       // The write and a DELETE's removal never interleave; a cancelled upload writes nothing.
       const write: Write = (fn) =>
         this.uploads.exclusive(key, async () => {
@@ -109,7 +114,7 @@ export class ArtworkService {
   }
 
   private async validateAndStore(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     tierId: string,
     slot: Slot,
     bytes: Buffer,
@@ -120,7 +125,7 @@ export class ArtworkService {
     const spec = SLOT_SPECS[slot];
     const image = await validateUpload(bytes, declaredType, spec, this.limits, this.renderer, signal);
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const repo = ctx.scope.artwork;
+    const repo = this.store.scoped(ctx.program.id).artwork;
     const current = await repo.get(tierId, slot);
     if (current?.hash === hash) return current;
     const donor = await repo.findByHash(slot, hash);
@@ -157,43 +162,44 @@ export class ArtworkService {
    * Queue the wallet pass updates of the passes showing the artwork: the tier's members, or
    * every pass of the program for program artwork (each tier without its own slot inherits it).
    */
-  private async passesShow<T>(ctx: ProgramContext, tierId: string, result: T): Promise<T> {
+  private async passesShow<T>(ctx: ProgramCall, tierId: string, result: T): Promise<T> {
     const scope = tierId === PROGRAM_OWNER ? undefined : { tierId };
-    await ctx.scope.transaction((tx) => tx.outbox.passesChanged(scope));
+    await this.store.scoped(ctx.program.id).transaction((tx) => tx.outbox.passesChanged(scope));
     return result;
   }
 
   /** The owner's slots with their variants. */
-  async list(ctx: ProgramContext, owner: ArtworkOwner): Promise<ArtworkSlotRecord[]> {
-    return ctx.scope.artwork.list(await this.owner(ctx, owner));
+  async list(ctx: ProgramCall, owner: ArtworkOwner): Promise<ArtworkSlotRecord[]> {
+    return this.store.scoped(ctx.program.id).artwork.list(await this.owner(ctx, owner));
   }
 
   /** One rendered variant, e.g. `strip@2x.png`. */
   async variant(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     owner: ArtworkOwner,
     slotName: string,
     name: string,
   ): Promise<ArtworkImage> {
     const slot = slotOf(slotName);
     const tierId = await this.owner(ctx, owner);
-    const found = await ctx.scope.artwork.variant(tierId, slot, name);
+    const { artwork } = this.store.scoped(ctx.program.id);
+    const found = await artwork.variant(tierId, slot, name);
     if (found) return found;
-    if (!(await ctx.scope.artwork.get(tierId, slot))) {
+    if (!(await artwork.get(tierId, slot))) {
       throw notFound('artwork_not_found', `${ownerName(owner)} has no ${slot} artwork`);
     }
     throw notFound('artwork_variant_not_found', `The ${slot} artwork has no variant ${name}`);
   }
 
   /** Delete a slot and its variants; uploads of the slot still rendering are cancelled. */
-  async remove(ctx: ProgramContext, owner: ArtworkOwner, slotName: string): Promise<void> {
+  async remove(ctx: ProgramCall, owner: ArtworkOwner, slotName: string): Promise<void> {
     const slot = slotOf(slotName);
     const tierId = await this.owner(ctx, owner);
     const key = `${ctx.program.id}/${tierId}/${slot}`;
     this.uploads.cancel(key);
     const removed = await this.uploads.exclusive(key, async () => {
       this.uploads.cancel(key);
-      return ctx.scope.artwork.remove(tierId, slot);
+      return this.store.scoped(ctx.program.id).artwork.remove(tierId, slot);
     });
     if (!removed) {
       throw notFound('artwork_not_found', `${ownerName(owner)} has no ${slot} artwork`);
