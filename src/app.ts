@@ -190,8 +190,9 @@ export function buildApp(deps: AppDeps) {
   const points = new PointsService();
   const simulations = new SimulationService();
   const replays = new ReplayService();
-  const analytics = new AnalyticsService();
+  const analytics = new AnalyticsService(store);
   const artwork = new ArtworkService({
+    store,
     renderer:
       deps.imageRenderer ??
       new IsolatedPassFaceRenderer({
@@ -203,10 +204,11 @@ export function buildApp(deps: AppDeps) {
   });
   // Program branding over the templates (0025); without pass templates, an empty base.
   const branding = new PassBranding({
+    store,
     templates: deps.passes?.templates ?? deps.google?.templates ?? EMPTY_TEMPLATES,
     logger,
   });
-  const previews = new PassPreviewService({ branding, renderer: artwork.renderer });
+  const previews = new PassPreviewService({ store, branding, renderer: artwork.renderer });
   const passes = deps.passes
     ? new PassService({ ...deps.passes, store, clock, logger, branding, previews })
     : undefined;
@@ -235,7 +237,7 @@ export function buildApp(deps: AppDeps) {
   }
 
   const google = deps.google
-    ? new GoogleWalletService({ ...deps.google, clock, logger, branding, previews })
+    ? new GoogleWalletService({ ...deps.google, store, clock, logger, branding, previews })
     : undefined;
   if (google) {
     // Patch right after the commit that queued the update; the Agenda job is the safety net.

@@ -302,7 +302,7 @@ describe('batched dispatch', () => {
     const stored = await scope.passes.get(fine.customerId);
     const program = await scope.program.get();
     const single = await h.passes.refreshTag(
-      { program, scope, now: programNow(program, { now: () => new Date() }) },
+      { program, now: programNow(program, { now: () => new Date() }) },
       fine.customerId,
     );
     expect(single).toEqual({

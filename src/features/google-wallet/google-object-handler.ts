@@ -9,14 +9,15 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { WalletApiError } from '../../integrations/google/wallet-client.js';
 import type { OutboxItem } from '../../store/outbox-port.js';
-import type { Store } from '../../store/port.js';
 import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { programNow } from '../programs/program-context.js';
 import type { GoogleWalletService } from './google-wallet-service.js';
+import type { GoogleWalletOutbox, GoogleWalletStore } from './google-wallet-store.js';
 
 export interface GoogleObjectHandlerDeps {
-  store: Store;
+  /** The outbox rows of its kind, and each program's objects. */
+  store: GoogleWalletStore & GoogleWalletOutbox;
   google: GoogleWalletService;
   /** Program time of the state read; wall time of recorded errors. */
   clock: Clock;
@@ -96,7 +97,7 @@ export class GoogleObjectHandler implements OutboxHandler<OutboxItem, GoogleDisp
       const row = await scope.googleWallet.object(customerId);
       if (!row) return await store.outbox.done(ids);
       const program = await scope.program.get();
-      const result = await google.sync({ program, scope, now: programNow(program, clock) }, row);
+      const result = await google.sync({ program, now: programNow(program, clock) }, row);
       report.synced += 1;
       if (result.message === 'TEXT_AND_NOTIFY') report.notified += 1;
       if (result.message === 'TEXT') report.texts += 1;

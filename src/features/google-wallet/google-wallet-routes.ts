@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
-import type { Store } from '../../store/port.js';
 import { customerIdParams } from '../customers/customer-schemas.js';
 import { passTokenParams } from '../passes/pass-design-schemas.js';
 import type { PassService } from '../passes/pass-service.js';
 import { type GoogleWalletService, googleWalletOff } from './google-wallet-service.js';
+import type { GoogleWalletStore } from './google-wallet-store.js';
 
 const saveLinkView = z.object({
   saveUrl: z.string().describe('https://pay.google.com/gp/v/save/<JWT signed with the service account>'),
@@ -29,7 +29,11 @@ const png = { description: 'The PNG (immutable: the URL names its content hash)'
 
 export function registerGoogleWalletRoutes(
   api: ApiRegistry,
-  deps: { google: GoogleWalletService | undefined; passes: PassService | undefined; store: Store },
+  deps: {
+    google: GoogleWalletService | undefined;
+    passes: PassService | undefined;
+    store: GoogleWalletStore;
+  },
 ): void {
   const { google, passes, store } = deps;
   api.add({

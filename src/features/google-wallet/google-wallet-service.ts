@@ -11,7 +11,7 @@ import { AppError, notFound } from '../../errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
 import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
 import type { Branding, PassBranding } from '../passes/pass-branding.js';
@@ -27,6 +27,7 @@ import {
   type TierMove,
   tierChangeMessage,
 } from './google-content.js';
+import type { GoogleWalletStore } from './google-wallet-store.js';
 
 /** Google allows three notifying messages per pass per day; later ones go out as TEXT. */
 export const NOTIFICATIONS_PER_DAY = 3;
@@ -37,6 +38,8 @@ const GOOGLE_IMAGES = { logo: 'google-program-logo.png', hero: 'google-hero.png'
 const TEMPLATE_LOGO = ['icon@3x.png', 'icon@2x.png', 'icon.png'];
 
 export interface GoogleWalletDeps {
+  /** Each program's objects, classes, customers and tiers. */
+  store: GoogleWalletStore;
   /** The Wallet REST API. */
   api: WalletApi;
   /** Signs the save links. */
@@ -104,12 +107,13 @@ export class GoogleWalletService {
    * `{ saveUrl }`: the customer's class and object are inserted (or brought up to date) through
    * the API first; the signed JWT then names the object by id only.
    */
-  async saveLink(ctx: ProgramContext, customerId: string): Promise<{ saveUrl: string }> {
-    if (!(await ctx.scope.customers.get(customerId))) {
+  async saveLink(ctx: ProgramCall, customerId: string): Promise<{ saveUrl: string }> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    if (!(await scope.customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
     }
     // Committed before the API call: changes from now on queue an update of the object.
-    const row = await ctx.scope.googleWallet.ensureObject(
+    const row = await scope.googleWallet.ensureObject(
       customerId,
       this.objectId(ctx.program.id, customerId),
       this.deps.clock.now(),
@@ -130,8 +134,8 @@ export class GoogleWalletService {
    * tier the object shows changed since the API last accepted it (notifying while fewer than
    * three notifying messages went out today, UTC, else TEXT). Throws WalletApiError.
    */
-  async sync(ctx: ProgramContext, row: GoogleObjectRecord): Promise<SyncResult> {
-    const { scope } = ctx;
+  async sync(ctx: ProgramCall, row: GoogleObjectRecord): Promise<SyncResult> {
+    const scope = this.deps.store.scoped(ctx.program.id);
     const customer = await scope.customers.get(row.customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${row.customerId}`);
     const tiers = await scope.tiers.list();
@@ -169,11 +173,11 @@ export class GoogleWalletService {
 
   /** Add the tier-change message, notifying while today's allowance lasts. */
   private async announce(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     row: GoogleObjectRecord,
     change: { tierName: string | null; move: TierMove; progress: string | null },
   ): Promise<'TEXT' | 'TEXT_AND_NOTIFY'> {
-    const repo = ctx.scope.googleWallet;
+    const repo = this.deps.store.scoped(ctx.program.id).googleWallet;
     const now = this.deps.clock.now();
     const day = now.toISOString().slice(0, 10);
     const notify = await repo.takeNotification(row.customerId, day, NOTIFICATIONS_PER_DAY);
@@ -210,8 +214,8 @@ export class GoogleWalletService {
   }
 
   /** Send the class when this program never sent it or its body changed (design, artwork, title). */
-  private async ensureClass(ctx: ProgramContext, body: WalletBody & { id: string }): Promise<void> {
-    const repo = ctx.scope.googleWallet;
+  private async ensureClass(ctx: ProgramCall, body: WalletBody & { id: string }): Promise<void> {
+    const repo = this.deps.store.scoped(ctx.program.id).googleWallet;
     const hash = bodyHash(body);
     const stored = await repo.classHash(body.id);
     if (stored === hash) return;
@@ -220,7 +224,7 @@ export class GoogleWalletService {
     await repo.setClassHash(body.id, hash, this.deps.clock.now());
   }
 
-  private async classBody(ctx: ProgramContext, branding: Branding, model: GooglePassModel) {
+  private async classBody(ctx: ProgramCall, branding: Branding, model: GooglePassModel) {
     const { publicUrl, issuerId } = this.deps;
     const shown = branding.tier;
     // Per slot: the tier's upload, else the program's, else (logo only) the template's icon.

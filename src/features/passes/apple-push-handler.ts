@@ -19,15 +19,15 @@ import type { Clock } from '../../clock.js';
 import type { PushOutcome, PushSender } from '../../integrations/apple/push-sender.js';
 import type { OutboxItem } from '../../store/outbox-port.js';
 import type { PushTarget } from '../../store/pass-registration-port.js';
-import type { Store } from '../../store/port.js';
 import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { programNow } from '../programs/program-context.js';
 import type { PassService } from './pass-service.js';
+import type { PassesGlobalStore, PassesStore } from './passes-store.js';
 
 export interface ApplePushHandlerDeps {
   /** Outbox and the scoped pass data. */
-  store: Store;
+  store: PassesStore & Pick<PassesGlobalStore, 'outbox'>;
   /** Refreshes the passes' update tags before the push. */
   passes: PassService;
   /** APNs. */
@@ -230,7 +230,7 @@ export class ApplePushHandler implements OutboxHandler<OutboxItem, DispatchRepor
       const program = await scope.program.get();
       now = programNow(program, clock);
       tags = await this.deps.passes.refreshTags(
-        { program, scope, now },
+        { program, now },
         due.map((t) => t.pass),
       );
     }

@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import type { TierRecord } from '../../store/port.js';
 import { isApplePassImage, type Slot } from '../artwork/artwork-slots.js';
 import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import { mergeDesign, type PassModelInput, templateDefaults } from './pass-model.js';
 import { type PassTemplate, type PassTemplates, templateFor } from './pass-templates.js';
+import type { PassesStore } from './passes-store.js';
 
 /**
  * Owner id of the program's own artwork in the artwork tables (tier ids are `tier_<hex>`, so
@@ -60,6 +61,8 @@ export class BrandingMemo {
 }
 
 export interface PassBrandingDeps {
+  /** Each program's design and artwork. */
+  store: PassesStore;
   /** pass-templates/ as read at start. */
   templates: PassTemplates;
   /** Stored designs that no longer validate are logged and ignored. */
@@ -100,8 +103,9 @@ export class PassBranding {
   }
 
   /** The program's own design (`{}` when never set or no longer valid). */
-  async programDesign(ctx: ProgramContext, memo?: BrandingMemo): Promise<PassDesign> {
-    const load = async () => this.parse(await ctx.scope.program.passDesign(), 'program design');
+  async programDesign(ctx: ProgramCall, memo?: BrandingMemo): Promise<PassDesign> {
+    const load = async () =>
+      this.parse(await this.deps.store.scoped(ctx.program.id).program.passDesign(), 'program design');
     return memo ? memo.once('design', load) : load();
   }
 
@@ -109,8 +113,8 @@ export class PassBranding {
    * Replace the program's design; every pass of the program is queued for an update in the same
    * transaction (APNs pushes and Google objects, as a tier design change does for its tier).
    */
-  async setProgramDesign(ctx: ProgramContext, design: PassDesign): Promise<PassDesign> {
-    const stored = await ctx.scope.transaction(async (tx) => {
+  async setProgramDesign(ctx: ProgramCall, design: PassDesign): Promise<PassDesign> {
+    const stored = await this.deps.store.scoped(ctx.program.id).transaction(async (tx) => {
       const saved = await tx.program.setPassDesign(design, ctx.now);
       await tx.outbox.passesChanged();
       return saved;
@@ -126,7 +130,7 @@ export class PassBranding {
   /**
    * The branding of a pass showing `shown` (null: no tier or a hidden one → the program's).
    */
-  async of(ctx: ProgramContext, shown: TierRecord | null, memo?: BrandingMemo): Promise<Branding> {
+  async of(ctx: ProgramCall, shown: TierRecord | null, memo?: BrandingMemo): Promise<Branding> {
     const template = templateFor(this.deps.templates, shown);
     const programDesign = await this.programDesign(ctx, memo);
     const programSlots = await this.slotList(ctx, PROGRAM_OWNER, memo);
@@ -148,13 +152,14 @@ export class PassBranding {
   }
 
   /** Images of the Apple bundle: template files < program artwork < tier artwork, by file name. */
-  async files(ctx: ProgramContext, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
+  async files(ctx: ProgramCall, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
     const files = { ...branding.template.files };
     const owners = [PROGRAM_OWNER, ...(branding.tier ? [branding.tier.id] : [])];
+    const { artwork } = this.deps.store.scoped(ctx.program.id);
     for (const owner of owners) {
       const variants = await (memo
-        ? memo.once(`variants:${owner}`, () => ctx.scope.artwork.variants(owner))
-        : ctx.scope.artwork.variants(owner));
+        ? memo.once(`variants:${owner}`, () => artwork.variants(owner))
+        : artwork.variants(owner));
       for (const v of variants) if (isApplePassImage(v.name)) files[v.name] = v.data;
     }
     return files;
@@ -165,7 +170,7 @@ export class PassBranding {
    * `templateFile` (none for hero). `hash` identifies its content (cache keys).
    */
   async faceImage(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     branding: Branding,
     slot: Slot,
     variant: string,
@@ -173,17 +178,18 @@ export class PassBranding {
   ): Promise<{ data: Buffer; hash: string; source: 'artwork' | 'template'; ownerId: string | null } | null> {
     const shown = branding.slots[slot];
     if (shown?.record.variants.some((v) => v.name === variant)) {
-      const stored = await ctx.scope.artwork.variant(shown.ownerId, slot, variant);
+      const stored = await this.deps.store
+        .scoped(ctx.program.id)
+        .artwork.variant(shown.ownerId, slot, variant);
       if (stored) return { data: stored.data, hash: stored.hash, source: 'artwork', ownerId: shown.ownerId };
     }
     const data = templateFile ? branding.template.files[templateFile] : undefined;
     return data ? { data, hash: this.hashOf(data), source: 'template', ownerId: null } : null;
   }
 
-  private slotList(ctx: ProgramContext, owner: string, memo?: BrandingMemo): Promise<ArtworkSlotRecord[]> {
-    return memo
-      ? memo.once(`slots:${owner}`, () => ctx.scope.artwork.list(owner))
-      : ctx.scope.artwork.list(owner);
+  private slotList(ctx: ProgramCall, owner: string, memo?: BrandingMemo): Promise<ArtworkSlotRecord[]> {
+    const list = () => this.deps.store.scoped(ctx.program.id).artwork.list(owner);
+    return memo ? memo.once(`slots:${owner}`, list) : list();
   }
 
   private parse(raw: unknown, what: string): PassDesign {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import type { Slot } from '../artwork/artwork-slots.js';
 import { type Branding, type BrandingMemo, type PassBranding, PROGRAM_OWNER } from './pass-branding.js';
@@ -16,6 +16,7 @@ import type { PassDesign } from './pass-design-schemas.js';
 import { appleFaceSvg, type FaceImages } from './pass-face-svg.js';
 import { applePassModel, type PassModelInput } from './pass-model.js';
 import { frenchProgress } from './pass-strings.js';
+import type { PassesStore } from './passes-store.js';
 import { sampleWalletView, type WalletView, walletView } from './wallet-view.js';
 
 /** Bumped when the face layout changes, so cached previews are drawn again. */
@@ -30,7 +31,7 @@ export const SAMPLE_MEMBER = { id: 'SAMPLE-0001', name: 'Sample Member' } as con
  * customers and the sample member, so the two cannot differ.
  */
 function modelInput(
-  ctx: ProgramContext,
+  ctx: ProgramCall,
   member: { id: string; name: string | null },
   points: number,
   view: {
@@ -104,6 +105,8 @@ export interface FaceImage {
 }
 
 export interface PassPreviewDeps {
+  /** Each program's customers, tiers, order facts and cached previews. */
+  store: PassesStore;
   branding: PassBranding;
   /** Image work in bounded child processes (the artwork service's). */
   renderer: PassFaceRenderer;
@@ -140,12 +143,13 @@ export class PassPreviewService {
    * bundle, the Google bodies, the card image and the pass sample share.
    */
   async customerInput(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     memo?: BrandingMemo,
   ): Promise<{ input: PassModelInput; branding: Branding; next: WalletView['next'] }> {
-    const { tier, shown, next } = await walletView(ctx, customer, tiers);
+    const { orders } = this.deps.store.scoped(ctx.program.id);
+    const { tier, shown, next } = await walletView(ctx, orders, customer, tiers);
     const branding = await this.deps.branding.of(ctx, shown, memo);
     return {
       branding,
@@ -160,14 +164,15 @@ export class PassPreviewService {
   }
 
   /** GET …/pass-sample: the sample member (or a real customer) of a tier or of the program. */
-  async sample(ctx: ProgramContext, target: DesignTarget, customerId?: string): Promise<PassSample> {
-    const tiers = await ctx.scope.tiers.list();
+  async sample(ctx: ProgramCall, target: DesignTarget, customerId?: string): Promise<PassSample> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
     if (target.kind === 'tier' && !tier) throw notFound('tier_not_found', `No tier ${target.tierId}`);
     let input: PassModelInput;
     let branding: Branding;
     if (customerId !== undefined) {
-      const customer = await ctx.scope.customers.get(customerId);
+      const customer = await scope.customers.get(customerId);
       if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
       ({ input, branding } = await this.customerInput(ctx, customer, tiers));
     } else {
@@ -186,7 +191,7 @@ export class PassPreviewService {
 
   /** The sample member of `tier` (or of the program: no tier), as its real pass would show. */
   private async sampleInput(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     tiers: readonly TierRecord[],
     tier: TierRecord | null,
   ): Promise<{ input: PassModelInput; branding: Branding }> {
@@ -200,17 +205,18 @@ export class PassPreviewService {
   }
 
   /** GET /v1/tiers/{id}/preview.png and /v1/program/preview.png: the sample's face, cached by content. */
-  async preview(ctx: ProgramContext, target: DesignTarget, signal?: AbortSignal): Promise<FaceImage> {
-    const tiers = await ctx.scope.tiers.list();
+  async preview(ctx: ProgramCall, target: DesignTarget, signal?: AbortSignal): Promise<FaceImage> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
     if (target.kind === 'tier' && !tier) throw notFound('tier_not_found', `No tier ${target.tierId}`);
     const owner = tier ? tier.id : PROGRAM_OWNER;
     const { input, branding } = await this.sampleInput(ctx, tiers, tier ?? null);
     const { key, draw } = await this.face(ctx, input, branding);
-    const cached = await ctx.scope.artwork.preview(owner, key);
+    const cached = await scope.artwork.preview(owner, key);
     if (cached) return { hash: key, data: cached };
     const data = await draw(signal);
-    await ctx.scope.artwork.putPreview(owner, key, data, ctx.now);
+    await scope.artwork.putPreview(owner, key, data, ctx.now);
     return { hash: key, data };
   }
 
@@ -218,10 +224,11 @@ export class PassPreviewService {
    * What the shopper page shows of a customer: the Apple model (colours, tier, points) and how
    * far the customer is towards the next tier when that is a points threshold.
    */
-  async shopperView(ctx: ProgramContext, customerId: string) {
-    const customer = await ctx.scope.customers.get(customerId);
+  async shopperView(ctx: ProgramCall, customerId: string) {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('pass_link_invalid', 'This pass link is not valid');
-    const { input, next } = await this.customerInput(ctx, customer, await ctx.scope.tiers.list());
+    const { input, next } = await this.customerInput(ctx, customer, await scope.tiers.list());
     let ratio: number | null = null;
     const item = next?.missing.length === 1 ? next.missing[0] : undefined;
     if (next && item && (item.type === 'lifetimePoints' || item.type === 'carryPoints')) {
@@ -232,10 +239,11 @@ export class PassPreviewService {
   }
 
   /** The customer's card face (shopper page), cached in memory by content. */
-  async card(ctx: ProgramContext, customerId: string, signal?: AbortSignal): Promise<FaceImage> {
-    const customer = await ctx.scope.customers.get(customerId);
+  async card(ctx: ProgramCall, customerId: string, signal?: AbortSignal): Promise<FaceImage> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
-    const { input, branding } = await this.customerInput(ctx, customer, await ctx.scope.tiers.list());
+    const { input, branding } = await this.customerInput(ctx, customer, await scope.tiers.list());
     const { key, draw } = await this.face(ctx, input, branding);
     const cached = this.cards.get(key);
     if (cached) return { hash: key, data: cached };
@@ -248,7 +256,7 @@ export class PassPreviewService {
    * The content key of a face (model, colours and the hashes of the images drawn) and how to
    * draw it; image bytes are only read when it is drawn.
    */
-  private async face(ctx: ProgramContext, input: PassModelInput, branding: Branding) {
+  private async face(ctx: ProgramCall, input: PassModelInput, branding: Branding) {
     const model = applePassModel(input);
     const used = (['logo', 'strip'] as const).map((slot) => {
       const shown = branding.slots[slot];

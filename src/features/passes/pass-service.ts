@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { notFound } from '../../errors.js';
 import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
-import type { CustomerRecord, Store, TierRecord } from '../../store/port.js';
+import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import { programNow } from '../programs/program-context.js';
 import { BrandingMemo, type PassBranding } from './pass-branding.js';
 import { LruCache } from './pass-cache.js';
@@ -15,6 +15,7 @@ import { passContent, passUpdateTag } from './pass-content.js';
 import { hashPassToken, type PassLinkSigner } from './pass-links.js';
 import type { PassPreviewService } from './pass-preview.js';
 import { SEALED_PREFIX } from './pass-token-seal.js';
+import type { PassesGlobalStore, PassesStore } from './passes-store.js';
 
 /** A built pass and what HTTP caching needs. */
 export interface BuiltPass {
@@ -34,8 +35,8 @@ export type PassResult =
   | ({ notModified: true } & Omit<BuiltPass, 'body'>);
 
 export interface PassServiceDeps {
-  /** Opens the program of a shopper link (no API key, so no ProgramContext yet). */
-  store: Store;
+  /** Each program's passes; also opens the program of a shopper link (no API key, so no context yet). */
+  store: PassesStore & Pick<PassesGlobalStore, 'sealLegacyPassTokens'>;
   /** Wall clock: pass creation and Last-Modified times. */
   clock: Clock;
   /** Signs the bundles. */
@@ -88,13 +89,14 @@ export class PassService {
   }
 
   /** The customer's pass identity, created on first use; never changes afterwards. */
-  async identity(ctx: ProgramContext, customerId: string): Promise<PassRecord> {
-    const existing = await ctx.scope.passes.get(customerId);
+  async identity(ctx: ProgramCall, customerId: string): Promise<PassRecord> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const existing = await scope.passes.get(customerId);
     if (existing) return existing;
     const serial = newSerial(ctx.program.id);
     // Only the hash is stored: the token is derived again whenever the pass is built (0021).
     const candidate = { serial, authTokenHash: hashPassToken(this.deps.links.passAuthToken(serial)) };
-    return ctx.scope.passes.ensure(customerId, candidate, this.deps.clock.now());
+    return scope.passes.ensure(customerId, candidate, this.deps.clock.now());
   }
 
   /**
@@ -135,18 +137,19 @@ export class PassService {
 
   /** The signed pass of a customer: built when its content changed, else served from the cache. */
   async applePass(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
-    const customer = await ctx.scope.customers.get(customerId);
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
-    const [tiers, identity] = await Promise.all([ctx.scope.tiers.list(), this.identity(ctx, customerId)]);
+    const [tiers, identity] = await Promise.all([scope.tiers.list(), this.identity(ctx, customerId)]);
     const bundle = await this.bundleOf(ctx, customer, tiers, identity);
     const tag = passUpdateTag(bundle);
     let record = identity;
     if (identity.updateTag !== tag) {
-      record = (await ctx.scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;
+      record = (await scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;
     }
     if (isNotModified(conditions, tag, record.updatedAt)) {
       return { notModified: true, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
@@ -179,7 +182,7 @@ export class PassService {
    * `applePass` and `refreshTags` alike. `memo` shares the program's branding reads in a batch.
    */
   private async bundleOf(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     identity: PassRecord,
@@ -203,7 +206,7 @@ export class PassService {
    * Bring the stored update tag (and Last-Modified) up to date with the pass's content,
    * without signing: `If-None-Match: *` always answers "not modified" once the tag is recorded.
    */
-  async refreshTag(ctx: ProgramContext, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
+  async refreshTag(ctx: ProgramCall, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
     const { serial, updateTag, lastModified } = await this.applePass(ctx, customerId, { ifNoneMatch: '*' });
     return { serial, updateTag, lastModified };
   }
@@ -216,14 +219,15 @@ export class PassService {
    * be read or built fails alone); only a failed read or write of the whole batch rejects.
    */
   async refreshTags(
-    ctx: ProgramContext,
+    ctx: ProgramCall,
     passes: readonly PassRecord[],
   ): Promise<Map<string, Omit<BuiltPass, 'body'> | Error>> {
     const out = new Map<string, Omit<BuiltPass, 'body'> | Error>();
     if (passes.length === 0) return out;
+    const scope = this.deps.store.scoped(ctx.program.id);
     const [customers, tiers] = await Promise.all([
-      ctx.scope.customers.getMany(passes.map((p) => p.customerId)),
-      ctx.scope.tiers.list(),
+      scope.customers.getMany(passes.map((p) => p.customerId)),
+      scope.tiers.list(),
     ]);
     const customerById = new Map(customers.map((c) => [c.id, c]));
     // The program's design and artwork, and each shown tier's, are read once for the batch.
@@ -245,13 +249,13 @@ export class PassService {
         out.set(pass.customerId, err instanceof Error ? err : new Error(String(err)));
       }
     });
-    for (const r of await ctx.scope.passes.setUpdateTags(changed, this.deps.clock.now())) {
+    for (const r of await scope.passes.setUpdateTags(changed, this.deps.clock.now())) {
       out.set(r.customerId, { serial: r.serial, updateTag: r.updateTag ?? '', lastModified: r.updatedAt });
     }
     // Not written: another writer stored the same tag meanwhile (or the pass went); read it back.
     for (const { customerId, tag } of changed) {
       if (out.has(customerId)) continue;
-      const record = await ctx.scope.passes.get(customerId);
+      const record = await scope.passes.get(customerId);
       out.set(
         customerId,
         record
@@ -263,8 +267,8 @@ export class PassService {
   }
 
   /** The shopper link of a customer's pass (no API key needed to open it). */
-  async shopperLink(ctx: ProgramContext, customerId: string): Promise<{ url: string }> {
-    if (!(await ctx.scope.customers.get(customerId))) {
+  async shopperLink(ctx: ProgramCall, customerId: string): Promise<{ url: string }> {
+    if (!(await this.deps.store.scoped(ctx.program.id).customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
     }
     const token = this.deps.links.sign({ programId: ctx.program.id, customerId });
@@ -272,14 +276,14 @@ export class PassService {
   }
 
   /** The program context and customer of a shopper link; 404 for a forged or stale token. */
-  async openLink(token: string): Promise<{ ctx: ProgramContext; customerId: string }> {
+  async openLink(token: string): Promise<{ ctx: ProgramCall; customerId: string }> {
     const subject = this.deps.links.verify(token);
     if (!subject) throw notFound('pass_link_invalid', 'This pass link is not valid');
     const scope = this.deps.store.scoped(subject.programId);
     const program = await scope.program.get().catch(() => null);
     if (!program) throw notFound('pass_link_invalid', 'This pass link is not valid');
     return {
-      ctx: { program, scope, now: programNow(program, this.deps.clock) },
+      ctx: { program, now: programNow(program, this.deps.clock) },
       customerId: subject.customerId,
     };
   }

@@ -5,16 +5,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { notFound, unauthorized } from '../../errors.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
-import type { ProgramScope, Store } from '../../store/port.js';
 import { programNow } from '../programs/program-context.js';
 import type { PassConditions } from './pass-conditions.js';
 import { type PassResult, type PassService, programIdOfSerial } from './pass-service.js';
+import type { PassesGlobalStore, PassesScope, PassesStore } from './passes-store.js';
 
 export interface PassWebServiceDeps {
-  /** Scopes each call by the program id its serial starts with. */
-  store: Store;
+  /** Scopes each call by the program id its serial starts with; finds a device's programs. */
+  store: PassesStore & Pick<PassesGlobalStore, 'programsOfPassDevice'>;
   /** Program time (test clocks) and registration times. */
   clock: Clock;
   /** Builds passes and records their update tags. */
@@ -71,8 +71,8 @@ export class PassWebService {
     authorization: string | undefined,
     pushToken: string,
   ): Promise<{ created: boolean }> {
-    const { ctx } = await this.authorize(passTypeId, serial, authorization);
-    return ctx.scope.passRegistrations.register(deviceId, serial, pushToken, this.deps.clock.now());
+    const { scope } = await this.authorize(passTypeId, serial, authorization);
+    return scope.passRegistrations.register(deviceId, serial, pushToken, this.deps.clock.now());
   }
 
   /** Stop sending a pass's updates to a device (also when it was not registered). */
@@ -82,8 +82,8 @@ export class PassWebService {
     serial: string,
     authorization: string | undefined,
   ): Promise<void> {
-    const { ctx } = await this.authorize(passTypeId, serial, authorization);
-    await ctx.scope.passRegistrations.unregister(deviceId, serial);
+    const { scope } = await this.authorize(passTypeId, serial, authorization);
+    await scope.passRegistrations.unregister(deviceId, serial);
   }
 
   /**
@@ -99,13 +99,14 @@ export class PassWebService {
     const after = parseTag(since);
     const changed: PassRecord[] = [];
     for (const programId of await this.deps.store.programsOfPassDevice(deviceId)) {
-      const ctx = await this.context(this.deps.store.scoped(programId));
-      const serials = await ctx.scope.passRegistrations.serialsOfDevice(deviceId);
-      const passes = await Promise.all(serials.map((s) => ctx.scope.passes.getBySerial(s)));
+      const scope = this.deps.store.scoped(programId);
+      const ctx = await this.context(scope);
+      const serials = await scope.passRegistrations.serialsOfDevice(deviceId);
+      const passes = await Promise.all(serials.map((s) => scope.passes.getBySerial(s)));
       for (const pass of passes) {
         if (pass) await this.deps.passes.refreshTag(ctx, pass.customerId);
       }
-      changed.push(...(await ctx.scope.passes.updatedSince(serials, after)));
+      changed.push(...(await scope.passes.updatedSince(serials, after)));
     }
     if (changed.length === 0) return null;
     // The device's passes not listed have changeSeq <= after < every listed one, so the
@@ -136,7 +137,7 @@ export class PassWebService {
     passTypeId: string,
     serial: string,
     authorization: string | undefined,
-  ): Promise<{ ctx: ProgramContext; pass: PassRecord }> {
+  ): Promise<{ ctx: ProgramCall; scope: PassesScope; pass: PassRecord }> {
     this.checkPassType(passTypeId);
     const token = applePassToken(authorization);
     const programId = programIdOfSerial(serial);
@@ -148,11 +149,11 @@ export class PassWebService {
     if (!scope || !pass || token === undefined || !matches) {
       throw unauthorized('Send the pass authentication token as "ApplePass <token>"');
     }
-    return { ctx: await this.context(scope), pass };
+    return { ctx: await this.context(scope), scope, pass };
   }
 
-  private async context(scope: ProgramScope): Promise<ProgramContext> {
+  private async context(scope: PassesScope): Promise<ProgramCall> {
     const program = await scope.program.get();
-    return { program, scope, now: programNow(program, this.deps.clock) };
+    return { program, now: programNow(program, this.deps.clock) };
   }
 }

@@ -1,9 +1,10 @@
 /** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
 import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import { loadFacts } from '../tiers/tier-evaluation.js';
+import type { PassesScope } from './passes-store.js';
 
 export interface WalletView {
   /** The customer's tier, hidden or not (its rewards are shown either way). */
@@ -15,12 +16,13 @@ export interface WalletView {
 }
 
 export async function walletView(
-  ctx: ProgramContext,
+  ctx: ProgramCall,
+  orders: PassesScope['orders'],
   customer: CustomerRecord,
   tiers: readonly TierRecord[],
 ): Promise<WalletView> {
   const settings = ctx.program.settings;
-  const facts = await loadFacts(ctx.scope.orders, settings, tiers, customer, ctx.now);
+  const facts = await loadFacts(orders, settings, tiers, customer, ctx.now);
   const tier = tiers.find((t) => t.id === customer.tierId) ?? null;
   // Hidden tiers: default design, no name. Progress never points at a hidden tier.
   const shown = tier?.visible ? tier : null;
