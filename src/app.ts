@@ -182,14 +182,15 @@ export function buildApp(deps: AppDeps) {
   const tiers = new TierService(kicker);
   const customers = new CustomerService();
   const webhooks = new WebhookService({
+    store,
     policy: webhookPolicy,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
   const orders = new OrderService();
   const orderQueries = new OrderQueries();
   const points = new PointsService();
-  const simulations = new SimulationService();
-  const replays = new ReplayService();
+  const simulations = new SimulationService(store);
+  const replays = new ReplayService(store);
   const analytics = new AnalyticsService(store);
   const artwork = new ArtworkService({
     store,
@@ -248,6 +249,7 @@ export function buildApp(deps: AppDeps) {
   }
 
   const walletHealth = new WalletHealthService({
+    store,
     clock,
     appleConfigured: passes !== undefined,
     certificates: deps.passes?.certificates ?? [],

@@ -182,7 +182,10 @@ describe('POST /v1/simulations', () => {
     const program = await scope.program.get();
     const http = (await simulate({ tiers: draft() })).body;
     const ctx = { program, scope, now: new Date(http.asOf) };
-    const paged = await new SimulationService(2).simulate(ctx, simulationBody.parse({ tiers: draft() }));
+    const paged = await new SimulationService(h.store, 2).simulate(
+      ctx,
+      simulationBody.parse({ tiers: draft() }),
+    );
     expect(paged).toEqual(http);
   });
 

@@ -4,11 +4,12 @@ import type { Clock } from '../../clock.js';
 import { downgradeWarningDays } from '../../domain/downgrade-warning.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import { conflict } from '../../errors.js';
-import type { ProgramContext } from '../../program-context.js';
-import type { ProgramRecord, Store } from '../../store/port.js';
+import type { ProgramCall } from '../../program-context.js';
+import type { ProgramRecord } from '../../store/port.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { assertValidConfig, type ResyncKicker } from '../tiers/tier-service.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-schemas.js';
+import type { ProgramsStore } from './programs-store.js';
 
 /** Settings of a program created without them. */
 export const DEFAULT_SETTINGS: ProgramSettings = {
@@ -27,7 +28,7 @@ export function generateApiKey(mode: ProgramRecord['mode']): string {
 export class ProgramService {
   constructor(
     private readonly deps: {
-      store: Store;
+      store: ProgramsStore;
       clock: Clock;
       hashApiKey(key: string): string;
       kicker?: ResyncKicker;
@@ -63,7 +64,7 @@ export class ProgramService {
   }
 
   /** Change settings; nested objects (`earning`, `retention`) are replaced whole. */
-  async update(ctx: ProgramContext, patch: UpdateProgramInput): Promise<ProgramRecord> {
+  async update(ctx: ProgramCall, patch: UpdateProgramInput): Promise<ProgramRecord> {
     const current = ctx.program;
     if (patch.mode !== undefined && patch.mode !== current.mode) {
       throw conflict(
@@ -83,7 +84,7 @@ export class ProgramService {
           : current.settings.downgradeWarningDays,
     };
     const reenabled = !current.settings.tiersEnabled && settings.tiersEnabled;
-    const updated = await ctx.scope.transaction(async (tx) => {
+    const updated = await this.deps.store.scoped(ctx.program.id).transaction(async (tx) => {
       await tx.program.lock();
       // Settings and tiers are checked together: e.g. carry points need cycles to mean anything.
       assertValidConfig(settings, await tx.tiers.list());

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { type DueItem, dueWork, resyncKey } from '../../domain/due-work.js';
-import type { ProgramRecord, ProgramRepository, Store } from '../../store/port.js';
+import type { ProgramRecord, ProgramRepository } from '../../store/port.js';
+import type { SchedulingStore } from './scheduling-store.js';
 
 /** Debounce after the tier order changes (SPEC 2). */
 export const RESYNC_DEBOUNCE_MS = 5 * 60 * 1000;
@@ -65,7 +66,7 @@ export class SchedulingService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: SchedulingStore;
       runner: RecalculationRunner;
       clock: Clock;
       logger: Logger;

@@ -1,8 +1,9 @@
 /** Console sessions: an API key exchanged for a session; resumed by its id; revoked on sign-out. */
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
-import type { ProgramRecord, Store } from '../../store/port.js';
+import type { ProgramRecord } from '../../store/port.js';
 import { csrfTokenFor, hashSessionId, isSessionId, newSessionId } from './session-tokens.js';
+import type { SessionsStore } from './sessions-store.js';
 
 /** What a signed-in console knows: its program, the CSRF token of its writes, the session's end. */
 export interface SessionView {
@@ -28,7 +29,7 @@ export function invalidApiKey(): AppError {
 export class SessionService {
   constructor(
     private readonly deps: {
-      store: Store;
+      store: SessionsStore;
       clock: Clock;
       hashApiKey(key: string): string;
       /** Absolute lifetime of a session (SESSION_TTL_HOURS). */

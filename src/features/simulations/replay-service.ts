@@ -6,10 +6,11 @@
 import { type ReplayEvent, type ReplayResult, simulate } from '../../domain/simulate.js';
 import type { ProgramSettings, TierConfig } from '../../domain/types.js';
 import { badRequest } from '../../errors.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import { checkDraft, issueView, toTierConfigs } from './draft-tiers.js';
 import { replayProblems, replayStart } from './replay-checks.js';
 import type { ReplayBody, ReplayEventInput } from './replay-schemas.js';
+import type { SimulationsStore } from './simulations-store.js';
 
 function toDomainEvent(e: ReplayEventInput): ReplayEvent {
   switch (e.type) {
@@ -23,7 +24,7 @@ function toDomainEvent(e: ReplayEventInput): ReplayEvent {
   }
 }
 
-function settingsOf(ctx: ProgramContext, body: ReplayBody): ProgramSettings {
+function settingsOf(ctx: ProgramCall, body: ReplayBody): ProgramSettings {
   const own = ctx.program.settings;
   const o = body.program ?? {};
   return {
@@ -74,10 +75,14 @@ function view(result: ReplayResult, tiers: readonly TierConfig[], from: Date, un
 }
 
 export class ReplayService {
+  constructor(private readonly store: SimulationsStore) {}
+
   /** Replay customers and events under the given (or the program's) settings and tiers. */
-  async replay(ctx: ProgramContext, body: ReplayBody) {
+  async replay(ctx: ProgramCall, body: ReplayBody) {
     const settings = settingsOf(ctx, body);
-    const tiers = body.tiers ? toTierConfigs(body.tiers) : await ctx.scope.tiers.list();
+    const tiers = body.tiers
+      ? toTierConfigs(body.tiers)
+      : await this.store.scoped(ctx.program.id).tiers.list();
     const warnings = checkDraft(settings, tiers);
     const problems = replayProblems(body, settings.timezone);
     if (problems.length > 0) {

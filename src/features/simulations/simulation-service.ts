@@ -8,11 +8,12 @@ import { decideTier } from '../../domain/assignment.js';
 import { tierBenefitTags } from '../../domain/customer-facts.js';
 import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { CustomerFactsRow } from '../../store/analytics-port.js';
 import { tierSetVersion } from '../tiers/tier-set-version.js';
 import { checkDraft, issueView, NO_TIER, toTierConfigs } from './draft-tiers.js';
 import type { SimulationInput } from './simulation-schemas.js';
+import type { SimulationsStore } from './simulations-store.js';
 
 /** Customers read and decided per round trip. */
 export const SIMULATION_PAGE_SIZE = 5_000;
@@ -67,10 +68,13 @@ function factsOf(row: CustomerFactsRow, benefitTags: ReadonlySet<string>): Custo
 }
 
 export class SimulationService {
-  constructor(private readonly pageSize = SIMULATION_PAGE_SIZE) {}
+  constructor(
+    private readonly store: SimulationsStore,
+    private readonly pageSize = SIMULATION_PAGE_SIZE,
+  ) {}
 
   /** Today's distribution next to the one the draft would produce now. */
-  async simulate(ctx: ProgramContext, input: SimulationInput) {
+  async simulate(ctx: ProgramCall, input: SimulationInput) {
     const tiers = toTierConfigs(input.tiers);
     // A simulation answers "what if these tiers were live": evaluated even while the
     // program has tiers switched off (the usual state before launch).
@@ -81,7 +85,8 @@ export class SimulationService {
     };
     const warnings = checkDraft(settings, tiers);
     const asOf = ctx.now;
-    const live = await ctx.scope.tiers.list();
+    const scope = this.store.scoped(ctx.program.id);
+    const live = await scope.tiers.list();
     const windows = requiredWindows(tiers).map((key) => ({
       key,
       from: windowBounds(asOf, key, settings.timezone).from,
@@ -103,7 +108,7 @@ export class SimulationService {
     const benefitTags = tierBenefitTags(tiers);
     const fresh = { tierId: null, tierSince: asOf, lastChangeReason: null, lastEarnedAt: null };
     const read = (after: string | null) =>
-      ctx.scope.analytics.customerFacts({ after, limit: this.pageSize, windows, asOf });
+      scope.analytics.customerFacts({ after, limit: this.pageSize, windows, asOf });
     let next: Promise<CustomerFactsRow[]> | null = read(null);
     while (next) {
       const page: CustomerFactsRow[] = await next;

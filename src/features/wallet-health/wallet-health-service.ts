@@ -5,8 +5,9 @@
  */
 import type { Clock } from '../../clock.js';
 import { type CertificateSummary, expiryWarnings } from '../../integrations/apple/certificates.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { WalletHealthView } from './wallet-health-schemas.js';
+import type { WalletHealthStore } from './wallet-health-store.js';
 
 const DAY_MS = 86_400_000;
 /** Warn this many days before a certificate expires (as the start-up log does). */
@@ -15,6 +16,8 @@ export const CERTIFICATE_WARNING_DAYS = 30;
 const RECENT_ERRORS = 20;
 
 export interface WalletHealthDeps {
+  /** Each program's counts. */
+  store: WalletHealthStore;
   /** Real time: certificates expire in the real world, whatever a test clock says. */
   clock: Clock;
   /** Apple Wallet passes are on. */
@@ -31,9 +34,11 @@ export class WalletHealthService {
   constructor(private readonly deps: WalletHealthDeps) {}
 
   /** The panel for the caller's program at its program time. */
-  async health(ctx: ProgramContext): Promise<WalletHealthView> {
+  async health(ctx: ProgramCall): Promise<WalletHealthView> {
     const since = new Date(ctx.now.getTime() - DAY_MS);
-    const counts = await ctx.scope.walletHealth.counts({ since, until: ctx.now }, RECENT_ERRORS);
+    const counts = await this.deps.store
+      .scoped(ctx.program.id)
+      .walletHealth.counts({ since, until: ctx.now }, RECENT_ERRORS);
     const now = this.deps.clock.now();
     const certificates = this.deps.certificates.map((c) => ({
       name: c.name as 'signerCert' | 'wwdr',

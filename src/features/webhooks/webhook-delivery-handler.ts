@@ -13,14 +13,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { WebhookSender } from '../../integrations/webhooks/http-webhook-sender.js';
-import type { Store } from '../../store/port.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../../store/webhook-port.js';
 import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { deliveryBody, SIGNATURE_HEADER, signatureHeader } from './webhook-bodies.js';
+import type { WebhookDeliveriesStore } from './webhooks-store.js';
 
 export interface WebhookDeliveryHandlerDeps {
-  store: Pick<Store, 'webhookDeliveries'>;
+  store: WebhookDeliveriesStore;
   sender: WebhookSender;
   /** The service's clock: live programs' attempt times and every signature's `t`. */
   clock: Clock;

@@ -8,11 +8,14 @@ import {
   checkHost,
   urlHost,
 } from '../../integrations/webhooks/address-policy.js';
-import type { ProgramContext } from '../../program-context.js';
+import type { ProgramCall } from '../../program-context.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../../store/webhook-port.js';
 import type { SubscribeInput } from './webhook-schemas.js';
+import type { WebhooksStore } from './webhooks-store.js';
 
 export interface WebhookServiceDeps {
+  /** Each program's subscriptions and deliveries. */
+  store: WebhooksStore;
   /** Which addresses subscriptions may point at. */
   policy: AddressPolicy;
   /** Deliver at once after a redelivery is queued. */
@@ -55,8 +58,13 @@ async function checkedUrl(raw: string, policy: AddressPolicy): Promise<string> {
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
+  /** The caller's program's subscriptions. */
+  private webhooks(ctx: ProgramCall) {
+    return this.deps.store.scoped(ctx.program.id).webhooks;
+  }
+
   /** Subscribe; the secret is returned here and never again. */
-  async subscribe(ctx: ProgramContext, input: SubscribeInput) {
+  async subscribe(ctx: ProgramCall, input: SubscribeInput) {
     const unknown = input.events.filter((e) => !isEventType(e));
     if (unknown.length > 0) {
       throw badRequest(
@@ -67,7 +75,7 @@ export class WebhookService {
     }
     const url = await checkedUrl(input.url, this.deps.policy);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const record = await ctx.scope.webhooks.create({
+    const record = await this.webhooks(ctx).create({
       id: `wh_${randomBytes(12).toString('hex')}`,
       url,
       events: [...new Set(input.events.filter(isEventType))],
@@ -78,39 +86,39 @@ export class WebhookService {
     return { record, secret };
   }
 
-  list(ctx: ProgramContext): Promise<WebhookSubscriptionRecord[]> {
-    return ctx.scope.webhooks.list();
+  list(ctx: ProgramCall): Promise<WebhookSubscriptionRecord[]> {
+    return this.webhooks(ctx).list();
   }
 
-  async get(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
-    const found = await ctx.scope.webhooks.get(id);
+  async get(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
+    const found = await this.webhooks(ctx).get(id);
     if (!found) throw notFound('webhook_not_found', `No webhook ${id}`);
     return found;
   }
 
   /** Unsubscribe; pending deliveries stop. */
-  async remove(ctx: ProgramContext, id: string): Promise<void> {
-    if (!(await ctx.scope.webhooks.remove(id, ctx.now)))
+  async remove(ctx: ProgramCall, id: string): Promise<void> {
+    if (!(await this.webhooks(ctx).remove(id, ctx.now)))
       throw notFound('webhook_not_found', `No webhook ${id}`);
   }
 
   /** Turn a disabled subscription back on; its waiting deliveries resume. */
-  async enable(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
-    const record = await ctx.scope.webhooks.enable(id, ctx.now);
+  async enable(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
+    const record = await this.webhooks(ctx).enable(id, ctx.now);
     if (!record) throw notFound('webhook_not_found', `No webhook ${id}`);
     this.deps.kick?.();
     return record;
   }
 
-  async deliveries(ctx: ProgramContext, id: string, page: { limit: number; cursor?: string }) {
+  async deliveries(ctx: ProgramCall, id: string, page: { limit: number; cursor?: string }) {
     await this.get(ctx, id);
-    return ctx.scope.webhooks.deliveries(id, page);
+    return this.webhooks(ctx).deliveries(id, page);
   }
 
   /** Send a delivery's event again now, as a new delivery with the same event id. */
-  async redeliver(ctx: ProgramContext, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
+  async redeliver(ctx: ProgramCall, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
     await this.enabled(ctx, id);
-    const created = await ctx.scope.webhooks.redeliver(id, deliveryId, ctx.now);
+    const created = await this.webhooks(ctx).redeliver(id, deliveryId, ctx.now);
     if (!created) throw notFound('delivery_not_found', `No delivery ${deliveryId} of webhook ${id}`);
     this.deps.kick?.();
     return created;
@@ -120,14 +128,14 @@ export class WebhookService {
    * Queue a signed `ping` to the subscription now, whatever its event filter, through the same
    * delivery path (docs/decisions/0032): the delivery, still pending, to follow in the log.
    */
-  async ping(ctx: ProgramContext, id: string): Promise<WebhookDeliveryRecord> {
+  async ping(ctx: ProgramCall, id: string): Promise<WebhookDeliveryRecord> {
     await this.enabled(ctx, id);
     const data = {
       programId: ctx.program.id,
       subscriptionId: id,
       message: 'A test event sent from Tierpass: this endpoint is reachable and can check the signature.',
     };
-    const created = await ctx.scope.webhooks.ping(id, data, ctx.now);
+    const created = await this.webhooks(ctx).ping(id, data, ctx.now);
     // Disabled or deleted since the check above.
     if (!created) throw conflict('webhook_disabled', `Webhook ${id} is no longer enabled`);
     this.deps.kick?.();
@@ -135,7 +143,7 @@ export class WebhookService {
   }
 
   /** The subscription, refused with 409 while disabled: nothing sent to it could be claimed. */
-  private async enabled(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
+  private async enabled(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
     const sub = await this.get(ctx, id);
     if (sub.state !== 'enabled') {
       throw conflict(
