@@ -59,7 +59,7 @@ import { WebhookDeliveryHandler } from './features/webhooks/webhook-delivery-han
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
-import { createAuthenticator, hashApiKey } from './http/auth.js';
+import { createAuthenticator, hashApiKey, PROGRAM_CACHE_TTL_MS } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions, RateLimits } from './http/rate-limits.js';
 import type { CertificateSummary } from './integrations/apple/certificates.js';
@@ -71,6 +71,7 @@ import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
 import type { ProgramRecord, Store } from './store/port.js';
+import { cacheProgramLookups } from './store/program-lookup-cache.js';
 
 export const VERSION = '0.1.0';
 
@@ -144,6 +145,11 @@ export interface AppDeps {
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
+  // The store of authenticated requests: it reuses an API key's live program for a moment, and a
+  // program change written through it drops that copy at commit. The authenticator and the
+  // services that serve those requests share this one instance (0036), so a settings change
+  // is seen by the next request.
+  const requestStore = cacheProgramLookups(store, { ttlMs: PROGRAM_CACHE_TTL_MS });
   const recalculation = new RecalculationService({ ...deps.recalculation, store, logger });
   // One worker drives every kind of outbox work; each kind is a handler registered below.
   const outbox = new OutboxWorker({ logger });
@@ -178,22 +184,22 @@ export function buildApp(deps: AppDeps) {
       else await scheduling.runPendingResync(program.id, now);
     },
   };
-  const programs = new ProgramService({ store, clock, hashApiKey, kicker });
+  const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
   const tiers = new TierService(kicker);
   const customers = new CustomerService();
   const webhooks = new WebhookService({
-    store,
+    store: requestStore,
     policy: webhookPolicy,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
   const orders = new OrderService();
   const orderQueries = new OrderQueries();
   const points = new PointsService();
-  const simulations = new SimulationService(store);
-  const replays = new ReplayService(store);
-  const analytics = new AnalyticsService(store);
+  const simulations = new SimulationService(requestStore);
+  const replays = new ReplayService(requestStore);
+  const analytics = new AnalyticsService(requestStore);
   const artwork = new ArtworkService({
-    store,
+    store: requestStore,
     renderer:
       deps.imageRenderer ??
       new IsolatedPassFaceRenderer({
@@ -205,13 +211,13 @@ export function buildApp(deps: AppDeps) {
   });
   // Program branding over the templates (0025); without pass templates, an empty base.
   const branding = new PassBranding({
-    store,
+    store: requestStore,
     templates: deps.passes?.templates ?? deps.google?.templates ?? EMPTY_TEMPLATES,
     logger,
   });
-  const previews = new PassPreviewService({ store, branding, renderer: artwork.renderer });
+  const previews = new PassPreviewService({ store: requestStore, branding, renderer: artwork.renderer });
   const passes = deps.passes
-    ? new PassService({ ...deps.passes, store, clock, logger, branding, previews })
+    ? new PassService({ ...deps.passes, store: requestStore, clock, logger, branding, previews })
     : undefined;
   const passWeb =
     passes && deps.passes
@@ -238,7 +244,7 @@ export function buildApp(deps: AppDeps) {
   }
 
   const google = deps.google
-    ? new GoogleWalletService({ ...deps.google, store, clock, logger, branding, previews })
+    ? new GoogleWalletService({ ...deps.google, store: requestStore, clock, logger, branding, previews })
     : undefined;
   if (google) {
     // Patch right after the commit that queued the update; the Agenda job is the safety net.
@@ -249,7 +255,7 @@ export function buildApp(deps: AppDeps) {
   }
 
   const walletHealth = new WalletHealthService({
-    store,
+    store: requestStore,
     clock,
     appleConfigured: passes !== undefined,
     certificates: deps.passes?.certificates ?? [],
@@ -268,7 +274,9 @@ export function buildApp(deps: AppDeps) {
   const { app } = createHttpApp({
     logger,
     authenticator: createAuthenticator({
-      store,
+      store: requestStore,
+      // Decorated above, once, for the authenticator and the services alike.
+      programCacheTtlMs: 0,
       programNow: (program) => programNow(program, clock),
       adminToken: deps.adminToken,
       sessions,
