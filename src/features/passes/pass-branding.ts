@@ -13,7 +13,7 @@ import { isApplePassImage, type Slot } from '../artwork/artwork-slots.js';
 import { type PassDesign, passDesignSchema } from './pass-design-schemas.js';
 import { mergeDesign, type PassModelInput, templateDefaults } from './pass-model.js';
 import { type PassTemplate, type PassTemplates, templateFor } from './pass-templates.js';
-import type { PassesStore } from './passes-store.js';
+import { type PassesStore, scopeOf } from './passes-store.js';
 
 /**
  * Owner id of the program's own artwork in the artwork tables (tier ids are `tier_<hex>`, so
@@ -105,7 +105,7 @@ export class PassBranding {
   /** The program's own design (`{}` when never set or no longer valid). */
   async programDesign(ctx: ProgramCall, memo?: BrandingMemo): Promise<PassDesign> {
     const load = async () =>
-      this.parse(await this.deps.store.scoped(ctx.program.id).program.passDesign(), 'program design');
+      this.parse(await scopeOf(this.deps.store, ctx).program.passDesign(), 'program design');
     return memo ? memo.once('design', load) : load();
   }
 
@@ -114,7 +114,7 @@ export class PassBranding {
    * transaction (APNs pushes and Google objects, as a tier design change does for its tier).
    */
   async setProgramDesign(ctx: ProgramCall, design: PassDesign): Promise<PassDesign> {
-    const stored = await this.deps.store.scoped(ctx.program.id).transaction(async (tx) => {
+    const stored = await scopeOf(this.deps.store, ctx).transaction(async (tx) => {
       const saved = await tx.program.setPassDesign(design, ctx.now);
       await tx.outbox.passesChanged();
       return saved;
@@ -155,7 +155,7 @@ export class PassBranding {
   async files(ctx: ProgramCall, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
     const files = { ...branding.template.files };
     const owners = [PROGRAM_OWNER, ...(branding.tier ? [branding.tier.id] : [])];
-    const { artwork } = this.deps.store.scoped(ctx.program.id);
+    const { artwork } = scopeOf(this.deps.store, ctx);
     for (const owner of owners) {
       const variants = await (memo
         ? memo.once(`variants:${owner}`, () => artwork.variants(owner))
@@ -188,7 +188,7 @@ export class PassBranding {
   }
 
   private slotList(ctx: ProgramCall, owner: string, memo?: BrandingMemo): Promise<ArtworkSlotRecord[]> {
-    const list = () => this.deps.store.scoped(ctx.program.id).artwork.list(owner);
+    const list = () => scopeOf(this.deps.store, ctx).artwork.list(owner);
     return memo ? memo.once(`slots:${owner}`, list) : list();
   }
 

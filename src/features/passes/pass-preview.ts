@@ -16,7 +16,7 @@ import type { PassDesign } from './pass-design-schemas.js';
 import { appleFaceSvg, type FaceImages } from './pass-face-svg.js';
 import { applePassModel, type PassModelInput } from './pass-model.js';
 import { frenchProgress } from './pass-strings.js';
-import type { PassesStore } from './passes-store.js';
+import { type PassesStore, scopeOf } from './passes-store.js';
 import { sampleWalletView, type WalletView, walletView } from './wallet-view.js';
 
 /** Bumped when the face layout changes, so cached previews are drawn again. */
@@ -148,7 +148,7 @@ export class PassPreviewService {
     tiers: readonly TierRecord[],
     memo?: BrandingMemo,
   ): Promise<{ input: PassModelInput; branding: Branding; next: WalletView['next'] }> {
-    const { orders } = this.deps.store.scoped(ctx.program.id);
+    const { orders } = scopeOf(this.deps.store, ctx);
     const { tier, shown, next } = await walletView(ctx, orders, customer, tiers);
     const branding = await this.deps.branding.of(ctx, shown, memo);
     return {
@@ -165,7 +165,7 @@ export class PassPreviewService {
 
   /** GET …/pass-sample: the sample member (or a real customer) of a tier or of the program. */
   async sample(ctx: ProgramCall, target: DesignTarget, customerId?: string): Promise<PassSample> {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
     if (target.kind === 'tier' && !tier) throw notFound('tier_not_found', `No tier ${target.tierId}`);
@@ -206,7 +206,7 @@ export class PassPreviewService {
 
   /** GET /v1/tiers/{id}/preview.png and /v1/program/preview.png: the sample's face, cached by content. */
   async preview(ctx: ProgramCall, target: DesignTarget, signal?: AbortSignal): Promise<FaceImage> {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
     if (target.kind === 'tier' && !tier) throw notFound('tier_not_found', `No tier ${target.tierId}`);
@@ -225,7 +225,7 @@ export class PassPreviewService {
    * far the customer is towards the next tier when that is a points threshold.
    */
   async shopperView(ctx: ProgramCall, customerId: string) {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('pass_link_invalid', 'This pass link is not valid');
     const { input, next } = await this.customerInput(ctx, customer, await scope.tiers.list());
@@ -240,7 +240,7 @@ export class PassPreviewService {
 
   /** The customer's card face (shopper page), cached in memory by content. */
   async card(ctx: ProgramCall, customerId: string, signal?: AbortSignal): Promise<FaceImage> {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
     const { input, branding } = await this.customerInput(ctx, customer, await scope.tiers.list());

@@ -15,7 +15,7 @@ import { passContent, passUpdateTag } from './pass-content.js';
 import { hashPassToken, type PassLinkSigner } from './pass-links.js';
 import type { PassPreviewService } from './pass-preview.js';
 import { SEALED_PREFIX } from './pass-token-seal.js';
-import type { PassesGlobalStore, PassesStore } from './passes-store.js';
+import { type PassesGlobalStore, type PassesStore, scopeOf } from './passes-store.js';
 
 /** A built pass and what HTTP caching needs. */
 export interface BuiltPass {
@@ -90,7 +90,7 @@ export class PassService {
 
   /** The customer's pass identity, created on first use; never changes afterwards. */
   async identity(ctx: ProgramCall, customerId: string): Promise<PassRecord> {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const existing = await scope.passes.get(customerId);
     if (existing) return existing;
     const serial = newSerial(ctx.program.id);
@@ -141,7 +141,7 @@ export class PassService {
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
     const [tiers, identity] = await Promise.all([scope.tiers.list(), this.identity(ctx, customerId)]);
@@ -224,7 +224,7 @@ export class PassService {
   ): Promise<Map<string, Omit<BuiltPass, 'body'> | Error>> {
     const out = new Map<string, Omit<BuiltPass, 'body'> | Error>();
     if (passes.length === 0) return out;
-    const scope = this.deps.store.scoped(ctx.program.id);
+    const scope = scopeOf(this.deps.store, ctx);
     const [customers, tiers] = await Promise.all([
       scope.customers.getMany(passes.map((p) => p.customerId)),
       scope.tiers.list(),
@@ -268,7 +268,7 @@ export class PassService {
 
   /** The shopper link of a customer's pass (no API key needed to open it). */
   async shopperLink(ctx: ProgramCall, customerId: string): Promise<{ url: string }> {
-    if (!(await this.deps.store.scoped(ctx.program.id).customers.get(customerId))) {
+    if (!(await scopeOf(this.deps.store, ctx).customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
     }
     const token = this.deps.links.sign({ programId: ctx.program.id, customerId });

@@ -3,6 +3,7 @@
  * registrations, what a pass shows (customer, tiers, order facts, design, artwork), and the
  * outbox of Apple pushes.
  */
+import type { ProgramCall } from '../../program-context.js';
 import type { ArtworkRepository } from '../../store/artwork-port.js';
 import type { OutboxRepository, OutboxTxRepository } from '../../store/outbox-port.js';
 import type { PassRepository } from '../../store/pass-port.js';
@@ -52,4 +53,26 @@ export interface PassesGlobalStore extends Pick<Store, 'programsOfPassDevice' | 
     OutboxRepository,
     'claim' | 'onQueued' | 'done' | 'retryEach' | 'lastPushAges' | 'recordPushes' | 'recordPushCounts'
   >;
+}
+
+const scopes = new WeakMap<ProgramCall, WeakMap<PassesStore, PassesScope>>();
+
+/**
+ * The scope of `ctx`'s program, made once per context and store: the lifetime `ctx.scope` had
+ * (one request, one push batch). `scoped()` builds the adapter's repositories afresh each time
+ * (about 8 µs on PostgreSQL), and a pass build reaches the scope from several places — from
+ * every pass of a push batch.
+ */
+export function scopeOf(store: PassesStore, ctx: ProgramCall): PassesScope {
+  let byStore = scopes.get(ctx);
+  if (!byStore) {
+    byStore = new WeakMap();
+    scopes.set(ctx, byStore);
+  }
+  let scope = byStore.get(store);
+  if (!scope) {
+    scope = store.scoped(ctx.program.id);
+    byStore.set(store, scope);
+  }
+  return scope;
 }
