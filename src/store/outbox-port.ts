@@ -28,15 +28,10 @@ export interface OutboxItem {
 /** Outbox writes inside a program's unit of work. */
 export interface OutboxTxRepository {
   /**
-   * The customer's balance or tier changed: queue a push of the Apple pass (if it has a
-   * registered device) and an update of the Google Wallet object (if the customer has one).
-   */
-  passChanged(customerId: string): Promise<void>;
-  /**
    * What every pass shows changed for many customers at once — those in `tierId`, or all of the
    * program's when absent (a tier's design, artwork, title or rewards; the tier list itself,
-   * which moves everyone's progress line): `passChanged` for each customer with a wallet pass,
-   * set-based.
+   * which moves everyone's progress line): a refresh of each customer's wallet passes (Apple on a
+   * device, Google object), set-based.
    */
   passesChanged(scope?: { tierId?: string }): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Balances, ProgramSettings } from '../../src/domain/types.js';
-import type { NewLedgerEntry, ProgramScope, Store, TierInput } from '../../src/store/port.js';
+import type { OutcomeToStore } from '../../src/store/outcome-port.js';
+import type { NewLedgerEntry, ProgramScope, ProgramTx, Store, TierInput } from '../../src/store/port.js';
 
 /** Gives each contract section the store opened by the suite's beforeAll. */
 export type StoreRef = () => Store;
@@ -74,4 +75,33 @@ export function entry(
 export async function newCustomer(scope: ProgramScope, id = uid('cus')): Promise<string> {
   await scope.transaction((tx) => tx.customers.upsert(id, { email: `${id}@example.com` }, T0));
   return id;
+}
+
+/** An outcome to store (outcome-port.ts) with nothing but `parts`: what fixtures write directly. */
+export function outcome(customerId: string, parts: Partial<OutcomeToStore> = {}): OutcomeToStore {
+  const entries = parts.entries ?? [];
+  const latest = entries.reduce((t, e) => Math.max(t, e.at.getTime()), 0);
+  return {
+    customerId,
+    at: parts.at ?? new Date(latest),
+    entries,
+    placement: null,
+    change: null,
+    events: [],
+    cycleClosedAt: null,
+    passes: [],
+    ...parts,
+  };
+}
+
+/** Store entries only (no pass refresh, no events) and return the customer's balances after them. */
+export async function appendEntries(
+  tx: Pick<ProgramTx, 'outcomes' | 'customers'>,
+  customerId: string,
+  entries: NewLedgerEntry[],
+): Promise<Balances> {
+  await tx.outcomes.store(outcome(customerId, { entries }));
+  const c = await tx.customers.get(customerId);
+  if (!c) throw new Error(`customer ${customerId} not found`);
+  return c.balances;
 }

@@ -1,7 +1,15 @@
 import type { OutboxItem, OutboxKind } from '../../src/store/outbox-port.js';
 import type { ProgramScope } from '../../src/store/port.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../../src/store/webhook-port.js';
-import { at, newCustomer, newProgram, type StoreRef, T0, uid } from './contract-fixtures.js';
+import {
+  at,
+  newCustomer,
+  newProgram,
+  type StoreRef,
+  outcome as storedOutcome,
+  T0,
+  uid,
+} from './contract-fixtures.js';
 
 /** Real time passing (leases are database time): a lease of 1 ms has ended after this. */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +39,8 @@ export function outboxContract(store: StoreRef): void {
       await scope.passRegistrations.register(uid('device'), pass.serial, uid('token'), T0);
       return customer;
     };
-    const changed = (customer: string) => scope.transaction((tx) => tx.outbox.passChanged(customer));
+    const changed = (customer: string) =>
+      scope.transaction((tx) => tx.outcomes.store(storedOutcome(customer, { passes: ['apple', 'google'] })));
     beforeEach(async () => {
       scope = await newProgram(store());
     });
@@ -62,7 +71,7 @@ export function outboxContract(store: StoreRef): void {
       // A rolled-back change queues nothing.
       await expect(
         scope.transaction(async (tx) => {
-          await tx.outbox.passChanged(wallet);
+          await tx.outcomes.store(storedOutcome(wallet, { passes: ['apple', 'google'] }));
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
@@ -145,13 +154,16 @@ export function outboxContract(store: StoreRef): void {
       store().webhookDeliveries.claim({ limit, leaseMs, now, programId: scope.programId });
     const emit = (customer: string, minute: number, n = 1) =>
       scope.customerTransaction(customer, (tx) =>
-        tx.webhooks.emit(
-          Array.from({ length: n }, (_, i) => ({
-            customerId: customer,
-            type: 'tier.upgraded' as const,
-            data: { seq: i },
+        tx.outcomes.store(
+          storedOutcome(customer, {
             at: at(minute),
-          })),
+            events: Array.from({ length: n }, (_, i) => ({
+              customerId: customer,
+              type: 'tier.upgraded' as const,
+              data: { seq: i },
+              at: at(minute),
+            })),
+          }),
         ),
       );
     const outcome = (

@@ -1,10 +1,12 @@
 /** Customers: upsert of merchant fields, the customer's state, their ledger. */
 
 import { effectiveMultiplier } from '../../domain/benefits.js';
+import { decideOutcome, isEmptyOutcome } from '../../domain/customer-outcome.js';
 import { type KeepStatus, keepBoundary, keepStatus } from '../../domain/keep-status.js';
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
+import { effectiveTags } from '../../domain/webhook-events.js';
 import { notFound } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
@@ -17,8 +19,7 @@ import type {
   TierRecord,
   TierTitle,
 } from '../../store/port.js';
-import { evaluate, loadFacts, writeOutcome } from '../tiers/tier-evaluation.js';
-import { effectiveTags } from '../webhooks/webhook-events.js';
+import { loadFacts, loadOrderFacts } from '../tiers/tier-evaluation.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';
 
@@ -33,15 +34,18 @@ export class CustomerService {
       const before = await tx.customers.lock(id);
       const { record, created } = await tx.customers.upsert(id, input, ctx.now);
       const tiers = await tx.tiers.list();
-      const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, record, ctx.now);
-      const tagsBefore = before ? effectiveTags(before) : [];
-      const outcome = evaluate(ctx.program.settings, tiers, record, facts, ctx.now, 'event', tagsBefore);
-      await writeOutcome(tx, id, [], outcome, ctx.now);
-      return {
-        record: outcome.customer,
-        created,
-        view: customerView(ctx.program, outcome.customer, tiers, facts),
-      };
+      const settings = ctx.program.settings;
+      const outcome = decideOutcome({
+        settings,
+        tiers,
+        customer: record,
+        orders: await loadOrderFacts(tx.orders, settings, tiers, id, ctx.now),
+        moment: { type: 'event', entries: [], tagsBefore: before ? effectiveTags(before) : [] },
+        at: ctx.now,
+      });
+      if (!isEmptyOutcome(outcome)) await tx.outcomes.store(outcome);
+      const after = outcome.change ? { ...outcome.customer, updatedAt: ctx.now } : outcome.customer;
+      return { record: after, created, view: customerView(ctx.program, after, tiers, outcome.facts) };
     });
   }
 

@@ -57,7 +57,9 @@ export class OrderService {
         tierId: customer.tierId,
         at: ctx.now,
       };
-      const settled = await settle(tx, ctx, tiers, customer, [entry], { amount: input.amount, placedAt });
+      const settled = await settle(tx, ctx, tiers, customer, [entry], {
+        pending: { amount: input.amount, placedAt },
+      });
       const order = {
         id: input.id,
         customerId: customer.id,
@@ -66,8 +68,8 @@ export class OrderService {
         placedAt,
       };
       const body = { order: orderView(order), ...settled.body };
-      // One statement: the order, and only if it is new its entries, balances and pass updates.
-      const inserted = await tx.orders.insert(
+      // One write: the order, and only if it is new everything it causes (its outcome).
+      const inserted = await tx.outcomes.storeWithOrder(
         {
           id: input.id,
           customerId: customer.id,
@@ -78,10 +80,9 @@ export class OrderService {
           requestHash: hash,
           response: body,
         },
-        { entries: settled.entries },
+        settled.outcome,
       );
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await settled.write({ appended: true });
       return { status: 201, body, replayed: false };
     });
   }
@@ -162,7 +163,7 @@ export class OrderService {
         response: body,
       });
       if (!inserted.inserted) throw new RefundRace();
-      await settled.write();
+      await tx.outcomes.store(settled.outcome);
       return { status: 201, body, replayed: false };
     });
   }

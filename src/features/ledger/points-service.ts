@@ -110,7 +110,7 @@ export class PointsService {
       const body = settled.body;
       const inserted = await tx.idempotency.insert({ key, requestHash: hash, status: 201, response: body });
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await settled.write();
+      await tx.outcomes.store(settled.outcome);
       return { status: 201, body, replayed: false };
     });
   }
