@@ -5,6 +5,7 @@ import {
   entry,
   newCustomer,
   newProgram,
+  outcome,
   type StoreRef,
   T0,
   ZERO,
@@ -48,16 +49,21 @@ export function ledgerContract(store: StoreRef): void {
       expect(BigInt(items[0]?.id ?? 0)).toBeGreaterThan(BigInt(items[1]?.id ?? 0));
     });
 
-    it('lets current go negative and sets lastEarnedAt/carrySince from the entries', async () => {
+    it('lets current go negative, sets lastEarnedAt from the entries and carrySince from a closed cycle', async () => {
       await scope.transaction((tx) =>
         appendEntries(tx, cid, [entry('e1', { current: 100, lifetimeEarned: 100 })]),
       );
       const after = await scope.transaction(async (tx) => {
-        await appendEntries(tx, cid, [
-          entry('e2', { current: 50, carry: 50, lifetimeEarned: 50 }, { at: at(30) }),
-          entry('redeem', { current: -300 }, { type: 'redeem', at: at(40) }),
-          entry('reset', { carry: -50 }, { type: 'carry_reset', at: at(45) }),
-        ]);
+        await tx.outcomes.store(
+          outcome(cid, {
+            entries: [
+              entry('e2', { current: 50, carry: 50, lifetimeEarned: 50 }, { at: at(30) }),
+              entry('redeem', { current: -300 }, { type: 'redeem', at: at(40) }),
+              entry('reset', { carry: -50 }, { type: 'carry_reset', at: at(45) }),
+            ],
+            cycleClosedAt: at(45),
+          }),
+        );
         return tx.customers.get(cid);
       });
       expect(after?.balances).toEqual({ current: -150, carry: 0, lifetimeEarned: 150, lifetimeSpend: 0 });
