@@ -269,7 +269,7 @@ describe('a daily sync and a warning', () => {
 });
 
 describe('facts', () => {
-  it('are built the same for every path: the merchant's tags less tier benefit tags, balances, order facts or zeros', () => {
+  it('are built the same for every path: merchant tags less tier benefit tags, balances, order facts or zeros', () => {
     const withTags = tiers.map((t) =>
       t.id === 'gold' ? { ...t, qualifications: [{ type: 'tag' as const, tag: 'vip' }] } : t,
     );
