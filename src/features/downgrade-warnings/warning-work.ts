@@ -5,17 +5,13 @@
  * one `tier.downgrade_warning` event per customer the boundary would downgrade, written with the
  * batch's done marker (so exactly once per customer per boundary, whoever processes the batch).
  */
-import {
-  type CustomerOutcome,
-  decideOutcome,
-  isEmptyOutcome,
-  readsOrders,
-} from '../../domain/customer-outcome.js';
+import { readsOrders } from '../../domain/customer-outcome.js';
 import { boundaryWindows, warnedBoundary } from '../../domain/downgrade-warning.js';
 import { requiredWindows } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import type { TierRecord } from '../../store/port.js';
 import type { BatchWork } from '../../store/recalculation-port.js';
+import { decideBatch } from '../recalculation/run-plan.js';
 
 export interface WarningWorkInput {
   /** The program's settings when the run started working (cycle mode, warnings on). */
@@ -41,21 +37,7 @@ export function warningBatchWork({ settings, tiers, asOf, beforeCommit }: Warnin
       withOrders,
     },
     closesCycleAt: null,
-    evaluate(customers) {
-      const outcomes: CustomerOutcome[] = [];
-      for (const c of customers) {
-        const outcome = decideOutcome({
-          settings,
-          tiers,
-          customer: c,
-          orders: withOrders ? c.orders : null,
-          moment: { type: 'warning', boundary },
-          at: asOf,
-        });
-        if (!isEmptyOutcome(outcome)) outcomes.push(outcome);
-      }
-      return outcomes;
-    },
+    evaluate: decideBatch({ settings, tiers, moment: { type: 'warning', boundary }, asOf, withOrders }),
     beforeCommit,
   };
 }

@@ -15,7 +15,7 @@ import { warnsBeforeBoundaries } from '../../domain/downgrade-warning.js';
 import { requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import type { TierRecord } from '../../store/port.js';
-import type { BatchWork, RunKind } from '../../store/recalculation-port.js';
+import type { BatchCustomer, BatchWork, RunKind } from '../../store/recalculation-port.js';
 
 /**
  * A run either evaluates every customer with a trigger, predicts the next boundary for every
@@ -87,22 +87,37 @@ export function batchWork({ plan, settings, tiers, asOf, beforeCommit }: BatchWo
   return {
     orders: { windows, asOf, withOrders },
     closesCycleAt: plan.carryReset ? asOf : null,
-    evaluate(customers) {
-      const outcomes: CustomerOutcome[] = [];
-      for (const c of customers) {
-        const outcome = decideOutcome({
-          settings,
-          tiers,
-          customer: c,
-          orders: withOrders ? c.orders : null,
-          moment,
-          at: asOf,
-        });
-        if (!isEmptyOutcome(outcome)) outcomes.push(outcome);
-      }
-      return outcomes;
-    },
+    evaluate: decideBatch({ settings, tiers, moment, asOf, withOrders }),
     beforeCommit,
+  };
+}
+
+/**
+ * The outcomes of one batch's customers at one moment (`decideOutcome` each; those that change
+ * nothing are left out): every run kind's evaluation, warnings included.
+ */
+export function decideBatch(input: {
+  settings: ProgramSettings;
+  tiers: readonly TierRecord[];
+  moment: Moment;
+  asOf: Date;
+  withOrders: boolean;
+}): (customers: BatchCustomer[]) => CustomerOutcome[] {
+  const { settings, tiers, moment, asOf, withOrders } = input;
+  return (customers) => {
+    const outcomes: CustomerOutcome[] = [];
+    for (const c of customers) {
+      const outcome = decideOutcome({
+        settings,
+        tiers,
+        customer: c,
+        orders: withOrders ? c.orders : null,
+        moment,
+        at: asOf,
+      });
+      if (!isEmptyOutcome(outcome)) outcomes.push(outcome);
+    }
+    return outcomes;
   };
 }
 
