@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Balances, ProgramSettings } from '../../src/domain/types.js';
+import type { WebhookEventType } from '../../src/domain/webhook-event-types.js';
 import type { OutcomeToStore } from '../../src/store/outcome-port.js';
 import type { NewLedgerEntry, ProgramScope, ProgramTx, Store, TierInput } from '../../src/store/port.js';
 
@@ -104,4 +105,18 @@ export async function appendEntries(
   const c = await tx.customers.get(customerId);
   if (!c) throw new Error(`customer ${customerId} not found`);
   return c.balances;
+}
+
+/** A webhook subscription of `scope` to `events`, enabled; returns its id. */
+export async function subscribe(scope: ProgramScope, events: WebhookEventType[]): Promise<string> {
+  const id = uid('wh');
+  await scope.webhooks.create({
+    id,
+    url: 'https://example.com/hook',
+    events,
+    format: 'standard',
+    secret: uid('secret'),
+    now: T0,
+  });
+  return id;
 }

@@ -7,6 +7,7 @@ import {
   newProgram,
   type StoreRef,
   outcome as storedOutcome,
+  subscribe,
   T0,
   uid,
 } from './contract-fixtures.js';
@@ -183,15 +184,7 @@ export function outboxContract(store: StoreRef): void {
     });
     beforeEach(async () => {
       scope = await newProgram(store());
-      subscriptionId = uid('wh');
-      await scope.webhooks.create({
-        id: subscriptionId,
-        url: 'https://example.com/hook',
-        events: ['tier.upgraded'],
-        format: 'standard',
-        secret: uid('secret'),
-        now: T0,
-      });
+      subscriptionId = await subscribe(scope, ['tier.upgraded']);
     });
 
     it('claims what is due, one delivery per customer and subscription at a time, in order', async () => {

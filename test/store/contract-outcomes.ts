@@ -1,7 +1,17 @@
 import type { OutboxKind } from '../../src/store/outbox-port.js';
 import type { ProgramScope } from '../../src/store/port.js';
 import { order } from './contract-customers-orders.js';
-import { at, entry, newCustomer, newProgram, outcome, type StoreRef, T0, uid } from './contract-fixtures.js';
+import {
+  at,
+  entry,
+  newCustomer,
+  newProgram,
+  outcome,
+  type StoreRef,
+  subscribe,
+  T0,
+  uid,
+} from './contract-fixtures.js';
 
 /**
  * Storing decided outcomes (src/store/outcome-port.ts, docs/decisions/0038): what the adapter
@@ -40,15 +50,7 @@ export function outcomeContract(store: StoreRef): void {
     });
     beforeEach(async () => {
       scope = await newProgram(store());
-      subscriptionId = uid('wh');
-      await scope.webhooks.create({
-        id: subscriptionId,
-        url: 'https://example.com/hook',
-        events: ['tier.upgraded'],
-        format: 'standard',
-        secret: uid('secret'),
-        now: T0,
-      });
+      subscriptionId = await subscribe(scope, ['tier.upgraded']);
     });
 
     it('stores entries, balances, placement, change and closed cycle as given', async () => {
