@@ -50,13 +50,9 @@ export interface OutboxRepository {
   done(ids: readonly string[]): Promise<void>;
   /** Make rows due again in `delayMs`; `error` counts an attempt and is kept. */
   retry(ids: readonly string[], delayMs: number, error?: string): Promise<void>;
-  /** Milliseconds since the customer's pass was last pushed, or null when never. */
-  lastPushAgeMs(programId: string, customerId: string): Promise<number | null>;
-  /** Record that the customer's pass was pushed now. */
-  recordPush(programId: string, customerId: string): Promise<void>;
-  /** `lastPushAgeMs` of many passes of one program in one read: customers never pushed are absent. */
+  /** Milliseconds since each of these customers' passes was last pushed; customers never pushed are absent. */
   lastPushAges(programId: string, customerIds: readonly string[]): Promise<Map<string, number>>;
-  /** `recordPush` for many passes of one program in one statement. */
+  /** Record that these customers' passes were pushed now (a customer listed twice counts once). */
   recordPushes(programId: string, customerIds: readonly string[]): Promise<void>;
   /**
    * Add APNs outcomes to the program's hour of `at` (program time): the wallet health panel's

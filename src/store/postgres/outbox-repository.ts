@@ -73,21 +73,6 @@ export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): O
         [ids, delayMs, error ?? null],
       );
     },
-    async lastPushAgeMs(programId, customerId) {
-      const { rows } = await q.query<{ age: number }>(
-        `SELECT (extract(epoch FROM now() - pushed_at) * 1000)::float8 AS age FROM pass_pushes
-         WHERE program_id = $1 AND customer_id = $2`,
-        [programId, customerId],
-      );
-      return rows[0] === undefined ? null : Number(rows[0].age);
-    },
-    async recordPush(programId, customerId) {
-      await q.query(
-        `INSERT INTO pass_pushes (program_id, customer_id, pushed_at) VALUES ($1, $2, now())
-         ON CONFLICT (program_id, customer_id) DO UPDATE SET pushed_at = EXCLUDED.pushed_at`,
-        [programId, customerId],
-      );
-    },
     async lastPushAges(programId, customerIds) {
       const ages = new Map<string, number>();
       if (customerIds.length === 0) return ages;
