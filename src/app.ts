@@ -179,15 +179,15 @@ export function buildApp(deps: AppDeps) {
     },
   };
   const programs = new ProgramService({ store, clock, hashApiKey, kicker });
-  const tiers = new TierService(kicker);
-  const customers = new CustomerService();
+  const tiers = new TierService(store, kicker);
+  const customers = new CustomerService(store);
   const webhooks = new WebhookService({
     policy: webhookPolicy,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
-  const orders = new OrderService();
-  const orderQueries = new OrderQueries();
-  const points = new PointsService();
+  const orders = new OrderService(store);
+  const orderQueries = new OrderQueries(store);
+  const points = new PointsService(store);
   const simulations = new SimulationService();
   const replays = new ReplayService();
   const analytics = new AnalyticsService();
