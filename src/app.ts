@@ -185,16 +185,16 @@ export function buildApp(deps: AppDeps) {
     },
   };
   const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
-  const tiers = new TierService(kicker);
-  const customers = new CustomerService();
+  const tiers = new TierService(requestStore, kicker);
+  const customers = new CustomerService(requestStore);
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
-  const orders = new OrderService();
-  const orderQueries = new OrderQueries();
-  const points = new PointsService();
+  const orders = new OrderService(requestStore);
+  const orderQueries = new OrderQueries(requestStore);
+  const points = new PointsService(requestStore);
   const simulations = new SimulationService(requestStore);
   const replays = new ReplayService(requestStore);
   const analytics = new AnalyticsService(requestStore);

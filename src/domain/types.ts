@@ -83,6 +83,28 @@ export interface Balances {
 
 export type LedgerEntryType = 'earn' | 'bonus' | 'redeem' | 'adjust' | 'refund_reversal' | 'carry_reset';
 
+/** How one ledger entry moves the four balances. */
+export type BalanceDelta = Balances;
+
+/** A ledger entry as decided, before it is stored (the store adds id, customer and createdAt). */
+export interface NewLedgerEntry {
+  type: LedgerEntryType;
+  /** Unique per program: replays of the same event find it. */
+  key: string;
+  orderId: string | null;
+  /** Points before the multiplier (earn entries). */
+  base: number | null;
+  /** Multiplier applied, as a decimal string such as "1.5" (earn entries). */
+  multiplier: string | null;
+  /** Points awarded/removed by this entry as shown to the merchant. */
+  points: number;
+  delta: BalanceDelta;
+  reason: string | null;
+  tierId: string | null;
+  /** Program time of the event. */
+  at: Date;
+}
+
 export type TierChangeReason =
   | 'qualified'
   | 'cycle'
@@ -92,3 +114,25 @@ export type TierChangeReason =
   | 'tier_deleted'
   | 'resync'
   | 'manual';
+
+/** A customer's tier placement, written whole on every tier change. */
+export interface TierPlacement {
+  tierId: string | null;
+  tierTags: string[];
+  tierSince: Date;
+  lastChangeReason: TierChangeReason | null;
+  bonusedTierIds: string[];
+}
+
+/** One tier change (SPEC 4) with the facts that decided it, before it is stored. */
+export interface NewTierChange {
+  customerId: string;
+  fromTierId: string | null;
+  toTierId: string | null;
+  direction: 'up' | 'down';
+  reason: TierChangeReason;
+  /** The decision's facts (JSON). */
+  facts: unknown;
+  /** Program time of the change. */
+  at: Date;
+}

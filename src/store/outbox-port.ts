@@ -28,15 +28,10 @@ export interface OutboxItem {
 /** Outbox writes inside a program's unit of work. */
 export interface OutboxTxRepository {
   /**
-   * The customer's balance or tier changed: queue a push of the Apple pass (if it has a
-   * registered device) and an update of the Google Wallet object (if the customer has one).
-   */
-  passChanged(customerId: string): Promise<void>;
-  /**
    * What every pass shows changed for many customers at once — those in `tierId`, or all of the
    * program's when absent (a tier's design, artwork, title or rewards; the tier list itself,
-   * which moves everyone's progress line): `passChanged` for each customer with a wallet pass,
-   * set-based.
+   * which moves everyone's progress line): a refresh of each customer's wallet passes (Apple on a
+   * device, Google object), set-based.
    */
   passesChanged(scope?: { tierId?: string }): Promise<void>;
 }
@@ -55,13 +50,9 @@ export interface OutboxRepository {
   done(ids: readonly string[]): Promise<void>;
   /** Make rows due again in `delayMs`; `error` counts an attempt and is kept. */
   retry(ids: readonly string[], delayMs: number, error?: string): Promise<void>;
-  /** Milliseconds since the customer's pass was last pushed, or null when never. */
-  lastPushAgeMs(programId: string, customerId: string): Promise<number | null>;
-  /** Record that the customer's pass was pushed now. */
-  recordPush(programId: string, customerId: string): Promise<void>;
-  /** `lastPushAgeMs` of many passes of one program in one read: customers never pushed are absent. */
+  /** Milliseconds since each of these customers' passes was last pushed; customers never pushed are absent. */
   lastPushAges(programId: string, customerIds: readonly string[]): Promise<Map<string, number>>;
-  /** `recordPush` for many passes of one program in one statement. */
+  /** Record that these customers' passes were pushed now (a customer listed twice counts once). */
   recordPushes(programId: string, customerIds: readonly string[]): Promise<void>;
   /**
    * Add APNs outcomes to the program's hour of `at` (program time): the wallet health panel's

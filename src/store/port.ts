@@ -12,8 +12,8 @@
  * - `customers.lock` serialises transactions on one customer until commit.
  * - `insert` methods on natural/idempotency keys never create a duplicate, also under
  *   concurrency: they report the existing record instead.
- * - `ledger.append` writes the entries and moves the customer's balances by exactly
- *   their deltas, atomically, so balances always equal the ledger's sum.
+ * - `outcomes` stores a decided outcome (outcome-port.ts): its entries move the customer's
+ *   balances by exactly their deltas, atomically, so balances always equal the ledger's sum.
  */
 
 import type { Balances, ProgramMode, ProgramSettings } from '../domain/types.js';
@@ -21,6 +21,7 @@ import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
 import type { GoogleWalletRepository } from './google-wallet-port.js';
 import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
+import type { OutcomeTxRepository } from './outcome-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
 import type { RunRepository } from './recalculation-port.js';
@@ -33,11 +34,9 @@ import type {
   Inserted,
   LedgerEntry,
   NewIdempotencyRecord,
-  NewLedgerEntry,
   NewOrder,
   NewProgram,
   NewRefund,
-  NewTierChange,
   OrderRecord,
   OrderSummary,
   OrderSummaryQuery,
@@ -46,13 +45,12 @@ import type {
   RefundRecord,
   TierChangeRecord,
   TierInput,
-  TierPlacement,
   TierRecord,
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
-import type { WebhookDispatchRepository, WebhookRepository, WebhookTxRepository } from './webhook-port.js';
+import type { WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
 export type * from './records.js';
 
@@ -195,21 +193,11 @@ export interface ProgramTx {
   customers: CustomerRepository & {
     /** Read and lock one customer until commit; null when missing. */
     lock(id: string): Promise<CustomerRecord | null>;
-    /** Write a customer's tier placement. */
-    setTier(id: string, placement: TierPlacement, now: Date): Promise<void>;
   };
-  tierChanges: TierChangeRepository & {
-    /** Record one tier change. */
-    insert(change: NewTierChange): Promise<void>;
-  };
+  tierChanges: TierChangeRepository;
   orders: OrderRepository & {
-    /**
-     * Insert unless the id exists. With `append`: when the order is new, also append the entries
-     * for its customer exactly as `ledger.append(customerId, entries, { passChanged: true })`
-     * would, in the same write (the order path's one round trip); on a replay nothing else is
-     * written.
-     */
-    insert(order: NewOrder, append?: { entries: NewLedgerEntry[] }): Promise<Inserted<OrderRecord>>;
+    /** Insert unless the id exists (nothing else is written; orders that earn use `outcomes.storeWithOrder`). */
+    insert(order: NewOrder): Promise<Inserted<OrderRecord>>;
     /** Record a refund's effect on its order. */
     updateRefunded(id: string, refundedAmount: number, pointsReversed: number): Promise<void>;
   };
@@ -223,22 +211,15 @@ export interface ProgramTx {
     /** Store a response under its key unless the key exists. */
     insert(rec: NewIdempotencyRecord): Promise<Inserted<IdempotencyRecord>>;
   };
-  ledger: LedgerRepository & {
-    /**
-     * Write entries for one customer and move its balances by their deltas; returns the new balances.
-     * `passChanged`: also queue what `outbox.passChanged(customerId)` queues, in the same write (the
-     * order path's balance change and its pass update in one round trip).
-     */
-    append(
-      customerId: string,
-      entries: NewLedgerEntry[],
-      opts?: { passChanged?: boolean },
-    ): Promise<Balances>;
-  };
-  /** Deliveries queued with the change (SPEC 5), committed or rolled back with it. */
+  ledger: LedgerRepository;
+  /**
+   * What a change causes, decided by the domain (domain/customer-outcome.ts) and stored here:
+   * entries and balances, placement and tier change, closed cycle, wallet pass refreshes and
+   * webhook events, committed or rolled back with the unit (SPEC 5).
+   */
+  outcomes: OutcomeTxRepository;
+  /** Program-wide pass refreshes (a tier's design changed), committed or rolled back with the unit. */
   outbox: OutboxTxRepository;
-  /** Webhook events announcing the change (SPEC 5), committed or rolled back with it. */
-  webhooks: WebhookTxRepository;
 }
 
 /** A storage backend. */

@@ -8,19 +8,14 @@
  * - A batch is a range of consecutive customer ids; `claim` hands each range to one worker
  *   at a time (a lease) and hands an expired lease's batch to the next worker.
  * - `process` is one atomic unit of work: it re-checks the batch is not done, locks and reads
- *   the batch's customers, writes what the evaluation decided and marks the batch done; a
- *   crash rolls all of it back. So no customer is processed twice, whoever holds the lease.
+ *   the batch's customers, stores the outcomes the evaluation decided (as `outcomes` stores them)
+ *   and marks the batch done; a crash rolls all of it back. So no customer is processed twice,
+ *   whoever holds the lease.
  * - Balances keep equalling the ledger's sum (bonus and carry_reset entries move them).
  */
-import type {
-  CustomerRecord,
-  NewLedgerEntry,
-  NewTierChange,
-  OrderSummary,
-  OrderSummaryQuery,
-  TierPlacement,
-} from './port.js';
-import type { NewWebhookEvent } from './webhook-port.js';
+import type { OrderFacts, OutcomeCustomer } from '../domain/customer-outcome.js';
+import type { OutcomeToStore } from './outcome-port.js';
+import type { OrderSummaryQuery } from './port.js';
 
 export type RunKind = 'cycle' | 'daily' | 'resync' | 'sync' | 'warning';
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
@@ -117,47 +112,25 @@ export type ClaimResult =
   | { type: 'finished'; run: RunRecord };
 
 /** What the tier rules read of one customer of a batch, with its order facts at the run's instant. */
-export interface BatchCustomer
-  extends Pick<
-    CustomerRecord,
-    | 'id'
-    | 'tags'
-    | 'segments'
-    | 'tierId'
-    | 'tierTags'
-    | 'tierSince'
-    | 'lastChangeReason'
-    | 'bonusedTierIds'
-    | 'lastEarnedAt'
-    | 'balances'
-  > {
+export interface BatchCustomer extends OutcomeCustomer {
   /** Net spend per window and largest order; zeros when the batch did not ask for orders. */
-  orders: Pick<OrderSummary, 'windowSpend' | 'largestOrder'>;
-}
-
-/** What a batch evaluation decided for its customers. */
-export interface BatchWrites {
-  /** New tier placements of the customers that changed tier. */
-  placements: { customerId: string; placement: TierPlacement }[];
-  /** Tier changes to record. */
-  changes: NewTierChange[];
-  /** Ledger entries (entry bonuses) that move balances. */
-  entries: { customerId: string; entry: NewLedgerEntry }[];
-  /** Webhook events announcing the changes (written after the customers' rows). */
-  events: NewWebhookEvent[];
+  orders: OrderFacts;
 }
 
 /** How to process one batch. */
 export interface BatchWork {
   /** Order facts to compute per customer; `withOrders: false` skips the orders entirely. */
   orders: OrderSummaryQuery & { withOrders: boolean };
-  /** Decide, in memory, for the customers of the batch. Pure: a retried transaction calls it again. */
-  evaluate(customers: BatchCustomer[]): BatchWrites;
   /**
-   * Close the carry cycle at `at` after the evaluation: a carry_reset entry keyed
-   * `keyPrefix + customerId` per customer with carry, carry to 0, carry_since = `at`.
+   * A boundary run's boundary: customers whose carry cycle already starts there (closed by another
+   * run for the same boundary) are left out, so no cycle is closed twice. Null otherwise.
    */
-  carryReset: { at: Date; keyPrefix: string; reason: string } | null;
+  closesCycleAt: Date | null;
+  /**
+   * Decide, in memory, the outcomes of the batch's customers (domain/customer-outcome.ts); the
+   * store writes them as they are (outcome-port.ts). Pure: a retried transaction calls it again.
+   */
+  evaluate(customers: BatchCustomer[]): OutcomeToStore[];
   /** Runs inside the transaction after the writes, before commit (tests crash workers here). */
   beforeCommit?(batch: RunBatch): Promise<void>;
 }

@@ -1,13 +1,16 @@
 /** The records the storage port reads and writes (re-exported by port.ts). */
 import type {
+  BalanceDelta,
   Balances,
-  LedgerEntryType,
+  NewLedgerEntry,
+  NewTierChange,
   ProgramMode,
   ProgramSettings,
   Qualification,
   TierBenefits,
   TierChangeReason,
   TierConfig,
+  TierPlacement,
 } from '../domain/types.js';
 
 export interface ProgramRecord {
@@ -75,32 +78,14 @@ export interface CustomerRecord {
   updatedAt: Date;
 }
 
-/** A customer's tier placement, written whole on every tier change. */
-export interface TierPlacement {
-  tierId: string | null;
-  tierTags: string[];
-  tierSince: Date;
-  lastChangeReason: TierChangeReason | null;
-  bonusedTierIds: string[];
-}
+export type { NewTierChange, TierPlacement };
 
 /** One recorded tier change (SPEC 4) with the facts that decided it. */
-export interface TierChangeRecord {
+export interface TierChangeRecord extends NewTierChange {
   /** Monotonic id (decimal string), also the pagination cursor. */
   id: string;
-  customerId: string;
-  fromTierId: string | null;
-  toTierId: string | null;
-  direction: 'up' | 'down';
-  reason: TierChangeReason;
-  /** The decision's facts (JSON). */
-  facts: unknown;
-  /** Program time of the change. */
-  at: Date;
   createdAt: Date;
 }
-
-export type NewTierChange = Omit<TierChangeRecord, 'id' | 'createdAt'>;
 
 /** Order-derived facts of one customer as of `asOf` (only orders placed up to it count). */
 export interface OrderSummary {
@@ -165,31 +150,14 @@ export interface IdempotencyRecord {
 export type NewIdempotencyRecord = Omit<IdempotencyRecord, 'createdAt'>;
 
 /** Signed change of each balance carried by one ledger entry. */
-export type BalanceDelta = Balances;
+export type { BalanceDelta, NewLedgerEntry };
 
-export interface LedgerEntry {
+export interface LedgerEntry extends NewLedgerEntry {
   /** Monotonic id (decimal string), also the pagination cursor. */
   id: string;
   customerId: string;
-  type: LedgerEntryType;
-  /** Unique per program: replays of the same event find it. */
-  key: string;
-  orderId: string | null;
-  /** Points before the multiplier (earn entries). */
-  base: number | null;
-  /** Multiplier applied, as a decimal string such as "1.5" (earn entries). */
-  multiplier: string | null;
-  /** Points awarded/removed by this entry as shown to the merchant. */
-  points: number;
-  delta: BalanceDelta;
-  reason: string | null;
-  tierId: string | null;
-  /** Program time of the event. */
-  at: Date;
   createdAt: Date;
 }
-
-export type NewLedgerEntry = Omit<LedgerEntry, 'id' | 'customerId' | 'createdAt'>;
 
 export interface Page<T> {
   items: T[];

@@ -4,29 +4,8 @@
  */
 import type { DeliveredEventType, WebhookEventType } from '../domain/webhook-event-types.js';
 
-/** One event to announce. */
-export interface NewWebhookEvent {
-  /** The customer the event is about (orders its deliveries). */
-  customerId: string;
-  type: WebhookEventType;
-  /**
-   * The event's data. The store adds `customer: { id, email }` and `balances` (the customer's
-   * row as of the write), so callers leave them out.
-   */
-  data: object;
-  /** Program time of the change (the delivery body's `createdAt`; test clocks included). */
-  at: Date;
-}
-
-/** Webhook writes inside a program's unit of work. */
-export interface WebhookTxRepository {
-  /**
-   * Store the events and one pending delivery per enabled subscription of the program that
-   * wants the event's type, in one statement. Nothing is written for an event no subscription
-   * wants. Callers emit after the customer's row is written, so `balances` are the new ones.
-   */
-  emit(events: readonly NewWebhookEvent[]): Promise<void>;
-}
+/** One event to announce, complete (domain/webhook-events.ts); stored through `outcomes`. */
+export type { NewWebhookEvent } from '../domain/webhook-events.js';
 
 /** How a subscription's bodies are shaped. */
 export type WebhookFormat = 'standard' | 'klaviyo';

@@ -8,6 +8,7 @@ import {
 } from '../../src/features/recalculation/recalculation-service.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { NewLedgerEntry, ProgramScope, Store, TierChangeRecord } from '../../src/store/port.js';
+import { appendEntries, outcome } from '../store/contract-fixtures.js';
 import { testDatabaseUrl } from '../support/db.js';
 
 /** Before every boundary the tests use. */
@@ -107,7 +108,7 @@ export async function seedCustomer(scope: ProgramScope, spec: CustomerSpec = {})
     const lifetime = carry + (spec.earlier ?? 0);
     const spend = (spec.orders ?? []).reduce((s, o) => s + o.amount, 0);
     if (lifetime > 0 || spend > 0)
-      await tx.ledger.append(id, [earnEntry(`seed:${id}`, lifetime, carry, spend, at)]);
+      await appendEntries(tx, id, [earnEntry(`seed:${id}`, lifetime, carry, spend, at)]);
     for (const [i, o] of (spec.orders ?? []).entries()) {
       await tx.orders.insert({
         id: `${id}-o${i}`,
@@ -122,10 +123,17 @@ export async function seedCustomer(scope: ProgramScope, spec: CustomerSpec = {})
     }
     if (spec.tierId !== undefined) {
       const since = spec.tierSince ?? at;
-      await tx.customers.setTier(
-        id,
-        { tierId: spec.tierId, tierTags: [], tierSince: since, lastChangeReason: null, bonusedTierIds: [] },
-        since,
+      await tx.outcomes.store(
+        outcome(id, {
+          at: since,
+          placement: {
+            tierId: spec.tierId,
+            tierTags: [],
+            tierSince: since,
+            lastChangeReason: null,
+            bonusedTierIds: [],
+          },
+        }),
       );
     }
   });
@@ -157,7 +165,7 @@ export function earnEntry(
 /** Earn `points` of carry now (between boundaries). */
 export async function earn(scope: ProgramScope, customerId: string, points: number, at: Date): Promise<void> {
   await scope.transaction((tx) =>
-    tx.ledger.append(customerId, [earnEntry(uid('earn'), points, points, 0, at)]),
+    appendEntries(tx, customerId, [earnEntry(uid('earn'), points, points, 0, at)]),
   );
 }
 
@@ -189,11 +197,18 @@ export async function seedMany(
   await scope.transaction(async (tx) => {
     for (const id of ids) {
       await tx.customers.upsert(id, {}, T0);
-      await tx.ledger.append(id, [earnEntry(`seed:${id}`, spec.carry, spec.carry, 0, T0)]);
-      await tx.customers.setTier(
-        id,
-        { tierId: spec.tierId, tierTags: [], tierSince: T0, lastChangeReason: null, bonusedTierIds: [] },
-        T0,
+      await appendEntries(tx, id, [earnEntry(`seed:${id}`, spec.carry, spec.carry, 0, T0)]);
+      await tx.outcomes.store(
+        outcome(id, {
+          at: T0,
+          placement: {
+            tierId: spec.tierId,
+            tierTags: [],
+            tierSince: T0,
+            lastChangeReason: null,
+            bonusedTierIds: [],
+          },
+        }),
       );
     }
   });

@@ -1,6 +1,15 @@
 import type { ProgramScope } from '../../src/store/port.js';
 import { order } from './contract-customers-orders.js';
-import { at, entry, newProgram, type StoreRef, T0, tierInput } from './contract-fixtures.js';
+import {
+  appendEntries,
+  at,
+  entry,
+  newProgram,
+  outcome,
+  type StoreRef,
+  T0,
+  tierInput,
+} from './contract-fixtures.js';
 
 const HOUR = 60;
 
@@ -16,36 +25,53 @@ export function analyticsContract(store: StoreRef): void {
         for (const id of ['a', 'b', 'c']) await tx.customers.upsert(id, { tags: [`t-${id}`] }, at(0));
         await tx.customers.upsert('late', {}, at(10 * HOUR));
         const placement = { tierTags: [], tierSince: at(HOUR), lastChangeReason: 'qualified' as const };
-        await tx.customers.setTier('a', { ...placement, tierId: silver, bonusedTierIds: [silver] }, at(HOUR));
+        await tx.outcomes.store(
+          outcome('a', {
+            at: at(HOUR),
+            placement: { ...placement, tierId: silver, bonusedTierIds: [silver] },
+          }),
+        );
         const change = { direction: 'up' as const, reason: 'qualified' as const, facts: {} };
-        await tx.tierChanges.insert({
-          ...change,
-          customerId: 'a',
-          fromTierId: null,
-          toTierId: silver,
-          at: at(HOUR),
-        });
-        await tx.tierChanges.insert({
-          ...change,
-          customerId: 'b',
-          fromTierId: null,
-          toTierId: silver,
-          at: at(2 * HOUR),
-        });
-        await tx.tierChanges.insert({
-          ...change,
-          direction: 'down',
-          reason: 'continuous',
-          customerId: 'b',
-          fromTierId: silver,
-          toTierId: null,
-          at: at(3 * HOUR),
-        });
+        await tx.outcomes.store(
+          outcome('a', {
+            change: {
+              ...change,
+              customerId: 'a',
+              fromTierId: null,
+              toTierId: silver,
+              at: at(HOUR),
+            },
+          }),
+        );
+        await tx.outcomes.store(
+          outcome('b', {
+            change: {
+              ...change,
+              customerId: 'b',
+              fromTierId: null,
+              toTierId: silver,
+              at: at(2 * HOUR),
+            },
+          }),
+        );
+        await tx.outcomes.store(
+          outcome('b', {
+            change: {
+              ...change,
+              direction: 'down',
+              reason: 'continuous',
+              customerId: 'b',
+              fromTierId: silver,
+              toTierId: null,
+              at: at(3 * HOUR),
+            },
+          }),
+        );
         await tx.orders.insert(order('o1', 'a', { amount: 5_000, placedAt: at(-48 * HOUR) }));
         await tx.orders.insert(order('o2', 'a', { amount: 7_000, placedAt: at(-HOUR) }));
         await tx.orders.insert(order('o3', 'a', { amount: 9_000, placedAt: at(HOUR) }));
         await tx.orders.updateRefunded('o2', 2_000, 0);
-        await tx.ledger.append('a', [
+        await appendEntries(tx, 'a', [
           entry('e1', { current: 150 }, { base: 100, points: 150, tierId: silver, at: at(HOUR) }),
           entry('b1', { current: 40 }, { type: 'bonus', points: 40, tierId: silver, at: at(HOUR) }),
           entry('e0', { current: 10 }, { base: 10, points: 10, at: at(-HOUR) }),

@@ -1,5 +1,15 @@
 import type { NewOrder, ProgramScope } from '../../src/store/port.js';
-import { at, entry, newCustomer, newProgram, type StoreRef, T0, uid, ZERO } from './contract-fixtures.js';
+import {
+  at,
+  entry,
+  newCustomer,
+  newProgram,
+  outcome,
+  type StoreRef,
+  T0,
+  uid,
+  ZERO,
+} from './contract-fixtures.js';
 
 export function order(id: string, customerId: string, overrides: Partial<NewOrder> = {}): NewOrder {
   return {
@@ -107,16 +117,21 @@ export function customerOrderContract(store: StoreRef): void {
           ),
           entry('bonus:o1', { current: 500, carry: 500, lifetimeEarned: 500 }, { type: 'bonus' }),
         ];
-        const first = await scope.transaction((tx) => tx.orders.insert(order('o1', cid), { entries }));
+        const first = await scope.transaction((tx) =>
+          tx.outcomes.storeWithOrder(order('o1', cid), outcome(cid, { entries })),
+        );
         expect(first).toEqual({ inserted: true });
         const after = { current: 620, carry: 620, lifetimeEarned: 620, lifetimeSpend: 12000 };
         expect((await scope.customers.get(cid))?.balances).toEqual(after);
         expect(await scope.ledger.sum(cid)).toEqual(after);
         // A replay, even with other entries, writes nothing and reports the stored order.
         const replay = await scope.transaction((tx) =>
-          tx.orders.insert(order('o1', cid, { requestHash: 'h2' }), {
-            entries: [entry('order:o1-again', { current: 999, lifetimeSpend: 1 }, { orderId: 'o1' })],
-          }),
+          tx.outcomes.storeWithOrder(
+            order('o1', cid, { requestHash: 'h2' }),
+            outcome(cid, {
+              entries: [entry('order:o1-again', { current: 999, lifetimeSpend: 1 }, { orderId: 'o1' })],
+            }),
+          ),
         );
         expect(replay).toMatchObject({
           inserted: false,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Balances, ProgramSettings } from '../../src/domain/types.js';
-import type { NewLedgerEntry, ProgramScope, Store, TierInput } from '../../src/store/port.js';
+import type { WebhookEventType } from '../../src/domain/webhook-event-types.js';
+import type { OutcomeToStore } from '../../src/store/outcome-port.js';
+import type { NewLedgerEntry, ProgramScope, ProgramTx, Store, TierInput } from '../../src/store/port.js';
 
 /** Gives each contract section the store opened by the suite's beforeAll. */
 export type StoreRef = () => Store;
@@ -73,5 +75,48 @@ export function entry(
 /** Creates a customer in its own transaction and returns its id. */
 export async function newCustomer(scope: ProgramScope, id = uid('cus')): Promise<string> {
   await scope.transaction((tx) => tx.customers.upsert(id, { email: `${id}@example.com` }, T0));
+  return id;
+}
+
+/** An outcome to store (outcome-port.ts) with nothing but `parts`: what fixtures write directly. */
+export function outcome(customerId: string, parts: Partial<OutcomeToStore> = {}): OutcomeToStore {
+  const entries = parts.entries ?? [];
+  const latest = entries.reduce((t, e) => Math.max(t, e.at.getTime()), 0);
+  return {
+    customerId,
+    at: parts.at ?? new Date(latest),
+    entries,
+    placement: null,
+    change: null,
+    events: [],
+    cycleClosedAt: null,
+    passes: [],
+    ...parts,
+  };
+}
+
+/** Store entries only (no pass refresh, no events) and return the customer's balances after them. */
+export async function appendEntries(
+  tx: Pick<ProgramTx, 'outcomes' | 'customers'>,
+  customerId: string,
+  entries: NewLedgerEntry[],
+): Promise<Balances> {
+  await tx.outcomes.store(outcome(customerId, { entries }));
+  const c = await tx.customers.get(customerId);
+  if (!c) throw new Error(`customer ${customerId} not found`);
+  return c.balances;
+}
+
+/** A webhook subscription of `scope` to `events`, enabled; returns its id. */
+export async function subscribe(scope: ProgramScope, events: WebhookEventType[]): Promise<string> {
+  const id = uid('wh');
+  await scope.webhooks.create({
+    id,
+    url: 'https://example.com/hook',
+    events,
+    format: 'standard',
+    secret: uid('secret'),
+    now: T0,
+  });
   return id;
 }

@@ -1,15 +1,25 @@
 import type { ProgramScope, Store } from '../../src/store/port.js';
 import { order } from './contract-customers-orders.js';
-import { entry, newCustomer, newProgram, type StoreRef } from './contract-fixtures.js';
+import {
+  appendEntries,
+  entry,
+  newCustomer,
+  newProgram,
+  outcome,
+  type StoreRef,
+} from './contract-fixtures.js';
 
-/** An order with its earn entry, as the order path writes it (`orders.insert` with `append`). */
+/** An order with its earn entry, as the order path writes it (`outcomes.storeWithOrder`). */
 function earnOrder(scope: ProgramScope, id: string, customerId: string, points: number) {
   return scope.customerTransaction(customerId, async (tx) => {
     const locked = await tx.customers.lock(customerId);
     if (!locked) throw new Error(`no customer ${customerId}`);
-    const inserted = await tx.orders.insert(order(id, customerId, { requestHash: `h-${id}-${customerId}` }), {
-      entries: [entry(`order:${id}:${customerId}`, { current: points, lifetimeSpend: 10_000 })],
-    });
+    const inserted = await tx.outcomes.storeWithOrder(
+      order(id, customerId, { requestHash: `h-${id}-${customerId}` }),
+      outcome(customerId, {
+        entries: [entry(`order:${id}:${customerId}`, { current: points, lifetimeSpend: 10_000 })],
+      }),
+    );
     return { inserted: inserted.inserted, before: locked.balances.current };
   });
 }
@@ -54,9 +64,10 @@ export function groupCommitContract(store: StoreRef): void {
         ids.map((cid, i) =>
           scope.customerTransaction(cid, async (tx) => {
             await tx.customers.lock(cid);
-            await tx.orders.insert(order(`t${i}`, cid), {
-              entries: [entry(`order:t${i}`, { current: 5, lifetimeSpend: 10_000 })],
-            });
+            await tx.outcomes.storeWithOrder(
+              order(`t${i}`, cid),
+              outcome(cid, { entries: [entry(`order:t${i}`, { current: 5, lifetimeSpend: 10_000 })] }),
+            );
             if (i === 7) throw new Error('unit 7 fails after writing');
             return i;
           }),
@@ -86,14 +97,14 @@ export function groupCommitContract(store: StoreRef): void {
       const scope = await newProgram(store());
       const ids = await Promise.all(Array.from({ length: 12 }, () => newCustomer(scope)));
       const dup = ids[5] as string;
-      await scope.transaction((tx) => tx.ledger.append(dup, [entry('taken', { current: 1 })]));
+      await scope.transaction((tx) => appendEntries(tx, dup, [entry('taken', { current: 1 })]));
       const outcomes = await Promise.allSettled(
         ids.map((cid) =>
           scope.customerTransaction(cid, async (tx) => {
             await tx.customers.lock(cid);
             // Every unit appends, the sixth with a key it already used: a unique violation,
             // after which every later statement of the shared transaction fails too.
-            await tx.ledger.append(cid, [entry(cid === dup ? 'taken' : `k-${cid}`, { current: 3 })]);
+            await appendEntries(tx, cid, [entry(cid === dup ? 'taken' : `k-${cid}`, { current: 3 })]);
             return (await tx.ledger.sum(cid)).current;
           }),
         ),
@@ -118,7 +129,7 @@ export function groupCommitContract(store: StoreRef): void {
           const cid = ids[i % 3] as string;
           return scope.customerTransaction(cid, async (tx) => {
             const locked = await tx.customers.lock(cid);
-            const balances = await tx.ledger.append(cid, [entry(`s${i}`, { current: 10 })]);
+            const balances = await appendEntries(tx, cid, [entry(`s${i}`, { current: 10 })]);
             // Under the lock nobody else moved the balance between our read and our write.
             expect(balances.current).toBe((locked?.balances.current ?? Number.NaN) + 10);
             return balances.current;

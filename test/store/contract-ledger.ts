@@ -1,5 +1,15 @@
 import type { ProgramScope } from '../../src/store/port.js';
-import { at, entry, newCustomer, newProgram, type StoreRef, T0, ZERO } from './contract-fixtures.js';
+import {
+  appendEntries,
+  at,
+  entry,
+  newCustomer,
+  newProgram,
+  outcome,
+  type StoreRef,
+  T0,
+  ZERO,
+} from './contract-fixtures.js';
 
 /** Ledger: append moves balances by the deltas, listing newest first with keyset pages. */
 export function ledgerContract(store: StoreRef): void {
@@ -24,7 +34,7 @@ export function ledgerContract(store: StoreRef): void {
       );
       const balances = await scope.transaction(async (tx) => {
         await tx.customers.lock(cid);
-        return tx.ledger.append(cid, [earn, bonus]);
+        return appendEntries(tx, cid, [earn, bonus]);
       });
       expect(balances).toEqual({ current: 2000, carry: 1500, lifetimeEarned: 1500, lifetimeSpend: 10_000 });
       expect((await scope.customers.get(cid))?.balances).toEqual(balances);
@@ -39,16 +49,21 @@ export function ledgerContract(store: StoreRef): void {
       expect(BigInt(items[0]?.id ?? 0)).toBeGreaterThan(BigInt(items[1]?.id ?? 0));
     });
 
-    it('lets current go negative and sets lastEarnedAt/carrySince from the entries', async () => {
+    it('lets current go negative, sets lastEarnedAt from the entries and carrySince from a closed cycle', async () => {
       await scope.transaction((tx) =>
-        tx.ledger.append(cid, [entry('e1', { current: 100, lifetimeEarned: 100 })]),
+        appendEntries(tx, cid, [entry('e1', { current: 100, lifetimeEarned: 100 })]),
       );
       const after = await scope.transaction(async (tx) => {
-        await tx.ledger.append(cid, [
-          entry('e2', { current: 50, carry: 50, lifetimeEarned: 50 }, { at: at(30) }),
-          entry('redeem', { current: -300 }, { type: 'redeem', at: at(40) }),
-          entry('reset', { carry: -50 }, { type: 'carry_reset', at: at(45) }),
-        ]);
+        await tx.outcomes.store(
+          outcome(cid, {
+            entries: [
+              entry('e2', { current: 50, carry: 50, lifetimeEarned: 50 }, { at: at(30) }),
+              entry('redeem', { current: -300 }, { type: 'redeem', at: at(40) }),
+              entry('reset', { carry: -50 }, { type: 'carry_reset', at: at(45) }),
+            ],
+            cycleClosedAt: at(45),
+          }),
+        );
         return tx.customers.get(cid);
       });
       expect(after?.balances).toEqual({ current: -150, carry: 0, lifetimeEarned: 150, lifetimeSpend: 0 });
@@ -58,15 +73,15 @@ export function ledgerContract(store: StoreRef): void {
     });
 
     it('returns unchanged balances for no entries', async () => {
-      await scope.transaction((tx) => tx.ledger.append(cid, [entry('e1', { current: 7 })]));
-      expect(await scope.transaction((tx) => tx.ledger.append(cid, []))).toEqual({ ...ZERO, current: 7 });
+      await scope.transaction((tx) => appendEntries(tx, cid, [entry('e1', { current: 7 })]));
+      expect(await scope.transaction((tx) => appendEntries(tx, cid, []))).toEqual({ ...ZERO, current: 7 });
     });
 
     it('rejects a key used before and writes nothing of that append', async () => {
-      await scope.transaction((tx) => tx.ledger.append(cid, [entry('dup', { current: 10 })]));
+      await scope.transaction((tx) => appendEntries(tx, cid, [entry('dup', { current: 10 })]));
       await expect(
         scope.transaction((tx) =>
-          tx.ledger.append(cid, [entry('fresh', { current: 5 }), entry('dup', { current: 10 })]),
+          appendEntries(tx, cid, [entry('fresh', { current: 5 }), entry('dup', { current: 10 })]),
         ),
       ).rejects.toThrow();
       expect((await scope.customers.get(cid))?.balances.current).toBe(10);
@@ -75,16 +90,16 @@ export function ledgerContract(store: StoreRef): void {
 
     it('rejects entries for an unknown customer', async () => {
       await expect(
-        scope.transaction((tx) => tx.ledger.append('nobody', [entry('x', { current: 1 })])),
+        scope.transaction((tx) => appendEntries(tx, 'nobody', [entry('x', { current: 1 })])),
       ).rejects.toThrow();
-      await expect(scope.transaction((tx) => tx.ledger.append('nobody', []))).rejects.toThrow();
+      await expect(scope.transaction((tx) => appendEntries(tx, 'nobody', []))).rejects.toThrow();
     });
 
     it('pages newest first with an opaque cursor', async () => {
       const entries = Array.from({ length: 5 }, (_, i) => entry(`k${i}`, { current: i + 1 }, { at: at(i) }));
-      await scope.transaction((tx) => tx.ledger.append(cid, entries));
+      await scope.transaction((tx) => appendEntries(tx, cid, entries));
       const other = await newCustomer(scope);
-      await scope.transaction((tx) => tx.ledger.append(other, [entry('other', { current: 1 })]));
+      await scope.transaction((tx) => appendEntries(tx, other, [entry('other', { current: 1 })]));
 
       const keys: string[][] = [];
       let cursor: string | undefined;

@@ -1,7 +1,16 @@
 import type { OutboxItem, OutboxKind } from '../../src/store/outbox-port.js';
 import type { ProgramScope } from '../../src/store/port.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../../src/store/webhook-port.js';
-import { at, newCustomer, newProgram, type StoreRef, T0, uid } from './contract-fixtures.js';
+import {
+  at,
+  newCustomer,
+  newProgram,
+  type StoreRef,
+  outcome as storedOutcome,
+  subscribe,
+  T0,
+  uid,
+} from './contract-fixtures.js';
 
 /** Real time passing (leases are database time): a lease of 1 ms has ended after this. */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +40,8 @@ export function outboxContract(store: StoreRef): void {
       await scope.passRegistrations.register(uid('device'), pass.serial, uid('token'), T0);
       return customer;
     };
-    const changed = (customer: string) => scope.transaction((tx) => tx.outbox.passChanged(customer));
+    const changed = (customer: string) =>
+      scope.transaction((tx) => tx.outcomes.store(storedOutcome(customer, { passes: ['apple', 'google'] })));
     beforeEach(async () => {
       scope = await newProgram(store());
     });
@@ -62,7 +72,7 @@ export function outboxContract(store: StoreRef): void {
       // A rolled-back change queues nothing.
       await expect(
         scope.transaction(async (tx) => {
-          await tx.outbox.passChanged(wallet);
+          await tx.outcomes.store(storedOutcome(wallet, { passes: ['apple', 'google'] }));
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
@@ -126,7 +136,7 @@ export function outboxContract(store: StoreRef): void {
 
     it('records push times per pass (coalescing) and push counts per program', async () => {
       const [a, b] = [await newCustomer(scope), await newCustomer(scope)];
-      expect(await store().outbox.lastPushAgeMs(scope.programId, a)).toBeNull();
+      expect((await store().outbox.lastPushAges(scope.programId, [a])).size).toBe(0);
       await store().outbox.recordPushes(scope.programId, [a, a]);
       const ages = await store().outbox.lastPushAges(scope.programId, [a, b]);
       expect([...ages.keys()]).toEqual([a]);
@@ -145,13 +155,16 @@ export function outboxContract(store: StoreRef): void {
       store().webhookDeliveries.claim({ limit, leaseMs, now, programId: scope.programId });
     const emit = (customer: string, minute: number, n = 1) =>
       scope.customerTransaction(customer, (tx) =>
-        tx.webhooks.emit(
-          Array.from({ length: n }, (_, i) => ({
-            customerId: customer,
-            type: 'tier.upgraded' as const,
-            data: { seq: i },
+        tx.outcomes.store(
+          storedOutcome(customer, {
             at: at(minute),
-          })),
+            events: Array.from({ length: n }, (_, i) => ({
+              customerId: customer,
+              type: 'tier.upgraded' as const,
+              data: { seq: i },
+              at: at(minute),
+            })),
+          }),
         ),
       );
     const outcome = (
@@ -171,15 +184,7 @@ export function outboxContract(store: StoreRef): void {
     });
     beforeEach(async () => {
       scope = await newProgram(store());
-      subscriptionId = uid('wh');
-      await scope.webhooks.create({
-        id: subscriptionId,
-        url: 'https://example.com/hook',
-        events: ['tier.upgraded'],
-        format: 'standard',
-        secret: uid('secret'),
-        now: T0,
-      });
+      subscriptionId = await subscribe(scope, ['tier.upgraded']);
     });
 
     it('claims what is due, one delivery per customer and subscription at a time, in order', async () => {

@@ -1,5 +1,13 @@
 import { order } from './contract-customers-orders.js';
-import { entry, newCustomer, newProgram, type StoreRef, T0, tierInput } from './contract-fixtures.js';
+import {
+  appendEntries,
+  entry,
+  newCustomer,
+  newProgram,
+  type StoreRef,
+  T0,
+  tierInput,
+} from './contract-fixtures.js';
 
 /** Atomicity, per-customer serialisation, duplicate-free inserts under concurrency, tenancy. */
 export function transactionContract(store: StoreRef): void {
@@ -17,7 +25,7 @@ export function transactionContract(store: StoreRef): void {
           await tx.customers.upsert('new-customer', { name: 'N' }, T0);
           await tx.customers.lock(existing);
           await tx.orders.insert(order('o1', existing));
-          await tx.ledger.append(existing, [entry('e1', { current: 100, lifetimeSpend: 10_000 })]);
+          await appendEntries(tx, existing, [entry('e1', { current: 100, lifetimeSpend: 10_000 })]);
           await tx.idempotency.insert({ key: 'k', requestHash: 'h', status: 200, response: {} });
           await tx.tiers.create('gold', tierInput('Gold'), T0);
           await tx.program.update({ name: 'Changed' }, T0);
@@ -40,7 +48,7 @@ export function transactionContract(store: StoreRef): void {
         Array.from({ length: 50 }, (_, i) =>
           scope.transaction(async (tx) => {
             const locked = await tx.customers.lock(cid);
-            const balances = await tx.ledger.append(cid, [entry(`c${i}`, { current: 10 })]);
+            const balances = await appendEntries(tx, cid, [entry(`c${i}`, { current: 10 })]);
             // Under the lock nobody else moved the balance between our read and our write.
             expect(balances.current).toBe((locked?.balances.current ?? Number.NaN) + 10);
             return balances.current;
@@ -81,7 +89,7 @@ export function transactionContract(store: StoreRef): void {
         await tx.orders.insert(order('o1', cid));
         await tx.refunds.insert({ id: 'r1', orderId: 'o1', amount: 1, requestHash: 'h', response: null });
         await tx.idempotency.insert({ key: 'k1', requestHash: 'h', status: 200, response: {} });
-        await tx.ledger.append(cid, [entry('e1', { current: 10 })]);
+        await appendEntries(tx, cid, [entry('e1', { current: 10 })]);
       });
 
       expect(await b.customers.get(cid)).toBeNull();
@@ -98,7 +106,7 @@ export function transactionContract(store: StoreRef): void {
       });
       await expect(b.tiers.reorder(['gold'], T0)).rejects.toThrow();
       await expect(
-        b.transaction((tx) => tx.ledger.append(cid, [entry('e2', { current: 1 })])),
+        b.transaction((tx) => appendEntries(tx, cid, [entry('e2', { current: 1 })])),
       ).rejects.toThrow();
 
       // The same ids are free in program B: each program is its own namespace.

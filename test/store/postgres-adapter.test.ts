@@ -3,7 +3,7 @@ import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { testDatabaseUrl } from '../support/db.js';
-import { entry, newCustomer, newProgram } from './contract-fixtures.js';
+import { appendEntries, entry, newCustomer, newProgram } from './contract-fixtures.js';
 
 /** Behaviour specific to the pg server driver (PGlite runs one statement at a time, so none of this arises). */
 describe('PostgreSQL adapter', () => {
@@ -59,7 +59,7 @@ describe('PostgreSQL adapter', () => {
           if (++arrived === 2) release();
           await bothHoldOne;
           await tx.customers.lock(second);
-          return tx.ledger.append(first, [entry(`from-${first}`, { current: 1 })]);
+          return appendEntries(tx, first, [entry(`from-${first}`, { current: 1 })]);
         });
       await Promise.all([crossLock(a, b), crossLock(b, a)]);
       // At least one retry (the deadlock victim); under load PostgreSQL may pick a victim twice.

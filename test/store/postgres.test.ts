@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { openStore } from '../../src/store/open-store.js';
 import { testDatabaseUrl } from '../support/db.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { entry, newCustomer, newProgram } from './contract-fixtures.js';
+import { appendEntries, entry, newCustomer, newProgram } from './contract-fixtures.js';
 import { storeContract } from './store-contract.js';
 
 // A database of its own: the outbox contract claims across programs, as the worker does, and
@@ -34,7 +34,7 @@ describe('group commit turned off (GROUP_COMMIT_SIZE=1)', () => {
             inFlight++;
             most = Math.max(most, inFlight);
             await tx.customers.lock(cid);
-            await tx.ledger.append(cid, [entry(`k-${cid}`, { current: 4 })]);
+            await appendEntries(tx, cid, [entry(`k-${cid}`, { current: 4 })]);
             inFlight--;
           }),
         ),

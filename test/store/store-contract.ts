@@ -6,6 +6,7 @@ import { groupCommitContract } from './contract-group-commit.js';
 import { ledgerContract } from './contract-ledger.js';
 import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
+import { outcomeContract } from './contract-outcomes.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
 import { sessionContract } from './contract-sessions.js';
@@ -44,5 +45,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionContract(ref);
     operationsContract(ref);
     outboxContract(ref);
+    outcomeContract(ref);
   });
 }

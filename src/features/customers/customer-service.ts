@@ -1,10 +1,12 @@
 /** Customers: upsert of merchant fields, the customer's state, their ledger. */
 
 import { effectiveMultiplier } from '../../domain/benefits.js';
+import { decideOutcome, isEmptyOutcome } from '../../domain/customer-outcome.js';
 import { type KeepStatus, keepBoundary, keepStatus } from '../../domain/keep-status.js';
 import { nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
+import { effectiveTags } from '../../domain/webhook-events.js';
 import { notFound } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
@@ -17,36 +19,41 @@ import type {
   TierRecord,
   TierTitle,
 } from '../../store/port.js';
-import { evaluate, loadFacts, writeOutcome } from '../tiers/tier-evaluation.js';
-import { effectiveTags } from '../webhooks/webhook-events.js';
+import { loadFacts, loadOrderFacts } from '../tiers/tier-evaluation.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';
+import type { CustomerStore } from './customer-store.js';
 
 export class CustomerService {
+  constructor(private readonly store: CustomerStore) {}
+
   /**
    * Insert or update, then evaluate the tier: new tags or segments may qualify the
    * customer at once, and a new customer enters the entry tier.
    */
   upsert(ctx: ProgramContext, id: string, input: UpsertCustomerInput) {
-    return ctx.scope.transaction(async (tx) => {
+    return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       // The effective tags before: a change of the merchant's tags is announced with the tier's.
       const before = await tx.customers.lock(id);
       const { record, created } = await tx.customers.upsert(id, input, ctx.now);
       const tiers = await tx.tiers.list();
-      const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, record, ctx.now);
-      const tagsBefore = before ? effectiveTags(before) : [];
-      const outcome = evaluate(ctx.program.settings, tiers, record, facts, ctx.now, 'event', tagsBefore);
-      await writeOutcome(tx, id, [], outcome, ctx.now);
-      return {
-        record: outcome.customer,
-        created,
-        view: customerView(ctx.program, outcome.customer, tiers, facts),
-      };
+      const settings = ctx.program.settings;
+      const outcome = decideOutcome({
+        settings,
+        tiers,
+        customer: record,
+        orders: await loadOrderFacts(tx.orders, settings, tiers, id, ctx.now),
+        moment: { type: 'event', entries: [], tagsBefore: before ? effectiveTags(before) : [] },
+        at: ctx.now,
+      });
+      if (!isEmptyOutcome(outcome)) await tx.outcomes.store(outcome);
+      const after = outcome.change ? { ...outcome.customer, updatedAt: ctx.now } : outcome.customer;
+      return { record: after, created, view: customerView(ctx.program, after, tiers, outcome.facts) };
     });
   }
 
   async get(ctx: ProgramContext, id: string): Promise<CustomerRecord> {
-    const customer = await ctx.scope.customers.get(id);
+    const customer = await this.store.scoped(ctx.program.id).customers.get(id);
     if (!customer) throw notFound('customer_not_found', `No customer ${id}`);
     return customer;
   }
@@ -58,7 +65,7 @@ export class CustomerService {
     page: { limit: number; cursor?: string },
   ): Promise<Page<LedgerEntry>> {
     await this.get(ctx, id);
-    return ctx.scope.ledger.list(id, page);
+    return this.store.scoped(ctx.program.id).ledger.list(id, page);
   }
 
   /**
@@ -66,13 +73,19 @@ export class CustomerService {
    * mode, what keeps the tier at the next boundary (facts projected to it: one more order query).
    */
   async view(ctx: ProgramContext, c: CustomerRecord) {
-    const tiers = await ctx.scope.tiers.list();
+    const tiers = await this.store.scoped(ctx.program.id).tiers.list();
     const settings = ctx.program.settings;
-    const facts = await loadFacts(ctx.scope.orders, settings, tiers, c, ctx.now);
+    const facts = await loadFacts(this.store.scoped(ctx.program.id).orders, settings, tiers, c, ctx.now);
     const boundary = keepBoundary(settings, ctx.now);
     let keep: KeepStatus | null = null;
     if (boundary && c.tierId !== null) {
-      const projected = await loadFacts(ctx.scope.orders, settings, tiers, c, boundary);
+      const projected = await loadFacts(
+        this.store.scoped(ctx.program.id).orders,
+        settings,
+        tiers,
+        c,
+        boundary,
+      );
       keep = keepStatus({ settings, tiers, tierId: c.tierId, facts: projected, boundary });
     }
     return { ...customerView(ctx.program, c, tiers, facts), keep: keep && keepStatusView(keep) };
@@ -82,8 +95,8 @@ export class CustomerService {
   async tierHistory(ctx: ProgramContext, id: string, page: { limit: number; cursor?: string }) {
     await this.get(ctx, id);
     const [changes, titles] = await Promise.all([
-      ctx.scope.tierChanges.list(id, page),
-      ctx.scope.tiers.titles(),
+      this.store.scoped(ctx.program.id).tierChanges.list(id, page),
+      this.store.scoped(ctx.program.id).tiers.titles(),
     ]);
     const names = new Map(titles.map((t) => [t.id, t]));
     const { currency, timezone } = ctx.program.settings;
@@ -105,14 +118,14 @@ export class CustomerService {
   /** One page of the customer list: prefix search on id, email or name, tier filter, two orders. */
   async search(ctx: ProgramContext, input: CustomerSearchInput) {
     const [page, titles] = await Promise.all([
-      ctx.scope.customers.search({
+      this.store.scoped(ctx.program.id).customers.search({
         prefix: input.query || undefined,
         tierId: input.tier === undefined ? undefined : input.tier === NO_TIER ? null : input.tier,
         sort: input.sort,
         limit: input.limit,
         after: input.cursor?.key,
       }),
-      ctx.scope.tiers.titles(),
+      this.store.scoped(ctx.program.id).tiers.titles(),
     ]);
     const names = new Map(titles.map((t) => [t.id, t]));
     return {

@@ -1,7 +1,7 @@
 /** Shared pieces of every point-moving event: applying entries, replays, results. */
 
+import { type CustomerOutcome, decideOutcome } from '../../domain/customer-outcome.js';
 import type { CustomerFacts } from '../../domain/qualifications.js';
-import type { Balances } from '../../domain/types.js';
 import { conflict, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
@@ -12,7 +12,7 @@ import type {
   TierRecord,
 } from '../../store/port.js';
 import { customerView, ledgerEntryView } from '../customers/customer-service.js';
-import { evaluate, loadFacts, type PendingOrder, writeOutcome } from '../tiers/tier-evaluation.js';
+import { loadOrderFacts, type PendingOrder } from '../tiers/tier-evaluation.js';
 
 /** A response to send, and whether it is the stored response of an earlier identical request. */
 export interface EventResponse {
@@ -46,46 +46,11 @@ export function replayOrConflict(
   return { status: stored.status ?? 201, body: stored.response, replayed: true } satisfies EventResponse;
 }
 
-export function sumDeltas(entries: NewLedgerEntry[]): Balances {
-  const sum = { current: 0, carry: 0, lifetimeEarned: 0, lifetimeSpend: 0 };
-  for (const e of entries) {
-    sum.current += e.delta.current;
-    sum.carry += e.delta.carry;
-    sum.lifetimeEarned += e.delta.lifetimeEarned;
-    sum.lifetimeSpend += e.delta.lifetimeSpend;
-  }
-  return sum;
-}
-
-/** The customer as it will be once `entries` are appended (computed before writing). */
-export function afterEntries(c: CustomerRecord, entries: NewLedgerEntry[], now: Date): CustomerRecord {
-  const d = sumDeltas(entries);
-  const b = c.balances;
-  return {
-    ...c,
-    balances: {
-      current: b.current + d.current,
-      carry: b.carry + d.carry,
-      lifetimeEarned: b.lifetimeEarned + d.lifetimeEarned,
-      lifetimeSpend: b.lifetimeSpend + d.lifetimeSpend,
-    },
-    lastEarnedAt: d.lifetimeEarned > 0 ? now : c.lastEarnedAt,
-    updatedAt: now,
-  };
-}
-
-/** An event ready to commit: its response body, and the writes that make it true. */
+/** An event ready to commit: its response body, and the outcome that makes it true. */
 export interface Settled {
   body: ReturnType<typeof eventBody>;
-  /** The customer's current tier before the event (its multiplier applied). */
-  customer: CustomerRecord;
-  /** Every ledger entry the event writes (its own and any tier bonus). */
-  entries: NewLedgerEntry[];
-  /**
-   * Append the entries (unless `appended`: written with the order), and record a tier change
-   * when the event caused one.
-   */
-  write(opts?: { appended?: boolean }): Promise<void>;
+  /** Everything the event causes (its entries and any tier bonus, the tier change, events, passes). */
+  outcome: CustomerOutcome<CustomerRecord>;
 }
 
 /** The body every event returns: its entries, the new balances and the customer. */
@@ -113,27 +78,33 @@ function eventBody(
 }
 
 /**
- * Evaluate the customer after `entries` (upgrades are immediate in every mode), add the
- * bonus of a newly entered tier, and build the response — all before writing, so the
- * response can be stored with the event's idempotency key in the same transaction.
+ * Decide the event's outcome (domain/customer-outcome.ts: upgrades are immediate in every mode,
+ * the bonus of a newly entered tier) and build the response — all before writing, so the response
+ * can be stored with the event's idempotency key in the same unit; the caller stores the outcome.
  */
 export async function settle(
-  tx: ProgramTx,
+  tx: Pick<ProgramTx, 'orders'>,
   ctx: ProgramContext,
   tiers: readonly TierRecord[],
   customer: CustomerRecord,
   entries: NewLedgerEntry[],
-  pending?: PendingOrder,
+  opts: { pending?: PendingOrder; tagsBefore?: readonly string[] } = {},
 ): Promise<Settled> {
-  const afterEvent = afterEntries(customer, entries, ctx.now);
-  const facts = await loadFacts(tx.orders, ctx.program.settings, tiers, afterEvent, ctx.now, pending);
-  const outcome = evaluate(ctx.program.settings, tiers, afterEvent, facts, ctx.now, 'event');
-  const all = [...entries, ...outcome.entries];
-  return {
-    body: eventBody(ctx, outcome.customer, tiers, facts, all, outcome.change),
+  const settings = ctx.program.settings;
+  const orders = await loadOrderFacts(tx.orders, settings, tiers, customer.id, ctx.now, opts.pending);
+  const decided = decideOutcome({
+    settings,
+    tiers,
     customer,
-    entries: all,
-    write: (opts) => writeOutcome(tx, customer.id, entries, outcome, ctx.now, opts?.appended ?? false),
+    orders,
+    moment: { type: 'event', entries, tagsBefore: opts.tagsBefore },
+    at: ctx.now,
+  });
+  const moved = decided.entries.length > 0 || decided.change !== null;
+  const outcome = moved ? { ...decided, customer: { ...decided.customer, updatedAt: ctx.now } } : decided;
+  return {
+    body: eventBody(ctx, outcome.customer, tiers, outcome.facts, outcome.entries, outcome.change),
+    outcome,
   };
 }
 

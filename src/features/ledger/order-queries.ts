@@ -3,6 +3,7 @@ import { notFound } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { OrderRecord, RefundRecord } from '../../store/port.js';
 import { ledgerEntryView } from '../customers/customer-service.js';
+import type { LedgerStore } from './ledger-store.js';
 
 function refundView(r: RefundRecord) {
   return { id: r.id, amount: r.amount, createdAt: r.createdAt.toISOString() };
@@ -25,12 +26,14 @@ function orderDetailView(o: OrderRecord, refunds: readonly RefundRecord[]) {
 }
 
 export class OrderQueries {
+  constructor(private readonly store: LedgerStore) {}
+
   /** The order, its refunds and its ledger entries (earn, the bonus it triggered, refund reversals). */
   async details(ctx: ProgramContext, orderId: string) {
-    const order = await ctx.scope.orders.get(orderId);
+    const order = await this.store.scoped(ctx.program.id).orders.get(orderId);
     if (!order) throw notFound('order_not_found', `No order ${orderId}`);
-    const refunds = await ctx.scope.orders.refundsOf([order.id]);
-    const entries = await ctx.scope.ledger.ofOrder(
+    const refunds = await this.store.scoped(ctx.program.id).orders.refundsOf([order.id]);
+    const entries = await this.store.scoped(ctx.program.id).ledger.ofOrder(
       order.id,
       refunds.map((r) => r.id),
     );
@@ -43,11 +46,11 @@ export class OrderQueries {
 
   /** A customer's orders, newest placed first, each with its refunds. */
   async ofCustomer(ctx: ProgramContext, customerId: string, page: { limit: number; cursor?: string }) {
-    if (!(await ctx.scope.customers.get(customerId))) {
+    if (!(await this.store.scoped(ctx.program.id).customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
     }
-    const orders = await ctx.scope.orders.listByCustomer(customerId, page);
-    const refunds = await ctx.scope.orders.refundsOf(orders.items.map((o) => o.id));
+    const orders = await this.store.scoped(ctx.program.id).orders.listByCustomer(customerId, page);
+    const refunds = await this.store.scoped(ctx.program.id).orders.refundsOf(orders.items.map((o) => o.id));
     return { data: orders.items.map((o) => orderDetailView(o, refunds)), nextCursor: orders.nextCursor };
   }
 }

@@ -6,6 +6,7 @@ import type { ProgramContext } from '../../program-context.js';
 import type { NewLedgerEntry, OrderRecord } from '../../store/port.js';
 import { type EventResponse, eventTime, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { OrderInput, RefundInput } from './ledger-schemas.js';
+import type { LedgerStore } from './ledger-store.js';
 import { requestHash } from './request-hash.js';
 
 function orderView(o: Pick<OrderRecord, 'id' | 'customerId' | 'amount' | 'refundedAmount' | 'placedAt'>) {
@@ -22,6 +23,8 @@ function orderView(o: Pick<OrderRecord, 'id' | 'customerId' | 'amount' | 'refund
 class RefundRace extends Error {}
 
 export class OrderService {
+  constructor(private readonly store: LedgerStore) {}
+
   /** Record an order and award its points; the order id makes replays harmless. */
   async place(ctx: ProgramContext, input: OrderInput): Promise<EventResponse> {
     const settings = ctx.program.settings;
@@ -31,7 +34,7 @@ export class OrderService {
     const hash = requestHash({ op: 'order', ...input });
     const placedAt = eventTime(ctx, input.placedAt, 'placedAt');
     // Run with other customers' orders in one database transaction when several wait (group commit).
-    return ctx.scope.customerTransaction(input.customerId, async (tx) => {
+    return this.store.scoped(ctx.program.id).customerTransaction(input.customerId, async (tx) => {
       const customer = await tx.customers.lock(input.customerId);
       if (!customer) throw notFound('customer_not_found', `No customer ${input.customerId}`);
       const tiers = await tx.tiers.list();
@@ -57,7 +60,9 @@ export class OrderService {
         tierId: customer.tierId,
         at: ctx.now,
       };
-      const settled = await settle(tx, ctx, tiers, customer, [entry], { amount: input.amount, placedAt });
+      const settled = await settle(tx, ctx, tiers, customer, [entry], {
+        pending: { amount: input.amount, placedAt },
+      });
       const order = {
         id: input.id,
         customerId: customer.id,
@@ -66,8 +71,8 @@ export class OrderService {
         placedAt,
       };
       const body = { order: orderView(order), ...settled.body };
-      // One statement: the order, and only if it is new its entries, balances and pass updates.
-      const inserted = await tx.orders.insert(
+      // One write: the order, and only if it is new everything it causes (its outcome).
+      const inserted = await tx.outcomes.storeWithOrder(
         {
           id: input.id,
           customerId: customer.id,
@@ -78,10 +83,9 @@ export class OrderService {
           requestHash: hash,
           response: body,
         },
-        { entries: settled.entries },
+        settled.outcome,
       );
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await settled.write({ appended: true });
       return { status: 201, body, replayed: false };
     });
   }
@@ -98,10 +102,11 @@ export class OrderService {
   }
 
   private async refundOnce(ctx: ProgramContext, orderId: string, input: RefundInput): Promise<EventResponse> {
-    const known = await ctx.scope.orders.get(orderId);
+    const scope = this.store.scoped(ctx.program.id);
+    const known = await scope.orders.get(orderId);
     if (!known) throw notFound('order_not_found', `No order ${orderId}`);
     const hash = requestHash({ op: 'refund', orderId, ...input });
-    return ctx.scope.customerTransaction(known.customerId, async (tx) => {
+    return this.store.scoped(ctx.program.id).customerTransaction(known.customerId, async (tx) => {
       // Every change to an order happens under its customer's lock.
       const customer = await tx.customers.lock(known.customerId);
       const order = await tx.orders.get(orderId);
@@ -162,7 +167,7 @@ export class OrderService {
         response: body,
       });
       if (!inserted.inserted) throw new RefundRace();
-      await settled.write();
+      await tx.outcomes.store(settled.outcome);
       return { status: 201, body, replayed: false };
     });
   }

@@ -2,14 +2,17 @@
 import { earnPoints } from '../../domain/benefits.js';
 import { notFound, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
-import type { CustomerRecord, NewLedgerEntry, ProgramTx, TierRecord } from '../../store/port.js';
+import type { CustomerRecord, NewLedgerEntry, TierRecord } from '../../store/port.js';
 import { type EventResponse, replayOrConflict, settle, tierIn } from './event-result.js';
 import type { PointsInput, RedemptionInput } from './ledger-schemas.js';
+import type { LedgerStore, LedgerTx } from './ledger-store.js';
 import { requestHash } from './request-hash.js';
 
 type BuildEntry = (customer: CustomerRecord, tier: TierRecord | null) => NewLedgerEntry;
 
 export class PointsService {
+  constructor(private readonly store: LedgerStore) {}
+
   /**
    * Earn (positive, qualifying: multiplied, counts toward tiers), credit (positive,
    * not qualifying: spendable only) or adjust down (negative: spendable, and the
@@ -99,7 +102,7 @@ export class PointsService {
     hash: string,
     build: BuildEntry,
   ): Promise<EventResponse> {
-    return ctx.scope.customerTransaction(customerId, async (tx: ProgramTx) => {
+    return this.store.scoped(ctx.program.id).customerTransaction(customerId, async (tx: LedgerTx) => {
       const customer = await tx.customers.lock(customerId);
       const earlier = await tx.idempotency.get(key);
       if (earlier) return replayOrConflict(earlier, hash);
@@ -110,7 +113,7 @@ export class PointsService {
       const body = settled.body;
       const inserted = await tx.idempotency.insert({ key, requestHash: hash, status: 201, response: body });
       if (!inserted.inserted) return replayOrConflict(inserted.existing, hash);
-      await settled.write();
+      await tx.outcomes.store(settled.outcome);
       return { status: 201, body, replayed: false };
     });
   }

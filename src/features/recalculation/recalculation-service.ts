@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { notFound } from '../../errors.js';
-import type { Store } from '../../store/port.js';
 import type {
   BatchWork,
   RunBatch,
@@ -19,6 +18,7 @@ import type {
 } from '../../store/recalculation-port.js';
 import { DatabaseUnavailableError } from '../../store/store-errors.js';
 import { warningBatchWork } from '../downgrade-warnings/warning-work.js';
+import type { RecalculationScope, RecalculationStore } from './recalculation-store.js';
 import { batchWork, planRun } from './run-plan.js';
 
 export type { RunKind } from '../../store/recalculation-port.js';
@@ -51,7 +51,7 @@ export interface RecalculationLogger {
 
 export interface RecalculationDeps {
   /** Where runs, customers and their ledgers live. */
-  store: Store;
+  store: RecalculationStore;
   /** Receives failures of background syncs. */
   logger: RecalculationLogger;
   /** Customers per batch when `work()` is not told otherwise (default 5,000). */
@@ -251,7 +251,7 @@ export class RecalculationService {
   }
 
   private async processOne(
-    runs: ReturnType<Store['scoped']>['runs'],
+    runs: RecalculationScope['runs'],
     runId: string,
     batch: RunBatch,
     work: BatchWork,

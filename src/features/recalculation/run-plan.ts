@@ -1,17 +1,21 @@
 /**
- * What a run of each kind does (SPEC 2, 4) and how one batch of customers is evaluated: with
- * `decideTier` and `applyDecision`, the functions the real-time event path uses
- * (features/tiers/tier-evaluation.ts), fed with facts the batch query computed set-based.
+ * What a run of each kind does (SPEC 2, 4) and how one batch of customers is evaluated: each
+ * customer's outcome decided by `decideOutcome` (domain/customer-outcome.ts), the function the
+ * real-time event path calls, fed with facts the batch query computed set-based.
  */
-import { decideTier, type EvaluationTrigger } from '../../domain/assignment.js';
-import { qualifyingTags } from '../../domain/customer-facts.js';
+import type { EvaluationTrigger } from '../../domain/assignment.js';
+import {
+  type CustomerOutcome,
+  decideOutcome,
+  isEmptyOutcome,
+  type Moment,
+  readsOrders,
+} from '../../domain/customer-outcome.js';
 import { warnsBeforeBoundaries } from '../../domain/downgrade-warning.js';
-import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/qualifications.js';
-import { applyDecision } from '../../domain/transition.js';
+import { requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import type { NewLedgerEntry, TierRecord } from '../../store/port.js';
-import type { BatchCustomer, BatchWork, BatchWrites, RunKind } from '../../store/recalculation-port.js';
-import { effectiveTags, evaluationEvents } from '../webhooks/webhook-events.js';
+import type { TierRecord } from '../../store/port.js';
+import type { BatchCustomer, BatchWork, RunKind } from '../../store/recalculation-port.js';
 
 /**
  * A run either evaluates every customer with a trigger, predicts the next boundary for every
@@ -53,48 +57,6 @@ export function planRun(
   }
 }
 
-/** Whether any enabled tier reads orders (the batch query then sums them). */
-export function readsOrders(tiers: readonly TierRecord[]): boolean {
-  return tiers.some(
-    (t) =>
-      t.enabled &&
-      [...t.qualifications, ...(t.maintain ?? [])].some(
-        (q) => q.type === 'orderVolume' || q.type === 'largeOrder',
-      ),
-  );
-}
-
-/** Facts of one batch customer, built exactly as the event path's `loadFacts` builds them. */
-export function factsOf(customer: BatchCustomer, tiers: readonly TierRecord[]): CustomerFacts {
-  const { orders } = customer;
-  return {
-    tags: qualifyingTags(customer.tags, tiers),
-    segments: customer.segments,
-    largestOrder: orders.largestOrder,
-    lifetimeEarned: customer.balances.lifetimeEarned,
-    lifetimeSpend: customer.balances.lifetimeSpend,
-    carry: customer.balances.carry,
-    windowSpend: orders.windowSpend,
-  };
-}
-
-/** The entry bonus as the event path writes it: the key makes a second award impossible. */
-function bonusEntry(customerId: string, tierId: string, points: number, at: Date): NewLedgerEntry {
-  return {
-    type: 'bonus',
-    key: `bonus:${customerId}:${tierId}`,
-    orderId: null,
-    base: null,
-    multiplier: null,
-    points,
-    // Spendable only: never qualifying, never carry.
-    delta: { current: points, carry: 0, lifetimeEarned: 0, lifetimeSpend: 0 },
-    reason: 'tier_bonus',
-    tierId,
-    at,
-  };
-}
-
 export interface BatchWorkInput {
   /** How the run evaluates (trigger, carry reset). */
   plan: Extract<RunPlan, { type: 'evaluate' }>;
@@ -108,46 +70,58 @@ export interface BatchWorkInput {
   beforeCommit?: BatchWork['beforeCommit'];
 }
 
-/** How the store processes each batch of the run. */
+/** How the store processes each batch of the run: every customer's outcome, as the event path decides it. */
 export function batchWork({ plan, settings, tiers, asOf, beforeCommit }: BatchWorkInput): BatchWork {
   // Window starts are computed once per run: zone arithmetic per customer would dominate a million.
   const windows = requiredWindows(tiers).map((w) => ({
     key: w,
     from: windowBounds(asOf, w, settings.timezone).from,
   }));
-  return {
-    orders: { windows, asOf, withOrders: readsOrders(tiers) },
-    evaluate(customers) {
-      const writes: BatchWrites = { placements: [], changes: [], entries: [], events: [] };
-      for (const c of customers) {
-        const decision = decideTier({
-          settings,
-          tiers,
-          state: c,
-          facts: factsOf(c, tiers),
-          asOf,
-          trigger: plan.trigger,
-        });
-        if (decision.direction === 'none') continue;
-        const t = applyDecision(c, decision, tiers, settings, asOf);
-        if (!t.change) continue;
-        const change = { customerId: c.id, ...t.change };
-        writes.placements.push({ customerId: c.id, placement: t.placement });
-        writes.changes.push(change);
-        const after = { tags: c.tags, tierTags: t.placement.tierTags };
-        writes.events.push(...evaluationEvents(c.id, effectiveTags(c), after, change, tiers, asOf));
-        if (t.bonus) {
-          writes.entries.push({
-            customerId: c.id,
-            entry: bonusEntry(c.id, t.bonus.tierId, t.bonus.points, asOf),
-          });
-        }
+  const withOrders = readsOrders(tiers);
+  const moment: Moment = plan.carryReset
+    ? {
+        type: 'boundary',
+        closeCycle: { keyPrefix: `carry_reset:${asOf.toISOString()}:`, reason: 'cycle_boundary' },
       }
-      return writes;
-    },
-    carryReset: plan.carryReset
-      ? { at: asOf, keyPrefix: `carry_reset:${asOf.toISOString()}:`, reason: 'cycle_boundary' }
-      : null,
+    : { type: planMoment(plan.trigger) };
+  return {
+    orders: { windows, asOf, withOrders },
+    closesCycleAt: plan.carryReset ? asOf : null,
+    evaluate: decideBatch({ settings, tiers, moment, asOf, withOrders }),
     beforeCommit,
   };
+}
+
+/**
+ * The outcomes of one batch's customers at one moment (`decideOutcome` each; those that change
+ * nothing are left out): every run kind's evaluation, warnings included.
+ */
+export function decideBatch(input: {
+  settings: ProgramSettings;
+  tiers: readonly TierRecord[];
+  moment: Moment;
+  asOf: Date;
+  withOrders: boolean;
+}): (customers: BatchCustomer[]) => CustomerOutcome[] {
+  const { settings, tiers, moment, asOf, withOrders } = input;
+  return (customers) => {
+    const outcomes: CustomerOutcome[] = [];
+    for (const c of customers) {
+      const outcome = decideOutcome({
+        settings,
+        tiers,
+        customer: c,
+        orders: withOrders ? c.orders : null,
+        moment,
+        at: asOf,
+      });
+      if (!isEmptyOutcome(outcome)) outcomes.push(outcome);
+    }
+    return outcomes;
+  };
+}
+
+function planMoment(trigger: EvaluationTrigger): 'daily' | 'inactivity' | 'resync' {
+  if (trigger === 'daily' || trigger === 'inactivity' || trigger === 'resync') return trigger;
+  throw new Error(`a run does not evaluate for ${trigger}`);
 }

@@ -9,6 +9,7 @@ import { newTierId, tierInputOf } from './tier-input.js';
 import { type CreateTierInput, MAX_TIERS, type UpdateTierInput } from './tier-schemas.js';
 import { applyTierSet, type TierSetOutcome } from './tier-set.js';
 import type { TierSetInput } from './tier-set-schemas.js';
+import type { TierStore } from './tier-store.js';
 
 function inputOf(t: TierRecord): TierInput {
   return tierInputOf(t, t.design);
@@ -39,7 +40,10 @@ export interface ResyncKicker {
 }
 
 export class TierService {
-  constructor(private readonly kicker: ResyncKicker = { kick: async () => {} }) {}
+  constructor(
+    private readonly store: TierStore,
+    private readonly kicker: ResyncKicker = { kick: async () => {} },
+  ) {}
 
   /** After a change that needs members reassigned now. */
   private async kickLive(ctx: ProgramContext): Promise<void> {
@@ -48,18 +52,18 @@ export class TierService {
 
   /** Live tiers, lowest rank first. */
   list(ctx: ProgramContext): Promise<TierRecord[]> {
-    return ctx.scope.tiers.list();
+    return this.store.scoped(ctx.program.id).tiers.list();
   }
 
   async get(ctx: ProgramContext, id: string): Promise<TierRecord> {
-    const tier = await ctx.scope.tiers.get(id);
+    const tier = await this.store.scoped(ctx.program.id).tiers.get(id);
     if (!tier) throw notFound('tier_not_found', `No tier ${id}`);
     return tier;
   }
 
   /** Create at the top of the order. */
   create(ctx: ProgramContext, input: CreateTierInput): Promise<TierRecord> {
-    return ctx.scope.transaction(async (tx) => {
+    return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       await tx.program.lock();
       const tiers = await tx.tiers.list();
       if (tiers.length >= MAX_TIERS) {
@@ -78,7 +82,7 @@ export class TierService {
   /** Change some fields; the merged tier is what gets stored. */
   async update(ctx: ProgramContext, id: string, patch: UpdateTierInput): Promise<TierRecord> {
     let immediate = false;
-    const updated = await ctx.scope.transaction(async (tx) => {
+    const updated = await this.store.scoped(ctx.program.id).transaction(async (tx) => {
       const existing = await tx.tiers.get(id);
       if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
       const merged: TierInput = { ...inputOf(existing) };
@@ -106,7 +110,7 @@ export class TierService {
    * tier assignment, so unlike `update` no resync follows; the tier's wallet passes are updated.
    */
   async setDesign(ctx: ProgramContext, id: string, design: TierDesign): Promise<TierRecord> {
-    return ctx.scope.transaction(async (tx) => {
+    return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       const existing = await tx.tiers.get(id);
       if (!existing) throw notFound('tier_not_found', `No tier ${id}`);
       const updated = await tx.tiers.update(id, { ...inputOf(existing), design }, ctx.now);
@@ -119,7 +123,7 @@ export class TierService {
 
   /** Delete; its members are reassigned at once (reason tier_deleted). */
   async remove(ctx: ProgramContext, id: string): Promise<void> {
-    await ctx.scope.transaction(async (tx) => {
+    await this.store.scoped(ctx.program.id).transaction(async (tx) => {
       await tx.program.lock();
       const removed = await tx.tiers.remove(id, ctx.now);
       if (!removed) throw notFound('tier_not_found', `No tier ${id}`);
@@ -131,14 +135,14 @@ export class TierService {
 
   /** Replace the whole tier set atomically (tier-set.ts); members are reassigned as after each single change. */
   async replaceAll(ctx: ProgramContext, input: TierSetInput): Promise<TierSetOutcome> {
-    const outcome = await applyTierSet(ctx, input);
+    const outcome = await applyTierSet(this.store.scoped(ctx.program.id), ctx, input);
     if (outcome.immediate) await this.kickLive(ctx);
     return outcome;
   }
 
   /** Reorder atomically; `ids` must name every live tier exactly once, lowest first. */
   reorder(ctx: ProgramContext, ids: string[]): Promise<TierRecord[]> {
-    return ctx.scope.transaction(async (tx) => {
+    return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       await tx.program.lock();
       const live = new Set((await tx.tiers.list()).map((t) => t.id));
       const seen = new Set<string>();

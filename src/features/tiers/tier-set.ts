@@ -13,6 +13,7 @@ import { checkDraft, NO_TIER, toTierConfigs } from '../simulations/draft-tiers.j
 import { newTierId, tierInputOf } from './tier-input.js';
 import type { TierSetInput } from './tier-set-schemas.js';
 import { tierSetVersion } from './tier-set-version.js';
+import type { TierScope } from './tier-store.js';
 
 /** What an applied tier set changed. */
 export interface TierSetOutcome {
@@ -37,8 +38,12 @@ function checkIds(input: TierSetInput, live: ReadonlyMap<string, TierRecord>): v
 }
 
 /** Apply `input` in one transaction under the program lock; any refusal throws and rolls it all back. */
-export async function applyTierSet(ctx: ProgramContext, input: TierSetInput): Promise<TierSetOutcome> {
-  return ctx.scope.transaction(async (tx) => {
+export async function applyTierSet(
+  scope: Pick<TierScope, 'transaction'>,
+  ctx: ProgramContext,
+  input: TierSetInput,
+): Promise<TierSetOutcome> {
+  return scope.transaction(async (tx) => {
     await tx.program.lock();
     const before = await tx.tiers.list();
     const version = tierSetVersion(before);

@@ -114,14 +114,6 @@ export function customerRepository(
       if (seen) seen.seen = held.tiersVersion;
       return held.customer;
     },
-    async setTier(id, p, now) {
-      await q.query(
-        `UPDATE customers SET tier_id = $3, tier_tags = $4, tier_since = $5, last_change_reason = $6,
-           bonused_tier_ids = $7, updated_at = $8
-         WHERE program_id = $1 AND id = $2`,
-        [programId, id, p.tierId, p.tierTags, p.tierSince, p.lastChangeReason, p.bonusedTierIds, now],
-      );
-    },
     async upsert(id, patch, now) {
       // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11).
       const { rows } = await q.query<CustomerRow & { created: boolean }>(

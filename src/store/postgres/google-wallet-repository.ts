@@ -1,28 +1,6 @@
 import type { GoogleObjectRecord, GoogleWalletRepository } from '../google-wallet-port.js';
 import type { SqlQuery } from './sql-driver.js';
 
-/** Outbox rows for the customers ($2) of program $1 that have a Google Wallet object. */
-export const GOOGLE_CHANGED_SELECT = `SELECT $1, g.customer_id, 'google_object_changed', now(), now()
-FROM google_wallet_objects g
-WHERE g.program_id = $1 AND g.customer_id = ANY($2::text[])`;
-
-const GOOGLE_CHANGED_SQL = `
-INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
-${GOOGLE_CHANGED_SELECT}`;
-
-/**
- * Queue Google object updates for changed customers in one statement (set-based batch writes,
- * same transaction as the change). Customers without a Google object cost one index probe.
- */
-export async function queueGoogleObjectChanges(
-  q: SqlQuery,
-  programId: string,
-  customerIds: string[],
-): Promise<number> {
-  if (customerIds.length === 0) return 0;
-  return (await q.query(GOOGLE_CHANGED_SQL, [programId, customerIds])).rowCount;
-}
-
 interface ObjectRow {
   customer_id: string;
   object_id: string;

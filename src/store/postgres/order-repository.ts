@@ -1,6 +1,4 @@
 import type { OrderRecord, ProgramTx } from '../port.js';
-import { insertOrdersAndAppend } from './ledger-repository.js';
-import type { OrderWriteBatch } from './order-write-batch.js';
 import { REFUND_COLUMNS, type RefundRow, toRefund } from './refund-repository.js';
 import type { SqlQuery } from './sql-driver.js';
 import { existingRow, jsonParam } from './sql-values.js';
@@ -38,16 +36,8 @@ function toOrder(r: OrderRow): OrderRecord {
   };
 }
 
-/**
- * Orders of one program; the write methods only inside a transaction. `batch`: the transaction
- * runs a group of units (customer-tx-groups.ts); their order writes are sent as one statement.
- */
-export function orderRepository(
-  q: SqlQuery,
-  programId: string,
-  queued?: () => void,
-  batch?: OrderWriteBatch,
-): ProgramTx['orders'] {
+/** Orders of one program; the write methods only inside a transaction. */
+export function orderRepository(q: SqlQuery, programId: string): ProgramTx['orders'] {
   async function get(id: string): Promise<OrderRecord | null> {
     const { rows } = await q.query<OrderRow>(
       `SELECT ${COLUMNS} FROM orders WHERE program_id = $1 AND id = $2`,
@@ -102,20 +92,7 @@ export function orderRepository(
         totalSpend: row.total ?? 0,
       };
     },
-    async insert(order, append) {
-      // The common case (a new order) costs one round trip; only a replay reads the existing row.
-      if (append && append.entries.length > 0) {
-        const one = { ...order, entries: append.entries };
-        let inserted: boolean;
-        if (batch) inserted = await batch.insert(one);
-        else {
-          const done = await insertOrdersAndAppend(q, programId, [one]);
-          if (done.queued) queued?.();
-          inserted = done.inserted[0] === true;
-        }
-        if (inserted) return { inserted: true };
-        return { inserted: false, existing: existingRow(await get(order.id), order.id) };
-      }
+    async insert(order) {
       const { rowCount } = await q.query(
         `INSERT INTO orders (program_id, id, customer_id, amount, placed_at, earned_at, points_awarded,
            request_hash, response)

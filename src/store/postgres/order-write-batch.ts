@@ -5,11 +5,11 @@
  * or on a write already sent), so a group of any size costs one order statement in the common
  * case, and a unit that finishes or fails without writing an order never holds the others up.
  */
-import { insertOrdersAndAppend, type OrderToInsert } from './ledger-repository.js';
+import { type OrderWithOutcome, type StoreResult, storeOrdersWithOutcomes } from './outcome-writes.js';
 import type { SqlQuery } from './sql-driver.js';
 
 interface Waiting {
-  order: OrderToInsert;
+  write: OrderWithOutcome;
   resolve(inserted: boolean): void;
   reject(err: unknown): void;
 }
@@ -24,13 +24,14 @@ export class OrderWriteBatch {
     private readonly programId: string,
     /** Units of the group that have not finished. */
     private running: number,
-    private readonly queued: () => void,
+    /** Told what each statement queued (outbox rows, webhook deliveries). */
+    private readonly told: (result: StoreResult) => void,
   ) {}
 
-  /** Insert `order` with the group's other orders; resolves with whether it was new. */
-  insert(order: OrderToInsert): Promise<boolean> {
+  /** Insert the order with the group's other orders, its outcome stored when new; resolves with whether it was new. */
+  insert(write: OrderWithOutcome): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      this.pending.push({ order, resolve, reject });
+      this.pending.push({ write, resolve, reject });
       this.blocked++;
       this.maybeSend();
     });
@@ -46,16 +47,16 @@ export class OrderWriteBatch {
     if (this.pending.length === 0 || this.blocked < this.running) return;
     const sending = this.pending;
     this.pending = [];
-    insertOrdersAndAppend(
+    storeOrdersWithOutcomes(
       this.q,
       this.programId,
-      sending.map((w) => w.order),
+      sending.map((w) => w.write),
     ).then(
       (done) => {
-        if (done.queued) this.queued();
+        this.told(done);
         this.blocked -= sending.length;
         sending.forEach((w, i) => {
-          w.resolve(done.inserted[i] === true);
+          w.resolve(done.stored[i] !== null);
         });
       },
       (err: unknown) => {

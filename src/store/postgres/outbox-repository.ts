@@ -1,45 +1,5 @@
 import type { OutboxItem, OutboxRepository, OutboxTxRepository } from '../outbox-port.js';
-import { GOOGLE_CHANGED_SELECT } from './google-wallet-repository.js';
 import type { SqlQuery } from './sql-driver.js';
-
-/** Customers ($2) of program $1 whose pass has at least one registered device. */
-const PASS_CHANGED_SQL = `
-INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at)
-SELECT $1, p.customer_id, 'apple_pass_changed', now(), now()
-FROM passes p
-WHERE p.program_id = $1 AND p.customer_id = ANY($2::text[])
-  AND EXISTS (SELECT 1 FROM pass_registrations r WHERE r.program_id = $1 AND r.serial = p.serial)`;
-
-/**
- * Queue pass pushes for changed customers in one statement (set-based batch writes). Customers
- * without a pass on a device cost one index probe and write nothing.
- */
-export async function queuePassChanges(
-  q: SqlQuery,
-  programId: string,
-  customerIds: string[],
-): Promise<number> {
-  if (customerIds.length === 0) return 0;
-  return (await q.query(PASS_CHANGED_SQL, [programId, customerIds])).rowCount;
-}
-
-/**
- * Both kinds for changed customers in one round trip (the order path runs it per event): Apple
- * pushes for passes on a device, Google updates for customers with a Google Wallet object.
- */
-const PASS_AND_GOOGLE_CHANGED_SQL = `${PASS_CHANGED_SQL}
-UNION ALL
-${GOOGLE_CHANGED_SELECT}`;
-
-/**
- * The statement of `passChanged` for the customers of the SQL text[] expression `ids` (instead of
- * $2), to be embedded as a data-modifying CTE in another statement of program $1.
- */
-export function passChangesInsert(ids: string): string {
-  const sql = PASS_AND_GOOGLE_CHANGED_SQL.replaceAll('$2::text[]', ids);
-  if (sql.includes('$2::text[]') || sql.split(ids).length !== 3) throw new Error('unexpected outbox SQL');
-  return sql;
-}
 
 /**
  * Both kinds for every customer of program $1 with a wallet pass — only those whose tier is $2
@@ -63,9 +23,6 @@ export function outboxTxRepository(q: SqlQuery, programId: string, queued?: () =
   return {
     async passesChanged(scope) {
       if ((await q.query(PASSES_CHANGED_SQL, [programId, scope?.tierId ?? null])).rowCount > 0) queued?.();
-    },
-    async passChanged(customerId) {
-      if ((await q.query(PASS_AND_GOOGLE_CHANGED_SQL, [programId, [customerId]])).rowCount > 0) queued?.();
     },
   };
 }
@@ -114,21 +71,6 @@ export function outboxRepository(q: SqlQuery, listeners: (() => void)[] = []): O
            last_error = coalesce($3, last_error)
          WHERE id = ANY($1::bigint[])`,
         [ids, delayMs, error ?? null],
-      );
-    },
-    async lastPushAgeMs(programId, customerId) {
-      const { rows } = await q.query<{ age: number }>(
-        `SELECT (extract(epoch FROM now() - pushed_at) * 1000)::float8 AS age FROM pass_pushes
-         WHERE program_id = $1 AND customer_id = $2`,
-        [programId, customerId],
-      );
-      return rows[0] === undefined ? null : Number(rows[0].age);
-    },
-    async recordPush(programId, customerId) {
-      await q.query(
-        `INSERT INTO pass_pushes (program_id, customer_id, pushed_at) VALUES ($1, $2, now())
-         ON CONFLICT (program_id, customer_id) DO UPDATE SET pushed_at = EXCLUDED.pushed_at`,
-        [programId, customerId],
       );
     },
     async lastPushAges(programId, customerIds) {

@@ -15,6 +15,8 @@ import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
 import { OrderWriteBatch } from './order-write-batch.js';
 import { outboxRepository, outboxTxRepository } from './outbox-repository.js';
+import { outcomeRepository } from './outcome-repository.js';
+import type { StoreResult } from './outcome-writes.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository, sealLegacyPassTokens } from './pass-repository.js';
 import {
@@ -32,7 +34,6 @@ import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
 import { tierRepository } from './tier-repository.js';
 import { walletHealthRepository } from './wallet-health-repository.js';
 import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
-import { webhookTxRepository } from './webhook-emit.js';
 import { webhookRepository } from './webhook-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
@@ -47,18 +48,23 @@ function programTx(
 ): ProgramTx {
   // The tier list version this unit of work read with its customer lock.
   const seen: TxTierVersion = {};
+  const orders = orderRepository(q, programId);
+  const told = (done: StoreResult) => {
+    if (done.queued) queued?.();
+    if (done.delivering) webhookQueued?.();
+  };
   return {
     programId,
     program: programRepository(q, programId),
     tiers: tierRepository(q, programId, tierCache, seen),
     customers: customerRepository(q, programId, seen, prelocked),
-    orders: orderRepository(q, programId, queued, batch),
+    orders,
     refunds: refundRepository(q, programId),
     idempotency: idempotencyRepository(q, programId),
-    ledger: ledgerRepository(q, programId, queued),
+    ledger: ledgerRepository(q, programId),
     tierChanges: tierChangeRepository(q, programId),
+    outcomes: outcomeRepository(q, programId, orders.get, told, batch),
     outbox: outboxTxRepository(q, programId, queued),
-    webhooks: webhookTxRepository(q, programId, webhookQueued),
   };
 }
 
@@ -126,12 +132,19 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
   /** Run `fn` in one transaction (several, with `prelocked`, share it), then tell the listeners. */
   async function inTransaction<T>(
     programId: string,
-    fn: (txFor: (group?: UnitGroupTx) => ProgramTx, q: SqlQuery, queued: () => void) => Promise<T>,
+    fn: (
+      txFor: (group?: UnitGroupTx) => ProgramTx,
+      q: SqlQuery,
+      told: (done: StoreResult) => void,
+    ) => Promise<T>,
   ): Promise<T> {
     let queued = false;
     let webhooksQueued = false;
     const markQueued = () => {
       queued = true;
+    };
+    const markWebhooksQueued = () => {
+      webhooksQueued = true;
     };
     const result = await driver.transaction((q) =>
       fn(
@@ -140,15 +153,16 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
             group?.q ?? q,
             programId,
             markQueued,
-            () => {
-              webhooksQueued = true;
-            },
+            markWebhooksQueued,
             tierCache,
             group?.prelocked,
             group?.batch,
           ),
         q,
-        markQueued,
+        (done) => {
+          if (done.queued) markQueued();
+          if (done.delivering) markWebhooksQueued();
+        },
       ),
     );
     if (queued) for (const listener of queuedListeners) listener();
@@ -164,7 +178,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         {
           alone: (unit) => inTransaction(programId, (txFor) => unit.fn(txFor())),
           together: (units) =>
-            inTransaction(programId, async (txFor, conn, markQueued) => {
+            inTransaction(programId, async (txFor, conn, told) => {
               const q = oneAtATime(conn);
               const prelocked = await lockCustomers(
                 q,
@@ -172,7 +186,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
                 units.map((u) => u.customerId),
               );
               // The units run concurrently on the one connection; their order writes go out together.
-              const batch = new OrderWriteBatch(q, programId, units.length, markQueued);
+              const batch = new OrderWriteBatch(q, programId, units.length, told);
               // The first to fail in time: after a failed statement every later one fails too.
               let failed: { index: number; error: unknown } | undefined;
               const settled = await Promise.allSettled(

@@ -1,6 +1,5 @@
 import type { ProgramTx, TierChangeRecord } from '../port.js';
 import type { SqlQuery } from './sql-driver.js';
-import { jsonParam } from './sql-values.js';
 
 interface TierChangeRow {
   id: string;
@@ -28,16 +27,9 @@ function toChange(r: TierChangeRow): TierChangeRecord {
   };
 }
 
-/** Tier change history of one program; `insert` only inside a transaction. */
+/** Tier change history of one program. */
 export function tierChangeRepository(q: SqlQuery, programId: string): ProgramTx['tierChanges'] {
   return {
-    async insert(c) {
-      await q.query(
-        `INSERT INTO tier_changes (program_id, customer_id, from_tier_id, to_tier_id, direction, reason, facts, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
-        [programId, c.customerId, c.fromTierId, c.toTierId, c.direction, c.reason, jsonParam(c.facts), c.at],
-      );
-    },
     async list(customerId, opts) {
       if (opts.cursor !== undefined && !/^\d{1,19}$/.test(opts.cursor))
         throw new RangeError('invalid cursor');

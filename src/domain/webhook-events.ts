@@ -1,9 +1,22 @@
 /**
- * What each webhook event says (SPEC 5), built in memory from the change it announces. Pure:
- * the store adds the customer's id, email and balances when it writes the event.
+ * What each webhook event says (SPEC 5), built in memory from the change it announces. Pure and
+ * complete: `announce` adds the customer's id, email and balances after the change, so the store
+ * writes the event as it is (docs/decisions/0038).
  */
-import type { NewTierChange } from '../../store/port.js';
-import type { NewWebhookEvent } from '../../store/webhook-port.js';
+import type { DowngradeWarning } from './downgrade-warning.js';
+import type { Balances, NewTierChange } from './types.js';
+import type { WebhookEventType } from './webhook-event-types.js';
+
+/** An event as decided; `data` is the whole payload a receiver gets. */
+export interface NewWebhookEvent {
+  /** The customer the event is about (orders its deliveries). */
+  customerId: string;
+  type: WebhookEventType;
+  /** The event's data, complete: with `customer: { id, email }` and `balances` once announced. */
+  data: object;
+  /** Program time of the change (the delivery body's `createdAt`; test clocks included). */
+  at: Date;
+}
 
 /** A tier as events name it. */
 interface TierRef {
@@ -75,4 +88,42 @@ export function evaluationEvents(
   const tags = tagsChangedEvent(customerId, tagsBefore, effectiveTags(after), at);
   if (tags) events.push(tags);
   return events;
+}
+
+/** `tier.downgrade_warning` for one predicted downgrade (docs/decisions/0015). */
+export function downgradeWarningEvent(
+  customerId: string,
+  warning: DowngradeWarning,
+  tiers: readonly TierRef[],
+  at: Date,
+): NewWebhookEvent {
+  return {
+    customerId,
+    type: 'tier.downgrade_warning',
+    data: {
+      tier: tierRef(tiers, warning.fromTierId),
+      downgradeTo: tierRef(tiers, warning.toTierId),
+      boundaryAt: warning.boundaryAt.toISOString(),
+      keep: {
+        headline: warning.keep.headline,
+        missing: warning.keep.missing,
+        conditions: warning.keep.conditions,
+      },
+      ...(warning.decision.facts.maxDrop ? { maxDrop: warning.decision.facts.maxDrop } : {}),
+      occurredAt: at.toISOString(),
+    },
+    at,
+  };
+}
+
+/** The event with who it is about and the balances after the change: what receivers read. */
+export function announce(
+  event: NewWebhookEvent,
+  customer: { id: string; email: string | null },
+  balances: Balances,
+): NewWebhookEvent {
+  return {
+    ...event,
+    data: { ...event.data, customer: { id: customer.id, email: customer.email }, balances: { ...balances } },
+  };
 }
