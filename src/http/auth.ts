@@ -45,7 +45,7 @@ export function createAuthenticator(deps: {
   /** PUBLIC_URL: an allowed `Origin` of cookie-authenticated writes besides the host reached. */
   publicUrl?: string;
 }): Authenticator {
-  // Program changes made through ctx.scope drop the cached program at commit.
+  // Program changes made through this store (app.ts passes the same to the services) drop the cached program at commit.
   const store = cacheProgramLookups(deps.store, { ttlMs: deps.programCacheTtlMs ?? PROGRAM_CACHE_TTL_MS });
   return {
     async program(req): Promise<ProgramContext> {
@@ -57,7 +57,7 @@ export function createAuthenticator(deps: {
         if (!session) throw sessionRequired();
         checkCookieWrite(req, session.csrfToken, deps.publicUrl);
         const program = session.program;
-        return { program, scope: store.scoped(program.id), now: deps.programNow(program) };
+        return { program, now: deps.programNow(program) };
       }
       const key = bearer(req);
       if (!key) {
@@ -67,7 +67,7 @@ export function createAuthenticator(deps: {
       }
       const program = await store.findProgramByApiKeyHash(hashApiKey(key));
       if (!program) throw unauthorized('Unknown API key');
-      return { program, scope: store.scoped(program.id), now: deps.programNow(program) };
+      return { program, now: deps.programNow(program) };
     },
     admin(req): void {
       const token = bearer(req);

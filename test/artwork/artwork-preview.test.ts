@@ -109,7 +109,7 @@ describe('tier preview', () => {
     await put(id, 'strip', await png(1125, 369));
     await put(id, 'hero', await png(1032, 336));
     const program = await h.store.scoped(programId).program.get();
-    const ctx: ProgramContext = { program, scope: h.store.scoped(programId), now: new Date() };
+    const ctx: ProgramContext = { program, now: new Date() };
     const branding = new PassBranding({ store: h.store, templates: EMPTY_TEMPLATES, logger: { warn() {} } });
     const tierRecord = await h.store.scoped(programId).tiers.get(id);
     const images = await branding.files(ctx, await branding.of(ctx, tierRecord));

@@ -8,12 +8,12 @@ import { WalletHealthService } from '../../src/features/wallet-health/wallet-hea
 import type { WalletHealthStore } from '../../src/features/wallet-health/wallet-health-store.js';
 import { WebhookService } from '../../src/features/webhooks/webhook-service.js';
 import type { WebhooksScope, WebhooksStore } from '../../src/features/webhooks/webhooks-store.js';
-import type { ProgramCall } from '../../src/program-context.js';
+import type { ProgramContext } from '../../src/program-context.js';
 import type { ProgramRecord } from '../../src/store/port.js';
 import type { WalletHealthCounts } from '../../src/store/wallet-health-port.js';
 import type { WebhookSubscriptionRecord } from '../../src/store/webhook-port.js';
 
-function call(id: string, now: Date): ProgramCall {
+function call(id: string, now: Date): ProgramContext {
   const program: ProgramRecord = {
     id,
     name: id,

@@ -5,7 +5,7 @@
  */
 import { addDuration } from '../../domain/duration.js';
 import { badRequest } from '../../errors.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { EarningRow, TierName } from '../../store/analytics-port.js';
 import { bucketStarts, localMidnight, localRange, monthsBetween } from './analytics-calendar.js';
 import type { EarningsInput, MovementsInput } from './analytics-schemas.js';
@@ -69,7 +69,7 @@ export class AnalyticsService {
   constructor(private readonly store: AnalyticsStore) {}
 
   /** Customers per tier now, or at `at` (an instant, or a date = the end of that local day). */
-  async distribution(ctx: ProgramCall, at?: string) {
+  async distribution(ctx: ProgramContext, at?: string) {
     const tz = ctx.program.settings.timezone;
     const now = ctx.now;
     let instant = now;
@@ -118,7 +118,7 @@ export class AnalyticsService {
   }
 
   /** Upgrades, downgrades and entries per local day or ISO week, by reason. */
-  async movements(ctx: ProgramCall, q: MovementsInput) {
+  async movements(ctx: ProgramContext, q: MovementsInput) {
     const tz = ctx.program.settings.timezone;
     const span = q.interval === 'day' ? MAX_DAY_RANGE : MAX_LONG_RANGE;
     const range = localRange(q.from, q.to, tz, span);
@@ -161,7 +161,7 @@ export class AnalyticsService {
   }
 
   /** Points awarded (earn entries, by the tier the customer was in) and bonuses paid, per month and tier. */
-  async earnings(ctx: ProgramCall, q: EarningsInput) {
+  async earnings(ctx: ProgramContext, q: EarningsInput) {
     const tz = ctx.program.settings.timezone;
     const range = localRange(q.from, q.to, tz, MAX_LONG_RANGE);
     const { analytics } = this.store.scoped(ctx.program.id);

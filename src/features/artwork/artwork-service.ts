@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import { PROGRAM_OWNER } from '../passes/pass-branding.js';
 import { isSlot, SLOT_SPECS, type Slot } from './artwork-slots.js';
@@ -70,7 +70,7 @@ export class ArtworkService {
   }
 
   /** The owner's id in the store; 404 `tier_not_found` for a tier that does not exist (here). */
-  private async owner(ctx: ProgramCall, owner: ArtworkOwner): Promise<string> {
+  private async owner(ctx: ProgramContext, owner: ArtworkOwner): Promise<string> {
     if (owner.kind === 'tier' && !(await this.store.scoped(ctx.program.id).tiers.get(owner.tierId))) {
       throw notFound('tier_not_found', `No tier ${owner.tierId}`);
     }
@@ -85,7 +85,7 @@ export class ArtworkService {
    * another: the write is refused by the slot's generation).
    */
   async upload(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     owner: ArtworkOwner,
     slotName: string,
     bytes: Buffer,
@@ -114,7 +114,7 @@ export class ArtworkService {
   }
 
   private async validateAndStore(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     tierId: string,
     slot: Slot,
     bytes: Buffer,
@@ -162,20 +162,20 @@ export class ArtworkService {
    * Queue the wallet pass updates of the passes showing the artwork: the tier's members, or
    * every pass of the program for program artwork (each tier without its own slot inherits it).
    */
-  private async passesShow<T>(ctx: ProgramCall, tierId: string, result: T): Promise<T> {
+  private async passesShow<T>(ctx: ProgramContext, tierId: string, result: T): Promise<T> {
     const scope = tierId === PROGRAM_OWNER ? undefined : { tierId };
     await this.store.scoped(ctx.program.id).transaction((tx) => tx.outbox.passesChanged(scope));
     return result;
   }
 
   /** The owner's slots with their variants. */
-  async list(ctx: ProgramCall, owner: ArtworkOwner): Promise<ArtworkSlotRecord[]> {
+  async list(ctx: ProgramContext, owner: ArtworkOwner): Promise<ArtworkSlotRecord[]> {
     return this.store.scoped(ctx.program.id).artwork.list(await this.owner(ctx, owner));
   }
 
   /** One rendered variant, e.g. `strip@2x.png`. */
   async variant(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     owner: ArtworkOwner,
     slotName: string,
     name: string,
@@ -192,7 +192,7 @@ export class ArtworkService {
   }
 
   /** Delete a slot and its variants; uploads of the slot still rendering are cancelled. */
-  async remove(ctx: ProgramCall, owner: ArtworkOwner, slotName: string): Promise<void> {
+  async remove(ctx: ProgramContext, owner: ArtworkOwner, slotName: string): Promise<void> {
     const slot = slotOf(slotName);
     const tierId = await this.owner(ctx, owner);
     const key = `${ctx.program.id}/${tierId}/${slot}`;

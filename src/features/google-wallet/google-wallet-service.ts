@@ -11,7 +11,7 @@ import { AppError, notFound } from '../../errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
 import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
 import type { Branding, PassBranding } from '../passes/pass-branding.js';
@@ -107,7 +107,7 @@ export class GoogleWalletService {
    * `{ saveUrl }`: the customer's class and object are inserted (or brought up to date) through
    * the API first; the signed JWT then names the object by id only.
    */
-  async saveLink(ctx: ProgramCall, customerId: string): Promise<{ saveUrl: string }> {
+  async saveLink(ctx: ProgramContext, customerId: string): Promise<{ saveUrl: string }> {
     const scope = this.deps.store.scoped(ctx.program.id);
     if (!(await scope.customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
@@ -134,7 +134,7 @@ export class GoogleWalletService {
    * tier the object shows changed since the API last accepted it (notifying while fewer than
    * three notifying messages went out today, UTC, else TEXT). Throws WalletApiError.
    */
-  async sync(ctx: ProgramCall, row: GoogleObjectRecord): Promise<SyncResult> {
+  async sync(ctx: ProgramContext, row: GoogleObjectRecord): Promise<SyncResult> {
     const scope = this.deps.store.scoped(ctx.program.id);
     const customer = await scope.customers.get(row.customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${row.customerId}`);
@@ -173,7 +173,7 @@ export class GoogleWalletService {
 
   /** Add the tier-change message, notifying while today's allowance lasts. */
   private async announce(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     row: GoogleObjectRecord,
     change: { tierName: string | null; move: TierMove; progress: string | null },
   ): Promise<'TEXT' | 'TEXT_AND_NOTIFY'> {
@@ -214,7 +214,7 @@ export class GoogleWalletService {
   }
 
   /** Send the class when this program never sent it or its body changed (design, artwork, title). */
-  private async ensureClass(ctx: ProgramCall, body: WalletBody & { id: string }): Promise<void> {
+  private async ensureClass(ctx: ProgramContext, body: WalletBody & { id: string }): Promise<void> {
     const repo = this.deps.store.scoped(ctx.program.id).googleWallet;
     const hash = bodyHash(body);
     const stored = await repo.classHash(body.id);
@@ -224,7 +224,7 @@ export class GoogleWalletService {
     await repo.setClassHash(body.id, hash, this.deps.clock.now());
   }
 
-  private async classBody(ctx: ProgramCall, branding: Branding, model: GooglePassModel) {
+  private async classBody(ctx: ProgramContext, branding: Branding, model: GooglePassModel) {
     const { publicUrl, issuerId } = this.deps;
     const shown = branding.tier;
     // Per slot: the tier's upload, else the program's, else (logo only) the template's icon.

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkSlotRecord } from '../../store/artwork-port.js';
 import type { TierRecord } from '../../store/port.js';
 import { isApplePassImage, type Slot } from '../artwork/artwork-slots.js';
@@ -103,7 +103,7 @@ export class PassBranding {
   }
 
   /** The program's own design (`{}` when never set or no longer valid). */
-  async programDesign(ctx: ProgramCall, memo?: BrandingMemo): Promise<PassDesign> {
+  async programDesign(ctx: ProgramContext, memo?: BrandingMemo): Promise<PassDesign> {
     const load = async () =>
       this.parse(await scopeOf(this.deps.store, ctx).program.passDesign(), 'program design');
     return memo ? memo.once('design', load) : load();
@@ -113,7 +113,7 @@ export class PassBranding {
    * Replace the program's design; every pass of the program is queued for an update in the same
    * transaction (APNs pushes and Google objects, as a tier design change does for its tier).
    */
-  async setProgramDesign(ctx: ProgramCall, design: PassDesign): Promise<PassDesign> {
+  async setProgramDesign(ctx: ProgramContext, design: PassDesign): Promise<PassDesign> {
     const stored = await scopeOf(this.deps.store, ctx).transaction(async (tx) => {
       const saved = await tx.program.setPassDesign(design, ctx.now);
       await tx.outbox.passesChanged();
@@ -130,7 +130,7 @@ export class PassBranding {
   /**
    * The branding of a pass showing `shown` (null: no tier or a hidden one → the program's).
    */
-  async of(ctx: ProgramCall, shown: TierRecord | null, memo?: BrandingMemo): Promise<Branding> {
+  async of(ctx: ProgramContext, shown: TierRecord | null, memo?: BrandingMemo): Promise<Branding> {
     const template = templateFor(this.deps.templates, shown);
     const programDesign = await this.programDesign(ctx, memo);
     const programSlots = await this.slotList(ctx, PROGRAM_OWNER, memo);
@@ -152,7 +152,7 @@ export class PassBranding {
   }
 
   /** Images of the Apple bundle: template files < program artwork < tier artwork, by file name. */
-  async files(ctx: ProgramCall, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
+  async files(ctx: ProgramContext, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
     const files = { ...branding.template.files };
     const owners = [PROGRAM_OWNER, ...(branding.tier ? [branding.tier.id] : [])];
     const { artwork } = scopeOf(this.deps.store, ctx);
@@ -170,7 +170,7 @@ export class PassBranding {
    * `templateFile` (none for hero). `hash` identifies its content (cache keys).
    */
   async faceImage(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     branding: Branding,
     slot: Slot,
     variant: string,
@@ -187,7 +187,7 @@ export class PassBranding {
     return data ? { data, hash: this.hashOf(data), source: 'template', ownerId: null } : null;
   }
 
-  private slotList(ctx: ProgramCall, owner: string, memo?: BrandingMemo): Promise<ArtworkSlotRecord[]> {
+  private slotList(ctx: ProgramContext, owner: string, memo?: BrandingMemo): Promise<ArtworkSlotRecord[]> {
     const list = () => scopeOf(this.deps.store, ctx).artwork.list(owner);
     return memo ? memo.once(`slots:${owner}`, list) : list();
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../../errors.js';
 import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import type { Slot } from '../artwork/artwork-slots.js';
 import { type Branding, type BrandingMemo, type PassBranding, PROGRAM_OWNER } from './pass-branding.js';
@@ -31,7 +31,7 @@ export const SAMPLE_MEMBER = { id: 'SAMPLE-0001', name: 'Sample Member' } as con
  * customers and the sample member, so the two cannot differ.
  */
 function modelInput(
-  ctx: ProgramCall,
+  ctx: ProgramContext,
   member: { id: string; name: string | null },
   points: number,
   view: {
@@ -143,7 +143,7 @@ export class PassPreviewService {
    * bundle, the Google bodies, the card image and the pass sample share.
    */
   async customerInput(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     memo?: BrandingMemo,
@@ -164,7 +164,7 @@ export class PassPreviewService {
   }
 
   /** GET …/pass-sample: the sample member (or a real customer) of a tier or of the program. */
-  async sample(ctx: ProgramCall, target: DesignTarget, customerId?: string): Promise<PassSample> {
+  async sample(ctx: ProgramContext, target: DesignTarget, customerId?: string): Promise<PassSample> {
     const scope = scopeOf(this.deps.store, ctx);
     const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
@@ -191,7 +191,7 @@ export class PassPreviewService {
 
   /** The sample member of `tier` (or of the program: no tier), as its real pass would show. */
   private async sampleInput(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     tiers: readonly TierRecord[],
     tier: TierRecord | null,
   ): Promise<{ input: PassModelInput; branding: Branding }> {
@@ -205,7 +205,7 @@ export class PassPreviewService {
   }
 
   /** GET /v1/tiers/{id}/preview.png and /v1/program/preview.png: the sample's face, cached by content. */
-  async preview(ctx: ProgramCall, target: DesignTarget, signal?: AbortSignal): Promise<FaceImage> {
+  async preview(ctx: ProgramContext, target: DesignTarget, signal?: AbortSignal): Promise<FaceImage> {
     const scope = scopeOf(this.deps.store, ctx);
     const tiers = await scope.tiers.list();
     const tier = target.kind === 'tier' ? tiers.find((t) => t.id === target.tierId) : undefined;
@@ -224,7 +224,7 @@ export class PassPreviewService {
    * What the shopper page shows of a customer: the Apple model (colours, tier, points) and how
    * far the customer is towards the next tier when that is a points threshold.
    */
-  async shopperView(ctx: ProgramCall, customerId: string) {
+  async shopperView(ctx: ProgramContext, customerId: string) {
     const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('pass_link_invalid', 'This pass link is not valid');
@@ -239,7 +239,7 @@ export class PassPreviewService {
   }
 
   /** The customer's card face (shopper page), cached in memory by content. */
-  async card(ctx: ProgramCall, customerId: string, signal?: AbortSignal): Promise<FaceImage> {
+  async card(ctx: ProgramContext, customerId: string, signal?: AbortSignal): Promise<FaceImage> {
     const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
@@ -256,7 +256,7 @@ export class PassPreviewService {
    * The content key of a face (model, colours and the hashes of the images drawn) and how to
    * draw it; image bytes are only read when it is drawn.
    */
-  private async face(ctx: ProgramCall, input: PassModelInput, branding: Branding) {
+  private async face(ctx: ProgramContext, input: PassModelInput, branding: Branding) {
     const model = applePassModel(input);
     const used = (['logo', 'strip'] as const).map((slot) => {
       const shown = branding.slots[slot];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { notFound } from '../../errors.js';
 import type { PassBundle, PassSigner } from '../../integrations/apple/pass-signer.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import { programNow } from '../programs/program-context.js';
@@ -89,7 +89,7 @@ export class PassService {
   }
 
   /** The customer's pass identity, created on first use; never changes afterwards. */
-  async identity(ctx: ProgramCall, customerId: string): Promise<PassRecord> {
+  async identity(ctx: ProgramContext, customerId: string): Promise<PassRecord> {
     const scope = scopeOf(this.deps.store, ctx);
     const existing = await scope.passes.get(customerId);
     if (existing) return existing;
@@ -137,7 +137,7 @@ export class PassService {
 
   /** The signed pass of a customer: built when its content changed, else served from the cache. */
   async applePass(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
@@ -182,7 +182,7 @@ export class PassService {
    * `applePass` and `refreshTags` alike. `memo` shares the program's branding reads in a batch.
    */
   private async bundleOf(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     customer: CustomerRecord,
     tiers: readonly TierRecord[],
     identity: PassRecord,
@@ -206,7 +206,7 @@ export class PassService {
    * Bring the stored update tag (and Last-Modified) up to date with the pass's content,
    * without signing: `If-None-Match: *` always answers "not modified" once the tag is recorded.
    */
-  async refreshTag(ctx: ProgramCall, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
+  async refreshTag(ctx: ProgramContext, customerId: string): Promise<Omit<BuiltPass, 'body'>> {
     const { serial, updateTag, lastModified } = await this.applePass(ctx, customerId, { ifNoneMatch: '*' });
     return { serial, updateTag, lastModified };
   }
@@ -219,7 +219,7 @@ export class PassService {
    * be read or built fails alone); only a failed read or write of the whole batch rejects.
    */
   async refreshTags(
-    ctx: ProgramCall,
+    ctx: ProgramContext,
     passes: readonly PassRecord[],
   ): Promise<Map<string, Omit<BuiltPass, 'body'> | Error>> {
     const out = new Map<string, Omit<BuiltPass, 'body'> | Error>();
@@ -267,7 +267,7 @@ export class PassService {
   }
 
   /** The shopper link of a customer's pass (no API key needed to open it). */
-  async shopperLink(ctx: ProgramCall, customerId: string): Promise<{ url: string }> {
+  async shopperLink(ctx: ProgramContext, customerId: string): Promise<{ url: string }> {
     if (!(await scopeOf(this.deps.store, ctx).customers.get(customerId))) {
       throw notFound('customer_not_found', `No customer ${customerId}`);
     }
@@ -276,7 +276,7 @@ export class PassService {
   }
 
   /** The program context and customer of a shopper link; 404 for a forged or stale token. */
-  async openLink(token: string): Promise<{ ctx: ProgramCall; customerId: string }> {
+  async openLink(token: string): Promise<{ ctx: ProgramContext; customerId: string }> {
     const subject = this.deps.links.verify(token);
     if (!subject) throw notFound('pass_link_invalid', 'This pass link is not valid');
     const scope = this.deps.store.scoped(subject.programId);

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { notFound, unauthorized } from '../../errors.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { PassRecord } from '../../store/pass-port.js';
 import { programNow } from '../programs/program-context.js';
 import type { PassConditions } from './pass-conditions.js';
@@ -137,7 +137,7 @@ export class PassWebService {
     passTypeId: string,
     serial: string,
     authorization: string | undefined,
-  ): Promise<{ ctx: ProgramCall; scope: PassesScope; pass: PassRecord }> {
+  ): Promise<{ ctx: ProgramContext; scope: PassesScope; pass: PassRecord }> {
     this.checkPassType(passTypeId);
     const token = applePassToken(authorization);
     const programId = programIdOfSerial(serial);
@@ -152,7 +152,7 @@ export class PassWebService {
     return { ctx: await this.context(scope), scope, pass };
   }
 
-  private async context(scope: PassesScope): Promise<ProgramCall> {
+  private async context(scope: PassesScope): Promise<ProgramContext> {
     const program = await scope.program.get();
     return { program, now: programNow(program, this.deps.clock) };
   }

@@ -3,7 +3,7 @@
  * registrations, what a pass shows (customer, tiers, order facts, design, artwork), and the
  * outbox of Apple pushes.
  */
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ArtworkRepository } from '../../store/artwork-port.js';
 import type { OutboxRepository, OutboxTxRepository } from '../../store/outbox-port.js';
 import type { PassRepository } from '../../store/pass-port.js';
@@ -55,7 +55,7 @@ export interface PassesGlobalStore extends Pick<Store, 'programsOfPassDevice' | 
   >;
 }
 
-const scopes = new WeakMap<ProgramCall, WeakMap<PassesStore, PassesScope>>();
+const scopes = new WeakMap<ProgramContext, WeakMap<PassesStore, PassesScope>>();
 
 /**
  * The scope of `ctx`'s program, made once per context and store: the lifetime `ctx.scope` had
@@ -63,7 +63,7 @@ const scopes = new WeakMap<ProgramCall, WeakMap<PassesStore, PassesScope>>();
  * (about 8 µs on PostgreSQL), and a pass build reaches the scope from several places — from
  * every pass of a push batch.
  */
-export function scopeOf(store: PassesStore, ctx: ProgramCall): PassesScope {
+export function scopeOf(store: PassesStore, ctx: ProgramContext): PassesScope {
   let byStore = scopes.get(ctx);
   if (!byStore) {
     byStore = new WeakMap();

@@ -1,7 +1,7 @@
 /** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
 import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerRecord, TierRecord } from '../../store/port.js';
 import { loadFacts } from '../tiers/tier-evaluation.js';
 import type { PassesScope } from './passes-store.js';
@@ -16,7 +16,7 @@ export interface WalletView {
 }
 
 export async function walletView(
-  ctx: ProgramCall,
+  ctx: ProgramContext,
   orders: PassesScope['orders'],
   customer: CustomerRecord,
   tiers: readonly TierRecord[],

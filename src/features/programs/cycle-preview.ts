@@ -9,7 +9,7 @@ import type { RetentionMode } from '../../domain/types.js';
 import { localMinuteString } from '../../domain/zoned-time.js';
 import { unprocessable } from '../../errors.js';
 import { dateSchema } from '../../http/common-schemas.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { durationSchema } from './program-schemas.js';
 
 export const cyclePreviewQuery = z
@@ -42,7 +42,7 @@ export const cyclePreviewView = z.object({
 const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** The next `count` boundaries after the program's now, of the saved cycle or of the previewed one. */
-export function previewCycleBoundaries(ctx: ProgramCall, input: CyclePreviewInput) {
+export function previewCycleBoundaries(ctx: ProgramContext, input: CyclePreviewInput) {
   const { timezone, retention } = ctx.program.settings;
   const mode: RetentionMode = retention.mode;
   const cycle =

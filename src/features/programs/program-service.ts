@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import { downgradeWarningDays } from '../../domain/downgrade-warning.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import { conflict } from '../../errors.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { ProgramRecord } from '../../store/port.js';
 import { requestResync } from '../scheduling/scheduling-service.js';
 import { assertValidConfig, type ResyncKicker } from '../tiers/tier-service.js';
@@ -64,7 +64,7 @@ export class ProgramService {
   }
 
   /** Change settings; nested objects (`earning`, `retention`) are replaced whole. */
-  async update(ctx: ProgramCall, patch: UpdateProgramInput): Promise<ProgramRecord> {
+  async update(ctx: ProgramContext, patch: UpdateProgramInput): Promise<ProgramRecord> {
     const current = ctx.program;
     if (patch.mode !== undefined && patch.mode !== current.mode) {
       throw conflict(

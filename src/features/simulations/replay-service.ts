@@ -6,7 +6,7 @@
 import { type ReplayEvent, type ReplayResult, simulate } from '../../domain/simulate.js';
 import type { ProgramSettings, TierConfig } from '../../domain/types.js';
 import { badRequest } from '../../errors.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import { checkDraft, issueView, toTierConfigs } from './draft-tiers.js';
 import { replayProblems, replayStart } from './replay-checks.js';
 import type { ReplayBody, ReplayEventInput } from './replay-schemas.js';
@@ -24,7 +24,7 @@ function toDomainEvent(e: ReplayEventInput): ReplayEvent {
   }
 }
 
-function settingsOf(ctx: ProgramCall, body: ReplayBody): ProgramSettings {
+function settingsOf(ctx: ProgramContext, body: ReplayBody): ProgramSettings {
   const own = ctx.program.settings;
   const o = body.program ?? {};
   return {
@@ -78,7 +78,7 @@ export class ReplayService {
   constructor(private readonly store: SimulationsStore) {}
 
   /** Replay customers and events under the given (or the program's) settings and tiers. */
-  async replay(ctx: ProgramCall, body: ReplayBody) {
+  async replay(ctx: ProgramContext, body: ReplayBody) {
     const settings = settingsOf(ctx, body);
     const tiers = body.tiers
       ? toTierConfigs(body.tiers)

@@ -8,7 +8,7 @@ import { decideTier } from '../../domain/assignment.js';
 import { tierBenefitTags } from '../../domain/customer-facts.js';
 import { type CustomerFacts, requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { CustomerFactsRow } from '../../store/analytics-port.js';
 import { tierSetVersion } from '../tiers/tier-set-version.js';
 import { checkDraft, issueView, NO_TIER, toTierConfigs } from './draft-tiers.js';
@@ -74,7 +74,7 @@ export class SimulationService {
   ) {}
 
   /** Today's distribution next to the one the draft would produce now. */
-  async simulate(ctx: ProgramCall, input: SimulationInput) {
+  async simulate(ctx: ProgramContext, input: SimulationInput) {
     const tiers = toTierConfigs(input.tiers);
     // A simulation answers "what if these tiers were live": evaluated even while the
     // program has tiers switched off (the usual state before launch).

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../clock.js';
 import { type CertificateSummary, expiryWarnings } from '../../integrations/apple/certificates.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { WalletHealthView } from './wallet-health-schemas.js';
 import type { WalletHealthStore } from './wallet-health-store.js';
 
@@ -34,7 +34,7 @@ export class WalletHealthService {
   constructor(private readonly deps: WalletHealthDeps) {}
 
   /** The panel for the caller's program at its program time. */
-  async health(ctx: ProgramCall): Promise<WalletHealthView> {
+  async health(ctx: ProgramContext): Promise<WalletHealthView> {
     const since = new Date(ctx.now.getTime() - DAY_MS);
     const counts = await this.deps.store
       .scoped(ctx.program.id)

@@ -8,7 +8,7 @@ import {
   checkHost,
   urlHost,
 } from '../../integrations/webhooks/address-policy.js';
-import type { ProgramCall } from '../../program-context.js';
+import type { ProgramContext } from '../../program-context.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../../store/webhook-port.js';
 import type { SubscribeInput } from './webhook-schemas.js';
 import type { WebhooksStore } from './webhooks-store.js';
@@ -59,12 +59,12 @@ export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
   /** The caller's program's subscriptions. */
-  private webhooks(ctx: ProgramCall) {
+  private webhooks(ctx: ProgramContext) {
     return this.deps.store.scoped(ctx.program.id).webhooks;
   }
 
   /** Subscribe; the secret is returned here and never again. */
-  async subscribe(ctx: ProgramCall, input: SubscribeInput) {
+  async subscribe(ctx: ProgramContext, input: SubscribeInput) {
     const unknown = input.events.filter((e) => !isEventType(e));
     if (unknown.length > 0) {
       throw badRequest(
@@ -86,37 +86,37 @@ export class WebhookService {
     return { record, secret };
   }
 
-  list(ctx: ProgramCall): Promise<WebhookSubscriptionRecord[]> {
+  list(ctx: ProgramContext): Promise<WebhookSubscriptionRecord[]> {
     return this.webhooks(ctx).list();
   }
 
-  async get(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
+  async get(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
     const found = await this.webhooks(ctx).get(id);
     if (!found) throw notFound('webhook_not_found', `No webhook ${id}`);
     return found;
   }
 
   /** Unsubscribe; pending deliveries stop. */
-  async remove(ctx: ProgramCall, id: string): Promise<void> {
+  async remove(ctx: ProgramContext, id: string): Promise<void> {
     if (!(await this.webhooks(ctx).remove(id, ctx.now)))
       throw notFound('webhook_not_found', `No webhook ${id}`);
   }
 
   /** Turn a disabled subscription back on; its waiting deliveries resume. */
-  async enable(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
+  async enable(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
     const record = await this.webhooks(ctx).enable(id, ctx.now);
     if (!record) throw notFound('webhook_not_found', `No webhook ${id}`);
     this.deps.kick?.();
     return record;
   }
 
-  async deliveries(ctx: ProgramCall, id: string, page: { limit: number; cursor?: string }) {
+  async deliveries(ctx: ProgramContext, id: string, page: { limit: number; cursor?: string }) {
     await this.get(ctx, id);
     return this.webhooks(ctx).deliveries(id, page);
   }
 
   /** Send a delivery's event again now, as a new delivery with the same event id. */
-  async redeliver(ctx: ProgramCall, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
+  async redeliver(ctx: ProgramContext, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
     await this.enabled(ctx, id);
     const created = await this.webhooks(ctx).redeliver(id, deliveryId, ctx.now);
     if (!created) throw notFound('delivery_not_found', `No delivery ${deliveryId} of webhook ${id}`);
@@ -128,7 +128,7 @@ export class WebhookService {
    * Queue a signed `ping` to the subscription now, whatever its event filter, through the same
    * delivery path (docs/decisions/0032): the delivery, still pending, to follow in the log.
    */
-  async ping(ctx: ProgramCall, id: string): Promise<WebhookDeliveryRecord> {
+  async ping(ctx: ProgramContext, id: string): Promise<WebhookDeliveryRecord> {
     await this.enabled(ctx, id);
     const data = {
       programId: ctx.program.id,
@@ -143,7 +143,7 @@ export class WebhookService {
   }
 
   /** The subscription, refused with 409 while disabled: nothing sent to it could be claimed. */
-  private async enabled(ctx: ProgramCall, id: string): Promise<WebhookSubscriptionRecord> {
+  private async enabled(ctx: ProgramContext, id: string): Promise<WebhookSubscriptionRecord> {
     const sub = await this.get(ctx, id);
     if (sub.state !== 'enabled') {
       throw conflict(
