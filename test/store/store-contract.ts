@@ -8,9 +8,13 @@ import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
+import { readContract } from './contract-reads.js';
+import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
+import { walletContract } from './contract-wallet.js';
+import { webhookContract } from './contract-webhooks.js';
 
 /**
  * The storage port's contract: every adapter runs this suite against a freshly opened
@@ -44,5 +48,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionContract(ref);
     operationsContract(ref);
     outboxContract(ref);
+    readContract(ref);
+    runContract(ref);
+    webhookContract(ref);
+    walletContract(ref);
   });
 }
