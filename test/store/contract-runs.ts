@@ -22,10 +22,10 @@ import {
 /** Real time passing: leases and idle times are judged in database time. */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` (every 50 ms, for up to a minute) until `done` holds; returns the last value. */
+/** Polls `probe` (every 50 ms, for up to 20 s) until `done` holds; returns the last value. */
 async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   let value = await probe();
-  for (let i = 0; i < 1200 && !done(value); i++) {
+  for (let i = 0; i < 400 && !done(value); i++) {
     await pause(50);
     value = await probe();
   }

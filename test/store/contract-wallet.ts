@@ -1,6 +1,15 @@
 import type { OutboxItem, OutboxKind } from '../../src/store/outbox-port.js';
 import type { ProgramScope } from '../../src/store/port.js';
-import { at, newCustomer, newProgram, type StoreRef, T0, tierInput, uid } from './contract-fixtures.js';
+import {
+  at,
+  entry,
+  newCustomer,
+  newProgram,
+  type StoreRef,
+  T0,
+  tierInput,
+  uid,
+} from './contract-fixtures.js';
 
 /**
  * The wallet side of the port: PassKit device registrations (and the Store-level device lookup),
@@ -211,6 +220,34 @@ export function walletContract(store: StoreRef): void {
         }),
       ).rejects.toThrow('rolled back');
       expect(await claim('apple_pass_changed')).toEqual([]);
+    });
+
+    it('queues pass changes with a ledger append when asked, in the same transaction', async () => {
+      const customer = await newCustomer(scope);
+      const pass = await scope.passes.ensure(
+        customer,
+        { serial: `${scope.programId}.${uid('s')}`, authTokenHash: 'h' },
+        T0,
+      );
+      await scope.passRegistrations.register(uid('d'), pass.serial, uid('t'), T0);
+      await scope.googleWallet.ensureObject(customer, `issuer.${uid('o')}`, T0);
+      await scope.transaction((tx) => tx.ledger.append(customer, [entry('quiet', { current: 1 })]));
+      expect(await claim('apple_pass_changed')).toEqual([]);
+      expect(await claim('google_object_changed')).toEqual([]);
+      const balances = await scope.transaction((tx) =>
+        tx.ledger.append(customer, [entry('loud', { current: 2 })], { passChanged: true }),
+      );
+      expect(balances.current).toBe(3);
+      expect((await claim('apple_pass_changed')).map((i) => i.customerId)).toEqual([customer]);
+      expect((await claim('google_object_changed')).map((i) => i.customerId)).toEqual([customer]);
+      await expect(
+        scope.transaction(async (tx) => {
+          await tx.ledger.append(customer, [entry('undone', { current: 4 })], { passChanged: true });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await claim('apple_pass_changed')).toEqual([]);
+      expect((await scope.customers.get(customer))?.balances.current).toBe(3);
     });
 
     it('records when a pass was last pushed, per program', async () => {

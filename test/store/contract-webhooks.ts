@@ -136,6 +136,27 @@ export function webhookContract(store: StoreRef): void {
       expect((await scope.webhooks.deliveries(wants.id, { limit: 10 })).items).toHaveLength(1);
     });
 
+    it('tells the dispatcher’s listeners after a commit that queued deliveries, only then', async () => {
+      let told = 0;
+      store().webhookDeliveries.onQueued(() => {
+        told += 1;
+      });
+      const customer = await newCustomer(scope);
+      await emit(customer, 'tier.upgraded', 1);
+      // No subscription wants it: nothing queued, nobody told.
+      expect(told).toBe(0);
+      await subscribe(['tier.upgraded']);
+      await expect(
+        scope.customerTransaction(customer, async (tx) => {
+          await tx.webhooks.emit([{ customerId: customer, type: 'tier.upgraded', data: {}, at: at(2) }]);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(told).toBe(0);
+      await emit(customer, 'tier.upgraded', 3);
+      expect(told).toBeGreaterThanOrEqual(1);
+    });
+
     it('logs deliveries newest first with their attempts, in pages', async () => {
       const customer = await newCustomer(scope);
       const sub = await subscribe(['tier.upgraded']);
