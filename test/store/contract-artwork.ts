@@ -44,6 +44,9 @@ export function artworkContract(store: StoreRef): void {
         ],
         updatedAt: T0,
       });
+      expect(await scope.artwork.get('gold', 'icon')).toEqual(stored);
+      expect(await scope.artwork.get('gold', 'strip')).toBeNull();
+      expect(await scope.artwork.get('vip', 'icon')).toBeNull();
       expect(await scope.artwork.variant('gold', 'icon', 'icon.png')).toEqual({
         hash: 'h1',
         data: Buffer.from([1, 2, 3]),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Balances, ProgramSettings } from '../../src/domain/types.js';
+import type { Balances, NewTierChange, ProgramSettings, TierPlacement } from '../../src/domain/types.js';
 import type { WebhookEventType } from '../../src/domain/webhook-event-types.js';
+import type { NewWebhookEvent } from '../../src/domain/webhook-events.js';
 import type { OutcomeToStore } from '../../src/store/outcome-port.js';
 import type { NewLedgerEntry, ProgramScope, ProgramTx, Store, TierInput } from '../../src/store/port.js';
 
@@ -119,4 +120,31 @@ export async function subscribe(scope: ProgramScope, events: WebhookEventType[])
     now: T0,
   });
   return id;
+}
+
+/** Store a tier placement of one customer (as an outcome that moves nothing else). */
+export function placeCustomer(
+  tx: Pick<ProgramTx, 'outcomes'>,
+  customerId: string,
+  placement: TierPlacement,
+  at: Date,
+): Promise<void> {
+  return tx.outcomes.store(outcome(customerId, { at, placement }));
+}
+
+/** Record one tier change (as an outcome that moves nothing else). */
+export function recordChange(tx: Pick<ProgramTx, 'outcomes'>, change: NewTierChange): Promise<void> {
+  return tx.outcomes.store(outcome(change.customerId, { change }));
+}
+
+/** Store webhook events as outcomes that carry nothing else, one per customer, in order. */
+export async function emitEvents(
+  tx: Pick<ProgramTx, 'outcomes'>,
+  events: readonly NewWebhookEvent[],
+): Promise<void> {
+  const byCustomer = new Map<string, NewWebhookEvent[]>();
+  for (const e of events) byCustomer.set(e.customerId, [...(byCustomer.get(e.customerId) ?? []), e]);
+  for (const [customerId, list] of byCustomer) {
+    await tx.outcomes.store(outcome(customerId, { at: list[0]?.at ?? new Date(0), events: list }));
+  }
 }

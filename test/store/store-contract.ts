@@ -9,13 +9,77 @@ import { outboxContract } from './contract-outbox.js';
 import { outcomeContract } from './contract-outcomes.js';
 import { passContract } from './contract-passes.js';
 import { programContract } from './contract-programs.js';
+import { readContract } from './contract-reads.js';
+import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
+import { walletContract } from './contract-wallet.js';
+import { webhookContract } from './contract-webhooks.js';
 
 /**
  * The storage port's contract: every adapter runs this suite against a freshly opened
- * store. Tests create their own programs, so a shared database is fine.
+ * store. Tests create their own programs, so a shared database is fine; claims across programs
+ * (outbox, webhook deliveries) keep only their own programs' rows.
+ *
+ * The tests use only the port's interfaces (no SQL, no adapter internals), so any adapter runs
+ * them unchanged. Which file covers each method of the port (src/store/port.ts, *-port.ts):
+ *
+ * Store
+ *   createProgram, findProgramByApiKeyHash, scoped, ping ... contract-programs
+ *   listPrograms ............................................ contract-reads
+ *   programsOfPassDevice .................................... contract-wallet
+ *   sealLegacyPassTokens .................................... contract-wallet (derived tokens only:
+ *                                                             the port cannot write a legacy one)
+ *   sessions.create / find / revoke ......................... contract-sessions
+ *   outbox.claim / done / retry / retryEach / onQueued ...... contract-outbox
+ *   outbox.lastPushAges / recordPushes ...................... contract-outbox, contract-wallet
+ *   outbox.recordPushCounts ................................. contract-operations
+ *   webhookDeliveries.claim / complete ...................... contract-outbox, contract-webhooks
+ *   webhookDeliveries.onQueued .............................. contract-webhooks
+ *   groupCommitStats ........................................ contract-group-commit
+ *   close ................................................... every suite's afterAll
+ * ProgramScope / ProgramTx
+ *   transaction ............................................. contract-transactions
+ *   customerTransaction ..................................... contract-group-commit
+ *   program.get / update / setClock / lock .................. contract-programs
+ *   program.schedule / setSchedule / clearResync ............ contract-reads
+ *   program.passDesign / setPassDesign ...................... contract-reads
+ *   tiers.list / get / create / update / remove / reorder ... contract-tiers
+ *   tiers.titles ............................................ contract-reads
+ *   customers.get / upsert / lock ........................... contract-customers-orders
+ *   customers.getMany / search .............................. contract-reads
+ *   orders.get / insert / updateRefunded .................... contract-customers-orders
+ *   orders.summary / listByCustomer / refundsOf ............. contract-reads
+ *   refunds.get / insert .................................... contract-customers-orders
+ *   idempotency.get / insert ................................ contract-customers-orders
+ *   ledger.list / sum ....................................... contract-ledger
+ *   ledger.ofOrder .......................................... contract-reads
+ *   tierChanges.list ........................................ contract-reads, contract-runs
+ *   outbox.passesChanged (tx) ............................... contract-wallet
+ *   outcomes.store / storeWithOrder (tx) .................... contract-outcomes (entries, balances,
+ *                                                             placement, change, closed cycle, pass
+ *                                                             refreshes, events); also the way
+ *                                                             every other file writes fixtures
+ *   analytics.* (customerFacts, distributionNow/At, movements, earnings, tierNames)
+ *                                                             contract-analytics
+ *   runs.create / get / listUnfinished / listOrphaned ....... contract-runs
+ *   runs.claim / release / finish ........................... contract-runs
+ *   runs.list ............................................... contract-operations (order, filters,
+ *                                                             cursor), contract-runs (counts)
+ *   runs.process ............................................ contract-runs, its BatchWork block
+ *   passes.get / getBySerial / ensure / setUpdateTag(s) / updatedSince
+ *                                                             contract-passes
+ *   passRegistrations.register / unregister / serialsOfDevice / devicesOfSerial / pushTargets /
+ *     removePushToken(s) .................................... contract-wallet
+ *   artwork.* (list, get, findByHash, generation, put, copy, remove, variant(s), preview,
+ *     putPreview) ........................................... contract-artwork
+ *   webhooks.create / list / get / remove / enable / deliveries / redeliver / ping
+ *                                                             contract-webhooks
+ *   googleWallet.* (classHash, setClassHash, object, ensureObject, recordSync, recordError,
+ *     takeNotification, releaseNotification) ................ contract-outbox
+ *   walletHealth.counts ..................................... contract-wallet (pushes:
+ *                                                             contract-operations)
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -46,5 +110,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     operationsContract(ref);
     outboxContract(ref);
     outcomeContract(ref);
+    readContract(ref);
+    runContract(ref);
+    webhookContract(ref);
+    walletContract(ref);
   });
 }
