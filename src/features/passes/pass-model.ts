@@ -47,6 +47,8 @@ export interface PassModelInput {
   memberId: string;
   /** Customer name on the front, when known. */
   memberName: string | null;
+  /** Customer email, when known: Google's account name when there is no name. */
+  memberEmail?: string | null;
   /** Current points balance. */
   points: number;
   /** Tier name on the pass; null for no tier or a hidden one. */
@@ -194,10 +196,13 @@ export interface GooglePassModel {
   /** Class `accountIdLabel`; object `accountId`. */
   accountIdLabel: string;
   accountId: string;
-  /** Class `accountNameLabel`; object `accountName` (the member id when no name is known). */
+  /**
+   * Class `accountNameLabel`; object `accountName`: the customer's name, else their email,
+   * else none (never the merchant's customer id, which `accountId` already shows).
+   */
   accountNameLabel: string;
-  accountName: string;
-  /** Object `loyaltyPoints`. */
+  accountName: string | null;
+  /** Object `loyaltyPoints` (the balance may exceed 32 bits: google-content.ts decides how it is sent). */
   loyaltyPoints: { label: string; balance: number };
   /** Object `barcode`. */
   barcode: { type: 'QR_CODE'; value: string; alternateText: string };
@@ -244,7 +249,7 @@ export function googlePassModel(input: PassModelInput): GooglePassModel {
     accountIdLabel: EN.memberId,
     accountId: input.memberId,
     accountNameLabel: labels.member ?? EN.member,
-    accountName: input.memberName ?? input.memberId,
+    accountName: input.memberName || input.memberEmail || null,
     loyaltyPoints: { label: labels.points ?? EN.points, balance: input.points },
     barcode: { type: 'QR_CODE', value: input.memberId, alternateText: input.memberId },
     objectTextModules,

@@ -32,7 +32,7 @@ export const SAMPLE_MEMBER = { id: 'SAMPLE-0001', name: 'Sample Member' } as con
  */
 function modelInput(
   ctx: ProgramContext,
-  member: { id: string; name: string | null },
+  member: { id: string; name: string | null; email?: string | null },
   points: number,
   view: {
     shown: TierRecord | null;
@@ -46,6 +46,7 @@ function modelInput(
     programName: ctx.program.name,
     memberId: member.id,
     memberName: member.name,
+    memberEmail: member.email ?? null,
     points,
     tierName: shown?.title ?? null,
     rewards: rewardsOf?.benefits.rewards ?? [],
@@ -154,12 +155,17 @@ export class PassPreviewService {
     return {
       branding,
       next,
-      input: modelInput(ctx, { id: customer.id, name: customer.name }, customer.balances.current, {
-        shown,
-        rewardsOf: tier,
-        next,
-        branding,
-      }),
+      input: modelInput(
+        ctx,
+        { id: customer.id, name: customer.name, email: customer.email },
+        customer.balances.current,
+        {
+          shown,
+          rewardsOf: tier,
+          next,
+          branding,
+        },
+      ),
     };
   }
 
