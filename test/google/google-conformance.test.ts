@@ -235,8 +235,8 @@ describe('G5: program logo at Google size', () => {
   it('renders the template logo at 660 px when no logo was uploaded', async () => {
     const c = await newCustomer();
     await saveLink(c);
-    const uri = (classOf(tiers.Bronze as string)?.programLogo as { sourceUri: { uri: string } }).sourceUri
-      .uri;
+    const logo = classOf(tiers.Bronze as string)?.programLogo as { sourceUri: { uri: string } } | undefined;
+    const uri = logo?.sourceUri.uri ?? '';
     expect(uri.startsWith(`${PUBLIC_URL}/wallet/google/images/template/`)).toBe(true);
     const res = await request(h.app).get(uri.slice(PUBLIC_URL.length));
     expect(res.status).toBe(200);

@@ -57,6 +57,12 @@ export interface PassModelInput {
   rewards: readonly string[];
   /** Progress headline per language ("1,250 points to Gold"); null at the top or without tiers. */
   progress: { en: string; fr: string } | null;
+  /**
+   * Cycle mode: what keeps the shown tier at the next boundary, the keep status headline the
+   * API's `keep.headline` and the downgrade warning use ("$120.00 within 12 months by 1 Jul 2027
+   * to keep Gold", "Gold is kept at the boundary on 1 Jul 2027"); absent otherwise.
+   */
+  keep?: string | null;
   /** The effective design: template < program design < tier design, merged with `mergeDesign`. */
   design: PassDesign;
   /** Colours of the template's pass.json, used where the design sets none. */
@@ -139,6 +145,7 @@ export function applePassModel(input: PassModelInput): ApplePassModel {
   } else if (input.tierName) {
     secondary.push({ key: 'progress', label: labels.progress ?? EN.progress, value: EN.topTier });
   }
+  if (input.keep) secondary.push({ key: 'keep', label: EN.keep, value: input.keep });
   const auxiliary: PassField[] = [];
   if (input.memberName) {
     auxiliary.push({ key: 'member', label: labels.member ?? EN.member, value: input.memberName });
@@ -206,7 +213,7 @@ export interface GooglePassModel {
   loyaltyPoints: { label: string; balance: number };
   /** Object `barcode`. */
   barcode: { type: 'QR_CODE'; value: string; alternateText: string };
-  /** Object `textModulesData` (progress, rewards), in order. */
+  /** Object `textModulesData` (progress, keep, rewards), in order. */
   objectTextModules: GoogleTextModule[];
   /** Class `textModulesData` (about, terms, contact), in order. */
   classTextModules: GoogleTextModule[];
@@ -229,6 +236,7 @@ export function googlePassModel(input: PassModelInput): GooglePassModel {
   } else if (input.tierName) {
     objectTextModules.push({ id: 'progress', header: labels.progress ?? EN.progress, body: EN.topTier });
   }
+  if (input.keep) objectTextModules.push({ id: 'keep', header: EN.keep, body: input.keep });
   if (input.rewards.length > 0) {
     objectTextModules.push({
       id: 'rewards',

@@ -38,6 +38,8 @@ function modelInput(
     shown: TierRecord | null;
     rewardsOf: TierRecord | null | undefined;
     next: WalletView['next'];
+    /** Cycle mode: what keeps the shown tier (WalletView `keep`). */
+    keep?: string | null;
     branding: Branding;
   },
 ): PassModelInput {
@@ -56,6 +58,7 @@ function modelInput(
           fr: frenchProgress(next.missing, next.tier.title, ctx.program.settings.currency),
         }
       : null,
+    ...(view.keep ? { keep: view.keep } : {}),
     design: branding.design,
     defaults: branding.defaults,
   };
@@ -150,7 +153,7 @@ export class PassPreviewService {
     memo?: BrandingMemo,
   ): Promise<{ input: PassModelInput; branding: Branding; next: WalletView['next'] }> {
     const { orders } = scopeOf(this.deps.store, ctx);
-    const { tier, shown, next } = await walletView(ctx, orders, customer, tiers);
+    const { tier, shown, next, keep } = await walletView(ctx, orders, customer, tiers);
     const branding = await this.deps.branding.of(ctx, shown, memo);
     return {
       branding,
@@ -163,6 +166,7 @@ export class PassPreviewService {
           shown,
           rewardsOf: tier,
           next,
+          keep,
           branding,
         },
       ),
