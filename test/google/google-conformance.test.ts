@@ -258,5 +258,20 @@ describe('G6: account name', () => {
     const object = objectOf(await saveLink(anonymous));
     expect(object.accountName).toBeUndefined();
     expect(object.accountId).toBe(anonymous);
+    // A name removed later is removed at Google too (patch would keep it: the object is
+    // replaced, its messages kept).
+    const namedObject = await saveLink(named);
+    await order(named, 10000); // → Silver: one message on the object
+    await settle();
+    await request(h.app)
+      .put(`/v1/customers/${named}`)
+      .set(auth)
+      .send({ name: null, email: null })
+      .expect(200);
+    await order(named, 100);
+    await settle();
+    expect(objectOf(namedObject).accountName).toBeUndefined();
+    expect(objectOf(namedObject).loyaltyPoints).toEqual({ label: 'Points', balance: { int: 1010 } });
+    expect((objectOf(namedObject).messages ?? []).map((m) => m.header)).toEqual(["You're now Silver"]);
   });
 });
