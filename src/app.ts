@@ -244,7 +244,15 @@ export function buildApp(deps: AppDeps) {
   }
 
   const google = deps.google
-    ? new GoogleWalletService({ ...deps.google, store: requestStore, clock, logger, branding, previews })
+    ? new GoogleWalletService({
+        ...deps.google,
+        store: requestStore,
+        clock,
+        logger,
+        branding,
+        previews,
+        renderer: artwork.renderer,
+      })
     : undefined;
   if (google) {
     // Patch right after the commit that queued the update; the Agenda job is the safety net.

@@ -187,6 +187,21 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * What a valid configuration still gets wrong for production, one line each (logged at start):
+ * the development Apple certificates with a non-https PUBLIC_URL (real certificates with one
+ * are refused by `loadConfig`).
+ */
+export function configWarnings(config: Pick<Config, 'publicUrl' | 'apple'>): string[] {
+  const warnings: string[] = [];
+  if (!config.publicUrl.startsWith('https://')) {
+    warnings.push(
+      `PUBLIC_URL ${config.publicUrl} is not https: Apple Wallet only calls an https webServiceURL, so passes from this server will not update on devices (fine with the development certificates; production needs https and APPLE_CERTS_DIR)`,
+    );
+  }
+  return warnings;
+}
+
 /** Parse the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
@@ -211,6 +226,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  if (e.APPLE_CERTS_DIR && !publicUrl.startsWith('https://')) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PUBLIC_URL: must be an https:// URL when APPLE_CERTS_DIR is set (real Apple certificates), not ${publicUrl}. Wallet only calls an https webServiceURL, so passes would never update.`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js';
 import { loadPassTemplates } from './features/passes/pass-templates.js';
 import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
     process.exit(2);
   }
+  // Once per server: the primary (or the single process) logs them, not each worker.
+  if (workerIndex(config) === undefined) for (const warning of configWarnings(config)) logger.warn(warning);
   if (shouldFork(config)) {
     runPrimary(config, logger);
     return;

@@ -77,7 +77,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   webhooks.create / list / get / remove / enable / deliveries / redeliver / ping
  *                                                             contract-webhooks
  *   googleWallet.* (classHash, setClassHash, object, ensureObject, recordSync, recordError,
- *     takeNotification, releaseNotification) ................ contract-outbox
+ *     takeNotification) ..................................... contract-outbox
  *   walletHealth.counts ..................................... contract-wallet (pushes:
  *                                                             contract-operations)
  */
