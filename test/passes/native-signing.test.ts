@@ -176,6 +176,35 @@ describe('native pass signature', () => {
   });
 });
 
+describe('first fetch after a change', () => {
+  it('signs while the new tag is written, and a signature started ahead of a 304 serves the next fetch', async () => {
+    const id = await customer();
+    const path = `/v1/customers/${id}/passes/apple`;
+    await applePass(id);
+    await request(h.app)
+      .post(`/v1/customers/${id}/points`)
+      .set(auth)
+      .set('Idempotency-Key', uid('earn'))
+      .send({ points: 40, reason: 'test' })
+      .expect(201);
+    const builds = h.passes.stats.builds;
+    // The client says its copy is from the future: 304, though the new content was being signed.
+    const notModified = await fetchPass(h, path, {
+      ...auth,
+      'If-Modified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT',
+    });
+    expect(notModified.status).toBe(304);
+    expect(h.passes.stats.builds).toBe(builds + 1);
+    const hits = h.passes.stats.cacheHits;
+    const { files, pass } = await applePass(id);
+    // Served by that signature (cached, or joined while in flight): no second build.
+    expect(h.passes.stats.builds).toBe(builds + 1);
+    expect(h.passes.stats.cacheHits).toBeGreaterThanOrEqual(hits);
+    expect(pass.storeCard.primaryFields[0]).toMatchObject({ value: 40 });
+    await expect(verifySignature(h, files)).resolves.toMatch(/Verification successful/);
+  });
+});
+
 describe('signing and the event loop', () => {
   /** How many event-loop turns (setImmediate) run while `n` passes are signed at once. */
   async function turnsWhileSigning(
