@@ -123,8 +123,8 @@ export interface AppDeps {
   pushSender?: PushSender;
   /**
    * Seals third-party credentials at rest (SECRETS_KEYS, else the key generated into
-   * DATA_DIR/secrets-key: main.ts). Default: a SecretBox with a key made for this app only, so
-   * what it sealed does not open in another app (tests that reopen a database pass one).
+   * DATA_DIR/secrets-key: main.ts). Default: a SecretBox with a key made once per process, so
+   * apps built in one process (tests) open each other's values, and nothing sealed survives it.
    */
   secrets?: WebhookSecretSealer;
   /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
@@ -155,6 +155,14 @@ export interface AppDeps {
   };
 }
 
+let processBox: SecretBox | undefined;
+
+/** The default keyring of apps built without `secrets`: one random key for this process. */
+function processSecretBox(): SecretBox {
+  processBox ??= new SecretBox([{ id: 'process', key: randomBytes(32) }]);
+  return processBox;
+}
+
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
@@ -173,7 +181,7 @@ export function buildApp(deps: AppDeps) {
   const webhookSender =
     deps.webhooks?.sender ??
     new HttpWebhookSender({ policy: webhookPolicy, timeoutMs: deps.webhooks?.timeoutMs });
-  const sealer = deps.secrets ?? new SecretBox([{ id: 'app', key: randomBytes(32) }]);
+  const sealer = deps.secrets ?? processSecretBox();
   const webhookSecrets = new WebhookSecrets(sealer);
   // The last re-sealing at start (main.ts, worker 0), for /metrics.
   let resealReport: WebhookResealReport | undefined;
