@@ -22,8 +22,6 @@ import {
   type WebhookHarness,
 } from './webhook-harness.js';
 
-
-
 const key = (id: string): SecretKey => ({ id, key: randomBytes(32) });
 const k1 = key('k1');
 const k2 = key('k2');
