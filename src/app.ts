@@ -1,5 +1,6 @@
 /** The composition root: config → stores → services → routes. Nothing else constructs these. */
 
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
@@ -57,6 +58,11 @@ import { registerWalletHealthRoutes } from './features/wallet-health/wallet-heal
 import { WalletHealthService } from './features/wallet-health/wallet-health-service.js';
 import { WebhookDeliveryHandler } from './features/webhooks/webhook-delivery-handler.js';
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
+import {
+  type WebhookResealReport,
+  type WebhookSecretSealer,
+  WebhookSecrets,
+} from './features/webhooks/webhook-secrets.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey, PROGRAM_CACHE_TTL_MS } from './http/auth.js';
@@ -67,6 +73,7 @@ import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
+import { SecretBox } from './integrations/secrets/secret-box.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -114,6 +121,12 @@ export interface AppDeps {
   };
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
+  /**
+   * Seals third-party credentials at rest (SECRETS_KEYS, else the key generated into
+   * DATA_DIR/secrets-key: main.ts). Default: a SecretBox with a key made once per process, so
+   * apps built in one process (tests) open each other's values, and nothing sealed survives it.
+   */
+  secrets?: WebhookSecretSealer;
   /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
   webhooks?: {
     /** Addresses subscriptions may reach beyond public ones (WEBHOOK_ALLOW_*). */
@@ -142,6 +155,14 @@ export interface AppDeps {
   };
 }
 
+let processBox: SecretBox | undefined;
+
+/** The default keyring of apps built without `secrets`: one random key for this process. */
+function processSecretBox(): SecretBox {
+  processBox ??= new SecretBox([{ id: 'process', key: randomBytes(32) }]);
+  return processBox;
+}
+
 /** Build the whole service around an open store. */
 export function buildApp(deps: AppDeps) {
   const { store, clock, logger } = deps;
@@ -160,8 +181,12 @@ export function buildApp(deps: AppDeps) {
   const webhookSender =
     deps.webhooks?.sender ??
     new HttpWebhookSender({ policy: webhookPolicy, timeoutMs: deps.webhooks?.timeoutMs });
+  const sealer = deps.secrets ?? processSecretBox();
+  const webhookSecrets = new WebhookSecrets(sealer);
+  // The last re-sealing at start (main.ts, worker 0), for /metrics.
+  let resealReport: WebhookResealReport | undefined;
   const webhookDispatcher = outbox.register(
-    new WebhookDeliveryHandler({ store, sender: webhookSender, clock, logger }),
+    new WebhookDeliveryHandler({ store, sender: webhookSender, secrets: webhookSecrets, clock, logger }),
     { wakeOnCommit: deps.webhooks?.dispatchOnCommit },
   );
   // A test clock's advance delivers that program's deliveries due up to its new time.
@@ -190,6 +215,7 @@ export function buildApp(deps: AppDeps) {
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,
+    secrets: webhookSecrets,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
   const orders = new OrderService(requestStore);
@@ -292,7 +318,14 @@ export function buildApp(deps: AppDeps) {
     }),
     consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR,
     htmlErrorPages: { pathPrefix: '/passes/', render: shopperErrorPage },
-    metrics: createHttpMetrics({ groupCommit: () => store.groupCommitStats() }),
+    metrics: createHttpMetrics({
+      groupCommit: () => store.groupCommitStats(),
+      secrets: () =>
+        resealReport && {
+          resealed: resealReport.resealed,
+          unopenable: resealReport.unopenable.length,
+        },
+    }),
     readiness: {
       database: () => store.ping(),
       scheduler: async () => {
@@ -344,6 +377,14 @@ export function buildApp(deps: AppDeps) {
       webhookDispatcher,
       outbox,
       webhookSender,
+      /**
+       * Seal plain webhook secrets and re-seal those under an older key under the current one
+       * (main.ts runs it at start, on worker 0); the report also feeds /metrics.
+       */
+      async resealSecrets(): Promise<WebhookResealReport> {
+        resealReport = await webhookSecrets.resealAll(store);
+        return resealReport;
+      },
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

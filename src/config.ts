@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_WALLET_API_ROOT } from './integrations/google/wallet-client.js';
 import type { ImageWorkLimits } from './integrations/images/image-work-pool.js';
+import { parseSecretKeys } from './integrations/secrets/secret-box.js';
 
 const optionalString = z
   .string()
@@ -54,6 +55,14 @@ const schema = z.object({
   APPLE_KEY_PASSPHRASE: optionalString,
   PASS_LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
+  }),
+  SECRETS_KEYS: optionalString.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      if (parseSecretKeys(v).length === 0) ctx.addIssue({ code: 'custom', message: 'lists no key' });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
   }),
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   APNS: z.enum(['on', 'off']).default('on'),
@@ -150,6 +159,11 @@ export interface Config {
   };
   /** HMAC key of shopper pass links; undefined → generated once and kept under DATA_DIR. */
   passLinkSecret: string | undefined;
+  /**
+   * Keyring sealing third-party credentials at rest (`<id>:<base64 32 bytes>`, comma-separated,
+   * current first); undefined → one key generated once and kept under DATA_DIR (secrets-key).
+   */
+  secretsKeys: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
   /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
@@ -269,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       devCertsDir: join(e.DATA_DIR, 'dev-certs'),
     },
     passLinkSecret: e.PASS_LINK_SECRET,
+    secretsKeys: e.SECRETS_KEYS,
     webhooks: {
       policy: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_URLS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK_URLS },
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

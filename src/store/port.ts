@@ -50,7 +50,7 @@ import type {
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
-import type { WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
+import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
 export type * from './records.js';
 
@@ -239,6 +239,16 @@ export interface Store {
    * batches across programs; returns how many were sealed. Sealed values start with `sealedPrefix`.
    */
   sealLegacyPassTokens(seal: (token: string) => string, sealedPrefix: string): Promise<number>;
+  /**
+   * Walk every subscription (deleted ones too, across programs) whose secret or previous secret
+   * does not start with `currentPrefix`, in batches; `reseal` gives the values to store instead
+   * (null: leave the row as it is). Each row is written only if unchanged since read, so
+   * concurrent walkers and rotations never lose a secret. Returns how many rows were rewritten.
+   */
+  resealWebhookSecrets(
+    reseal: (stored: StoredWebhookSecrets) => { secret: string; previousSecret: string | null } | null,
+    currentPrefix: string,
+  ): Promise<number>;
   /** Console sessions, found by the hash of their id (docs/decisions/0023). */
   sessions: SessionRepository;
   /** The outbox as its dispatcher sees it (claims across programs). */

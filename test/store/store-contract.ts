@@ -31,6 +31,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   programsOfPassDevice .................................... contract-wallet
  *   sealLegacyPassTokens .................................... contract-wallet (derived tokens only:
  *                                                             the port cannot write a legacy one)
+ *   resealWebhookSecrets .................................... contract-webhooks
  *   sessions.create / find / revoke ......................... contract-sessions
  *   outbox.claim / done / retry / retryEach / onQueued ...... contract-outbox
  *   outbox.lastPushAges / recordPushes ...................... contract-outbox, contract-wallet
@@ -74,8 +75,8 @@ import { webhookContract } from './contract-webhooks.js';
  *     removePushToken(s) .................................... contract-wallet
  *   artwork.* (list, get, findByHash, generation, put, copy, remove, variant(s), preview,
  *     putPreview) ........................................... contract-artwork
- *   webhooks.create / list / get / remove / enable / deliveries / redeliver / ping
- *                                                             contract-webhooks
+ *   webhooks.create / list / get / remove / enable / rotateSecret / deliveries / redeliver /
+ *     ping .................................................. contract-webhooks
  *   googleWallet.* (classHash, setClassHash, object, ensureObject, recordSync, recordError,
  *     takeNotification) ..................................... contract-outbox
  *   walletHealth.counts ..................................... contract-wallet (pushes:

@@ -34,7 +34,7 @@ import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
 import { tierRepository } from './tier-repository.js';
 import { walletHealthRepository } from './wallet-health-repository.js';
 import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
-import { webhookRepository } from './webhook-repository.js';
+import { resealWebhookSecrets, webhookRepository } from './webhook-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
 function programTx(
@@ -223,6 +223,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
+    resealWebhookSecrets: (reseal, currentPrefix) => resealWebhookSecrets(driver, reseal, currentPrefix),
     sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
