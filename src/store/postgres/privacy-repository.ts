@@ -40,18 +40,16 @@ function decodeEventCursor(cursor: string): { at: Date; id: string } {
  */
 const REDACT_STATEMENTS: readonly string[] = [
   // Copies first: their WHERE clauses do not depend on the customer row.
-  `UPDATE orders SET response = response || jsonb_build_object('customer', tierpass_redact_person(response->'customer'))
-   WHERE program_id = $1 AND customer_id = $2 AND jsonb_typeof(response->'customer') = 'object'
-     AND response->'customer' IS DISTINCT FROM tierpass_redact_person(response->'customer')`,
-  `UPDATE refunds r SET response = r.response || jsonb_build_object('customer', tierpass_redact_person(r.response->'customer'))
+  `UPDATE orders SET response = tierpass_redact_response(response)
+   WHERE program_id = $1 AND customer_id = $2 AND response IS DISTINCT FROM tierpass_redact_response(response)`,
+  `UPDATE refunds r SET response = tierpass_redact_response(r.response)
    FROM orders o
    WHERE r.program_id = $1 AND o.program_id = $1 AND o.id = r.order_id AND o.customer_id = $2
-     AND jsonb_typeof(r.response->'customer') = 'object'
-     AND r.response->'customer' IS DISTINCT FROM tierpass_redact_person(r.response->'customer')`,
+     AND r.response IS DISTINCT FROM tierpass_redact_response(r.response)`,
   // Points events (bonus, redeem, adjust) keep their responses under their idempotency keys.
-  `UPDATE idempotency_keys SET response = response || jsonb_build_object('customer', tierpass_redact_person(response->'customer'))
-   WHERE program_id = $1 AND response->'customer'->>'id' = $2 AND jsonb_typeof(response->'customer') = 'object'
-     AND response->'customer' IS DISTINCT FROM tierpass_redact_person(response->'customer')`,
+  `UPDATE idempotency_keys SET response = tierpass_redact_response(response)
+   WHERE program_id = $1 AND response->'customer'->>'id' = $2
+     AND response IS DISTINCT FROM tierpass_redact_response(response)`,
   `UPDATE webhook_events SET data = x.redacted
    FROM (
      SELECT id, (CASE WHEN type = 'customer.tags_changed'

@@ -14,3 +14,19 @@ CREATE FUNCTION tierpass_redact_person(j jsonb) RETURNS jsonb LANGUAGE sql IMMUT
       '{}'::jsonb)
   ELSE j END
 $$;
+
+-- A stored API response (order, refund, points event) with its customer's personal keys and its
+-- ledger entries' free-text reasons erased.
+CREATE FUNCTION tierpass_redact_response(j jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN jsonb_typeof(j) <> 'object' THEN j ELSE
+    j
+    || CASE WHEN jsonb_typeof(j->'customer') = 'object'
+         THEN jsonb_build_object('customer', tierpass_redact_person(j->'customer')) ELSE '{}'::jsonb END
+    || CASE WHEN jsonb_typeof(j->'entries') = 'array'
+         THEN jsonb_build_object('entries', coalesce(
+           (SELECT jsonb_agg(CASE WHEN jsonb_typeof(e) = 'object' AND e ? 'reason'
+                                  THEN e || '{"reason": null}'::jsonb ELSE e END ORDER BY n)
+            FROM jsonb_array_elements(j->'entries') WITH ORDINALITY AS x(e, n)), '[]'::jsonb))
+         ELSE '{}'::jsonb END
+  END
+$$;
