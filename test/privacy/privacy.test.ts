@@ -143,6 +143,15 @@ async function googleObjectOf(programId: string, customerId: string) {
   return h.standIn.objects.get(objectId);
 }
 
+describe('OpenAPI', () => {
+  it('documents the three operations', async () => {
+    const doc = (await request(h.app).get('/openapi.json')).body;
+    expect(doc.paths['/v1/customers/{customerId}/export']?.get?.tags).toEqual(['Privacy']);
+    expect(doc.paths['/v1/customers/{customerId}/redact']?.post?.responses?.['200']).toBeDefined();
+    expect(doc.paths['/v1/programs/{programId}']?.delete?.security).toEqual([{ adminToken: [] }]);
+  });
+});
+
 describe('customer export', () => {
   it('holds the profile, balances, every ledger entry, orders with refunds, tier history, passes and webhook events', async () => {
     const { auth } = await newProgram();

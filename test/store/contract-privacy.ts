@@ -6,6 +6,7 @@ import {
   entry,
   newCustomer,
   newProgram,
+  recordChange,
   type StoreRef,
   subscribe,
   T0,
@@ -50,6 +51,15 @@ export function privacyContract(store: StoreRef): void {
           status: 201,
           response: { customer: customerView },
         });
+        await recordChange(tx, {
+          customerId: id,
+          fromTierId: null,
+          toTierId: null,
+          direction: 'up',
+          reason: 'qualified',
+          facts: { tags: ['vip'], lifetimeEarned: 100 },
+          at: T0,
+        });
         await emitEvents(tx, [
           {
             customerId: id,
@@ -82,6 +92,8 @@ export function privacyContract(store: StoreRef): void {
         order: { id: 'x' },
         customer: { id, email: null, name: null, tags: [] },
       });
+      const changes = await scope.tierChanges.list(id, { limit: 10 });
+      expect(changes.items.map((c) => c.facts)).toEqual([{ tags: [], lifetimeEarned: 100 }]);
       const events = await scope.privacy.webhookEventsOf(id, { limit: 10 });
       expect(events.items).toHaveLength(1);
       expect(events.items[0]?.data).toMatchObject({
