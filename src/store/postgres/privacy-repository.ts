@@ -41,15 +41,14 @@ function decodeEventCursor(cursor: string): { at: Date; id: string } {
 const REDACT_STATEMENTS: readonly string[] = [
   // Copies first: their WHERE clauses do not depend on the customer row.
   `UPDATE orders SET response = tierpass_redact_response(response)
-   WHERE program_id = $1 AND customer_id = $2 AND response IS DISTINCT FROM tierpass_redact_response(response)`,
+   WHERE program_id = $1 AND customer_id = $2 AND tierpass_response_has_person(response)`,
   `UPDATE refunds r SET response = tierpass_redact_response(r.response)
    FROM orders o
    WHERE r.program_id = $1 AND o.program_id = $1 AND o.id = r.order_id AND o.customer_id = $2
-     AND r.response IS DISTINCT FROM tierpass_redact_response(r.response)`,
+     AND tierpass_response_has_person(r.response)`,
   // Points events (bonus, redeem, adjust) keep their responses under their idempotency keys.
   `UPDATE idempotency_keys SET response = tierpass_redact_response(response)
-   WHERE program_id = $1 AND response->'customer'->>'id' = $2
-     AND response IS DISTINCT FROM tierpass_redact_response(response)`,
+   WHERE program_id = $1 AND response->'customer'->>'id' = $2 AND tierpass_response_has_person(response)`,
   `UPDATE webhook_events SET data = x.redacted
    FROM (
      SELECT id, (CASE WHEN type = 'customer.tags_changed'
