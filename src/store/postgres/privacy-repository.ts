@@ -244,6 +244,10 @@ export async function deleteProgram(driver: SqlDriver, programId: string): Promi
     // Serialise with everything that locks the program (tier changes, settings).
     const { rowCount } = await q.query('SELECT 1 FROM programs WHERE id = $1 FOR UPDATE', [programId]);
     if (rowCount === 0) return null;
+    // Wait for the customer transactions in flight (an order, an upsert) and keep new ones out:
+    // one that committed after its outbox or event rows were deleted would leave them behind.
+    // New customers cannot be created meanwhile (their key references the locked program row).
+    await q.query('SELECT 1 FROM customers WHERE program_id = $1 FOR UPDATE', [programId]);
     const deleted: ProgramDeletion = {};
     for (const [table, sql] of PROGRAM_TABLES) deleted[table] = (await q.query(sql, [programId])).rowCount;
     return deleted;
