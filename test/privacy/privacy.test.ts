@@ -148,6 +148,7 @@ describe('OpenAPI', () => {
     const doc = (await request(h.app).get('/openapi.json')).body;
     expect(doc.paths['/v1/customers/{customerId}/export']?.get?.tags).toEqual(['Privacy']);
     expect(doc.paths['/v1/customers/{customerId}/redact']?.post?.responses?.['200']).toBeDefined();
+    expect(doc.paths['/v1/customers/{customerId}']?.delete?.tags).toEqual(['Privacy']);
     expect(doc.paths['/v1/programs/{programId}']?.delete?.security).toEqual([{ adminToken: [] }]);
   });
 });
@@ -339,7 +340,8 @@ describe('customer redaction', () => {
     // A replay: same answer, not one row written.
     const digest = await digestDatabase(temp?.url as string);
     clock.set(new Date('2026-03-11T10:00:00Z'));
-    const again = await request(h.app).post(`/v1/customers/${id}/redact`).set(auth);
+    // The replay through API.md's name for the same operation.
+    const again = await request(h.app).delete(`/v1/customers/${id}`).set(auth);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(res.body);
     expect(changedTables(digest, await digestDatabase(temp?.url as string))).toEqual([]);
@@ -351,8 +353,10 @@ describe('customer redaction', () => {
     await request(h.app).put(`/v1/customers/${id}`).set(auth).send({ name: 'First Name' }).expect(201);
     const first = await request(h.app).post(`/v1/customers/${id}/redact`).set(auth).expect(200);
     await request(h.app).put(`/v1/customers/${id}`).set(auth).send({ email: 'back@example.com' }).expect(200);
-    const second = await request(h.app).post(`/v1/customers/${id}/redact`).set(auth).expect(200);
+    const second = await request(h.app).delete(`/v1/customers/${id}`).set(auth).expect(200);
     expect(second.body.redactedAt).toBe(first.body.redactedAt);
+    // Erased, not removed: the customer and their points are still there.
+    await request(h.app).get(`/v1/customers/${id}`).set(auth).expect(200);
     expect((await request(h.app).get(`/v1/customers/${id}`).set(auth)).body.email).toBeNull();
     expect(await rowsMentioning('back@example.com')).toEqual({});
   });

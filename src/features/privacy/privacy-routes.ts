@@ -18,19 +18,26 @@ export function registerPrivacyRoutes(api: ApiRegistry, privacy: PrivacyService)
       return { status: 200, body: await privacy.export(ctx, params.customerId) };
     },
   });
-  api.add({
-    method: 'post',
-    path: '/v1/customers/:customerId/redact',
-    summary:
-      'Erase the customer’s personal data (email, name, tags and every copy); balances, ledger amounts and the id stay. Idempotent',
-    tag: 'Privacy',
-    auth: 'apiKey',
-    params: customerIdParams,
-    responses: { 200: { description: 'Erased (now or before)', schema: redactionView } },
-    async handler({ ctx, params }) {
-      return { status: 200, body: await privacy.redact(ctx, params.customerId) };
-    },
-  });
+  // API.md names the erasure DELETE /v1/customers/{id}; POST …/redact is the same operation under
+  // the name the Shopify connector and the console's wording use. The customer stays (id, points).
+  for (const [method, path] of [
+    ['delete', '/v1/customers/:customerId'],
+    ['post', '/v1/customers/:customerId/redact'],
+  ] as const) {
+    api.add({
+      method,
+      path,
+      summary:
+        'Erase the customer’s personal data (email, name, tags and every copy); balances, ledger amounts and the id stay. Idempotent',
+      tag: 'Privacy',
+      auth: 'apiKey',
+      params: customerIdParams,
+      responses: { 200: { description: 'Erased (now or before)', schema: redactionView } },
+      async handler({ ctx, params }) {
+        return { status: 200, body: await privacy.redact(ctx, params.customerId) };
+      },
+    });
+  }
   api.add({
     method: 'delete',
     path: '/v1/programs/:programId',
