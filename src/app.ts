@@ -36,6 +36,8 @@ import { PassService, type PassServiceDeps } from './features/passes/pass-servic
 import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
+import { registerPrivacyRoutes } from './features/privacy/privacy-routes.js';
+import { PrivacyService } from './features/privacy/privacy-service.js';
 import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
 import { programNow } from './features/programs/program-context.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
@@ -212,6 +214,7 @@ export function buildApp(deps: AppDeps) {
   const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
   const tiers = new TierService(requestStore, kicker);
   const customers = new CustomerService(requestStore);
+  const privacy = new PrivacyService(requestStore);
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,
@@ -343,6 +346,7 @@ export function buildApp(deps: AppDeps) {
       registerArtworkRoutes(api, artwork, previews);
       registerBrandingRoutes(api, { branding, previews });
       registerCustomerRoutes(api, customers);
+      registerPrivacyRoutes(api, privacy);
       registerLedgerRoutes(api, orders, points);
       registerOrderReadRoutes(api, orderQueries);
       registerSimulationRoutes(api, simulations, replays);

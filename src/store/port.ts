@@ -24,6 +24,7 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { OutcomeTxRepository } from './outcome-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
+import type { PrivacyRepository, ProgramDeletion } from './privacy-port.js';
 import type { RunRepository } from './recalculation-port.js';
 import type {
   CustomerPatch,
@@ -171,6 +172,8 @@ export interface ProgramScope {
   googleWallet: GoogleWalletRepository;
   /** Counts of the wallet health panel (passes, devices, pushes, Google objects and failures). */
   walletHealth: WalletHealthRepository;
+  /** A customer's export reads and the erasure of their personal data (docs/decisions/0043). */
+  privacy: PrivacyRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -249,6 +252,11 @@ export interface Store {
     reseal: (stored: StoredWebhookSecrets) => { secret: string; previousSecret: string | null } | null,
     currentPrefix: string,
   ): Promise<number>;
+  /**
+   * Delete every row of one program, its API keys and console sessions included, atomically;
+   * rows deleted per table, or null when there is no such program (docs/decisions/0043).
+   */
+  deleteProgram(programId: string): Promise<ProgramDeletion | null>;
   /** Console sessions, found by the hash of their id (docs/decisions/0023). */
   sessions: SessionRepository;
   /** The outbox as its dispatcher sees it (claims across programs). */

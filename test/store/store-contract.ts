@@ -8,6 +8,7 @@ import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
 import { outcomeContract } from './contract-outcomes.js';
 import { passContract } from './contract-passes.js';
+import { privacyContract } from './contract-privacy.js';
 import { programContract } from './contract-programs.js';
 import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
@@ -38,6 +39,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   outbox.recordPushCounts ................................. contract-operations
  *   webhookDeliveries.claim / complete ...................... contract-outbox, contract-webhooks
  *   webhookDeliveries.onQueued .............................. contract-webhooks
+ *   deleteProgram ........................................... contract-privacy
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -79,6 +81,8 @@ import { webhookContract } from './contract-webhooks.js';
  *     ping .................................................. contract-webhooks
  *   googleWallet.* (classHash, setClassHash, object, ensureObject, recordSync, recordError,
  *     takeNotification) ..................................... contract-outbox
+ *   privacy.passesOf / googleObjectOf / webhookEventsOf / redactedAt / redactCustomer
+ *                                                             contract-privacy
  *   walletHealth.counts ..................................... contract-wallet (pushes:
  *                                                             contract-operations)
  */
@@ -115,5 +119,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     runContract(ref);
     webhookContract(ref);
     walletContract(ref);
+    privacyContract(ref);
   });
 }

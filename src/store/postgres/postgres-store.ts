@@ -19,6 +19,7 @@ import { outcomeRepository } from './outcome-repository.js';
 import type { StoreResult } from './outcome-writes.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository, sealLegacyPassTokens } from './pass-repository.js';
+import { deleteProgram, privacyRepository } from './privacy-repository.js';
 import {
   findProgramByApiKeyHash,
   insertProgram,
@@ -224,6 +225,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
     resealWebhookSecrets: (reseal, currentPrefix) => resealWebhookSecrets(driver, reseal, currentPrefix),
+    deleteProgram: (programId) => deleteProgram(driver, programId),
     sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
@@ -246,6 +248,9 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         webhooks: webhookRepository(driver, programId),
         googleWallet: googleWalletRepository(driver, programId),
         walletHealth: walletHealthRepository(driver, programId),
+        privacy: privacyRepository(driver, programId, () => {
+          for (const listener of queuedListeners) listener();
+        }),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {
