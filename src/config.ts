@@ -55,6 +55,8 @@ const schema = z.object({
   PASS_LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
   }),
+  /** Keyring sealing third-party credentials: `<id>:<base64 32 bytes>`, current first (secret-box.ts). */
+  SECRETS_KEYS: optionalString,
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   APNS: z.enum(['on', 'off']).default('on'),
   APNS_PRODUCTION: z
@@ -150,6 +152,8 @@ export interface Config {
   };
   /** HMAC key of shopper pass links; undefined → generated once and kept under DATA_DIR. */
   passLinkSecret: string | undefined;
+  /** SECRETS_KEYS, or undefined: a key generated once under DATA_DIR/secrets-key. */
+  secretsKeys: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
   /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
@@ -249,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       devCertsDir: join(e.DATA_DIR, 'dev-certs'),
     },
     passLinkSecret: e.PASS_LINK_SECRET,
+    secretsKeys: e.SECRETS_KEYS,
     webhooks: {
       policy: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_URLS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK_URLS },
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

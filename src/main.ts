@@ -13,6 +13,7 @@ import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
 import { openPassSigner } from './integrations/apple/open-pass-signer.js';
 import { openGoogleWallet } from './integrations/google/open-google-wallet.js';
 import { ServiceAccountError } from './integrations/google/service-account.js';
+import { loadSecretKeys, SecretBox } from './integrations/secrets/secret-box.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { DataDirLockedError } from './store/data-dir-lock.js';
 import { openDatabase } from './store/open-store.js';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
     images: config.images,
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
+    secrets: new SecretBox(await loadSecretKeys(config.secretsKeys, join(config.dataDir, 'secrets-key'))),
   });
   // Pass tokens issued before migration 021 are encrypted once; worker 0 does it for all (0021).
   if (services.passes && (worker === undefined || worker === 0)) {
