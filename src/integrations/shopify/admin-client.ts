@@ -7,7 +7,7 @@ import { createAdminApiClient } from '@shopify/admin-api-client';
 import { AppError } from '../../errors.js';
 
 /** The Admin API version Tierpass speaks. */
-export const SHOPIFY_API_VERSION = '2025-10';
+export const SHOPIFY_API_VERSION = '2026-10';
 
 export const SHOP_QUERY = `query TierpassShop { shop { name currencyCode } }`;
 
