@@ -58,6 +58,8 @@ export interface ShopifyRepository {
     detail: string | null,
     at: Date,
   ): Promise<void>;
+  /** One stored webhook by its delivery id, or null. */
+  webhook(webhookId: string): Promise<ShopifyWebhookRecord | null>;
   /** Webhooks stored and not processed yet, oldest first. */
   pending(limit: number): Promise<ShopifyWebhookRecord[]>;
   /** Webhooks of some topics, newest first (privacy requests awaiting their operations). */

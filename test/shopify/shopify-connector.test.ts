@@ -353,6 +353,29 @@ describe('webhooks', () => {
     expect(shapeless.body.error.code).toBe('shopify_payload_invalid');
   });
 
+  it('applies a stored delivery that was never applied when Shopify redelivers it (a stop between store and effect)', async () => {
+    const p = await connected('USD', 10_000);
+    const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
+    const order = orderPayload({ id: 6401, customer: { id: 8401 }, currency: 'USD', subtotal: 3000 });
+    // The first attempt stored the delivery and stopped before its effect.
+    await store
+      .scoped(programId)
+      .shopify.receive({
+        webhookId: 'wh-crashed',
+        topic: 'orders/paid',
+        payload: order,
+        receivedAt: new Date(),
+      });
+    expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(1);
+    const redelivered = await p.send('orders/paid', order, 'wh-crashed');
+    expect(redelivered.body).toEqual({ received: true, duplicate: true, result: 'applied' });
+    expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
+    expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(0);
+    const again = await p.send('orders/paid', order, 'wh-crashed');
+    expect(again.body).toEqual({ received: true, duplicate: true, result: null });
+    expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
+  });
+
   it('records privacy requests, and marks the store uninstalled on app/uninstalled', async () => {
     const p = await connected('USD', 10_000);
     const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;

@@ -232,7 +232,15 @@ export class ShopifyService {
     const program = await scope.program.get();
     const now = this.deps.programNow(program);
     const fresh = await scope.shopify.receive({ webhookId, topic, payload, receivedAt: now });
-    if (!fresh) return { received: true, duplicate: true, result: null };
+    if (!fresh) {
+      // Shopify redelivers what was not answered 2xx: a delivery stored but not applied (the
+      // process stopped between the two) is applied now, from the stored payload.
+      const stored = await scope.shopify.webhook(webhookId);
+      if (!stored || stored.processedAt !== null) return { received: true, duplicate: true, result: null };
+      const outcome = await this.apply({ program, now }, c, stored.topic, stored.payload);
+      await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
+      return { received: true, duplicate: true, result: outcome.result };
+    }
     const outcome = await this.apply({ program, now }, c, topic, payload);
     await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
     return { received: true, duplicate: false, result: outcome.result };

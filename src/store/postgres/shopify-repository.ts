@@ -148,6 +148,14 @@ export function shopifyRepository(q: SqlQuery, programId: string): ShopifyReposi
         [programId, webhookId, at, result, detail],
       );
     },
+    async webhook(webhookId) {
+      const res = await q.query<WebhookRow>(
+        `SELECT webhook_id, topic, payload, received_at, processed_at, result, detail FROM shopify_webhooks
+         WHERE program_id = $1 AND webhook_id = $2`,
+        [programId, webhookId],
+      );
+      return res.rows[0] ? webhook(res.rows[0]) : null;
+    },
     async pending(limit) {
       const res = await q.query<WebhookRow>(
         `SELECT webhook_id, topic, payload, received_at, processed_at, result, detail FROM shopify_webhooks
