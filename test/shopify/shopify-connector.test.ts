@@ -358,14 +358,12 @@ describe('webhooks', () => {
     const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
     const order = orderPayload({ id: 6401, customer: { id: 8401 }, currency: 'USD', subtotal: 3000 });
     // The first attempt stored the delivery and stopped before its effect.
-    await store
-      .scoped(programId)
-      .shopify.receive({
-        webhookId: 'wh-crashed',
-        topic: 'orders/paid',
-        payload: order,
-        receivedAt: new Date(),
-      });
+    await store.scoped(programId).shopify.receive({
+      webhookId: 'wh-crashed',
+      topic: 'orders/paid',
+      payload: order,
+      receivedAt: new Date(),
+    });
     expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(1);
     const redelivered = await p.send('orders/paid', order, 'wh-crashed');
     expect(redelivered.body).toEqual({ received: true, duplicate: true, result: 'applied' });
