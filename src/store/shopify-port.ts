@@ -49,8 +49,17 @@ export interface ShopifyRepository {
   ): Promise<void>;
   /** Forget the connection (disconnect). */
   remove(): Promise<boolean>;
-  /** Store a webhook unless its delivery id is known; false for a duplicate. */
-  receive(w: { webhookId: string; topic: string; payload: unknown; receivedAt: Date }): Promise<boolean>;
+  /**
+   * Store a webhook unless its delivery id is known (false then), unprocessed or, with
+   * `processed`, with what processing it did, in one statement.
+   */
+  receive(w: {
+    webhookId: string;
+    topic: string;
+    payload: unknown;
+    receivedAt: Date;
+    processed?: { result: NonNullable<ShopifyWebhookRecord['result']>; detail: string | null; at: Date };
+  }): Promise<boolean>;
   /** Record what processing a webhook did. */
   processed(
     webhookId: string,

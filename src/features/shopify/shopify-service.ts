@@ -231,18 +231,27 @@ export class ShopifyService {
     const scope = this.deps.store.scoped(c.programId);
     const program = await scope.program.get();
     const now = this.deps.programNow(program);
-    const fresh = await scope.shopify.receive({ webhookId, topic, payload, receivedAt: now });
-    if (!fresh) {
-      // Shopify redelivers what was not answered 2xx: a delivery stored but not applied (the
-      // process stopped between the two) is applied now, from the stored payload.
-      const stored = await scope.shopify.webhook(webhookId);
-      if (!stored || stored.processedAt !== null) return { received: true, duplicate: true, result: null };
-      const outcome = await this.apply({ program, now }, c, stored.topic, stored.payload);
+    const earlier = await scope.shopify.webhook(webhookId);
+    if (earlier?.processedAt) return { received: true, duplicate: true, result: null };
+    // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
+    // between the two loses nothing, and every effect is idempotent by its own key (order id,
+    // refund id), so applying a redelivery again changes nothing. One commit per delivery
+    // besides the effect's own (decision 0042).
+    const outcome = await this.apply({ program, now }, c, topic, earlier?.payload ?? payload);
+    if (earlier) {
+      // Stored unprocessed (processPending's rows): applied now from the stored payload.
       await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
       return { received: true, duplicate: true, result: outcome.result };
     }
-    const outcome = await this.apply({ program, now }, c, topic, payload);
-    await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
+    const fresh = await scope.shopify.receive({
+      webhookId,
+      topic,
+      payload,
+      receivedAt: now,
+      processed: { ...outcome, at: now },
+    });
+    // Another request recorded the same delivery meanwhile; its effect and this one are the same.
+    if (!fresh) return { received: true, duplicate: true, result: null };
     return { received: true, duplicate: false, result: outcome.result };
   }
 

@@ -135,9 +135,18 @@ export function shopifyRepository(q: SqlQuery, programId: string): ShopifyReposi
     },
     async receive(w) {
       const res = await q.query(
-        `INSERT INTO shopify_webhooks (program_id, webhook_id, topic, payload, received_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT DO NOTHING RETURNING webhook_id`,
-        [programId, w.webhookId, w.topic, jsonParam(w.payload), w.receivedAt],
+        `INSERT INTO shopify_webhooks (program_id, webhook_id, topic, payload, received_at, processed_at, result, detail)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING webhook_id`,
+        [
+          programId,
+          w.webhookId,
+          w.topic,
+          jsonParam(w.payload),
+          w.receivedAt,
+          w.processed?.at ?? null,
+          w.processed?.result ?? null,
+          w.processed?.detail ?? null,
+        ],
       );
       return res.rows.length === 1;
     },
