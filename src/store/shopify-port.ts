@@ -30,6 +30,7 @@ export type NewShopifyConnection = Omit<ShopifyConnectionRecord, 'programId' | '
 export interface ShopifyWebhookRecord {
   webhookId: string;
   topic: string;
+  /** The body as received; null once applied or ignored (its effect is in the ledger). */
   payload: unknown;
   receivedAt: Date;
   processedAt: Date | null;

@@ -243,10 +243,11 @@ export class ShopifyService {
       await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
       return { received: true, duplicate: true, result: outcome.result };
     }
+    const keep = outcome.result === 'recorded' || outcome.result === 'failed';
     const fresh = await scope.shopify.receive({
       webhookId,
       topic,
-      payload,
+      payload: keep ? payload : null,
       receivedAt: now,
       processed: { ...outcome, at: now },
     });

@@ -141,7 +141,7 @@ export function shopifyRepository(q: SqlQuery, programId: string): ShopifyReposi
           programId,
           w.webhookId,
           w.topic,
-          jsonParam(w.payload),
+          w.payload === null ? null : jsonParam(w.payload),
           w.receivedAt,
           w.processed?.at ?? null,
           w.processed?.result ?? null,

@@ -26,7 +26,9 @@ CREATE TABLE shopify_webhooks (
   program_id text NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
   webhook_id text NOT NULL,
   topic text NOT NULL,
-  payload jsonb NOT NULL,
+  -- Kept for deliveries someone acts on later (recorded privacy requests, failures, not yet
+  -- processed); NULL once applied or ignored: the effect is in the ledger (decision 0042).
+  payload jsonb,
   received_at timestamptz NOT NULL,
   processed_at timestamptz,
   -- 'applied', 'ignored' (e.g. a test order), 'recorded' (privacy requests, kept for their operations), 'failed'.
