@@ -298,17 +298,22 @@ export class ShopifyService {
         const amount = this.minor(money, ctx);
         if (amount === 0) return { result: 'ignored', detail: 'zero_amount' };
         const customerId = order.customer.id;
-        if (!(await scope.customers.get(customerId))) {
-          await this.deps.customers.upsert(ctx, customerId, customerFields(order.customer));
-        }
         const at = order.processed_at ?? order.created_at;
         const placed = at ? new Date(at) : undefined;
-        await this.deps.orders.place(ctx, {
+        const input = {
           id: order.id,
           customerId,
           amount,
           placedAt: placed && !Number.isNaN(placed.getTime()) && placed < ctx.now ? placed : undefined,
-        });
+        };
+        try {
+          await this.deps.orders.place(ctx, input);
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'customer_not_found')) throw err;
+          // A customer Tierpass does not know yet: created from the order, then the order earns.
+          await this.deps.customers.upsert(ctx, customerId, customerFields(order.customer));
+          await this.deps.orders.place(ctx, input);
+        }
         return { result: 'applied', detail: null };
       }
       case 'refunds/create': {
