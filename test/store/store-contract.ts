@@ -12,6 +12,7 @@ import { programContract } from './contract-programs.js';
 import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
+import { shopifyContract } from './contract-shopify.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 import { walletContract } from './contract-wallet.js';
@@ -37,6 +38,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   outbox.recordPushCounts ................................. contract-operations
  *   webhookDeliveries.claim / complete ...................... contract-outbox, contract-webhooks
  *   webhookDeliveries.onQueued .............................. contract-webhooks
+ *   shopifyShops.find ....................................... contract-shopify
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -80,6 +82,8 @@ import { webhookContract } from './contract-webhooks.js';
  *     takeNotification, releaseNotification) ................ contract-outbox
  *   walletHealth.counts ..................................... contract-wallet (pushes:
  *                                                             contract-operations)
+ *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
+ *                                                             contract-shopify
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -114,5 +118,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     runContract(ref);
     webhookContract(ref);
     walletContract(ref);
+    shopifyContract(ref);
   });
 }
