@@ -126,6 +126,14 @@ describe('connecting a store', () => {
     expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
   });
 
+  it('disconnects when a subscription is already gone at the shop', async () => {
+    const { shop, auth } = await connected('USD', 10_000);
+    shop.subscriptions.splice(0, 2);
+    expect((await request(app).delete('/v1/integrations/shopify').set(auth)).status).toBe(204);
+    expect(shop.subscriptions).toHaveLength(0);
+    expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
+  });
+
   it('refuses a wrong token, another currency and a malformed domain without storing anything', async () => {
     const shop = await standIn('USD');
     const { auth } = await createProgram({ app }, { currency: 'USD' });

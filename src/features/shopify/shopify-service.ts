@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors.js';
-import type { SecretSealer } from '../../integrations/secrets/secret-box.js';
+import { SecretOpenError, type SecretSealer } from '../../integrations/secrets/secret-box.js';
 import type { ShopifyAdmin } from '../../integrations/shopify/admin-client.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
@@ -124,6 +124,16 @@ export class ShopifyService {
     return this.deps.secrets;
   }
 
+  /** A stored credential, or null when it no longer opens (its key is gone from the keyring). */
+  private openOrNull(sealed: string, context: string): string | null {
+    try {
+      return this.sealer().open(sealed, context);
+    } catch (err) {
+      if (err instanceof SecretOpenError) return null;
+      throw err;
+    }
+  }
+
   /** Check the credentials against the shop, register the webhooks, store everything sealed. */
   async connect(ctx: ProgramContext, input: ConnectInput) {
     const sealer = this.sealer();
@@ -186,13 +196,22 @@ export class ShopifyService {
     const scope = this.deps.store.scoped(ctx.program.id);
     const c = await scope.shopify.get();
     if (!c) throw notFound('shopify_not_connected', 'No Shopify store is connected');
-    if (c.state === 'connected') {
-      const token = this.sealer().open(c.accessTokenSealed, TOKEN_CONTEXT(ctx.program.id));
+    const token = this.openOrNull(c.accessTokenSealed, TOKEN_CONTEXT(ctx.program.id));
+    // Uninstalled: the shop removed the subscriptions. Unreadable (the secrets key was lost): the
+    // merchant removes them with the app; the connection is forgotten either way.
+    if (c.state === 'connected' && token !== null) {
       const admin = this.deps.admin(c.shopDomain, token);
       const remaining = [...c.subscriptions];
       while (remaining.length > 0) {
         const s = remaining[0] as ShopifySubscription;
-        await admin.deleteSubscription(s.id);
+        try {
+          await admin.deleteSubscription(s.id);
+        } catch (err) {
+          // The token was revoked (the app deleted): nothing more can be removed, nor needs to be.
+          if (err instanceof AppError && err.code === 'shopify_credentials_rejected') break;
+          // Already gone at the shop (Shopify answers a user error): nothing to remove.
+          if (!(err instanceof AppError && err.code === 'shopify_rejected')) throw err;
+        }
         remaining.shift();
         // Kept current, so a failed disconnect retried deletes only what is left.
         await scope.shopify.update({ subscriptions: remaining }, ctx.now);
@@ -213,8 +232,8 @@ export class ShopifyService {
     }
     const c = await this.deps.store.shopifyShops.find(shop);
     if (!c) throw new AppError(401, 'shopify_signature_invalid', 'No program is connected to this shop');
-    const secret = this.sealer().open(c.webhookSecretSealed, SECRET_CONTEXT(c.programId));
-    if (!validShopifySignature(raw, secret, hmac)) {
+    const secret = this.openOrNull(c.webhookSecretSealed, SECRET_CONTEXT(c.programId));
+    if (secret === null || !validShopifySignature(raw, secret, hmac)) {
       throw new AppError(401, 'shopify_signature_invalid', 'The signature does not match the body');
     }
     if (!topic || !TOPIC.test(topic)) throw badRequest('shopify_topic_invalid', 'X-Shopify-Topic is missing');
