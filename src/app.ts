@@ -51,6 +51,8 @@ import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
+import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
+import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
@@ -76,6 +78,7 @@ import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
+import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -155,6 +158,8 @@ export interface AppDeps {
     /** First retry delay of failed object updates (default 1 s). */
     retryBaseMs?: number;
   };
+  /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
+  shopify?: ShopifyAdminOptions;
 }
 
 let processBox: SecretBox | undefined;
@@ -227,6 +232,17 @@ export function buildApp(deps: AppDeps) {
   const simulations = new SimulationService(requestStore);
   const replays = new ReplayService(requestStore);
   const analytics = new AnalyticsService(requestStore);
+  const publicBase = deps.publicUrl ?? deps.passes?.publicUrl;
+  const shopify = new ShopifyService({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    callbackUrl: publicBase ? `${publicBase.replace(/\/+$/, '')}${SHOPIFY_WEBHOOK_PATH}` : undefined,
+    orders,
+    customers,
+    programNow: (program) => programNow(program, clock),
+  });
   const artwork = new ArtworkService({
     store: requestStore,
     renderer:
@@ -338,6 +354,7 @@ export function buildApp(deps: AppDeps) {
     trustProxy: deps.trustProxy ?? false,
     rateLimits: new RateLimits({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits }),
     version: VERSION,
+    rawJsonPaths: [SHOPIFY_WEBHOOK_PATH],
     registerRoutes(api) {
       registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
@@ -358,6 +375,7 @@ export function buildApp(deps: AppDeps) {
       if (passWeb) registerPassWebRoutes(api, passWeb);
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
+      registerShopifyRoutes(api, shopify);
     },
   });
   return {
@@ -389,6 +407,7 @@ export function buildApp(deps: AppDeps) {
         resealReport = await webhookSecrets.resealAll(store);
         return resealReport;
       },
+      shopify,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

@@ -50,6 +50,7 @@ import type {
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
+import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
@@ -174,6 +175,8 @@ export interface ProgramScope {
   walletHealth: WalletHealthRepository;
   /** A customer's export reads and the erasure of their personal data (docs/decisions/0043). */
   privacy: PrivacyRepository;
+  /** The program's Shopify store connection and webhook inbox (migration 032). */
+  shopify: ShopifyRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -263,6 +266,8 @@ export interface Store {
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */
   webhookDeliveries: WebhookDispatchRepository;
+  /** Which program a Shopify shop's webhooks belong to (its domain is global; the rest is scoped). */
+  shopifyShops: ShopifyShopDirectory;
   /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
   groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */

@@ -13,6 +13,7 @@ import { programContract } from './contract-programs.js';
 import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
+import { shopifyContract } from './contract-shopify.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 import { walletContract } from './contract-wallet.js';
@@ -40,6 +41,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   webhookDeliveries.claim / complete ...................... contract-outbox, contract-webhooks
  *   webhookDeliveries.onQueued .............................. contract-webhooks
  *   deleteProgram ........................................... contract-privacy
+ *   shopifyShops.find ....................................... contract-shopify
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -85,6 +87,8 @@ import { webhookContract } from './contract-webhooks.js';
  *                                                             contract-privacy
  *   walletHealth.counts ..................................... contract-wallet (pushes:
  *                                                             contract-operations)
+ *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
+ *                                                             contract-shopify
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -120,5 +124,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     webhookContract(ref);
     walletContract(ref);
     privacyContract(ref);
+    shopifyContract(ref);
   });
 }

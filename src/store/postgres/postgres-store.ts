@@ -29,6 +29,7 @@ import {
 import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
+import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
@@ -229,6 +230,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
+    shopifyShops: shopifyShopDirectory(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
@@ -251,6 +253,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         privacy: privacyRepository(driver, programId, () => {
           for (const listener of queuedListeners) listener();
         }),
+        shopify: shopifyRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {
