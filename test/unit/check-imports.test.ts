@@ -49,7 +49,6 @@ describe('import rules', () => {
       ['src/store/webhook-port.ts', 'src/domain/webhook-event-types.js'],
       ['src/app.ts', 'src/store/postgres/postgres-store.js'],
       ['src/store/memory/memory-store.ts', 'src/store/port.js'],
-      ['test/support/harness.ts', 'src/store/memory/memory-store.js'],
       ['scripts/bench-pushes.ts', 'scripts/lib/apns-stand-in.js'],
       ['console/src/pages/tiers/tier-form.tsx', 'src/features/tiers/tier-schemas.js'],
     ];
