@@ -16,7 +16,7 @@ import type {
   ProgramTx,
   TierChangeRepository,
 } from '../port.js';
-import { checkLimit, copy, idCursor, type MemoryTx, put } from './memory-db.js';
+import { checkLimit, copy, customerLock, idCursor, type MemoryTx, put, writeLock } from './memory-db.js';
 import { queueRefresh } from './memory-outbox.js';
 import type { MemoryState, ProgramData } from './memory-state.js';
 import { storeEvents } from './memory-webhooks.js';
@@ -62,11 +62,12 @@ export function memoryCustomers(
     },
     async lock(id) {
       if (!tx) throw new Error('customers.lock needs a transaction');
-      await tx.lock(`customer\u0000${programId}\u0000${id}`);
+      await writeLock(tx, ...customerLock(programId, id));
       const c = rows()?.get(id);
       return c ? copy(c) : null;
     },
     async upsert(id, patch, now) {
+      await writeLock(tx, ...customerLock(programId, id));
       const customers = state.program(programId).customers;
       const was = customers.get(id);
       if (was === undefined) {
@@ -190,6 +191,7 @@ export function memoryOrders(
         .map(copy);
     },
     async insert(order) {
+      await writeLock(tx, 'order', programId, order.id);
       const orders = state.program(programId).orders;
       const existing = orders.get(order.id);
       if (existing) return { inserted: false, existing: copy(existing) };
@@ -204,6 +206,7 @@ export function memoryOrders(
       return { inserted: true };
     },
     async updateRefunded(id, refundedAmount, pointsReversed) {
+      await writeLock(tx, 'order', programId, id);
       const orders = state.program(programId).orders;
       const o = orders.get(id);
       if (!o) throw new Error(`order ${id} not found`);
@@ -223,6 +226,7 @@ export function memoryRefunds(
       return r ? copy(r) : null;
     },
     async insert(refund) {
+      await writeLock(tx, 'refund', programId, refund.id);
       const p = state.program(programId);
       const existing = p.refunds.get(refund.id);
       if (existing) return { inserted: false, existing: copy(existing) };
@@ -245,6 +249,7 @@ export function memoryIdempotency(
       return r ? copy(r) : null;
     },
     async insert(rec) {
+      await writeLock(tx, 'idempotency', programId, rec.key);
       const p = state.program(programId);
       const existing = p.idempotency.get(rec.key);
       if (existing) return { inserted: false, existing: copy(existing) };
@@ -392,9 +397,12 @@ export function storeOutcome(
 export function memoryOutcomes(state: MemoryState, programId: string, tx: MemoryTx): OutcomeTxRepository {
   return {
     async store(outcome) {
+      await writeLock(tx, ...customerLock(programId, outcome.customerId));
       storeOutcome(state, tx, programId, outcome);
     },
     async storeWithOrder(order, outcome) {
+      await writeLock(tx, 'order', programId, order.id);
+      await writeLock(tx, ...customerLock(programId, outcome.customerId));
       const p = state.program(programId);
       const existing = p.orders.get(order.id);
       if (existing) return { inserted: false, existing: copy(existing) };

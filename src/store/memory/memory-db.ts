@@ -66,6 +66,20 @@ export class KeyedLocks {
   }
 }
 
+/**
+ * The lock a write takes on what it writes, as a database's row and unique-index locks do: held
+ * until the unit ends, so another unit's write of the same row or key waits for its commit or
+ * rollback. Outside a unit (one-statement methods) there is nothing to wait for.
+ */
+export async function writeLock(tx: MemoryTx | null, ...parts: string[]): Promise<void> {
+  if (tx) await tx.lock(parts.join('\u0000'));
+}
+
+/** The lock key of one customer of one program (`customers.lock` and every write of the row). */
+export function customerLock(programId: string, customerId: string): string[] {
+  return ['customer', programId, customerId];
+}
+
 /** Set `map[key] = value`, undone with `tx` (when there is one). */
 export function put<K, V>(tx: MemoryTx | null, map: Map<K, V>, key: K, value: V): void {
   const had = map.has(key);

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProgramMode } from '../../domain/types.js';
 import type { NewProgram, ProgramRecord, ProgramRepository, TierRecord, TierRepository } from '../port.js';
-import { copy, type MemoryTx, put } from './memory-db.js';
+import { copy, type MemoryTx, put, writeLock } from './memory-db.js';
 import { emptyProgram, type MemoryState, type TierRow } from './memory-state.js';
 
 export function createProgram(state: MemoryState, input: NewProgram, apiKeyHash: string): ProgramRecord {
@@ -42,7 +42,8 @@ export function memoryProgram(
 ): ProgramRepository & { lock(): Promise<ProgramRecord> } {
   const data = () => state.program(programId);
   /** Replace the program's tables' scalar fields, undone with the unit. */
-  const change = (patch: (p: ReturnType<typeof data>) => void) => {
+  const change = async (patch: (p: ReturnType<typeof data>) => void) => {
+    await writeLock(tx, 'program', programId);
     const p = data();
     const before = { program: p.program, schedule: p.schedule, passDesign: p.passDesign };
     patch(p);
@@ -59,11 +60,11 @@ export function memoryProgram(
     },
     async lock() {
       if (!tx) throw new Error('program.lock needs a transaction');
-      await tx.lock(`program\u0000${programId}`);
+      await writeLock(tx, 'program', programId);
       return copy(data().program);
     },
     async update(patch, now) {
-      change((p) => {
+      await change((p) => {
         p.program = {
           ...p.program,
           name: patch.name ?? p.program.name,
@@ -74,7 +75,7 @@ export function memoryProgram(
       return copy(data().program);
     },
     async setClock(now) {
-      change((p) => {
+      await change((p) => {
         p.program = { ...p.program, clockNow: new Date(now) };
       });
     },
@@ -82,7 +83,7 @@ export function memoryProgram(
       return copy(data().schedule);
     },
     async setSchedule(patch) {
-      change((p) => {
+      await change((p) => {
         p.schedule = {
           checkedAt: patch.checkedAt ? new Date(patch.checkedAt) : p.schedule.checkedAt,
           resyncDueAt:
@@ -94,7 +95,7 @@ export function memoryProgram(
       });
     },
     async clearResync(seq) {
-      change((p) => {
+      await change((p) => {
         if (p.schedule.resyncSeq === seq) p.schedule = { ...p.schedule, resyncDueAt: null };
       });
     },
@@ -102,7 +103,7 @@ export function memoryProgram(
       return copy(data().passDesign);
     },
     async setPassDesign(design, _now) {
-      change((p) => {
+      await change((p) => {
         p.passDesign = copy(design);
       });
       return copy(data().passDesign);
@@ -134,6 +135,7 @@ export function memoryTiers(state: MemoryState, programId: string, tx: MemoryTx 
       return t ? copy(t.record) : null;
     },
     async create(id, input, now) {
+      await writeLock(tx, 'tiers', programId);
       if (tiers().has(id)) throw new Error(`tier ${id} exists`);
       const record: TierRecord = {
         id,
@@ -146,6 +148,7 @@ export function memoryTiers(state: MemoryState, programId: string, tx: MemoryTx 
       return copy(record);
     },
     async update(id, input, now) {
+      await writeLock(tx, 'tiers', programId);
       const t = liveTier(id);
       if (!t) return null;
       const record: TierRecord = { ...t.record, ...copy(input), updatedAt: new Date(now) };
@@ -153,6 +156,7 @@ export function memoryTiers(state: MemoryState, programId: string, tx: MemoryTx 
       return copy(record);
     },
     async remove(id, now) {
+      await writeLock(tx, 'tiers', programId);
       const t = liveTier(id);
       if (!t) return false;
       set({ ...t.record, updatedAt: new Date(now) }, true);
@@ -161,6 +165,7 @@ export function memoryTiers(state: MemoryState, programId: string, tx: MemoryTx 
       return true;
     },
     async reorder(ids, now) {
+      await writeLock(tx, 'tiers', programId);
       const current = live(tiers().values());
       const wanted = new Set(ids);
       if (

@@ -14,7 +14,7 @@ import type {
   RunSummary,
 } from '../recalculation-port.js';
 import { storeOutcome } from './memory-customers.js';
-import { copy, type MemoryTx, put } from './memory-db.js';
+import { copy, customerLock, type MemoryTx, put, writeLock } from './memory-db.js';
 import type { BatchRow, MemoryState, ProgramData, RunRow } from './memory-state.js';
 
 /** Run a unit of work: committed when `fn` resolves, undone when it throws. */
@@ -244,7 +244,7 @@ export function memoryRuns(state: MemoryState, programId: string, unit: UnitRunn
             )
             .sort((a, b) => (a.id < b.id ? -1 : 1));
         // Locked in id order (as events lock one customer each, no cycle of waits), then read.
-        for (const c of inRange()) await tx.lock(`customer\u0000${programId}\u0000${c.id}`);
+        for (const c of inRange()) await writeLock(tx, ...customerLock(programId, c.id));
         const { windows, withOrders, asOf } = work.orders;
         const orders = [...p.orders.values()].filter(
           (o) => withOrders && o.placedAt.getTime() <= asOf.getTime(),
