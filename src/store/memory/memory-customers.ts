@@ -401,8 +401,10 @@ export function memoryOutcomes(state: MemoryState, programId: string, tx: Memory
       storeOutcome(state, tx, programId, outcome);
     },
     async storeWithOrder(order, outcome) {
-      await writeLock(tx, 'order', programId, order.id);
+      // The customer first, then the order id: the order path's own order (customers.lock, then
+      // the write), so the two never wait for each other in opposite orders.
       await writeLock(tx, ...customerLock(programId, outcome.customerId));
+      await writeLock(tx, 'order', programId, order.id);
       const p = state.program(programId);
       const existing = p.orders.get(order.id);
       if (existing) return { inserted: false, existing: copy(existing) };
