@@ -2,12 +2,18 @@
  * Apple Wallet pass benchmark (`npm run bench:passes`): the real app in-process on a fresh
  * PostgreSQL database, passes signed by the development PKI.
  *
- *   npm run bench:passes -- [--customers 300] [--repeats 5]
+ *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
+ *                           [--rounds 2] [--orders 400]
  *
  * Measures, in one run on the same certificates:
- * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor;
- * 2. Tierpass's first fetch of each customer's pass over HTTP (DB reads, content, signing);
- * 3. the same fetches again, unchanged: served from the LRU cache (no signing).
+ * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor,
+ *    interleaved one for one with (2), so both see the same machine load;
+ * 2. Tierpass's first fetch of each customer's pass over HTTP (DB reads, content, signing), and
+ *    inside it the pass build itself (the signer's sign(): manifest, PKCS#7, ZIP);
+ * 3. the same fetches again, unchanged: served from the LRU cache (no signing);
+ * 4. ingestion (one client posting orders, sequentially) alone, then during a burst of --burst
+ *    first pass fetches (every tier's design changed first, so each pass is built again) from
+ *    --burst-clients connections; --rounds times, alternating; with the event loop's delay.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_passes_<ts> there and drops it at the end.
  */
@@ -16,6 +22,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PKPass } from 'passkit-generator';
@@ -27,15 +34,28 @@ import { PassLinkSigner } from '../src/features/passes/pass-links.js';
 import { loadPassTemplates } from '../src/features/passes/pass-templates.js';
 import { readPassCertificates } from '../src/integrations/apple/certificates.js';
 import { openPassSigner } from '../src/integrations/apple/open-pass-signer.js';
+import type { PassSigner } from '../src/integrations/apple/pass-signer.js';
 import { openStore } from '../src/store/open-store.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const { values: flags } = parseArgs({
-  options: { customers: { type: 'string', default: '300' }, repeats: { type: 'string', default: '5' } },
+  options: {
+    customers: { type: 'string', default: '300' },
+    repeats: { type: 'string', default: '5' },
+    burst: { type: 'string', default: '1000' },
+    'burst-clients': { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    orders: { type: 'string', default: '400' },
+  },
 });
 const CUSTOMERS = Number(flags.customers);
 const REPEATS = Number(flags.repeats);
+const BURST = Number(flags.burst);
+const BURST_CLIENTS = Number(flags['burst-clients']);
+const ROUNDS = Number(flags.rounds);
+const ORDERS = Number(flags.orders);
+const ALL = Math.max(CUSTOMERS, BURST);
 
 function pct(ms: number[], p: number): number {
   const s = [...ms].sort((a, b) => a - b);
@@ -70,6 +90,22 @@ async function main(): Promise<void> {
       logger,
       systemClock,
     );
+    // The pass build alone: the signer's sign() (manifest, signature, ZIP), timed where it runs.
+    const buildTimes: number[] = [];
+    const syncTimes: number[] = [];
+    const timedSigner: PassSigner = {
+      passTypeIdentifier: apple.signer.passTypeIdentifier,
+      teamIdentifier: apple.signer.teamIdentifier,
+      async sign(bundle) {
+        const t = performance.now();
+        const signing = apple.signer.sign(bundle);
+        // What the call itself holds the event loop for (files, manifest, hashes, up to the RSA).
+        syncTimes.push(performance.now() - t);
+        const body = await signing;
+        buildTimes.push(performance.now() - t);
+        return body;
+      },
+    };
     const templates = await loadPassTemplates(join(ROOT, 'pass-templates'));
     const { app, services } = buildApp({
       store,
@@ -77,11 +113,11 @@ async function main(): Promise<void> {
       logger,
       adminToken: ADMIN,
       passes: {
-        signer: apple.signer,
+        signer: timedSigner,
         templates,
         links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
         publicUrl: 'http://localhost',
-        cacheEntries: CUSTOMERS * 2,
+        cacheEntries: ALL * 2,
       },
     });
     const listening = app.listen(0, '127.0.0.1');
@@ -89,7 +125,7 @@ async function main(): Promise<void> {
     await new Promise((r) => listening.once('listening', r));
     const port = (listening.address() as AddressInfo).port;
 
-    const call = (method: string, path: string, key: string, body?: unknown) =>
+    const call = (method: string, path: string, key: string, body?: unknown, via = agent) =>
       new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         const req = http.request(
@@ -98,7 +134,7 @@ async function main(): Promise<void> {
             port,
             method,
             path,
-            agent,
+            agent: via,
             headers: {
               Authorization: `Bearer ${key}`,
               'Content-Type': 'application/json',
@@ -119,7 +155,7 @@ async function main(): Promise<void> {
     const certs = await readPassCertificates(devCertsDir);
     const icon = await readFile(join(ROOT, 'pass-templates/default/icon.png'));
     const minimal: number[] = [];
-    for (let i = 0; i < CUSTOMERS; i++) {
+    const minimalPass = (i: number) => {
       const t = performance.now();
       const pass = new PKPass(
         {
@@ -140,7 +176,7 @@ async function main(): Promise<void> {
       );
       pass.getAsBuffer();
       minimal.push(performance.now() - t);
-    }
+    };
 
     // A program with three tiers (one designed) and customers spread over them.
     const created = await call('POST', '/v1/programs', ADMIN, { name: 'Bench shop', currency: 'USD' });
@@ -150,6 +186,7 @@ async function main(): Promise<void> {
       title: 'Silver',
       qualifications: [{ type: 'lifetimePoints', minPoints: 1000 }],
     });
+    const tierIds = JSON.parse((await call('GET', '/v1/tiers', key)).body.toString()) as unknown;
     const gold = JSON.parse(
       (
         await call('POST', '/v1/tiers', key, {
@@ -164,7 +201,7 @@ async function main(): Promise<void> {
       logoText: 'Gold Club',
       texts: { terms: 'Points expire after two years.' },
     });
-    for (let i = 0; i < CUSTOMERS; i++) {
+    for (let i = 0; i < ALL; i++) {
       await call('PUT', `/v1/customers/c${i}`, key, { name: `Customer ${i}` });
       await call('POST', `/v1/customers/c${i}/points`, key, {
         points: ((i * 37) % 4000) + 1,
@@ -172,14 +209,16 @@ async function main(): Promise<void> {
       });
     }
 
-    // 2. First fetch of every pass: built and signed.
+    // 2. First fetch of every pass (built and signed), each beside one minimal library pass.
     const first: number[] = [];
     for (let i = 0; i < CUSTOMERS; i++) {
+      minimalPass(i);
       const t = performance.now();
       const res = await call('GET', `/v1/customers/c${i}/passes/apple`, key);
       first.push(performance.now() - t);
       if (res.status !== 200) throw new Error(`pass fetch failed: ${res.status} ${res.body}`);
     }
+    const built = buildTimes.splice(0);
     const builds = services.passes?.stats.builds ?? 0;
     // 3. Unchanged passes again: cache hits.
     const cached: number[] = [];
@@ -192,6 +231,71 @@ async function main(): Promise<void> {
     }
     const rebuilt = (services.passes?.stats.builds ?? 0) - builds;
 
+    // 4. Ingestion alone and during a burst of first pass fetches, alternating.
+    const tiers = (tierIds as { data?: { id: string }[] }).data ?? (tierIds as { id: string }[]);
+    const orderAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const burstAgent = new http.Agent({ keepAlive: true, maxSockets: BURST_CLIENTS });
+    let seq = 0;
+    const order = async (latencies: number[]) => {
+      const t = performance.now();
+      const res = await call(
+        'POST',
+        '/v1/orders',
+        key,
+        { id: `o${seq}`, customerId: `c${seq++ % ALL}`, amount: 1000 + (seq % 5000) },
+        orderAgent,
+      );
+      latencies.push(performance.now() - t);
+      if (res.status !== 201) throw new Error(`order failed: ${res.status} ${res.body}`);
+    };
+    const quiet: number[] = [];
+    const during: number[] = [];
+    const burstFetches: number[] = [];
+    const burstBuilds: number[] = [];
+    // One monitor per burst: a monitor enabled again counts the pause in between as delay.
+    const loopDelays: { p50: number; p99: number; max: number }[] = [];
+    let burstMs = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < ORDERS; i++) await order(quiet);
+      // Every pass changes: each tier's design gets a new logo text.
+      for (const [n, tier] of tiers.entries()) {
+        await call('PUT', `/v1/tiers/${tier.id}/design`, key, { logoText: `Round ${r} tier ${n}` });
+      }
+      buildTimes.length = 0;
+      let next = 0;
+      let burstDone = false;
+      const started = performance.now();
+      const monitor = monitorEventLoopDelay({ resolution: 1 });
+      monitor.enable();
+      const fetcher = async () => {
+        while (next < BURST) {
+          const i = next++;
+          const t = performance.now();
+          const res = await call('GET', `/v1/customers/c${i}/passes/apple`, key, undefined, burstAgent);
+          burstFetches.push(performance.now() - t);
+          if (res.status !== 200) throw new Error(`pass fetch failed: ${res.status}`);
+        }
+      };
+      const burst = Promise.all(Array.from({ length: BURST_CLIENTS }, fetcher)).finally(() => {
+        burstDone = true;
+      });
+      while (!burstDone) await order(during);
+      await burst;
+      monitor.disable();
+      const ms = (ns: number) => ns / 1e6;
+      loopDelays.push({
+        p50: ms(monitor.percentile(50)),
+        p99: ms(monitor.percentile(99)),
+        max: ms(monitor.max),
+      });
+      burstMs += performance.now() - started;
+      burstBuilds.push(...buildTimes.splice(0));
+    }
+    orderAgent.destroy();
+    burstAgent.destroy();
+
+    const ratio = pct(minimal, 50) / pct(built, 50);
+    const p99Change = (pct(during, 99) / pct(quiet, 99) - 1) * 100;
     console.log(
       `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}, load ${os
         .loadavg()
@@ -199,8 +303,26 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(`minimal passkit-generator pass (library only):  ${fmt(minimal)}`);
+    console.log(
+      `Tierpass pass build (sign: manifest, PKCS#7, ZIP): ${fmt(built)}; floor/build at p50: ${ratio.toFixed(1)}×`,
+    );
+    console.log(`  synchronous part of each build (to the RSA):  ${fmt(syncTimes)}`);
     console.log(`Tierpass pass, first fetch over HTTP (built):   ${fmt(first)}`);
     console.log(`Tierpass pass, unchanged fetch (cache hit):     ${fmt(cached)}; rebuilds: ${rebuilt}`);
+    console.log(
+      `burst: ${ROUNDS} × ${BURST} first fetches from ${BURST_CLIENTS} connections, ${((ROUNDS * BURST) / (burstMs / 1000)).toFixed(0)} passes/s`,
+    );
+    console.log(`  pass fetch during the burst:                  ${fmt(burstFetches)}`);
+    console.log(`  pass build during the burst:                  ${fmt(burstBuilds)}`);
+    console.log(`ingestion (POST /v1/orders) alone:              ${fmt(quiet)}`);
+    console.log(
+      `ingestion during the burst:                     ${fmt(during)}; p99 ${p99Change >= 0 ? '+' : ''}${p99Change.toFixed(1)} %`,
+    );
+    console.log(
+      `event loop delay during each burst: ${loopDelays
+        .map((d) => `p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, max ${d.max.toFixed(2)} ms`)
+        .join('; ')}`,
+    );
   } finally {
     agent.destroy();
     server?.close();

@@ -1,5 +1,6 @@
 /** The composition root: config → stores → services → routes. Nothing else constructs these. */
 
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
@@ -35,6 +36,8 @@ import { PassService, type PassServiceDeps } from './features/passes/pass-servic
 import { EMPTY_TEMPLATES, type PassTemplates } from './features/passes/pass-templates.js';
 import { registerPassWebRoutes } from './features/passes/pass-web-routes.js';
 import { PassWebService } from './features/passes/pass-web-service.js';
+import { registerPrivacyRoutes } from './features/privacy/privacy-routes.js';
+import { PrivacyService } from './features/privacy/privacy-service.js';
 import { registerCyclePreviewRoutes } from './features/programs/cycle-preview-routes.js';
 import { programNow } from './features/programs/program-context.js';
 import { registerProgramRoutes } from './features/programs/program-routes.js';
@@ -48,6 +51,8 @@ import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
+import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
+import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
@@ -57,6 +62,11 @@ import { registerWalletHealthRoutes } from './features/wallet-health/wallet-heal
 import { WalletHealthService } from './features/wallet-health/wallet-health-service.js';
 import { WebhookDeliveryHandler } from './features/webhooks/webhook-delivery-handler.js';
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
+import {
+  type WebhookResealReport,
+  type WebhookSecretSealer,
+  WebhookSecrets,
+} from './features/webhooks/webhook-secrets.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
 import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey, PROGRAM_CACHE_TTL_MS } from './http/auth.js';
@@ -67,6 +77,8 @@ import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
+import { SecretBox } from './integrations/secrets/secret-box.js';
+import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -114,6 +126,12 @@ export interface AppDeps {
   };
   /** APNs for pass update pushes (with `passes`); without it outbox rows wait undelivered. */
   pushSender?: PushSender;
+  /**
+   * Seals third-party credentials at rest (SECRETS_KEYS, else the key generated into
+   * DATA_DIR/secrets-key: main.ts). Default: a SecretBox with a key made once per process, so
+   * apps built in one process (tests) open each other's values, and nothing sealed survives it.
+   */
+  secrets?: WebhookSecretSealer;
   /** Webhook delivery (default: public addresses only, node:http sender, dispatched by jobs and `runDue`). */
   webhooks?: {
     /** Addresses subscriptions may reach beyond public ones (WEBHOOK_ALLOW_*). */
@@ -140,6 +158,16 @@ export interface AppDeps {
     /** First retry delay of failed object updates (default 1 s). */
     retryBaseMs?: number;
   };
+  /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
+  shopify?: ShopifyAdminOptions;
+}
+
+let processBox: SecretBox | undefined;
+
+/** The default keyring of apps built without `secrets`: one random key for this process. */
+function processSecretBox(): SecretBox {
+  processBox ??= new SecretBox([{ id: 'process', key: randomBytes(32) }]);
+  return processBox;
 }
 
 /** Build the whole service around an open store. */
@@ -160,8 +188,12 @@ export function buildApp(deps: AppDeps) {
   const webhookSender =
     deps.webhooks?.sender ??
     new HttpWebhookSender({ policy: webhookPolicy, timeoutMs: deps.webhooks?.timeoutMs });
+  const sealer = deps.secrets ?? processSecretBox();
+  const webhookSecrets = new WebhookSecrets(sealer);
+  // The last re-sealing at start (main.ts, worker 0), for /metrics.
+  let resealReport: WebhookResealReport | undefined;
   const webhookDispatcher = outbox.register(
-    new WebhookDeliveryHandler({ store, sender: webhookSender, clock, logger }),
+    new WebhookDeliveryHandler({ store, sender: webhookSender, secrets: webhookSecrets, clock, logger }),
     { wakeOnCommit: deps.webhooks?.dispatchOnCommit },
   );
   // A test clock's advance delivers that program's deliveries due up to its new time.
@@ -187,9 +219,11 @@ export function buildApp(deps: AppDeps) {
   const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
   const tiers = new TierService(requestStore, kicker);
   const customers = new CustomerService(requestStore);
+  const privacy = new PrivacyService(requestStore);
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,
+    secrets: webhookSecrets,
     kick: deps.webhooks?.dispatchOnCommit ? () => webhookDispatcher.kick() : undefined,
   });
   const orders = new OrderService(requestStore);
@@ -198,6 +232,17 @@ export function buildApp(deps: AppDeps) {
   const simulations = new SimulationService(requestStore);
   const replays = new ReplayService(requestStore);
   const analytics = new AnalyticsService(requestStore);
+  const publicBase = deps.publicUrl ?? deps.passes?.publicUrl;
+  const shopify = new ShopifyService({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    callbackUrl: publicBase ? `${publicBase.replace(/\/+$/, '')}${SHOPIFY_WEBHOOK_PATH}` : undefined,
+    orders,
+    customers,
+    programNow: (program) => programNow(program, clock),
+  });
   const artwork = new ArtworkService({
     store: requestStore,
     renderer:
@@ -244,7 +289,15 @@ export function buildApp(deps: AppDeps) {
   }
 
   const google = deps.google
-    ? new GoogleWalletService({ ...deps.google, store: requestStore, clock, logger, branding, previews })
+    ? new GoogleWalletService({
+        ...deps.google,
+        store: requestStore,
+        clock,
+        logger,
+        branding,
+        previews,
+        renderer: artwork.renderer,
+      })
     : undefined;
   if (google) {
     // Patch right after the commit that queued the update; the Agenda job is the safety net.
@@ -284,7 +337,14 @@ export function buildApp(deps: AppDeps) {
     }),
     consoleDir: deps.consoleDir ?? DEFAULT_CONSOLE_DIR,
     htmlErrorPages: { pathPrefix: '/passes/', render: shopperErrorPage },
-    metrics: createHttpMetrics({ groupCommit: () => store.groupCommitStats() }),
+    metrics: createHttpMetrics({
+      groupCommit: () => store.groupCommitStats(),
+      secrets: () =>
+        resealReport && {
+          resealed: resealReport.resealed,
+          unopenable: resealReport.unopenable.length,
+        },
+    }),
     readiness: {
       database: () => store.ping(),
       scheduler: async () => {
@@ -294,6 +354,7 @@ export function buildApp(deps: AppDeps) {
     trustProxy: deps.trustProxy ?? false,
     rateLimits: new RateLimits({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits }),
     version: VERSION,
+    rawJsonPaths: [SHOPIFY_WEBHOOK_PATH],
     registerRoutes(api) {
       registerSessionRoutes(api, sessions, { publicUrl });
       registerProgramRoutes(api, programs);
@@ -302,6 +363,7 @@ export function buildApp(deps: AppDeps) {
       registerArtworkRoutes(api, artwork, previews);
       registerBrandingRoutes(api, { branding, previews });
       registerCustomerRoutes(api, customers);
+      registerPrivacyRoutes(api, privacy);
       registerLedgerRoutes(api, orders, points);
       registerOrderReadRoutes(api, orderQueries);
       registerSimulationRoutes(api, simulations, replays);
@@ -313,6 +375,7 @@ export function buildApp(deps: AppDeps) {
       if (passWeb) registerPassWebRoutes(api, passWeb);
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
+      registerShopifyRoutes(api, shopify);
     },
   });
   return {
@@ -336,6 +399,15 @@ export function buildApp(deps: AppDeps) {
       webhookDispatcher,
       outbox,
       webhookSender,
+      /**
+       * Seal plain webhook secrets and re-seal those under an older key under the current one
+       * (main.ts runs it at start, on worker 0); the report also feeds /metrics.
+       */
+      async resealSecrets(): Promise<WebhookResealReport> {
+        resealReport = await webhookSecrets.resealAll(store);
+        return resealReport;
+      },
+      shopify,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_WALLET_API_ROOT } from './integrations/google/wallet-client.js';
 import type { ImageWorkLimits } from './integrations/images/image-work-pool.js';
+import { parseSecretKeys } from './integrations/secrets/secret-box.js';
 
 const optionalString = z
   .string()
@@ -54,6 +55,14 @@ const schema = z.object({
   APPLE_KEY_PASSPHRASE: optionalString,
   PASS_LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
+  }),
+  SECRETS_KEYS: optionalString.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      if (parseSecretKeys(v).length === 0) ctx.addIssue({ code: 'custom', message: 'lists no key' });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
   }),
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   APNS: z.enum(['on', 'off']).default('on'),
@@ -150,6 +159,11 @@ export interface Config {
   };
   /** HMAC key of shopper pass links; undefined → generated once and kept under DATA_DIR. */
   passLinkSecret: string | undefined;
+  /**
+   * Keyring sealing third-party credentials at rest (`<id>:<base64 32 bytes>`, comma-separated,
+   * current first); undefined → one key generated once and kept under DATA_DIR (secrets-key).
+   */
+  secretsKeys: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
   /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
@@ -187,6 +201,21 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/**
+ * What a valid configuration still gets wrong for production, one line each (logged at start):
+ * the development Apple certificates with a non-https PUBLIC_URL (real certificates with one
+ * are refused by `loadConfig`).
+ */
+export function configWarnings(config: Pick<Config, 'publicUrl' | 'apple'>): string[] {
+  const warnings: string[] = [];
+  if (!config.publicUrl.startsWith('https://')) {
+    warnings.push(
+      `PUBLIC_URL ${config.publicUrl} is not https: Apple Wallet only calls an https webServiceURL, so passes from this server will not update on devices (fine with the development certificates; production needs https and APPLE_CERTS_DIR)`,
+    );
+  }
+  return warnings;
+}
+
 /** Parse the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
@@ -211,6 +240,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  if (e.APPLE_CERTS_DIR && !publicUrl.startsWith('https://')) {
+    throw new ConfigError(
+      `Invalid configuration:\n  PUBLIC_URL: must be an https:// URL when APPLE_CERTS_DIR is set (real Apple certificates), not ${publicUrl}. Wallet only calls an https webServiceURL, so passes would never update.`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -249,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       devCertsDir: join(e.DATA_DIR, 'dev-certs'),
     },
     passLinkSecret: e.PASS_LINK_SECRET,
+    secretsKeys: e.SECRETS_KEYS,
     webhooks: {
       policy: { allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_URLS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK_URLS },
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

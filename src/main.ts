@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js';
 import { loadPassTemplates } from './features/passes/pass-templates.js';
 import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
 import { openPassSigner } from './integrations/apple/open-pass-signer.js';
 import { openGoogleWallet } from './integrations/google/open-google-wallet.js';
 import { ServiceAccountError } from './integrations/google/service-account.js';
+import { loadSecretKeys, SecretBox } from './integrations/secrets/secret-box.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { DataDirLockedError } from './store/data-dir-lock.js';
 import { openDatabase } from './store/open-store.js';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     logger.fatal('MONGODB_URI is set, but this version ships only the PostgreSQL/embedded store; unset it');
     process.exit(2);
   }
+  // Once per server: the primary (or the single process) logs them, not each worker.
+  if (workerIndex(config) === undefined) for (const warning of configWarnings(config)) logger.warn(warning);
   if (shouldFork(config)) {
     runPrimary(config, logger);
     return;
@@ -91,6 +94,11 @@ async function main(): Promise<void> {
         ca: apns.caPath ? [await readFile(apns.caPath)] : undefined,
       })
     : undefined;
+  // Third-party credentials at rest (docs/decisions/0041): SECRETS_KEYS, else one key generated
+  // once into the data directory (every worker reads the same file).
+  const secrets = new SecretBox(
+    await loadSecretKeys(config.secretsKeys, join(config.dataDir, 'secrets-key')),
+  );
   const generated = config.adminToken === undefined;
   const adminToken = config.adminToken ?? `tpa_${randomBytes(24).toString('base64url')}`;
   const { app, services, attachScheduler } = buildApp({
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
     adminToken,
+    secrets,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     sessionTtlHours: config.sessionTtlHours,
@@ -115,6 +124,21 @@ async function main(): Promise<void> {
   if (services.passes && (worker === undefined || worker === 0)) {
     const sealed = await services.passes.sealLegacyTokens();
     if (sealed > 0) logger.info({ sealed }, 'legacy pass tokens sealed');
+  }
+  // Webhook secrets still in plain text are sealed, and those under an older key re-sealed
+  // under the current one, so the older key can then leave SECRETS_KEYS; worker 0 does it for all.
+  if (worker === undefined || worker === 0) {
+    const { resealed, unopenable } = await services.resealSecrets();
+    logger.info(
+      { resealed, unopenable: unopenable.length, currentKey: secrets.currentKeyId },
+      'webhook secrets sealed under the current key',
+    );
+    for (const u of unopenable) {
+      logger.error(
+        { programId: u.programId, subscriptionId: u.subscriptionId, reason: u.reason },
+        'webhook secret does not open: its deliveries fail until its key is back in SECRETS_KEYS or the secret is rotated',
+      );
+    }
   }
   const scheduler = config.scheduler
     ? await startScheduler(

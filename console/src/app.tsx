@@ -10,6 +10,7 @@ import { OnboardingPage } from './pages/onboarding/onboarding-page';
 import { OperationsPage } from './pages/operations/lazy-operations-page';
 import { RehearsalPage } from './pages/rehearsal/lazy-rehearsal-page';
 import { SettingsPage } from './pages/settings/settings-page';
+import { ShopifyPage } from './pages/shopify/shopify-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { SimulatePage } from './pages/simulate/lazy-simulate-page';
 import { TierFormPage } from './pages/tiers/tier-form-page';
@@ -27,6 +28,7 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/design', page: () => <DesignerPage tierId={null} /> },
   { pattern: '/design/:tierId', page: (p) => <DesignerPage tierId={p.tierId ?? null} /> },
   { pattern: '/settings', page: () => <SettingsPage /> },
+  { pattern: '/shopify', page: () => <ShopifyPage /> },
   { pattern: '/webhooks', page: () => <WebhooksPage /> },
   { pattern: '/webhooks/:webhookId', page: (p) => <WebhookPage webhookId={p.webhookId ?? ''} /> },
   { pattern: '/analytics', page: () => <AnalyticsPage /> },

@@ -62,9 +62,21 @@ export function tierBenefitTags(tiers: readonly TierConfig[]): Set<string> {
  * tags), so a tier can never qualify a customer for itself.
  */
 export function qualifyingTags(merchantTags: readonly string[], tiers: readonly TierConfig[]): string[] {
-  const tierTags = tierBenefitTags(tiers);
-  return merchantTags.filter((t) => !tierTags.has(t));
+  if (merchantTags.length === 0) return [];
+  let tierTags = benefitTagsOf.get(tiers);
+  if (!tierTags) {
+    tierTags = tierBenefitTags(tiers);
+    benefitTagsOf.set(tiers, tierTags);
+  }
+  const drop = tierTags;
+  return merchantTags.filter((t) => !drop.has(t));
 }
+
+/**
+ * The benefit tags of a tier list, computed once per list: a recalculation batch asks for every
+ * customer with the same list. Tier lists are not mutated once read (a new list on every read).
+ */
+const benefitTagsOf = new WeakMap<readonly TierConfig[], Set<string>>();
 
 /** Everything a customer's own records say, as facts at `asOf`. */
 export interface CustomerRecords {

@@ -28,6 +28,7 @@ import {
   effectiveTags,
   evaluationEvents,
   type NewWebhookEvent,
+  sameList,
 } from './webhook-events.js';
 
 /** What the rules read of a customer: identity, merchant fields, placement, balances. */
@@ -223,6 +224,7 @@ function diffTags(
   before: readonly string[],
   after: readonly string[],
 ): { added: string[]; removed: string[] } {
+  if (sameList(before, after)) return { added: [], removed: [] };
   const was = new Set(before);
   const now = new Set(after);
   return {
@@ -274,8 +276,10 @@ export function decideOutcome<C extends OutcomeCustomer>(input: OutcomeInput<C>)
   const moved = afterEntries(afterEvent, entries.slice(own.length), at);
   const customer: C = t.change ? { ...moved, ...t.placement } : moved;
   const change: NewTierChange | null = t.change ? { customerId: afterEvent.id, ...t.change } : null;
-  const events = evaluationEvents(afterEvent.id, tagsBefore, customer, change, tiers, at).map((e) =>
-    announce(e, customer, customer.balances),
+  // Tags move only with a placement (tier tags) or a change of merchant fields (an event's tagsBefore).
+  const tagsAfter = t.change || moment.type === 'event' ? effectiveTags(customer) : tagsBefore;
+  const events = evaluationEvents(afterEvent.id, tagsBefore, customer, change, tiers, at, tagsAfter).map(
+    (e) => announce(e, customer, customer.balances),
   );
   return {
     customerId: afterEvent.id,
@@ -286,7 +290,7 @@ export function decideOutcome<C extends OutcomeCustomer>(input: OutcomeInput<C>)
     change,
     decision,
     facts,
-    tags: diffTags(tagsBefore, effectiveTags(customer)),
+    tags: diffTags(tagsBefore, tagsAfter),
     events,
     cycleClosedAt,
     // A balance or the tier moved: the pass shows both (SPEC 5).

@@ -48,6 +48,9 @@ export function tierChangeEvent(change: NewTierChange, tiers: readonly TierRef[]
 
 /** The tags a customer carries for marketing tools: the merchant's plus the tier's, each once. */
 export function effectiveTags(c: { tags: readonly string[]; tierTags: readonly string[] }): string[] {
+  // Most customers of a million-customer run hold no merchant tags and one tier tag at most.
+  if (c.tags.length === 0 && c.tierTags.length <= 1) return [...c.tierTags];
+  if (c.tierTags.length === 0 && c.tags.length <= 1) return [...c.tags];
   return [...new Set([...c.tags, ...c.tierTags])].sort();
 }
 
@@ -58,6 +61,7 @@ export function tagsChangedEvent(
   after: readonly string[],
   at: Date,
 ): NewWebhookEvent | null {
+  if (sameList(before, after)) return null;
   const was = new Set(before);
   const now = new Set(after);
   const added = [...now].filter((t) => !was.has(t)).sort();
@@ -71,6 +75,13 @@ export function tagsChangedEvent(
   };
 }
 
+/** Whether two tag lists hold the same tags in the same order (effective tags are sorted, unique). */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The events of one customer's evaluation: its tier change (if any), then its tags change
  * between `tagsBefore` (effective tags before the unit of work) and the customer after it.
@@ -82,10 +93,11 @@ export function evaluationEvents(
   change: NewTierChange | null,
   tiers: readonly TierRef[],
   at: Date,
+  tagsAfter: readonly string[] = effectiveTags(after),
 ): NewWebhookEvent[] {
   const events: NewWebhookEvent[] = [];
   if (change) events.push(tierChangeEvent(change, tiers));
-  const tags = tagsChangedEvent(customerId, tagsBefore, effectiveTags(after), at);
+  const tags = tagsChangedEvent(customerId, tagsBefore, tagsAfter, at);
   if (tags) events.push(tags);
   return events;
 }

@@ -32,6 +32,8 @@ export interface HttpAppDeps {
   htmlErrorPages?: { pathPrefix: string; render(status: number): string };
   /** Directory of the built console served at /console (and `/` redirecting to it); without it neither is served. */
   consoleDir?: string;
+  /** Paths whose JSON bodies their route reads raw (a signature over the exact bytes, e.g. Shopify webhooks). */
+  rawJsonPaths?: readonly string[];
 }
 
 /** Retry-After of a 503 `database_unavailable`: a dropped connection heals at once, a restart in seconds. */
@@ -147,9 +149,13 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   app.set('query parser', strictQueryParser);
   app.use(requestLogging(deps.logger));
   app.use(deps.metrics.middleware);
-  app.use(
-    express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody }),
-  );
+  const json = express.json({
+    limit: '1mb',
+    type: ['application/json', 'application/*+json'],
+    verify: verifyJsonBody,
+  });
+  const rawJsonPaths = new Set(deps.rawJsonPaths ?? []);
+  app.use((req, res, next) => (rawJsonPaths.has(req.path) ? next() : json(req, res, next)));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,6 +1,6 @@
 /** Prometheus metrics for one app instance (its own registry, so tests can build many apps). */
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -11,12 +11,32 @@ export interface HttpMetrics {
 export interface MetricSources {
   /** Event transactions and the units (orders, refunds, points events) they committed. */
   groupCommit?: () => { transactions: number; units: number; rerun: number };
+  /** The re-sealing of stored secrets at start (docs/decisions/0041); undefined until it ran here. */
+  secrets?: () => { resealed: number; unopenable: number } | undefined;
 }
 
 export function createHttpMetrics(sources: MetricSources = {}): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const { groupCommit } = sources;
+  const { groupCommit, secrets } = sources;
+  if (secrets) {
+    new Gauge({
+      name: 'tierpass_secrets_resealed',
+      help: 'Stored webhook secrets sealed or re-sealed under the current key at start (this process)',
+      registers: [registry],
+      collect() {
+        this.set(secrets()?.resealed ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tierpass_webhook_secrets_unopenable',
+      help: 'Webhook subscriptions whose stored secret did not open at start (key not in SECRETS_KEYS)',
+      registers: [registry],
+      collect() {
+        this.set(secrets()?.unopenable ?? 0);
+      },
+    });
+  }
   if (groupCommit) {
     const counters = {
       transactions: 'tierpass_event_transactions_total',

@@ -74,7 +74,7 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
     else op.security = [];
     if (route.body) {
       op.requestBody = {
-        required: true,
+        required: route.bodyOptional !== true,
         content: { 'application/json': { schema: toSchema(route.body, 'input') } },
       };
     } else if (route.rawBody) {

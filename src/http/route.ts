@@ -52,6 +52,8 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
+  /** The JSON body may be left out: `body` then parses `undefined` (give it a default). */
+  bodyOptional?: boolean;
   /** Raw (non-JSON) request body: read as bytes when sent with one of `contentTypes`. */
   rawBody?: RawBodyDef;
   /**
@@ -198,7 +200,7 @@ export class ApiRegistry {
         if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') {
           throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json');
         }
-        throw badRequest('validation_failed', 'A JSON request body is required');
+        if (!def.bodyOptional) throw badRequest('validation_failed', 'A JSON request body is required');
       }
       refuseUnsafeStrings(req);
       const raw = def.rawBody ? await readRawBody(req, res, def.rawBody) : undefined;

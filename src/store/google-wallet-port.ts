@@ -1,6 +1,7 @@
 /**
  * Storage of Google Wallet state (issue 5): what the Wallet REST API last accepted per loyalty
- * class and per loyalty object, and the daily count of notifying messages. Scoped by program.
+ * class and per loyalty object, and the notifying messages of the last 24 hours per object
+ * (issue 15, docs/decisions/0040-wallet-conformance.md). Scoped by program.
  */
 
 /** A customer's loyalty object as last sent. */
@@ -49,10 +50,16 @@ export interface GoogleWalletRepository {
   /** Record a permanent failure (or an abandoned retry) of the customer's object. */
   recordError(customerId: string, error: string, now: Date): Promise<void>;
   /**
-   * Take one of `limit` notifying messages of the customer's object for `day` (YYYY-MM-DD):
-   * true when taken, false when `limit` were already sent that day.
+   * Take one of `limit` notifying-message slots of the customer's object for the message `key`
+   * (the same for every attempt at one message), counted over the 24 hours up to `now`
+   * (rolling, not per calendar day). Atomic per customer: concurrent takes never exceed `limit`.
+   * - `taken`: a slot is now used by `key` (until 24 hours after `now`; it is never given back,
+   *   even when sending then fails: Google may have counted it);
+   * - `spent`: `key` took a slot before (a retry: send it without notifying);
+   * - `full`: `limit` slots were taken in (now − 24 h, now].
    */
-  takeNotification(customerId: string, day: string, limit: number): Promise<boolean>;
-  /** Give back a notification taken for a message that was not sent. */
-  releaseNotification(customerId: string, day: string): Promise<void>;
+  takeNotification(customerId: string, key: string, now: Date, limit: number): Promise<NotificationSlot>;
 }
+
+/** What `takeNotification` decided. */
+export type NotificationSlot = 'taken' | 'spent' | 'full';

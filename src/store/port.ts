@@ -24,6 +24,7 @@ import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { OutcomeTxRepository } from './outcome-port.js';
 import type { PassRepository } from './pass-port.js';
 import type { PassRegistrationRepository } from './pass-registration-port.js';
+import type { PrivacyRepository, ProgramDeletion } from './privacy-port.js';
 import type { RunRepository } from './recalculation-port.js';
 import type {
   CustomerPatch,
@@ -49,8 +50,9 @@ import type {
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
+import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
-import type { WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
+import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
 export type * from './records.js';
 
@@ -171,6 +173,10 @@ export interface ProgramScope {
   googleWallet: GoogleWalletRepository;
   /** Counts of the wallet health panel (passes, devices, pushes, Google objects and failures). */
   walletHealth: WalletHealthRepository;
+  /** A customer's export reads and the erasure of their personal data (docs/decisions/0043). */
+  privacy: PrivacyRepository;
+  /** The program's Shopify store connection and webhook inbox (migration 032). */
+  shopify: ShopifyRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -239,12 +245,29 @@ export interface Store {
    * batches across programs; returns how many were sealed. Sealed values start with `sealedPrefix`.
    */
   sealLegacyPassTokens(seal: (token: string) => string, sealedPrefix: string): Promise<number>;
+  /**
+   * Walk every subscription (deleted ones too, across programs) whose secret or previous secret
+   * does not start with `currentPrefix`, in batches; `reseal` gives the values to store instead
+   * (null: leave the row as it is). Each row is written only if unchanged since read, so
+   * concurrent walkers and rotations never lose a secret. Returns how many rows were rewritten.
+   */
+  resealWebhookSecrets(
+    reseal: (stored: StoredWebhookSecrets) => { secret: string; previousSecret: string | null } | null,
+    currentPrefix: string,
+  ): Promise<number>;
+  /**
+   * Delete every row of one program, its API keys and console sessions included, atomically;
+   * rows deleted per table, or null when there is no such program (docs/decisions/0043).
+   */
+  deleteProgram(programId: string): Promise<ProgramDeletion | null>;
   /** Console sessions, found by the hash of their id (docs/decisions/0023). */
   sessions: SessionRepository;
   /** The outbox as its dispatcher sees it (claims across programs). */
   outbox: OutboxRepository;
   /** Webhook deliveries as their dispatcher sees them (claims across programs). */
   webhookDeliveries: WebhookDispatchRepository;
+  /** Which program a Shopify shop's webhooks belong to (its domain is global; the rest is scoped). */
+  shopifyShops: ShopifyShopDirectory;
   /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
   groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */

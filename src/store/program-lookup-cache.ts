@@ -9,6 +9,7 @@
  *   with the change is not stored (generation check), so the next request reads the change.
  * - A change made elsewhere (another instance, direct SQL, the undecorated store) is seen
  *   after at most `ttlMs`.
+ * - A program deleted through this store is forgotten once the deletion is done.
  * - Test programs are never cached: their clock moves.
  * - Unknown keys are never cached (no negative entries).
  */
@@ -76,6 +77,8 @@ export function cacheProgramLookups(store: Store, opts: ProgramLookupCacheOption
   return {
     ...store,
     scoped,
+    // A deleted program's keys stop working at once through this store.
+    deleteProgram: (programId) => store.deleteProgram(programId).finally(() => forget(programId)),
     async findProgramByApiKeyHash(hash) {
       const hit = byKeyHash.get(hash);
       if (hit && hit.expires > now()) return hit.program;

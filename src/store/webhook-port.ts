@@ -25,6 +25,11 @@ export interface WebhookSubscriptionRecord {
   disabledAt: Date | null;
   /** First failure of the current unbroken run of failures (program time); null after a success. */
   failingSince: Date | null;
+  /**
+   * After a secret rotation: until when (program time) deliveries are signed with the previous
+   * secret too; null when there is no previous secret.
+   */
+  previousSecretUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,8 +39,27 @@ export interface NewWebhookSubscription {
   url: string;
   events: WebhookEventType[];
   format: WebhookFormat;
+  /** The signing secret, sealed (SecretSealer, context `webhook:<programId>:<id>`): stored as given. */
   secret: string;
   now: Date;
+}
+
+/** A new signing secret; the current one becomes the previous one until `previousUntil`. */
+export interface WebhookSecretRotation {
+  /** The new secret, sealed like NewWebhookSubscription.secret. */
+  secret: string;
+  /** End of the overlap (program time); at or before `now`: the previous secret is not kept. */
+  previousUntil: Date;
+  now: Date;
+}
+
+/** A subscription's stored signing secrets, as the re-sealing job at start sees them. */
+export interface StoredWebhookSecrets {
+  programId: string;
+  subscriptionId: string;
+  /** As stored: sealed, or plain when written before migration 031. */
+  secret: string;
+  previousSecret: string | null;
 }
 
 export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed';
@@ -84,6 +108,12 @@ export interface WebhookRepository {
   remove(id: string, now: Date): Promise<boolean>;
   /** Enable a disabled subscription again (its pending deliveries resume); null when missing. */
   enable(id: string, now: Date): Promise<WebhookSubscriptionRecord | null>;
+  /**
+   * Replace the signing secret of a subscription not deleted: the current one is kept as the
+   * previous one until `rotation.previousUntil` (replacing any earlier previous one), or dropped
+   * when that is not after `rotation.now`; null when missing.
+   */
+  rotateSecret(id: string, rotation: WebhookSecretRotation): Promise<WebhookSubscriptionRecord | null>;
   /** Deliveries of a subscription, newest first, with their attempts. */
   deliveries(
     subscriptionId: string,
@@ -111,7 +141,12 @@ export interface ClaimedDelivery {
   subscriptionId: string;
   url: string;
   format: WebhookFormat;
+  /** The signing secret as stored (sealed; plain only for rows not yet sealed at start). */
   secret: string;
+  /** The previous secret (as stored) after a rotation, else null; it signs only before `previousSecretUntil`. */
+  previousSecret: string | null;
+  /** End of that overlap (program time); null without a previous secret. */
+  previousSecretUntil: Date | null;
   /** Null for a ping. */
   customerId: string | null;
   event: { id: string; type: DeliveredEventType; data: Record<string, unknown>; occurredAt: Date };

@@ -217,3 +217,58 @@ it('another program’s webhook is not found on its log page', async () => {
     .waitFor();
   await checkPage(page, 'webhook-not-found');
 });
+
+it('rotates the signing secret: the new one shown once, both signing during the overlap', async () => {
+  const { apiKey } = await h.createProgramWithKey({ name: 'Rotating Shop' });
+  const created = await h.api<{ id: string; secret: string }>(apiKey, 'POST', '/v1/webhooks', {
+    url: `${receiver.url}/rotating`,
+    events: ['tier.upgraded'],
+  });
+  const oldSecret = created.body.secret;
+  const page = await h.newPage();
+  await signIn(page, apiKey);
+  await page.goto(`/console/webhooks/${created.body.id}`);
+  await page.getByRole('heading', { level: 1, name: 'Webhook deliveries' }).waitFor();
+
+  // Cancel changes nothing.
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await page.getByRole('heading', { name: 'Rotate the signing secret' }).waitFor();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  const still = await h.api<{ previousSecretExpiresAt: string | null }>(
+    apiKey,
+    'GET',
+    `/v1/webhooks/${created.body.id}`,
+  );
+  expect(still.body.previousSecretExpiresAt).toBeNull();
+
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await page.getByLabel('Overlap').selectOption('24');
+  await checkPage(page, 'webhook-rotate-form');
+  await page.getByRole('button', { name: 'Rotate secret now' }).click();
+  await page.getByRole('heading', { name: 'New signing secret: store it' }).waitFor();
+  await page.getByText('it will not be shown again').waitFor();
+  const newSecret = await page.getByLabel('New signing secret', { exact: true }).inputValue();
+  expect(newSecret).toMatch(/^whsec_/);
+  expect(newSecret).not.toBe(oldSecret);
+  await page.getByRole('button', { name: 'Copy new signing secret' }).waitFor();
+  await page.getByText(/signed with the previous secret too until/).waitFor();
+  await checkPage(page, 'webhook-rotated-secret-once');
+  await expectFitsPhone(page);
+
+  // A test event now carries both signatures.
+  const before = pings().length;
+  await page.getByRole('button', { name: 'Send test event' }).click();
+  await page.getByText(/Test event delivered: HTTP 200/).waitFor();
+  const got = pings()[before] as Received;
+  const header = String(got.headers['tierpass-signature']);
+  const t = header.split(',')[0]?.slice(2);
+  const v1 = header.split(',').filter((p) => p.startsWith('v1='));
+  const sign = (secret: string) =>
+    `v1=${createHmac('sha256', secret).update(`${t}.${got.raw}`).digest('hex')}`;
+  expect(v1).toEqual([sign(newSecret), sign(oldSecret)]);
+
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
+  expect(await page.getByLabel('New signing secret', { exact: true }).count()).toBe(0);
+  expect(await page.content()).not.toContain(newSecret);
+});

@@ -46,9 +46,10 @@ export async function startGoogleHarness(
 ): Promise<GoogleHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-google-'));
   const account = await makeServiceAccount(dir);
-  const standIn = await startGoogleStandIn(account);
   const logger = pino({ level: 'silent' });
   const clock = opts.clock ?? { now: () => new Date() };
+  // Google's 24-hour notification quota runs on the same (test) clock as the app.
+  const standIn = await startGoogleStandIn(account, { now: () => clock.now() });
   // The same path as `npm start`: environment → config → opened client.
   const config = loadConfig({
     PUBLIC_URL,

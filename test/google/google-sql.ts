@@ -21,21 +21,21 @@ export async function googleRowsOf(
   }
 }
 
-/** The days (YYYY-MM-DD) with a notification count kept for one customer, and the counts. */
-export async function notificationDays(
+/** Notification slots a customer's object took in the 24 hours before `at` (default: any time kept). */
+export async function notificationsTaken(
   programId: string,
   customerId: string,
   url = testDatabaseUrl(),
-): Promise<[string, number][]> {
+): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ day: string; sent: number }>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, sent FROM google_wallet_notifications
-       WHERE program_id = $1 AND customer_id = $2 ORDER BY day`,
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT coalesce(jsonb_array_length(sent), 0)::int AS n FROM google_wallet_notices
+       WHERE program_id = $1 AND customer_id = $2`,
       [programId, customerId],
     );
-    return rows.map((r) => [r.day, r.sent]);
+    return rows[0]?.n ?? 0;
   } finally {
     await client.end();
   }

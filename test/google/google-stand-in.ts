@@ -1,8 +1,17 @@
 /**
  * A local Google stand-in on a real socket: an OAuth token endpoint that checks the service
  * account's signed assertion and issues bearer tokens, and the Wallet REST endpoints Tierpass
- * uses (loyaltyClass, loyaltyObject, addMessage), which refuse requests without a token it
- * issued. It stores what it is sent and can be told to fail the next N Wallet calls.
+ * uses (loyaltyClass, loyaltyObject: insert, get, patch, update; addMessage), which refuse
+ * requests without a token it issued. It stores what it is sent and can be told to fail the
+ * next N Wallet calls.
+ *
+ * It keeps the Wallet API's documented rules (docs/decisions/0040-wallet-conformance.md):
+ * - patch changes only the fields sent (a field left out keeps its old value; an array sent
+ *   replaces the whole array); update (PUT) replaces the resource, clearing what is left out;
+ * - `loyaltyPoints.balance.int` is an int32 (a larger value is a 400);
+ * - at most 3 TEXT_AND_NOTIFY messages per object in any 24 hours (a 4th is a 429
+ *   QuotaExceeded), counted on the stand-in's clock (`now`);
+ * - an object holds at most 10 messages (an 11th is a 400).
  */
 import { createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -82,8 +91,11 @@ export interface GoogleStandIn {
   requests: WalletRequest[];
   /** Token requests with the claims of their (verified) assertions. */
   tokenRequests: Record<string, unknown>[];
-  /** Answer the next `n` Wallet calls with `status` (a JSON error body). */
-  failNext(n: number, status?: number): void;
+  /**
+   * Answer the next `n` Wallet calls with `status` (a JSON error body); with `only`, just the
+   * calls whose `METHOD path` it matches (e.g. /addMessage$/), the others are served.
+   */
+  failNext(n: number, status?: number, only?: RegExp): void;
   /** Forget every issued token (the client must fetch a new one). */
   revokeTokens(): void;
   /** Tokens issued so far and still valid. */
@@ -103,14 +115,43 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startGoogleStandIn(account: { publicKey: KeyObject }): Promise<GoogleStandIn> {
+/** Google's documented limits the stand-in enforces. */
+export const STAND_IN_LIMITS = { notifyPer24h: 3, messagesPerObject: 10 } as const;
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The first reason a loyaltyObject body breaks the published schema, or null. */
+function objectSchemaError(body: Record<string, unknown>): string | null {
+  const balance = (body.loyaltyPoints as { balance?: Record<string, unknown> } | undefined)?.balance;
+  if (balance && 'int' in balance) {
+    const n = balance.int;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n > INT32_MAX || n < -INT32_MAX - 1) {
+      return `Invalid value at 'resource.loyalty_points.balance.int' (TYPE_INT32), ${String(n)}`;
+    }
+  }
+  if (balance && 'string' in balance && typeof balance.string !== 'string') {
+    return "Invalid value at 'resource.loyalty_points.balance.string' (TYPE_STRING)";
+  }
+  const messages = body.messages;
+  if (Array.isArray(messages) && messages.length > STAND_IN_LIMITS.messagesPerObject) {
+    return `An object can hold at most ${STAND_IN_LIMITS.messagesPerObject} messages`;
+  }
+  return null;
+}
+
+export async function startGoogleStandIn(
+  account: { publicKey: KeyObject },
+  opts: { now?: () => Date } = {},
+): Promise<GoogleStandIn> {
+  const now = opts.now ?? (() => new Date());
+  /** Times of the TEXT_AND_NOTIFY messages accepted, per object id. */
+  const notified = new Map<string, number[]>();
   const classes = new Map<string, Record<string, unknown>>();
   const objects = new Map<string, Record<string, unknown> & { messages?: StoredMessage[] }>();
   const requests: WalletRequest[] = [];
   const tokenRequests: Record<string, unknown>[] = [];
   let tokens = new Set<string>();
   let tokenSeq = 0;
-  let failures = { left: 0, status: 500 };
+  let failures: { left: number; status: number; only?: RegExp } = { left: 0, status: 500 };
 
   async function token(req: IncomingMessage, res: ServerResponse) {
     const form = new URLSearchParams(await readBody(req));
@@ -158,6 +199,11 @@ export async function startGoogleStandIn(account: { publicKey: KeyObject }): Pro
         googleError(res, 400, `class ${String(body.classId)} does not exist`);
         return 400;
       }
+      const invalid = resource === 'loyaltyObject' ? objectSchemaError(body) : null;
+      if (invalid) {
+        googleError(res, 400, invalid);
+        return 400;
+      }
       store.set(newId, { ...body });
       json(res, 200, store.get(newId));
       return 200;
@@ -171,12 +217,19 @@ export async function startGoogleStandIn(account: { publicKey: KeyObject }): Pro
       json(res, 200, existing);
       return 200;
     }
-    if (method === 'PATCH' && action === undefined) {
+    if ((method === 'PATCH' || method === 'PUT') && action === undefined) {
       if (resource === 'loyaltyObject' && body.classId !== undefined && !classes.has(String(body.classId))) {
         googleError(res, 400, `class ${String(body.classId)} does not exist`);
         return 400;
       }
-      Object.assign(existing, body);
+      const invalid = resource === 'loyaltyObject' ? objectSchemaError(body) : null;
+      if (invalid) {
+        googleError(res, 400, invalid);
+        return 400;
+      }
+      // Patch: only the fields sent (arrays replaced whole). Update: the resource as sent.
+      if (method === 'PUT') for (const key of Object.keys(existing)) delete existing[key];
+      Object.assign(existing, body, { id });
       json(res, 200, existing);
       return 200;
     }
@@ -187,6 +240,19 @@ export async function startGoogleStandIn(account: { publicKey: KeyObject }): Pro
         return 400;
       }
       const messages = (existing.messages ?? []) as StoredMessage[];
+      if (messages.length >= STAND_IN_LIMITS.messagesPerObject) {
+        googleError(res, 400, `An object can hold at most ${STAND_IN_LIMITS.messagesPerObject} messages`);
+        return 400;
+      }
+      if (message.messageType === 'TEXT_AND_NOTIFY') {
+        const at = now().getTime();
+        const recent = (notified.get(id as string) ?? []).filter((t) => t > at - 86_400_000);
+        if (recent.length >= STAND_IN_LIMITS.notifyPer24h) {
+          googleError(res, 429, 'QuotaExceededException: at most 3 notifying messages per pass in 24 hours');
+          return 429;
+        }
+        notified.set(id as string, [...recent, at]);
+      }
       existing.messages = [...messages, message];
       json(res, 200, { resource: existing });
       return 200;
@@ -216,7 +282,7 @@ export async function startGoogleStandIn(account: { publicKey: KeyObject }): Pro
           googleError(res, 404, 'not found');
           return record(404);
         }
-        if (failures.left > 0) {
+        if (failures.left > 0 && (!failures.only || failures.only.test(`${method} ${path}`))) {
           failures.left -= 1;
           googleError(res, failures.status, 'stand-in told to fail');
           return record(failures.status);
@@ -235,8 +301,8 @@ export async function startGoogleStandIn(account: { publicKey: KeyObject }): Pro
     objects,
     requests,
     tokenRequests,
-    failNext(n, status = 500) {
-      failures = { left: n, status };
+    failNext(n, status = 500, only) {
+      failures = { left: n, status, only };
     },
     revokeTokens() {
       tokens = new Set();

@@ -25,6 +25,8 @@ export interface Operation {
   query: { name: string; schema: Schema }[];
   /** The JSON body schema; undefined when the operation takes none or a raw body. */
   jsonBody: Schema | undefined;
+  /** False when the OpenAPI document marks the body optional (leaving it out is then valid). */
+  bodyRequired: boolean;
   /** Content types of a raw (non-JSON) body. */
   rawTypes: string[];
   secured: boolean;
@@ -56,6 +58,7 @@ export function operationsOf(doc: { paths: Record<string, Record<string, Schema>
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema })),
         jsonBody: content['application/json']?.schema as Schema | undefined,
+        bodyRequired: (op.requestBody as Schema | undefined)?.required !== false,
         rawTypes: Object.keys(content).filter((t) => t !== 'application/json'),
         secured: ((op.security ?? []) as unknown[]).length > 0,
       });
@@ -216,8 +219,8 @@ function mutations(op: Operation): fc.Arbitrary<Parts>[] {
       fc
         .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'image/png')
         .map((t) => ({ kind: `JSON body sent as ${t}`, headers: { 'Content-Type': t }, body: text(base) })),
-      fc.constant({ kind: 'no body' }),
     );
+    if (op.bodyRequired) arbs.push(fc.constant({ kind: 'no body' }));
     const rootTypes = typesOf(schema);
     if (rootTypes) {
       const wrong = wrongTyped(rootTypes).filter((v) => typeof v === 'object');

@@ -27,6 +27,8 @@ describe('Apple Wallet configuration', () => {
       APPLE_CERTS_DIR: '/certs',
       APPLE_PASS_TYPE_ID: 'pass.com.example.loyalty',
       APPLE_TEAM_ID: 'ABCDE12345',
+      // Real certificates need an https PUBLIC_URL (public-url-https.test.ts).
+      PUBLIC_URL: 'https://passes.example.com',
     });
     expect(c.apple).toMatchObject({
       certsDir: '/certs',

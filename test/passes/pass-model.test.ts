@@ -139,7 +139,11 @@ describe('googlePassModel', () => {
     expect(g.textModules.map((t) => t.id)).toEqual(['progress', 'rewards', 'about']);
     const none = googlePassModel({ ...base, tierName: null, progress: null, rewards: [], memberName: null });
     expect(none.rewardsTier).toBeNull();
-    expect(none.accountName).toBe('CUST-42');
+    // Never the merchant's customer id (issue 15 G6): the email when there is no name, else none.
+    expect(none.accountName).toBeNull();
+    expect(googlePassModel({ ...base, memberName: null, memberEmail: 'ann@example.com' }).accountName).toBe(
+      'ann@example.com',
+    );
     expect(none.textModules).toEqual([]);
   });
 });

@@ -281,20 +281,34 @@ export function outboxContract(store: StoreRef): void {
       expect(await (await newProgram(store())).googleWallet.object(customer)).toBeNull();
     });
 
-    it('keeps class hashes and counts notifications per day up to the limit', async () => {
+    it('keeps class hashes and counts notifications over a rolling 24 hours, one slot per message', async () => {
       const customer = await newCustomer(scope);
       await scope.googleWallet.ensureObject(customer, `issuer.${uid('o')}`, T0);
       expect(await scope.googleWallet.classHash('issuer.gold')).toBeNull();
       await scope.googleWallet.setClassHash('issuer.gold', 'c1', T0);
       await scope.googleWallet.setClassHash('issuer.gold', 'c2', at(1));
       expect(await scope.googleWallet.classHash('issuer.gold')).toBe('c2');
-      const took = await Promise.all(
-        [1, 2, 3].map(() => scope.googleWallet.takeNotification(customer, '2025-03-01', 2)),
-      );
-      expect(took.filter(Boolean)).toHaveLength(2);
-      await scope.googleWallet.releaseNotification(customer, '2025-03-01');
-      expect(await scope.googleWallet.takeNotification(customer, '2025-03-01', 2)).toBe(true);
-      expect(await scope.googleWallet.takeNotification(customer, '2025-03-02', 2)).toBe(true);
+      const take = (key: string, now: Date) => scope.googleWallet.takeNotification(customer, key, now, 2);
+      const night = new Date('2025-03-01T22:00:00Z');
+      const hours = (n: number) => new Date(night.getTime() + n * 3_600_000);
+      // Concurrent takes of three messages: two slots, never three.
+      const took = await Promise.all(['m1', 'm2', 'm3'].map((k) => take(k, night)));
+      expect(took.filter((t) => t === 'taken')).toHaveLength(2);
+      expect(took.filter((t) => t === 'full')).toHaveLength(1);
+      const winner = ['m1', 'm2', 'm3'][took.indexOf('taken')] as string;
+      // A retry of a message that took a slot finds it spent (the slot is never given back).
+      expect(await take(winner, hours(1))).toBe('spent');
+      // A new UTC day is not a new allowance: the window is the last 24 hours.
+      expect(await take('m4', hours(3))).toBe('full');
+      expect(await take('m4', hours(23.99))).toBe('full');
+      // 24 hours after the first two, their slots are free again.
+      expect(await take('m4', hours(24))).toBe('taken');
+      expect(await take('m5', hours(24.5))).toBe('taken');
+      expect(await take('m6', hours(24.5))).toBe('full');
+      // Per customer: another customer's object has its own slots.
+      const other = await newCustomer(scope);
+      await scope.googleWallet.ensureObject(other, `issuer.${uid('o')}`, T0);
+      expect(await scope.googleWallet.takeNotification(other, 'm1', hours(24.5), 2)).toBe('taken');
     });
   });
 }

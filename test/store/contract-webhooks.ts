@@ -74,6 +74,7 @@ export function webhookContract(store: StoreRef): void {
         disabledReason: null,
         disabledAt: null,
         failingSince: null,
+        previousSecretUntil: null,
         createdAt: T0,
         updatedAt: T0,
       });
@@ -124,6 +125,8 @@ export function webhookContract(store: StoreRef): void {
         url: also.url,
         format: 'standard',
         secret,
+        previousSecret: null,
+        previousSecretUntil: null,
         customerId: customer,
         event: {
           id: expect.any(String),
@@ -342,6 +345,107 @@ export function webhookContract(store: StoreRef): void {
       ]);
       // Both are leased now.
       expect(await claimAll(at(24 * 60))).toEqual([]);
+    });
+
+    it('rotates a secret: the current one becomes the previous one until the overlap ends', async () => {
+      const first = uid('sealed-first');
+      const sub = await subscribe(['tier.upgraded'], { secret: first });
+      const second = uid('sealed-second');
+      const rotated = await scope.webhooks.rotateSecret(sub.id, {
+        secret: second,
+        previousUntil: at(60),
+        now: at(1),
+      });
+      expect(rotated).toEqual({ ...sub, previousSecretUntil: at(60), updatedAt: at(1) });
+      expect(await scope.webhooks.get(sub.id)).toEqual(rotated);
+      const customer = await newCustomer(scope);
+      await emit(customer, 'tier.upgraded', 2);
+      const [d] = await claim();
+      expect(d).toMatchObject({ secret: second, previousSecret: first, previousSecretUntil: at(60) });
+      if (!d) throw new Error('a delivery expected');
+      await store().webhookDeliveries.complete([outcome(d, 'delivered', at(3))]);
+
+      // Rotating again replaces the previous one; an overlap ending at `now` keeps none.
+      const third = uid('sealed-third');
+      const again = await scope.webhooks.rotateSecret(sub.id, {
+        secret: third,
+        previousUntil: at(4),
+        now: at(4),
+      });
+      expect(again?.previousSecretUntil).toBeNull();
+      await emit(customer, 'tier.upgraded', 5);
+      const [d2] = await claim();
+      expect(d2).toMatchObject({ secret: third, previousSecret: null, previousSecretUntil: null });
+
+      // Missing, deleted, or another program's: nothing changes.
+      expect(
+        await scope.webhooks.rotateSecret('nope', { secret: 'x', previousUntil: at(9), now: at(5) }),
+      ).toBeNull();
+      const other = await newProgram(store());
+      expect(
+        await other.webhooks.rotateSecret(sub.id, { secret: 'x', previousUntil: at(9), now: at(5) }),
+      ).toBeNull();
+      expect(await scope.webhooks.remove(sub.id, at(6))).toBe(true);
+      expect(
+        await scope.webhooks.rotateSecret(sub.id, { secret: 'x', previousUntil: at(9), now: at(7) }),
+      ).toBeNull();
+    });
+
+    it('re-seals stored secrets not under the current prefix, each row only if unchanged', async () => {
+      const mine = new Set<string>();
+      const plain = await subscribe(['tier.upgraded'], { secret: uid('plain') });
+      const current = await subscribe(['tier.upgraded'], { secret: `cur.${uid('s')}` });
+      const rotated = await subscribe(['tier.upgraded'], { secret: uid('old') });
+      await scope.webhooks.rotateSecret(rotated.id, {
+        secret: `cur.${uid('s')}`,
+        previousUntil: at(60),
+        now: at(1),
+      });
+      const removed = await subscribe(['tier.upgraded'], { secret: uid('gone') });
+      await scope.webhooks.remove(removed.id, at(2));
+      for (const s of [plain, current, rotated, removed]) mine.add(s.id);
+
+      const seen: { subscriptionId: string; secret: string; previousSecret: string | null }[] = [];
+      const reseal = () =>
+        store().resealWebhookSecrets((row) => {
+          // Other programs' rows (other tests share the database) stay as they are.
+          if (row.programId !== scope.programId || !mine.has(row.subscriptionId)) return null;
+          seen.push({
+            subscriptionId: row.subscriptionId,
+            secret: row.secret,
+            previousSecret: row.previousSecret,
+          });
+          const up = (v: string) => (v.startsWith('cur.') ? v : `cur.${v}`);
+          return { secret: up(row.secret), previousSecret: row.previousSecret && up(row.previousSecret) };
+        }, 'cur.');
+      // Every row with a value not under the prefix (deleted ones too), and only those.
+      expect(await reseal()).toBe(3);
+      expect(seen.map((r) => r.subscriptionId).sort()).toEqual([plain.id, rotated.id, removed.id].sort());
+      const rotatedRow = seen.find((r) => r.subscriptionId === rotated.id);
+      expect(rotatedRow?.secret.startsWith('cur.')).toBe(true);
+      expect(rotatedRow?.previousSecret?.startsWith('old')).toBe(true);
+      // Done: the next walk finds nothing of ours.
+      seen.length = 0;
+      expect(await reseal()).toBe(0);
+      expect(seen).toEqual([]);
+
+      // Two walks at once (several workers starting): each row is rewritten once, by one of them.
+      const fresh = await Promise.all(
+        [1, 2, 3].map(() => subscribe(['tier.upgraded'], { secret: uid('fresh') })),
+      );
+      const freshIds = new Set(fresh.map((f) => f.id));
+      const walk = () =>
+        store().resealWebhookSecrets((row) => {
+          if (row.programId !== scope.programId || !freshIds.has(row.subscriptionId)) return null;
+          return { secret: `cur.${uid('walk')}`, previousSecret: null };
+        }, 'cur.');
+      const [a, b] = await Promise.all([walk(), walk()]);
+      expect(a + b).toBe(3);
+      const customer = await newCustomer(scope);
+      await emit(customer, 'tier.upgraded', 10);
+      const claimed = (await claim()).filter((d) => freshIds.has(d.subscriptionId));
+      expect(claimed).toHaveLength(3);
+      for (const d of claimed) expect(d.secret).toMatch(/^cur\.walk/);
     });
   });
 }

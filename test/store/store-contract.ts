@@ -8,10 +8,12 @@ import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
 import { outcomeContract } from './contract-outcomes.js';
 import { passContract } from './contract-passes.js';
+import { privacyContract } from './contract-privacy.js';
 import { programContract } from './contract-programs.js';
 import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
+import { shopifyContract } from './contract-shopify.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 import { walletContract } from './contract-wallet.js';
@@ -31,12 +33,15 @@ import { webhookContract } from './contract-webhooks.js';
  *   programsOfPassDevice .................................... contract-wallet
  *   sealLegacyPassTokens .................................... contract-wallet (derived tokens only:
  *                                                             the port cannot write a legacy one)
+ *   resealWebhookSecrets .................................... contract-webhooks
  *   sessions.create / find / revoke ......................... contract-sessions
  *   outbox.claim / done / retry / retryEach / onQueued ...... contract-outbox
  *   outbox.lastPushAges / recordPushes ...................... contract-outbox, contract-wallet
  *   outbox.recordPushCounts ................................. contract-operations
  *   webhookDeliveries.claim / complete ...................... contract-outbox, contract-webhooks
  *   webhookDeliveries.onQueued .............................. contract-webhooks
+ *   deleteProgram ........................................... contract-privacy
+ *   shopifyShops.find ....................................... contract-shopify
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -74,12 +79,16 @@ import { webhookContract } from './contract-webhooks.js';
  *     removePushToken(s) .................................... contract-wallet
  *   artwork.* (list, get, findByHash, generation, put, copy, remove, variant(s), preview,
  *     putPreview) ........................................... contract-artwork
- *   webhooks.create / list / get / remove / enable / deliveries / redeliver / ping
- *                                                             contract-webhooks
+ *   webhooks.create / list / get / remove / enable / rotateSecret / deliveries / redeliver /
+ *     ping .................................................. contract-webhooks
  *   googleWallet.* (classHash, setClassHash, object, ensureObject, recordSync, recordError,
- *     takeNotification, releaseNotification) ................ contract-outbox
+ *     takeNotification) ..................................... contract-outbox
+ *   privacy.passesOf / googleObjectOf / webhookEventsOf / redactedAt / redactCustomer
+ *                                                             contract-privacy
  *   walletHealth.counts ..................................... contract-wallet (pushes:
  *                                                             contract-operations)
+ *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
+ *                                                             contract-shopify
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -114,5 +123,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     runContract(ref);
     webhookContract(ref);
     walletContract(ref);
+    privacyContract(ref);
+    shopifyContract(ref);
   });
 }

@@ -69,4 +69,29 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(/DATABASE_URL/);
     }
   });
+
+  it('reads SECRETS_KEYS, and refuses a malformed keyring without printing the key', () => {
+    const k2 = Buffer.alloc(32, 2).toString('base64');
+    const k1 = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({}).secretsKeys).toBeUndefined();
+    expect(loadConfig({ SECRETS_KEYS: ` k2:${k2}, k1:${k1} ` }).secretsKeys).toBe(`k2:${k2}, k1:${k1}`);
+    const short = Buffer.alloc(16, 3).toString('base64');
+    for (const [value, message] of [
+      [`k1:${short}`, /SECRETS_KEYS: secret key "k1" must decode to 32 bytes/],
+      [k1, /SECRETS_KEYS: each secret key must be written <id>:<base64 key>/],
+      [`bad id!:${k1}`, /SECRETS_KEYS: secret key id "bad id!" must be/],
+      [',', /SECRETS_KEYS: lists no key/],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        loadConfig({ SECRETS_KEYS: value });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toMatch(message);
+      expect((thrown as Error).message).not.toContain(k1);
+      expect((thrown as Error).message).not.toContain(short);
+    }
+  });
 });

@@ -4,10 +4,13 @@
  * store, and for which program, is asserted; the SQL behind it is the store contract suite's.
  */
 
+import { randomBytes } from 'node:crypto';
 import { WalletHealthService } from '../../src/features/wallet-health/wallet-health-service.js';
 import type { WalletHealthStore } from '../../src/features/wallet-health/wallet-health-store.js';
+import { WebhookSecrets } from '../../src/features/webhooks/webhook-secrets.js';
 import { WebhookService } from '../../src/features/webhooks/webhook-service.js';
 import type { WebhooksScope, WebhooksStore } from '../../src/features/webhooks/webhooks-store.js';
+import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import type { ProgramContext } from '../../src/program-context.js';
 import type { ProgramRecord } from '../../src/store/port.js';
 import type { WalletHealthCounts } from '../../src/store/wallet-health-port.js';
@@ -85,7 +88,11 @@ describe('feature-owned ports', () => {
           },
         }) as unknown as WebhooksScope,
     };
-    const service = new WebhookService({ store, policy: { allowLoopback: false, allowPrivate: false } });
+    const service = new WebhookService({
+      store,
+      policy: { allowLoopback: false, allowPrivate: false },
+      secrets: new WebhookSecrets(new SecretBox([{ id: 'k1', key: randomBytes(32) }])),
+    });
     const now = new Date();
     expect(await service.list(call('p_a', now))).toEqual([sub('wh_a')]);
     expect(await service.get(call('p_b', now), 'wh_b')).toEqual(sub('wh_b'));

@@ -65,3 +65,26 @@ it('verifies a real delivery with the README snippet, and refuses tampered, fore
   expect(await verify(got.raw, stale, sub.secret)).toBe(false);
   expect(await verify(got.raw, 'v1=abc', sub.secret)).toBe(false);
 });
+
+it('verifies a delivery during a secret rotation with the old and the new secret alike', async () => {
+  const { auth } = await createProgram(h);
+  await request(h.app).post('/v1/tiers').set(auth).send({ title: 'Member' }).expect(201);
+  const sub = await subscribe(h, auth, { url: receiver.url, events: ['tier.upgraded'] });
+  const rotated = await request(h.app)
+    .post(`/v1/webhooks/${sub.id}/rotate-secret`)
+    .set(auth)
+    .send({ overlapHours: 1 })
+    .expect(200);
+  await request(h.app).put('/v1/customers/snip-rotated').set(auth).send({}).expect(201);
+  await h.services.webhookDispatcher.dispatch();
+  const got = receiver.requests.find(
+    (r) => r.body.data.customer && (r.body.data.customer as { id: string }).id === 'snip-rotated',
+  );
+  if (!got) throw new Error('no delivery received');
+  const header = String(got.headers['tierpass-signature']);
+  expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+  expect(await verify(got.raw, header, rotated.body.secret)).toBe(true);
+  expect(await verify(got.raw, header, sub.secret)).toBe(true);
+  const other = await subscribe(h, auth, { url: receiver.url, events: ['tier.upgraded'] });
+  expect(await verify(got.raw, header, other.secret)).toBe(false);
+});

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
+import type { WebhookSecretSealer } from '../../src/features/webhooks/webhook-secrets.js';
 import type { AddressPolicy } from '../../src/integrations/webhooks/address-policy.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
@@ -20,26 +21,29 @@ export interface WebhookHarness {
   store: Store;
   app: ReturnType<typeof buildApp>['app'];
   services: ReturnType<typeof buildApp>['services'];
-  /** Another app on the same database (e.g. a stricter address policy). */
-  another(opts: { policy: AddressPolicy }): ReturnType<typeof buildApp>;
+  /** The PostgreSQL database (undefined when embedded), for tests that look at rows directly. */
+  databaseUrl: string | undefined;
+  /** Another app on the same database (e.g. a stricter address policy, another keyring). */
+  another(opts: { policy: AddressPolicy; secrets?: WebhookSecretSealer }): ReturnType<typeof buildApp>;
   close(): Promise<void>;
 }
 
 export const LOOPBACK_ONLY: AddressPolicy = { allowLoopback: true, allowPrivate: false };
 
 export async function startWebhookHarness(
-  opts: { clock?: Clock; dispatchOnCommit?: boolean; embedded?: boolean } = {},
+  opts: { clock?: Clock; dispatchOnCommit?: boolean; embedded?: boolean; secrets?: WebhookSecretSealer } = {},
 ): Promise<WebhookHarness> {
   // Embedded: PGlite in memory (the default store of a fresh install).
   const db = opts.embedded ? { url: undefined, drop: async () => {} } : await createTempDatabase();
   const store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
   const clock = opts.clock ?? { now: () => new Date() };
-  const build = (policy: AddressPolicy, dispatchOnCommit = false) =>
+  const build = (policy: AddressPolicy, dispatchOnCommit = false, secrets = opts.secrets) =>
     buildApp({
       store,
       clock,
       logger: pino({ level: 'silent' }),
       adminToken: ADMIN_TOKEN,
+      secrets,
       webhooks: { policy, dispatchOnCommit, timeoutMs: 2000 },
     });
   const built = build(LOOPBACK_ONLY, opts.dispatchOnCommit);
@@ -48,8 +52,9 @@ export async function startWebhookHarness(
     store,
     app: built.app,
     services: built.services,
-    another({ policy }) {
-      const other = build(policy);
+    databaseUrl: db.url,
+    another({ policy, secrets }) {
+      const other = build(policy, false, secrets);
       others.push(other);
       return other;
     },

@@ -11,6 +11,7 @@ const NAV: { to: string; label: string; testOnly?: boolean }[] = [
   { to: '/analytics', label: 'Analytics' },
   { to: '/simulate', label: 'Test before launch' },
   { to: '/rehearsal', label: 'Rehearsal', testOnly: true },
+  { to: '/shopify', label: 'Shopify' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/operations', label: 'Operations' },
   { to: '/settings', label: 'Program settings' },

@@ -86,6 +86,17 @@ export interface ObjectInput {
   model: GooglePassModel;
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * `loyaltyPoints.balance`: `int` is an int32 in Google's schema, so a balance beyond it is sent
+ * as the `string` Google shows as is ("3,000,000,000"), grouped as Wallet groups an `int`.
+ */
+export function pointsBalance(points: number): { int: number } | { string: string } {
+  return Math.abs(points) <= INT32_MAX ? { int: points } : { string: grouped.format(points) };
+}
+
 /** A loyaltyObject body (insert and patch send the same; messages are added separately). */
 export function loyaltyObjectBody(input: ObjectInput): WalletBody & { id: string } {
   const { model } = input;
@@ -94,8 +105,8 @@ export function loyaltyObjectBody(input: ObjectInput): WalletBody & { id: string
     classId: input.classId,
     state: 'ACTIVE',
     accountId: model.accountId,
-    accountName: model.accountName,
-    loyaltyPoints: { label: model.loyaltyPoints.label, balance: { int: model.loyaltyPoints.balance } },
+    ...(model.accountName ? { accountName: model.accountName } : {}),
+    loyaltyPoints: { label: model.loyaltyPoints.label, balance: pointsBalance(model.loyaltyPoints.balance) },
     barcode: { ...model.barcode },
     textModulesData: model.objectTextModules,
   };

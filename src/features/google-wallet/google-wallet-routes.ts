@@ -101,13 +101,14 @@ export function registerGoogleWalletRoutes(
   api.add({
     method: 'get',
     path: '/wallet/google/images/template/:file',
-    summary: 'A pass-template logo used by classes without an uploaded logo, public for Google to fetch',
+    summary:
+      'A pass-template logo rendered at 660 × 660 for classes without an uploaded logo, public for Google to fetch',
     tag: 'Passes',
     auth: 'none',
     params: templateImageParams,
     responses: { 200: png, 404: { description: 'image_not_found' } },
     async handler({ params, res }) {
-      const data = google?.templateImage(params.file.slice(0, -'.png'.length));
+      const data = await google?.templateImage(params.file.slice(0, -'.png'.length));
       if (!data) throw notFound('image_not_found', 'No such image');
       res.status(200).type('image/png').set('Cache-Control', IMMUTABLE).send(data);
       return undefined;

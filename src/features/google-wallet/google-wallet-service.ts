@@ -10,7 +10,13 @@ import type { Clock } from '../../clock.js';
 import { AppError, notFound } from '../../errors.js';
 import { saveUrl, signSaveJwt } from '../../integrations/google/save-link.js';
 import type { ServiceAccount } from '../../integrations/google/service-account.js';
-import { type WalletApi, WalletApiError, type WalletBody } from '../../integrations/google/wallet-client.js';
+import {
+  type WalletApi,
+  WalletApiError,
+  type WalletBody,
+  type WalletMessage,
+} from '../../integrations/google/wallet-client.js';
+import type { PassFaceRenderer } from '../../integrations/images/pass-face-renderer.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { GoogleObjectRecord } from '../../store/google-wallet-port.js';
 import type { TierRecord } from '../../store/port.js';
@@ -29,13 +35,27 @@ import {
 } from './google-content.js';
 import type { GoogleWalletStore } from './google-wallet-store.js';
 
-/** Google allows three notifying messages per pass per day; later ones go out as TEXT. */
-export const NOTIFICATIONS_PER_DAY = 3;
+/** Google allows three notifying messages per pass in any 24 hours; later ones go out as TEXT. */
+export const NOTIFICATIONS_PER_24H = 3;
+/** The notification window (rolling, not a calendar day). */
+export const NOTIFICATION_WINDOW_MS = 24 * 3_600_000;
+/** Google keeps at most this many messages on an object; older ones are removed first. */
+export const MESSAGES_PER_OBJECT = 10;
 
 /** Artwork variants Google shows, by slot. */
 const GOOGLE_IMAGES = { logo: 'google-program-logo.png', hero: 'google-hero.png' } as const;
-/** Template image used as the program logo when a tier has no uploaded logo. */
-const TEMPLATE_LOGO = ['icon@3x.png', 'icon@2x.png', 'icon.png'];
+/**
+ * Template artwork the program logo is rendered from when no logo was uploaded: the largest
+ * logo, else the icon, rendered at Google's size (it asks for at least 660 × 660).
+ */
+const TEMPLATE_LOGO = ['logo@3x.png', 'logo@2x.png', 'logo.png', 'icon@3x.png', 'icon@2x.png', 'icon.png'];
+/** Google's program logo: 660 × 660, the artwork letterboxed on transparent (as uploads render). */
+const GOOGLE_LOGO_TARGET = {
+  name: 'google-program-logo.png',
+  width: 660,
+  height: 660,
+  fit: 'contain',
+} as const;
 
 export interface GoogleWalletDeps {
   /** Each program's objects, classes, customers and tiers. */
@@ -56,7 +76,9 @@ export interface GoogleWalletDeps {
   branding: PassBranding;
   /** The shared model input of a customer's pass (the Apple pass uses the same). */
   previews: PassPreviewService;
-  /** Wall clock: message ids, the notification day, recorded times. */
+  /** Renders the template logos at Google's size (the artwork service's bounded image work). */
+  renderer: PassFaceRenderer;
+  /** Wall clock: message ids, the notification window, recorded times. */
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
@@ -85,16 +107,20 @@ function upstream(err: WalletApiError): AppError {
     : new AppError(502, 'google_wallet_rejected', `The Google Wallet API refused the pass: ${err.message}`);
 }
 
-const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+/** Key of a template logo's Google rendering (names its public URL; changes with the target). */
+const logoKey = (source: Buffer) =>
+  createHash('sha256').update(JSON.stringify(GOOGLE_LOGO_TARGET)).update(source).digest('hex');
 
 export class GoogleWalletService {
-  /** Template logos by content hash (served publicly under /wallet/google/images/template/). */
-  private readonly templateImages = new Map<string, Buffer>();
+  /** Template logo sources by the key of their Google rendering (public under /wallet/google/images/template/). */
+  private readonly templateLogos = new Map<string, Buffer>();
+  /** Renderings of the template logos, made once on first use. */
+  private readonly renderedLogos = new Map<string, Promise<Buffer>>();
 
   constructor(private readonly deps: GoogleWalletDeps) {
     for (const t of [deps.templates.base, ...deps.templates.tiers.values()]) {
       const logo = TEMPLATE_LOGO.map((n) => t.files[n]).find((b) => b !== undefined);
-      if (logo) this.templateImages.set(sha(logo), logo);
+      if (logo) this.templateLogos.set(logoKey(logo), logo);
     }
   }
 
@@ -132,7 +158,7 @@ export class GoogleWalletService {
    * Bring the customer's class and object up to what they should show now: the class is sent
    * when its body changed, the object when its body changed, and a message is added when the
    * tier the object shows changed since the API last accepted it (notifying while fewer than
-   * three notifying messages went out today, UTC, else TEXT). Throws WalletApiError.
+   * three notifying messages went out in the last 24 hours, else TEXT). Throws WalletApiError.
    */
   async sync(ctx: ProgramContext, row: GoogleObjectRecord): Promise<SyncResult> {
     const scope = this.deps.store.scoped(ctx.program.id);
@@ -151,13 +177,14 @@ export class GoogleWalletService {
     const hash = bodyHash(objectBody);
     let object: SyncResult['object'] = 'unchanged';
     if (row.contentHash === null) object = await this.create('loyaltyObject', objectBody);
-    else if (row.contentHash !== hash) object = await this.deps.api.upsert('loyaltyObject', objectBody);
+    else if (row.contentHash !== hash) object = await this.updateObject(objectBody);
 
     const shownId = shown?.id ?? null;
     let message: SyncResult['message'] = null;
     // Only a change from what the customer already saw: never on the first insert.
     if (row.contentHash !== null && row.tierId !== shownId) {
       message = await this.announce(ctx, row, {
+        tierId: shownId,
         tierName: shown?.title ?? null,
         move: tierMove(tiers, row.tierId, shownId),
         progress: headline,
@@ -171,31 +198,75 @@ export class GoogleWalletService {
     return { object, message };
   }
 
-  /** Add the tier-change message, notifying while today's allowance lasts. */
+  /**
+   * Patch the object; when the body leaves out a field it may have shown before (no account
+   * name, no text modules), patch cannot clear it, so the object is replaced (update) with its
+   * messages kept.
+   */
+  private async updateObject(body: WalletBody & { id: string }): Promise<'inserted' | 'patched'> {
+    const modules = body.textModulesData;
+    const complete = body.accountName !== undefined && Array.isArray(modules) && modules.length > 0;
+    if (complete) return this.deps.api.upsert('loyaltyObject', body);
+    const current = await this.deps.api.get('loyaltyObject', body.id);
+    if (!current) return this.create('loyaltyObject', body);
+    const messages = current.messages;
+    await this.deps.api.replace('loyaltyObject', {
+      ...body,
+      ...(Array.isArray(messages) && messages.length > 0 ? { messages } : {}),
+    });
+    return 'patched';
+  }
+
+  /**
+   * Add the tier-change message, notifying while the 24-hour allowance lasts. The slot is taken
+   * under a key of this change (stable across retries): a retry after a failed attempt finds
+   * it spent and goes out as TEXT — Google may have delivered the first attempt, and its quota
+   * counts it either way.
+   */
   private async announce(
     ctx: ProgramContext,
     row: GoogleObjectRecord,
-    change: { tierName: string | null; move: TierMove; progress: string | null },
+    change: { tierId: string | null; tierName: string | null; move: TierMove; progress: string | null },
   ): Promise<'TEXT' | 'TEXT_AND_NOTIFY'> {
     const repo = this.deps.store.scoped(ctx.program.id).googleWallet;
     const now = this.deps.clock.now();
-    const day = now.toISOString().slice(0, 10);
-    const notify = await repo.takeNotification(row.customerId, day, NOTIFICATIONS_PER_DAY);
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify([row.syncedAt?.toISOString() ?? null, row.contentHash, row.tierId, change.tierId]),
+      )
+      .digest('base64url')
+      .slice(0, 22);
+    const slot = await repo.takeNotification(row.customerId, key, now, NOTIFICATIONS_PER_24H);
     const message = tierChangeMessage({
       id: `tier-${now.getTime()}-${randomBytes(4).toString('hex')}`,
       at: now,
       programName: ctx.program.name,
       ...change,
-      notify,
+      notify: slot === 'taken',
     });
-    try {
-      await this.deps.api.addMessage(row.objectId, message);
-    } catch (err) {
-      // Not sent: the allowance is not used up by a failed attempt.
-      if (notify) await repo.releaseNotification(row.customerId, day);
-      throw err;
-    }
+    await this.makeRoom(row.objectId, now);
+    await this.deps.api.addMessage(row.objectId, message);
     return message.messageType;
+  }
+
+  /**
+   * Keep the object under Google's 10 messages: when adding one would exceed it, the expired
+   * ones and then the oldest are removed (a patch of `messages` replaces the whole list).
+   */
+  private async makeRoom(objectId: string, now: Date): Promise<void> {
+    const current = await this.deps.api.get('loyaltyObject', objectId);
+    const messages = (Array.isArray(current?.messages) ? current.messages : []) as WalletMessage[];
+    if (messages.length < MESSAGES_PER_OBJECT) return;
+    const end = (m: WalletMessage) =>
+      Date.parse(m.displayInterval?.end.date ?? '') || Number.POSITIVE_INFINITY;
+    const start = (m: WalletMessage) => Date.parse(m.displayInterval?.start.date ?? '') || 0;
+    const kept = messages
+      .map((m, i) => ({ m, i }))
+      .filter(({ m }) => end(m) > now.getTime())
+      .sort((a, b) => start(a.m) - start(b.m) || a.i - b.i)
+      .slice(-(MESSAGES_PER_OBJECT - 1))
+      .map(({ m }) => m);
+    await this.deps.api.patch('loyaltyObject', objectId, { messages: kept });
   }
 
   /** Insert; when it exists already (409: a retry after a lost answer, a reset database) patch it. */
@@ -219,8 +290,10 @@ export class GoogleWalletService {
     const hash = bodyHash(body);
     const stored = await repo.classHash(body.id);
     if (stored === hash) return;
+    // Update, not patch: a removed hero image or text must be cleared, and patch keeps what it
+    // is not sent. The class is Tierpass's alone, so its whole body is always known.
     if (stored === null) await this.create('loyaltyClass', body);
-    else await this.deps.api.upsert('loyaltyClass', body);
+    else await this.deps.api.replace('loyaltyClass', body);
     await repo.setClassHash(body.id, hash, this.deps.clock.now());
   }
 
@@ -247,13 +320,30 @@ export class GoogleWalletService {
 
   private templateLogoUrl(files: Record<string, Buffer>): string {
     const logo = TEMPLATE_LOGO.map((n) => files[n]).find((b) => b !== undefined);
-    const hash = logo ? sha(logo) : [...this.templateImages.keys()][0];
-    return `${this.deps.publicUrl}/wallet/google/images/template/${hash}.png`;
+    const key = logo ? logoKey(logo) : [...this.templateLogos.keys()][0];
+    return `${this.deps.publicUrl}/wallet/google/images/template/${key}.png`;
   }
 
-  /** A template logo by its content hash (public image route), or null. */
-  templateImage(hash: string): Buffer | null {
-    return this.templateImages.get(hash) ?? null;
+  /**
+   * A template logo rendered at Google's 660 × 660 by its key (public image route), or null.
+   * Rendered once on first use; a failed render is tried again on the next request.
+   */
+  async templateImage(key: string): Promise<Buffer | null> {
+    const source = this.templateLogos.get(key);
+    if (!source) return null;
+    let rendered = this.renderedLogos.get(key);
+    if (!rendered) {
+      rendered = this.deps.renderer
+        .renderVariants({ bytes: source, format: 'png' }, [GOOGLE_LOGO_TARGET])
+        .then((images) => {
+          const image = images[0];
+          if (!image) throw new Error('the template logo rendered to nothing');
+          return image.data;
+        });
+      this.renderedLogos.set(key, rendered);
+      rendered.catch(() => this.renderedLogos.delete(key));
+    }
+    return rendered;
   }
 }
 

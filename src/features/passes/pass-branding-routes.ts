@@ -32,10 +32,16 @@ export const passSampleView = z.object({
       programName: z.string(),
       memberId: z.string(),
       memberName: z.string().nullable(),
+      memberEmail: z.string().nullable().optional(),
       points: z.number(),
       tierName: z.string().nullable(),
       rewards: z.array(z.string()),
       progress: z.object({ en: z.string(), fr: z.string() }).nullable(),
+      keep: z
+        .string()
+        .nullable()
+        .optional()
+        .describe('Cycle mode: what keeps the shown tier at the next boundary (the keep status headline)'),
       design: designOut.describe('The effective design: template < program design < tier design'),
       defaults: z.object({
         foregroundColor: z.string().optional(),

@@ -47,6 +47,8 @@ export interface PassModelInput {
   memberId: string;
   /** Customer name on the front, when known. */
   memberName: string | null;
+  /** Customer email, when known: Google's account name when there is no name. */
+  memberEmail?: string | null;
   /** Current points balance. */
   points: number;
   /** Tier name on the pass; null for no tier or a hidden one. */
@@ -55,6 +57,12 @@ export interface PassModelInput {
   rewards: readonly string[];
   /** Progress headline per language ("1,250 points to Gold"); null at the top or without tiers. */
   progress: { en: string; fr: string } | null;
+  /**
+   * Cycle mode: what keeps the shown tier at the next boundary, the keep status headline the
+   * API's `keep.headline` and the downgrade warning use ("$120.00 within 12 months by 1 Jul 2027
+   * to keep Gold", "Gold is kept at the boundary on 1 Jul 2027"); absent otherwise.
+   */
+  keep?: string | null;
   /** The effective design: template < program design < tier design, merged with `mergeDesign`. */
   design: PassDesign;
   /** Colours of the template's pass.json, used where the design sets none. */
@@ -137,6 +145,7 @@ export function applePassModel(input: PassModelInput): ApplePassModel {
   } else if (input.tierName) {
     secondary.push({ key: 'progress', label: labels.progress ?? EN.progress, value: EN.topTier });
   }
+  if (input.keep) secondary.push({ key: 'keep', label: EN.keep, value: input.keep });
   const auxiliary: PassField[] = [];
   if (input.memberName) {
     auxiliary.push({ key: 'member', label: labels.member ?? EN.member, value: input.memberName });
@@ -194,14 +203,17 @@ export interface GooglePassModel {
   /** Class `accountIdLabel`; object `accountId`. */
   accountIdLabel: string;
   accountId: string;
-  /** Class `accountNameLabel`; object `accountName` (the member id when no name is known). */
+  /**
+   * Class `accountNameLabel`; object `accountName`: the customer's name, else their email,
+   * else none (never the merchant's customer id, which `accountId` already shows).
+   */
   accountNameLabel: string;
-  accountName: string;
-  /** Object `loyaltyPoints`. */
+  accountName: string | null;
+  /** Object `loyaltyPoints` (the balance may exceed 32 bits: google-content.ts decides how it is sent). */
   loyaltyPoints: { label: string; balance: number };
   /** Object `barcode`. */
   barcode: { type: 'QR_CODE'; value: string; alternateText: string };
-  /** Object `textModulesData` (progress, rewards), in order. */
+  /** Object `textModulesData` (progress, keep, rewards), in order. */
   objectTextModules: GoogleTextModule[];
   /** Class `textModulesData` (about, terms, contact), in order. */
   classTextModules: GoogleTextModule[];
@@ -224,6 +236,7 @@ export function googlePassModel(input: PassModelInput): GooglePassModel {
   } else if (input.tierName) {
     objectTextModules.push({ id: 'progress', header: labels.progress ?? EN.progress, body: EN.topTier });
   }
+  if (input.keep) objectTextModules.push({ id: 'keep', header: EN.keep, body: input.keep });
   if (input.rewards.length > 0) {
     objectTextModules.push({
       id: 'rewards',
@@ -244,7 +257,7 @@ export function googlePassModel(input: PassModelInput): GooglePassModel {
     accountIdLabel: EN.memberId,
     accountId: input.memberId,
     accountNameLabel: labels.member ?? EN.member,
-    accountName: input.memberName ?? input.memberId,
+    accountName: input.memberName || input.memberEmail || null,
     loyaltyPoints: { label: labels.points ?? EN.points, balance: input.points },
     barcode: { type: 'QR_CODE', value: input.memberId, alternateText: input.memberId },
     objectTextModules,

@@ -32,12 +32,14 @@ export const SAMPLE_MEMBER = { id: 'SAMPLE-0001', name: 'Sample Member' } as con
  */
 function modelInput(
   ctx: ProgramContext,
-  member: { id: string; name: string | null },
+  member: { id: string; name: string | null; email?: string | null },
   points: number,
   view: {
     shown: TierRecord | null;
     rewardsOf: TierRecord | null | undefined;
     next: WalletView['next'];
+    /** Cycle mode: what keeps the shown tier (WalletView `keep`). */
+    keep?: string | null;
     branding: Branding;
   },
 ): PassModelInput {
@@ -46,6 +48,7 @@ function modelInput(
     programName: ctx.program.name,
     memberId: member.id,
     memberName: member.name,
+    memberEmail: member.email ?? null,
     points,
     tierName: shown?.title ?? null,
     rewards: rewardsOf?.benefits.rewards ?? [],
@@ -55,6 +58,7 @@ function modelInput(
           fr: frenchProgress(next.missing, next.tier.title, ctx.program.settings.currency),
         }
       : null,
+    ...(view.keep ? { keep: view.keep } : {}),
     design: branding.design,
     defaults: branding.defaults,
   };
@@ -149,17 +153,23 @@ export class PassPreviewService {
     memo?: BrandingMemo,
   ): Promise<{ input: PassModelInput; branding: Branding; next: WalletView['next'] }> {
     const { orders } = scopeOf(this.deps.store, ctx);
-    const { tier, shown, next } = await walletView(ctx, orders, customer, tiers);
+    const { tier, shown, next, keep } = await walletView(ctx, orders, customer, tiers);
     const branding = await this.deps.branding.of(ctx, shown, memo);
     return {
       branding,
       next,
-      input: modelInput(ctx, { id: customer.id, name: customer.name }, customer.balances.current, {
-        shown,
-        rewardsOf: tier,
-        next,
-        branding,
-      }),
+      input: modelInput(
+        ctx,
+        { id: customer.id, name: customer.name, email: customer.email },
+        customer.balances.current,
+        {
+          shown,
+          rewardsOf: tier,
+          next,
+          keep,
+          branding,
+        },
+      ),
     };
   }
 

@@ -147,34 +147,53 @@ export class PassService {
     const [tiers, identity] = await Promise.all([scope.tiers.list(), this.identity(ctx, customerId)]);
     const bundle = await this.bundleOf(ctx, customer, tiers, identity);
     const tag = passUpdateTag(bundle);
+    const key = `${identity.serial}\0${tag}`;
     let record = identity;
     if (identity.updateTag !== tag) {
+      // New content: unless the client asked "not if it is this tag (or any)", it gets a body, so
+      // the signature starts now and runs while the tag is written (0039), not after.
+      if (!isNotModified({ ifNoneMatch: conditions.ifNoneMatch ?? '' }, tag, identity.updatedAt)) {
+        if (!this.cache.get(key)) this.build(key, bundle, identity.serial, tag);
+      }
       record = (await scope.passes.setUpdateTag(customerId, tag, this.deps.clock.now())) ?? identity;
     }
     if (isNotModified(conditions, tag, record.updatedAt)) {
       return { notModified: true, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
     }
-    const key = `${identity.serial}\0${tag}`;
     const cached = this.cache.get(key);
     if (cached) {
       this.stats.cacheHits += 1;
       return { notModified: false, ...cached, lastModified: record.updatedAt };
     }
-    // Concurrent requests for the same new content share one signature.
-    let signing = this.inflight.get(key);
-    if (!signing) {
-      signing = this.deps.signer.sign(bundle);
-      this.inflight.set(key, signing);
-      this.stats.builds += 1;
-    }
-    try {
-      const body = await signing;
-      const built = { body, serial: identity.serial, updateTag: tag, lastModified: record.updatedAt };
-      this.cache.set(key, built);
-      return { notModified: false, ...built };
-    } finally {
-      this.inflight.delete(key);
-    }
+    const body = await this.build(key, bundle, identity.serial, tag);
+    return {
+      notModified: false,
+      body,
+      serial: identity.serial,
+      updateTag: tag,
+      lastModified: record.updatedAt,
+    };
+  }
+
+  /**
+   * The signed pass of `bundle`, cached under `key` once built. Concurrent requests for the same
+   * new content share one signature; one started ahead of a 304 still lands in the cache.
+   */
+  private build(key: string, bundle: PassBundle, serial: string, updateTag: string): Promise<Buffer> {
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const signing = this.deps.signer.sign(bundle);
+    this.inflight.set(key, signing);
+    this.stats.builds += 1;
+    signing.then(
+      (body) => {
+        // Last-Modified is the stored one at every read (applePass), not this.
+        this.cache.set(key, { body, serial, updateTag, lastModified: new Date(0) });
+        this.inflight.delete(key);
+      },
+      () => this.inflight.delete(key),
+    );
+    return signing;
   }
 
   /**

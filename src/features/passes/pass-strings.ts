@@ -21,6 +21,7 @@ export const EN = {
   terms: 'Terms',
   contact: 'Contact',
   topTier: 'You have reached the top tier',
+  keep: 'Keep your tier',
 } as const;
 
 const FR: Record<keyof typeof EN, string> = {
@@ -35,6 +36,7 @@ const FR: Record<keyof typeof EN, string> = {
   terms: 'Conditions',
   contact: 'Contact',
   topTier: 'Vous avez atteint le niveau le plus élevé',
+  keep: 'Conserver votre niveau',
 };
 
 /** French for one missing item; items without a French wording keep the English label. */

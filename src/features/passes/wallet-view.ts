@@ -1,4 +1,5 @@
 /** What a customer's wallet pass shows about tiers: the one place Apple and Google passes decide it. */
+import { keepBoundary, keepStatus } from '../../domain/keep-status.js';
 import { type MissingItem, nextTierProgress, progressHeadline } from '../../domain/progress.js';
 import type { ProgramSettings } from '../../domain/types.js';
 import type { ProgramContext } from '../../program-context.js';
@@ -13,6 +14,11 @@ export interface WalletView {
   shown: TierRecord | null;
   /** The next tier and what is missing to reach it (never a hidden tier), or null. */
   next: { tier: TierRecord; missing: MissingItem[]; headline: string } | null;
+  /**
+   * Cycle mode: what keeps the shown tier at the next boundary (the keep status headline);
+   * null outside cycle mode, without a tier, and for hidden tiers (the pass does not name them).
+   */
+  keep: string | null;
 }
 
 export async function walletView(
@@ -40,7 +46,27 @@ export async function walletView(
     tier,
     shown,
     next: nextTier && headline ? { tier: nextTier, missing: progress.missing, headline } : null,
+    keep: shown ? await keepLine(ctx, orders, customer, tiers, shown) : null,
   };
+}
+
+/**
+ * The keep status headline of the shown tier at the next boundary, from the customer's facts
+ * projected to it — the computation behind the API's `keep` and the downgrade warning — so the
+ * pass changes (and its update tag with it) as the customer earns toward keeping the tier.
+ */
+async function keepLine(
+  ctx: ProgramContext,
+  orders: PassesScope['orders'],
+  customer: CustomerRecord,
+  tiers: readonly TierRecord[],
+  shown: TierRecord,
+): Promise<string | null> {
+  const settings = ctx.program.settings;
+  const boundary = keepBoundary(settings, ctx.now);
+  if (!boundary) return null;
+  const projected = await loadFacts(orders, settings, tiers, customer, boundary);
+  return keepStatus({ settings, tiers, tierId: shown.id, facts: projected, boundary })?.headline ?? null;
 }
 
 /**
@@ -77,5 +103,6 @@ export function sampleWalletView(
     tier,
     shown,
     next: nextTier && headline ? { tier: nextTier, missing: progress.missing, headline } : null,
+    keep: null,
   };
 }

@@ -1,6 +1,8 @@
 /**
  * What a receiver gets (API.md "Webhooks"): the body of each format and its signature header
- * `Tierpass-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
+ * `Tierpass-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. During a
+ * secret rotation's overlap the header carries one `v1=` per secret, the new one first
+ * (`t=…,v1=<new>,v1=<previous>`): a receiver accepts the delivery when any `v1` matches.
  */
 import { createHmac } from 'node:crypto';
 import type { DeliveredEventType } from '../../domain/webhook-event-types.js';
@@ -8,10 +10,11 @@ import type { ClaimedDelivery } from '../../store/webhook-port.js';
 
 export const SIGNATURE_HEADER = 'Tierpass-Signature';
 
-/** The signature header's value for `body` signed at `t` (unix seconds). */
-export function signatureHeader(secret: string, body: string, t: number): string {
-  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-  return `t=${t},v1=${v1}`;
+/** The signature header's value for `body` signed at `t` (unix seconds) with each secret, in order. */
+export function signatureHeader(secrets: string | readonly string[], body: string, t: number): string {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  const v1 = list.map((secret) => `,v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`);
+  return `t=${t}${v1.join('')}`;
 }
 
 /** Klaviyo metric names (the event's name in Klaviyo flows). */

@@ -12,16 +12,20 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
+import { SecretOpenError } from '../../integrations/secrets/secret-box.js';
 import type { WebhookSender } from '../../integrations/webhooks/http-webhook-sender.js';
 import type { ClaimedDelivery, DeliveryOutcome } from '../../store/webhook-port.js';
 import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { deliveryBody, SIGNATURE_HEADER, signatureHeader } from './webhook-bodies.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 import type { WebhookDeliveriesStore } from './webhooks-store.js';
 
 export interface WebhookDeliveryHandlerDeps {
   store: WebhookDeliveriesStore;
   sender: WebhookSender;
+  /** Opens the stored signing secrets (docs/decisions/0041). */
+  secrets: WebhookSecrets;
   /** The service's clock: live programs' attempt times and every signature's `t`. */
   clock: Clock;
   logger: Pick<Logger, 'warn' | 'error'>;
@@ -126,9 +130,24 @@ export class WebhookDeliveryHandler
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
+    let secrets: string[];
+    try {
+      // During a rotation's overlap (program time) the previous secret signs too.
+      secrets = this.deps.secrets.signingSecrets(d, at);
+    } catch (err) {
+      if (!(err instanceof SecretOpenError)) throw err;
+      // Nothing is sent unsigned: the attempt fails with the reason, retried like any failure
+      // (a keyring fixed within the retry window delivers it).
+      this.deps.logger.error(
+        { programId: d.programId, subscriptionId: d.subscriptionId, reason: err.message },
+        'webhook signing secret does not open',
+      );
+      error = `signing secret cannot be opened (${err.message}); add its key back to SECRETS_KEYS or rotate the secret`;
+      return { delivery: d, at, status, error, durationMs: 0, ...this.outcome(d, at, status, error, run) };
+    }
     try {
       ({ status } = await this.deps.sender.post(d.url, body, {
-        [SIGNATURE_HEADER]: signatureHeader(d.secret, body, t),
+        [SIGNATURE_HEADER]: signatureHeader(secrets, body, t),
         'Tierpass-Event-Id': d.event.id,
         'Tierpass-Event-Type': d.event.type,
         'Tierpass-Delivery-Id': d.id,

@@ -6,6 +6,7 @@ import {
   deliveryList,
   deliveryParams,
   deliveryView as deliveryViewSchema,
+  rotateSecretBody,
   subscribeBody,
   subscriptionList,
   subscriptionView as subscriptionViewSchema,
@@ -73,6 +74,24 @@ export function registerWebhookRoutes(api: ApiRegistry, webhooks: WebhookService
     responses: { 200: { description: 'The subscription', schema: subscriptionViewSchema } },
     async handler({ ctx, params }) {
       return { status: 200, body: subscriptionView(await webhooks.enable(ctx, params.webhookId)) };
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/v1/webhooks/:webhookId/rotate-secret',
+    summary:
+      'Replace the signing secret (the new one shown only in this response); during the overlap every delivery is signed with the new and the previous secret',
+    tag: 'Webhooks',
+    auth: 'apiKey',
+    params: webhookIdParams,
+    body: rotateSecretBody,
+    bodyOptional: true,
+    responses: {
+      200: { description: 'The subscription with its new secret', schema: createdSubscriptionView },
+    },
+    async handler({ ctx, params, body }) {
+      const { record, secret } = await webhooks.rotateSecret(ctx, params.webhookId, body);
+      return { status: 200, body: { ...subscriptionView(record), secret } };
     },
   });
   api.add({

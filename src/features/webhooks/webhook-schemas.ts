@@ -2,6 +2,10 @@
 import { z } from 'zod';
 import { int8StringSchema } from '../../http/common-schemas.js';
 
+/** Overlap of a secret rotation (hours of program time) unless asked otherwise, and its bound. */
+export const OVERLAP_DEFAULT_HOURS = 24;
+export const OVERLAP_MAX_HOURS = 168;
+
 /**
  * The subscribe body. URL scheme, address and event names are checked by the service, so each
  * refusal has its own stable code (invalid_webhook_url, webhook_url_not_allowed,
@@ -26,6 +30,23 @@ export const subscribeBody = z.strictObject({
 
 export type SubscribeInput = z.output<typeof subscribeBody>;
 
+/** The rotate-secret body (optional as a whole). */
+export const rotateSecretBody = z
+  .strictObject({
+    overlapHours: z
+      .number()
+      .int('whole hours')
+      .min(0)
+      .max(OVERLAP_MAX_HOURS, `at most ${OVERLAP_MAX_HOURS} hours (7 days)`)
+      .default(OVERLAP_DEFAULT_HOURS)
+      .describe(
+        'Hours (program time) during which deliveries carry a signature with the previous secret too; 0 = none',
+      ),
+  })
+  .default({ overlapHours: OVERLAP_DEFAULT_HOURS });
+
+export type RotateSecretInput = z.output<typeof rotateSecretBody>;
+
 export const webhookIdParams = z.object({ webhookId: z.string().min(1).max(64) });
 
 export const deliveryParams = webhookIdParams.extend({
@@ -46,12 +67,16 @@ export const subscriptionView = z.object({
   disabledReason: z.string().nullable().describe('Why deliveries stopped, when disabled'),
   disabledAt: z.string().nullable(),
   failingSince: z.string().nullable().describe('Start of the current run of failed attempts'),
+  previousSecretExpiresAt: z
+    .string()
+    .nullable()
+    .describe('After a secret rotation: until when deliveries are signed with the previous secret too'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export const createdSubscriptionView = subscriptionView.extend({
-  secret: z.string().describe('Signing secret: shown only in this response'),
+  secret: z.string().describe('Signing secret: shown only in this response (stored sealed)'),
 });
 
 export const subscriptionList = z.object({ data: z.array(subscriptionView) });

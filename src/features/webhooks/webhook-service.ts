@@ -10,7 +10,8 @@ import {
 } from '../../integrations/webhooks/address-policy.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../../store/webhook-port.js';
-import type { SubscribeInput } from './webhook-schemas.js';
+import type { RotateSecretInput, SubscribeInput } from './webhook-schemas.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 import type { WebhooksStore } from './webhooks-store.js';
 
 export interface WebhookServiceDeps {
@@ -18,9 +19,13 @@ export interface WebhookServiceDeps {
   store: WebhooksStore;
   /** Which addresses subscriptions may point at. */
   policy: AddressPolicy;
+  /** Seals signing secrets before they are stored (docs/decisions/0041). */
+  secrets: WebhookSecrets;
   /** Deliver at once after a redelivery is queued. */
   kick?: () => void;
 }
+
+const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
 const isEventType = (e: string): e is WebhookEventType =>
   (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e);
@@ -74,15 +79,31 @@ export class WebhookService {
       );
     }
     const url = await checkedUrl(input.url, this.deps.policy);
-    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const secret = newSecret();
+    const id = `wh_${randomBytes(12).toString('hex')}`;
     const record = await this.webhooks(ctx).create({
-      id: `wh_${randomBytes(12).toString('hex')}`,
+      id,
       url,
       events: [...new Set(input.events.filter(isEventType))],
       format: input.format,
-      secret,
+      secret: this.deps.secrets.seal(ctx.program.id, id, secret),
       now: ctx.now,
     });
+    return { record, secret };
+  }
+
+  /**
+   * A new signing secret, returned here and never again; deliveries carry a signature with the
+   * previous one too for `overlapHours` of program time (0: only the new one at once).
+   */
+  async rotateSecret(ctx: ProgramContext, id: string, input: RotateSecretInput) {
+    const secret = newSecret();
+    const record = await this.webhooks(ctx).rotateSecret(id, {
+      secret: this.deps.secrets.seal(ctx.program.id, id, secret),
+      previousUntil: new Date(ctx.now.getTime() + input.overlapHours * 3_600_000),
+      now: ctx.now,
+    });
+    if (!record) throw notFound('webhook_not_found', `No webhook ${id}`);
     return { record, secret };
   }
 
@@ -166,6 +187,7 @@ export function subscriptionView(s: WebhookSubscriptionRecord) {
     disabledReason: s.disabledReason,
     disabledAt: s.disabledAt?.toISOString() ?? null,
     failingSince: s.failingSince?.toISOString() ?? null,
+    previousSecretExpiresAt: s.previousSecretUntil?.toISOString() ?? null,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };

@@ -9,8 +9,8 @@ import {
   readPassCertificates,
 } from './certificates.js';
 import { DEV_ROOT_FILE, ensureDevPki } from './dev-pki.js';
+import { createNativePassSigner } from './native-pass-signer.js';
 import type { PassSigner } from './pass-signer.js';
-import { createPasskitSigner } from './passkit-signer.js';
 
 /** Apple Wallet settings from the config. */
 export interface AppleSettings {
@@ -69,10 +69,12 @@ export async function openPassSigner(
       'APPLE_PASS_TYPE_ID differs from the signer certificate UID: Wallet will reject the passes',
     );
   }
-  const signer = createPasskitSigner({
+  // Native RSA through WebCrypto (decision 0039): a signer key it cannot import fails start-up here.
+  const signer = await createNativePassSigner({
     certificates,
     passTypeIdentifier: settings.passTypeId,
     teamIdentifier: settings.teamId,
+    now: () => clock.now(),
   });
   return { signer, devRootCa, certificates: summaries };
 }

@@ -1,4 +1,7 @@
-/** PassSigner on passkit-generator 3.6 (node-forge PKCS#7 detached signature over manifest.json). */
+/**
+ * PassSigner on passkit-generator 3.6 (node-forge PKCS#7 detached signature over manifest.json):
+ * the signer before decision 0039, kept as the reference the native signer is tested against.
+ */
 import { PKPass } from 'passkit-generator';
 import type { PassCertificates } from './certificates.js';
 import type { PassBundle, PassSigner } from './pass-signer.js';

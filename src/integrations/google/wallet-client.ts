@@ -55,10 +55,18 @@ export interface WalletApi {
   get(resource: WalletResource, id: string): Promise<WalletBody | null>;
   /** Create a resource (`body.id` names it). */
   insert(resource: WalletResource, body: WalletBody): Promise<WalletBody>;
-  /** Update the fields of `body`. */
+  /**
+   * Update the fields of `body` (patch: a field left out keeps its value at Google, an array
+   * sent replaces the whole array).
+   */
   patch(resource: WalletResource, id: string, body: WalletBody): Promise<WalletBody>;
   /** Patch; a resource the API does not know (404) is inserted instead. */
   upsert(resource: WalletResource, body: WalletBody & { id: string }): Promise<'patched' | 'inserted'>;
+  /**
+   * Update (PUT): the resource becomes `body`, every field left out is cleared at Google; a
+   * resource the API does not know (404) is inserted instead.
+   */
+  replace(resource: WalletResource, body: WalletBody & { id: string }): Promise<'updated' | 'inserted'>;
   /** Add a message to a loyalty object. */
   addMessage(objectId: string, message: WalletMessage): Promise<void>;
 }
@@ -207,6 +215,25 @@ export class GoogleWalletClient implements WalletApi {
     if (created.status === 409) {
       await this.patch(resource, body.id, body);
       return 'patched';
+    }
+    return this.fail('POST', resource, created.status, created.json);
+  }
+
+  async replace(
+    resource: WalletResource,
+    body: WalletBody & { id: string },
+  ): Promise<'updated' | 'inserted'> {
+    const path = `${resource}/${encodeURIComponent(body.id)}`;
+    const r = await this.call('PUT', path, body);
+    if (r.status < 300) return 'updated';
+    if (r.status !== 404) this.fail('PUT', path, r.status, r.json);
+    const created = await this.call('POST', resource, body);
+    if (created.status < 300) return 'inserted';
+    // Someone else inserted it between our update and insert: update it now.
+    if (created.status === 409) {
+      const again = await this.call('PUT', path, body);
+      if (again.status < 300) return 'updated';
+      return this.fail('PUT', path, again.status, again.json);
     }
     return this.fail('POST', resource, created.status, created.json);
   }

@@ -84,29 +84,32 @@ export function googleWalletRepository(q: SqlQuery, programId: string): GoogleWa
         [programId, customerId, error.slice(0, 2000), now],
       );
     },
-    async takeNotification(customerId, day, limit) {
-      // Only today's count matters: earlier days of this object are dropped (the table stays small).
-      await q.query(
-        'DELETE FROM google_wallet_notifications WHERE program_id = $1 AND customer_id = $2 AND day < $3::date',
-        [programId, customerId, day],
+    async takeNotification(customerId, key, now, limit) {
+      // One statement: the row lock of ON CONFLICT DO UPDATE makes its WHERE see the latest
+      // slots, so two dispatchers taking the last slot at once cannot both get it. Slots older
+      // than 24 hours are dropped when a new one is taken (the row stays small).
+      const { rows } = await q.query<{ taken: boolean }>(
+        `WITH slot AS (SELECT jsonb_build_array(jsonb_build_object('key', $3::text, 'at', $4::timestamptz)) AS one)
+         INSERT INTO google_wallet_notices AS n (program_id, customer_id, sent)
+         SELECT $1, $2, slot.one FROM slot
+         ON CONFLICT (program_id, customer_id) DO UPDATE
+           SET sent = coalesce(
+             (SELECT jsonb_agg(e) FROM jsonb_array_elements(n.sent) e
+              WHERE (e->>'at')::timestamptz > $4::timestamptz - interval '24 hours'),
+             '[]'::jsonb) || EXCLUDED.sent
+           WHERE NOT n.sent @> jsonb_build_array(jsonb_build_object('key', $3::text))
+             AND (SELECT count(*) FROM jsonb_array_elements(n.sent) e
+                  WHERE (e->>'at')::timestamptz > $4::timestamptz - interval '24 hours') < $5
+         RETURNING true AS taken`,
+        [programId, customerId, key, now, limit],
       );
-      // One statement: two dispatchers taking the last slot at once cannot both get it.
-      const { rows } = await q.query<{ sent: number }>(
-        `INSERT INTO google_wallet_notifications AS n (program_id, customer_id, day, sent)
-         VALUES ($1, $2, $3::date, 1)
-         ON CONFLICT (program_id, customer_id, day) DO UPDATE SET sent = n.sent + 1
-           WHERE n.sent < $4
-         RETURNING sent`,
-        [programId, customerId, day, limit],
+      if (rows.length > 0) return 'taken';
+      const spent = await q.query<{ spent: boolean }>(
+        `SELECT sent @> jsonb_build_array(jsonb_build_object('key', $3::text)) AS spent
+         FROM google_wallet_notices WHERE program_id = $1 AND customer_id = $2`,
+        [programId, customerId, key],
       );
-      return rows.length > 0;
-    },
-    async releaseNotification(customerId, day) {
-      await q.query(
-        `UPDATE google_wallet_notifications SET sent = greatest(sent - 1, 0)
-         WHERE program_id = $1 AND customer_id = $2 AND day = $3::date`,
-        [programId, customerId, day],
-      );
+      return spent.rows[0]?.spent ? 'spent' : 'full';
     },
   };
 }

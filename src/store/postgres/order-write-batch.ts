@@ -56,7 +56,7 @@ export class OrderWriteBatch {
         this.told(done);
         this.blocked -= sending.length;
         sending.forEach((w, i) => {
-          w.resolve(done.stored[i] !== null);
+          w.resolve(done.stored[i] === true);
         });
       },
       (err: unknown) => {

@@ -28,7 +28,7 @@ export function outcomeRepository(
       else {
         const done = await storeOrdersWithOutcomes(q, programId, [{ order, outcome }]);
         told(done);
-        inserted = done.stored[0] !== null;
+        inserted = done.stored[0] === true;
       }
       if (inserted) return { inserted: true };
       return { inserted: false, existing: existingRow(await getOrder(order.id), order.id) };

@@ -19,6 +19,7 @@ import { outcomeRepository } from './outcome-repository.js';
 import type { StoreResult } from './outcome-writes.js';
 import { passRegistrationRepository, programsOfPassDevice } from './pass-registration-repository.js';
 import { passRepository, sealLegacyPassTokens } from './pass-repository.js';
+import { deleteProgram, privacyRepository } from './privacy-repository.js';
 import {
   findProgramByApiKeyHash,
   insertProgram,
@@ -28,13 +29,14 @@ import {
 import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
+import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
 import { tierRepository } from './tier-repository.js';
 import { walletHealthRepository } from './wallet-health-repository.js';
 import { webhookDispatchRepository } from './webhook-dispatch-repository.js';
-import { webhookRepository } from './webhook-repository.js';
+import { resealWebhookSecrets, webhookRepository } from './webhook-repository.js';
 
 /** Every repository bound to one program id and one connection or transaction. */
 function programTx(
@@ -223,9 +225,12 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     listPrograms: (mode) => listPrograms(driver, mode),
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
+    resealWebhookSecrets: (reseal, currentPrefix) => resealWebhookSecrets(driver, reseal, currentPrefix),
+    deleteProgram: (programId) => deleteProgram(driver, programId),
     sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
+    shopifyShops: shopifyShopDirectory(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
@@ -245,6 +250,10 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         webhooks: webhookRepository(driver, programId),
         googleWallet: googleWalletRepository(driver, programId),
         walletHealth: walletHealthRepository(driver, programId),
+        privacy: privacyRepository(driver, programId, () => {
+          for (const listener of queuedListeners) listener();
+        }),
+        shopify: shopifyRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

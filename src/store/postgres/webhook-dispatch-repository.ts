@@ -45,7 +45,8 @@ UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $2:
 FROM due, webhook_events e, webhook_subscriptions s, programs p
 WHERE d.id = due.id AND e.program_id = d.program_id AND e.id = d.event_id
   AND s.program_id = d.program_id AND s.id = d.subscription_id AND p.id = d.program_id
-RETURNING d.id::text AS id, d.program_id, p.mode, d.subscription_id, s.url, s.format, s.secret, d.customer_id,
+RETURNING d.id::text AS id, d.program_id, p.mode, d.subscription_id, s.url, s.format, s.secret,
+  s.previous_secret, s.previous_secret_until, d.customer_id,
   e.id AS event_id, e.type, e.data, e.occurred_at, d.attempts, d.due_at, d.first_attempt_at, s.failing_since`;
 
 interface ClaimRow {
@@ -56,6 +57,8 @@ interface ClaimRow {
   url: string;
   format: ClaimedDelivery['format'];
   secret: string;
+  previous_secret: string | null;
+  previous_secret_until: Date | null;
   customer_id: string | null;
   event_id: string;
   type: ClaimedDelivery['event']['type'];
@@ -136,6 +139,8 @@ export function webhookDispatchRepository(
         url: r.url,
         format: r.format,
         secret: r.secret,
+        previousSecret: r.previous_secret,
+        previousSecretUntil: r.previous_secret_until,
         customerId: r.customer_id,
         event: { id: r.event_id, type: r.type, data: r.data, occurredAt: r.occurred_at },
         attempts: r.attempts,

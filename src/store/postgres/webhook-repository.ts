@@ -1,4 +1,6 @@
 /** A program's webhook subscriptions and their delivery log (migration 011). */
+
+import type { Store } from '../port.js';
 import type {
   WebhookAttemptRecord,
   WebhookDeliveryRecord,
@@ -17,12 +19,13 @@ interface SubscriptionRow {
   disabled_reason: string | null;
   disabled_at: Date | null;
   failing_since: Date | null;
+  previous_secret_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const SUBSCRIPTION_COLUMNS = `id, url, events, format, state, disabled_reason, disabled_at, failing_since,
-  created_at, updated_at`;
+  previous_secret_until, created_at, updated_at`;
 
 function subscription(r: SubscriptionRow): WebhookSubscriptionRecord {
   return {
@@ -34,6 +37,7 @@ function subscription(r: SubscriptionRow): WebhookSubscriptionRecord {
     disabledReason: r.disabled_reason,
     disabledAt: r.disabled_at,
     failingSince: r.failing_since,
+    previousSecretUntil: r.previous_secret_until,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -173,6 +177,19 @@ export function webhookRepository(q: SqlQuery, programId: string): WebhookReposi
       );
       return rows[0] ? subscription(rows[0]) : null;
     },
+    async rotateSecret(id, { secret, previousUntil, now }) {
+      // One statement: the old secret moves to the previous slot as the new one takes its place.
+      const { rows } = await q.query<SubscriptionRow>(
+        `UPDATE webhook_subscriptions SET secret = $3,
+           previous_secret = CASE WHEN $4::timestamptz > $5::timestamptz THEN secret END,
+           previous_secret_until = CASE WHEN $4::timestamptz > $5::timestamptz THEN $4::timestamptz END,
+           updated_at = $5
+         WHERE program_id = $1 AND id = $2 AND state <> 'deleted'
+         RETURNING ${SUBSCRIPTION_COLUMNS}`,
+        [programId, id, secret, previousUntil, now],
+      );
+      return rows[0] ? subscription(rows[0]) : null;
+    },
     async deliveries(subscriptionId, page) {
       const { rows } = await q.query<DeliveryRow>(
         `${DELIVERY_SELECT}
@@ -204,4 +221,64 @@ export function webhookRepository(q: SqlQuery, programId: string): WebhookReposi
       return rows[0] ? deliveryById(q, rows[0].id) : null;
     },
   };
+}
+
+/**
+ * Store.resealWebhookSecrets: subscriptions with a secret not under `currentPrefix`, 500 at a
+ * time in key order, each row rewritten only if both secrets are unchanged since read.
+ */
+export async function resealWebhookSecrets(
+  q: SqlQuery,
+  reseal: Parameters<Store['resealWebhookSecrets']>[0],
+  currentPrefix: string,
+): Promise<number> {
+  let rewritten = 0;
+  let after = { programId: '', id: '' };
+  for (;;) {
+    const { rows } = await q.query<{
+      program_id: string;
+      id: string;
+      secret: string;
+      previous_secret: string | null;
+    }>(
+      `SELECT program_id, id, secret, previous_secret FROM webhook_subscriptions
+       WHERE (program_id, id) > ($1, $2)
+         AND (NOT starts_with(secret, $3) OR NOT starts_with(coalesce(previous_secret, $3), $3))
+       ORDER BY program_id, id LIMIT 500`,
+      [after.programId, after.id, currentPrefix],
+    );
+    const last = rows.at(-1);
+    if (!last) return rewritten;
+    after = { programId: last.program_id, id: last.id };
+    const changes = rows.flatMap((r) => {
+      const next = reseal({
+        programId: r.program_id,
+        subscriptionId: r.id,
+        secret: r.secret,
+        previousSecret: r.previous_secret,
+      });
+      return next ? [{ row: r, next }] : [];
+    });
+    if (changes.length === 0) continue;
+    const { rowCount } = await q.query(
+      `UPDATE webhook_subscriptions s SET secret = v.secret, previous_secret = v.previous_secret
+       FROM jsonb_to_recordset($1::jsonb) AS v(program_id text, id text, old_secret text,
+         old_previous text, secret text, previous_secret text)
+       WHERE s.program_id = v.program_id AND s.id = v.id AND s.secret = v.old_secret
+         AND s.previous_secret IS NOT DISTINCT FROM v.old_previous`,
+      [
+        jsonParam(
+          changes.map(({ row, next }) => ({
+            program_id: row.program_id,
+            id: row.id,
+            old_secret: row.secret,
+            old_previous: row.previous_secret,
+            secret: next.secret,
+            previous_secret: row.previous_secret === null ? null : next.previousSecret,
+          })),
+        ),
+      ],
+    );
+    rewritten += rowCount ?? 0;
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * One customer: balances, tier and since when, progress to the next tier, what keeps the tier in
- * cycle mode (all computed by the server), actions (adjust, redeem, pass link with QR), and the
- * history (tier changes explained, ledger, orders with refunds), each paged.
+ * cycle mode (all computed by the server), actions (adjust, redeem, pass link with QR, export and
+ * erasure of personal data), and the history (tier changes explained, ledger, orders with
+ * refunds), each paged.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { formatProgramDate } from '../../../../src/domain/tier-change-explanation.js';
@@ -14,6 +15,7 @@ import { LedgerTable, OrdersList, TierHistory } from './customer-activity';
 import type { Customer, LedgerEntry, Order, TierChange } from './customer-types';
 import { PassLinkPanel } from './pass-link-panel';
 import { PointsForm } from './points-forms';
+import { PrivacyPanel } from './privacy-panel';
 import { usePaged } from './use-paged';
 
 function Balances({ c, currency }: { c: Customer; currency: string }) {
@@ -130,6 +132,7 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         <PassLinkPanel customerId={customer.id} />
         <PointsForm kind="adjust" customerId={customer.id} onApplied={applied} />
         <PointsForm kind="redeem" customerId={customer.id} onApplied={applied} />
+        <PrivacyPanel customerId={customer.id} onRedacted={applied} />
       </div>
       <TierHistory list={history} />
       <OrdersList list={orders} zone={zone} />

@@ -1,13 +1,17 @@
 /**
- * One subscription: its settings and state (enable when disabled), "Send test event", and its
+ * One subscription: its settings and state (enable when disabled), "Send test event", "Rotate
+ * secret" (the new one shown once; docs/decisions/0041), and its
  * delivery log with status codes and errors, paged, with a redeliver button per delivery. A test
  * event or a redelivery is followed in the log until its attempt is recorded.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { api, messageOf } from '../../api/client';
+import { useSession } from '../../api/session';
 import { Banner } from '../../components/form-controls';
+import { formatInstant } from '../../format/instants';
 import { Link } from '../../router';
 import { DeliveryLog } from './delivery-log';
+import { RotateSecret } from './rotate-secret';
 import { SubscriptionState } from './subscription-card';
 import { useDeliveryLog, type Watch } from './use-delivery-log';
 import type { Delivery, Subscription } from './webhook-types';
@@ -49,6 +53,7 @@ function PageHead() {
 }
 
 export function WebhookPage({ webhookId }: { webhookId: string }) {
+  const { program } = useSession();
   const [sub, setSub] = useState<Subscription | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -142,7 +147,14 @@ export function WebhookPage({ webhookId }: { webhookId: string }) {
           the log below with the status code your endpoint answered.
           {sub.state !== 'enabled' ? ' Enable the webhook to send one.' : ''}
         </p>
+        {sub.previousSecretExpiresAt ? (
+          <p className="hint">
+            Secret rotated: events are signed with the previous secret too until{' '}
+            {formatInstant(sub.previousSecretExpiresAt, program?.timezone)}.
+          </p>
+        ) : null}
       </div>
+      <RotateSecret sub={sub} onRotated={setSub} />
       {error ? <Banner kind="error">{error}</Banner> : null}
       <div aria-live="polite">
         {log.waiting && log.watch ? (

@@ -1,0 +1,216 @@
+/**
+ * Shopify ingestion benchmark (`npm run bench:shopify`): signed `orders/paid` webhooks per second
+ * beside plain `POST /v1/orders` in the same run, at C concurrent keep-alive clients, against the
+ * real app in-process on a fresh PostgreSQL database.
+ *
+ *   npm run bench:shopify -- [--clients 16] [--seconds 8] [--rounds 2] [--customers 500]
+ *                            [--payload documented|minimal]
+ *
+ * Phases alternate (orders, webhooks, orders, webhooks, …) so drift on the shared machine hits
+ * both alike; the medians are reported. Each webhook is a documented `orders/paid` payload
+ * (test/fixtures/shopify/webhooks-2025-10) with its own order id, signed with the app secret; the
+ * service verifies the HMAC, stores the delivery and applies the order inline (decision 0042).
+ * The clients run in the same process as the service, so both rates include their CPU alike.
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
+ * the script creates tierpass_shopify_<ts> there and drops it at the end.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { SecretBox } from '../src/integrations/secrets/secret-box.js';
+import { openDatabase } from '../src/store/open-store.js';
+import { closedLoop, type LoadResult } from './lib/closed-loop.js';
+import { LeanConnection } from './lib/lean-http.js';
+
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const SHOP = 'bench-shop.myshopify.com';
+const { values: flags } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    customers: { type: 'string', default: '500' },
+    /** documented (default): Shopify's full example order (≈ 12 KB); minimal: only the fields Tierpass reads. */
+    payload: { type: 'string', default: 'documented' },
+  },
+});
+const CLIENTS = Number(flags.clients);
+const SECONDS = Number(flags.seconds);
+const ROUNDS = Number(flags.rounds);
+const CUSTOMERS = Number(flags.customers);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
+
+async function main(): Promise<void> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `tierpass_shopify_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const { store } = await openDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
+  const secrets = new SecretBox([{ id: 'b1', key: randomBytes(32) }]);
+  const { app } = buildApp({
+    store,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN,
+    publicUrl: 'https://tierpass.example.com',
+    secrets,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const created = await fetch(`${base}/v1/programs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench', currency: 'USD', earning: { pointsPerUnit: 10 } }),
+    }).then((r) => r.json() as Promise<{ apiKey: string; program: { id: string } }>);
+    const auth = `Bearer ${created.apiKey}`;
+    const programId = created.program.id;
+    for (const [title, minAmount] of [
+      ['Bronze', 0],
+      ['Silver', 50_000],
+      ['Gold', 200_000],
+    ] as const) {
+      await fetch(`${base}/v1/tiers`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(
+          minAmount === 0 ? { title } : { title, qualifications: [{ type: 'lifetimeSpend', minAmount }] },
+        ),
+      });
+    }
+    for (let i = 0; i < CUSTOMERS; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, CUSTOMERS - i) }, (_, k) =>
+          fetch(`${base}/v1/customers/${1_000_000 + i + k}`, {
+            method: 'PUT',
+            headers: { Authorization: auth, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ email: `c${i + k}@example.com` }),
+          }),
+        ),
+      );
+    }
+    // The connection as PUT /v1/integrations/shopify stores it (no shop to ask here).
+    const secret = `shpss_${randomBytes(16).toString('hex')}`;
+    await store.scoped(programId).shopify.save(
+      {
+        shopDomain: SHOP,
+        shopName: 'Bench shop',
+        shopCurrency: 'USD',
+        accessTokenSealed: secrets.seal('shpat_bench', `shopify:${programId}:access-token`),
+        webhookSecretSealed: secrets.seal(secret, `shopify:${programId}:webhook-secret`),
+        earnOn: 'subtotal',
+        includeTestOrders: false,
+        subscriptions: [],
+        state: 'connected',
+        connectedAt: new Date(),
+      },
+      new Date(),
+    );
+    const documented = JSON.parse(
+      readFileSync(
+        new URL('../test/fixtures/shopify/webhooks-2025-10/orders-paid.json', import.meta.url),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    const example: Record<string, unknown> =
+      flags.payload === 'minimal' ? { customer: { email: 'john@example.com' } } : documented;
+
+    const conns = await Promise.all(
+      Array.from({ length: CLIENTS }, () => LeanConnection.open('127.0.0.1', port)),
+    );
+    let nextOrder = 1;
+    const customerOf = (n: number) => 1_000_000 + (n % CUSTOMERS);
+    const orders = () =>
+      closedLoop(CLIENTS, SECONDS, async (c) => {
+        const n = nextOrder++;
+        const body = JSON.stringify({
+          id: `o${n}`,
+          customerId: String(customerOf(n)),
+          amount: 1000 + (n % 5000),
+        });
+        const res = await conns[c]!.send(
+          'POST',
+          '/v1/orders',
+          `host: 127.0.0.1\r\nauthorization: ${auth}\r\ncontent-type: application/json\r\n`,
+          body,
+        );
+        return res.status === 201 ? 'ok' : `http ${res.status}`;
+      });
+    /** A signed delivery of order `n`, as Shopify would send it. */
+    const signed = (n: number) => {
+      const amount = (1000 + (n % 5000)) / 100;
+      const money = { amount: amount.toFixed(2), currency_code: 'USD' };
+      const set = { shop_money: money, presentment_money: money };
+      const body = JSON.stringify({
+        ...example,
+        id: 5_000_000_000 + n,
+        test: false,
+        subtotal_price: money.amount,
+        subtotal_price_set: set,
+        total_price_set: set,
+        customer: { ...(example.customer as object), id: customerOf(n) },
+      });
+      return { n, body, hmac: createHmac('sha256', secret).update(body).digest('base64') };
+    };
+    // Signed before the phase starts (as Shopify signs on its side), so the in-process clients
+    // spend no more CPU per webhook than per order; more are made on the fly if these run out.
+    const PRESIGNED = 6000;
+    const webhooks = () => {
+      const ready = Array.from({ length: PRESIGNED }, () => signed(nextOrder++));
+      return closedLoop(CLIENTS, SECONDS, async (c) => {
+        const w = ready.pop() ?? signed(nextOrder++);
+        const res = await conns[c]!.send(
+          'POST',
+          '/shopify/webhooks',
+          `host: 127.0.0.1\r\ncontent-type: application/json\r\nx-shopify-topic: orders/paid\r\nx-shopify-hmac-sha256: ${w.hmac}\r\nx-shopify-shop-domain: ${SHOP}\r\nx-shopify-webhook-id: bench-${w.n}\r\n`,
+          w.body,
+        );
+        if (res.status !== 200) return `http ${res.status}`;
+        return res.body.includes('"result":"applied"') ? 'ok' : 'not-applied';
+      });
+    };
+    const results: { orders: LoadResult[]; webhooks: LoadResult[] } = { orders: [], webhooks: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      results.orders.push(await orders());
+      results.webhooks.push(await webhooks());
+    }
+    for (const c of conns) c.close();
+    const o = median(results.orders.map((x) => x.perSecond));
+    const w = median(results.webhooks.map((x) => x.perSecond));
+    const summary = {
+      clients: CLIENTS,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      ordersPerSecond: o,
+      webhooksPerSecond: w,
+      ratio: Math.round((w / o) * 100) / 100,
+      ordersP50Ms: median(results.orders.map((x) => x.latencyMs.p50)),
+      webhooksP50Ms: median(results.webhooks.map((x) => x.latencyMs.p50)),
+      webhooksP99Ms: median(results.webhooks.map((x) => x.latencyMs.p99)),
+      errors: [...results.orders, ...results.webhooks].reduce((a, x) => a + x.errors, 0),
+      sampleErrors: [...results.orders, ...results.webhooks].flatMap((x) => x.sampleErrors).slice(0, 5),
+    };
+    console.log(JSON.stringify(summary, null, 2));
+  } finally {
+    server.close();
+    await store.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

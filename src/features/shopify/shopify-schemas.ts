@@ -1,0 +1,78 @@
+/** The connection API's shapes and the fields Tierpass reads of Shopify's webhook payloads. */
+import { z } from 'zod';
+
+export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$/;
+
+export const connectBody = z.strictObject({
+  shopDomain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(SHOP_DOMAIN, 'must be the shop’s <name>.myshopify.com domain')
+    .describe('The shop’s permanent domain, <name>.myshopify.com'),
+  accessToken: z
+    .string()
+    .min(10)
+    .max(255)
+    .describe('The custom app’s Admin API access token (never returned)'),
+  webhookSecret: z
+    .string()
+    .min(10)
+    .max(255)
+    .describe('The app’s client secret, which signs its webhooks (never returned)'),
+  earnOn: z
+    .enum(['subtotal', 'total'])
+    .default('subtotal')
+    .describe('subtotal: after discounts, without shipping and tax (default); total: what the customer paid'),
+  includeTestOrders: z.boolean().default(false).describe('Count test orders (default false)'),
+});
+export type ConnectInput = z.output<typeof connectBody>;
+
+export const connectionView = z.object({
+  shopDomain: z.string(),
+  shopName: z.string(),
+  currency: z.string(),
+  state: z.enum(['connected', 'uninstalled']),
+  earnOn: z.enum(['subtotal', 'total']),
+  includeTestOrders: z.boolean(),
+  webhookTopics: z.array(z.string()),
+  connectedAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const webhookAck = z.object({
+  received: z.boolean(),
+  duplicate: z.boolean(),
+  result: z.string().nullable(),
+});
+
+// Shopify's payloads: only the fields Tierpass reads are checked; the rest passes.
+const money = z.object({ amount: z.string(), currency_code: z.string().regex(/^[A-Z]{3}$/) });
+const moneySet = z.object({ shop_money: money });
+const shopifyId = z.union([z.number().int().positive(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+
+export const customerPayload = z.object({
+  id: shopifyId,
+  email: z.string().nullable().optional(),
+  first_name: z.string().nullable().optional(),
+  last_name: z.string().nullable().optional(),
+  tags: z.string().optional(),
+});
+
+export const orderPayload = z.object({
+  id: shopifyId,
+  test: z.boolean().optional(),
+  processed_at: z.string().nullable().optional(),
+  created_at: z.string().nullable().optional(),
+  subtotal_price_set: moneySet,
+  total_price_set: moneySet,
+  customer: customerPayload.nullable().optional(),
+});
+
+export const refundPayload = z.object({
+  id: shopifyId,
+  order_id: shopifyId,
+  refund_line_items: z.array(z.object({ subtotal_set: moneySet })),
+});
+
+export const customerDeletePayload = z.object({ id: shopifyId });

@@ -1,0 +1,159 @@
+/**
+ * The Shopify Admin GraphQL API as Tierpass uses it (docs/decisions/0042), through
+ * `@shopify/admin-api-client`: the shop check on connect and the webhook subscriptions. Every
+ * document is a constant here, so the tests validate each against Shopify's schema.
+ */
+import { createAdminApiClient } from '@shopify/admin-api-client';
+import { AppError } from '../../errors.js';
+
+/** The Admin API version Tierpass speaks. */
+export const SHOPIFY_API_VERSION = '2026-10';
+
+export const SHOP_QUERY = `query TierpassShop { shop { name currencyCode } }`;
+
+export const LIST_SUBSCRIPTIONS_QUERY = `query TierpassWebhookSubscriptions($callbackUrl: URL!) {
+  webhookSubscriptions(first: 100, callbackUrl: $callbackUrl) {
+    edges { node { id topic } }
+  }
+}`;
+
+export const CREATE_SUBSCRIPTION_MUTATION = `mutation TierpassWebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+}`;
+
+export const DELETE_SUBSCRIPTION_MUTATION = `mutation TierpassWebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}`;
+
+export interface ShopifyAdminOptions {
+  /** Where the Admin API of `shop` is reached (tests: a local stand-in); default `https://<shop>`. */
+  origin?: (shop: string) => string;
+  apiVersion?: string;
+}
+
+/** One shop's Admin API with one access token. */
+export interface ShopifyAdmin {
+  shop(): Promise<{ name: string; currencyCode: string }>;
+  listSubscriptions(callbackUrl: string): Promise<{ id: string; topic: string }[]>;
+  createSubscription(topic: string, callbackUrl: string): Promise<{ id: string; topic: string }>;
+  deleteSubscription(id: string): Promise<void>;
+}
+
+interface GraphQlAnswer<T> {
+  data?: T;
+  errors?: {
+    networkStatusCode?: number;
+    message?: string;
+    graphQLErrors?: { message?: string; extensions?: { code?: string } }[];
+  };
+}
+
+/** Why a call to the shop failed, as a stable API error. */
+function failure(errors: NonNullable<GraphQlAnswer<unknown>['errors']>): AppError {
+  const status = errors.networkStatusCode;
+  if (status === 401 || status === 403) {
+    return new AppError(422, 'shopify_credentials_rejected', 'The shop refused the access token');
+  }
+  if (errors.graphQLErrors?.some((e) => e.extensions?.code === 'THROTTLED')) {
+    return new AppError(
+      503,
+      'shopify_throttled',
+      'The shop is throttling Admin API calls; try again shortly',
+    );
+  }
+  if (errors.graphQLErrors?.some((e) => e.extensions?.code === 'ACCESS_DENIED')) {
+    return new AppError(
+      422,
+      'shopify_scope_missing',
+      'The access token lacks a scope Tierpass needs (docs/shopify.md)',
+    );
+  }
+  return new AppError(
+    502,
+    'shopify_unavailable',
+    `The shop's Admin API failed${status ? ` (HTTP ${status})` : ''}`,
+  );
+}
+
+export function shopifyAdmin(
+  shop: string,
+  accessToken: string,
+  opts: ShopifyAdminOptions = {},
+): ShopifyAdmin {
+  const origin = opts.origin;
+  const client = createAdminApiClient({
+    storeDomain: shop,
+    apiVersion: opts.apiVersion ?? SHOPIFY_API_VERSION,
+    accessToken,
+    // Rewrites only the origin, for a stand-in; the path and headers stay the library's.
+    customFetchApi: origin
+      ? (url, init) => {
+          const u = new URL(String(url));
+          return fetch(`${origin(shop)}${u.pathname}${u.search}`, init);
+        }
+      : undefined,
+  });
+
+  async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
+    let answer: GraphQlAnswer<T>;
+    try {
+      answer = (await client.request(doc, variables ? { variables } : undefined)) as GraphQlAnswer<T>;
+    } catch {
+      throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
+    }
+    if (answer.errors) throw failure(answer.errors);
+    if (!answer.data) throw new AppError(502, 'shopify_unavailable', 'The shop answered without data');
+    return answer.data;
+  }
+
+  function userErrors(errors: { message: string }[] | undefined, what: string): void {
+    if (errors && errors.length > 0) {
+      throw new AppError(422, 'shopify_rejected', `${what}: ${errors.map((e) => e.message).join('; ')}`);
+    }
+  }
+
+  return {
+    async shop() {
+      const data = await call<{ shop: { name: string; currencyCode: string } }>(SHOP_QUERY);
+      return data.shop;
+    },
+    async listSubscriptions(callbackUrl) {
+      const data = await call<{ webhookSubscriptions: { edges: { node: { id: string; topic: string } }[] } }>(
+        LIST_SUBSCRIPTIONS_QUERY,
+        { callbackUrl },
+      );
+      return data.webhookSubscriptions.edges.map((e) => e.node);
+    },
+    async createSubscription(topic, callbackUrl) {
+      const data = await call<{
+        webhookSubscriptionCreate: {
+          webhookSubscription: { id: string; topic: string } | null;
+          userErrors: { message: string }[];
+        };
+      }>(CREATE_SUBSCRIPTION_MUTATION, {
+        topic,
+        webhookSubscription: { callbackUrl, format: 'JSON' },
+      });
+      const r = data.webhookSubscriptionCreate;
+      userErrors(r.userErrors, `Subscribing to ${topic}`);
+      if (!r.webhookSubscription)
+        throw new AppError(502, 'shopify_unavailable', 'No subscription was created');
+      return r.webhookSubscription;
+    },
+    async deleteSubscription(id) {
+      const data = await call<{ webhookSubscriptionDelete: { userErrors: { message: string }[] } }>(
+        DELETE_SUBSCRIPTION_MUTATION,
+        { id },
+      );
+      userErrors(data.webhookSubscriptionDelete.userErrors, 'Removing a subscription');
+    },
+  };
+}

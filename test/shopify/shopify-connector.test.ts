@@ -1,0 +1,420 @@
+/**
+ * The Shopify connector end to end (docs/decisions/0042): the real app on its own PostgreSQL
+ * database, a Shopify stand-in on a real socket validating every GraphQL document against the
+ * published Admin schema, and webhooks signed like Shopify's from its documented payloads.
+ */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import request from 'supertest';
+import { buildApp } from '../../src/app.js';
+import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/port.js';
+import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
+import { createTempDatabase } from '../support/temp-db.js';
+import { customerPayload, orderPayload, refundPayload } from './payloads.js';
+import { type ShopifyStandIn, signedWebhook, startShopifyStandIn } from './shopify-stand-in.js';
+
+const PUBLIC_URL = 'https://tierpass.example.com';
+const CALLBACK = `${PUBLIC_URL}/shopify/webhooks`;
+
+let db: Awaited<ReturnType<typeof createTempDatabase>>;
+let store: Store;
+let app: ReturnType<typeof buildApp>['app'];
+const shops: ShopifyStandIn[] = [];
+
+beforeAll(async () => {
+  db = await createTempDatabase();
+  store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
+  const byShop = (shop: string) => {
+    const s = shops.find((x) => x.shop === shop);
+    if (!s) throw new Error(`no stand-in for ${shop}`);
+    return s.origin;
+  };
+  ({ app } = buildApp({
+    store,
+    clock: { now: () => new Date() },
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN_TOKEN,
+    publicUrl: PUBLIC_URL,
+    secrets: new SecretBox([{ id: 't1', key: randomBytes(32) }]),
+    shopify: { origin: byShop },
+    rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
+  }));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(shops.map((s) => s.close()));
+  await store.close();
+  await db.drop();
+}, 120_000);
+
+let shopSeq = 0;
+async function standIn(currency: string) {
+  shopSeq += 1;
+  const s = await startShopifyStandIn({ shop: `tp-${process.pid}-${shopSeq}.myshopify.com`, currency });
+  shops.push(s);
+  return s;
+}
+
+/** A program in `currency` with Bronze (entry) and Silver (lifetime spend ≥ `silverAt` minor units), connected to a new stand-in. */
+async function connected(currency: string, silverAt: number, extra: Record<string, unknown> = {}) {
+  const shop = await standIn(currency);
+  const { auth, programId } = await createProgram({ app }, { currency, retention: { mode: 'lifetime' } });
+  await createTier({ app }, auth, { title: 'Bronze' });
+  await createTier({ app }, auth, {
+    title: 'Silver',
+    qualifications: [{ type: 'lifetimeSpend', minAmount: silverAt }],
+  });
+  const secret = `shpss_${randomBytes(16).toString('hex')}`;
+  const res = await request(app)
+    .put('/v1/integrations/shopify')
+    .set(auth)
+    .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret, ...extra });
+  expect(res.status).toBe(200);
+  const send = (topic: string, payload: unknown, webhookId?: string) => {
+    const w = signedWebhook(secret, shop.shop, topic, payload, webhookId);
+    return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);
+  };
+  return { shop, auth, programId, secret, send, connection: res.body };
+}
+
+async function customer(auth: { Authorization: string }, id: string) {
+  const res = await request(app).get(`/v1/customers/${id}`).set(auth);
+  return res;
+}
+
+describe('connecting a store', () => {
+  it('checks the credentials, registers the webhooks once, never returns a secret, and disconnects', async () => {
+    const { shop, auth, secret, connection } = await connected('USD', 10_000);
+    expect(connection).toMatchObject({
+      shopDomain: shop.shop,
+      currency: 'USD',
+      state: 'connected',
+      earnOn: 'subtotal',
+    });
+    expect(shop.subscriptions.map((s) => s.topic).sort()).toEqual([
+      'APP_UNINSTALLED',
+      'CUSTOMERS_CREATE',
+      'CUSTOMERS_DELETE',
+      'CUSTOMERS_UPDATE',
+      'ORDERS_CANCELLED',
+      'ORDERS_PAID',
+      'REFUNDS_CREATE',
+    ]);
+    expect(new Set(shop.subscriptions.map((s) => s.callbackUrl))).toEqual(new Set([CALLBACK]));
+    const shown = await request(app).get('/v1/integrations/shopify').set(auth);
+    expect(shown.status).toBe(200);
+    expect(JSON.stringify(shown.body)).not.toContain(shop.accessToken);
+    expect(JSON.stringify(shown.body)).not.toContain(secret);
+    // Stored sealed, not readable.
+    const rows = await store.scoped((await request(app).get('/v1/program').set(auth)).body.id).shopify.get();
+    expect(rows?.accessTokenSealed.startsWith('sb1.')).toBe(true);
+    expect(rows?.accessTokenSealed).not.toContain(shop.accessToken);
+
+    // Saving again (e.g. a new token) registers nothing twice.
+    const again = await request(app)
+      .put('/v1/integrations/shopify')
+      .set(auth)
+      .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret });
+    expect(again.status).toBe(200);
+    expect(shop.subscriptions).toHaveLength(7);
+
+    const gone = await request(app).delete('/v1/integrations/shopify').set(auth);
+    expect(gone.status).toBe(204);
+    expect(shop.subscriptions).toHaveLength(0);
+    expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
+  });
+
+  it('disconnects when a subscription is already gone at the shop', async () => {
+    const { shop, auth } = await connected('USD', 10_000);
+    shop.subscriptions.splice(0, 2);
+    expect((await request(app).delete('/v1/integrations/shopify').set(auth)).status).toBe(204);
+    expect(shop.subscriptions).toHaveLength(0);
+    expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
+  });
+
+  it('refuses a wrong token, another currency and a malformed domain without storing anything', async () => {
+    const shop = await standIn('USD');
+    const { auth } = await createProgram({ app }, { currency: 'USD' });
+    const wrong = await request(app)
+      .put('/v1/integrations/shopify')
+      .set(auth)
+      .send({ shopDomain: shop.shop, accessToken: 'shpat_not-the-token', webhookSecret: 'shpss_0123456789' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.code).toBe('shopify_credentials_rejected');
+    const { auth: eur } = await createProgram({ app }, { currency: 'EUR' });
+    const currency = await request(app)
+      .put('/v1/integrations/shopify')
+      .set(eur)
+      .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: 'shpss_0123456789' });
+    expect(currency.status).toBe(422);
+    expect(currency.body.error.code).toBe('currency_mismatch');
+    const domain = await request(app).put('/v1/integrations/shopify').set(auth).send({
+      shopDomain: 'evil.example.com',
+      accessToken: shop.accessToken,
+      webhookSecret: 'shpss_0123456789',
+    });
+    expect(domain.status).toBe(400);
+    expect(shop.subscriptions).toHaveLength(0);
+    expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
+  });
+
+  it('answers 503 shopify_throttled when the shop throttles, and connects on the next try', async () => {
+    const shop = await standIn('USD');
+    const { auth } = await createProgram({ app }, { currency: 'USD' });
+    shop.throttle(1);
+    const body = { shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: 'shpss_0123456789' };
+    const first = await request(app).put('/v1/integrations/shopify').set(auth).send(body);
+    expect(first.status).toBe(503);
+    expect(first.body.error.code).toBe('shopify_throttled');
+    const second = await request(app).put('/v1/integrations/shopify').set(auth).send(body);
+    expect(second.status).toBe(200);
+  });
+});
+
+describe('webhooks', () => {
+  it('orders and refunds move a customer across a tier; replays change nothing (USD)', async () => {
+    const { auth, send } = await connected('USD', 10_000);
+    // $60 of merchandise, $10 shipping, $5 tax: only the $60 earns. The customer is created from the order.
+    const first = orderPayload({
+      id: 5001,
+      customer: { id: 7001, email: 'ana@example.com', firstName: 'Ana', lastName: 'Lima' },
+      currency: 'USD',
+      subtotal: 6000,
+      shipping: 1000,
+      tax: 500,
+    });
+    const r1 = await send('orders/paid', first, 'wh-order-1');
+    expect(r1.status).toBe(200);
+    expect(r1.body).toEqual({ received: true, duplicate: false, result: 'applied' });
+    let c = await customer(auth, '7001');
+    expect(c.body).toMatchObject({
+      email: 'ana@example.com',
+      name: 'Ana Lima',
+      balances: { lifetimeSpend: 6000 },
+    });
+    expect(c.body.tier.title).toBe('Bronze');
+
+    const second = orderPayload({
+      id: 5002,
+      customer: { id: 7001 },
+      currency: 'USD',
+      subtotal: 5000,
+      shipping: 700,
+    });
+    expect((await send('orders/paid', second, 'wh-order-2')).body.result).toBe('applied');
+    c = await customer(auth, '7001');
+    expect(c.body.balances.lifetimeSpend).toBe(11_000);
+    expect(c.body.tier.title).toBe('Silver');
+    const points = c.body.balances.current;
+
+    // The same delivery again, and the same order in a new delivery: nothing changes.
+    const dup = await send('orders/paid', second, 'wh-order-2');
+    expect(dup.body).toEqual({ received: true, duplicate: true, result: null });
+    await send('orders/paid', second, 'wh-order-2-redelivered');
+    c = await customer(auth, '7001');
+    expect(c.body.balances).toMatchObject({ lifetimeSpend: 11_000, current: points });
+
+    // A refund of $25 of the second order's merchandise (plus tax and shipping, which reverse nothing).
+    const refund = refundPayload({
+      id: 9001,
+      orderId: 5002,
+      currency: 'USD',
+      lines: [2500],
+      lineTax: 200,
+      shipping: 700,
+    });
+    expect((await send('refunds/create', refund, 'wh-refund-1')).body.result).toBe('applied');
+    await send('refunds/create', refund, 'wh-refund-1-again');
+    c = await customer(auth, '7001');
+    expect(c.body.balances.lifetimeSpend).toBe(8500);
+    expect(c.body.balances.current).toBe(points - Math.round(points * (5000 / 11_000) * 0.5));
+
+    // Cancelling the first order reverses what is left of it.
+    const cancel = orderPayload(
+      { id: 5001, customer: { id: 7001 }, currency: 'USD', subtotal: 6000 },
+      'orders-cancelled',
+    );
+    expect((await send('orders/cancelled', cancel, 'wh-cancel-1')).body.result).toBe('applied');
+    c = await customer(auth, '7001');
+    expect(c.body.balances.lifetimeSpend).toBe(2500);
+    const orders = await request(app).get('/v1/customers/7001/orders').set(auth);
+    expect(orders.status).toBe(200);
+  });
+
+  it('converts shop money by the currency exponent (JPY 0, KWD 3)', async () => {
+    const jpy = await connected('JPY', 10_000);
+    await jpy.send(
+      'orders/paid',
+      orderPayload({ id: 6001, customer: { id: 8001 }, currency: 'JPY', subtotal: 12_000, tax: 1200 }),
+    );
+    const c1 = await customer(jpy.auth, '8001');
+    expect(c1.body.balances.lifetimeSpend).toBe(12_000);
+    expect(c1.body.tier.title).toBe('Silver');
+
+    const kwd = await connected('KWD', 50_000);
+    const order = orderPayload({ id: 6002, customer: { id: 8002 }, currency: 'KWD', subtotal: 12_345 });
+    expect((order.subtotal_price_set as { shop_money: { amount: string } }).shop_money.amount).toBe('12.345');
+    await kwd.send('orders/paid', order);
+    const c2 = await customer(kwd.auth, '8002');
+    expect(c2.body.balances.lifetimeSpend).toBe(12_345);
+    expect(c2.body.tier.title).toBe('Bronze');
+  });
+
+  it('ignores test orders unless the program counts them; total earning is a setting', async () => {
+    const p = await connected('USD', 10_000);
+    const r = await p.send(
+      'orders/paid',
+      orderPayload({ id: 6101, customer: { id: 8101 }, currency: 'USD', subtotal: 4000, test: true }),
+    );
+    expect(r.body.result).toBe('ignored');
+    expect((await customer(p.auth, '8101')).status).toBe(404);
+
+    const q = await connected('USD', 10_000, { earnOn: 'total', includeTestOrders: true });
+    await q.send(
+      'orders/paid',
+      orderPayload({
+        id: 6102,
+        customer: { id: 8102 },
+        currency: 'USD',
+        subtotal: 4000,
+        shipping: 500,
+        tax: 300,
+        test: true,
+      }),
+    );
+    expect((await customer(q.auth, '8102')).body.balances.lifetimeSpend).toBe(4800);
+  });
+
+  it('keeps customers current from customers/create and update (email, name, merchant tags)', async () => {
+    const p = await connected('USD', 10_000);
+    await p.send(
+      'customers/create',
+      customerPayload({
+        id: 8201,
+        email: 'bob@example.com',
+        firstName: 'Bob',
+        lastName: 'Biller',
+        tags: 'vip, wholesale',
+      }),
+    );
+    let c = await customer(p.auth, '8201');
+    expect(c.body).toMatchObject({ email: 'bob@example.com', name: 'Bob Biller' });
+    expect([...c.body.tags].sort()).toEqual(['vip', 'wholesale']);
+    await p.send(
+      'customers/update',
+      customerPayload({ id: 8201, email: 'bob@new.example.com', tags: 'vip' }),
+    );
+    c = await customer(p.auth, '8201');
+    expect(c.body.email).toBe('bob@new.example.com');
+    expect(c.body.tags).toEqual(['vip']);
+  });
+
+  it('refuses forged, re-signed and unsigned bodies with 401 and changes nothing', async () => {
+    const p = await connected('USD', 10_000);
+    const order = orderPayload({ id: 6301, customer: { id: 8301 }, currency: 'USD', subtotal: 9000 });
+    const genuine = signedWebhook(p.secret, p.shop.shop, 'orders/paid', order);
+    // The body changed after signing.
+    const forged = await request(app)
+      .post('/shopify/webhooks')
+      .set(genuine.headers)
+      .send(genuine.body.replace('"90.00"', '"900.00"'));
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('shopify_signature_invalid');
+    // Re-signed with another secret.
+    const other = signedWebhook('shpss_someone-elses-secret', p.shop.shop, 'orders/paid', order);
+    expect((await request(app).post('/shopify/webhooks').set(other.headers).send(other.body)).status).toBe(
+      401,
+    );
+    // No signature at all.
+    const { 'X-Shopify-Hmac-Sha256': _dropped, ...unsigned } = genuine.headers;
+    expect((await request(app).post('/shopify/webhooks').set(unsigned).send(genuine.body)).status).toBe(401);
+    // An unknown shop.
+    const stranger = signedWebhook(p.secret, 'nobody.myshopify.com', 'orders/paid', order);
+    expect(
+      (await request(app).post('/shopify/webhooks').set(stranger.headers).send(stranger.body)).status,
+    ).toBe(401);
+    expect((await customer(p.auth, '8301')).status).toBe(404);
+    const stored = await store
+      .scoped((await request(app).get('/v1/program').set(p.auth)).body.id)
+      .shopify.pending(10);
+    expect(stored).toHaveLength(0);
+  });
+
+  it('refuses signed but malformed payloads with 400 and changes nothing', async () => {
+    const p = await connected('USD', 10_000);
+    const notJson = signedWebhook(p.secret, p.shop.shop, 'orders/paid', 'x');
+    const bad = await request(app).post('/shopify/webhooks').set(notJson.headers).send('{not json');
+    expect(bad.status).toBe(401); // the signature covers the exact bytes, so this is a forgery
+    const raw = '{not json';
+    const { createHmac } = await import('node:crypto');
+    const headers = {
+      ...notJson.headers,
+      'X-Shopify-Hmac-Sha256': createHmac('sha256', p.secret).update(raw).digest('base64'),
+    };
+    const signedBad = await request(app).post('/shopify/webhooks').set(headers).send(raw);
+    expect(signedBad.status).toBe(400);
+    expect(signedBad.body.error.code).toBe('shopify_payload_invalid');
+    const shapeless = await p.send('orders/paid', { id: 'nope' });
+    expect(shapeless.status).toBe(400);
+    expect(shapeless.body.error.code).toBe('shopify_payload_invalid');
+  });
+
+  it('applies a stored delivery that was never applied when Shopify redelivers it (a stop between store and effect)', async () => {
+    const p = await connected('USD', 10_000);
+    const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
+    const order = orderPayload({ id: 6401, customer: { id: 8401 }, currency: 'USD', subtotal: 3000 });
+    // The first attempt stored the delivery and stopped before its effect.
+    await store.scoped(programId).shopify.receive({
+      webhookId: 'wh-crashed',
+      topic: 'orders/paid',
+      payload: order,
+      receivedAt: new Date(),
+    });
+    expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(1);
+    const redelivered = await p.send('orders/paid', order, 'wh-crashed');
+    expect(redelivered.body).toEqual({ received: true, duplicate: true, result: 'applied' });
+    expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
+    expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(0);
+    const again = await p.send('orders/paid', order, 'wh-crashed');
+    expect(again.body).toEqual({ received: true, duplicate: true, result: null });
+    expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
+  });
+
+  it('records privacy requests, and marks the store uninstalled on app/uninstalled', async () => {
+    const p = await connected('USD', 10_000);
+    const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
+    const redact = {
+      shop_id: 954889,
+      shop_domain: p.shop.shop,
+      customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' },
+      orders_to_redact: [299938, 280263],
+    };
+    expect((await p.send('customers/redact', redact, 'wh-redact-1')).body.result).toBe('recorded');
+    const recorded = await store.scoped(programId).shopify.byTopic(['customers/redact'], 10);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.payload).toEqual(redact);
+    expect(
+      (await p.send('app/uninstalled', { id: 1, name: 'Shop', domain: p.shop.shop }, 'wh-uninstall')).body
+        .result,
+    ).toBe('applied');
+    expect((await request(app).get('/v1/integrations/shopify').set(p.auth)).body.state).toBe('uninstalled');
+    // Disconnecting an uninstalled store calls no longer reachable subscriptions.
+    expect((await request(app).delete('/v1/integrations/shopify').set(p.auth)).status).toBe(204);
+  });
+});
+
+it('sent only GraphQL documents valid against Shopify’s published Admin schema', () => {
+  const sent = shops.flatMap((s) => s.documents);
+  expect(sent.length).toBeGreaterThan(20);
+  expect(new Set(sent.map((d) => d.query.match(/^(?:query|mutation) (\w+)/)?.[1]))).toEqual(
+    new Set([
+      'TierpassShop',
+      'TierpassWebhookSubscriptions',
+      'TierpassWebhookSubscriptionCreate',
+      'TierpassWebhookSubscriptionDelete',
+    ]),
+  );
+  expect(sent.filter((d) => d.errors.length > 0)).toEqual([]);
+});

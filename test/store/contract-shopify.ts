@@ -1,0 +1,117 @@
+import type { ProgramScope } from '../../src/store/port.js';
+import type { NewShopifyConnection } from '../../src/store/shopify-port.js';
+import { at, newProgram, type StoreRef, T0, uid } from './contract-fixtures.js';
+
+/**
+ * The Shopify connection and webhook record (migration 032, docs/decisions/0042): one connection
+ * per program, a shop domain held by one program at most, found across programs by its domain;
+ * deliveries recorded once by their id.
+ */
+export function shopifyContract(store: StoreRef): void {
+  describe('shopify', () => {
+    let scope: ProgramScope;
+    const connection = (
+      shopDomain: string,
+      more: Partial<NewShopifyConnection> = {},
+    ): NewShopifyConnection => ({
+      shopDomain,
+      shopName: 'Shop',
+      shopCurrency: 'USD',
+      accessTokenSealed: 'sb1.k.a.b.c',
+      webhookSecretSealed: 'sb1.k.d.e.f',
+      earnOn: 'subtotal',
+      includeTestOrders: false,
+      subscriptions: [{ topic: 'ORDERS_PAID', id: 'gid://shopify/WebhookSubscription/1' }],
+      state: 'connected',
+      connectedAt: T0,
+      ...more,
+    });
+    beforeEach(async () => {
+      scope = await newProgram(store());
+    });
+
+    it('saves, replaces, updates and removes the one connection; finds it by domain', async () => {
+      const domain = `${uid('shop').toLowerCase()}.myshopify.com`;
+      expect(await scope.shopify.get()).toBeNull();
+      expect(await scope.shopify.save(connection(domain), T0)).toBe(true);
+      expect(
+        await scope.shopify.save(connection(domain, { shopName: 'Renamed', earnOn: 'total' }), at(1)),
+      ).toBe(true);
+      const saved = await scope.shopify.get();
+      expect(saved).toMatchObject({
+        programId: scope.programId,
+        shopDomain: domain,
+        shopName: 'Renamed',
+        earnOn: 'total',
+      });
+      expect(saved?.subscriptions).toEqual([
+        { topic: 'ORDERS_PAID', id: 'gid://shopify/WebhookSubscription/1' },
+      ]);
+      expect(saved?.updatedAt).toEqual(at(1));
+      await scope.shopify.update({ state: 'uninstalled', subscriptions: [] }, at(2));
+      expect(await scope.shopify.get()).toMatchObject({
+        state: 'uninstalled',
+        subscriptions: [],
+        shopName: 'Renamed',
+      });
+      expect((await store().shopifyShops.find(domain))?.programId).toBe(scope.programId);
+      expect(await scope.shopify.remove()).toBe(true);
+      expect(await scope.shopify.remove()).toBe(false);
+      expect(await store().shopifyShops.find(domain)).toBeNull();
+    });
+
+    it('refuses a domain another program holds, changing nothing', async () => {
+      const domain = `${uid('shop').toLowerCase()}.myshopify.com`;
+      expect(await scope.shopify.save(connection(domain), T0)).toBe(true);
+      const other = await newProgram(store());
+      expect(await other.shopify.save(connection(domain), T0)).toBe(false);
+      expect(await other.shopify.get()).toBeNull();
+      // Moving an existing connection onto the held domain is refused too.
+      const own = `${uid('shop').toLowerCase()}.myshopify.com`;
+      expect(await other.shopify.save(connection(own), T0)).toBe(true);
+      expect(await other.shopify.save(connection(domain), at(1))).toBe(false);
+      expect((await other.shopify.get())?.shopDomain).toBe(own);
+      expect((await store().shopifyShops.find(domain))?.programId).toBe(scope.programId);
+    });
+
+    it('records a delivery once, processed or not, and lists pending and by topic', async () => {
+      const payload = { id: 1, email: 'a@example.com' };
+      expect(
+        await scope.shopify.receive({ webhookId: 'w1', topic: 'customers/redact', payload, receivedAt: T0 }),
+      ).toBe(true);
+      expect(
+        await scope.shopify.receive({
+          webhookId: 'w1',
+          topic: 'customers/redact',
+          payload: {},
+          receivedAt: at(1),
+        }),
+      ).toBe(false);
+      expect(
+        await scope.shopify.receive({
+          webhookId: 'w2',
+          topic: 'orders/paid',
+          payload: null,
+          receivedAt: at(2),
+          processed: { result: 'applied', detail: null, at: at(2) },
+        }),
+      ).toBe(true);
+      expect((await scope.shopify.pending(10)).map((w) => w.webhookId)).toEqual(['w1']);
+      await scope.shopify.processed('w1', 'recorded', null, at(3));
+      expect(await scope.shopify.pending(10)).toEqual([]);
+      expect(await scope.shopify.webhook('w1')).toMatchObject({
+        payload,
+        result: 'recorded',
+        processedAt: at(3),
+      });
+      expect(await scope.shopify.webhook('w2')).toMatchObject({ payload: null, result: 'applied' });
+      expect(await scope.shopify.webhook('w3')).toBeNull();
+      expect((await scope.shopify.byTopic(['customers/redact'], 10)).map((w) => w.webhookId)).toEqual(['w1']);
+      // Another program's deliveries are its own, even under the same id.
+      const other = await newProgram(store());
+      expect(
+        await other.shopify.receive({ webhookId: 'w1', topic: 'orders/paid', payload, receivedAt: T0 }),
+      ).toBe(true);
+    });
+  });
+}
