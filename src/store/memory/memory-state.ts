@@ -18,6 +18,7 @@ import type {
 } from '../records.js';
 import type { WebhookAttemptRecord, WebhookSubscriptionRecord } from '../webhook-port.js';
 import { KeyedLocks, Sequence } from './memory-db.js';
+import { emptyShopify, type ShopifyData } from './memory-shopify.js';
 
 /** A tier with its soft-delete mark (rank is meaningless once deleted). */
 export interface TierRow {
@@ -73,6 +74,8 @@ export interface OutboxRow {
 export interface SubscriptionRow {
   record: WebhookSubscriptionRecord;
   secret: string;
+  /** The secret before the last rotation, signing until `record.previousSecretUntil`. */
+  previousSecret: string | null;
 }
 
 export interface WebhookEventRow {
@@ -136,8 +139,12 @@ export interface ProgramData {
   events: Map<string, WebhookEventRow>;
   googleClasses: Map<string, string>;
   googleObjects: Map<string, GoogleObjectRecord>;
-  /** `${customerId}\u0000${day}` → notifications sent. */
-  notifications: Map<string, number>;
+  /** Customer → when its personal data was first erased (ms). */
+  redactions: Map<string, number>;
+  /** The Shopify connection and webhook inbox. */
+  shopify: ShopifyData;
+  /** Customer → the notification slots its Google object took (key, when), rolling 24 hours. */
+  notices: Map<string, { key: string; at: number }[]>;
   /** Customer → when its passes were last pushed (database time). */
   pushes: Map<string, number>;
   /** Hour start (ms) → APNs outcomes. */
@@ -209,7 +216,9 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     events: new Map(),
     googleClasses: new Map(),
     googleObjects: new Map(),
-    notifications: new Map(),
+    notices: new Map(),
+    redactions: new Map(),
+    shopify: emptyShopify(),
     pushes: new Map(),
     pushCounts: new Map(),
   };

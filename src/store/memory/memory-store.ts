@@ -27,6 +27,7 @@ import {
 } from './memory-customers.js';
 import { MemoryTx } from './memory-db.js';
 import { memoryOutbox, memoryOutboxTx } from './memory-outbox.js';
+import { deleteProgram, memoryPrivacy } from './memory-privacy.js';
 import {
   createProgram,
   findProgramByApiKeyHash,
@@ -35,6 +36,7 @@ import {
   memoryTiers,
 } from './memory-programs.js';
 import { memoryRuns } from './memory-runs.js';
+import { memoryShopify, memoryShopifyShops } from './memory-shopify.js';
 import { MemoryState } from './memory-state.js';
 import {
   memoryGoogleWallet,
@@ -45,7 +47,7 @@ import {
   programsOfPassDevice,
   sealLegacyPassTokens,
 } from './memory-wallet.js';
-import { memoryWebhookDispatch, memoryWebhooks } from './memory-webhooks.js';
+import { memoryWebhookDispatch, memoryWebhooks, resealWebhookSecrets } from './memory-webhooks.js';
 
 export interface MemoryStoreOptions {
   /** Database time in ms (leases, due times, createdAt); default the real clock. */
@@ -144,6 +146,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     findProgramByApiKeyHash: async (hash) => findProgramByApiKeyHash(state, hash),
     programsOfPassDevice: async (deviceId) => programsOfPassDevice(state, deviceId),
     sealLegacyPassTokens: async (seal, prefix) => sealLegacyPassTokens(state, seal, prefix),
+    resealWebhookSecrets: async (reseal, prefix) => resealWebhookSecrets(state, reseal, prefix),
+    deleteProgram: async (programId) => deleteProgram(state, programId),
+    shopifyShops: memoryShopifyShops(state),
     sessions: memorySessions(state),
     outbox: memoryOutbox(state, outboxListeners),
     webhookDeliveries: memoryWebhookDispatch(state, webhookListeners),
@@ -165,6 +170,8 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         webhooks: memoryWebhooks(state, programId, () => {}),
         googleWallet: memoryGoogleWallet(state, programId),
         walletHealth: memoryWalletHealth(state, programId),
+        privacy: memoryPrivacy(state, programId, unit),
+        shopify: memoryShopify(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

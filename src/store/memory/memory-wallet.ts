@@ -231,24 +231,17 @@ export function memoryGoogleWallet(state: MemoryState, programId: string): Googl
     async recordError(customerId, error, now) {
       update(customerId, { lastError: error.slice(0, 2000), lastErrorAt: new Date(now) });
     },
-    async takeNotification(customerId, day, limit) {
-      const counts = state.program(programId).notifications;
-      // Only today's count matters: earlier days of this object are dropped.
-      for (const key of counts.keys()) {
-        const [c, d] = key.split('\u0000');
-        if (c === customerId && d !== undefined && d < day) counts.delete(key);
+    async takeNotification(customerId, key, now, limit) {
+      const notices = state.program(programId).notices;
+      const sent = notices.get(customerId) ?? [];
+      const since = now.getTime() - 24 * 3600_000;
+      const recent = sent.filter((n) => n.at > since);
+      if (!sent.some((n) => n.key === key) && recent.length < limit) {
+        // Slots older than 24 hours are dropped when a new one is taken.
+        notices.set(customerId, [...recent, { key, at: now.getTime() }]);
+        return 'taken';
       }
-      const key = `${customerId}\u0000${day}`;
-      const sent = counts.get(key) ?? 0;
-      if (sent >= limit) return false;
-      counts.set(key, sent + 1);
-      return true;
-    },
-    async releaseNotification(customerId, day) {
-      const counts = state.program(programId).notifications;
-      const key = `${customerId}\u0000${day}`;
-      const sent = counts.get(key);
-      if (sent !== undefined) counts.set(key, Math.max(sent - 1, 0));
+      return sent.some((n) => n.key === key) ? 'spent' : 'full';
     },
   };
 }

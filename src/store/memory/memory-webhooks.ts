@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NewWebhookEvent } from '../../domain/webhook-events.js';
 import type {
   ClaimedDelivery,
+  StoredWebhookSecrets,
   WebhookDeliveryRecord,
   WebhookDispatchRepository,
   WebhookRepository,
@@ -102,6 +103,23 @@ export function memoryWebhooks(state: MemoryState, programId: string, told: () =
     return s && s.record.state !== 'deleted' ? s : undefined;
   };
   return {
+    async rotateSecret(id, { secret, previousUntil, now }) {
+      const s = live(id);
+      if (!s) return null;
+      // The old secret moves to the previous slot as the new one takes its place.
+      const keep = previousUntil.getTime() > now.getTime();
+      const next = {
+        record: {
+          ...s.record,
+          previousSecretUntil: keep ? new Date(previousUntil) : null,
+          updatedAt: new Date(now),
+        },
+        secret,
+        previousSecret: keep ? s.secret : null,
+      };
+      data().subscriptions.set(id, next);
+      return copy(next.record);
+    },
     async create(s) {
       const p = data();
       if (p.subscriptions.has(s.id)) throw new Error(`webhook subscription ${s.id} exists`);
@@ -114,10 +132,11 @@ export function memoryWebhooks(state: MemoryState, programId: string, told: () =
         disabledReason: null,
         disabledAt: null,
         failingSince: null,
+        previousSecretUntil: null,
         createdAt: new Date(s.now),
         updatedAt: new Date(s.now),
       };
-      p.subscriptions.set(s.id, { record, secret: s.secret });
+      p.subscriptions.set(s.id, { record, secret: s.secret, previousSecret: null });
       return copy(record);
     },
     async list() {
@@ -264,6 +283,8 @@ export function memoryWebhookDispatch(
             url: s.record.url,
             format: s.record.format,
             secret: s.secret,
+            previousSecret: s.previousSecret,
+            previousSecretUntil: s.record.previousSecretUntil,
             customerId: d.customerId,
             event: {
               id: e.id,
@@ -362,4 +383,37 @@ export function memoryWebhookDispatch(
       }
     },
   };
+}
+
+/**
+ * Every subscription (deleted ones too, across programs) whose secret or previous secret does not
+ * start with `currentPrefix`, re-sealed by `reseal`; each row is written only if unchanged since
+ * read. Returns how many rows were rewritten.
+ */
+export function resealWebhookSecrets(
+  state: MemoryState,
+  reseal: (stored: StoredWebhookSecrets) => { secret: string; previousSecret: string | null } | null,
+  currentPrefix: string,
+): number {
+  let rewritten = 0;
+  for (const [programId, p] of state.programs) {
+    for (const [id, s] of [...p.subscriptions]) {
+      const stale =
+        !s.secret.startsWith(currentPrefix) ||
+        (s.previousSecret !== null && !s.previousSecret.startsWith(currentPrefix));
+      if (!stale) continue;
+      const next = reseal({
+        programId,
+        subscriptionId: id,
+        secret: s.secret,
+        previousSecret: s.previousSecret,
+      });
+      if (next === null) continue;
+      const now = p.subscriptions.get(id);
+      if (now?.secret !== s.secret || now.previousSecret !== s.previousSecret) continue;
+      p.subscriptions.set(id, { ...now, secret: next.secret, previousSecret: next.previousSecret });
+      rewritten++;
+    }
+  }
+  return rewritten;
 }
