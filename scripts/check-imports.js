@@ -24,7 +24,7 @@ export function layerOf(path) {
   // Composition roots: they pick the adapters and build everything.
   if (['app', 'main', 'workers', 'config', 'store/open-store'].includes(rest)) return 'root';
   if (['errors', 'clock', 'program-context'].includes(rest)) return 'kernel';
-  if (rest.startsWith('store/postgres/')) return 'adapter';
+  if (rest.startsWith('store/postgres/') || rest.startsWith('store/memory/')) return 'adapter';
   const top = rest.split('/')[0];
   return top === 'store' ? 'port' : top;
 }

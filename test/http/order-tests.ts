@@ -1,14 +1,15 @@
 import request from 'supertest';
-import { createProgram, type Harness, startHarness, uid } from '../support/harness.js';
+import { createProgram, type Harness, type StoreKind, startHarness, uid } from '../support/harness.js';
 
 /**
  * The order tests' setup: one app for the file, a fresh program (10 points per unit) before each
- * test, and the helpers they share. Call at the top of a test file.
+ * test, and the helpers they share. Call at the top of a test file (or suite function); `store`
+ * picks the adapter (default: TEST_STORE, else PostgreSQL).
  */
-export function orderTests() {
+export function orderTests(store?: StoreKind) {
   const t = {} as { h: Harness; auth: { Authorization: string }; programId: string };
   beforeAll(async () => {
-    t.h = await startHarness();
+    t.h = await startHarness({ store });
   });
   beforeEach(async () => {
     ({ auth: t.auth, programId: t.programId } = await createProgram(t.h, { earning: { pointsPerUnit: 10 } }));

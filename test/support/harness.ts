@@ -1,9 +1,14 @@
-/** The real app on the real PostgreSQL test database, driven through supertest. */
+/**
+ * The real app on the real PostgreSQL test database, driven through supertest — or on the
+ * in-memory store adapter (`store: 'memory'`, or TEST_STORE=memory), for fast service tests
+ * without the scheduler (docs/decisions/0037).
+ */
 import { type Logger, pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import type { RateLimitOptions } from '../../src/http/rate-limits.js';
+import { openMemoryStore } from '../../src/store/memory/memory-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { testDatabaseUrl } from './db.js';
@@ -23,10 +28,26 @@ export function fixedClock(start: Date): Clock & { set(d: Date): void } {
   return { now: () => now, set: (d) => (now = d) };
 }
 
+/** Which store adapter a harness builds the app on. */
+export type StoreKind = 'postgres' | 'memory';
+
+/** The adapter asked for by TEST_STORE (`memory`), else PostgreSQL. */
+export function defaultStoreKind(): StoreKind {
+  return process.env.TEST_STORE === 'memory' ? 'memory' : 'postgres';
+}
+
+/** A fresh store of `kind`: the PostgreSQL test database, or an empty in-memory store. */
+export function openTestStore(kind: StoreKind = defaultStoreKind()): Promise<Store> {
+  return kind === 'memory'
+    ? openMemoryStore()
+    : openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' });
+}
+
 export async function startHarness(
   opts: {
     clock?: Clock;
-    store?: Store;
+    /** A store to use, or the kind of store to open (default: TEST_STORE, else PostgreSQL). */
+    store?: Store | StoreKind;
     /** Limits other than the defaults (http/rate-limits.ts). */
     rateLimits?: Partial<RateLimitOptions>;
     /** Client addresses from X-Forwarded-For (TRUST_PROXY). */
@@ -41,7 +62,8 @@ export async function startHarness(
     logger?: Logger;
   } = {},
 ): Promise<Harness> {
-  const store = opts.store ?? (await openStore({ databaseUrl: testDatabaseUrl(), dataDir: 'memory://' }));
+  const store =
+    typeof opts.store === 'object' ? opts.store : await openTestStore(opts.store ?? defaultStoreKind());
   const { app } = buildApp({
     store,
     clock: opts.clock ?? { now: () => new Date() },

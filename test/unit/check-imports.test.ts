@@ -33,6 +33,12 @@ describe('import rules', () => {
       'features must not import test',
     );
     expect(ruleBroken('console/src/app.tsx', 'src/store/port.js')).toBe('console must not import port');
+    expect(ruleBroken('src/features/ledger/order-service.ts', 'src/store/memory/memory-store.js')).toBe(
+      'features must not import adapter',
+    );
+    expect(ruleBroken('src/store/memory/memory-runs.ts', 'src/features/recalculation/run-plan.js')).toBe(
+      'adapter must not import features',
+    );
   });
 
   it('allow what the diagram allows', () => {
@@ -42,6 +48,7 @@ describe('import rules', () => {
       ['src/features/tiers/tier-service.ts', 'src/errors.js'],
       ['src/store/webhook-port.ts', 'src/domain/webhook-event-types.js'],
       ['src/app.ts', 'src/store/postgres/postgres-store.js'],
+      ['src/store/memory/memory-store.ts', 'src/store/port.js'],
       ['scripts/bench-pushes.ts', 'scripts/lib/apns-stand-in.js'],
       ['console/src/pages/tiers/tier-form.tsx', 'src/features/tiers/tier-schemas.js'],
     ];

@@ -1,0 +1,4 @@
+/** The same tests on the in-memory store adapter (docs/decisions/0037): no database, no scheduler. */
+import { tierSetTests } from './tier-set-tests.js';
+
+tierSetTests('memory');
