@@ -12,7 +12,6 @@ import {
   entry,
   newCustomer,
   newProgram,
-  outcome,
   type StoreRef,
   T0,
   uid,
