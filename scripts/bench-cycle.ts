@@ -5,7 +5,7 @@
  * (VmHWM) is reported, and beside each the floor: one set-based UPDATE of the same customers.
  *
  *   npm run bench:cycle -- [--customers 1000000] [--orders 5000000] [--batch-size 5000]
- *                          [--concurrency 2] [--keep]
+ *                          [--concurrency 2] [--keep] [--profile dir]
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection:
  * the script creates tierpass_cycle_<ts> there and drops it at the end, even on error (--keep
@@ -41,6 +41,8 @@ const { values: flags, positionals } = parseArgs({
     'batch-size': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
+    /** Write V8 CPU and heap-sampling profiles of each run's worker into this directory. */
+    profile: { type: 'string' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -204,7 +206,10 @@ async function withCpu<T extends ChildResult>(fn: () => Promise<T>) {
 function runChild(args: string[]): Promise<ChildResult> {
   const script = fileURLToPath(import.meta.url);
   const passOn = ['--batch-size', flags['batch-size']!, '--concurrency', flags.concurrency!];
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, '--child', ...passOn, ...args], {
+  const profile = flags.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`, '--heap-prof', `--heap-prof-dir=${flags.profile}`]
+    : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script, '--child', ...passOn, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

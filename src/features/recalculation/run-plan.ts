@@ -14,6 +14,7 @@ import {
 import { warnsBeforeBoundaries } from '../../domain/downgrade-warning.js';
 import { requiredWindows, windowBounds } from '../../domain/qualifications.js';
 import type { ProgramSettings } from '../../domain/types.js';
+import type { OutcomeToStore } from '../../store/outcome-port.js';
 import type { TierRecord } from '../../store/port.js';
 import type { BatchCustomer, BatchWork, RunKind } from '../../store/recalculation-port.js';
 
@@ -102,10 +103,10 @@ export function decideBatch(input: {
   moment: Moment;
   asOf: Date;
   withOrders: boolean;
-}): (customers: BatchCustomer[]) => CustomerOutcome[] {
+}): (customers: BatchCustomer[]) => OutcomeToStore[] {
   const { settings, tiers, moment, asOf, withOrders } = input;
   return (customers) => {
-    const outcomes: CustomerOutcome[] = [];
+    const outcomes: OutcomeToStore[] = [];
     for (const c of customers) {
       const outcome = decideOutcome({
         settings,
@@ -115,9 +116,27 @@ export function decideBatch(input: {
         moment,
         at: asOf,
       });
-      if (!isEmptyOutcome(outcome)) outcomes.push(outcome);
+      if (!isEmptyOutcome(outcome)) outcomes.push(toStore(outcome));
     }
     return outcomes;
+  };
+}
+
+/**
+ * Only what the store writes: the customer after the moment, its facts and the decision are
+ * dropped at once, while still young, instead of living in the batch until its statement
+ * returns (BENCHMARKS.md, "The boundary's memory").
+ */
+function toStore(o: CustomerOutcome): OutcomeToStore {
+  return {
+    customerId: o.customerId,
+    at: o.at,
+    entries: o.entries,
+    placement: o.placement,
+    change: o.change,
+    events: o.events,
+    cycleClosedAt: o.cycleClosedAt,
+    passes: o.passes,
   };
 }
 

@@ -195,10 +195,29 @@ export interface StoreResult {
   delivering: boolean;
 }
 
+/**
+ * ISO text of instants, remembered for the last one: a batch's units and entries mostly share one
+ * instant (a boundary's, a sync's), and 10,000 identical strings per statement are pure garbage.
+ */
+function isoText(): (d: Date | null | undefined) => string | null {
+  let last = Number.NaN;
+  let text = '';
+  return (d) => {
+    if (!d) return null;
+    const ms = d.getTime();
+    if (ms !== last) {
+      last = ms;
+      text = d.toISOString();
+    }
+    return text;
+  };
+}
+
 function params(programId: string, outcomes: readonly OutcomeToStore[]): unknown[] {
   const n = outcomes.length;
+  const iso = isoText();
   const customerId = new Array<string>(n);
-  const at = new Array<string>(n);
+  const at = new Array<string | null>(n);
   const placed = new Array<boolean>(n);
   const tierId = new Array<string | null>(n);
   const tierSince = new Array<string | null>(n);
@@ -210,42 +229,69 @@ function params(programId: string, outcomes: readonly OutcomeToStore[]): unknown
   const writesRow = new Array<boolean>(n);
   let entryCount = 0;
   for (const o of outcomes) entryCount += o.entries.length;
-  const e = Array.from({ length: 14 }, () => new Array<unknown>(entryCount));
+  // One array per entry column, filled in place (no row array per entry).
+  const eU = new Array<number>(entryCount);
+  const eType = new Array<string>(entryCount);
+  const eKey = new Array<string>(entryCount);
+  const eOrderId = new Array<string | null>(entryCount);
+  const eBase = new Array<number | null>(entryCount);
+  const eMultiplier = new Array<string | null>(entryCount);
+  const ePoints = new Array<number>(entryCount);
+  const eCurrent = new Array<number>(entryCount);
+  const eCarry = new Array<number>(entryCount);
+  const eEarned = new Array<number>(entryCount);
+  const eSpend = new Array<number>(entryCount);
+  const eReason = new Array<string | null>(entryCount);
+  const eTierId = new Array<string | null>(entryCount);
+  const eAt = new Array<string | null>(entryCount);
   let k = 0;
   outcomes.forEach((o, u) => {
     const p = o.placement;
     customerId[u] = o.customerId;
-    at[u] = o.at.toISOString();
+    at[u] = iso(o.at);
     placed[u] = p !== null;
     tierId[u] = p?.tierId ?? null;
-    tierSince[u] = p?.tierSince.toISOString() ?? null;
+    tierSince[u] = iso(p?.tierSince);
     reason[u] = p?.lastChangeReason ?? null;
-    cycleClosedAt[u] = o.cycleClosedAt?.toISOString() ?? null;
+    cycleClosedAt[u] = iso(o.cycleClosedAt);
     lists[u] = p ? JSON.stringify([p.tierTags, p.bonusedTierIds]) : null;
     apple[u] = o.passes.includes('apple');
     google[u] = o.passes.includes('google');
     writesRow[u] = o.entries.length > 0 || p !== null || o.cycleClosedAt !== null;
     for (const x of o.entries) {
-      const row = [
-        u,
-        x.type,
-        x.key,
-        x.orderId,
-        x.base,
-        x.multiplier,
-        x.points,
-        x.delta.current,
-        x.delta.carry,
-        x.delta.lifetimeEarned,
-        x.delta.lifetimeSpend,
-        x.reason,
-        x.tierId,
-        x.at.toISOString(),
-      ];
-      for (let c = 0; c < 14; c++) (e[c] as unknown[])[k] = row[c] ?? null;
+      eU[k] = u;
+      eType[k] = x.type;
+      eKey[k] = x.key;
+      eOrderId[k] = x.orderId ?? null;
+      eBase[k] = x.base ?? null;
+      eMultiplier[k] = x.multiplier ?? null;
+      ePoints[k] = x.points;
+      eCurrent[k] = x.delta.current;
+      eCarry[k] = x.delta.carry;
+      eEarned[k] = x.delta.lifetimeEarned;
+      eSpend[k] = x.delta.lifetimeSpend;
+      eReason[k] = x.reason ?? null;
+      eTierId[k] = x.tierId ?? null;
+      eAt[k] = iso(x.at);
       k++;
     }
   });
+  const e = [
+    eU,
+    eType,
+    eKey,
+    eOrderId,
+    eBase,
+    eMultiplier,
+    ePoints,
+    eCurrent,
+    eCarry,
+    eEarned,
+    eSpend,
+    eReason,
+    eTierId,
+    eAt,
+  ];
   const changes = outcomes.flatMap((o, u) =>
     o.change
       ? [
@@ -297,14 +343,12 @@ export async function storeOutcomes(
   outcomes: readonly OutcomeToStore[],
 ): Promise<StoreResult> {
   if (outcomes.length === 0) return { stored: [], queued: false, delivering: false };
+  const stored = outcomes.map(() => true);
   const { rows } = await q.query<Counts & { missing: number }>(OUTCOMES_SQL, params(programId, outcomes));
   const [row] = rows;
   // A unit that moves the customer's row must have found it (the caller holds its lock).
   if (row && row.missing > 0) throw new Error(`${row.missing} customer(s) of the outcomes not found`);
-  return told(
-    row,
-    outcomes.map(() => true),
-  );
+  return told(row, stored);
 }
 
 /** An order with the outcome to store when it is new. */

@@ -4,6 +4,7 @@
  * outcomes in memory, then store every outcome in ONE statement (outcome-writes.ts, the same the
  * event path uses) and mark the batch done. A crash anywhere rolls all of it back.
  */
+import type { OutcomeToStore } from '../outcome-port.js';
 import type { BatchCustomer, BatchResult, BatchWork, RunBatch } from '../recalculation-port.js';
 import { storeOutcomes } from './outcome-writes.js';
 import { selectRun } from './run-rows.js';
@@ -91,11 +92,53 @@ export async function processBatch(
     return { skipped: true, processed: 0, run: await selectRun(q, programId, runId) };
   }
 
+  const { processed, outcomes } = await evaluateBatch(q, range, work);
+  // What the batch changed, counted before the write: the statement is the outcomes' last use.
+  const counts = [processed, ...changeCounts(outcomes)];
+  await storeOutcomes(q, programId, outcomes);
+  await work.beforeCommit?.(batch);
+  // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
+  // With what the batch changed, summed per run by the runs listing (the rehearsal timeline).
+  await q.query(
+    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL,
+       moved_up = $5, moved_down = $6, warned = $7
+     WHERE program_id = $1 AND run_id = $2 AND seq = $3`,
+    [programId, runId, batch.seq, ...counts],
+  );
+  return { skipped: false, processed, run: await selectRun(q, programId, runId) };
+}
+
+/** Customers moved up, moved down and warned by a batch's outcomes (the runs listing sums them). */
+function changeCounts(outcomes: readonly OutcomeToStore[]): [number, number, number] {
+  let up = 0;
+  let down = 0;
+  let warned = 0;
+  for (const o of outcomes) {
+    if (o.change?.direction === 'up') up++;
+    else if (o.change?.direction === 'down') down++;
+    for (const e of o.events) if (e.type === 'tier.downgrade_warning') warned++;
+  }
+  return [up, down, warned];
+}
+
+/**
+ * Read the batch's customers with their facts and decide their outcomes. Its own function so the
+ * rows and customers die with it: only the outcomes live on while their statement runs.
+ */
+async function evaluateBatch(
+  q: SqlQuery,
+  range: unknown[],
+  work: BatchWork,
+): Promise<{ processed: number; outcomes: OutcomeToStore[] }> {
   const { windows, withOrders, asOf } = work.orders;
   const factsParams = withOrders ? [...range, asOf, windows.map((w) => w.from)] : range;
   const { rows } = await q.query<FactsRow>(factsSql(windows.length, withOrders), factsParams);
-  const customers = rows.map(
-    (r): BatchCustomer => ({
+  const customers = rows.map((r): BatchCustomer => {
+    const windowSpend: Record<string, number> = {};
+    windows.forEach((w, i) => {
+      windowSpend[w.key] = withOrders ? (r[`w${i}`] ?? 0) : 0;
+    });
+    return {
       id: r.id,
       email: r.email,
       tags: r.tags,
@@ -112,28 +155,8 @@ export async function processBatch(
         lifetimeEarned: r.lifetime_earned,
         lifetimeSpend: r.lifetime_spend,
       },
-      orders: {
-        windowSpend: Object.fromEntries(windows.map((w, i) => [w.key, withOrders ? (r[`w${i}`] ?? 0) : 0])),
-        largestOrder: r.largest ?? 0,
-      },
-    }),
-  );
-  const outcomes = work.evaluate(customers);
-  await storeOutcomes(q, programId, outcomes);
-  await work.beforeCommit?.(batch);
-  // Only the batch row: batches of one run never wait for each other; the run's count is their sum.
-  // With what the batch changed, summed per run by the runs listing (the rehearsal timeline).
-  const moved = (direction: 'up' | 'down') =>
-    outcomes.filter((o) => o.change?.direction === direction).length;
-  const warned = outcomes.reduce(
-    (n, o) => n + o.events.filter((e) => e.type === 'tier.downgrade_warning').length,
-    0,
-  );
-  await q.query(
-    `UPDATE recalc_batches SET state = 'done', done_at = now(), processed = $4, error = NULL,
-       moved_up = $5, moved_down = $6, warned = $7
-     WHERE program_id = $1 AND run_id = $2 AND seq = $3`,
-    [programId, runId, batch.seq, customers.length, moved('up'), moved('down'), warned],
-  );
-  return { skipped: false, processed: customers.length, run: await selectRun(q, programId, runId) };
+      orders: { windowSpend, largestOrder: r.largest ?? 0 },
+    };
+  });
+  return { processed: customers.length, outcomes: work.evaluate(customers) };
 }
