@@ -13,6 +13,7 @@
  */
 import type { OutcomeToStore } from '../outcome-port.js';
 import type { NewOrder } from '../records.js';
+import { booleanArray, numberArray, textArray } from './sql-arrays.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam } from './sql-values.js';
 
@@ -277,20 +278,20 @@ function params(programId: string, outcomes: readonly OutcomeToStore[]): unknown
     }
   });
   const e = [
-    eU,
-    eType,
-    eKey,
-    eOrderId,
-    eBase,
-    eMultiplier,
-    ePoints,
-    eCurrent,
-    eCarry,
-    eEarned,
-    eSpend,
-    eReason,
-    eTierId,
-    eAt,
+    numberArray(eU),
+    textArray(eType),
+    textArray(eKey),
+    textArray(eOrderId),
+    numberArray(eBase),
+    textArray(eMultiplier),
+    numberArray(ePoints),
+    numberArray(eCurrent),
+    numberArray(eCarry),
+    numberArray(eEarned),
+    numberArray(eSpend),
+    textArray(eReason),
+    textArray(eTierId),
+    textArray(eAt),
   ];
   const changes = outcomes.flatMap((o, u) =>
     o.change
@@ -312,17 +313,17 @@ function params(programId: string, outcomes: readonly OutcomeToStore[]): unknown
   );
   return [
     programId,
-    customerId,
-    at,
-    placed,
-    tierId,
-    tierSince,
-    reason,
-    cycleClosedAt,
-    lists,
-    apple,
-    google,
-    writesRow,
+    textArray(customerId),
+    textArray(at),
+    booleanArray(placed),
+    textArray(tierId),
+    textArray(tierSince),
+    textArray(reason),
+    textArray(cycleClosedAt),
+    textArray(lists),
+    booleanArray(apple),
+    booleanArray(google),
+    booleanArray(writesRow),
     ...e,
     jsonParam(changes),
     jsonParam(events),
