@@ -14,14 +14,15 @@ function quoted(s: string): string {
 
 /** A text[] (or timestamptz[], numeric[] from strings) literal; null elements are NULL. */
 export function textArray(values: readonly (string | null | undefined)[]): string {
+  if (values.length === 0) return '{}';
   let plain = true;
   for (const v of values) {
-    if (v === null || v === undefined || NEEDS_ESCAPE.test(v)) {
+    if (v === null || v === undefined || v.indexOf('"') >= 0 || v.indexOf('\\') >= 0) {
       plain = false;
       break;
     }
   }
-  if (plain) return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
+  if (plain) return `{"${values.join('","')}"}`;
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
