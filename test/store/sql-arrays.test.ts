@@ -16,6 +16,7 @@ const TEXTS = [
   'null',
   'é€🎟',
   '\\"',
+  'x","y',
 ];
 
 async function roundTrip(
