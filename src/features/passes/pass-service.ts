@@ -53,6 +53,11 @@ export interface PassServiceDeps {
   cacheEntries: number;
   /** Warnings: stored designs that no longer validate, legacy pass tokens that no longer open. */
   logger: Pick<Logger, 'warn'>;
+  /**
+   * Defers pass fetches behind the other requests in flight (http/request-priority.ts); without it
+   * a fetch runs at once.
+   */
+  priority?: { deferrable<T>(fn: () => Promise<T>): Promise<T> };
 }
 
 /** Customers whose facts `refreshTags` loads at once (each may be one order-summary query). */
@@ -133,6 +138,22 @@ export class PassService {
     const byHash = sameDigest(given, pass.authTokenHash);
     const derived = sameDigest(given, hashPassToken(this.deps.links.passAuthToken(pass.serial)));
     return byHash || derived;
+  }
+
+  /**
+   * `applePass` for a device, a shopper or a merchant fetching the pass over HTTP: deferred
+   * behind the other requests in flight, so a burst of fetches after a boundary does not
+   * stall orders (decision 0044).
+   */
+  fetchApplePass(
+    ctx: ProgramContext,
+    customerId: string,
+    conditions: PassConditions = {},
+  ): Promise<PassResult> {
+    const { priority } = this.deps;
+    return priority
+      ? priority.deferrable(() => this.applePass(ctx, customerId, conditions))
+      : this.applePass(ctx, customerId, conditions);
   }
 
   /** The signed pass of a customer: built when its content changed, else served from the cache. */
