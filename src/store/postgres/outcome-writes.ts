@@ -139,16 +139,19 @@ const SUMMARY = `
 SELECT (SELECT count(*) FROM unit WHERE writes_row)::int - (SELECT count(*) FROM moved)::int AS missing,
   ${COUNTS}`;
 
-/** Outcomes of existing customers, every one stored. $1 program, $2–$12 units, $13–$26 entries, $27 changes, $28 events. */
-const OUTCOMES_SQL = `
-WITH unit_in AS (${UNIT_INPUT}
+/** The units as rows (CTE `unit`), a placement's tag lists unpacked: how both statements begin. */
+const WITH_UNITS = `WITH unit_in AS (${UNIT_INPUT}
 ), unit AS (
   SELECT u0 AS u, customer_id, at, placed, tier_id, tier_since, reason, cycle_closed_at, apple, google,
     writes_row,
     CASE WHEN placed THEN ARRAY(SELECT jsonb_array_elements_text(lists::jsonb -> 0)) END AS tier_tags,
     CASE WHEN placed THEN ARRAY(SELECT jsonb_array_elements_text(lists::jsonb -> 1)) END AS bonused
   FROM unit_in
-), live AS (
+)`;
+
+/** Outcomes of existing customers, every one stored. $1 program, $2–$12 units, $13–$26 entries, $27 changes, $28 events. */
+const OUTCOMES_SQL = `
+${WITH_UNITS}, live AS (
   SELECT u, customer_id FROM unit
 ),${STORE_LIVE_UNITS}${SUMMARY}`;
 
@@ -158,14 +161,7 @@ WITH unit_in AS (${UNIT_INPUT}
  * distinct customers (group commit, order-write-batch.ts).
  */
 const ORDERS_AND_OUTCOMES_SQL = `
-WITH unit_in AS (${UNIT_INPUT}
-), unit AS (
-  SELECT u0 AS u, customer_id, at, placed, tier_id, tier_since, reason, cycle_closed_at, apple, google,
-    writes_row,
-    CASE WHEN placed THEN ARRAY(SELECT jsonb_array_elements_text(lists::jsonb -> 0)) END AS tier_tags,
-    CASE WHEN placed THEN ARRAY(SELECT jsonb_array_elements_text(lists::jsonb -> 1)) END AS bonused
-  FROM unit_in
-), order_input AS (
+${WITH_UNITS}, order_input AS (
   SELECT * FROM jsonb_to_recordset($29::jsonb) AS o(
     u int, id text, customer_id text, amount bigint, placed_at timestamptz, earned_at timestamptz,
     points_awarded bigint, request_hash text, response jsonb)
