@@ -264,7 +264,7 @@ export function buildApp(deps: AppDeps) {
     logger,
   });
   const previews = new PassPreviewService({ store: requestStore, branding, renderer: artwork.renderer });
-  // Pass fetches run when no other request is in flight (issue 16, decision 0044).
+  // Pass fetches run when no other request is in flight (issue 16, decision 0049).
   const priority = new RequestPriority(deps.passes?.fetches);
   const passes = deps.passes
     ? new PassService({ ...deps.passes, store: requestStore, clock, logger, branding, previews, priority })

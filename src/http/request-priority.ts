@@ -1,5 +1,5 @@
 /**
- * Requests first, deferrable work after (issue 16, docs/decisions/0044-deferred-pass-fetches.md).
+ * Requests first, deferrable work after (issue 16, docs/decisions/0049-deferred-pass-fetches.md).
  *
  * A cycle boundary that moves 100,000 customers makes 100,000 phones fetch a new pass; each fetch
  * reads the customer, builds and signs, and writes its update tag. Nothing about a phone's
@@ -24,6 +24,11 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+interface Pause {
+  resume: () => void;
+  timer: NodeJS.Timeout;
+}
+
 /** What the pumps and tests can read. */
 export interface RequestPriorityStats {
   /** Requests in flight that are not deferrable work. */
@@ -32,6 +37,8 @@ export interface RequestPriorityStats {
   running: number;
   /** Deferrable jobs waiting. */
   waiting: number;
+  /** Running jobs paused at a checkpoint. */
+  paused: number;
   /** Jobs that ran only because they had waited `maxDeferMs`. */
   overdueStarts: number;
 }
@@ -46,6 +53,8 @@ export class RequestPriority {
   private running = 0;
   private overdueStarts = 0;
   private readonly queue: Waiter[] = [];
+  /** Running jobs paused at a checkpoint until nothing urgent is in flight. */
+  private readonly paused = new Set<Pause>();
 
   constructor(opts: RequestPriorityOptions = {}) {
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
@@ -89,11 +98,33 @@ export class RequestPriority {
     }
   }
 
+  /**
+   * Inside deferrable work, between its steps: resolves at once when no other request is in
+   * flight, else when the last one ends or after `maxDeferMs`, whichever is first. The job keeps
+   * its place (it still counts as running).
+   */
+  checkpoint(): Promise<void> {
+    if (this.urgent() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const pause: Pause = {
+        resume: () => {
+          clearTimeout(pause.timer);
+          this.paused.delete(pause);
+          resolve();
+        },
+        timer: setTimeout(() => pause.resume(), this.maxDeferMs),
+      };
+      pause.timer.unref?.();
+      this.paused.add(pause);
+    });
+  }
+
   stats(): RequestPriorityStats {
     return {
       urgent: this.urgent(),
       running: this.running,
       waiting: this.queue.length,
+      paused: this.paused.size,
       overdueStarts: this.overdueStarts,
     };
   }
@@ -121,8 +152,12 @@ export class RequestPriority {
     });
   }
 
-  /** Start waiting jobs in arrival order while there is room and nothing urgent (or they are overdue). */
+  /**
+   * Resume paused jobs and start waiting ones in arrival order while there is room and nothing
+   * urgent (or they are overdue).
+   */
   private pump(): void {
+    if (this.urgent() === 0) for (const pause of [...this.paused]) pause.resume();
     while (this.queue.length > 0 && this.running < this.concurrency) {
       const head = this.queue[0] as Waiter;
       if (this.urgent() > 0 && !head.overdue) return;

@@ -41,6 +41,15 @@ async function harness(priority: RequestPriority) {
     });
     res.send('ok');
   });
+  app.get('/stepped/:n', async (req, res) => {
+    await priority.deferrable(async () => {
+      events.push(`stepped ${req.params.n} start`);
+      await latchOf(`d${req.params.n}`).opened;
+      await priority.checkpoint();
+      events.push(`stepped ${req.params.n} resumed`);
+    });
+    res.send('ok');
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -89,7 +98,7 @@ describe('RequestPriority: pass fetches wait for the other requests', () => {
       h.open('d1');
       expect(await deferred).toBe(200);
       expect(h.events).toEqual(['urgent 1 in', 'deferred 1 start']);
-      expect(priority.stats()).toEqual({ urgent: 0, running: 0, waiting: 0, overdueStarts: 0 });
+      expect(priority.stats()).toEqual({ urgent: 0, running: 0, waiting: 0, paused: 0, overdueStarts: 0 });
     } finally {
       await h.close();
     }
@@ -116,6 +125,39 @@ describe('RequestPriority: pass fetches wait for the other requests', () => {
         'deferred 3 start',
         'deferred 4 start',
       ]);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('pauses running work at a checkpoint while a request is in flight', async () => {
+    const priority = new RequestPriority({ concurrency: 2, maxDeferMs: 60_000 });
+    const h = await harness(priority);
+    try {
+      const stepped = h.get('/stepped/1');
+      await h.until(() => h.events.includes('stepped 1 start'));
+      const urgent = h.get('/urgent/1');
+      await h.until(() => h.events.includes('urgent 1 in'));
+      h.open('d1');
+      await h.until(() => priority.stats().paused === 1);
+      expect(h.events).toEqual(['stepped 1 start', 'urgent 1 in']);
+      h.open('u1');
+      expect(await Promise.all([urgent, stepped])).toEqual([200, 200]);
+      expect(h.events).toEqual(['stepped 1 start', 'urgent 1 in', 'stepped 1 resumed']);
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
+
+  it('a checkpoint with nothing urgent in flight goes straight on', async () => {
+    const priority = new RequestPriority({ concurrency: 1, maxDeferMs: 60_000 });
+    const h = await harness(priority);
+    try {
+      const stepped = h.get('/stepped/2');
+      await h.until(() => h.events.includes('stepped 2 start'));
+      h.open('d2');
+      expect(await stepped).toBe(200);
+      expect(h.events).toEqual(['stepped 2 start', 'stepped 2 resumed']);
     } finally {
       await h.close();
     }
