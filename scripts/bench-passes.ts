@@ -3,8 +3,7 @@
  * PostgreSQL database, passes signed by the development PKI.
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
- *                          [--fetch-concurrency 2]
- *                           [--rounds 2] [--orders 400]
+ *                           [--rounds 2] [--orders 400] [--fetch-concurrency 2]
  *
  * Measures, in one run on the same certificates:
  * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor,
