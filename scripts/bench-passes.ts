@@ -3,7 +3,7 @@
  * PostgreSQL database, passes signed by the development PKI.
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
- *                           [--rounds 2] [--orders 400]
+ *                           [--rounds 2] [--orders 400] [--fetch-concurrency 2]
  *
  * Measures, in one run on the same certificates:
  * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor,
@@ -47,6 +47,8 @@ const { values: flags } = parseArgs({
     'burst-clients': { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
     orders: { type: 'string', default: '400' },
+    /** Pass fetches at once per process (PASS_FETCH_CONCURRENCY), deferred behind other requests. */
+    'fetch-concurrency': { type: 'string', default: '2' },
   },
 });
 const CUSTOMERS = Number(flags.customers);
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
         links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
         publicUrl: 'http://localhost',
         cacheEntries: ALL * 2,
+        fetches: { concurrency: Number(flags['fetch-concurrency']) },
       },
     });
     const listening = app.listen(0, '127.0.0.1');

@@ -72,6 +72,7 @@ import { createHttpApp } from './http/app.js';
 import { createAuthenticator, hashApiKey, PROGRAM_CACHE_TTL_MS } from './http/auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions, RateLimits } from './http/rate-limits.js';
+import { RequestPriority, type RequestPriorityOptions } from './http/request-priority.js';
 import type { CertificateSummary } from './integrations/apple/certificates.js';
 import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
@@ -119,6 +120,8 @@ export interface AppDeps {
   images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
   passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
+    /** Pass fetches deferred behind other requests (PASS_FETCH_*; defaults: 2 at once, 250 ms). */
+    fetches?: RequestPriorityOptions;
     /** pass-templates/ as read at start: the base of every pass's branding. */
     templates: PassTemplates;
     /** The signer and WWDR certificates as read at start: their expiry shows in the wallet health panel. */
@@ -261,8 +264,10 @@ export function buildApp(deps: AppDeps) {
     logger,
   });
   const previews = new PassPreviewService({ store: requestStore, branding, renderer: artwork.renderer });
+  // Pass fetches run when no other request is in flight (issue 16, decision 0049).
+  const priority = new RequestPriority(deps.passes?.fetches);
   const passes = deps.passes
-    ? new PassService({ ...deps.passes, store: requestStore, clock, logger, branding, previews })
+    ? new PassService({ ...deps.passes, store: requestStore, clock, logger, branding, previews, priority })
     : undefined;
   const passWeb =
     passes && deps.passes
@@ -326,6 +331,7 @@ export function buildApp(deps: AppDeps) {
 
   const { app } = createHttpApp({
     logger,
+    requestPriority: priority,
     authenticator: createAuthenticator({
       store: requestStore,
       // Decorated above, once, for the authenticator and the services alike.

@@ -65,6 +65,8 @@ const schema = z.object({
     }
   }),
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
+  PASS_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
+  PASS_FETCH_MAX_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   APNS: z.enum(['on', 'off']).default('on'),
   APNS_PRODUCTION: z
     .enum(['true', 'false'])
@@ -166,6 +168,11 @@ export interface Config {
   secretsKeys: string | undefined;
   /** Built passes kept in memory (LRU by serial and update tag); 0 turns the cache off. */
   passCacheEntries: number;
+  /**
+   * Pass fetches over HTTP wait for the other requests in flight (http/request-priority.ts): at
+   * most `concurrency` at once per process, never deferred longer than `maxDeferMs`.
+   */
+  passFetches: { concurrency: number; maxDeferMs: number };
   /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
   images: Omit<ImageWorkLimits, 'maxPixels'>;
   /** APNs pushes of pass updates; undefined when turned off. */
@@ -289,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     passCacheEntries: e.PASS_CACHE_ENTRIES,
+    passFetches: { concurrency: e.PASS_FETCH_CONCURRENCY, maxDeferMs: e.PASS_FETCH_MAX_DEFER_MS },
     images: {
       workers: e.IMAGE_WORKERS,
       queue: e.IMAGE_QUEUE,

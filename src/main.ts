@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     ),
     publicUrl: config.publicUrl,
     cacheEntries: config.passCacheEntries,
+    fetches: config.passFetches,
     certificates: apple.certificates,
   };
   let googleWallet: Awaited<ReturnType<typeof openGoogleWallet>>;

@@ -32,6 +32,8 @@ export interface HttpAppDeps {
   htmlErrorPages?: { pathPrefix: string; render(status: number): string };
   /** Directory of the built console served at /console (and `/` redirecting to it); without it neither is served. */
   consoleDir?: string;
+  /** Counts requests in flight so deferrable work (pass fetches) waits for them (request-priority.ts). */
+  requestPriority?: { middleware(): RequestHandler };
   /** Paths whose JSON bodies their route reads raw (a signature over the exact bytes, e.g. Shopify webhooks). */
   rawJsonPaths?: readonly string[];
 }
@@ -149,6 +151,7 @@ export function createHttpApp(deps: HttpAppDeps): { app: express.Express; api: A
   app.set('query parser', strictQueryParser);
   app.use(requestLogging(deps.logger));
   app.use(deps.metrics.middleware);
+  if (deps.requestPriority) app.use(deps.requestPriority.middleware());
   const json = express.json({
     limit: '1mb',
     type: ['application/json', 'application/*+json'],

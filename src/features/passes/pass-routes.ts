@@ -83,7 +83,7 @@ export function registerPassRoutes(
       304: { description: 'Not modified since If-None-Match / If-Modified-Since' },
     },
     async handler({ ctx, params, req, res }) {
-      return sendPass(res, await passes.applePass(ctx, params.customerId, conditions(req)));
+      return sendPass(res, await passes.fetchApplePass(ctx, params.customerId, conditions(req)));
     },
   });
   api.add({
@@ -167,7 +167,7 @@ export function registerPassRoutes(
     },
     async handler({ params, req, res }) {
       const { ctx, customerId } = await passes.openLink(params.token);
-      return sendPass(res, await passes.applePass(ctx, customerId, conditions(req)));
+      return sendPass(res, await passes.fetchApplePass(ctx, customerId, conditions(req)));
     },
   });
 }

@@ -53,6 +53,15 @@ export interface PassServiceDeps {
   cacheEntries: number;
   /** Warnings: stored designs that no longer validate, legacy pass tokens that no longer open. */
   logger: Pick<Logger, 'warn'>;
+  /**
+   * Defers pass fetches behind the other requests in flight (http/request-priority.ts); without it
+   * a fetch runs at once.
+   */
+  priority?: {
+    deferrable<T>(fn: () => Promise<T>): Promise<T>;
+    /** Resolves once no other request is in flight (or after the longest deferral). */
+    checkpoint(): Promise<void>;
+  };
 }
 
 /** Customers whose facts `refreshTags` loads at once (each may be one order-summary query). */
@@ -135,21 +144,45 @@ export class PassService {
     return byHash || derived;
   }
 
-  /** The signed pass of a customer: built when its content changed, else served from the cache. */
-  async applePass(
+  /**
+   * `applePass` for a device, a shopper or a merchant fetching the pass over HTTP: deferred
+   * behind the other requests in flight, so a burst of fetches after a boundary does not
+   * stall orders (decision 0044).
+   */
+  fetchApplePass(
     ctx: ProgramContext,
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
+    const { priority } = this.deps;
+    return priority
+      ? priority.deferrable(() => this.applePass(ctx, customerId, conditions, () => priority.checkpoint()))
+      : this.applePass(ctx, customerId, conditions);
+  }
+
+  /**
+   * The signed pass of a customer: built when its content changed, else served from the cache.
+   * `yieldTo`, between the steps (reads, content, signature, tag write), lets requests in flight
+   * finish first (fetchApplePass).
+   */
+  async applePass(
+    ctx: ProgramContext,
+    customerId: string,
+    conditions: PassConditions = {},
+    yieldTo?: () => Promise<void>,
+  ): Promise<PassResult> {
     const scope = scopeOf(this.deps.store, ctx);
     const customer = await scope.customers.get(customerId);
     if (!customer) throw notFound('customer_not_found', `No customer ${customerId}`);
+    await yieldTo?.();
     const [tiers, identity] = await Promise.all([scope.tiers.list(), this.identity(ctx, customerId)]);
+    await yieldTo?.();
     const bundle = await this.bundleOf(ctx, customer, tiers, identity);
     const tag = passUpdateTag(bundle);
     const key = `${identity.serial}\0${tag}`;
     let record = identity;
     if (identity.updateTag !== tag) {
+      await yieldTo?.();
       // New content: unless the client asked "not if it is this tag (or any)", it gets a body, so
       // the signature starts now and runs while the tag is written (0039), not after.
       if (!isNotModified({ ifNoneMatch: conditions.ifNoneMatch ?? '' }, tag, identity.updatedAt)) {

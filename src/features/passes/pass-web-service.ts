@@ -123,7 +123,7 @@ export class PassWebService {
     conditions: PassConditions,
   ): Promise<PassResult> {
     const { ctx, pass } = await this.authorize(passTypeId, serial, authorization);
-    return this.deps.passes.applePass(ctx, pass.customerId, conditions);
+    return this.deps.passes.fetchApplePass(ctx, pass.customerId, conditions);
   }
 
   private checkPassType(passTypeId: string): void {
