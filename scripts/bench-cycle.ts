@@ -209,10 +209,14 @@ function runChild(args: string[]): Promise<ChildResult> {
   const profile = flags.profile
     ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`, '--heap-prof', `--heap-prof-dir=${flags.profile}`]
     : [];
-  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script, '--child', ...passOn, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', script, '--child', ...passOn, ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let result: ChildResult | undefined;
     let buffer = '';
