@@ -8,15 +8,10 @@ import type { MemoryState } from './memory-state.js';
 
 export interface ShopifyWriteBackData {
   status: ShopifyWriteBackStatus;
-  /** Customer → its last queued outbox row (pending while unclaimed): one pending row per customer. */
-  queued: Map<string, number>;
 }
 
 export function emptyShopifyWriteBack(): ShopifyWriteBackData {
-  return {
-    status: { enabled: true, synced: 0, failed: 0, lastSyncedAt: null, lastError: null },
-    queued: new Map(),
-  };
+  return { status: { enabled: true, synced: 0, failed: 0, lastSyncedAt: null, lastError: null } };
 }
 
 export function memoryShopifyWriteBack(state: MemoryState, programId: string): ShopifyWriteBackRepository {
@@ -44,8 +39,9 @@ export function memoryShopifyWriteBack(state: MemoryState, programId: string): S
 }
 
 /**
- * Queue a 'shopify_customer_changed' row when the program's connected shop takes write-backs and
- * no row of the customer waits unclaimed (one pending row per customer); true when queued.
+ * Queue a 'shopify_customer_changed' row when the program's connected shop takes write-backs;
+ * true when queued. One row per change: coalescing at insert races a claim whose read predates
+ * the change (docs/decisions/0045); the handler writes a customer once per batch.
  */
 export function queueShopifyWriteBack(
   state: MemoryState,
@@ -56,10 +52,6 @@ export function queueShopifyWriteBack(
   const p = state.program(programId);
   if (p.shopify.connection?.state !== 'connected' || !p.shopifyWriteBack.status.enabled) return false;
   const now = state.now();
-  const last = p.shopifyWriteBack.queued.get(customerId);
-  const pending = last === undefined ? undefined : state.outbox.get(last);
-  // Claimed rows are leased (due later): a change after the handler's read needs a new row.
-  if (pending && !pending.done && pending.attempts === 0 && pending.dueAt <= now) return false;
   const id = state.outboxIds.next();
   put(tx, state.outbox, id, {
     id,
@@ -71,7 +63,6 @@ export function queueShopifyWriteBack(
     lastError: null,
     done: false,
   });
-  p.shopifyWriteBack.queued.set(customerId, id);
   if (tx) tx.queued = true;
   return true;
 }

@@ -76,15 +76,13 @@ ins AS (
   FROM google_wallet_objects g JOIN refresh r ON r.google AND g.customer_id = r.customer_id
   WHERE g.program_id = $1
   UNION ALL
-  -- Shopify write-back (0045): changed customers of a connected shop that takes write-backs, unless
-  -- a row of theirs waits unclaimed (claimed rows are leased, due later).
+  -- Shopify write-back (0045): changed customers of a connected shop that takes write-backs. One
+  -- row per change (the handler writes a customer once per batch, from its latest state).
   SELECT $1, l.customer_id, 'shopify_customer_changed', now(), now()
   FROM live l JOIN unit ON unit.u = l.u
   WHERE (unit.apple OR unit.google OR unit.placed)
     AND EXISTS (SELECT 1 FROM shopify_connections s WHERE s.program_id = $1 AND s.state = 'connected')
     AND NOT EXISTS (SELECT 1 FROM shopify_write_backs w WHERE w.program_id = $1 AND NOT w.enabled)
-    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.program_id = $1 AND o.customer_id = l.customer_id
-      AND o.kind = 'shopify_customer_changed' AND o.done_at IS NULL AND o.attempts = 0 AND o.due_at <= now())
   RETURNING 1
 ), ev_input AS (
   -- gen_random_uuid() is volatile: PostgreSQL evaluates this CTE once, so both inserts agree on ids.

@@ -12,8 +12,3 @@ CREATE TABLE shopify_write_backs (
   last_error text,
   last_error_at timestamptz
 );
-
--- At most one pending (not yet claimed) row per customer and kind is queued by the outcome writes;
--- this finds it without scanning the outbox.
-CREATE INDEX outbox_pending_customer_idx ON outbox (program_id, customer_id, kind)
-  WHERE done_at IS NULL AND attempts = 0;
