@@ -30,9 +30,12 @@ export function WriteBackSection() {
   async function toggle(enabled: boolean) {
     setBusy(true);
     setError(null);
+    // Shown at once; put back if the server refuses.
+    setState((s) => (s ? { ...s, enabled } : s));
     try {
       setState(await api<WriteBack>('PUT', '/v1/integrations/shopify/write-back', { body: { enabled } }));
     } catch (err) {
+      setState((s) => (s ? { ...s, enabled: !enabled } : s));
       setError(`The setting was not saved: ${messageOf(err)}`);
     } finally {
       setBusy(false);
