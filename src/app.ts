@@ -53,6 +53,9 @@ import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
+import { ShopifyWriteBackHandler } from './features/shopify/shopify-write-back-handler.js';
+import { registerShopifyWriteBackRoutes } from './features/shopify/shopify-write-back-routes.js';
+import { ShopifyWriteBackService } from './features/shopify/shopify-write-back-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
 import { SimulationService } from './features/simulations/simulation-service.js';
@@ -80,6 +83,7 @@ import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-fa
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
+import { shopifyCustomerWriter } from './integrations/shopify/customer-writer.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -162,7 +166,10 @@ export interface AppDeps {
     retryBaseMs?: number;
   };
   /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
-  shopify?: ShopifyAdminOptions;
+  shopify?: ShopifyAdminOptions & {
+    /** First retry delay of failed write-backs (default 1 s). */
+    writeBackRetryBaseMs?: number;
+  };
 }
 
 let processBox: SecretBox | undefined;
@@ -208,7 +215,12 @@ export function buildApp(deps: AppDeps) {
     clock,
     logger,
     afterDue: async (program) =>
-      Promise.all([passPushes?.dispatch(), googleUpdates?.dispatch(), dispatchWebhooks(program)]),
+      Promise.all([
+        passPushes?.dispatch(),
+        googleUpdates?.dispatch(),
+        dispatchWebhooks(program),
+        shopifyWriteBacks?.dispatch(),
+      ]),
   });
   // The Agenda scheduler starts after the app is built (main.ts attaches it). Until then,
   // and always for test programs, an immediate resync runs inline.
@@ -246,6 +258,19 @@ export function buildApp(deps: AppDeps) {
     customers,
     programNow: (program) => programNow(program, clock),
   });
+  // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
+  const shopifyWriteBacks = outbox.register(
+    new ShopifyWriteBackHandler({
+      store,
+      secrets: sealer,
+      writer: (shop, token) => shopifyCustomerWriter(shop, token, deps.shopify),
+      clock,
+      logger,
+      retryBaseMs: deps.shopify?.writeBackRetryBaseMs,
+    }),
+    { wakeOnCommit: true },
+  );
+  const shopifyWriteBack = new ShopifyWriteBackService(requestStore);
   const artwork = new ArtworkService({
     store: requestStore,
     renderer:
@@ -382,6 +407,7 @@ export function buildApp(deps: AppDeps) {
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
+      registerShopifyWriteBackRoutes(api, shopifyWriteBack);
     },
   });
   return {
@@ -414,6 +440,7 @@ export function buildApp(deps: AppDeps) {
         return resealReport;
       },
       shopify,
+      shopifyWriteBacks,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

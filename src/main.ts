@@ -152,6 +152,7 @@ async function main(): Promise<void> {
           passPushes: services.passPushes,
           webhooks: services.webhookDispatcher,
           googleUpdates: services.googleUpdates,
+          shopifyWriteBacks: services.shopifyWriteBacks,
         },
         {
           processEveryMs: config.schedulerPollMs,

@@ -26,12 +26,15 @@ export const JOB = {
   passPushes: 'tierpass:pass-pushes',
   googleWallet: 'tierpass:google-wallet',
   webhooks: 'tierpass:webhooks',
+  shopifyWriteBack: 'tierpass:shopify-write-back',
 } as const;
 
 /** How often due pass pushes are looked for. */
 export const PASS_PUSH_EVERY_MS = 10_000;
 /** How often due Google Wallet updates are looked for. */
 export const GOOGLE_WALLET_EVERY_MS = 10_000;
+/** How often due Shopify write-backs (retries, mostly) are looked for. */
+export const SHOPIFY_WRITE_BACK_EVERY_MS = 10_000;
 /** How often due webhook deliveries (retries, mostly) are looked for. */
 export const WEBHOOKS_EVERY_MS = 10_000;
 
@@ -45,6 +48,8 @@ export interface JobDeps {
   googleUpdates?: { dispatch(): Promise<unknown> };
   /** Webhook deliveries. */
   webhooks?: { dispatch(): Promise<unknown> };
+  /** Shopify write-backs of tier tags and metafields. */
+  shopifyWriteBacks?: { dispatch(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -79,6 +84,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1 },
   );
   agenda.define(
+    JOB.shopifyWriteBack,
+    async () => {
+      await deps.shopifyWriteBacks?.dispatch();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define(
     JOB.googleWallet,
     async () => {
       await deps.googleUpdates?.dispatch();
@@ -93,4 +105,5 @@ export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Pr
   await agenda.every(PASS_PUSH_EVERY_MS, JOB.passPushes);
   await agenda.every(GOOGLE_WALLET_EVERY_MS, JOB.googleWallet);
   await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
+  await agenda.every(SHOPIFY_WRITE_BACK_EVERY_MS, JOB.shopifyWriteBack);
 }

@@ -7,9 +7,10 @@
  * Kinds of outbox rows. Each kind has its own handler in the outbox worker, which claims only
  * its kind:
  * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
- * Wallet loyalty object, with a message when its tier changed).
+ * Wallet loyalty object, with a message when its tier changed), `shopify_customer_changed` (write
+ * the customer's tier tags and metafields to the connected Shopify store, docs/decisions/0045).
  */
-export type OutboxKind = 'apple_pass_changed' | 'google_object_changed';
+export type OutboxKind = 'apple_pass_changed' | 'google_object_changed' | 'shopify_customer_changed';
 
 /** One claimed outbox row. */
 export interface OutboxItem {

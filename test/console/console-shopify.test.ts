@@ -1,6 +1,7 @@
 /**
  * The Shopify page in a real browser: a refused token shown at its field, a store connected
- * against the Shopify stand-in (its webhooks registered, no secret shown), then disconnected.
+ * against the Shopify stand-in (its webhooks registered, no secret shown), its write-back turned
+ * off and on, then disconnected.
  * Checked at phone and desktop widths with axe.
  */
 import { randomBytes } from 'node:crypto';
@@ -58,6 +59,21 @@ it('connects a store, refusing a wrong token at its field, shows it without secr
   const saved = await h.api<{ shopDomain: string; state: string }>(apiKey, 'GET', '/v1/integrations/shopify');
   expect(saved.body).toMatchObject({ shopDomain: shop.shop, state: 'connected' });
   await checkPage(page, 'shopify-connected');
+
+  // The write-back setting (decision 0045): on by default, turned off and on again from the page.
+  const writeBack = page.getByLabel('Write tier tags and metafields to Shopify customers');
+  expect(await writeBack.isChecked()).toBe(true);
+  await page.getByText('Customers written').waitFor();
+  await writeBack.uncheck();
+  await eventually('write-back is off', async () => {
+    const r = await h.api<{ enabled: boolean }>(apiKey, 'GET', '/v1/integrations/shopify/write-back');
+    return r.body.enabled === false;
+  });
+  await writeBack.check();
+  await eventually('write-back is on', async () => {
+    const r = await h.api<{ enabled: boolean }>(apiKey, 'GET', '/v1/integrations/shopify/write-back');
+    return r.body.enabled === true;
+  });
 
   await page.getByRole('button', { name: 'Disconnect store' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();

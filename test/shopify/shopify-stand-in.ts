@@ -33,7 +33,18 @@ export interface ShopifyStandIn {
   subscriptions: { id: string; topic: string; callbackUrl: string }[];
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
+  /** Answer the next `n` calls HTTP 429 with `Retry-After: seconds`. */
+  tooManyRequests(n: number, seconds: number): void;
+  /** Customers as the shop holds them (write-back target): tags and `namespace.key` metafields. */
+  customers: Map<string, StandInCustomer>;
+  /** Every customer write applied (a `metafieldsSet`, after the tag changes of its document), in order. */
+  customerWrites: { customerId: string; tags: string[]; metafields: Record<string, string> }[];
   close(): Promise<void>;
+}
+
+export interface StandInCustomer {
+  tags: string[];
+  metafields: Map<string, { type: string; value: string }>;
 }
 
 export async function startShopifyStandIn(
@@ -44,7 +55,24 @@ export async function startShopifyStandIn(
   const documents: SentDocument[] = [];
   const subscriptions: ShopifyStandIn['subscriptions'] = [];
   let throttled = 0;
+  let limited = { n: 0, seconds: 1 };
   let nextId = 1;
+  const customers = new Map<string, StandInCustomer>();
+  const customerWrites: ShopifyStandIn['customerWrites'] = [];
+  const customerOf = (gid: string) => {
+    const m = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(gid);
+    return m ? customers.get(m[1] as string) : undefined;
+  };
+  const logWrite = (gid: string) => {
+    const c = customerOf(gid);
+    if (!c) return;
+    customerWrites.push({
+      customerId: gid.split('/').pop() as string,
+      tags: [...c.tags],
+      metafields: Object.fromEntries([...c.metafields].map(([k, v]) => [k, v.value])),
+    });
+  };
+  const missing = { field: ['id'], message: 'Customer does not exist' };
 
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
@@ -64,6 +92,59 @@ export async function startShopifyStandIn(
       };
       subscriptions.push(s);
       return { webhookSubscription: { id: s.id, topic: s.topic }, userErrors: [] };
+    },
+    // Shopify's semantics: tags are a set, compared case-insensitively; removing an absent tag is fine.
+    tagsAdd: (args: { id: string; tags: string[] }) => {
+      const c = customerOf(args.id);
+      if (!c) return { node: null, userErrors: [missing] };
+      for (const t of args.tags) if (!c.tags.some((x) => x.toLowerCase() === t.toLowerCase())) c.tags.push(t);
+      return { node: null, userErrors: [] };
+    },
+    tagsRemove: (args: { id: string; tags: string[] }) => {
+      const c = customerOf(args.id);
+      if (!c) return { node: null, userErrors: [missing] };
+      const gone = new Set(args.tags.map((t) => t.toLowerCase()));
+      c.tags = c.tags.filter((t) => !gone.has(t.toLowerCase()));
+      return { node: null, userErrors: [] };
+    },
+    metafieldsSet: (args: {
+      metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[];
+    }) => {
+      const userErrors: { field: string[]; message: string; code: string }[] = [];
+      args.metafields.forEach((m, i) => {
+        const c = customerOf(m.ownerId);
+        if (!c)
+          userErrors.push({
+            field: ['metafields', String(i), 'ownerId'],
+            message: 'Owner does not exist',
+            code: 'INVALID_VALUE',
+          });
+        else if (m.value.trim() === '')
+          userErrors.push({
+            field: ['metafields', String(i), 'value'],
+            message: "Value can't be blank",
+            code: 'BLANK',
+          });
+        else if (m.type === 'number_integer' && !/^-?\d+$/.test(m.value))
+          userErrors.push({
+            field: ['metafields', String(i), 'value'],
+            message: 'Value must be an integer',
+            code: 'INVALID_VALUE',
+          });
+        else if (!['single_line_text_field', 'number_integer'].includes(m.type))
+          userErrors.push({
+            field: ['metafields', String(i), 'type'],
+            message: 'Type is not supported',
+            code: 'INVALID_TYPE',
+          });
+      });
+      if (userErrors.length > 0) return { metafields: null, userErrors };
+      for (const m of args.metafields) {
+        customerOf(m.ownerId)?.metafields.set(`${m.namespace}.${m.key}`, { type: m.type, value: m.value });
+      }
+      const owner = args.metafields[0]?.ownerId;
+      if (owner) logWrite(owner);
+      return { metafields: args.metafields.map((m) => ({ key: m.key })), userErrors: [] };
     },
     webhookSubscriptionDelete: (args: { id: string }) => {
       const at = subscriptions.findIndex((s) => s.id === args.id);
@@ -87,6 +168,17 @@ export async function startShopifyStandIn(
       };
       if (req.method !== 'POST' || !/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.url ?? '')) {
         send(404, { errors: 'Not Found' });
+        return;
+      }
+      if (limited.n > 0) {
+        limited.n--;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limited.seconds) });
+        res.end(
+          JSON.stringify({
+            errors:
+              'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+          }),
+        );
         return;
       }
       if (req.headers['x-shopify-access-token'] !== accessToken) {
@@ -161,6 +253,11 @@ export async function startShopifyStandIn(
     throttle(n) {
       throttled = n;
     },
+    tooManyRequests(n, seconds) {
+      limited = { n, seconds };
+    },
+    customers,
+    customerWrites,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -18,6 +18,7 @@ import type {
 } from '../port.js';
 import { checkLimit, copy, customerLock, idCursor, type MemoryTx, put, writeLock } from './memory-db.js';
 import { queueRefresh } from './memory-outbox.js';
+import { queueShopifyWriteBack } from './memory-shopify-write-back.js';
 import type { MemoryState, ProgramData } from './memory-state.js';
 import { storeEvents } from './memory-webhooks.js';
 
@@ -391,6 +392,7 @@ export function storeOutcome(
     });
   }
   queueRefresh(state, tx, programId, o.customerId, o.passes);
+  if (o.passes.length > 0 || o.placement !== null) queueShopifyWriteBack(state, tx, programId, o.customerId);
   storeEvents(state, tx, programId, o.events);
 }
 

@@ -76,6 +76,14 @@ ins AS (
   SELECT $1, g.customer_id, 'google_object_changed', now(), now()
   FROM google_wallet_objects g JOIN refresh r ON r.google AND g.customer_id = r.customer_id
   WHERE g.program_id = $1
+  UNION ALL
+  -- Shopify write-back (0045): changed customers of a connected shop that takes write-backs. One
+  -- row per change (the handler writes a customer once per batch, from its latest state).
+  SELECT $1, l.customer_id, 'shopify_customer_changed', now(), now()
+  FROM live l JOIN unit ON unit.u = l.u
+  WHERE (unit.apple OR unit.google OR unit.placed)
+    AND EXISTS (SELECT 1 FROM shopify_connections s WHERE s.program_id = $1 AND s.state = 'connected')
+    AND NOT EXISTS (SELECT 1 FROM shopify_write_backs w WHERE w.program_id = $1 AND NOT w.enabled)
   RETURNING 1
 ), ev_input AS (
   -- gen_random_uuid() is volatile: PostgreSQL evaluates this CTE once, so both inserts agree on ids.

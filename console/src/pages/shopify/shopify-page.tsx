@@ -9,6 +9,7 @@ import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, CheckboxField, SelectField, TextField } from '../../components/form-controls';
+import { WriteBackSection } from './write-back-section';
 
 interface Connection {
   shopDomain: string;
@@ -197,6 +198,7 @@ export function ShopifyPage() {
             <dt>Webhooks</dt>
             <dd>{connection.webhookTopics.join(', ')}</dd>
           </dl>
+          <WriteBackSection />
           <button type="button" className="danger" onClick={() => setConfirming(true)}>
             Disconnect store
           </button>
