@@ -20,6 +20,9 @@ import {
   type GoogleWalletDeps,
   GoogleWalletService,
 } from './features/google-wallet/google-wallet-service.js';
+import { KlaviyoHandler, type KlaviyoHandlerDeps } from './features/klaviyo/klaviyo-handler.js';
+import { registerKlaviyoRoutes } from './features/klaviyo/klaviyo-routes.js';
+import { KlaviyoService } from './features/klaviyo/klaviyo-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderQueries } from './features/ledger/order-queries.js';
 import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
@@ -77,6 +80,7 @@ import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
+import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/klaviyo-client.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
@@ -160,6 +164,12 @@ export interface AppDeps {
   };
   /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
   shopify?: ShopifyAdminOptions;
+  /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
+  klaviyo?: KlaviyoClientOptions &
+    Pick<KlaviyoHandlerDeps, 'retryBaseMs' | 'attentionDelayMs'> & {
+      /** Send right after the commit that queued rows (default: as `pushOnCommit`). */
+      dispatchOnCommit?: boolean;
+    };
 }
 
 let processBox: SecretBox | undefined;
@@ -242,6 +252,27 @@ export function buildApp(deps: AppDeps) {
     orders,
     customers,
     programNow: (program) => programNow(program, clock),
+  });
+  const klaviyoApiOf = (key: string) => klaviyoApi(key, deps.klaviyo);
+  const klaviyoQueue = outbox.register(
+    new KlaviyoHandler({
+      store,
+      customers,
+      secrets: sealer,
+      api: klaviyoApiOf,
+      clock,
+      logger,
+      retryBaseMs: deps.klaviyo?.retryBaseMs,
+      attentionDelayMs: deps.klaviyo?.attentionDelayMs,
+    }),
+    { wakeOnCommit: deps.klaviyo?.dispatchOnCommit ?? deps.pushOnCommit },
+  );
+  const klaviyo = new KlaviyoService({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    api: klaviyoApiOf,
+    kick: () => klaviyoQueue.kick(),
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -376,6 +407,7 @@ export function buildApp(deps: AppDeps) {
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
+      registerKlaviyoRoutes(api, klaviyo);
     },
   });
   return {
@@ -408,6 +440,9 @@ export function buildApp(deps: AppDeps) {
         return resealReport;
       },
       shopify,
+      klaviyo,
+      /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
+      klaviyoQueue,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

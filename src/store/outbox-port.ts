@@ -7,9 +7,10 @@
  * Kinds of outbox rows. Each kind has its own handler in the outbox worker, which claims only
  * its kind:
  * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
- * Wallet loyalty object, with a message when its tier changed).
+ * Wallet loyalty object, with a message when its tier changed), `klaviyo_profile_changed` (send
+ * the row's event, if any, and the customer's current profile to Klaviyo; docs/decisions/0044).
  */
-export type OutboxKind = 'apple_pass_changed' | 'google_object_changed';
+export type OutboxKind = 'apple_pass_changed' | 'google_object_changed' | 'klaviyo_profile_changed';
 
 /** One claimed outbox row. */
 export interface OutboxItem {

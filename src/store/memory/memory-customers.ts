@@ -17,6 +17,7 @@ import type {
   TierChangeRepository,
 } from '../port.js';
 import { checkLimit, copy, customerLock, idCursor, type MemoryTx, put, writeLock } from './memory-db.js';
+import { queueKlaviyo } from './memory-klaviyo.js';
 import { queueRefresh } from './memory-outbox.js';
 import type { MemoryState, ProgramData } from './memory-state.js';
 import { storeEvents } from './memory-webhooks.js';
@@ -391,7 +392,16 @@ export function storeOutcome(
     });
   }
   queueRefresh(state, tx, programId, o.customerId, o.passes);
-  storeEvents(state, tx, programId, o.events);
+  const klaviyoEvents: string[] = [];
+  storeEvents(state, tx, programId, o.events, klaviyoEvents);
+  queueKlaviyo(
+    state,
+    tx,
+    programId,
+    o.customerId,
+    klaviyoEvents,
+    o.placement !== null || o.entries.length > 0,
+  );
 }
 
 export function memoryOutcomes(state: MemoryState, programId: string, tx: MemoryTx): OutcomeTxRepository {
