@@ -38,12 +38,14 @@ export interface KlaviyoHandlerDeps {
   logger: Pick<Logger, 'warn' | 'error'>;
   /** First retry delay, doubled per attempt up to an hour (default 5 s; tests shorten it). */
   retryBaseMs?: number;
-  /** How long rows wait while the key needs attention before looking again (default 15 min). */
+  /** How long rows wait while the key needs attention before looking again (default 1 min). */
   attentionDelayMs?: number;
 }
 
 const BATCH = 100;
 const LEASE_MS = 2 * 60_000;
+/** Rows of a connection whose key needs attention look again this often (a replaced key resumes within it). */
+const ATTENTION_DELAY_MS = 60_000;
 
 /** What one dispatch did. */
 export interface KlaviyoDispatchReport {
@@ -111,7 +113,7 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
       }
       if (target.hold) {
         run.report.retried += ids.length;
-        await this.deps.store.outbox.retry(ids, this.deps.attentionDelayMs ?? 15 * 60_000);
+        await this.deps.store.outbox.retry(ids, this.deps.attentionDelayMs ?? ATTENTION_DELAY_MS);
         continue;
       }
       const throttled = await this.deliver(group, target, run);
@@ -170,7 +172,8 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
       const message = err instanceof Error ? err.message : String(err);
       run.report.retried += rest.length;
       if (err instanceof KlaviyoApiError && err.status === 429) {
-        const wait = err.retryAfterMs ?? 60_000;
+        // At least a second: a row due at once would be claimed again in the same dispatch.
+        const wait = Math.max(err.retryAfterMs ?? 60_000, 1000);
         logger.warn(
           { programId, customerId, retryAfterMs: wait },
           'Klaviyo throttled; waiting for Retry-After',
@@ -185,7 +188,7 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
         );
         await scope.klaviyo.setState('needs_attention', message, clock.now());
         target.hold = true;
-        await store.outbox.retry(rest, this.deps.attentionDelayMs ?? 15 * 60_000);
+        await store.outbox.retry(rest, this.deps.attentionDelayMs ?? ATTENTION_DELAY_MS);
         return null;
       }
       const attempts = Math.max(...group.slice(sent).map((i) => i.attempts)) + 1;
