@@ -3,6 +3,7 @@ import { analyticsContract } from './contract-analytics.js';
 import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { groupCommitContract } from './contract-group-commit.js';
+import { klaviyoContract } from './contract-klaviyo.js';
 import { ledgerContract } from './contract-ledger.js';
 import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
@@ -89,6 +90,8 @@ import { webhookContract } from './contract-webhooks.js';
  *                                                             contract-operations)
  *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
  *                                                             contract-shopify
+ *   klaviyo.* (get, save, setState, remove, events), klaviyoQueue.claim
+ *                                                             contract-klaviyo
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -118,6 +121,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionContract(ref);
     operationsContract(ref);
     outboxContract(ref);
+    klaviyoContract(ref);
     outcomeContract(ref);
     readContract(ref);
     runContract(ref);
