@@ -40,6 +40,8 @@ export interface KlaviyoHandlerDeps {
   retryBaseMs?: number;
   /** How long rows wait while the key needs attention before looking again (default 1 min). */
   attentionDelayMs?: number;
+  /** Customers sent at once (default 4). */
+  concurrency?: number;
 }
 
 const BATCH = 100;
@@ -94,31 +96,36 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     const programs = new Map<string, Promise<Target | null>>();
+    const queue = [...groups.values()];
     let pauseMs: number | null = null;
-    for (const group of groups.values()) {
-      const ids = group.map((i) => i.id);
-      if (pauseMs !== null) {
-        // Throttled: nobody else sends until Klaviyo's Retry-After has passed.
-        run.report.retried += ids.length;
-        await this.deps.store.outbox.retry(ids, pauseMs);
-        continue;
+    // `concurrency` customers at once; each customer's rows stay in order within its group.
+    const lane = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        const ids = group.map((i) => i.id);
+        if (pauseMs !== null) {
+          // Throttled: nobody else sends until Klaviyo's Retry-After has passed.
+          run.report.retried += ids.length;
+          await this.deps.store.outbox.retry(ids, pauseMs);
+          continue;
+        }
+        const programId = (group[0] as KlaviyoOutboxItem).programId;
+        if (!programs.has(programId)) programs.set(programId, this.target(programId));
+        const target = await (programs.get(programId) as Promise<Target | null>);
+        if (target === null) {
+          run.report.dropped += ids.length;
+          await this.deps.store.outbox.done(ids);
+          continue;
+        }
+        if (target.hold) {
+          run.report.retried += ids.length;
+          await this.deps.store.outbox.retry(ids, this.deps.attentionDelayMs ?? ATTENTION_DELAY_MS);
+          continue;
+        }
+        const throttled = await this.deliver(group, target, run);
+        if (throttled !== null) pauseMs = throttled;
       }
-      const programId = (group[0] as KlaviyoOutboxItem).programId;
-      if (!programs.has(programId)) programs.set(programId, this.target(programId));
-      const target = await (programs.get(programId) as Promise<Target | null>);
-      if (target === null) {
-        run.report.dropped += ids.length;
-        await this.deps.store.outbox.done(ids);
-        continue;
-      }
-      if (target.hold) {
-        run.report.retried += ids.length;
-        await this.deps.store.outbox.retry(ids, this.deps.attentionDelayMs ?? ATTENTION_DELAY_MS);
-        continue;
-      }
-      const throttled = await this.deliver(group, target, run);
-      if (throttled !== null) pauseMs = throttled;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency ?? 4, queue.length) }, lane));
   }
 
   /** The program's connection opened for sending; null when there is none; `hold` when it needs attention. */
