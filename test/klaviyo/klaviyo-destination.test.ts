@@ -102,6 +102,14 @@ async function cycleProgram() {
 }
 
 describe('connecting', () => {
+  it('is described in the OpenAPI document, the key write-only', async () => {
+    const doc = (await request(app()).get('/openapi.json').expect(200)).body;
+    const path = doc.paths['/v1/integrations/klaviyo'];
+    expect(Object.keys(path).sort()).toEqual(['delete', 'get', 'put']);
+    expect(JSON.stringify(path.put.requestBody)).toContain('apiKey');
+    expect(JSON.stringify(path.get.responses['200'])).not.toContain('apiKey');
+  });
+
   it('checks the key against Klaviyo: a refused key is a 422 and stores nothing', async () => {
     const { auth, programId } = await cycleProgram();
     const res = await request(app())
