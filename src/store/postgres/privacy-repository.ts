@@ -203,6 +203,7 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
   ...[
     'shopify_webhooks',
     'shopify_connections',
+    'klaviyo_connections',
     'webhook_deliveries',
     'webhook_events',
     'webhook_subscriptions',
