@@ -20,6 +20,9 @@ import {
   type GoogleWalletDeps,
   GoogleWalletService,
 } from './features/google-wallet/google-wallet-service.js';
+import { KlaviyoHandler, type KlaviyoHandlerDeps } from './features/klaviyo/klaviyo-handler.js';
+import { registerKlaviyoRoutes } from './features/klaviyo/klaviyo-routes.js';
+import { KlaviyoService } from './features/klaviyo/klaviyo-service.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderQueries } from './features/ledger/order-queries.js';
 import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
@@ -81,6 +84,7 @@ import type { PushSender } from './integrations/apple/push-sender.js';
 import { DEFAULT_IMAGE_WORK_LIMITS, type ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-face-renderer.js';
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
+import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/klaviyo-client.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import { shopifyCustomerWriter } from './integrations/shopify/customer-writer.js';
@@ -170,6 +174,12 @@ export interface AppDeps {
     /** First retry delay of failed write-backs (default 1 s). */
     writeBackRetryBaseMs?: number;
   };
+  /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
+  klaviyo?: KlaviyoClientOptions &
+    Pick<KlaviyoHandlerDeps, 'retryBaseMs' | 'attentionDelayMs'> & {
+      /** Send right after the commit that queued rows (default: as `pushOnCommit`). */
+      dispatchOnCommit?: boolean;
+    };
 }
 
 let processBox: SecretBox | undefined;
@@ -271,6 +281,27 @@ export function buildApp(deps: AppDeps) {
     { wakeOnCommit: true },
   );
   const shopifyWriteBack = new ShopifyWriteBackService(requestStore);
+  const klaviyoApiOf = (key: string) => klaviyoApi(key, deps.klaviyo);
+  const klaviyoQueue = outbox.register(
+    new KlaviyoHandler({
+      store,
+      customers,
+      secrets: sealer,
+      api: klaviyoApiOf,
+      clock,
+      logger,
+      retryBaseMs: deps.klaviyo?.retryBaseMs,
+      attentionDelayMs: deps.klaviyo?.attentionDelayMs,
+    }),
+    { wakeOnCommit: deps.klaviyo?.dispatchOnCommit ?? deps.pushOnCommit },
+  );
+  const klaviyo = new KlaviyoService({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    api: klaviyoApiOf,
+    kick: () => klaviyoQueue.kick(),
+  });
   const artwork = new ArtworkService({
     store: requestStore,
     renderer:
@@ -408,6 +439,7 @@ export function buildApp(deps: AppDeps) {
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
       registerShopifyWriteBackRoutes(api, shopifyWriteBack);
+      registerKlaviyoRoutes(api, klaviyo);
     },
   });
   return {
@@ -441,6 +473,9 @@ export function buildApp(deps: AppDeps) {
       },
       shopify,
       shopifyWriteBacks,
+      klaviyo,
+      /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
+      klaviyoQueue,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

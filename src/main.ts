@@ -153,6 +153,7 @@ async function main(): Promise<void> {
           webhooks: services.webhookDispatcher,
           googleUpdates: services.googleUpdates,
           shopifyWriteBacks: services.shopifyWriteBacks,
+          klaviyo: services.klaviyoQueue,
         },
         {
           processEveryMs: config.schedulerPollMs,

@@ -6,6 +6,7 @@ import { Loading } from './components/lazy-page';
 import { AnalyticsPage } from './pages/analytics/lazy-analytics-page';
 import { CustomerPage, CustomersPage } from './pages/customers/lazy-customer-pages';
 import { DesignerPage } from './pages/designer/lazy-designer-page';
+import { KlaviyoPage } from './pages/klaviyo/klaviyo-page';
 import { OnboardingPage } from './pages/onboarding/onboarding-page';
 import { OperationsPage } from './pages/operations/lazy-operations-page';
 import { RehearsalPage } from './pages/rehearsal/lazy-rehearsal-page';
@@ -29,6 +30,7 @@ const PAGES: { pattern: string; page: (params: Record<string, string>) => ReactN
   { pattern: '/design/:tierId', page: (p) => <DesignerPage tierId={p.tierId ?? null} /> },
   { pattern: '/settings', page: () => <SettingsPage /> },
   { pattern: '/shopify', page: () => <ShopifyPage /> },
+  { pattern: '/klaviyo', page: () => <KlaviyoPage /> },
   { pattern: '/webhooks', page: () => <WebhooksPage /> },
   { pattern: '/webhooks/:webhookId', page: (p) => <WebhookPage webhookId={p.webhookId ?? ''} /> },
   { pattern: '/analytics', page: () => <AnalyticsPage /> },

@@ -14,6 +14,8 @@
  *   Google Wallet object updates and tier-change messages (GoogleObjectHandler).
  * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
  *   their retries (WebhookDeliveryHandler); commits that queue deliveries also kick it at once.
+ * - `tierpass:klaviyo` (every 10 s, one instance at a time): send due Klaviyo events and profile
+ *   updates and their retries (KlaviyoHandler, docs/decisions/0044).
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
@@ -27,6 +29,7 @@ export const JOB = {
   googleWallet: 'tierpass:google-wallet',
   webhooks: 'tierpass:webhooks',
   shopifyWriteBack: 'tierpass:shopify-write-back',
+  klaviyo: 'tierpass:klaviyo',
 } as const;
 
 /** How often due pass pushes are looked for. */
@@ -37,6 +40,8 @@ export const GOOGLE_WALLET_EVERY_MS = 10_000;
 export const SHOPIFY_WRITE_BACK_EVERY_MS = 10_000;
 /** How often due webhook deliveries (retries, mostly) are looked for. */
 export const WEBHOOKS_EVERY_MS = 10_000;
+/** How often due Klaviyo rows (retries after Retry-After or backoff, mostly) are looked for. */
+export const KLAVIYO_EVERY_MS = 10_000;
 
 export interface JobDeps {
   store: Store;
@@ -50,6 +55,8 @@ export interface JobDeps {
   webhooks?: { dispatch(): Promise<unknown> };
   /** Shopify write-backs of tier tags and metafields. */
   shopifyWriteBacks?: { dispatch(): Promise<unknown> };
+  /** Klaviyo events and profile updates. */
+  klaviyo?: { dispatch(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -91,6 +98,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1 },
   );
   agenda.define(
+    JOB.klaviyo,
+    async () => {
+      await deps.klaviyo?.dispatch();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define(
     JOB.googleWallet,
     async () => {
       await deps.googleUpdates?.dispatch();
@@ -106,4 +120,5 @@ export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Pr
   await agenda.every(GOOGLE_WALLET_EVERY_MS, JOB.googleWallet);
   await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
   await agenda.every(SHOPIFY_WRITE_BACK_EVERY_MS, JOB.shopifyWriteBack);
+  await agenda.every(KLAVIYO_EVERY_MS, JOB.klaviyo);
 }

@@ -8,9 +8,15 @@
  * its kind:
  * `apple_pass_changed` (APNs pushes), `google_object_changed` (patch the customer's Google
  * Wallet loyalty object, with a message when its tier changed), `shopify_customer_changed` (write
- * the customer's tier tags and metafields to the connected Shopify store, docs/decisions/0045).
+ * the customer's tier tags and metafields to the connected Shopify store, docs/decisions/0045),
+ * `klaviyo_profile_changed` (send
+ * the row's event, if any, and the customer's current profile to Klaviyo; docs/decisions/0044).
  */
-export type OutboxKind = 'apple_pass_changed' | 'google_object_changed' | 'shopify_customer_changed';
+export type OutboxKind =
+  | 'apple_pass_changed'
+  | 'google_object_changed'
+  | 'shopify_customer_changed'
+  | 'klaviyo_profile_changed';
 
 /** One claimed outbox row. */
 export interface OutboxItem {

@@ -20,6 +20,7 @@ import type { Balances, ProgramMode, ProgramSettings } from '../domain/types.js'
 import type { AnalyticsRepository } from './analytics-port.js';
 import type { ArtworkRepository } from './artwork-port.js';
 import type { GoogleWalletRepository } from './google-wallet-port.js';
+import type { KlaviyoQueue, KlaviyoRepository } from './klaviyo-port.js';
 import type { OutboxRepository, OutboxTxRepository } from './outbox-port.js';
 import type { OutcomeTxRepository } from './outcome-port.js';
 import type { PassRepository } from './pass-port.js';
@@ -180,6 +181,8 @@ export interface ProgramScope {
   shopify: ShopifyRepository;
   /** The Shopify write-back's setting and record (migration 035, docs/decisions/0045). */
   shopifyWriteBack: ShopifyWriteBackRepository;
+  /** The program's Klaviyo destination (migration 034, docs/decisions/0044). */
+  klaviyo: KlaviyoRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -271,6 +274,8 @@ export interface Store {
   webhookDeliveries: WebhookDispatchRepository;
   /** Which program a Shopify shop's webhooks belong to (its domain is global; the rest is scoped). */
   shopifyShops: ShopifyShopDirectory;
+  /** The Klaviyo rows of the outbox, claimed in order per customer (docs/decisions/0044). */
+  klaviyoQueue: KlaviyoQueue;
   /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
   groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */

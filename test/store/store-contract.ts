@@ -3,6 +3,7 @@ import { analyticsContract } from './contract-analytics.js';
 import { artworkContract } from './contract-artwork.js';
 import { customerOrderContract } from './contract-customers-orders.js';
 import { groupCommitContract } from './contract-group-commit.js';
+import { klaviyoContract } from './contract-klaviyo.js';
 import { ledgerContract } from './contract-ledger.js';
 import { operationsContract } from './contract-operations.js';
 import { outboxContract } from './contract-outbox.js';
@@ -92,6 +93,8 @@ import { webhookContract } from './contract-webhooks.js';
  *                                                             contract-shopify
  *   shopifyWriteBack.* (get, setEnabled, recordSynced, recordFailed); the outcome writes'
  *     shopify_customer_changed rows ......................... contract-shopify-write-back
+ *   klaviyo.* (get, save, setState, remove, events), klaviyoQueue.claim
+ *                                                             contract-klaviyo
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -121,6 +124,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionContract(ref);
     operationsContract(ref);
     outboxContract(ref);
+    klaviyoContract(ref);
     outcomeContract(ref);
     readContract(ref);
     runContract(ref);

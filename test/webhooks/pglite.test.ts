@@ -14,9 +14,10 @@ import {
 const clock = fixedClock(new Date());
 let h: WebhookHarness;
 let receiver: Receiver;
+// Generous: PGlite's initdb and migrations in WebAssembly overran 30 s on the busy shared machine.
 beforeAll(async () => {
   ({ h, receiver } = await startWithReceiver({ clock, embedded: true }));
-});
+}, 180_000);
 afterAll(() => closeWithReceiver(h, receiver));
 
 it('delivers in order with retries on PGlite', async () => {

@@ -12,6 +12,7 @@ const NAV: { to: string; label: string; testOnly?: boolean }[] = [
   { to: '/simulate', label: 'Test before launch' },
   { to: '/rehearsal', label: 'Rehearsal', testOnly: true },
   { to: '/shopify', label: 'Shopify' },
+  { to: '/klaviyo', label: 'Klaviyo' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/operations', label: 'Operations' },
   { to: '/settings', label: 'Program settings' },

@@ -49,7 +49,7 @@ const title = (v: unknown): string | null =>
  * (a downgrade warning's tier, target tier, boundary and "what keeps the tier" headline too);
  * the full event data rides along under `$extra`.
  */
-function klaviyoBody(e: Event): unknown {
+export function klaviyoBody(e: Event): unknown {
   const customer = (e.data.customer ?? {}) as { id?: string; email?: string | null };
   const balances = (e.data.balances ?? {}) as Record<string, number>;
   const profile: Record<string, string> = {

@@ -17,6 +17,7 @@ import type {
   TierChangeRepository,
 } from '../port.js';
 import { checkLimit, copy, customerLock, idCursor, type MemoryTx, put, writeLock } from './memory-db.js';
+import { queueKlaviyo } from './memory-klaviyo.js';
 import { queueRefresh } from './memory-outbox.js';
 import { queueShopifyWriteBack } from './memory-shopify-write-back.js';
 import type { MemoryState, ProgramData } from './memory-state.js';
@@ -393,7 +394,16 @@ export function storeOutcome(
   }
   queueRefresh(state, tx, programId, o.customerId, o.passes);
   if (o.passes.length > 0 || o.placement !== null) queueShopifyWriteBack(state, tx, programId, o.customerId);
-  storeEvents(state, tx, programId, o.events);
+  const klaviyoEvents: string[] = [];
+  storeEvents(state, tx, programId, o.events, klaviyoEvents);
+  queueKlaviyo(
+    state,
+    tx,
+    programId,
+    o.customerId,
+    klaviyoEvents,
+    o.placement !== null || o.entries.length > 0,
+  );
 }
 
 export function memoryOutcomes(state: MemoryState, programId: string, tx: MemoryTx): OutcomeTxRepository {

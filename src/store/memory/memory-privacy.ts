@@ -209,6 +209,7 @@ export function deleteProgram(state: MemoryState, programId: string): ProgramDel
     webhook_events: p.events.size,
     google_wallet_objects: p.googleObjects.size,
     shopify_connections: p.shopify.connection ? 1 : 0,
+    klaviyo_connections: p.klaviyo ? 1 : 0,
     shopify_webhooks: p.shopify.webhooks.size,
     programs: 1,
   };

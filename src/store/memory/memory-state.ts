@@ -1,6 +1,7 @@
 /** The in-memory adapter's tables (docs/decisions/0037): one set per program, and the global ones. */
 import type { ArtworkSlotRecord, ArtworkVariant } from '../artwork-port.js';
 import type { GoogleObjectRecord } from '../google-wallet-port.js';
+import type { KlaviyoConnectionRecord } from '../klaviyo-port.js';
 import type { OutboxKind } from '../outbox-port.js';
 import type { PassRecord } from '../pass-port.js';
 import type { PassRegistration } from '../pass-registration-port.js';
@@ -70,6 +71,8 @@ export interface OutboxRow {
   attempts: number;
   lastError: string | null;
   done: boolean;
+  /** `klaviyo_profile_changed`: the event the row sends (null: the profile only). */
+  eventId?: string | null;
 }
 
 export interface SubscriptionRow {
@@ -146,6 +149,8 @@ export interface ProgramData {
   shopify: ShopifyData;
   /** The Shopify write-back's setting, record and pending rows (0045). */
   shopifyWriteBack: ShopifyWriteBackData;
+  /** The Klaviyo connection (decision 0044). */
+  klaviyo: KlaviyoConnectionRecord | null;
   /** Customer → the notification slots its Google object took (key, when), rolling 24 hours. */
   notices: Map<string, { key: string; at: number }[]>;
   /** Customer → when its passes were last pushed (database time). */
@@ -223,6 +228,7 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     redactions: new Map(),
     shopify: emptyShopify(),
     shopifyWriteBack: emptyShopifyWriteBack(),
+    klaviyo: null,
     pushes: new Map(),
     pushCounts: new Map(),
   };

@@ -26,6 +26,7 @@ import {
   memoryTierChanges,
 } from './memory-customers.js';
 import { MemoryTx } from './memory-db.js';
+import { memoryKlaviyo, memoryKlaviyoQueue } from './memory-klaviyo.js';
 import { memoryOutbox, memoryOutboxTx } from './memory-outbox.js';
 import { deleteProgram, memoryPrivacy } from './memory-privacy.js';
 import {
@@ -150,6 +151,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     resealWebhookSecrets: async (reseal, prefix) => resealWebhookSecrets(state, reseal, prefix),
     deleteProgram: async (programId) => deleteProgram(state, programId),
     shopifyShops: memoryShopifyShops(state),
+    klaviyoQueue: memoryKlaviyoQueue(state),
     sessions: memorySessions(state),
     outbox: memoryOutbox(state, outboxListeners),
     webhookDeliveries: memoryWebhookDispatch(state, webhookListeners),
@@ -174,6 +176,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         privacy: memoryPrivacy(state, programId, unit),
         shopify: memoryShopify(state, programId),
         shopifyWriteBack: memoryShopifyWriteBack(state, programId),
+        klaviyo: memoryKlaviyo(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

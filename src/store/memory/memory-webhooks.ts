@@ -44,15 +44,18 @@ export function storeEvents(
   tx: MemoryTx | null,
   programId: string,
   events: readonly NewWebhookEvent[],
+  /** With a Klaviyo connection every event is stored and its id added here (decision 0044). */
+  forKlaviyo?: string[],
 ): boolean {
   const p = state.program(programId);
   const subs = [...p.subscriptions.values()].filter((s) => s.record.state === 'enabled');
+  const klaviyo = forKlaviyo !== undefined && p.klaviyo !== null;
   let queued = false;
   for (const e of events) {
     const wanting = subs
       .filter((s) => (s.record.events as string[]).includes(e.type))
       .sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
-    if (wanting.length === 0) continue;
+    if (wanting.length === 0 && !klaviyo) continue;
     const id = eventId();
     put(tx, p.events, id, {
       id,
@@ -61,6 +64,7 @@ export function storeEvents(
       data: copy(e.data) as Record<string, unknown>,
       occurredAt: new Date(e.at),
     });
+    if (klaviyo) forKlaviyo.push(id);
     for (const s of wanting) {
       const d = newDelivery(state, programId, {
         subscriptionId: s.record.id,

@@ -99,12 +99,27 @@ ins AS (
   INSERT INTO webhook_events (program_id, id, customer_id, type, data, occurred_at)
   SELECT $1, e.event_id, e.customer_id, e.type, e.data, e.at
   FROM ev_input e WHERE EXISTS (SELECT 1 FROM matched m WHERE m.u = e.u AND m.i = e.i)
+    OR EXISTS (SELECT 1 FROM klaviyo_connections k WHERE k.program_id = $1)
   ORDER BY e.u, e.i
   RETURNING 1
 ), deliveries AS (
   INSERT INTO webhook_deliveries (program_id, subscription_id, event_id, customer_id, state, due_at)
   SELECT $1, m.subscription_id, m.event_id, m.customer_id, 'pending', m.at
   FROM matched m ORDER BY m.u, m.i, m.subscription_id
+  RETURNING 1
+), klaviyo_queued AS (
+  -- Klaviyo (decision 0044): a row per event, then one for the profile of a customer whose
+  -- balance or tier moved, in that order; only while the program has a Klaviyo connection.
+  INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at, event_id)
+  SELECT $1, k.customer_id, 'klaviyo_profile_changed', now(), now(), k.event_id
+  FROM (
+    SELECT e.u, e.i, e.customer_id, e.event_id FROM ev_input e
+    UNION ALL
+    SELECT l.u, 2147483647, l.customer_id, NULL FROM live l JOIN unit ON unit.u = l.u
+    WHERE unit.placed OR EXISTS (SELECT 1 FROM total t WHERE t.customer_id = l.customer_id)
+  ) k
+  WHERE EXISTS (SELECT 1 FROM klaviyo_connections c WHERE c.program_id = $1)
+  ORDER BY k.u, k.i
   RETURNING 1
 ), moved AS (
   UPDATE customers c SET
@@ -131,7 +146,7 @@ ins AS (
 )`;
 
 /** Counts that make every CTE run (data-modifying CTEs run regardless; these are what callers learn). */
-const COUNTS = `(SELECT count(*) FROM queued)::int AS queued,
+const COUNTS = `((SELECT count(*) FROM queued) + (SELECT count(*) FROM klaviyo_queued))::int AS queued,
   (SELECT count(*) FROM deliveries)::int AS delivering,
   (SELECT count(*) FROM changes)::int AS changed,
   (SELECT count(*) FROM events)::int AS evented`;

@@ -11,6 +11,7 @@ import {
 } from './customer-tx-groups.js';
 import { googleWalletRepository } from './google-wallet-repository.js';
 import { idempotencyRepository } from './idempotency-repository.js';
+import { klaviyoQueue, klaviyoRepository } from './klaviyo-repository.js';
 import { ledgerRepository } from './ledger-repository.js';
 import { orderRepository } from './order-repository.js';
 import { OrderWriteBatch } from './order-write-batch.js';
@@ -232,6 +233,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     shopifyShops: shopifyShopDirectory(driver),
+    klaviyoQueue: klaviyoQueue(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
@@ -256,6 +258,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         }),
         shopify: shopifyRepository(driver, programId),
         shopifyWriteBack: shopifyWriteBackRepository(driver, programId),
+        klaviyo: klaviyoRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

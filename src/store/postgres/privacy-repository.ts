@@ -204,6 +204,7 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
     'shopify_write_backs',
     'shopify_webhooks',
     'shopify_connections',
+    'klaviyo_connections',
     'webhook_deliveries',
     'webhook_events',
     'webhook_subscriptions',

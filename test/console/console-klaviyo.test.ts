@@ -1,0 +1,81 @@
+/**
+ * The Klaviyo page in a real browser: a refused key shown at its field (nothing stored), a key
+ * saved against the Klaviyo stand-in (shown only as its last four characters), the "needs
+ * attention" state after Klaviyo refused the key while sending, then disconnect. Checked at
+ * phone and desktop widths with axe.
+ */
+import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
+import { type KlaviyoStandIn, startKlaviyoStandIn } from '../klaviyo/klaviyo-stand-in.js';
+import {
+  type ConsoleHarness,
+  checkPage,
+  eventually,
+  signIn,
+  startConsoleHarness,
+} from './console-harness.js';
+
+jest.setTimeout(300_000);
+
+let h: ConsoleHarness;
+let klaviyo: KlaviyoStandIn;
+beforeAll(async () => {
+  klaviyo = await startKlaviyoStandIn();
+  h = await startConsoleHarness({
+    app: {
+      secrets: new SecretBox([{ id: 'c1', key: randomBytes(32) }]),
+      klaviyo: { origin: klaviyo.origin, dispatchOnCommit: true },
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+  await klaviyo?.close();
+});
+
+it('saves a key, refusing a wrong one at its field, shows only its hint, flags a refused key, and disconnects', async () => {
+  const { apiKey } = await h.createProgramWithKey({ name: 'Klaviyo Shop', currency: 'USD' });
+  const page = await h.newPage();
+  await signIn(page, apiKey);
+  await page.getByRole('link', { name: 'Klaviyo' }).click();
+  await page.getByRole('heading', { name: 'Connect Klaviyo' }).waitFor();
+  await checkPage(page, 'klaviyo-connect');
+
+  await page.getByLabel('Private API key').fill('pk_wrong_0123456789abcdef');
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The key was not saved' }).waitFor();
+  expect(await page.getByLabel('Private API key').getAttribute('aria-invalid')).toBe('true');
+  expect((await h.api(apiKey, 'GET', '/v1/integrations/klaviyo')).status).toBe(404);
+
+  await page.getByLabel('Private API key').fill(klaviyo.apiKey);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.getByRole('heading', { name: `Klaviyo account ${klaviyo.accountId}` }).waitFor();
+  const text = (await page.locator('body').textContent()) ?? '';
+  expect(text).not.toContain(klaviyo.apiKey);
+  expect(text).toContain(`…${klaviyo.apiKey.slice(-4)}`);
+  await checkPage(page, 'klaviyo-connected');
+
+  // Klaviyo refuses the key while sending (revoked): the page says it needs attention.
+  const oldKey = klaviyo.apiKey;
+  klaviyo.apiKey = 'pk_revoked_fedcba9876543210';
+  try {
+    await h.api(apiKey, 'PUT', '/v1/customers/kim', { email: 'kim@example.com' });
+    await h.api(apiKey, 'POST', '/v1/orders', { id: 'kim-1', customerId: 'kim', amount: 1000 });
+    // The commit wakes the Klaviyo queue, which meets the refused key.
+    await eventually('the connection needs attention', async () => {
+      const got = await h.api<{ state: string }>(apiKey, 'GET', '/v1/integrations/klaviyo');
+      return got.body.state === 'needs_attention';
+    });
+  } finally {
+    klaviyo.apiKey = oldKey;
+  }
+  await page.reload();
+  await page.getByRole('alert').filter({ hasText: 'Klaviyo refused the key' }).waitFor();
+  await checkPage(page, 'klaviyo-needs-attention');
+
+  await page.getByRole('button', { name: 'Disconnect Klaviyo' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('heading', { name: 'Connect Klaviyo' }).waitFor();
+  expect((await h.api(apiKey, 'GET', '/v1/integrations/klaviyo')).status).toBe(404);
+});

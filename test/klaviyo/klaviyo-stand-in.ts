@@ -1,0 +1,174 @@
+/**
+ * A local Klaviyo on a real socket (127.0.0.1): GET /api/accounts/, POST /api/events and POST
+ * /api/profile-import as Klaviyo's REST API answers them. Every request must carry
+ * `Authorization: Klaviyo-API-Key <the key>` (else 401) and the `revision` of the vendored schema
+ * (else 400); POSTs must be `application/vnd.api+json` (else 415) and valid against Klaviyo's
+ * published request schema (test/fixtures/klaviyo, else 400), and name the profile by at least
+ * one identifier, as Klaviyo requires. Throttling with `Retry-After` on demand.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KLAVIYO_SCHEMAS, validateEvent, validateProfile } from './openapi-schema.js';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+  /** Why the stand-in refused it (schema errors, headers), empty when accepted. */
+  errors: string[];
+}
+
+interface EventBody {
+  data: {
+    attributes: {
+      unique_id?: string;
+      time?: string;
+      properties: Record<string, unknown>;
+      metric: { data: { attributes: { name: string } } };
+      profile: { data: { attributes: Record<string, unknown> } };
+    };
+  };
+}
+
+interface ProfileBody {
+  data: {
+    attributes: { external_id?: string; email?: string; properties?: Record<string, unknown> };
+    meta?: { patch_properties?: { unset?: string | string[] } };
+  };
+}
+
+export interface KlaviyoStandIn {
+  origin: string;
+  /** The private key it accepts (change it to make the current one refused). */
+  apiKey: string;
+  accountId: string;
+  requests: ReceivedRequest[];
+  /** Accepted events, in arrival order; a repeated unique_id is dropped as Klaviyo does. */
+  events: EventBody['data']['attributes'][];
+  /** Profiles by external id: their properties as Klaviyo would hold them. */
+  profiles: Map<string, { email?: string; properties: Record<string, unknown> }>;
+  /** Answer the next `n` requests 429 with `Retry-After: <retryAfterSeconds>`. */
+  throttle(n: number, retryAfterSeconds: number): void;
+  close(): Promise<void>;
+}
+
+const JSON_API = 'application/vnd.api+json';
+
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': JSON_API }), ...headers });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+const error = (status: number, code: string, detail: string) => ({
+  errors: [{ id: 'x', status, code, title: code, detail, source: { pointer: '/data/' } }],
+});
+
+export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'): Promise<KlaviyoStandIn> {
+  const requests: ReceivedRequest[] = [];
+  const events: KlaviyoStandIn['events'] = [];
+  const profiles: KlaviyoStandIn['profiles'] = new Map();
+  let throttled = 0;
+  let retryAfter = 1;
+
+  const self: KlaviyoStandIn = {
+    origin: '',
+    apiKey,
+    accountId: 'XyZ123',
+    requests,
+    events,
+    profiles,
+    throttle(n, seconds) {
+      throttled = n;
+      retryAfter = seconds;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = null;
+      const answer = (status: number, errors: string[], out?: unknown, headers?: Record<string, string>) => {
+        requests.push({ method: req.method ?? '', path, status, body, errors });
+        send(res, status, out, headers);
+      };
+      if (throttled > 0) {
+        throttled -= 1;
+        return answer(429, ['throttled'], error(429, 'throttled', 'Request was throttled.'), {
+          'retry-after': String(retryAfter),
+        });
+      }
+      if (req.headers.authorization !== `Klaviyo-API-Key ${self.apiKey}`) {
+        return answer(
+          401,
+          ['bad key'],
+          error(401, 'not_authenticated', 'Incorrect authentication credentials.'),
+        );
+      }
+      if (req.headers.revision !== KLAVIYO_SCHEMAS.revision) {
+        return answer(400, [`revision ${req.headers.revision}`], error(400, 'invalid', 'Invalid revision.'));
+      }
+      if (req.method === 'GET' && path === '/api/accounts/') {
+        return answer(200, [], {
+          data: [{ type: 'account', id: self.accountId, attributes: { contact_information: {} } }],
+        });
+      }
+      if (req.method !== 'POST' || (path !== '/api/events' && path !== '/api/profile-import')) {
+        return answer(404, ['no such route'], error(404, 'not_found', 'Not found.'));
+      }
+      if ((req.headers['content-type'] ?? '').split(';')[0] !== JSON_API) {
+        return answer(
+          415,
+          [`content type ${req.headers['content-type']}`],
+          error(415, 'unsupported', 'Bad type.'),
+        );
+      }
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return answer(400, ['not JSON'], error(400, 'parse_error', 'Malformed JSON.'));
+      }
+      if (path === '/api/events') {
+        const errors = validateEvent(body);
+        const e = (body as EventBody).data?.attributes;
+        const who = e?.profile?.data?.attributes ?? {};
+        if (
+          errors.length === 0 &&
+          !['email', 'phone_number', 'external_id', 'anonymous_id'].some((k) => who[k])
+        ) {
+          errors.push('the profile needs an identifier');
+        }
+        if (errors.length > 0) return answer(400, errors, error(400, 'invalid', errors.join('; ')));
+        if (!(e.unique_id && events.some((x) => x.unique_id === e.unique_id))) events.push(e);
+        return answer(202, []);
+      }
+      const errors = validateProfile(body);
+      const p = (body as ProfileBody).data;
+      if (errors.length === 0 && !p.attributes.external_id && !p.attributes.email) {
+        errors.push('the profile needs an identifier');
+      }
+      if (errors.length > 0) return answer(400, errors, error(400, 'invalid', errors.join('; ')));
+      const key = p.attributes.external_id ?? (p.attributes.email as string);
+      const was = profiles.get(key);
+      const properties = { ...(was?.properties ?? {}), ...(p.attributes.properties ?? {}) };
+      const unset = p.meta?.patch_properties?.unset ?? [];
+      for (const k of typeof unset === 'string' ? [unset] : unset) delete properties[k];
+      profiles.set(key, { email: p.attributes.email ?? was?.email, properties });
+      return answer(was ? 200 : 201, [], {
+        data: { type: 'profile', id: `01PROFILE${key}`, attributes: { ...p.attributes, properties } },
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  self.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return self;
+}

@@ -1,0 +1,137 @@
+import type { NewWebhookEvent } from '../../src/domain/webhook-events.js';
+import type { ProgramScope } from '../../src/store/port.js';
+import { at, entry, newCustomer, newProgram, outcome, type StoreRef, T0 } from './contract-fixtures.js';
+
+/**
+ * The Klaviyo destination (migration 034, docs/decisions/0044): one connection per program; with
+ * one, storing an outcome stores its events and queues a `klaviyo_profile_changed` row per event
+ * and one for the profile when the balance or tier moved; the claim hands a customer's rows out
+ * in order and holds them back while an earlier one waits.
+ */
+export function klaviyoContract(store: StoreRef): void {
+  describe('klaviyo', () => {
+    let scope: ProgramScope;
+    beforeEach(async () => {
+      scope = await newProgram(store());
+    });
+    const sealed = { apiKeySealed: 'sb1.k.a.b.c', keyHint: 'cdef', accountId: 'ACC1' };
+    const event = (customerId: string, type: NewWebhookEvent['type'], n: number): NewWebhookEvent => ({
+      customerId,
+      type,
+      data: { n, customer: { id: customerId } },
+      at: at(n),
+    });
+    const claim = (limit = 100) => store().klaviyoQueue.claim(limit, 60_000, scope.programId);
+
+    it('saves, replaces, marks and removes the one connection', async () => {
+      expect(await scope.klaviyo.get()).toBeNull();
+      expect(await scope.klaviyo.setState('needs_attention', 'x', T0)).toBe(false);
+      const saved = await scope.klaviyo.save(sealed, T0);
+      expect(saved).toEqual({
+        programId: scope.programId,
+        ...sealed,
+        state: 'connected',
+        lastError: null,
+        connectedAt: T0,
+        updatedAt: T0,
+      });
+      expect(await scope.klaviyo.setState('needs_attention', 'Klaviyo answered 401', at(1))).toBe(true);
+      expect(await scope.klaviyo.get()).toMatchObject({
+        state: 'needs_attention',
+        lastError: 'Klaviyo answered 401',
+        updatedAt: at(1),
+        connectedAt: T0,
+      });
+      // Saving a new key connects again and clears the error.
+      const replaced = await scope.klaviyo.save({ ...sealed, keyHint: 'wxyz', accountId: 'ACC2' }, at(2));
+      expect(replaced).toMatchObject({
+        keyHint: 'wxyz',
+        accountId: 'ACC2',
+        state: 'connected',
+        lastError: null,
+      });
+      expect(await scope.klaviyo.get()).toEqual(replaced);
+      // Another program sees nothing of it.
+      expect(await (await newProgram(store())).klaviyo.get()).toBeNull();
+      expect(await scope.klaviyo.remove()).toBe(true);
+      expect(await scope.klaviyo.remove()).toBe(false);
+      expect(await scope.klaviyo.get()).toBeNull();
+    });
+
+    it('queues nothing without a connection; with one, a row per event then the profile, in order', async () => {
+      const cid = await newCustomer(scope);
+      await scope.transaction((tx) =>
+        tx.outcomes.store(
+          outcome(cid, {
+            at: at(1),
+            entries: [entry('e1', { current: 5 })],
+            events: [event(cid, 'tier.upgraded', 1)],
+          }),
+        ),
+      );
+      expect(await claim()).toEqual([]);
+
+      await scope.klaviyo.save(sealed, T0);
+      let woke = 0;
+      store().outbox.onQueued(() => {
+        woke += 1;
+      });
+      await scope.transaction((tx) =>
+        tx.outcomes.store(
+          outcome(cid, {
+            at: at(2),
+            entries: [entry('e2', { current: 5 })],
+            events: [event(cid, 'tier.upgraded', 2), event(cid, 'customer.tags_changed', 3)],
+          }),
+        ),
+      );
+      expect(woke).toBeGreaterThan(0);
+      // Nothing moved and nothing to announce: nothing queued.
+      await scope.transaction((tx) => tx.outcomes.store(outcome(cid, { at: at(4) })));
+      const rows = await claim();
+      expect(rows.map((r) => [r.customerId, r.kind, r.eventId === null])).toEqual([
+        [cid, 'klaviyo_profile_changed', false],
+        [cid, 'klaviyo_profile_changed', false],
+        [cid, 'klaviyo_profile_changed', true],
+      ]);
+      expect(rows.every((r) => r.programId === scope.programId && r.attempts === 0)).toBe(true);
+      const ids = rows.flatMap((r) => (r.eventId === null ? [] : [r.eventId]));
+      const events = await scope.klaviyo.events([...ids, 'evt_missing']);
+      expect(events.map((e) => [e.id, e.customerId, e.type, e.data.n, e.occurredAt])).toEqual([
+        [ids[0], cid, 'tier.upgraded', 2, at(2)],
+        [ids[1], cid, 'customer.tags_changed', 3, at(3)],
+      ]);
+      // Leased: not claimed again.
+      expect(await claim()).toEqual([]);
+      await store().outbox.done(rows.map((r) => r.id));
+      expect(await claim()).toEqual([]);
+    });
+
+    it('hands a customer’s rows out in order: a waiting row holds back the later ones', async () => {
+      await scope.klaviyo.save(sealed, T0);
+      const a = await newCustomer(scope);
+      const b = await newCustomer(scope);
+      const queue = (cid: string, n: number) =>
+        scope.transaction((tx) =>
+          tx.outcomes.store(outcome(cid, { at: at(n), events: [event(cid, 'tier.upgraded', n)] })),
+        );
+      await queue(a, 1);
+      await queue(a, 2);
+      await queue(a, 3);
+      const first = await claim(2);
+      expect(first.map((r) => r.customerId)).toEqual([a, a]);
+      const [a1, a2] = first;
+      await store().outbox.done([a1?.id as string]);
+      // a2 backs off; a3 (never claimed, due) must wait for it.
+      await store().outbox.retry([a2?.id as string], 60_000, 'Klaviyo answered 503');
+      await queue(b, 4);
+      const next = await claim();
+      expect(next.map((r) => r.customerId)).toEqual([b]);
+      await store().outbox.done(next.map((r) => r.id));
+      // Another program's claim does not see these rows.
+      const other = await newProgram(store());
+      expect(await store().klaviyoQueue.claim(100, 60_000, other.programId)).toEqual([]);
+      expect(await claim()).toEqual([]);
+    });
+  });
+}
