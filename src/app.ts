@@ -51,6 +51,11 @@ import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
+import { registerShopifyBackfillRoutes } from './features/shopify/shopify-backfill-routes.js';
+import {
+  type ShopifyBackfillDeps,
+  ShopifyBackfillService,
+} from './features/shopify/shopify-backfill-service.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
@@ -79,6 +84,7 @@ import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-fa
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
+import { shopifyHistory } from './integrations/shopify/admin-history.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
@@ -160,6 +166,8 @@ export interface AppDeps {
   };
   /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
   shopify?: ShopifyAdminOptions;
+  /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
+  shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
 }
 
 let processBox: SecretBox | undefined;
@@ -242,6 +250,16 @@ export function buildApp(deps: AppDeps) {
     orders,
     customers,
     programNow: (program) => programNow(program, clock),
+  });
+  const shopifyBackfill = new ShopifyBackfillService({
+    ...deps.shopifyBackfill,
+    store,
+    clock,
+    shopify,
+    history: (shop, token) => shopifyHistory(shop, token, deps.shopify),
+    resync: recalculation,
+    programNow: (program) => programNow(program, clock),
+    logger,
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -376,6 +394,7 @@ export function buildApp(deps: AppDeps) {
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
+      registerShopifyBackfillRoutes(api, shopifyBackfill);
     },
   });
   return {
@@ -408,6 +427,7 @@ export function buildApp(deps: AppDeps) {
         return resealReport;
       },
       shopify,
+      shopifyBackfill,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

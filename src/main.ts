@@ -151,6 +151,7 @@ async function main(): Promise<void> {
           passPushes: services.passPushes,
           webhooks: services.webhookDispatcher,
           googleUpdates: services.googleUpdates,
+          shopifyBackfill: services.shopifyBackfill,
         },
         {
           processEveryMs: config.schedulerPollMs,

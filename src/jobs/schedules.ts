@@ -45,6 +45,8 @@ export interface JobDeps {
   googleUpdates?: { dispatch(): Promise<unknown> };
   /** Webhook deliveries. */
   webhooks?: { dispatch(): Promise<unknown> };
+  /** Shopify backfills whose worker stopped, resumed from their cursor (docs/decisions/0046). */
+  shopifyBackfill?: { resumeOrphaned(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -60,6 +62,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     JOB.tick,
     async () => {
       await deps.scheduling.tick();
+      await deps.shopifyBackfill?.resumeOrphaned();
     },
     { concurrency: 1 },
   );

@@ -50,6 +50,7 @@ import type {
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
+import type { ShopifyBackfillDirectory, ShopifyBackfillRepository } from './shopify-backfill-port.js';
 import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
@@ -177,6 +178,8 @@ export interface ProgramScope {
   privacy: PrivacyRepository;
   /** The program's Shopify store connection and webhook inbox (migration 032). */
   shopify: ShopifyRepository;
+  /** The program's Shopify history backfill (migration 036, docs/decisions/0046). */
+  shopifyBackfill: ShopifyBackfillRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -268,6 +271,8 @@ export interface Store {
   webhookDeliveries: WebhookDispatchRepository;
   /** Which program a Shopify shop's webhooks belong to (its domain is global; the rest is scoped). */
   shopifyShops: ShopifyShopDirectory;
+  /** Shopify backfills whose worker stopped, across programs (docs/decisions/0046). */
+  shopifyBackfills: ShopifyBackfillDirectory;
   /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
   groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */

@@ -37,6 +37,7 @@ import {
 } from './memory-programs.js';
 import { memoryRuns } from './memory-runs.js';
 import { memoryShopify, memoryShopifyShops } from './memory-shopify.js';
+import { memoryShopifyBackfill, memoryShopifyBackfills } from './memory-shopify-backfill.js';
 import { MemoryState } from './memory-state.js';
 import {
   memoryGoogleWallet,
@@ -149,6 +150,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     resealWebhookSecrets: async (reseal, prefix) => resealWebhookSecrets(state, reseal, prefix),
     deleteProgram: async (programId) => deleteProgram(state, programId),
     shopifyShops: memoryShopifyShops(state),
+    shopifyBackfills: memoryShopifyBackfills(state),
     sessions: memorySessions(state),
     outbox: memoryOutbox(state, outboxListeners),
     webhookDeliveries: memoryWebhookDispatch(state, webhookListeners),
@@ -172,6 +174,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         walletHealth: memoryWalletHealth(state, programId),
         privacy: memoryPrivacy(state, programId, unit),
         shopify: memoryShopify(state, programId),
+        shopifyBackfill: memoryShopifyBackfill(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

@@ -29,6 +29,7 @@ import {
 import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
+import { shopifyBackfillDirectory, shopifyBackfillRepository } from './shopify-backfill-repository.js';
 import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
@@ -231,6 +232,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     outbox: outboxRepository(driver, queuedListeners),
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     shopifyShops: shopifyShopDirectory(driver),
+    shopifyBackfills: shopifyBackfillDirectory(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
@@ -254,6 +256,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
           for (const listener of queuedListeners) listener();
         }),
         shopify: shopifyRepository(driver, programId),
+        shopifyBackfill: shopifyBackfillRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

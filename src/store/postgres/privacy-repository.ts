@@ -201,6 +201,7 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
     `DELETE FROM webhook_attempts a USING webhook_deliveries d WHERE d.id = a.delivery_id AND d.program_id = $1`,
   ],
   ...[
+    'shopify_backfills',
     'shopify_webhooks',
     'shopify_connections',
     'webhook_deliveries',
