@@ -31,6 +31,8 @@ export interface ShopifyStandIn {
   documents: SentDocument[];
   /** Webhook subscriptions as the shop holds them. */
   subscriptions: { id: string; topic: string; callbackUrl: string }[];
+  /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
+  history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
   close(): Promise<void>;
@@ -46,8 +48,10 @@ export async function startShopifyStandIn(
   let throttled = 0;
   let nextId = 1;
 
+  const history: StandInHistory = { customers: [], orders: [] };
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
+    ...historyRoot(history),
     shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
     webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
       edges: subscriptions
@@ -158,6 +162,7 @@ export async function startShopifyStandIn(
     accessToken,
     documents,
     subscriptions,
+    history,
     throttle(n) {
       throttled = n;
     },
@@ -185,6 +190,117 @@ export function signedWebhook(
       'X-Shopify-Triggered-At': new Date().toISOString(),
       'X-Shopify-API-Version': '2025-10',
       'X-Shopify-Event-Id': randomUUID(),
+    },
+  };
+}
+
+/** A customer as the Admin API returns it (the fields the backfill reads). */
+export interface StandInCustomer {
+  legacyResourceId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+  updatedAt: string;
+}
+
+/** An order as the Admin API returns it, with its refunds' line item subtotals. */
+export interface StandInOrder {
+  legacyResourceId: string;
+  test: boolean;
+  processedAt: string;
+  createdAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string;
+  currency: string;
+  subtotal: string;
+  total: string;
+  customer: StandInCustomer | null;
+  refunds: { legacyResourceId: string; lines: string[] }[];
+}
+
+export interface StandInHistory {
+  customers: StandInCustomer[];
+  orders: StandInOrder[];
+}
+
+/** `field:>='instant'` of Shopify's search syntax, the only filter the backfill sends. */
+function since(query: string | undefined, field: string): number {
+  const m = query?.match(new RegExp(`${field}:>='?([^' ]+)'?`));
+  return m?.[1] ? Date.parse(m[1]) : Number.NEGATIVE_INFINITY;
+}
+
+/** A page of `all` after the opaque cursor (Shopify's cursors are opaque base64 strings). */
+function connection<T>(all: T[], args: { first: number; after?: string | null }) {
+  const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').split(':')[1]) + 1 : 0;
+  const slice = all.slice(start, start + args.first);
+  const cursor = (i: number) => Buffer.from(`at:${start + i}`).toString('base64');
+  return {
+    edges: slice.map((node, i) => ({ cursor: cursor(i), node })),
+    pageInfo: {
+      hasNextPage: start + slice.length < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: slice.length > 0 ? cursor(0) : null,
+      endCursor: slice.length > 0 ? cursor(slice.length - 1) : null,
+    },
+  };
+}
+
+const moneyBag = (amount: string, currencyCode: string) => ({
+  shopMoney: { amount, currencyCode },
+  presentmentMoney: { amount, currencyCode },
+});
+
+const refundGid = (id: string) => `gid://shopify/Refund/${id}`;
+
+/** Root fields over the stand-in's history: `customers`, `orders` (cursor pages), `node` (refunds). */
+function historyRoot(history: StandInHistory) {
+  const refund = (o: StandInOrder, r: StandInOrder['refunds'][number]) => ({
+    __typename: 'Refund',
+    id: refundGid(r.legacyResourceId),
+    legacyResourceId: r.legacyResourceId,
+    refundLineItems: (args: { first: number; after?: string | null }) =>
+      connection(
+        r.lines.map((amount) => ({ subtotalSet: moneyBag(amount, o.currency) })),
+        args,
+      ),
+  });
+  const customer = (c: StandInCustomer) => ({ ...c, id: `gid://shopify/Customer/${c.legacyResourceId}` });
+  return {
+    customers: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'updated_at');
+      const all = history.customers
+        .filter((c) => Date.parse(c.updatedAt) >= from)
+        .sort((a, b) => Number(BigInt(a.legacyResourceId) - BigInt(b.legacyResourceId)));
+      return connection(all.map(customer), args);
+    },
+    orders: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'processed_at');
+      const all = history.orders
+        .filter((o) => Date.parse(o.processedAt) >= from)
+        .sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt));
+      return connection(
+        all.map((o) => ({
+          id: `gid://shopify/Order/${o.legacyResourceId}`,
+          legacyResourceId: o.legacyResourceId,
+          test: o.test,
+          processedAt: o.processedAt,
+          createdAt: o.createdAt,
+          cancelledAt: o.cancelledAt,
+          displayFinancialStatus: o.displayFinancialStatus,
+          subtotalPriceSet: moneyBag(o.subtotal, o.currency),
+          totalPriceSet: moneyBag(o.total, o.currency),
+          customer: o.customer ? customer(o.customer) : null,
+          refunds: (args2: { first?: number }) => o.refunds.slice(0, args2.first).map((r) => refund(o, r)),
+        })),
+        args,
+      );
+    },
+    node: (args: { id: string }) => {
+      for (const o of history.orders) {
+        for (const r of o.refunds) if (refundGid(r.legacyResourceId) === args.id) return refund(o, r);
+      }
+      return null;
     },
   };
 }
