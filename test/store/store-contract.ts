@@ -14,6 +14,7 @@ import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { shopifyContract } from './contract-shopify.js';
+import { shopifyBackfillContract } from './contract-shopify-backfill.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 import { walletContract } from './contract-wallet.js';
@@ -42,6 +43,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   webhookDeliveries.onQueued .............................. contract-webhooks
  *   deleteProgram ........................................... contract-privacy
  *   shopifyShops.find ....................................... contract-shopify
+ *   shopifyBackfills.orphaned ............................... contract-shopify-backfill
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -89,6 +91,7 @@ import { webhookContract } from './contract-webhooks.js';
  *                                                             contract-operations)
  *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
  *                                                             contract-shopify
+ *   shopifyBackfill.* (get, start, claim, update) ........... contract-shopify-backfill
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -125,5 +128,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     walletContract(ref);
     privacyContract(ref);
     shopifyContract(ref);
+    shopifyBackfillContract(ref);
   });
 }
