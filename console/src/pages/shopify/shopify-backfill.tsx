@@ -67,9 +67,18 @@ export function ShopifyBackfill() {
   const running = open(backfill);
   useEffect(() => {
     if (!running) return;
-    const timer = setTimeout(() => void load(), POLL_MS);
-    return () => clearTimeout(timer);
-  }, [running, backfill, load]);
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      await load();
+      if (!stop) timer = setTimeout(poll, POLL_MS);
+    };
+    timer = setTimeout(poll, POLL_MS);
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [running, load]);
 
   async function start(e: FormEvent) {
     e.preventDefault();
