@@ -54,6 +54,11 @@ import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
+import { registerShopifyBackfillRoutes } from './features/shopify/shopify-backfill-routes.js';
+import {
+  type ShopifyBackfillDeps,
+  ShopifyBackfillService,
+} from './features/shopify/shopify-backfill-service.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ShopifyWriteBackHandler } from './features/shopify/shopify-write-back-handler.js';
@@ -87,6 +92,7 @@ import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.
 import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/klaviyo-client.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
+import { shopifyHistory } from './integrations/shopify/admin-history.js';
 import { shopifyCustomerWriter } from './integrations/shopify/customer-writer.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
@@ -180,6 +186,8 @@ export interface AppDeps {
       /** Send right after the commit that queued rows (default: as `pushOnCommit`). */
       dispatchOnCommit?: boolean;
     };
+  /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
+  shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
 }
 
 let processBox: SecretBox | undefined;
@@ -301,6 +309,16 @@ export function buildApp(deps: AppDeps) {
     secrets: sealer,
     api: klaviyoApiOf,
     kick: () => klaviyoQueue.kick(),
+  });
+  const shopifyBackfill = new ShopifyBackfillService({
+    ...deps.shopifyBackfill,
+    store,
+    clock,
+    shopify,
+    history: (shop, token) => shopifyHistory(shop, token, deps.shopify),
+    resync: recalculation,
+    programNow: (program) => programNow(program, clock),
+    logger,
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -440,6 +458,7 @@ export function buildApp(deps: AppDeps) {
       registerShopifyRoutes(api, shopify);
       registerShopifyWriteBackRoutes(api, shopifyWriteBack);
       registerKlaviyoRoutes(api, klaviyo);
+      registerShopifyBackfillRoutes(api, shopifyBackfill);
     },
   });
   return {
@@ -476,6 +495,7 @@ export function buildApp(deps: AppDeps) {
       klaviyo,
       /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
       klaviyoQueue,
+      shopifyBackfill,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

@@ -154,6 +154,7 @@ async function main(): Promise<void> {
           googleUpdates: services.googleUpdates,
           shopifyWriteBacks: services.shopifyWriteBacks,
           klaviyo: services.klaviyoQueue,
+          shopifyBackfill: services.shopifyBackfill,
         },
         {
           processEveryMs: config.schedulerPollMs,

@@ -57,6 +57,8 @@ export interface JobDeps {
   shopifyWriteBacks?: { dispatch(): Promise<unknown> };
   /** Klaviyo events and profile updates. */
   klaviyo?: { dispatch(): Promise<unknown> };
+  /** Shopify backfills whose worker stopped, resumed from their cursor (docs/decisions/0046). */
+  shopifyBackfill?: { resumeOrphaned(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -72,6 +74,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     JOB.tick,
     async () => {
       await deps.scheduling.tick();
+      await deps.shopifyBackfill?.resumeOrphaned();
     },
     { concurrency: 1 },
   );

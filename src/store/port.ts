@@ -51,6 +51,7 @@ import type {
   TierTitle,
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
+import type { ShopifyBackfillDirectory, ShopifyBackfillRepository } from './shopify-backfill-port.js';
 import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
 import type { ShopifyWriteBackRepository } from './shopify-write-back-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
@@ -183,6 +184,8 @@ export interface ProgramScope {
   shopifyWriteBack: ShopifyWriteBackRepository;
   /** The program's Klaviyo destination (migration 034, docs/decisions/0044). */
   klaviyo: KlaviyoRepository;
+  /** The program's Shopify history backfill (migration 036, docs/decisions/0046). */
+  shopifyBackfill: ShopifyBackfillRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**
@@ -276,6 +279,8 @@ export interface Store {
   shopifyShops: ShopifyShopDirectory;
   /** The Klaviyo rows of the outbox, claimed in order per customer (docs/decisions/0044). */
   klaviyoQueue: KlaviyoQueue;
+  /** Shopify backfills whose worker stopped, across programs (docs/decisions/0046). */
+  shopifyBackfills: ShopifyBackfillDirectory;
   /** How `customerTransaction` units were grouped since the store opened (for /metrics). */
   groupCommitStats(): { transactions: number; units: number; rerun: number };
   /** Throws when the database cannot be reached. */

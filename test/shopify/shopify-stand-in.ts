@@ -31,18 +31,21 @@ export interface ShopifyStandIn {
   documents: SentDocument[];
   /** Webhook subscriptions as the shop holds them. */
   subscriptions: { id: string; topic: string; callbackUrl: string }[];
+  /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
+  history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
   /** Answer the next `n` calls HTTP 429 with `Retry-After: seconds`. */
   tooManyRequests(n: number, seconds: number): void;
   /** Customers as the shop holds them (write-back target): tags and `namespace.key` metafields. */
-  customers: Map<string, StandInCustomer>;
+  customers: Map<string, StandInCustomerState>;
   /** Every customer write applied (a `metafieldsSet`, after the tag changes of its document), in order. */
   customerWrites: { customerId: string; tags: string[]; metafields: Record<string, string> }[];
   close(): Promise<void>;
 }
 
-export interface StandInCustomer {
+/** A customer's tags and metafields as write-back leaves them (0045). */
+export interface StandInCustomerState {
   tags: string[];
   metafields: Map<string, { type: string; value: string }>;
 }
@@ -57,7 +60,7 @@ export async function startShopifyStandIn(
   let throttled = 0;
   let limited = { n: 0, seconds: 1 };
   let nextId = 1;
-  const customers = new Map<string, StandInCustomer>();
+  const customers = new Map<string, StandInCustomerState>();
   const customerWrites: ShopifyStandIn['customerWrites'] = [];
   const customerOf = (gid: string) => {
     const m = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(gid);
@@ -74,8 +77,10 @@ export async function startShopifyStandIn(
   };
   const missing = { field: ['id'], message: 'Customer does not exist' };
 
+  const history: StandInHistory = { customers: [], orders: [] };
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
+    ...historyRoot(history),
     shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
     webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
       edges: subscriptions
@@ -250,6 +255,7 @@ export async function startShopifyStandIn(
     accessToken,
     documents,
     subscriptions,
+    history,
     throttle(n) {
       throttled = n;
     },
@@ -282,6 +288,132 @@ export function signedWebhook(
       'X-Shopify-Triggered-At': new Date().toISOString(),
       'X-Shopify-API-Version': '2025-10',
       'X-Shopify-Event-Id': randomUUID(),
+    },
+  };
+}
+
+/** A customer as the Admin API returns it (the fields the backfill reads). */
+export interface StandInCustomer {
+  legacyResourceId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+  updatedAt: string;
+}
+
+/** An order as the Admin API returns it, with its refunds' line item subtotals. */
+export interface StandInOrder {
+  legacyResourceId: string;
+  test: boolean;
+  processedAt: string;
+  createdAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string;
+  currency: string;
+  subtotal: string;
+  total: string;
+  customer: StandInCustomer | null;
+  refunds: { legacyResourceId: string; lines: string[] }[];
+}
+
+export interface StandInHistory {
+  customers: StandInCustomer[];
+  orders: StandInOrder[];
+}
+
+/** `field:>='instant'` of Shopify's search syntax, the only filter the backfill sends. */
+function since(query: string | undefined, field: string): number {
+  const m = query?.match(new RegExp(`${field}:>='?([^' ]+)'?`));
+  return m?.[1] ? Date.parse(m[1]) : Number.NEGATIVE_INFINITY;
+}
+
+/** A page of `all` after the opaque cursor (Shopify's cursors are opaque base64 strings). */
+function connection<S, T = S>(
+  all: S[],
+  args: { first: number; after?: string | null },
+  map: (s: S) => T = (s) => s as unknown as T,
+) {
+  const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').split(':')[1]) + 1 : 0;
+  // Only the page is shaped: a 100,000-order shop (the benchmark) is paged without copying it.
+  const slice = all.slice(start, start + args.first).map(map);
+  const cursor = (i: number) => Buffer.from(`at:${start + i}`).toString('base64');
+  return {
+    edges: slice.map((node, i) => ({ cursor: cursor(i), node })),
+    pageInfo: {
+      hasNextPage: start + slice.length < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: slice.length > 0 ? cursor(0) : null,
+      endCursor: slice.length > 0 ? cursor(slice.length - 1) : null,
+    },
+  };
+}
+
+const moneyBag = (amount: string, currencyCode: string) => ({
+  shopMoney: { amount, currencyCode },
+  presentmentMoney: { amount, currencyCode },
+});
+
+const refundGid = (id: string) => `gid://shopify/Refund/${id}`;
+
+/** Root fields over the stand-in's history: `customers`, `orders` (cursor pages), `node` (refunds). */
+function historyRoot(history: StandInHistory) {
+  const refund = (o: StandInOrder, r: StandInOrder['refunds'][number]) => ({
+    __typename: 'Refund',
+    id: refundGid(r.legacyResourceId),
+    legacyResourceId: r.legacyResourceId,
+    refundLineItems: (args: { first: number; after?: string | null }) =>
+      connection(
+        r.lines.map((amount) => ({ subtotalSet: moneyBag(amount, o.currency) })),
+        args,
+      ),
+  });
+  const customer = (c: StandInCustomer) => ({ ...c, id: `gid://shopify/Customer/${c.legacyResourceId}` });
+  let sorted: { key: string; all: StandInOrder[] } | undefined;
+  let refunds: { size: number; byId: Map<string, ReturnType<typeof refund>> } | undefined;
+  return {
+    customers: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'updated_at');
+      const all = history.customers
+        .filter((c) => Date.parse(c.updatedAt) >= from)
+        .sort((a, b) => Number(BigInt(a.legacyResourceId) - BigInt(b.legacyResourceId)));
+      return connection(all, args, customer);
+    },
+    orders: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'processed_at');
+      // Sorted once per filter while the history keeps its length (pages of one backfill).
+      const key = `${from}:${history.orders.length}`;
+      if (sorted?.key !== key) {
+        sorted = {
+          key,
+          all: history.orders
+            .filter((o) => Date.parse(o.processedAt) >= from)
+            .sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt)),
+        };
+      }
+      const all = sorted.all;
+      return connection(all, args, (o) => ({
+        id: `gid://shopify/Order/${o.legacyResourceId}`,
+        legacyResourceId: o.legacyResourceId,
+        test: o.test,
+        processedAt: o.processedAt,
+        createdAt: o.createdAt,
+        cancelledAt: o.cancelledAt,
+        displayFinancialStatus: o.displayFinancialStatus,
+        subtotalPriceSet: moneyBag(o.subtotal, o.currency),
+        totalPriceSet: moneyBag(o.total, o.currency),
+        customer: o.customer ? customer(o.customer) : null,
+        refunds: (args2: { first?: number }) => o.refunds.slice(0, args2.first).map((r) => refund(o, r)),
+      }));
+    },
+    node: (args: { id: string }) => {
+      if (refunds?.size !== history.orders.length) {
+        const byId = new Map<string, ReturnType<typeof refund>>();
+        for (const o of history.orders)
+          for (const r of o.refunds) byId.set(refundGid(r.legacyResourceId), refund(o, r));
+        refunds = { size: history.orders.length, byId };
+      }
+      return refunds.byId.get(args.id) ?? null;
     },
   };
 }

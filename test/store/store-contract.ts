@@ -15,6 +15,7 @@ import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { shopifyContract } from './contract-shopify.js';
+import { shopifyBackfillContract } from './contract-shopify-backfill.js';
 import { shopifyWriteBackContract } from './contract-shopify-write-back.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
@@ -44,6 +45,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   webhookDeliveries.onQueued .............................. contract-webhooks
  *   deleteProgram ........................................... contract-privacy
  *   shopifyShops.find ....................................... contract-shopify
+ *   shopifyBackfills.orphaned ............................... contract-shopify-backfill
  *   groupCommitStats ........................................ contract-group-commit
  *   close ................................................... every suite's afterAll
  * ProgramScope / ProgramTx
@@ -95,6 +97,7 @@ import { webhookContract } from './contract-webhooks.js';
  *     shopify_customer_changed rows ......................... contract-shopify-write-back
  *   klaviyo.* (get, save, setState, remove, events), klaviyoQueue.claim
  *                                                             contract-klaviyo
+ *   shopifyBackfill.* (get, start, claim, update) ........... contract-shopify-backfill
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -133,5 +136,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     privacyContract(ref);
     shopifyContract(ref);
     shopifyWriteBackContract(ref);
+    shopifyBackfillContract(ref);
   });
 }

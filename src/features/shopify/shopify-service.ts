@@ -290,6 +290,26 @@ export class ShopifyService {
     return rows.length;
   }
 
+  /**
+   * The shop's history, applied exactly as the webhook of `topic` would be (the backfill,
+   * docs/decisions/0046): the same shape check, mapping, ids and money; a payload that does not
+   * fit is `failed` with `shopify_payload_invalid`.
+   */
+  async applyAs(ctx: ProgramContext, c: ShopifyConnectionRecord, topic: string, payload: unknown) {
+    try {
+      checkShape(topic, payload);
+    } catch (err) {
+      if (err instanceof AppError) return { result: 'failed', detail: err.code } as Outcome;
+      throw err;
+    }
+    return this.apply(ctx, c, topic, payload);
+  }
+
+  /** The connection's Admin API access token, or null when it no longer opens. */
+  accessToken(c: ShopifyConnectionRecord): string | null {
+    return this.openOrNull(c.accessTokenSealed, TOKEN_CONTEXT(c.programId));
+  }
+
   /** A webhook's effect; refusals of the ledger (an AppError) are recorded, not retried. */
   private async apply(ctx: ProgramContext, c: ShopifyConnectionRecord, topic: string, payload: unknown) {
     try {

@@ -56,8 +56,8 @@ interface GraphQlAnswer<T> {
   };
 }
 
-/** Why a call to the shop failed, as a stable API error. */
-function failure(errors: NonNullable<GraphQlAnswer<unknown>['errors']>): AppError {
+/** Why a call to the shop failed, as a stable API error (also used by admin-history.ts). */
+export function failure(errors: NonNullable<GraphQlAnswer<unknown>['errors']>): AppError {
   const status = errors.networkStatusCode;
   if (status === 401 || status === 403) {
     return new AppError(422, 'shopify_credentials_rejected', 'The shop refused the access token');

@@ -211,6 +211,7 @@ export function deleteProgram(state: MemoryState, programId: string): ProgramDel
     shopify_connections: p.shopify.connection ? 1 : 0,
     klaviyo_connections: p.klaviyo ? 1 : 0,
     shopify_webhooks: p.shopify.webhooks.size,
+    shopify_backfills: p.shopify.backfill ? 1 : 0,
     programs: 1,
   };
   const drop = <K, V>(map: Map<K, V>, owned: (v: V) => boolean): number => {

@@ -1,4 +1,5 @@
 /** A program's Shopify connection and webhook inbox on the in-memory adapter (0042). */
+import type { ShopifyBackfillRecord } from '../shopify-backfill-port.js';
 import type {
   ShopifyConnectionRecord,
   ShopifyRepository,
@@ -12,6 +13,8 @@ export interface ShopifyData {
   connection: ShopifyConnectionRecord | null;
   /** Delivery id → webhook (unique per program). */
   webhooks: Map<string, ShopifyWebhookRecord>;
+  /** The latest history backfill (memory-shopify-backfill.ts). */
+  backfill?: ShopifyBackfillRecord | null;
 }
 
 export function emptyShopify(): ShopifyData {

@@ -38,6 +38,7 @@ import {
 } from './memory-programs.js';
 import { memoryRuns } from './memory-runs.js';
 import { memoryShopify, memoryShopifyShops } from './memory-shopify.js';
+import { memoryShopifyBackfill, memoryShopifyBackfills } from './memory-shopify-backfill.js';
 import { memoryShopifyWriteBack } from './memory-shopify-write-back.js';
 import { MemoryState } from './memory-state.js';
 import {
@@ -152,6 +153,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     deleteProgram: async (programId) => deleteProgram(state, programId),
     shopifyShops: memoryShopifyShops(state),
     klaviyoQueue: memoryKlaviyoQueue(state),
+    shopifyBackfills: memoryShopifyBackfills(state),
     sessions: memorySessions(state),
     outbox: memoryOutbox(state, outboxListeners),
     webhookDeliveries: memoryWebhookDispatch(state, webhookListeners),
@@ -177,6 +179,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         shopify: memoryShopify(state, programId),
         shopifyWriteBack: memoryShopifyWriteBack(state, programId),
         klaviyo: memoryKlaviyo(state, programId),
+        shopifyBackfill: memoryShopifyBackfill(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

@@ -30,6 +30,7 @@ import {
 import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
+import { shopifyBackfillDirectory, shopifyBackfillRepository } from './shopify-backfill-repository.js';
 import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
 import { shopifyWriteBackRepository } from './shopify-write-back-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
@@ -234,6 +235,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     webhookDeliveries: webhookDispatchRepository(driver, webhookListeners),
     shopifyShops: shopifyShopDirectory(driver),
     klaviyoQueue: klaviyoQueue(driver),
+    shopifyBackfills: shopifyBackfillDirectory(driver),
     scoped(programId): ProgramScope {
       const base = programTx(driver, programId, undefined, undefined, tierCache);
       return {
@@ -259,6 +261,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         shopify: shopifyRepository(driver, programId),
         shopifyWriteBack: shopifyWriteBackRepository(driver, programId),
         klaviyo: klaviyoRepository(driver, programId),
+        shopifyBackfill: shopifyBackfillRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

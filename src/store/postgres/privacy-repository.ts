@@ -202,6 +202,7 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
   ],
   ...[
     'shopify_write_backs',
+    'shopify_backfills',
     'shopify_webhooks',
     'shopify_connections',
     'klaviyo_connections',

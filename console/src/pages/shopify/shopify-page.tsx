@@ -9,6 +9,7 @@ import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, CheckboxField, SelectField, TextField } from '../../components/form-controls';
+import { ShopifyBackfill } from './shopify-backfill';
 import { WriteBackSection } from './write-back-section';
 
 interface Connection {
@@ -204,6 +205,7 @@ export function ShopifyPage() {
           </button>
         </div>
       ) : null}
+      {connection?.state === 'connected' ? <ShopifyBackfill /> : null}
       <ConfirmDialog
         open={confirming}
         title="Disconnect the store?"

@@ -1,0 +1,230 @@
+/**
+ * Shopify backfill benchmark (`npm run bench:shopify-backfill`): a shop's history of N orders
+ * (default 100,000) imported from the Shopify stand-in (test/shopify/shopify-stand-in.ts: every
+ * page's document validated against the Admin schema and executed, as in the tests) into the real
+ * app in-process on a fresh PostgreSQL database, with its progress polled from the API; then the
+ * floors of the same run: the stand-in's page rate alone (reading without applying) and the
+ * plain sequential `POST /v1/orders` rate (the backfill applies one order at a time).
+ *
+ *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000]
+ *
+ * 2 % of orders carry a refund (one line), 1 % are cancelled, 1 % are test orders.
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
+ * the script creates tierpass_backfill_<ts> there and drops it at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { SecretBox } from '../src/integrations/secrets/secret-box.js';
+import { shopifyHistory } from '../src/integrations/shopify/admin-history.js';
+import { openDatabase } from '../src/store/open-store.js';
+import { type StandInCustomer, startShopifyStandIn } from '../test/shopify/shopify-stand-in.js';
+
+const ADMIN = 'bench-admin-token-0123456789abcdef';
+const { values: flags } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '100000' },
+    customers: { type: 'string', default: '20000' },
+  },
+});
+const ORDERS = Number(flags.orders);
+const CUSTOMERS = Number(flags.customers);
+
+async function main(): Promise<void> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `tierpass_backfill_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const { store } = await openDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
+  const shop = await startShopifyStandIn({ shop: 'bench-backfill.myshopify.com', currency: 'USD' });
+  const { app, services } = buildApp({
+    store,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN,
+    publicUrl: 'https://tierpass.example.com',
+    secrets: new SecretBox([{ id: 'b1', key: randomBytes(32) }]),
+    shopify: { origin: () => shop.origin },
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call = async <T>(auth: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as T };
+  };
+  try {
+    const created = await call<{ apiKey: string; program: { id: string } }>(
+      `Bearer ${ADMIN}`,
+      'POST',
+      '/v1/programs',
+      {
+        name: 'Bench',
+        currency: 'USD',
+        earning: { pointsPerUnit: 10 },
+      },
+    );
+    const auth = `Bearer ${created.body.apiKey}`;
+    for (const [title, minAmount] of [
+      ['Bronze', 0],
+      ['Silver', 50_000],
+      ['Gold', 200_000],
+    ] as const) {
+      await call(
+        auth,
+        'POST',
+        '/v1/tiers',
+        minAmount === 0 ? { title } : { title, qualifications: [{ type: 'lifetimeSpend', minAmount }] },
+      );
+    }
+    const connected = await call(auth, 'PUT', '/v1/integrations/shopify', {
+      shopDomain: shop.shop,
+      accessToken: shop.accessToken,
+      webhookSecret: `shpss_${randomBytes(16).toString('hex')}`,
+    });
+    if (connected.status !== 200) throw new Error(`connect: ${connected.status}`);
+
+    // The shop's history: customers, then orders over the last 300 days, oldest first.
+    const people: StandInCustomer[] = Array.from({ length: CUSTOMERS }, (_, i) => ({
+      legacyResourceId: String(7_000_000 + i),
+      email: `c${i}@example.com`,
+      firstName: 'Bench',
+      lastName: `C${i}`,
+      tags: i % 7 === 0 ? ['vip'] : [],
+      updatedAt: new Date(Date.now() - 100 * 86_400_000).toISOString(),
+    }));
+    shop.history.customers.push(...people);
+    const start = Date.now() - 300 * 86_400_000;
+    for (let i = 0; i < ORDERS; i++) {
+      const at = new Date(start + Math.floor((i * 299 * 86_400_000) / ORDERS)).toISOString();
+      const cents = 1_000 + ((i * 7919) % 20_000);
+      const amount = (cents / 100).toFixed(2);
+      shop.history.orders.push({
+        legacyResourceId: String(9_000_000 + i),
+        test: i % 100 === 50,
+        processedAt: at,
+        createdAt: at,
+        cancelledAt: i % 100 === 75 ? at : null,
+        displayFinancialStatus: i % 100 === 25 ? 'PARTIALLY_REFUNDED' : i % 100 === 75 ? 'REFUNDED' : 'PAID',
+        currency: 'USD',
+        subtotal: amount,
+        total: amount,
+        customer: people[(i * 31) % CUSTOMERS] ?? null,
+        refunds:
+          i % 50 === 25
+            ? [{ legacyResourceId: String(5_000_000 + i), lines: [(cents / 200).toFixed(2)] }]
+            : [],
+      });
+    }
+    const since = new Date(start - 86_400_000).toISOString();
+
+    const load0 = loadavg()[0] ?? 0;
+    const t0 = performance.now();
+    const started = await call<{ state: string }>(auth, 'POST', '/v1/integrations/shopify/backfill', {
+      since,
+    });
+    if (started.status !== 202) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
+    let view: {
+      state: string;
+      phase: string;
+      progress: number;
+      customers: { done: number };
+      orders: { done: number; skipped: number; estimatedTotal: number | null };
+      refunds: { done: number };
+      errors: { count: number; last: string | null };
+    };
+    let ordersEndedAt = 0;
+    let lastPrint = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      view = (await call<typeof view>(auth, 'GET', '/v1/integrations/shopify/backfill')).body;
+      const now = performance.now();
+      if (!ordersEndedAt && (view.phase === 'resync' || view.phase === 'done')) ordersEndedAt = now;
+      if (now - lastPrint > 10_000 || view.state === 'done' || view.state === 'failed') {
+        lastPrint = now;
+        console.log(
+          `${((now - t0) / 1000).toFixed(0)} s: ${view.state}/${view.phase} ${(view.progress * 100).toFixed(1)} % — ` +
+            `${view.customers.done} customers, ${view.orders.done + view.orders.skipped} of ~${view.orders.estimatedTotal ?? '?'} orders, ` +
+            `${view.refunds.done} refunds, ${view.errors.count} errors`,
+        );
+      }
+      if (view.state === 'done' || view.state === 'failed') break;
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const ordersWall = (ordersEndedAt - t0) / 1000;
+    await services.shopifyBackfill.idle();
+
+    // Floor 1: the stand-in's page rate, reading every page of orders without applying them.
+    const history = shopifyHistory(shop.shop, shop.accessToken, { origin: () => shop.origin });
+    const r0 = performance.now();
+    let read = 0;
+    let after: string | null = null;
+    do {
+      const page = await history.orders(after, `processed_at:>='${since}'`);
+      read += page.items.length;
+      after = page.next;
+    } while (after);
+    const readSeconds = (performance.now() - r0) / 1000;
+
+    // Floor 2: plain sequential POST /v1/orders for 20 s (one at a time, as the backfill applies them).
+    let posted = 0;
+    const p0 = performance.now();
+    while (performance.now() - p0 < 20_000) {
+      const res = await call(auth, 'POST', '/v1/orders', {
+        id: `plain-${posted}`,
+        customerId: people[posted % CUSTOMERS]?.legacyResourceId,
+        amount: 1_000 + (posted % 5_000),
+      });
+      if (res.status !== 201) throw new Error(`POST /v1/orders: ${res.status}`);
+      posted += 1;
+    }
+    const postSeconds = (performance.now() - p0) / 1000;
+
+    const result = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${load0.toFixed(1)} at start`,
+      orders: ORDERS,
+      customers: CUSTOMERS,
+      outcome: view.state,
+      counts: {
+        orders: view.orders,
+        customers: view.customers.done,
+        refunds: view.refunds.done,
+        errors: view.errors,
+      },
+      wallSeconds: Number(wall.toFixed(1)),
+      ordersPhaseSeconds: Number(ordersWall.toFixed(1)),
+      ordersPerSecond: Number((ORDERS / wall).toFixed(0)),
+      standInPagesOnly: {
+        orders: read,
+        seconds: Number(readSeconds.toFixed(1)),
+        ordersPerSecond: Number((read / readSeconds).toFixed(0)),
+      },
+      plainSequentialOrdersPerSecond: Number((posted / postSeconds).toFixed(0)),
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    server.close();
+    await shop.close();
+    await store.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+/** The backfill API's shapes (docs/shopify.md, "History backfill"). */
+import { z } from 'zod';
+import { instantSchema } from '../../http/common-schemas.js';
+
+export const backfillBody = z.strictObject({
+  since: instantSchema.describe(
+    'Import orders processed at or after this instant (and customers updated since)',
+  ),
+});
+
+export const backfillView = z.object({
+  id: z.string(),
+  state: z.enum(['running', 'resyncing', 'done', 'failed']),
+  phase: z.enum(['customers', 'orders', 'resync', 'done']).describe('What is being read now'),
+  since: z.string(),
+  progress: z.number().min(0).max(1).describe('Fraction done (estimated while orders are read)'),
+  customers: z.object({ done: z.number().int().describe('Customers imported') }),
+  orders: z.object({
+    done: z.number().int().describe('Orders that earned'),
+    skipped: z.number().int().describe('Orders read that do not earn (test, unpaid, no customer, zero)'),
+    estimatedTotal: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Orders expected in all, from the time covered so far; exact once done'),
+  }),
+  refunds: z.object({ done: z.number().int().describe('Refunds and cancellations applied') }),
+  coveredThrough: z.string().nullable().describe('Processed time of the last order read (oldest first)'),
+  errors: z.object({
+    count: z.number().int(),
+    last: z.string().nullable().describe('The last error code'),
+  }),
+  resyncJobId: z.string().nullable().describe('The resync that ends the backfill (GET /v1/jobs/{jobId})'),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});

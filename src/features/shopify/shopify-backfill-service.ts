@@ -1,0 +1,399 @@
+/**
+ * The Shopify history backfill (issue 14 item 5, docs/decisions/0046): the shop's customers and
+ * orders since a chosen date, read page by page from the Admin GraphQL API and applied exactly as
+ * their webhooks would be (ShopifyService.applyAs: same ids, mapping and money), in the
+ * background, resumable from the stored cursor, ending with a resync.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../clock.js';
+import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
+import type { HistoryOrder, ShopifyHistory } from '../../integrations/shopify/admin-history.js';
+import type { ProgramContext } from '../../program-context.js';
+import type { ShopifyBackfillPatch, ShopifyBackfillRecord } from '../../store/shopify-backfill-port.js';
+import type { ShopifyConnectionRecord } from '../../store/shopify-port.js';
+import type { ShopifyBackfillStore } from './shopify-backfill-store.js';
+import type { ShopifyService } from './shopify-service.js';
+
+/** Orders that were paid: the ones an `orders/paid` webhook was sent for. */
+const PAID = new Set(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+
+/** The recalculation runs the backfill ends with (RecalculationService). */
+export interface BackfillResync {
+  start(programId: string, kind: 'resync', asOf: Date, key: string): Promise<{ id: string }>;
+  work(
+    programId: string,
+    runId: string,
+    opts?: { onProgress?(r: { processed: number; total: number }): void },
+  ): Promise<{ state: string }>;
+}
+
+export interface ShopifyBackfillDeps {
+  store: ShopifyBackfillStore;
+  /** Wall clock: leases. */
+  clock: Clock;
+  shopify: Pick<ShopifyService, 'applyAs' | 'accessToken'>;
+  history(shop: string, accessToken: string): ShopifyHistory;
+  resync: BackfillResync;
+  programNow(program: ProgramContext['program']): Date;
+  logger: { error(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
+  /** How long a worker holds a backfill without renewing it (default 60 s). */
+  leaseMs?: number;
+  /** First wait after the shop throttles or fails (default 1 s, doubling to 30 s). */
+  retryBaseMs?: number;
+  /** A page that keeps failing (not throttled) this many times fails the backfill (default 5). */
+  maxAttempts?: number;
+  /** Test hook: after each page's progress is stored; throwing stops the worker there. */
+  afterPage?(b: ShopifyBackfillRecord): Promise<void>;
+}
+
+/** The worker stopped without finishing (lost lease, or a test hook): resumed by another. */
+class Stopped extends Error {}
+
+function view(b: ShopifyBackfillRecord) {
+  const read = b.ordersDone + b.ordersSkipped;
+  let progress = 0;
+  if (b.state === 'done') progress = 1;
+  else if (b.phase === 'orders' && b.ordersEstimate)
+    progress = 0.05 + 0.85 * Math.min(1, read / b.ordersEstimate);
+  else if (b.phase === 'orders') progress = 0.05;
+  else if (b.phase === 'resync') progress = 0.9;
+  return {
+    id: b.id,
+    state: b.state,
+    phase: b.phase,
+    since: b.since.toISOString(),
+    progress: Math.round(progress * 1000) / 1000,
+    customers: { done: b.customersDone },
+    orders: { done: b.ordersDone, skipped: b.ordersSkipped, estimatedTotal: b.ordersEstimate },
+    refunds: { done: b.refundsDone },
+    coveredThrough: b.coveredThrough?.toISOString() ?? null,
+    errors: { count: b.errors, last: b.lastError },
+    resyncJobId: b.resyncRunId,
+    startedAt: b.startedAt.toISOString(),
+    updatedAt: b.updatedAt.toISOString(),
+    finishedAt: b.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export type BackfillView = ReturnType<typeof view>;
+
+/** Shopify's search syntax for an instant. */
+const searchInstant = (d: Date) => `'${d.toISOString()}'`;
+
+export class ShopifyBackfillService {
+  /** Names this process in leases. */
+  private readonly worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: ShopifyBackfillDeps) {}
+
+  private leaseUntil(): Date {
+    return new Date(this.deps.clock.now().getTime() + (this.deps.leaseMs ?? 60_000));
+  }
+
+  /** Start importing the shop's history since `since` in the background (409 while one runs). */
+  async start(ctx: ProgramContext, since: Date): Promise<BackfillView> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const c = await scope.shopify.get();
+    if (!c) throw notFound('shopify_not_connected', 'No Shopify store is connected');
+    if (c.state !== 'connected') {
+      throw conflict(
+        'shopify_uninstalled',
+        'The Tierpass app was uninstalled from the shop; connect it again',
+      );
+    }
+    if (since.getTime() >= ctx.now.getTime()) {
+      throw unprocessable('backfill_since_invalid', '`since` must be in the past');
+    }
+    if (this.deps.shopify.accessToken(c) === null) {
+      throw unprocessable(
+        'shopify_credentials_unreadable',
+        'The stored access token no longer opens (its secrets key is gone); connect the store again',
+      );
+    }
+    const started = await scope.shopifyBackfill.start({
+      id: `bf_${randomBytes(8).toString('hex')}`,
+      since,
+      worker: this.worker,
+      leaseUntil: this.leaseUntil(),
+      now: this.deps.clock.now(),
+    });
+    if (!started) throw conflict('shopify_backfill_running', 'A backfill of this store is already running');
+    this.background(ctx.program.id, started.id);
+    return view(started);
+  }
+
+  async status(ctx: ProgramContext): Promise<BackfillView> {
+    const b = await this.deps.store.scoped(ctx.program.id).shopifyBackfill.get();
+    if (!b) throw notFound('shopify_backfill_not_found', 'No backfill has been started');
+    return view(b);
+  }
+
+  /** Resume the backfills whose worker stopped (lease expired); the scheduler's tick calls this. */
+  async resumeOrphaned(limit = 10): Promise<number> {
+    const found = await this.deps.store.shopifyBackfills.orphaned(this.deps.clock.now(), limit);
+    await Promise.all(found.map((f) => this.work(f.programId, f.id)));
+    return found.length;
+  }
+
+  /** Wait for this process's background backfills (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private background(programId: string, id: string): void {
+    const p = this.work(programId, id).finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  /**
+   * Work backfill `id` to its end from its stored phase and cursor, unless another live worker
+   * holds it. Never throws: a failure it cannot retry marks the backfill failed; an unexpected one
+   * (e.g. the database gone) leaves it for another worker once the lease expires.
+   */
+  async work(programId: string, id: string): Promise<void> {
+    const scope = this.deps.store.scoped(programId);
+    let b = await scope.shopifyBackfill.claim(id, this.worker, this.leaseUntil(), this.deps.clock.now());
+    if (!b) return;
+    const save = async (patch: ShopifyBackfillPatch) => {
+      const next = await scope.shopifyBackfill.update(
+        id,
+        this.worker,
+        { ...patch, leaseUntil: this.leaseUntil() },
+        this.deps.clock.now(),
+      );
+      if (!next) throw new Stopped('the lease was taken over');
+      b = next;
+      return next;
+    };
+    try {
+      const c = await scope.shopify.get();
+      const token = c && c.state === 'connected' ? this.deps.shopify.accessToken(c) : null;
+      if (!c || token === null) {
+        await save({
+          state: 'failed',
+          lastError: 'shopify_not_connected',
+          finishedAt: this.deps.clock.now(),
+        });
+        return;
+      }
+      const history = this.deps.history(c.shopDomain, token);
+      while (b.state === 'running' || b.state === 'resyncing') {
+        const current: ShopifyBackfillRecord = b;
+        if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save);
+        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save);
+        else await this.resync(programId, current, save);
+        const after: ShopifyBackfillRecord = b;
+        if (this.deps.afterPage && after.state !== 'done') await this.deps.afterPage(after);
+      }
+    } catch (err) {
+      if (err instanceof Stopped) return;
+      if (err instanceof AppError && err.status < 500 && err.code !== 'shopify_throttled') {
+        await save({ state: 'failed', lastError: err.code, finishedAt: this.deps.clock.now() }).catch(
+          () => undefined,
+        );
+        return;
+      }
+      this.deps.logger.error({ err, programId, backfillId: id }, 'shopify backfill stopped; resumed later');
+    }
+  }
+
+  /** One Admin API call, retried while the shop throttles (always) or fails (a few times). */
+  private async fetch<T>(call: () => Promise<T>): Promise<T> {
+    let wait = this.deps.retryBaseMs ?? 1_000;
+    let failures = 0;
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        const transient = err.code === 'shopify_throttled' || err.code === 'shopify_unavailable';
+        if (!transient) throw err;
+        if (err.code !== 'shopify_throttled') failures += 1;
+        if (failures >= (this.deps.maxAttempts ?? 5)) throw unprocessable(err.code, err.message);
+        await sleep(wait);
+        wait = Math.min(wait * 2, 30_000);
+      }
+    }
+  }
+
+  private async context(scope: ReturnType<ShopifyBackfillStore['scoped']>): Promise<ProgramContext> {
+    const program = await scope.program.get();
+    return { program, now: this.deps.programNow(program) };
+  }
+
+  private async customersPage(
+    scope: ReturnType<ShopifyBackfillStore['scoped']>,
+    c: ShopifyConnectionRecord,
+    history: ShopifyHistory,
+    b: ShopifyBackfillRecord,
+    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+  ): Promise<void> {
+    const page = await this.fetch(() =>
+      history.customers(b.cursor, `updated_at:>=${searchInstant(b.since)}`),
+    );
+    const ctx = await this.context(scope);
+    let done = 0;
+    let errors = 0;
+    let lastError = b.lastError;
+    for (const customer of page.items) {
+      const outcome = await this.deps.shopify.applyAs(ctx, c, 'customers/update', {
+        id: customer.legacyResourceId,
+        email: customer.email,
+        first_name: customer.firstName,
+        last_name: customer.lastName,
+        tags: customer.tags.join(', '),
+      });
+      if (outcome.result === 'applied') done += 1;
+      else if (outcome.result === 'failed') {
+        errors += 1;
+        lastError = outcome.detail;
+      }
+    }
+    await save({
+      customersDone: b.customersDone + done,
+      errors: b.errors + errors,
+      lastError,
+      ...(page.next ? { cursor: page.next } : { phase: 'orders', cursor: null }),
+    });
+  }
+
+  private async ordersPage(
+    scope: ReturnType<ShopifyBackfillStore['scoped']>,
+    c: ShopifyConnectionRecord,
+    history: ShopifyHistory,
+    b: ShopifyBackfillRecord,
+    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+  ): Promise<void> {
+    const page = await this.fetch(() => history.orders(b.cursor, `processed_at:>=${searchInstant(b.since)}`));
+    const ctx = await this.context(scope);
+    const counts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
+    for (const order of page.items) await this.order(ctx, c, history, order, counts);
+    const last = page.items.at(-1);
+    const covered = last ? new Date(last.processedAt) : b.coveredThrough;
+    const read = b.ordersDone + b.ordersSkipped + counts.done + counts.skipped;
+    const span = ctx.now.getTime() - b.since.getTime();
+    const coveredSpan = covered ? covered.getTime() - b.since.getTime() : 0;
+    // Orders come oldest first: the rate so far over the time left is the estimate of the rest.
+    const estimate = !page.next
+      ? read
+      : coveredSpan > 0
+        ? Math.max(read + 1, Math.round((read * span) / coveredSpan))
+        : null;
+    await save({
+      ordersDone: b.ordersDone + counts.done,
+      ordersSkipped: b.ordersSkipped + counts.skipped,
+      refundsDone: b.refundsDone + counts.refunds,
+      errors: b.errors + counts.errors,
+      lastError: counts.lastError,
+      coveredThrough: covered,
+      ordersEstimate: estimate,
+      ...(page.next ? { cursor: page.next } : { phase: 'resync', state: 'resyncing', cursor: null }),
+    });
+  }
+
+  /** One historical order as its webhooks would have applied it: paid, then refunds, then cancelled. */
+  private async order(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    history: ShopifyHistory,
+    order: HistoryOrder,
+    counts: { done: number; skipped: number; refunds: number; errors: number; lastError: string | null },
+  ): Promise<void> {
+    const count = (
+      outcome: { result: string; detail: string | null },
+      applied: () => void,
+      ignored?: () => void,
+    ) => {
+      if (outcome.result === 'applied') applied();
+      else if (outcome.result === 'failed') {
+        counts.errors += 1;
+        counts.lastError = outcome.detail;
+      } else ignored?.();
+    };
+    if (!order.displayFinancialStatus || !PAID.has(order.displayFinancialStatus)) {
+      counts.skipped += 1;
+      return;
+    }
+    const money = (m: { shopMoney: { amount: string; currencyCode: string } } | null) =>
+      m ? { shop_money: { amount: m.shopMoney.amount, currency_code: m.shopMoney.currencyCode } } : undefined;
+    const payload = {
+      id: order.legacyResourceId,
+      test: order.test,
+      processed_at: order.processedAt,
+      created_at: order.createdAt,
+      subtotal_price_set: money(order.subtotalPriceSet) ?? money(order.totalPriceSet),
+      total_price_set: money(order.totalPriceSet),
+      customer: order.customer
+        ? {
+            id: order.customer.legacyResourceId,
+            email: order.customer.email,
+            first_name: order.customer.firstName,
+            last_name: order.customer.lastName,
+            tags: order.customer.tags.join(', '),
+          }
+        : null,
+    };
+    let earned = false;
+    count(
+      await this.deps.shopify.applyAs(ctx, c, 'orders/paid', payload),
+      () => {
+        counts.done += 1;
+        earned = true;
+      },
+      () => {
+        counts.skipped += 1;
+      },
+    );
+    if (!earned) return;
+    for (const refund of order.refunds) {
+      const lines = await this.fetch(() => history.refundLines(refund.id));
+      const outcome = await this.deps.shopify.applyAs(ctx, c, 'refunds/create', {
+        id: refund.legacyResourceId,
+        order_id: order.legacyResourceId,
+        refund_line_items: lines.map((l) => ({ subtotal_set: money(l) })),
+      });
+      count(outcome, () => {
+        counts.refunds += 1;
+      });
+    }
+    if (order.cancelledAt) {
+      count(await this.deps.shopify.applyAs(ctx, c, 'orders/cancelled', payload), () => {
+        counts.refunds += 1;
+      });
+    }
+  }
+
+  /** The resync every backfill ends with, keyed by the backfill so a resumed one reuses it. */
+  private async resync(
+    programId: string,
+    b: ShopifyBackfillRecord,
+    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+  ): Promise<void> {
+    const scope = this.deps.store.scoped(programId);
+    const program = await scope.program.get();
+    const run = await this.deps.resync.start(
+      programId,
+      'resync',
+      this.deps.programNow(program),
+      `shopify-backfill:${b.id}`,
+    );
+    if (b.resyncRunId !== run.id) await save({ resyncRunId: run.id });
+    let renewing = Promise.resolve<unknown>(undefined);
+    const ended = await this.deps.resync.work(programId, run.id, {
+      // A long resync keeps the backfill's lease.
+      onProgress: () => {
+        renewing = renewing.then(() => save({}).catch(() => undefined));
+      },
+    });
+    await renewing;
+    await save({
+      phase: 'done',
+      state: ended.state === 'done' ? 'done' : 'failed',
+      lastError: ended.state === 'done' ? b.lastError : 'resync_failed',
+      finishedAt: this.deps.clock.now(),
+    });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The shop's history as the backfill reads it (docs/decisions/0046): customers and orders page
+ * by page with cursors, and the line items of refunds, through `@shopify/admin-api-client`.
+ * Every document is a constant, validated by the tests against Shopify's Admin schema.
+ */
+import { createAdminApiClient } from '@shopify/admin-api-client';
+import { AppError } from '../../errors.js';
+import { failure, SHOPIFY_API_VERSION, type ShopifyAdminOptions } from './admin-client.js';
+
+/** Customers per page (Shopify's maximum for a connection is 250). */
+export const CUSTOMER_PAGE = 250;
+/**
+ * Orders per page. Each order lists at most 20 refunds (ids only); their line items are read per
+ * refund, so a page's requested cost stays under Shopify's 1,000-point single-query limit.
+ */
+export const ORDER_PAGE = 100;
+
+export const HISTORY_CUSTOMERS_QUERY = `query TierpassHistoryCustomers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: ID) {
+    edges { node { legacyResourceId email firstName lastName tags } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const HISTORY_ORDERS_QUERY = `query TierpassHistoryOrders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {
+    edges {
+      node {
+        legacyResourceId test processedAt createdAt cancelledAt displayFinancialStatus
+        subtotalPriceSet { shopMoney { amount currencyCode } }
+        totalPriceSet { shopMoney { amount currencyCode } }
+        customer { legacyResourceId email firstName lastName tags }
+        refunds(first: 20) { id legacyResourceId }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const HISTORY_REFUND_LINES_QUERY = `query TierpassHistoryRefundLines($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Refund {
+      refundLineItems(first: 250, after: $after) {
+        edges { node { subtotalSet { shopMoney { amount currencyCode } } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`;
+
+export interface HistoryMoney {
+  shopMoney: { amount: string; currencyCode: string };
+}
+
+export interface HistoryCustomer {
+  legacyResourceId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+}
+
+export interface HistoryOrder {
+  legacyResourceId: string;
+  test: boolean;
+  processedAt: string;
+  createdAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string | null;
+  subtotalPriceSet: HistoryMoney | null;
+  totalPriceSet: HistoryMoney;
+  customer: HistoryCustomer | null;
+  refunds: { id: string; legacyResourceId: string }[];
+}
+
+export interface HistoryPage<T> {
+  items: T[];
+  /** Where the next page starts; null on the last page. */
+  next: string | null;
+}
+
+/** One shop's history with one token. */
+export interface ShopifyHistory {
+  customers(after: string | null, query: string): Promise<HistoryPage<HistoryCustomer>>;
+  orders(after: string | null, query: string): Promise<HistoryPage<HistoryOrder>>;
+  /** Every line item subtotal of one refund (its Admin id). */
+  refundLines(refundId: string): Promise<HistoryMoney[]>;
+}
+
+interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+function page<T>(c: Connection<T>): HistoryPage<T> {
+  return { items: c.edges.map((e) => e.node), next: c.pageInfo.hasNextPage ? c.pageInfo.endCursor : null };
+}
+
+export function shopifyHistory(
+  shop: string,
+  accessToken: string,
+  opts: ShopifyAdminOptions = {},
+): ShopifyHistory {
+  const origin = opts.origin;
+  const client = createAdminApiClient({
+    storeDomain: shop,
+    apiVersion: opts.apiVersion ?? SHOPIFY_API_VERSION,
+    accessToken,
+    customFetchApi: origin
+      ? (url, init) => {
+          const u = new URL(String(url));
+          return fetch(`${origin(shop)}${u.pathname}${u.search}`, init);
+        }
+      : undefined,
+  });
+
+  async function call<T>(doc: string, variables: Record<string, unknown>): Promise<T> {
+    let answer: { data?: T; errors?: Parameters<typeof failure>[0] };
+    try {
+      answer = (await client.request(doc, { variables })) as typeof answer;
+    } catch {
+      throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
+    }
+    if (answer.errors) throw failure(answer.errors);
+    if (!answer.data) throw new AppError(502, 'shopify_unavailable', 'The shop answered without data');
+    return answer.data;
+  }
+
+  return {
+    async customers(after, query) {
+      const data = await call<{ customers: Connection<HistoryCustomer> }>(HISTORY_CUSTOMERS_QUERY, {
+        first: CUSTOMER_PAGE,
+        after,
+        query,
+      });
+      return page(data.customers);
+    },
+    async orders(after, query) {
+      const data = await call<{ orders: Connection<HistoryOrder> }>(HISTORY_ORDERS_QUERY, {
+        first: ORDER_PAGE,
+        after,
+        query,
+      });
+      return page(data.orders);
+    },
+    async refundLines(refundId) {
+      const lines: HistoryMoney[] = [];
+      let after: string | null = null;
+      do {
+        const data: { node: { refundLineItems?: Connection<{ subtotalSet: HistoryMoney }> } | null } =
+          await call(HISTORY_REFUND_LINES_QUERY, { id: refundId, after });
+        const conn = data.node?.refundLineItems;
+        if (!conn) break;
+        const p = page(conn);
+        lines.push(...p.items.map((i) => i.subtotalSet));
+        after = p.next;
+      } while (after);
+      return lines;
+    },
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * The Shopify history backfill end to end (docs/decisions/0046): the real app on its own
+ * PostgreSQL database, a stand-in shop serving paginated `customers`/`orders` (every document
+ * validated against the published Admin schema), live signed webhooks arriving meanwhile, and a
+ * restart in the middle resumed from the stored cursor.
+ */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import request from 'supertest';
+import { buildApp } from '../../src/app.js';
+import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/port.js';
+import type { ShopifyBackfillRecord } from '../../src/store/shopify-backfill-port.js';
+import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
+import { createTempDatabase } from '../support/temp-db.js';
+import { decimal, orderPayload } from './payloads.js';
+import {
+  type ShopifyStandIn,
+  type StandInCustomer,
+  type StandInOrder,
+  signedWebhook,
+  startShopifyStandIn,
+} from './shopify-stand-in.js';
+
+const PUBLIC_URL = 'https://tierpass.example.com';
+
+let db: Awaited<ReturnType<typeof createTempDatabase>>;
+let store: Store;
+const shops: ShopifyStandIn[] = [];
+const secrets = new SecretBox([{ id: 't1', key: randomBytes(32) }]);
+/** What the running app's backfill does after each stored page (set per test). */
+let afterPage: ((b: ShopifyBackfillRecord) => Promise<void>) | undefined;
+
+const byShop = (shop: string) => {
+  const s = shops.find((x) => x.shop === shop);
+  if (!s) throw new Error(`no stand-in for ${shop}`);
+  return s.origin;
+};
+
+/** The app as a process would build it; `skewMs` moves its clock (a later restart). */
+function build(skewMs = 0) {
+  return buildApp({
+    store,
+    clock: { now: () => new Date(Date.now() + skewMs) },
+    logger: pino({ level: 'silent' }),
+    adminToken: ADMIN_TOKEN,
+    publicUrl: PUBLIC_URL,
+    secrets,
+    shopify: { origin: byShop },
+    shopifyBackfill: {
+      leaseMs: 30_000,
+      retryBaseMs: 20,
+      afterPage: (b) => afterPage?.(b) ?? Promise.resolve(),
+    },
+    rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
+  });
+}
+let built: ReturnType<typeof build>;
+
+beforeAll(async () => {
+  db = await createTempDatabase();
+  store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
+  built = build();
+}, 120_000);
+
+afterAll(async () => {
+  await built.services.shopifyBackfill.idle();
+  await Promise.all(shops.map((s) => s.close()));
+  await store.close();
+  await db.drop();
+}, 120_000);
+
+afterEach(() => {
+  afterPage = undefined;
+});
+
+let seq = 0;
+async function connected(currency: string, silverAt: number, extra: Record<string, unknown> = {}) {
+  seq += 1;
+  const shop = await startShopifyStandIn({ shop: `bf-${process.pid}-${seq}.myshopify.com`, currency });
+  shops.push(shop);
+  const { app } = built;
+  const { auth } = await createProgram({ app }, { currency, retention: { mode: 'lifetime' } });
+  await createTier({ app }, auth, { title: 'Bronze' });
+  await createTier({ app }, auth, {
+    title: 'Silver',
+    qualifications: [{ type: 'lifetimeSpend', minAmount: silverAt }],
+  });
+  const secret = `shpss_${randomBytes(16).toString('hex')}`;
+  const res = await request(app)
+    .put('/v1/integrations/shopify')
+    .set(auth)
+    .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret, ...extra });
+  expect(res.status).toBe(200);
+  const send = (topic: string, payload: unknown) => {
+    const w = signedWebhook(secret, shop.shop, topic, payload);
+    return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);
+  };
+  return { shop, auth, send };
+}
+
+function person(id: string, more: Partial<StandInCustomer> = {}): StandInCustomer {
+  return {
+    legacyResourceId: id,
+    email: `c${id}@example.com`,
+    firstName: 'Ada',
+    lastName: `N${id}`,
+    tags: [],
+    updatedAt: '2026-01-10T00:00:00Z',
+    ...more,
+  };
+}
+
+function order(
+  id: string,
+  customer: StandInCustomer | null,
+  currency: string,
+  subtotal: number,
+  processedAt: string,
+  more: Partial<StandInOrder> = {},
+): StandInOrder {
+  return {
+    legacyResourceId: id,
+    test: false,
+    processedAt,
+    createdAt: processedAt,
+    cancelledAt: null,
+    displayFinancialStatus: 'PAID',
+    currency,
+    subtotal: decimal(subtotal, currency),
+    total: decimal(subtotal, currency),
+    customer,
+    refunds: [],
+    ...more,
+  };
+}
+
+async function backfillDone(auth: { Authorization: string }) {
+  await built.services.shopifyBackfill.idle();
+  const res = await request(built.app).get('/v1/integrations/shopify/backfill').set(auth);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+const customer = (auth: { Authorization: string }, id: string) =>
+  request(built.app).get(`/v1/customers/${id}`).set(auth);
+
+/** The operation's name as written in the document (the client sends no operationName). */
+const op = (d: ShopifyStandIn['documents'][number]) => /^(?:query|mutation)\s+(\w+)/.exec(d.query)?.[1];
+
+function allValid(shop: ShopifyStandIn) {
+  expect(shop.documents.length).toBeGreaterThan(0);
+  for (const d of shop.documents) expect({ op: op(d), errors: d.errors }).toEqual({ op: op(d), errors: [] });
+}
+
+describe('backfilling a store’s history', () => {
+  it('imports customers, orders, refunds and cancellations (USD) and lands everyone in the tier their history earns', async () => {
+    const { shop, auth, send } = await connected('USD', 10_000);
+    const a = person('9001');
+    const b = person('9002', { tags: ['vip', 'wholesale'] });
+    const c = person('9003');
+    const d = person('9004', { firstName: 'Only', lastName: 'Profile' });
+    shop.history.customers.push(a, b, c, d);
+    shop.history.orders.push(
+      order('5001', a, 'USD', 6_000, '2026-02-01T10:00:00Z'),
+      order('5002', a, 'USD', 5_000, '2026-03-01T10:00:00Z'),
+      order('5003', b, 'USD', 6_000, '2026-02-02T10:00:00Z'),
+      // $30 of merchandise, $20 of it refunded: 1,000 counts.
+      order('5004', b, 'USD', 3_000, '2026-02-03T10:00:00Z', {
+        displayFinancialStatus: 'PARTIALLY_REFUNDED',
+        refunds: [{ legacyResourceId: '7701', lines: ['15.00', '5.00'] }],
+      }),
+      order('5005', b, 'USD', 50_000, '2026-02-04T10:00:00Z', { test: true }),
+      order('5006', b, 'USD', 50_000, '2026-02-05T10:00:00Z', { displayFinancialStatus: 'PENDING' }),
+      // Before `since`: not imported.
+      order('5007', b, 'USD', 50_000, '2025-06-01T10:00:00Z'),
+      // Paid, then cancelled: nets to nothing.
+      order('5008', c, 'USD', 9_000, '2026-02-06T10:00:00Z', {
+        cancelledAt: '2026-02-07T10:00:00Z',
+        displayFinancialStatus: 'REFUNDED',
+      }),
+      order('5009', null, 'USD', 9_000, '2026-02-08T10:00:00Z'),
+    );
+    // Held after the customers page: a live delivery of a history order arrives meanwhile.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let paused: () => void = () => undefined;
+    const pausedAt = new Promise<void>((r) => {
+      paused = r;
+    });
+    afterPage = async (bf) => {
+      if (bf.phase === 'orders' && bf.ordersDone === 0) {
+        paused();
+        await held;
+      }
+    };
+    const started = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({
+      state: 'running',
+      phase: 'customers',
+      since: '2026-01-01T00:00:00.000Z',
+    });
+    await pausedAt;
+
+    // One per program at a time.
+    const again = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('shopify_backfill_running');
+    const midway = await request(built.app).get('/v1/integrations/shopify/backfill').set(auth);
+    expect(midway.body).toMatchObject({ state: 'running', phase: 'orders', customers: { done: 4 } });
+
+    // The live webhook for order 5003 lands first; the backfill meets it on the same order id.
+    const live = await send(
+      'orders/paid',
+      orderPayload({
+        id: 5003,
+        customer: { id: 9002 },
+        currency: 'USD',
+        subtotal: 6_000,
+        processedAt: '2026-02-02T10:00:00Z',
+      }),
+    );
+    expect(live.status).toBe(200);
+    expect(live.body.result).toBe('applied');
+    release();
+
+    const done = await backfillDone(auth);
+    expect(done).toMatchObject({
+      state: 'done',
+      phase: 'done',
+      progress: 1,
+      customers: { done: 4 },
+      // 5001, 5002, 5003 (already there: counted, changes nothing), 5004, 5008 earned; 5005 test,
+      // 5006 unpaid, 5009 without a customer were read and skipped.
+      orders: { done: 5, skipped: 3, estimatedTotal: 8 },
+      refunds: { done: 2 },
+      errors: { count: 0, last: null },
+    });
+    expect(done.resyncJobId).toMatch(/^run_/);
+    const job = await request(built.app).get(`/v1/jobs/${done.resyncJobId}`).set(auth);
+    expect(job.body).toMatchObject({ kind: 'resync', state: 'done' });
+
+    const ca = await customer(auth, '9001');
+    expect(ca.body.balances.lifetimeSpend).toBe(11_000);
+    expect(ca.body.tier.title).toBe('Silver');
+    const cb = await customer(auth, '9002');
+    expect(cb.body.balances.lifetimeSpend).toBe(7_000);
+    expect(cb.body.tier.title).toBe('Bronze');
+    expect(cb.body.tags).toEqual(expect.arrayContaining(['vip', 'wholesale']));
+    const cc = await customer(auth, '9003');
+    expect(cc.body.balances.lifetimeSpend).toBe(0);
+    expect(cc.body.tier.title).toBe('Bronze');
+    const cd = await customer(auth, '9004');
+    expect(cd.status).toBe(200);
+    expect(cd.body.name).toBe('Only Profile');
+
+    // A live delivery of a backfilled order afterwards changes nothing either.
+    const before = (await customer(auth, '9001')).body.balances;
+    const late = await send(
+      'orders/paid',
+      orderPayload({
+        id: 5001,
+        customer: { id: 9001 },
+        currency: 'USD',
+        subtotal: 6_000,
+        processedAt: '2026-02-01T10:00:00Z',
+      }),
+    );
+    expect(late.status).toBe(200);
+    expect((await customer(auth, '9001')).body.balances).toEqual(before);
+
+    // Paginated queries only, each validated against the Admin schema.
+    allValid(shop);
+    const ops = new Set(shop.documents.map(op));
+    expect(ops).toEqual(
+      new Set([
+        'TierpassShop',
+        'TierpassWebhookSubscriptions',
+        'TierpassWebhookSubscriptionCreate',
+        'TierpassHistoryCustomers',
+        'TierpassHistoryOrders',
+        'TierpassHistoryRefundLines',
+      ]),
+    );
+    const orderQuery = shop.documents.find((x) => op(x) === 'TierpassHistoryOrders');
+    expect(orderQuery?.variables.query).toBe("processed_at:>='2026-01-01T00:00:00.000Z'");
+
+    // Finished: a new one may start.
+    const next = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-03-01T00:00:00Z' });
+    expect(next.status).toBe(202);
+    const second = await backfillDone(auth);
+    expect(second).toMatchObject({ state: 'done', orders: { done: 1 } });
+    expect((await customer(auth, '9001')).body.balances).toEqual(before);
+  }, 120_000);
+
+  it('refuses bad input with a clear 4xx and changes nothing', async () => {
+    const { auth } = await connected('USD', 10_000);
+    const future = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2999-01-01T00:00:00Z' });
+    expect(future.status).toBe(422);
+    expect(future.body.error.code).toBe('backfill_since_invalid');
+    const bad = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect((await request(built.app).get('/v1/integrations/shopify/backfill').set(auth)).status).toBe(404);
+    const { auth: other } = await createProgram({ app: built.app }, { currency: 'USD' });
+    const none = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(other)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('shopify_not_connected');
+  }, 120_000);
+
+  it('resumes after a restart from the stored cursor (JPY, earning on the total), retrying a throttled page', async () => {
+    const { shop, auth } = await connected('JPY', 12_000, { earnOn: 'total' });
+    // 150 orders: two pages of orders. Customer 8000 reaches Silver only with orders of both pages.
+    const whale = person('8000');
+    shop.history.customers.push(whale);
+    for (let i = 0; i < 150; i++) {
+      const who = i % 10 === 0 ? whale : person(String(8100 + i));
+      const at = new Date(Date.UTC(2026, 0, 2) + i * 3_600_000).toISOString();
+      shop.history.orders.push(
+        // Subtotal ¥900 + shipping: the total ¥1,000 earns.
+        { ...order(String(60_000 + i), who, 'JPY', 900, at), total: '1000' },
+      );
+    }
+    let stopped = false;
+    afterPage = async (bf) => {
+      if (!stopped && bf.phase === 'orders' && bf.ordersDone > 0) {
+        stopped = true;
+        throw new Error('the process dies here');
+      }
+    };
+    const started = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00+09:00' });
+    expect(started.status).toBe(202);
+    await built.services.shopifyBackfill.idle();
+    const midway = await request(built.app).get('/v1/integrations/shopify/backfill').set(auth);
+    expect(midway.body).toMatchObject({ state: 'running', phase: 'orders', orders: { done: 100 } });
+    expect(midway.body.orders.estimatedTotal).toBeGreaterThan(100);
+    expect(midway.body.progress).toBeGreaterThan(0);
+    expect(midway.body.progress).toBeLessThan(1);
+    expect((await customer(auth, '8000')).body.balances.lifetimeSpend).toBe(10 * 1_000);
+    const ordersAsked = shop.documents.filter((x) => op(x) === 'TierpassHistoryOrders');
+    expect(ordersAsked).toHaveLength(1);
+
+    // Another process, after the dead one's lease: the scheduler's tick resumes it.
+    const restarted = build(60_000);
+    shop.throttle(1);
+    expect(await restarted.services.shopifyBackfill.resumeOrphaned()).toBe(1);
+    const after = shop.documents.filter((x) => op(x) === 'TierpassHistoryOrders');
+    // The throttled attempt and its retry, both after the stored cursor: page one is not read again.
+    expect(after).toHaveLength(3);
+    for (const q of after.slice(1)) expect(q.variables.after).toEqual(expect.any(String));
+    const done = (await request(restarted.app).get('/v1/integrations/shopify/backfill').set(auth)).body;
+    expect(done).toMatchObject({ state: 'done', orders: { done: 150, skipped: 0, estimatedTotal: 150 } });
+    const w = await customer(auth, '8000');
+    expect(w.body.balances.lifetimeSpend).toBe(15 * 1_000);
+    expect(w.body.tier.title).toBe('Silver');
+    expect((await customer(auth, '8101')).body.balances.lifetimeSpend).toBe(1_000);
+    allValid(shop);
+  }, 120_000);
+});
