@@ -1,6 +1,6 @@
 /**
  * Shopify backfill benchmark (`npm run bench:shopify-backfill`): a shop's history of N orders
- * (default 100,000) imported from the Shopify stand-in (test/shopify/shopify-stand-in.ts: every
+ * (default 100,000) imported from the Shopify stand-in (scripts/lib/shopify-stand-in.ts: every
  * page's document validated against the Admin schema and executed, as in the tests) into the real
  * app in-process on a fresh PostgreSQL database, with its progress polled from the API; then the
  * floors of the same run: the stand-in's page rate alone (reading without applying) and the
@@ -23,7 +23,7 @@ import { systemClock } from '../src/clock.js';
 import { SecretBox } from '../src/integrations/secrets/secret-box.js';
 import { shopifyHistory } from '../src/integrations/shopify/admin-history.js';
 import { openDatabase } from '../src/store/open-store.js';
-import { type StandInCustomer, startShopifyStandIn } from '../test/shopify/shopify-stand-in.js';
+import { type StandInCustomer, startShopifyStandIn } from './lib/shopify-stand-in.js';
 
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const { values: flags } = parseArgs({

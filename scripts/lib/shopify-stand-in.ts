@@ -1,0 +1,419 @@
+/**
+ * A local Shopify on a real socket (127.0.0.1): the Admin GraphQL endpoint, checking
+ * `X-Shopify-Access-Token`, validating every document against Shopify's published Admin schema
+ * (test/fixtures/shopify/README.md) and executing it against that schema, throttling on demand;
+ * and a webhook sender that signs with the app secret as Shopify does.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildSchema, execute, type GraphQLError, parse, validate } from 'graphql';
+
+const SCHEMA = buildSchema(
+  readFileSync(new URL('../../test/fixtures/shopify/admin-2022-07.graphql', import.meta.url), 'utf8'),
+);
+
+export interface SentDocument {
+  operationName: string | undefined;
+  query: string;
+  variables: Record<string, unknown>;
+  /** Validation errors against the Admin schema (empty when valid). */
+  errors: string[];
+}
+
+export interface ShopifyStandIn {
+  /** Origin of the Admin API, for `ShopifyAdminOptions.origin`. */
+  origin: string;
+  shop: string;
+  accessToken: string;
+  /** Every GraphQL document received, in order. */
+  documents: SentDocument[];
+  /** Webhook subscriptions as the shop holds them. */
+  subscriptions: { id: string; topic: string; callbackUrl: string }[];
+  /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
+  history: StandInHistory;
+  /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
+  throttle(n: number): void;
+  /** Answer the next `n` calls HTTP 429 with `Retry-After: seconds`. */
+  tooManyRequests(n: number, seconds: number): void;
+  /** Customers as the shop holds them (write-back target): tags and `namespace.key` metafields. */
+  customers: Map<string, StandInCustomerState>;
+  /** Every customer write applied (a `metafieldsSet`, after the tag changes of its document), in order. */
+  customerWrites: { customerId: string; tags: string[]; metafields: Record<string, string> }[];
+  close(): Promise<void>;
+}
+
+/** A customer's tags and metafields as write-back leaves them (0045). */
+export interface StandInCustomerState {
+  tags: string[];
+  metafields: Map<string, { type: string; value: string }>;
+}
+
+export async function startShopifyStandIn(
+  opts: { shop?: string; accessToken?: string; name?: string; currency?: string } = {},
+): Promise<ShopifyStandIn> {
+  const shop = opts.shop ?? 'tierpass-test.myshopify.com';
+  const accessToken = opts.accessToken ?? `shpat_${randomUUID().replaceAll('-', '')}`;
+  const documents: SentDocument[] = [];
+  const subscriptions: ShopifyStandIn['subscriptions'] = [];
+  let throttled = 0;
+  let limited = { n: 0, seconds: 1 };
+  let nextId = 1;
+  const customers = new Map<string, StandInCustomerState>();
+  const customerWrites: ShopifyStandIn['customerWrites'] = [];
+  const customerOf = (gid: string) => {
+    const m = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(gid);
+    return m ? customers.get(m[1] as string) : undefined;
+  };
+  const logWrite = (gid: string) => {
+    const c = customerOf(gid);
+    if (!c) return;
+    customerWrites.push({
+      customerId: gid.split('/').pop() as string,
+      tags: [...c.tags],
+      metafields: Object.fromEntries([...c.metafields].map(([k, v]) => [k, v.value])),
+    });
+  };
+  const missing = { field: ['id'], message: 'Customer does not exist' };
+
+  const history: StandInHistory = { customers: [], orders: [] };
+  // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
+  const root = {
+    ...historyRoot(history),
+    shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
+    webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
+      edges: subscriptions
+        .filter((s) => args.callbackUrl === undefined || s.callbackUrl === args.callbackUrl)
+        .slice(0, args.first)
+        .map((s) => ({ cursor: s.id, node: { id: s.id, topic: s.topic } })),
+      pageInfo: { hasNextPage: false, hasPreviousPage: false },
+    }),
+    webhookSubscriptionCreate: (args: { topic: string; webhookSubscription: { callbackUrl: string } }) => {
+      const s = {
+        id: `gid://shopify/WebhookSubscription/${nextId++}`,
+        topic: args.topic,
+        callbackUrl: args.webhookSubscription.callbackUrl,
+      };
+      subscriptions.push(s);
+      return { webhookSubscription: { id: s.id, topic: s.topic }, userErrors: [] };
+    },
+    // Shopify's semantics: tags are a set, compared case-insensitively; removing an absent tag is fine.
+    tagsAdd: (args: { id: string; tags: string[] }) => {
+      const c = customerOf(args.id);
+      if (!c) return { node: null, userErrors: [missing] };
+      for (const t of args.tags) if (!c.tags.some((x) => x.toLowerCase() === t.toLowerCase())) c.tags.push(t);
+      return { node: null, userErrors: [] };
+    },
+    tagsRemove: (args: { id: string; tags: string[] }) => {
+      const c = customerOf(args.id);
+      if (!c) return { node: null, userErrors: [missing] };
+      const gone = new Set(args.tags.map((t) => t.toLowerCase()));
+      c.tags = c.tags.filter((t) => !gone.has(t.toLowerCase()));
+      return { node: null, userErrors: [] };
+    },
+    metafieldsSet: (args: {
+      metafields: { ownerId: string; namespace: string; key: string; type: string; value: string }[];
+    }) => {
+      const userErrors: { field: string[]; message: string; code: string }[] = [];
+      args.metafields.forEach((m, i) => {
+        const c = customerOf(m.ownerId);
+        if (!c)
+          userErrors.push({
+            field: ['metafields', String(i), 'ownerId'],
+            message: 'Owner does not exist',
+            code: 'INVALID_VALUE',
+          });
+        else if (m.value.trim() === '')
+          userErrors.push({
+            field: ['metafields', String(i), 'value'],
+            message: "Value can't be blank",
+            code: 'BLANK',
+          });
+        else if (m.type === 'number_integer' && !/^-?\d+$/.test(m.value))
+          userErrors.push({
+            field: ['metafields', String(i), 'value'],
+            message: 'Value must be an integer',
+            code: 'INVALID_VALUE',
+          });
+        else if (!['single_line_text_field', 'number_integer'].includes(m.type))
+          userErrors.push({
+            field: ['metafields', String(i), 'type'],
+            message: 'Type is not supported',
+            code: 'INVALID_TYPE',
+          });
+      });
+      if (userErrors.length > 0) return { metafields: null, userErrors };
+      for (const m of args.metafields) {
+        customerOf(m.ownerId)?.metafields.set(`${m.namespace}.${m.key}`, { type: m.type, value: m.value });
+      }
+      const owner = args.metafields[0]?.ownerId;
+      if (owner) logWrite(owner);
+      return { metafields: args.metafields.map((m) => ({ key: m.key })), userErrors: [] };
+    },
+    webhookSubscriptionDelete: (args: { id: string }) => {
+      const at = subscriptions.findIndex((s) => s.id === args.id);
+      if (at < 0)
+        return {
+          deletedWebhookSubscriptionId: null,
+          userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }],
+        };
+      subscriptions.splice(at, 1);
+      return { deletedWebhookSubscriptionId: args.id, userErrors: [] };
+    },
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== 'POST' || !/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.url ?? '')) {
+        send(404, { errors: 'Not Found' });
+        return;
+      }
+      if (limited.n > 0) {
+        limited.n--;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limited.seconds) });
+        res.end(
+          JSON.stringify({
+            errors:
+              'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.',
+          }),
+        );
+        return;
+      }
+      if (req.headers['x-shopify-access-token'] !== accessToken) {
+        send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+        return;
+      }
+      const { query, variables, operationName } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        query: string;
+        variables?: Record<string, unknown>;
+        operationName?: string;
+      };
+      let doc: ReturnType<typeof parse>;
+      let errors: readonly GraphQLError[];
+      try {
+        doc = parse(query);
+        errors = validate(SCHEMA, doc);
+      } catch (err) {
+        documents.push({ operationName, query, variables: variables ?? {}, errors: [String(err)] });
+        send(200, { errors: [{ message: String(err) }] });
+        return;
+      }
+      documents.push({
+        operationName,
+        query,
+        variables: variables ?? {},
+        errors: errors.map((e) => e.message),
+      });
+      if (errors.length > 0) {
+        send(200, { errors: errors.map((e) => ({ message: e.message })) });
+        return;
+      }
+      if (throttled > 0) {
+        throttled--;
+        send(200, {
+          errors: [
+            {
+              message: 'Throttled',
+              extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+            },
+          ],
+          extensions: {
+            cost: {
+              requestedQueryCost: 12,
+              actualQueryCost: null,
+              throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 },
+            },
+          },
+        });
+        return;
+      }
+      const result = execute({ schema: SCHEMA, document: doc, rootValue: root, variableValues: variables });
+      send(200, {
+        ...(result as object),
+        extensions: {
+          cost: {
+            requestedQueryCost: 1,
+            actualQueryCost: 1,
+            throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 },
+          },
+        },
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    shop,
+    accessToken,
+    documents,
+    subscriptions,
+    history,
+    throttle(n) {
+      throttled = n;
+    },
+    tooManyRequests(n, seconds) {
+      limited = { n, seconds };
+    },
+    customers,
+    customerWrites,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A signed delivery as Shopify sends it: the HMAC is over these exact bytes. */
+export function signedWebhook(
+  secret: string,
+  shop: string,
+  topic: string,
+  payload: unknown,
+  webhookId: string = randomUUID(),
+): { headers: Record<string, string>; body: string } {
+  const body = JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Hmac-Sha256': createHmac('sha256', secret).update(body, 'utf8').digest('base64'),
+      'X-Shopify-Shop-Domain': shop,
+      'X-Shopify-Webhook-Id': webhookId,
+      'X-Shopify-Triggered-At': new Date().toISOString(),
+      'X-Shopify-API-Version': '2025-10',
+      'X-Shopify-Event-Id': randomUUID(),
+    },
+  };
+}
+
+/** A customer as the Admin API returns it (the fields the backfill reads). */
+export interface StandInCustomer {
+  legacyResourceId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+  updatedAt: string;
+}
+
+/** An order as the Admin API returns it, with its refunds' line item subtotals. */
+export interface StandInOrder {
+  legacyResourceId: string;
+  test: boolean;
+  processedAt: string;
+  createdAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string;
+  currency: string;
+  subtotal: string;
+  total: string;
+  customer: StandInCustomer | null;
+  refunds: { legacyResourceId: string; lines: string[] }[];
+}
+
+export interface StandInHistory {
+  customers: StandInCustomer[];
+  orders: StandInOrder[];
+}
+
+/** `field:>='instant'` of Shopify's search syntax, the only filter the backfill sends. */
+function since(query: string | undefined, field: string): number {
+  const m = query?.match(new RegExp(`${field}:>='?([^' ]+)'?`));
+  return m?.[1] ? Date.parse(m[1]) : Number.NEGATIVE_INFINITY;
+}
+
+/** A page of `all` after the opaque cursor (Shopify's cursors are opaque base64 strings). */
+function connection<S, T = S>(
+  all: S[],
+  args: { first: number; after?: string | null },
+  map: (s: S) => T = (s) => s as unknown as T,
+) {
+  const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').split(':')[1]) + 1 : 0;
+  // Only the page is shaped: a 100,000-order shop (the benchmark) is paged without copying it.
+  const slice = all.slice(start, start + args.first).map(map);
+  const cursor = (i: number) => Buffer.from(`at:${start + i}`).toString('base64');
+  return {
+    edges: slice.map((node, i) => ({ cursor: cursor(i), node })),
+    pageInfo: {
+      hasNextPage: start + slice.length < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: slice.length > 0 ? cursor(0) : null,
+      endCursor: slice.length > 0 ? cursor(slice.length - 1) : null,
+    },
+  };
+}
+
+const moneyBag = (amount: string, currencyCode: string) => ({
+  shopMoney: { amount, currencyCode },
+  presentmentMoney: { amount, currencyCode },
+});
+
+const refundGid = (id: string) => `gid://shopify/Refund/${id}`;
+
+/** Root fields over the stand-in's history: `customers`, `orders` (cursor pages), `node` (refunds). */
+function historyRoot(history: StandInHistory) {
+  const refund = (o: StandInOrder, r: StandInOrder['refunds'][number]) => ({
+    __typename: 'Refund',
+    id: refundGid(r.legacyResourceId),
+    legacyResourceId: r.legacyResourceId,
+    refundLineItems: (args: { first: number; after?: string | null }) =>
+      connection(
+        r.lines.map((amount) => ({ subtotalSet: moneyBag(amount, o.currency) })),
+        args,
+      ),
+  });
+  const customer = (c: StandInCustomer) => ({ ...c, id: `gid://shopify/Customer/${c.legacyResourceId}` });
+  let sorted: { key: string; all: StandInOrder[] } | undefined;
+  let refunds: { size: number; byId: Map<string, ReturnType<typeof refund>> } | undefined;
+  return {
+    customers: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'updated_at');
+      const all = history.customers
+        .filter((c) => Date.parse(c.updatedAt) >= from)
+        .sort((a, b) => Number(BigInt(a.legacyResourceId) - BigInt(b.legacyResourceId)));
+      return connection(all, args, customer);
+    },
+    orders: (args: { first: number; after?: string | null; query?: string }) => {
+      const from = since(args.query, 'processed_at');
+      // Sorted once per filter while the history keeps its length (pages of one backfill).
+      const key = `${from}:${history.orders.length}`;
+      if (sorted?.key !== key) {
+        sorted = {
+          key,
+          all: history.orders
+            .filter((o) => Date.parse(o.processedAt) >= from)
+            .sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt)),
+        };
+      }
+      const all = sorted.all;
+      return connection(all, args, (o) => ({
+        id: `gid://shopify/Order/${o.legacyResourceId}`,
+        legacyResourceId: o.legacyResourceId,
+        test: o.test,
+        processedAt: o.processedAt,
+        createdAt: o.createdAt,
+        cancelledAt: o.cancelledAt,
+        displayFinancialStatus: o.displayFinancialStatus,
+        subtotalPriceSet: moneyBag(o.subtotal, o.currency),
+        totalPriceSet: moneyBag(o.total, o.currency),
+        customer: o.customer ? customer(o.customer) : null,
+        refunds: (args2: { first?: number }) => o.refunds.slice(0, args2.first).map((r) => refund(o, r)),
+      }));
+    },
+    node: (args: { id: string }) => {
+      if (refunds?.size !== history.orders.length) {
+        const byId = new Map<string, ReturnType<typeof refund>>();
+        for (const o of history.orders)
+          for (const r of o.refunds) byId.set(refundGid(r.legacyResourceId), refund(o, r));
+        refunds = { size: history.orders.length, byId };
+      }
+      return refunds.byId.get(args.id) ?? null;
+    },
+  };
+}
