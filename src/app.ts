@@ -241,6 +241,7 @@ export function buildApp(deps: AppDeps) {
     callbackUrl: publicBase ? `${publicBase.replace(/\/+$/, '')}${SHOPIFY_WEBHOOK_PATH}` : undefined,
     orders,
     customers,
+    privacy,
     programNow: (program) => programNow(program, clock),
   });
   const artwork = new ArtworkService({
