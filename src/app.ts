@@ -51,6 +51,8 @@ import { SchedulingService } from './features/scheduling/scheduling-service.js';
 import { registerTestClockRoutes } from './features/scheduling/test-clock-routes.js';
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
+import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
+import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
@@ -84,6 +86,7 @@ import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/h
 import type { Scheduler } from './jobs/scheduler.js';
 import type { ProgramRecord, Store } from './store/port.js';
 import { cacheProgramLookups } from './store/program-lookup-cache.js';
+import { DatabaseUnavailableError } from './store/store-errors.js';
 
 export const VERSION = '0.1.0';
 
@@ -160,6 +163,8 @@ export interface AppDeps {
   };
   /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
   shopify?: ShopifyAdminOptions;
+  /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
+  shopifyApp?: ShopifyAppCredentials;
 }
 
 let processBox: SecretBox | undefined;
@@ -243,6 +248,24 @@ export function buildApp(deps: AppDeps) {
     customers,
     privacy,
     programNow: (program) => programNow(program, clock),
+  });
+  const shopifyOAuth = new ShopifyOAuth({
+    app: deps.shopifyApp,
+    publicUrl: publicBase,
+    origin: deps.shopify?.origin,
+    now: () => clock.now(),
+    // A program deleted since its install link was made: the adapters throw a plain Error.
+    program: (id) =>
+      requestStore
+        .scoped(id)
+        .program.get()
+        .catch((err: unknown) => {
+          if (err instanceof DatabaseUnavailableError) throw err;
+          return null;
+        }),
+    programNow: (program) => programNow(program, clock),
+    connection: (id) => requestStore.scoped(id).shopify.get(),
+    connect: (ctx, input) => shopify.connect(ctx, input),
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -377,6 +400,7 @@ export function buildApp(deps: AppDeps) {
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
+      registerShopifyOAuthRoutes(api, shopifyOAuth);
     },
   });
   return {
