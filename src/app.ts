@@ -59,6 +59,8 @@ import {
   type ShopifyBackfillDeps,
   ShopifyBackfillService,
 } from './features/shopify/shopify-backfill-service.js';
+import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
+import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ShopifyWriteBackHandler } from './features/shopify/shopify-write-back-handler.js';
@@ -99,6 +101,7 @@ import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/h
 import type { Scheduler } from './jobs/scheduler.js';
 import type { ProgramRecord, Store } from './store/port.js';
 import { cacheProgramLookups } from './store/program-lookup-cache.js';
+import { DatabaseUnavailableError } from './store/store-errors.js';
 
 export const VERSION = '0.1.0';
 
@@ -188,6 +191,8 @@ export interface AppDeps {
     };
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
   shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
+  /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
+  shopifyApp?: ShopifyAppCredentials;
 }
 
 let processBox: SecretBox | undefined;
@@ -274,6 +279,7 @@ export function buildApp(deps: AppDeps) {
     callbackUrl: publicBase ? `${publicBase.replace(/\/+$/, '')}${SHOPIFY_WEBHOOK_PATH}` : undefined,
     orders,
     customers,
+    privacy,
     programNow: (program) => programNow(program, clock),
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
@@ -319,6 +325,24 @@ export function buildApp(deps: AppDeps) {
     resync: recalculation,
     programNow: (program) => programNow(program, clock),
     logger,
+  });
+  const shopifyOAuth = new ShopifyOAuth({
+    app: deps.shopifyApp,
+    publicUrl: publicBase,
+    origin: deps.shopify?.origin,
+    now: () => clock.now(),
+    // A program deleted since its install link was made: the adapters throw a plain Error.
+    program: (id) =>
+      requestStore
+        .scoped(id)
+        .program.get()
+        .catch((err: unknown) => {
+          if (err instanceof DatabaseUnavailableError) throw err;
+          return null;
+        }),
+    programNow: (program) => programNow(program, clock),
+    connection: (id) => requestStore.scoped(id).shopify.get(),
+    connect: (ctx, input) => shopify.connect(ctx, input),
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -459,6 +483,7 @@ export function buildApp(deps: AppDeps) {
       registerShopifyWriteBackRoutes(api, shopifyWriteBack);
       registerKlaviyoRoutes(api, klaviyo);
       registerShopifyBackfillRoutes(api, shopifyBackfill);
+      registerShopifyOAuthRoutes(api, shopifyOAuth);
     },
   });
   return {

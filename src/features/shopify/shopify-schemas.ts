@@ -76,3 +76,45 @@ export const refundPayload = z.object({
 });
 
 export const customerDeletePayload = z.object({ id: shopifyId });
+
+// The mandatory privacy topics (shopify.dev, privacy law compliance): the customer is named by id.
+const privacyCustomer = z.object({
+  id: shopifyId,
+  email: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+});
+
+export const dataRequestPayload = z.object({
+  shop_domain: z.string(),
+  customer: privacyCustomer,
+  orders_requested: z.array(shopifyId).optional(),
+  data_request: z.object({ id: shopifyId }).optional(),
+});
+
+export const redactPayload = z.object({
+  shop_domain: z.string(),
+  customer: privacyCustomer,
+  orders_to_redact: z.array(shopifyId).optional(),
+});
+
+export const shopRedactPayload = z.object({ shop_domain: z.string() });
+
+export const dataRequestList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string().describe('The delivery id (X-Shopify-Webhook-Id): the export is downloaded by it'),
+      dataRequestId: z.string().nullable().describe('Shopify’s data_request.id'),
+      customerId: z.string().nullable(),
+      receivedAt: z.string(),
+      processedAt: z.string().nullable(),
+      status: z
+        .enum(['pending', 'ready', 'customer_unknown', 'erased', 'failed', 'empty'])
+        .describe(
+          'pending: recorded, not applied yet; ready: the export can be downloaded; customer_unknown: Tierpass holds nothing about the customer; erased: the customer was redacted since, and the export with them',
+        ),
+      erasedAt: z.string().nullable(),
+    }),
+  ),
+});
+
+export const dataRequestParams = z.object({ requestId: z.string().regex(/^[\x21-\x7E]{1,255}$/) });

@@ -11,6 +11,7 @@ import type { ShopifyAdmin } from '../../integrations/shopify/admin-client.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
   ShopifyConnectionRecord,
+  ShopifyDataRequestRecord,
   ShopifySubscription,
   ShopifyWebhookRecord,
 } from '../../store/shopify-port.js';
@@ -19,9 +20,12 @@ import {
   type ConnectInput,
   customerDeletePayload,
   customerPayload,
+  dataRequestPayload,
   orderPayload,
+  redactPayload,
   refundPayload,
   SHOP_DOMAIN,
+  shopRedactPayload,
 } from './shopify-schemas.js';
 import type { ShopifyStore } from './shopify-store.js';
 
@@ -36,13 +40,24 @@ export const SUBSCRIBED_TOPICS = [
   'APP_UNINSTALLED',
 ] as const;
 
-/** Topics recorded for the privacy operations (issue 14 item 6), applied by them. */
-export const RECORDED_TOPICS = [
+/**
+ * Privacy topics (issue 14 item 6, docs/decisions/0047): recorded with their payload before
+ * anything is done (result `recorded`), then applied by the privacy operations and the result
+ * updated; a failure leaves the row `recorded`, and a redelivery or `processPending` retries it.
+ */
+export const PRIVACY_TOPICS = [
   'customers/delete',
   'customers/data_request',
   'customers/redact',
   'shop/redact',
 ];
+
+/** What the connector asks of the privacy operations (features/privacy PrivacyService). */
+export interface ShopifyPrivacy {
+  export(ctx: ProgramContext, customerId: string): Promise<unknown>;
+  redact(ctx: ProgramContext, customerId: string): Promise<unknown>;
+  deleteProgram(programId: string): Promise<unknown>;
+}
 
 /** What the connector asks of the ledger (features/ledger OrderService). */
 export interface ShopifyOrders {
@@ -73,6 +88,8 @@ export interface ShopifyServiceDeps {
   callbackUrl?: string;
   orders: ShopifyOrders;
   customers: ShopifyCustomers;
+  /** The privacy operations the privacy topics apply; without them those stay `recorded`. */
+  privacy?: ShopifyPrivacy;
   /** The program's now (its test clock, or the clock). */
   programNow(program: ProgramContext['program']): Date;
 }
@@ -251,6 +268,9 @@ export class ShopifyService {
     const program = await scope.program.get();
     const now = this.deps.programNow(program);
     const earlier = await scope.shopify.webhook(webhookId);
+    if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy) {
+      return this.receivePrivacy(c, webhookId, topic, payload, earlier, now);
+    }
     if (earlier?.processedAt) return { received: true, duplicate: true, result: null };
     // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
     // between the two loses nothing, and every effect is idempotent by its own key (order id,
@@ -275,17 +295,68 @@ export class ShopifyService {
     return { received: true, duplicate: false, result: outcome.result };
   }
 
-  /** Apply the stored webhooks not processed yet (after a crash between store and effect). */
+  /**
+   * A privacy request: recorded with its payload first (durable before anything is done), then
+   * applied, then its result recorded. A delivery already applied is a duplicate; one still
+   * `recorded` (an earlier attempt failed) is applied again: every operation is idempotent.
+   */
+  private async receivePrivacy(
+    c: ShopifyConnectionRecord,
+    webhookId: string,
+    topic: string,
+    payload: unknown,
+    earlier: ShopifyWebhookRecord | null,
+    now: Date,
+  ) {
+    const scope = this.deps.store.scoped(c.programId);
+    if (earlier && earlier.result !== 'recorded' && earlier.processedAt) {
+      return { received: true, duplicate: true, result: null };
+    }
+    if (!earlier) {
+      const fresh = await scope.shopify.receive({
+        webhookId,
+        topic,
+        payload,
+        receivedAt: now,
+        processed: { result: 'recorded', detail: null, at: now },
+      });
+      // Another request recorded it meanwhile and applies it.
+      if (!fresh) return { received: true, duplicate: true, result: null };
+    }
+    const outcome = await this.applyRecorded(c, { webhookId, topic, payload: earlier?.payload ?? payload });
+    return { received: true, duplicate: earlier !== null, result: outcome.result };
+  }
+
+  /** Apply one recorded (or unprocessed) delivery and record its result. */
+  private async applyRecorded(
+    c: ShopifyConnectionRecord,
+    row: Pick<ShopifyWebhookRecord, 'webhookId' | 'topic' | 'payload'>,
+  ) {
+    const scope = this.deps.store.scoped(c.programId);
+    const program = await scope.program.get();
+    const now = this.deps.programNow(program);
+    const outcome = await this.apply({ program, now }, c, row.topic, row.payload, row.webhookId);
+    // shop/redact deleted the program, its deliveries with it: nothing is left to record on.
+    if (!(row.topic === 'shop/redact' && outcome.result === 'applied')) {
+      await scope.shopify.processed(row.webhookId, outcome.result, outcome.detail, now);
+    }
+    return outcome;
+  }
+
+  /**
+   * Apply the stored webhooks not processed yet (after a crash between store and effect) and the
+   * privacy requests still `recorded` (recorded before they were wired, or whose operation
+   * failed), oldest first. Idempotent; returns how many rows were applied.
+   */
   async processPending(programId: string, limit = 100): Promise<number> {
     const scope = this.deps.store.scoped(programId);
     const c = await scope.shopify.get();
     if (!c) return 0;
-    const rows = await scope.shopify.pending(limit);
+    const rows = [...(await scope.shopify.pending(limit))];
+    if (this.deps.privacy) rows.push(...(await scope.shopify.recorded(limit)));
     for (const row of rows) {
-      const program = await scope.program.get();
-      const now = this.deps.programNow(program);
-      const outcome = await this.apply({ program, now }, c, row.topic, row.payload);
-      await scope.shopify.processed(row.webhookId, outcome.result, outcome.detail, now);
+      const outcome = await this.applyRecorded(c, row);
+      if (row.topic === 'shop/redact' && outcome.result === 'applied') return rows.length;
     }
     return rows.length;
   }
@@ -310,9 +381,42 @@ export class ShopifyService {
     return this.openOrNull(c.accessTokenSealed, TOKEN_CONTEXT(c.programId));
   }
 
+  /** The `customers/data_request` deliveries, newest first, with what became of each. */
+  async dataRequests(ctx: ProgramContext, limit = 100) {
+    const rows = await this.deps.store.scoped(ctx.program.id).shopify.dataRequests(limit);
+    return {
+      items: rows.map((r) => ({
+        id: r.webhookId,
+        dataRequestId: r.dataRequestId,
+        customerId: r.customerId,
+        receivedAt: r.receivedAt.toISOString(),
+        processedAt: r.result === 'recorded' ? null : (r.processedAt?.toISOString() ?? null),
+        status: dataRequestStatus(r),
+        erasedAt: r.erasedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /** A data request's export, for download; 404 when there is none (unknown customer, erased). */
+  async dataRequestExport(ctx: ProgramContext, id: string) {
+    const doc = await this.deps.store.scoped(ctx.program.id).shopify.exportOf(id);
+    if (doc === null)
+      throw notFound('shopify_export_not_found', `No export is stored for data request ${id}`);
+    return doc;
+  }
+
   /** A webhook's effect; refusals of the ledger (an AppError) are recorded, not retried. */
-  private async apply(ctx: ProgramContext, c: ShopifyConnectionRecord, topic: string, payload: unknown) {
+  private async apply(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    topic: string,
+    payload: unknown,
+    webhookId?: string,
+  ) {
     try {
+      if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy && webhookId !== undefined) {
+        return await this.privacyEffect(ctx, c, topic, payload, webhookId, this.deps.privacy);
+      }
       return await this.effect(ctx, c, topic, payload);
     } catch (err) {
       if (err instanceof AppError && err.status < 500)
@@ -386,7 +490,69 @@ export class ShopifyService {
         await scope.shopify.update({ state: 'uninstalled' }, ctx.now);
         return { result: 'applied', detail: null };
       default:
-        if (RECORDED_TOPICS.includes(topic)) return { result: 'recorded', detail: null };
+        if (PRIVACY_TOPICS.includes(topic)) return { result: 'recorded', detail: null };
+        return { result: 'ignored', detail: 'topic_not_used' };
+    }
+  }
+
+  /**
+   * The privacy topics (docs/decisions/0047): a data request stores the customer's export for
+   * the merchant; a redaction (and `customers/delete`) erases the customer's personal data,
+   * here and in the deliveries; `shop/redact` deletes the program once the app is uninstalled.
+   */
+  private async privacyEffect(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    topic: string,
+    payload: unknown,
+    webhookId: string,
+    privacy: ShopifyPrivacy,
+  ): Promise<Outcome> {
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const known = (err: unknown) => err instanceof AppError && err.code === 'customer_not_found';
+    switch (topic) {
+      case 'customers/data_request': {
+        const request = dataRequestPayload.parse(payload);
+        let doc: unknown = null;
+        try {
+          doc = await privacy.export(ctx, request.customer.id);
+        } catch (err) {
+          if (!known(err)) throw err;
+        }
+        await scope.shopify.saveExport(webhookId, doc);
+        return doc === null
+          ? { result: 'applied', detail: 'customer_unknown' }
+          : { result: 'applied', detail: null };
+      }
+      case 'customers/redact':
+      case 'customers/delete': {
+        const id =
+          topic === 'customers/redact'
+            ? redactPayload.parse(payload).customer.id
+            : customerDeletePayload.parse(payload).id;
+        let detail: string | null = null;
+        try {
+          await privacy.redact(ctx, id);
+        } catch (err) {
+          if (!known(err)) throw err;
+          detail = 'customer_unknown';
+        }
+        // The deliveries about the customer (this one included) lose their personal data too,
+        // also when Tierpass never knew the customer.
+        await scope.shopify.redactCustomer(id, ctx.now);
+        return { result: 'applied', detail };
+      }
+      case 'shop/redact': {
+        // Shopify sends it 48 hours after an uninstall. A shop still (or again) connected keeps
+        // its data: the merchant reinstalled, or it is a forged replay of an old request.
+        const current = await scope.shopify.get();
+        if (!current || current.shopDomain !== c.shopDomain)
+          return { result: 'ignored', detail: 'shop_not_connected' };
+        if (current.state !== 'uninstalled') return { result: 'ignored', detail: 'shop_still_installed' };
+        await privacy.deleteProgram(ctx.program.id);
+        return { result: 'applied', detail: null };
+      }
+      default:
         return { result: 'ignored', detail: 'topic_not_used' };
     }
   }
@@ -434,6 +600,14 @@ function customerFields(c: {
   return { email, name: name.length > 0 ? name : null, ...(tags ? { tags } : {}) };
 }
 
+function dataRequestStatus(r: ShopifyDataRequestRecord): string {
+  if (r.result === 'recorded' || r.result === null) return 'pending';
+  if (r.erasedAt) return 'erased';
+  if (r.hasExport) return 'ready';
+  if (r.detail === 'customer_unknown') return 'customer_unknown';
+  return r.result === 'failed' ? 'failed' : 'empty';
+}
+
 /** A payload that cannot be applied is refused before it is stored (400, nothing changes). */
 function checkShape(topic: string, payload: unknown): void {
   const schema =
@@ -445,7 +619,13 @@ function checkShape(topic: string, payload: unknown): void {
           ? customerPayload
           : topic === 'customers/delete'
             ? customerDeletePayload
-            : undefined;
+            : topic === 'customers/data_request'
+              ? dataRequestPayload
+              : topic === 'customers/redact'
+                ? redactPayload
+                : topic === 'shop/redact'
+                  ? shopRedactPayload
+                  : undefined;
   const ok = schema ? schema.safeParse(payload).success : typeof payload === 'object' && payload !== null;
   if (!ok)
     throw badRequest('shopify_payload_invalid', `The ${topic} payload is not shaped as Shopify documents it`);

@@ -173,6 +173,82 @@ export function shopifyRepository(q: SqlQuery, programId: string): ShopifyReposi
       );
       return res.rows.map(webhook);
     },
+    async recorded(limit) {
+      const res = await q.query<WebhookRow>(
+        `SELECT webhook_id, topic, payload, received_at, processed_at, result, detail FROM shopify_webhooks
+         WHERE program_id = $1 AND result = 'recorded' ORDER BY received_at, webhook_id LIMIT $2`,
+        [programId, limit],
+      );
+      return res.rows.map(webhook);
+    },
+    async saveExport(webhookId, doc) {
+      if (doc === null) return;
+      await q.query(
+        `UPDATE shopify_webhooks SET export = $3::jsonb
+         WHERE program_id = $1 AND webhook_id = $2 AND export IS NULL AND erased_at IS NULL`,
+        [programId, webhookId, jsonParam(doc)],
+      );
+    },
+    async dataRequests(limit) {
+      const res = await q.query<
+        Omit<WebhookRow, 'topic' | 'payload'> & {
+          data_request_id: string | null;
+          customer_id: string | null;
+          has_export: boolean;
+          erased_at: Date | null;
+        }
+      >(
+        `SELECT webhook_id, payload->'data_request'->>'id' AS data_request_id,
+           payload->'customer'->>'id' AS customer_id, received_at, processed_at, result, detail,
+           export IS NOT NULL AS has_export, erased_at
+         FROM shopify_webhooks WHERE program_id = $1 AND topic = 'customers/data_request'
+         ORDER BY received_at DESC, webhook_id LIMIT $2`,
+        [programId, limit],
+      );
+      return res.rows.map((r) => ({
+        webhookId: r.webhook_id,
+        dataRequestId: r.data_request_id,
+        customerId: r.customer_id,
+        receivedAt: r.received_at,
+        processedAt: r.processed_at,
+        result: r.result,
+        detail: r.detail,
+        hasExport: r.has_export,
+        erasedAt: r.erased_at,
+      }));
+    },
+    async exportOf(webhookId) {
+      const res = await q.query<{ export: unknown }>(
+        `SELECT export FROM shopify_webhooks
+         WHERE program_id = $1 AND webhook_id = $2 AND topic = 'customers/data_request'`,
+        [programId, webhookId],
+      );
+      return res.rows[0]?.export ?? null;
+    },
+    async redactCustomer(customerId, now) {
+      // "About the customer": the customer named in the payload, or the payload itself for the
+      // customer topics. Only rows still holding something change (a replay writes nothing).
+      const res = await q.query(
+        `WITH about AS (
+           SELECT webhook_id,
+             (payload IS NOT NULL AND (payload->'customer'->>'id' = $2
+               OR (topic IN ('customers/create', 'customers/update', 'customers/delete')
+                   AND payload->>'id' = $2))) AS payload_about,
+             (export IS NOT NULL AND export->'customer'->>'id' = $2) AS export_about
+           FROM shopify_webhooks WHERE program_id = $1
+         )
+         UPDATE shopify_webhooks w SET
+           payload = CASE WHEN a.payload_about THEN tierpass_shopify_scrub(w.topic, w.payload) ELSE w.payload END,
+           export = CASE WHEN a.export_about THEN NULL ELSE w.export END,
+           erased_at = CASE WHEN a.export_about THEN COALESCE(w.erased_at, $3) ELSE w.erased_at END
+         FROM about a
+         WHERE w.program_id = $1 AND w.webhook_id = a.webhook_id
+           AND ((a.payload_about AND w.payload IS DISTINCT FROM tierpass_shopify_scrub(w.topic, w.payload))
+                OR a.export_about)`,
+        [programId, customerId, now],
+      );
+      return res.rowCount;
+    },
     async byTopic(topics, limit) {
       const res = await q.query<WebhookRow>(
         `SELECT webhook_id, topic, payload, received_at, processed_at, result, detail FROM shopify_webhooks

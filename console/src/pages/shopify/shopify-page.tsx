@@ -9,6 +9,7 @@ import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, CheckboxField, SelectField, TextField } from '../../components/form-controls';
+import { ShopifyDataRequests } from './data-requests';
 import { ShopifyBackfill } from './shopify-backfill';
 import { WriteBackSection } from './write-back-section';
 
@@ -206,6 +207,7 @@ export function ShopifyPage() {
         </div>
       ) : null}
       {connection?.state === 'connected' ? <ShopifyBackfill /> : null}
+      {connection ? <ShopifyDataRequests /> : null}
       <ConfirmDialog
         open={confirming}
         title="Disconnect the store?"
