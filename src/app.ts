@@ -52,6 +52,8 @@ import { registerTestClockRoutes } from './features/scheduling/test-clock-routes
 import { registerSessionRoutes } from './features/sessions/session-routes.js';
 import { SessionService } from './features/sessions/session-service.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
+import { registerShopifySegmentRoutes } from './features/shopify/shopify-segment-routes.js';
+import { ShopifySegments, type ShopifySegmentsDeps } from './features/shopify/shopify-segments.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ReplayService } from './features/simulations/replay-service.js';
 import { registerSimulationRoutes } from './features/simulations/simulation-routes.js';
@@ -160,6 +162,8 @@ export interface AppDeps {
   };
   /** The Shopify Admin API (tests: a stand-in origin); Shopify's own by default. */
   shopify?: ShopifyAdminOptions;
+  /** Shopify segment sync tuning: schedule interval, throttle wait, page size (decision 0048). */
+  shopifySegments?: Pick<ShopifySegmentsDeps, 'everyMs' | 'throttleWaitMs' | 'pageSize'>;
 }
 
 let processBox: SecretBox | undefined;
@@ -242,6 +246,15 @@ export function buildApp(deps: AppDeps) {
     orders,
     customers,
     programNow: (program) => programNow(program, clock),
+  });
+  const shopifySegments = new ShopifySegments({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    customers,
+    programNow: (program) => programNow(program, clock),
+    ...deps.shopifySegments,
   });
   const artwork = new ArtworkService({
     store: requestStore,
@@ -376,6 +389,7 @@ export function buildApp(deps: AppDeps) {
       registerGoogleWalletRoutes(api, { google, passes, store });
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
+      registerShopifySegmentRoutes(api, shopifySegments);
     },
   });
   return {
@@ -408,6 +422,7 @@ export function buildApp(deps: AppDeps) {
         return resealReport;
       },
       shopify,
+      shopifySegments,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

@@ -14,6 +14,9 @@
  *   Google Wallet object updates and tier-change messages (GoogleObjectHandler).
  * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
  *   their retries (WebhookDeliveryHandler); commits that queue deliveries also kick it at once.
+ * - `tierpass:shopify-segments` (every minute, one instance at a time): sync the Shopify segments
+ *   of each live connected program whose last sync is older than SHOPIFY_SEGMENTS_EVERY_MINUTES
+ *   (ShopifySegments.syncDue, decision 0048).
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
@@ -26,6 +29,7 @@ export const JOB = {
   passPushes: 'tierpass:pass-pushes',
   googleWallet: 'tierpass:google-wallet',
   webhooks: 'tierpass:webhooks',
+  shopifySegments: 'tierpass:shopify-segments',
 } as const;
 
 /** How often due pass pushes are looked for. */
@@ -34,6 +38,8 @@ export const PASS_PUSH_EVERY_MS = 10_000;
 export const GOOGLE_WALLET_EVERY_MS = 10_000;
 /** How often due webhook deliveries (retries, mostly) are looked for. */
 export const WEBHOOKS_EVERY_MS = 10_000;
+/** How often programs whose Shopify segment sync fell due are looked for. */
+export const SHOPIFY_SEGMENTS_CHECK_MS = 60_000;
 
 export interface JobDeps {
   store: Store;
@@ -45,6 +51,8 @@ export interface JobDeps {
   googleUpdates?: { dispatch(): Promise<unknown> };
   /** Webhook deliveries. */
   webhooks?: { dispatch(): Promise<unknown> };
+  /** Shopify segment syncs that fell due (ShopifySegments). */
+  shopifySegments?: { syncDue(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -79,6 +87,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1 },
   );
   agenda.define(
+    JOB.shopifySegments,
+    async () => {
+      await deps.shopifySegments?.syncDue();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define(
     JOB.googleWallet,
     async () => {
       await deps.googleUpdates?.dispatch();
@@ -93,4 +108,5 @@ export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Pr
   await agenda.every(PASS_PUSH_EVERY_MS, JOB.passPushes);
   await agenda.every(GOOGLE_WALLET_EVERY_MS, JOB.googleWallet);
   await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
+  await agenda.every(SHOPIFY_SEGMENTS_CHECK_MS, JOB.shopifySegments);
 }

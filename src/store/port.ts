@@ -51,6 +51,7 @@ import type {
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
 import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
+import type { ShopifySegmentRepository } from './shopify-segment-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
@@ -177,6 +178,8 @@ export interface ProgramScope {
   privacy: PrivacyRepository;
   /** The program's Shopify store connection and webhook inbox (migration 032). */
   shopify: ShopifyRepository;
+  /** The shop's segments the tiers name, their members and the sync (migration 038). */
+  shopifySegments: ShopifySegmentRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**

@@ -210,6 +210,9 @@ export function deleteProgram(state: MemoryState, programId: string): ProgramDel
     google_wallet_objects: p.googleObjects.size,
     shopify_connections: p.shopify.connection ? 1 : 0,
     shopify_webhooks: p.shopify.webhooks.size,
+    shopify_segment_members: [...p.shopifySegments.members.values()].reduce((n, s) => n + s.size, 0),
+    shopify_segments: p.shopifySegments.segments.size,
+    shopify_segment_syncs: p.shopifySegments.sync ? 1 : 0,
     programs: 1,
   };
   const drop = <K, V>(map: Map<K, V>, owned: (v: V) => boolean): number => {

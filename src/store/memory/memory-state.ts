@@ -19,6 +19,7 @@ import type {
 import type { WebhookAttemptRecord, WebhookSubscriptionRecord } from '../webhook-port.js';
 import { KeyedLocks, Sequence } from './memory-db.js';
 import { emptyShopify, type ShopifyData } from './memory-shopify.js';
+import { emptyShopifySegments, type ShopifySegmentData } from './memory-shopify-segments.js';
 
 /** A tier with its soft-delete mark (rank is meaningless once deleted). */
 export interface TierRow {
@@ -143,6 +144,8 @@ export interface ProgramData {
   redactions: Map<string, number>;
   /** The Shopify connection and webhook inbox. */
   shopify: ShopifyData;
+  /** The Shopify segments the tiers name, their members and the sync (0048). */
+  shopifySegments: ShopifySegmentData;
   /** Customer → the notification slots its Google object took (key, when), rolling 24 hours. */
   notices: Map<string, { key: string; at: number }[]>;
   /** Customer → when its passes were last pushed (database time). */
@@ -219,6 +222,7 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     notices: new Map(),
     redactions: new Map(),
     shopify: emptyShopify(),
+    shopifySegments: emptyShopifySegments(),
     pushes: new Map(),
     pushCounts: new Map(),
   };

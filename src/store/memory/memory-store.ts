@@ -37,6 +37,7 @@ import {
 } from './memory-programs.js';
 import { memoryRuns } from './memory-runs.js';
 import { memoryShopify, memoryShopifyShops } from './memory-shopify.js';
+import { memoryShopifySegments } from './memory-shopify-segments.js';
 import { MemoryState } from './memory-state.js';
 import {
   memoryGoogleWallet,
@@ -172,6 +173,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         walletHealth: memoryWalletHealth(state, programId),
         privacy: memoryPrivacy(state, programId, unit),
         shopify: memoryShopify(state, programId),
+        shopifySegments: memoryShopifySegments(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

@@ -30,6 +30,7 @@ import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
 import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
+import { shopifySegmentRepository } from './shopify-segment-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
 import { TierListCache, type TxTierVersion } from './tier-list-cache.js';
@@ -254,6 +255,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
           for (const listener of queuedListeners) listener();
         }),
         shopify: shopifyRepository(driver, programId),
+        shopifySegments: shopifySegmentRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

@@ -203,6 +203,9 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
   ...[
     'shopify_webhooks',
     'shopify_connections',
+    'shopify_segment_members',
+    'shopify_segments',
+    'shopify_segment_syncs',
     'webhook_deliveries',
     'webhook_events',
     'webhook_subscriptions',
