@@ -14,6 +14,7 @@ import { readContract } from './contract-reads.js';
 import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { shopifyContract } from './contract-shopify.js';
+import { shopifySegmentContract } from './contract-shopify-segments.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
 import { walletContract } from './contract-wallet.js';
@@ -89,6 +90,8 @@ import { webhookContract } from './contract-webhooks.js';
  *                                                             contract-operations)
  *   shopify.* (get, save, update, remove, receive, processed, webhook, pending, byTopic)
  *                                                             contract-shopify
+ *   shopifySegments.* (list, save, retain, members, setMembers, sync, startSync, updateSync)
+ *                                                             contract-shopify-segments
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -125,5 +128,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     walletContract(ref);
     privacyContract(ref);
     shopifyContract(ref);
+    shopifySegmentContract(ref);
   });
 }
