@@ -9,6 +9,7 @@ import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, CheckboxField, SelectField, TextField } from '../../components/form-controls';
+import { ShopifySegmentsCard } from './shopify-segments-card';
 
 interface Connection {
   shopDomain: string;
@@ -202,6 +203,7 @@ export function ShopifyPage() {
           </button>
         </div>
       ) : null}
+      {connection ? <ShopifySegmentsCard /> : null}
       <ConfirmDialog
         open={confirming}
         title="Disconnect the store?"
