@@ -62,6 +62,8 @@ import {
 import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
 import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
+import { registerShopifySegmentRoutes } from './features/shopify/shopify-segment-routes.js';
+import { ShopifySegments, type ShopifySegmentsDeps } from './features/shopify/shopify-segments.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
 import { ShopifyWriteBackHandler } from './features/shopify/shopify-write-back-handler.js';
 import { registerShopifyWriteBackRoutes } from './features/shopify/shopify-write-back-routes.js';
@@ -193,6 +195,8 @@ export interface AppDeps {
   shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
   /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
   shopifyApp?: ShopifyAppCredentials;
+  /** Shopify segment sync tuning: schedule interval, throttle wait, page size (decision 0048). */
+  shopifySegments?: Pick<ShopifySegmentsDeps, 'everyMs' | 'throttleWaitMs' | 'pageSize'>;
 }
 
 let processBox: SecretBox | undefined;
@@ -344,6 +348,15 @@ export function buildApp(deps: AppDeps) {
     connection: (id) => requestStore.scoped(id).shopify.get(),
     connect: (ctx, input) => shopify.connect(ctx, input),
   });
+  const shopifySegments = new ShopifySegments({
+    store: requestStore,
+    clock,
+    secrets: sealer,
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    customers,
+    programNow: (program) => programNow(program, clock),
+    ...deps.shopifySegments,
+  });
   const artwork = new ArtworkService({
     store: requestStore,
     renderer:
@@ -484,6 +497,7 @@ export function buildApp(deps: AppDeps) {
       registerKlaviyoRoutes(api, klaviyo);
       registerShopifyBackfillRoutes(api, shopifyBackfill);
       registerShopifyOAuthRoutes(api, shopifyOAuth);
+      registerShopifySegmentRoutes(api, shopifySegments);
     },
   });
   return {
@@ -521,6 +535,7 @@ export function buildApp(deps: AppDeps) {
       /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
       klaviyoQueue,
       shopifyBackfill,
+      shopifySegments,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

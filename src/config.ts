@@ -39,6 +39,7 @@ const schema = z.object({
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SCHEDULER_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  SHOPIFY_SEGMENTS_EVERY_MINUTES: z.coerce.number().int().min(5).max(10_080).default(60),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -159,6 +160,8 @@ export interface Config {
   schedulerTickMs: number;
   /** How often Agenda polls its job table. */
   schedulerPollMs: number;
+  /** How often each live program's Shopify segments are synced (decision 0048). */
+  shopifySegmentsEveryMs: number;
   /** Apple Wallet: pass type, team, certificates (unset certsDir → development PKI under DATA_DIR). */
   apple: {
     passTypeId: string;
@@ -311,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scheduler: e.SCHEDULER === 'on',
     schedulerTickMs: e.SCHEDULER_TICK_MS,
     schedulerPollMs: e.SCHEDULER_POLL_MS,
+    shopifySegmentsEveryMs: e.SHOPIFY_SEGMENTS_EVERY_MINUTES * 60_000,
     apple: {
       passTypeId: e.APPLE_PASS_TYPE_ID ?? 'pass.dev.tierpass',
       teamId: e.APPLE_TEAM_ID ?? 'DEVTEAM000',

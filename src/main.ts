@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     webhooks: { ...config.webhooks, dispatchOnCommit: true },
     images: config.images,
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
+    shopifySegments: { everyMs: config.shopifySegmentsEveryMs },
   });
   // Pass tokens issued before migration 021 are encrypted once; worker 0 does it for all (0021).
   if (services.passes && (worker === undefined || worker === 0)) {
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
           shopifyWriteBacks: services.shopifyWriteBacks,
           klaviyo: services.klaviyoQueue,
           shopifyBackfill: services.shopifyBackfill,
+          shopifySegments: services.shopifySegments,
         },
         {
           processEveryMs: config.schedulerPollMs,

@@ -36,6 +36,13 @@ export interface ShopifyStandIn {
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
   /**
+   * The shop's customer segments (decision 0048): name → member customer ids (numeric strings).
+   * Set, change or delete entries between syncs; ids are `gid://shopify/Segment/<n>`, stable per name.
+   */
+  segments: Map<string, string[]>;
+  /** The Admin id the stand-in gives the segment `name`. */
+  segmentId(name: string): string;
+  /**
    * The merchant approving an OAuth install (needs `app`): checks the authorize URL as Shopify
    * would (client id, redirect URI) and returns the redirect back, path and query, with a fresh
    * one-time `code` and the `hmac` Shopify signs the query with.
@@ -75,6 +82,33 @@ export async function startShopifyStandIn(
   let throttled = 0;
   let limited = { n: 0, seconds: 1 };
   let nextId = 1;
+  const segments = new Map<string, string[]>();
+  const segmentIds = new Map<string, string>();
+  const segmentId = (name: string) => {
+    let id = segmentIds.get(name);
+    if (!id) {
+      id = `gid://shopify/Segment/${700 + segmentIds.size}`;
+      segmentIds.set(name, id);
+    }
+    return id;
+  };
+  // A connection page as Shopify pages: opaque cursors, `first` items after `after`.
+  const paged = <T>(items: T[], args: { first?: number; after?: string | null }) => {
+    const from = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8')) + 1 : 0;
+    const first = args.first ?? 50;
+    const slice = items.slice(from, from + first);
+    const cursor = (i: number) => Buffer.from(String(from + i), 'utf8').toString('base64');
+    return {
+      edges: slice.map((node, i) => ({ cursor: cursor(i), node })),
+      nodes: slice,
+      pageInfo: {
+        hasNextPage: from + first < items.length,
+        hasPreviousPage: from > 0,
+        startCursor: slice.length > 0 ? cursor(0) : null,
+        endCursor: slice.length > 0 ? cursor(slice.length - 1) : null,
+      },
+    };
+  };
   // OAuth: codes issued by approve(), each exchangeable once, with the scopes asked.
   const codes = new Map<string, string>();
   const exchanged: string[] = [];
@@ -98,6 +132,33 @@ export async function startShopifyStandIn(
   const history: StandInHistory = { customers: [], orders: [] };
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
+    segments: (args: { first?: number; after?: string | null }) =>
+      paged(
+        [...segments.keys()].map((name) => ({
+          id: segmentId(name),
+          name,
+          query: `customer_tags CONTAINS '${name}'`,
+          creationDate: '2026-01-01T00:00:00Z',
+          lastEditDate: '2026-01-01T00:00:00Z',
+        })),
+        args,
+      ),
+    customerSegmentMembers: (args: { segmentId?: string; first?: number; after?: string | null }) => {
+      const name = [...segments.keys()].find((n) => segmentId(n) === args.segmentId);
+      if (name === undefined) throw new Error('Segment does not exist');
+      const ids = segments.get(name) ?? [];
+      return {
+        ...paged(
+          ids.map((id) => ({
+            // Shopify's member ids end in the customer's id.
+            id: `gid://shopify/CustomerSegmentMember/${id}`,
+            displayName: `Customer ${id}`,
+          })),
+          args,
+        ),
+        statistics: {},
+      };
+    },
     ...historyRoot(history),
     shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
     webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
@@ -301,6 +362,8 @@ export async function startShopifyStandIn(
     throttle(n) {
       throttled = n;
     },
+    segments,
+    segmentId,
     exchanged,
     approve(authorizeUrl) {
       if (!opts.app) throw new Error('the stand-in has no app');

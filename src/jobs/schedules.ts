@@ -16,6 +16,9 @@
  *   their retries (WebhookDeliveryHandler); commits that queue deliveries also kick it at once.
  * - `tierpass:klaviyo` (every 10 s, one instance at a time): send due Klaviyo events and profile
  *   updates and their retries (KlaviyoHandler, docs/decisions/0044).
+ * - `tierpass:shopify-segments` (every minute, one instance at a time): sync the Shopify segments
+ *   of each live connected program whose last sync is older than SHOPIFY_SEGMENTS_EVERY_MINUTES
+ *   (ShopifySegments.syncDue, decision 0048).
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
@@ -30,6 +33,7 @@ export const JOB = {
   webhooks: 'tierpass:webhooks',
   shopifyWriteBack: 'tierpass:shopify-write-back',
   klaviyo: 'tierpass:klaviyo',
+  shopifySegments: 'tierpass:shopify-segments',
 } as const;
 
 /** How often due pass pushes are looked for. */
@@ -42,6 +46,8 @@ export const SHOPIFY_WRITE_BACK_EVERY_MS = 10_000;
 export const WEBHOOKS_EVERY_MS = 10_000;
 /** How often due Klaviyo rows (retries after Retry-After or backoff, mostly) are looked for. */
 export const KLAVIYO_EVERY_MS = 10_000;
+/** How often programs whose Shopify segment sync fell due are looked for. */
+export const SHOPIFY_SEGMENTS_CHECK_MS = 60_000;
 
 export interface JobDeps {
   store: Store;
@@ -59,6 +65,8 @@ export interface JobDeps {
   klaviyo?: { dispatch(): Promise<unknown> };
   /** Shopify backfills whose worker stopped, resumed from their cursor (docs/decisions/0046). */
   shopifyBackfill?: { resumeOrphaned(): Promise<unknown> };
+  /** Shopify segment syncs that fell due (ShopifySegments). */
+  shopifySegments?: { syncDue(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -108,6 +116,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1 },
   );
   agenda.define(
+    JOB.shopifySegments,
+    async () => {
+      await deps.shopifySegments?.syncDue();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define(
     JOB.googleWallet,
     async () => {
       await deps.googleUpdates?.dispatch();
@@ -124,4 +139,5 @@ export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Pr
   await agenda.every(WEBHOOKS_EVERY_MS, JOB.webhooks);
   await agenda.every(SHOPIFY_WRITE_BACK_EVERY_MS, JOB.shopifyWriteBack);
   await agenda.every(KLAVIYO_EVERY_MS, JOB.klaviyo);
+  await agenda.every(SHOPIFY_SEGMENTS_CHECK_MS, JOB.shopifySegments);
 }

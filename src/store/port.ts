@@ -53,6 +53,7 @@ import type {
 import type { SessionRepository } from './session-port.js';
 import type { ShopifyBackfillDirectory, ShopifyBackfillRepository } from './shopify-backfill-port.js';
 import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
+import type { ShopifySegmentRepository } from './shopify-segment-port.js';
 import type { ShopifyWriteBackRepository } from './shopify-write-back-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
@@ -186,6 +187,8 @@ export interface ProgramScope {
   klaviyo: KlaviyoRepository;
   /** The program's Shopify history backfill (migration 036, docs/decisions/0046). */
   shopifyBackfill: ShopifyBackfillRepository;
+  /** The shop's segments the tiers name, their members and the sync (migration 038). */
+  shopifySegments: ShopifySegmentRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */
   transaction<T>(fn: (tx: ProgramTx) => Promise<T>): Promise<T>;
   /**

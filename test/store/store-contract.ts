@@ -16,6 +16,7 @@ import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { shopifyContract } from './contract-shopify.js';
 import { shopifyBackfillContract } from './contract-shopify-backfill.js';
+import { shopifySegmentContract } from './contract-shopify-segments.js';
 import { shopifyWriteBackContract } from './contract-shopify-write-back.js';
 import { tierContract } from './contract-tiers.js';
 import { transactionContract } from './contract-transactions.js';
@@ -98,6 +99,8 @@ import { webhookContract } from './contract-webhooks.js';
  *   klaviyo.* (get, save, setState, remove, events), klaviyoQueue.claim
  *                                                             contract-klaviyo
  *   shopifyBackfill.* (get, start, claim, update) ........... contract-shopify-backfill
+ *   shopifySegments.* (list, save, retain, members, setMembers, sync, startSync, updateSync)
+ *                                                             contract-shopify-segments
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -137,5 +140,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     shopifyContract(ref);
     shopifyWriteBackContract(ref);
     shopifyBackfillContract(ref);
+    shopifySegmentContract(ref);
   });
 }

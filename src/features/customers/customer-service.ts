@@ -22,7 +22,7 @@ import type {
 import { loadFacts, loadOrderFacts } from '../tiers/tier-evaluation.js';
 import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';
-import type { CustomerStore } from './customer-store.js';
+import type { CustomerStore, CustomerTx } from './customer-store.js';
 
 export class CustomerService {
   constructor(private readonly store: CustomerStore) {}
@@ -35,21 +35,54 @@ export class CustomerService {
     return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       // The effective tags before: a change of the merchant's tags is announced with the tier's.
       const before = await tx.customers.lock(id);
-      const { record, created } = await tx.customers.upsert(id, input, ctx.now);
-      const tiers = await tx.tiers.list();
-      const settings = ctx.program.settings;
-      const outcome = decideOutcome({
-        settings,
-        tiers,
-        customer: record,
-        orders: await loadOrderFacts(tx.orders, settings, tiers, id, ctx.now),
-        moment: { type: 'event', entries: [], tagsBefore: before ? effectiveTags(before) : [] },
-        at: ctx.now,
-      });
-      if (!isEmptyOutcome(outcome)) await tx.outcomes.store(outcome);
-      const after = outcome.change ? { ...outcome.customer, updatedAt: ctx.now } : outcome.customer;
-      return { record: after, created, view: customerView(ctx.program, after, tiers, outcome.facts) };
+      return this.upsertLocked(ctx, tx, id, before, input);
     });
+  }
+
+  /**
+   * A synced segment membership (Shopify, docs/decisions/0048): of the customer's segments,
+   * those in `tracked` become exactly `memberOf` and the others stay; then the customer is
+   * evaluated as by `upsert` (one path, decision 0038). Unchanged segments write nothing
+   * (`evaluated: false`); an unknown customer is created (the shop's customer id).
+   */
+  syncSegments(ctx: ProgramContext, id: string, tracked: readonly string[], memberOf: readonly string[]) {
+    return this.store.scoped(ctx.program.id).transaction(async (tx) => {
+      const before = await tx.customers.lock(id);
+      const kept = (before?.segments ?? []).filter((s) => !tracked.includes(s));
+      const segments = [...kept, ...memberOf.filter((s) => !kept.includes(s))];
+      if (
+        before &&
+        before.segments.length === segments.length &&
+        segments.every((s) => before.segments.includes(s))
+      ) {
+        return { evaluated: false, tierId: before.tierId };
+      }
+      const { record } = await this.upsertLocked(ctx, tx, id, before, { segments });
+      return { evaluated: true, tierId: record.tierId };
+    });
+  }
+
+  private async upsertLocked(
+    ctx: ProgramContext,
+    tx: CustomerTx,
+    id: string,
+    before: CustomerRecord | null,
+    input: UpsertCustomerInput,
+  ) {
+    const { record, created } = await tx.customers.upsert(id, input, ctx.now);
+    const tiers = await tx.tiers.list();
+    const settings = ctx.program.settings;
+    const outcome = decideOutcome({
+      settings,
+      tiers,
+      customer: record,
+      orders: await loadOrderFacts(tx.orders, settings, tiers, id, ctx.now),
+      moment: { type: 'event', entries: [], tagsBefore: before ? effectiveTags(before) : [] },
+      at: ctx.now,
+    });
+    if (!isEmptyOutcome(outcome)) await tx.outcomes.store(outcome);
+    const after = outcome.change ? { ...outcome.customer, updatedAt: ctx.now } : outcome.customer;
+    return { record: after, created, view: customerView(ctx.program, after, tiers, outcome.facts) };
   }
 
   async get(ctx: ProgramContext, id: string): Promise<CustomerRecord> {

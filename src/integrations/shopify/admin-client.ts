@@ -33,6 +33,28 @@ export const DELETE_SUBSCRIPTION_MUTATION = `mutation TierpassWebhookSubscriptio
   }
 }`;
 
+/** One page of the shop's segments (docs/decisions/0048). */
+export const SEGMENTS_QUERY = `query TierpassSegments($first: Int!, $after: String) {
+  segments(first: $first, after: $after) {
+    edges { node { id name } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** One page of a segment's members: only their ids (a member's id ends in the customer id). */
+export const SEGMENT_MEMBERS_QUERY = `query TierpassSegmentMembers($segmentId: ID!, $first: Int!, $after: String) {
+  customerSegmentMembers(segmentId: $segmentId, first: $first, after: $after) {
+    edges { node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** One page of a connection: its nodes and the cursor of the next page (null at the end). */
+export interface ShopifyPage<T> {
+  nodes: T[];
+  next: string | null;
+}
+
 export interface ShopifyAdminOptions {
   /** Where the Admin API of `shop` is reached (tests: a local stand-in); default `https://<shop>`. */
   origin?: (shop: string) => string;
@@ -45,6 +67,22 @@ export interface ShopifyAdmin {
   listSubscriptions(callbackUrl: string): Promise<{ id: string; topic: string }[]>;
   createSubscription(topic: string, callbackUrl: string): Promise<{ id: string; topic: string }>;
   deleteSubscription(id: string): Promise<void>;
+  /** One page of the shop's segments. */
+  segments(first: number, after: string | null): Promise<ShopifyPage<{ id: string; name: string }>>;
+  /** One page of a segment's member ids (`gid://shopify/…/<customer id>`). */
+  segmentMembers(segmentId: string, first: number, after: string | null): Promise<ShopifyPage<string>>;
+}
+
+interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+function page<T, U>(c: Connection<T>, map: (node: T) => U): ShopifyPage<U> {
+  return {
+    nodes: c.edges.map((e) => map(e.node)),
+    next: c.pageInfo.hasNextPage ? c.pageInfo.endCursor : null,
+  };
 }
 
 interface GraphQlAnswer<T> {
@@ -154,6 +192,21 @@ export function shopifyAdmin(
         { id },
       );
       userErrors(data.webhookSubscriptionDelete.userErrors, 'Removing a subscription');
+    },
+    async segments(first, after) {
+      const data = await call<{ segments: Connection<{ id: string; name: string }> }>(SEGMENTS_QUERY, {
+        first,
+        after,
+      });
+      return page(data.segments, (n) => ({ id: n.id, name: n.name }));
+    },
+    async segmentMembers(segmentId, first, after) {
+      const data = await call<{ customerSegmentMembers: Connection<{ id: string }> }>(SEGMENT_MEMBERS_QUERY, {
+        segmentId,
+        first,
+        after,
+      });
+      return page(data.customerSegmentMembers, (n) => n.id);
     },
   };
 }

@@ -212,6 +212,9 @@ export function deleteProgram(state: MemoryState, programId: string): ProgramDel
     klaviyo_connections: p.klaviyo ? 1 : 0,
     shopify_webhooks: p.shopify.webhooks.size,
     shopify_backfills: p.shopify.backfill ? 1 : 0,
+    shopify_segment_members: [...p.shopifySegments.members.values()].reduce((n, s) => n + s.size, 0),
+    shopify_segments: p.shopifySegments.segments.size,
+    shopify_segment_syncs: p.shopifySegments.sync ? 1 : 0,
     programs: 1,
   };
   const drop = <K, V>(map: Map<K, V>, owned: (v: V) => boolean): number => {

@@ -20,6 +20,7 @@ import type {
 import type { WebhookAttemptRecord, WebhookSubscriptionRecord } from '../webhook-port.js';
 import { KeyedLocks, Sequence } from './memory-db.js';
 import { emptyShopify, type ShopifyData } from './memory-shopify.js';
+import { emptyShopifySegments, type ShopifySegmentData } from './memory-shopify-segments.js';
 import { emptyShopifyWriteBack, type ShopifyWriteBackData } from './memory-shopify-write-back.js';
 
 /** A tier with its soft-delete mark (rank is meaningless once deleted). */
@@ -151,6 +152,8 @@ export interface ProgramData {
   shopifyWriteBack: ShopifyWriteBackData;
   /** The Klaviyo connection (decision 0044). */
   klaviyo: KlaviyoConnectionRecord | null;
+  /** The Shopify segments the tiers name, their members and the sync (0048). */
+  shopifySegments: ShopifySegmentData;
   /** Customer → the notification slots its Google object took (key, when), rolling 24 hours. */
   notices: Map<string, { key: string; at: number }[]>;
   /** Customer → when its passes were last pushed (database time). */
@@ -229,6 +232,7 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     shopify: emptyShopify(),
     shopifyWriteBack: emptyShopifyWriteBack(),
     klaviyo: null,
+    shopifySegments: emptyShopifySegments(),
     pushes: new Map(),
     pushCounts: new Map(),
   };

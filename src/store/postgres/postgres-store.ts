@@ -32,6 +32,7 @@ import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
 import { shopifyBackfillDirectory, shopifyBackfillRepository } from './shopify-backfill-repository.js';
 import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
+import { shopifySegmentRepository } from './shopify-segment-repository.js';
 import { shopifyWriteBackRepository } from './shopify-write-back-repository.js';
 import type { SqlDriver, SqlQuery } from './sql-driver.js';
 import { tierChangeRepository } from './tier-change-repository.js';
@@ -262,6 +263,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         shopifyWriteBack: shopifyWriteBackRepository(driver, programId),
         klaviyo: klaviyoRepository(driver, programId),
         shopifyBackfill: shopifyBackfillRepository(driver, programId),
+        shopifySegments: shopifySegmentRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
           return new Promise<T>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, CheckboxField, SelectField, TextField } from '../../components/form-controls';
 import { ShopifyDataRequests } from './data-requests';
 import { ShopifyBackfill } from './shopify-backfill';
+import { ShopifySegmentsCard } from './shopify-segments-card';
 import { WriteBackSection } from './write-back-section';
 
 interface Connection {
@@ -208,6 +209,7 @@ export function ShopifyPage() {
       ) : null}
       {connection?.state === 'connected' ? <ShopifyBackfill /> : null}
       {connection ? <ShopifyDataRequests /> : null}
+      {connection ? <ShopifySegmentsCard /> : null}
       <ConfirmDialog
         open={confirming}
         title="Disconnect the store?"
