@@ -81,6 +81,8 @@ async function connectedProgram() {
       webhookSecret: `shpss_${randomBytes(16).toString('hex')}`,
     });
   expect(res.status).toBe(200);
+  // Write-back (decision 0045) is tested on its own; here the shop sees only what this test sends.
+  await request(app).put('/v1/integrations/shopify/write-back').set(auth).send({ enabled: false }).expect(200);
   return { shop, auth, programId };
 }
 
