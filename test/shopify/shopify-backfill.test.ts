@@ -94,7 +94,11 @@ async function connected(currency: string, silverAt: number, extra: Record<strin
     .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret, ...extra });
   expect(res.status).toBe(200);
   // Write-back (decision 0045) is tested on its own; here the shop sees only what this test sends.
-  await request(app).put('/v1/integrations/shopify/write-back').set(auth).send({ enabled: false }).expect(200);
+  await request(app)
+    .put('/v1/integrations/shopify/write-back')
+    .set(auth)
+    .send({ enabled: false })
+    .expect(200);
   const send = (topic: string, payload: unknown) => {
     const w = signedWebhook(secret, shop.shop, topic, payload);
     return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);

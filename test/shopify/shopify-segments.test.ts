@@ -82,7 +82,11 @@ async function connectedProgram() {
     });
   expect(res.status).toBe(200);
   // Write-back (decision 0045) is tested on its own; here the shop sees only what this test sends.
-  await request(app).put('/v1/integrations/shopify/write-back').set(auth).send({ enabled: false }).expect(200);
+  await request(app)
+    .put('/v1/integrations/shopify/write-back')
+    .set(auth)
+    .send({ enabled: false })
+    .expect(200);
   return { shop, auth, programId };
 }
 
