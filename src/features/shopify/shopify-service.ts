@@ -11,11 +11,10 @@ import type { ShopifyAdmin } from '../../integrations/shopify/admin-client.js';
 import type { ProgramContext } from '../../program-context.js';
 import type {
   ShopifyConnectionRecord,
-  ShopifyDataRequestRecord,
   ShopifySubscription,
   ShopifyWebhookRecord,
 } from '../../store/shopify-port.js';
-import { toMinorUnits } from './shopify-money.js';
+import { checkShape, customerFields, dataRequestView, shopMinor } from './shopify-payloads.js';
 import {
   type ConnectInput,
   customerDeletePayload,
@@ -25,7 +24,6 @@ import {
   redactPayload,
   refundPayload,
   SHOP_DOMAIN,
-  shopRedactPayload,
 } from './shopify-schemas.js';
 import type { ShopifyStore } from './shopify-store.js';
 
@@ -385,15 +383,7 @@ export class ShopifyService {
   async dataRequests(ctx: ProgramContext, limit = 100) {
     const rows = await this.deps.store.scoped(ctx.program.id).shopify.dataRequests(limit);
     return {
-      items: rows.map((r) => ({
-        id: r.webhookId,
-        dataRequestId: r.dataRequestId,
-        customerId: r.customerId,
-        receivedAt: r.receivedAt.toISOString(),
-        processedAt: r.result === 'recorded' ? null : (r.processedAt?.toISOString() ?? null),
-        status: dataRequestStatus(r),
-        erasedAt: r.erasedAt?.toISOString() ?? null,
-      })),
+      items: rows.map(dataRequestView),
     };
   }
 
@@ -438,7 +428,7 @@ export class ShopifyService {
         if (order.test && !c.includeTestOrders) return { result: 'ignored', detail: 'test_order' };
         if (!order.customer) return { result: 'ignored', detail: 'no_customer' };
         const money = (c.earnOn === 'total' ? order.total_price_set : order.subtotal_price_set).shop_money;
-        const amount = this.minor(money, ctx);
+        const amount = shopMinor(money, ctx);
         if (amount === 0) return { result: 'ignored', detail: 'zero_amount' };
         const customerId = order.customer.id;
         const at = order.processed_at ?? order.created_at;
@@ -465,7 +455,7 @@ export class ShopifyService {
         if (!known) return { result: 'ignored', detail: 'order_unknown' };
         // The refunded merchandise: line subtotals, not shipping or tax.
         let amount = 0;
-        for (const line of refund.refund_line_items) amount += this.minor(line.subtotal_set.shop_money, ctx);
+        for (const line of refund.refund_line_items) amount += shopMinor(line.subtotal_set.shop_money, ctx);
         amount = Math.min(amount, known.amount - known.refundedAmount);
         if (amount <= 0) return { result: 'ignored', detail: 'nothing_to_reverse' };
         await this.deps.orders.refund(ctx, known.id, { id: refund.id, amount });
@@ -556,77 +546,4 @@ export class ShopifyService {
         return { result: 'ignored', detail: 'topic_not_used' };
     }
   }
-
-  private minor(money: { amount: string; currency_code: string }, ctx: ProgramContext): number {
-    if (money.currency_code !== ctx.program.settings.currency) {
-      throw unprocessable(
-        'currency_mismatch',
-        `An amount in ${money.currency_code} reached a ${ctx.program.settings.currency} program`,
-      );
-    }
-    const v = toMinorUnits(money.amount, money.currency_code);
-    if (v === undefined)
-      throw badRequest(
-        'shopify_payload_invalid',
-        `Amount "${money.amount}" is not a ${money.currency_code} amount`,
-      );
-    return v;
-  }
-}
-
-/** Shopify's customer fields as Tierpass keeps them: email, name, merchant tags. */
-function customerFields(c: {
-  email?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  tags?: string;
-}) {
-  const name = [c.first_name, c.last_name]
-    .filter((s) => s && s.trim().length > 0)
-    .join(' ')
-    .slice(0, 200);
-  const email = c.email && /^[^@\s]+@[^@\s]+$/.test(c.email) && c.email.length <= 320 ? c.email : null;
-  const tags =
-    c.tags === undefined
-      ? undefined
-      : [
-          ...new Set(
-            c.tags
-              .split(',')
-              .map((t) => t.trim())
-              .filter((t) => t.length > 0 && t.length <= 255),
-          ),
-        ].slice(0, 250);
-  return { email, name: name.length > 0 ? name : null, ...(tags ? { tags } : {}) };
-}
-
-function dataRequestStatus(r: ShopifyDataRequestRecord): string {
-  if (r.result === 'recorded' || r.result === null) return 'pending';
-  if (r.erasedAt) return 'erased';
-  if (r.hasExport) return 'ready';
-  if (r.detail === 'customer_unknown') return 'customer_unknown';
-  return r.result === 'failed' ? 'failed' : 'empty';
-}
-
-/** A payload that cannot be applied is refused before it is stored (400, nothing changes). */
-function checkShape(topic: string, payload: unknown): void {
-  const schema =
-    topic === 'orders/paid' || topic === 'orders/cancelled'
-      ? orderPayload
-      : topic === 'refunds/create'
-        ? refundPayload
-        : topic === 'customers/create' || topic === 'customers/update'
-          ? customerPayload
-          : topic === 'customers/delete'
-            ? customerDeletePayload
-            : topic === 'customers/data_request'
-              ? dataRequestPayload
-              : topic === 'customers/redact'
-                ? redactPayload
-                : topic === 'shop/redact'
-                  ? shopRedactPayload
-                  : undefined;
-  const ok = schema ? schema.safeParse(payload).success : typeof payload === 'object' && payload !== null;
-  if (!ok)
-    throw badRequest('shopify_payload_invalid', `The ${topic} payload is not shaped as Shopify documents it`);
 }

@@ -121,17 +121,17 @@ export function failure(errors: NonNullable<GraphQlAnswer<unknown>['errors']>): 
   );
 }
 
-export function shopifyAdmin(
-  shop: string,
-  accessToken: string,
-  opts: ShopifyAdminOptions = {},
-): ShopifyAdmin {
+/**
+ * The library's Admin GraphQL client for one shop and token: the versioned URL and headers are
+ * its own; `opts.origin` only rewrites the origin, for a stand-in. Shared by every Shopify
+ * integration (connection, history, write-back).
+ */
+export function adminApiClient(shop: string, accessToken: string, opts: ShopifyAdminOptions = {}) {
   const origin = opts.origin;
-  const client = createAdminApiClient({
+  return createAdminApiClient({
     storeDomain: shop,
     apiVersion: opts.apiVersion ?? SHOPIFY_API_VERSION,
     accessToken,
-    // Rewrites only the origin, for a stand-in; the path and headers stay the library's.
     customFetchApi: origin
       ? (url, init) => {
           const u = new URL(String(url));
@@ -139,6 +139,14 @@ export function shopifyAdmin(
         }
       : undefined,
   });
+}
+
+export function shopifyAdmin(
+  shop: string,
+  accessToken: string,
+  opts: ShopifyAdminOptions = {},
+): ShopifyAdmin {
+  const client = adminApiClient(shop, accessToken, opts);
 
   async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
     let answer: GraphQlAnswer<T>;

@@ -3,9 +3,8 @@
  * by page with cursors, and the line items of refunds, through `@shopify/admin-api-client`.
  * Every document is a constant, validated by the tests against Shopify's Admin schema.
  */
-import { createAdminApiClient } from '@shopify/admin-api-client';
 import { AppError } from '../../errors.js';
-import { failure, SHOPIFY_API_VERSION, type ShopifyAdminOptions } from './admin-client.js';
+import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-client.js';
 
 /** Customers per page (Shopify's maximum for a connection is 250). */
 export const CUSTOMER_PAGE = 250;
@@ -101,18 +100,7 @@ export function shopifyHistory(
   accessToken: string,
   opts: ShopifyAdminOptions = {},
 ): ShopifyHistory {
-  const origin = opts.origin;
-  const client = createAdminApiClient({
-    storeDomain: shop,
-    apiVersion: opts.apiVersion ?? SHOPIFY_API_VERSION,
-    accessToken,
-    customFetchApi: origin
-      ? (url, init) => {
-          const u = new URL(String(url));
-          return fetch(`${origin(shop)}${u.pathname}${u.search}`, init);
-        }
-      : undefined,
-  });
+  const client = adminApiClient(shop, accessToken, opts);
 
   async function call<T>(doc: string, variables: Record<string, unknown>): Promise<T> {
     let answer: { data?: T; errors?: Parameters<typeof failure>[0] };

@@ -4,8 +4,7 @@
  * order). Throttling (`THROTTLED` with `extensions.cost.throttleStatus`, HTTP 429 `Retry-After`)
  * and failures become a `ShopifyWriteError` saying whether and when to retry.
  */
-import { createAdminApiClient } from '@shopify/admin-api-client';
-import { SHOPIFY_API_VERSION, type ShopifyAdminOptions } from './admin-client.js';
+import { adminApiClient, type ShopifyAdminOptions } from './admin-client.js';
 
 export const CUSTOMER_WRITE_BACK_MUTATION = `mutation TierpassCustomerWriteBack(
   $id: ID!, $add: [String!]!, $remove: [String!]!, $withAdd: Boolean!, $withRemove: Boolean!,
@@ -136,18 +135,7 @@ export function shopifyCustomerWriter(
   accessToken: string,
   opts: ShopifyAdminOptions = {},
 ): ShopifyCustomerWriter {
-  const origin = opts.origin;
-  const client = createAdminApiClient({
-    storeDomain: shop,
-    apiVersion: opts.apiVersion ?? SHOPIFY_API_VERSION,
-    accessToken,
-    customFetchApi: origin
-      ? (url, init) => {
-          const u = new URL(String(url));
-          return fetch(`${origin(shop)}${u.pathname}${u.search}`, init);
-        }
-      : undefined,
-  });
+  const client = adminApiClient(shop, accessToken, opts);
   return {
     async write(w) {
       const id = `gid://shopify/Customer/${w.customerId}`;

@@ -1,0 +1,104 @@
+/**
+ * Shopify's webhook payloads as Tierpass reads them (docs/decisions/0042): which shape each topic
+ * must have, the customer fields kept, shop money in minor units, and a data request as listed.
+ */
+import { badRequest, unprocessable } from '../../errors.js';
+import type { ProgramContext } from '../../program-context.js';
+import type { ShopifyDataRequestRecord } from '../../store/shopify-port.js';
+import { toMinorUnits } from './shopify-money.js';
+import {
+  customerDeletePayload,
+  customerPayload,
+  dataRequestPayload,
+  orderPayload,
+  redactPayload,
+  refundPayload,
+  shopRedactPayload,
+} from './shopify-schemas.js';
+
+/** A shop-money amount in the program's currency as integer minor units (400 or 422 otherwise). */
+export function shopMinor(money: { amount: string; currency_code: string }, ctx: ProgramContext): number {
+  if (money.currency_code !== ctx.program.settings.currency) {
+    throw unprocessable(
+      'currency_mismatch',
+      `An amount in ${money.currency_code} reached a ${ctx.program.settings.currency} program`,
+    );
+  }
+  const v = toMinorUnits(money.amount, money.currency_code);
+  if (v === undefined)
+    throw badRequest(
+      'shopify_payload_invalid',
+      `Amount "${money.amount}" is not a ${money.currency_code} amount`,
+    );
+  return v;
+}
+
+/** Shopify's customer fields as Tierpass keeps them: email, name, merchant tags. */
+export function customerFields(c: {
+  email?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  tags?: string;
+}) {
+  const name = [c.first_name, c.last_name]
+    .filter((s) => s && s.trim().length > 0)
+    .join(' ')
+    .slice(0, 200);
+  const email = c.email && /^[^@\s]+@[^@\s]+$/.test(c.email) && c.email.length <= 320 ? c.email : null;
+  const tags =
+    c.tags === undefined
+      ? undefined
+      : [
+          ...new Set(
+            c.tags
+              .split(',')
+              .map((t) => t.trim())
+              .filter((t) => t.length > 0 && t.length <= 255),
+          ),
+        ].slice(0, 250);
+  return { email, name: name.length > 0 ? name : null, ...(tags ? { tags } : {}) };
+}
+
+/** A `customers/data_request` delivery as the merchant lists it. */
+export function dataRequestView(r: ShopifyDataRequestRecord) {
+  return {
+    id: r.webhookId,
+    dataRequestId: r.dataRequestId,
+    customerId: r.customerId,
+    receivedAt: r.receivedAt.toISOString(),
+    processedAt: r.result === 'recorded' ? null : (r.processedAt?.toISOString() ?? null),
+    status: dataRequestStatus(r),
+    erasedAt: r.erasedAt?.toISOString() ?? null,
+  };
+}
+
+function dataRequestStatus(r: ShopifyDataRequestRecord): string {
+  if (r.result === 'recorded' || r.result === null) return 'pending';
+  if (r.erasedAt) return 'erased';
+  if (r.hasExport) return 'ready';
+  if (r.detail === 'customer_unknown') return 'customer_unknown';
+  return r.result === 'failed' ? 'failed' : 'empty';
+}
+
+/** A payload that cannot be applied is refused before it is stored (400, nothing changes). */
+export function checkShape(topic: string, payload: unknown): void {
+  const schema =
+    topic === 'orders/paid' || topic === 'orders/cancelled'
+      ? orderPayload
+      : topic === 'refunds/create'
+        ? refundPayload
+        : topic === 'customers/create' || topic === 'customers/update'
+          ? customerPayload
+          : topic === 'customers/delete'
+            ? customerDeletePayload
+            : topic === 'customers/data_request'
+              ? dataRequestPayload
+              : topic === 'customers/redact'
+                ? redactPayload
+                : topic === 'shop/redact'
+                  ? shopRedactPayload
+                  : undefined;
+  const ok = schema ? schema.safeParse(payload).success : typeof payload === 'object' && payload !== null;
+  if (!ok)
+    throw badRequest('shopify_payload_invalid', `The ${topic} payload is not shaped as Shopify documents it`);
+}
