@@ -131,8 +131,8 @@ export function KlaviyoPage() {
             <h2>Klaviyo account {connection.accountId}</h2>
             {connection.state === 'needs_attention' ? (
               <Banner kind="error">
-                Klaviyo refused the key: nothing is sent until a working key is saved below. Klaviyo answered:{' '}
-                {connection.lastError}
+                Klaviyo refused the key: nothing is sent until a working key is saved below.{' '}
+                {connection.lastError ? `(${connection.lastError})` : null}
               </Banner>
             ) : null}
             <dl>
