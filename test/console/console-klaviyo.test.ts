@@ -39,7 +39,7 @@ it('saves a key, refusing a wrong one at its field, shows only its hint, flags a
   const page = await h.newPage();
   await signIn(page, apiKey);
   await page.getByRole('link', { name: 'Klaviyo' }).click();
-  await page.getByRole('heading', { name: 'Connect Klaviyo' }).waitFor();
+  await page.getByRole('heading', { name: 'Connect Klaviyo', exact: true }).waitFor();
   await checkPage(page, 'klaviyo-connect');
 
   await page.getByLabel('Private API key').fill('pk_wrong_0123456789abcdef');
@@ -76,6 +76,6 @@ it('saves a key, refusing a wrong one at its field, shows only its hint, flags a
 
   await page.getByRole('button', { name: 'Disconnect Klaviyo' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
-  await page.getByRole('heading', { name: 'Connect Klaviyo' }).waitFor();
+  await page.getByRole('heading', { name: 'Connect Klaviyo', exact: true }).waitFor();
   expect((await h.api(apiKey, 'GET', '/v1/integrations/klaviyo')).status).toBe(404);
 });
