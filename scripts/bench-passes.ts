@@ -4,6 +4,7 @@
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
  *                           [--rounds 2] [--orders 400] [--fetch-concurrency 2]
+ *                           [--burst-from process|inline]
  *
  * Measures, in one run on the same certificates:
  * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor,
@@ -14,6 +15,8 @@
  * 4. ingestion (one client posting orders, sequentially) alone, then during a burst of --burst
  *    first pass fetches (every tier's design changed first, so each pass is built again) from
  *    --burst-clients connections; --rounds times, alternating; with the event loop's delay.
+ *    The burst's clients run in their own process (scripts/lib/fetch-burst.ts) unless
+ *    `--burst-from inline` puts them on the server's event loop.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_passes_<ts> there and drops it at the end.
  */
@@ -36,6 +39,7 @@ import { readPassCertificates } from '../src/integrations/apple/certificates.js'
 import { openPassSigner } from '../src/integrations/apple/open-pass-signer.js';
 import type { PassSigner } from '../src/integrations/apple/pass-signer.js';
 import { openStore } from '../src/store/open-store.js';
+import { runFetchBurst } from './lib/fetch-burst.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -49,6 +53,11 @@ const { values: flags } = parseArgs({
     orders: { type: 'string', default: '400' },
     /** Pass fetches at once per process (PASS_FETCH_CONCURRENCY), deferred behind other requests. */
     'fetch-concurrency': { type: 'string', default: '2' },
+    /**
+     * Where the burst's clients run: `process` (their own process, as phones are not in the
+     * server's) or `inline` (on the server's event loop, as before 2026-12-06).
+     */
+    'burst-from': { type: 'string', default: 'process' },
   },
 });
 const CUSTOMERS = Number(flags.customers);
@@ -57,6 +66,8 @@ const BURST = Number(flags.burst);
 const BURST_CLIENTS = Number(flags['burst-clients']);
 const ROUNDS = Number(flags.rounds);
 const ORDERS = Number(flags.orders);
+const BURST_FROM = flags['burst-from'];
+if (BURST_FROM !== 'process' && BURST_FROM !== 'inline') throw new Error('--burst-from: process or inline');
 const ALL = Math.max(CUSTOMERS, BURST);
 
 function pct(ms: number[], p: number): number {
@@ -267,9 +278,6 @@ async function main(): Promise<void> {
       buildTimes.length = 0;
       let next = 0;
       let burstDone = false;
-      const started = performance.now();
-      const monitor = monitorEventLoopDelay({ resolution: 1 });
-      monitor.enable();
       const fetcher = async () => {
         while (next < BURST) {
           const i = next++;
@@ -279,9 +287,25 @@ async function main(): Promise<void> {
           if (res.status !== 200) throw new Error(`pass fetch failed: ${res.status}`);
         }
       };
-      const burst = Promise.all(Array.from({ length: BURST_CLIENTS }, fetcher)).finally(() => {
+      let begun: () => void = () => undefined;
+      const burstBegun = new Promise<void>((resolve) => (begun = resolve));
+      let generated: Promise<unknown>;
+      if (BURST_FROM === 'inline') {
+        begun();
+        generated = Promise.all(Array.from({ length: BURST_CLIENTS }, fetcher));
+      } else {
+        generated = runFetchBurst(
+          { port, apiKey: key, customerPrefix: 'c', count: BURST, clients: BURST_CLIENTS },
+          () => begun(),
+        ).then(({ latencies }) => burstFetches.push(...latencies));
+      }
+      const burst = generated.finally(() => {
         burstDone = true;
       });
+      await burstBegun;
+      const started = performance.now();
+      const monitor = monitorEventLoopDelay({ resolution: 1 });
+      monitor.enable();
       while (!burstDone) await order(during);
       await burst;
       monitor.disable();
@@ -313,7 +337,7 @@ async function main(): Promise<void> {
     console.log(`Tierpass pass, first fetch over HTTP (built):   ${fmt(first)}`);
     console.log(`Tierpass pass, unchanged fetch (cache hit):     ${fmt(cached)}; rebuilds: ${rebuilt}`);
     console.log(
-      `burst: ${ROUNDS} × ${BURST} first fetches from ${BURST_CLIENTS} connections, ${((ROUNDS * BURST) / (burstMs / 1000)).toFixed(0)} passes/s`,
+      `burst: ${ROUNDS} × ${BURST} first fetches from ${BURST_CLIENTS} connections (${BURST_FROM === 'inline' ? "on the server's event loop" : 'own process'}), ${((ROUNDS * BURST) / (burstMs / 1000)).toFixed(0)} passes/s`,
     );
     console.log(`  pass fetch during the burst:                  ${fmt(burstFetches)}`);
     console.log(`  pass build during the burst:                  ${fmt(burstBuilds)}`);
