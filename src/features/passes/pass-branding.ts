@@ -132,9 +132,11 @@ export class PassBranding {
    */
   async of(ctx: ProgramContext, shown: TierRecord | null, memo?: BrandingMemo): Promise<Branding> {
     const template = templateFor(this.deps.templates, shown);
-    const programDesign = await this.programDesign(ctx, memo);
-    const programSlots = await this.slotList(ctx, PROGRAM_OWNER, memo);
-    const tierSlots = shown ? await this.slotList(ctx, shown.id, memo) : [];
+    const [programDesign, programSlots, tierSlots] = await Promise.all([
+      this.programDesign(ctx, memo),
+      this.slotList(ctx, PROGRAM_OWNER, memo),
+      shown ? this.slotList(ctx, shown.id, memo) : [],
+    ]);
     const slots: Partial<Record<Slot, ShownSlot>> = {};
     for (const record of programSlots) slots[record.slot as Slot] = { ownerId: PROGRAM_OWNER, record };
     for (const record of tierSlots) slots[record.slot as Slot] = { ownerId: shown?.id ?? '', record };
@@ -151,16 +153,28 @@ export class PassBranding {
     };
   }
 
-  /** Images of the Apple bundle: template files < program artwork < tier artwork, by file name. */
+  /**
+   * Images of the Apple bundle: template files < program artwork < tier artwork, by file name.
+   * Each uploaded slot that shows brings its own owner's variants (a tier's slot hides the
+   * program's variants of that slot); owners with no slot showing are not read.
+   */
   async files(ctx: ProgramContext, branding: Branding, memo?: BrandingMemo): Promise<Record<string, Buffer>> {
     const files = { ...branding.template.files };
-    const owners = [PROGRAM_OWNER, ...(branding.tier ? [branding.tier.id] : [])];
+    const owners = [PROGRAM_OWNER, ...(branding.tier ? [branding.tier.id] : [])].filter((owner) =>
+      Object.values(branding.slots).some((shown) => shown.ownerId === owner),
+    );
     const { artwork } = scopeOf(this.deps.store, ctx);
-    for (const owner of owners) {
-      const variants = await (memo
-        ? memo.once(`variants:${owner}`, () => artwork.variants(owner))
-        : artwork.variants(owner));
-      for (const v of variants) if (isApplePassImage(v.name)) files[v.name] = v.data;
+    const read = await Promise.all(
+      owners.map((owner) =>
+        memo ? memo.once(`variants:${owner}`, () => artwork.variants(owner)) : artwork.variants(owner),
+      ),
+    );
+    for (const [i, owner] of owners.entries()) {
+      for (const v of read[i] ?? []) {
+        if (branding.slots[v.slot as Slot]?.ownerId === owner && isApplePassImage(v.name)) {
+          files[v.name] = v.data;
+        }
+      }
     }
     return files;
   }
