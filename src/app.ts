@@ -65,6 +65,7 @@ import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/
 import { registerShopifySegmentRoutes } from './features/shopify/shopify-segment-routes.js';
 import { ShopifySegments, type ShopifySegmentsDeps } from './features/shopify/shopify-segments.js';
 import { ShopifyService } from './features/shopify/shopify-service.js';
+import { SHOPIFY_SHOP_CACHE_TTL_MS, ShopifyShopCache } from './features/shopify/shopify-shop-cache.js';
 import { ShopifyWriteBackHandler } from './features/shopify/shopify-write-back-handler.js';
 import { registerShopifyWriteBackRoutes } from './features/shopify/shopify-write-back-routes.js';
 import { ShopifyWriteBackService } from './features/shopify/shopify-write-back-service.js';
@@ -102,6 +103,7 @@ import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
 import type { Scheduler } from './jobs/scheduler.js';
 import type { ProgramRecord, Store } from './store/port.js';
+import { watchProgramChanges } from './store/program-change-watch.js';
 import { cacheProgramLookups } from './store/program-lookup-cache.js';
 import { DatabaseUnavailableError } from './store/store-errors.js';
 
@@ -184,6 +186,8 @@ export interface AppDeps {
   shopify?: ShopifyAdminOptions & {
     /** First retry delay of failed write-backs (default 1 s). */
     writeBackRetryBaseMs?: number;
+    /** How long a shop's connection, secret and program are reused (SHOPIFY_SHOP_CACHE_TTL_MS; 0: off). */
+    shopCacheTtlMs?: number;
   };
   /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
   klaviyo?: KlaviyoClientOptions &
@@ -214,7 +218,15 @@ export function buildApp(deps: AppDeps) {
   // program change written through it drops that copy at commit. The authenticator and the
   // services that serve those requests share this one instance (0036), so a settings change
   // is seen by the next request.
-  const requestStore = cacheProgramLookups(store, { ttlMs: PROGRAM_CACHE_TTL_MS });
+  // Shopify deliveries reuse their shop's connection and program the same way (decision 0050):
+  // every program or connection change written through this store forgets that shop at once.
+  const shops = new ShopifyShopCache({
+    ttlMs: deps.shopify?.shopCacheTtlMs ?? SHOPIFY_SHOP_CACHE_TTL_MS,
+  });
+  const requestStore = watchProgramChanges(
+    cacheProgramLookups(store, { ttlMs: PROGRAM_CACHE_TTL_MS }),
+    (id) => shops.forget(id),
+  );
   const recalculation = new RecalculationService({ ...deps.recalculation, store, logger });
   // One worker drives every kind of outbox work; each kind is a handler registered below.
   const outbox = new OutboxWorker({ logger });
@@ -285,6 +297,7 @@ export function buildApp(deps: AppDeps) {
     customers,
     privacy,
     programNow: (program) => programNow(program, clock),
+    shops,
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
   const shopifyWriteBacks = outbox.register(

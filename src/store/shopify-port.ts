@@ -38,6 +38,18 @@ export interface ShopifyWebhookRecord {
   detail: string | null;
 }
 
+/** A delivery to store, unprocessed or, with `processed`, with what processing it did. */
+export interface NewShopifyWebhook {
+  webhookId: string;
+  topic: string;
+  payload: unknown;
+  receivedAt: Date;
+  processed?: { result: NonNullable<ShopifyWebhookRecord['result']>; detail: string | null; at: Date };
+}
+
+/** What `receiveMany` did with one delivery. */
+export type ShopifyReceipt = 'stored' | 'completed' | 'known';
+
 /** One program's connection and webhook inbox; each method is its own statement. */
 export interface ShopifyRepository {
   get(): Promise<ShopifyConnectionRecord | null>;
@@ -54,13 +66,15 @@ export interface ShopifyRepository {
    * Store a webhook unless its delivery id is known (false then), unprocessed or, with
    * `processed`, with what processing it did, in one statement.
    */
-  receive(w: {
-    webhookId: string;
-    topic: string;
-    payload: unknown;
-    receivedAt: Date;
-    processed?: { result: NonNullable<ShopifyWebhookRecord['result']>; detail: string | null; at: Date };
-  }): Promise<boolean>;
+  receive(w: NewShopifyWebhook): Promise<boolean>;
+  /**
+   * Store several deliveries in one statement (one commit; the ingestion's group, decision
+   * 0050). Each is inserted unless its delivery id is known (`stored`). A known one still
+   * unprocessed, given with `processed`, is marked processed with it, its stored payload kept
+   * (`completed`); any other known one is left as it is (`known`), as is a repeated id within
+   * the group after its first. Receipts are in input order.
+   */
+  receiveMany(ws: readonly NewShopifyWebhook[]): Promise<ShopifyReceipt[]>;
   /** Record what processing a webhook did. */
   processed(
     webhookId: string,

@@ -38,7 +38,9 @@ beforeAll(async () => {
     adminToken: ADMIN_TOKEN,
     publicUrl: PUBLIC_URL,
     secrets: new SecretBox([{ id: 't1', key: randomBytes(32) }]),
-    shopify: { origin: byShop },
+    // Shops are remembered for a minute here: a delivery that sees a change made through the app
+    // right after it can only have been told of it (decision 0050).
+    shopify: { origin: byShop, shopCacheTtlMs: 60_000 },
     rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
   }));
 }, 120_000);
@@ -403,6 +405,72 @@ describe('webhooks', () => {
     expect((await request(app).get('/v1/integrations/shopify').set(p.auth)).body.state).toBe('uninstalled');
     // Disconnecting an uninstalled store calls no longer reachable subscriptions.
     expect((await request(app).delete('/v1/integrations/shopify').set(p.auth)).status).toBe(204);
+  });
+});
+
+describe('the remembered shop and grouped records (decision 0050)', () => {
+  it('reads the shop again at once after a reconnect, a program change and a disconnect', async () => {
+    const p = await connected('USD', 10_000);
+    const testOrder = (id: number) =>
+      orderPayload({ id, customer: { id: 8501 }, currency: 'USD', subtotal: 1000, test: true });
+    expect((await p.send('orders/paid', testOrder(6501))).body.result).toBe('ignored');
+    // Saved again counting test orders: the next delivery applies one.
+    const saved = await request(app).put('/v1/integrations/shopify').set(p.auth).send({
+      shopDomain: p.shop.shop,
+      accessToken: p.shop.accessToken,
+      webhookSecret: p.secret,
+      includeTestOrders: true,
+    });
+    expect(saved.status).toBe(200);
+    expect((await p.send('orders/paid', testOrder(6502))).body.result).toBe('applied');
+    expect((await customer(p.auth, '8501')).body.balances.current).toBe(100);
+    // The program earns twice as much from now on: the next order does.
+    const changed = await request(app)
+      .patch('/v1/program')
+      .set(p.auth)
+      .send({ earning: { pointsPerUnit: 20 } });
+    expect(changed.status).toBe(200);
+    expect((await p.send('orders/paid', testOrder(6503))).body.result).toBe('applied');
+    expect((await customer(p.auth, '8501')).body.balances.current).toBe(300);
+    // Disconnected: the shop's deliveries are refused at once, and change nothing.
+    expect((await request(app).delete('/v1/integrations/shopify').set(p.auth)).status).toBe(204);
+    const refused = await p.send('orders/paid', testOrder(6504));
+    expect(refused.status).toBe(401);
+    expect((await customer(p.auth, '8501')).body.balances.current).toBe(300);
+  });
+
+  it('tells a replay by its record: the effect applied again changes nothing, the first record stays', async () => {
+    const p = await connected('USD', 10_000);
+    const programId = (await request(app).get('/v1/program').set(p.auth)).body.id as string;
+    const order = orderPayload({ id: 6601, customer: { id: 8601 }, currency: 'USD', subtotal: 4000 });
+    // The same delivery eight times at once (Shopify retrying while the first is in flight) and
+    // seven other deliveries of other orders beside them.
+    const others = Array.from({ length: 7 }, (_, i) =>
+      orderPayload({ id: 6610 + i, customer: { id: 8610 + i }, currency: 'USD', subtotal: 1000 }),
+    );
+    const replies = await Promise.all([
+      ...Array.from({ length: 8 }, () => p.send('orders/paid', order, 'wh-many')),
+      ...others.map((o, i) => p.send('orders/paid', o, `wh-other-${i}`)),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    const same = replies.slice(0, 8).map((r) => r.body);
+    expect(same.filter((b) => !b.duplicate)).toEqual([
+      { received: true, duplicate: false, result: 'applied' },
+    ]);
+    expect(same.filter((b) => b.duplicate)).toEqual(
+      Array.from({ length: 7 }, () => ({ received: true, duplicate: true, result: null })),
+    );
+    expect(replies.slice(8).map((r) => r.body.result)).toEqual(others.map(() => 'applied'));
+    const first = await store.scoped(programId).shopify.webhook('wh-many');
+    expect(first).toMatchObject({ result: 'applied', payload: null });
+    expect((await customer(p.auth, '8601')).body.balances.lifetimeSpend).toBe(4000);
+    // Later, once more: applied again without effect, answered as a duplicate, the record as it was.
+    const later = await p.send('orders/paid', order, 'wh-many');
+    expect(later.body).toEqual({ received: true, duplicate: true, result: null });
+    expect(await store.scoped(programId).shopify.webhook('wh-many')).toEqual(first);
+    expect((await customer(p.auth, '8601')).body.balances.lifetimeSpend).toBe(4000);
+    const orders = await request(app).get('/v1/customers/8601/orders').set(p.auth);
+    expect(orders.body.data).toHaveLength(1);
   });
 });
 

@@ -114,6 +114,85 @@ export function shopifyContract(store: StoreRef): void {
       ).toBe(true);
     });
 
+    it('records a group of deliveries in one call: new ones stored, an unprocessed one completed, known ones left', async () => {
+      const order = { id: 5, customer: { id: 7 } };
+      const applied = { result: 'applied' as const, detail: null, at: at(5) };
+      // Stored earlier: one unprocessed (a stop between store and effect), one processed.
+      await scope.shopify.receive({
+        webhookId: 'g-open',
+        topic: 'orders/paid',
+        payload: order,
+        receivedAt: T0,
+      });
+      await scope.shopify.receive({
+        webhookId: 'g-done',
+        topic: 'orders/paid',
+        payload: null,
+        receivedAt: T0,
+        processed: { result: 'ignored', detail: 'test_order', at: T0 },
+      });
+      expect(await scope.shopify.receiveMany([])).toEqual([]);
+      const receipts = await scope.shopify.receiveMany([
+        { webhookId: 'g-new', topic: 'orders/paid', payload: null, receivedAt: at(5), processed: applied },
+        { webhookId: 'g-open', topic: 'orders/paid', payload: null, receivedAt: at(5), processed: applied },
+        { webhookId: 'g-done', topic: 'orders/paid', payload: null, receivedAt: at(5), processed: applied },
+        // The same delivery twice in one group (a retry while the first was in flight).
+        {
+          webhookId: 'g-new',
+          topic: 'orders/paid',
+          payload: { again: true },
+          receivedAt: at(6),
+          processed: { result: 'failed', detail: 'x', at: at(6) },
+        },
+        {
+          webhookId: 'g-kept',
+          topic: 'refunds/create',
+          payload: { id: 9, note: 'it "quoted" \\ one' },
+          receivedAt: at(5),
+          processed: { result: 'failed', detail: 'refund_exceeds_order', at: at(5) },
+        },
+        { webhookId: 'g-open-2', topic: 'orders/paid', payload: order, receivedAt: at(5) },
+      ]);
+      expect(receipts).toEqual(['stored', 'completed', 'known', 'known', 'stored', 'stored']);
+      expect(await scope.shopify.webhook('g-new')).toEqual({
+        webhookId: 'g-new',
+        topic: 'orders/paid',
+        payload: null,
+        receivedAt: at(5),
+        processedAt: at(5),
+        result: 'applied',
+        detail: null,
+      });
+      // Completed: processed now, its stored payload kept.
+      expect(await scope.shopify.webhook('g-open')).toMatchObject({
+        payload: order,
+        receivedAt: T0,
+        processedAt: at(5),
+        result: 'applied',
+      });
+      expect(await scope.shopify.webhook('g-done')).toMatchObject({ result: 'ignored', processedAt: T0 });
+      expect(await scope.shopify.webhook('g-kept')).toMatchObject({
+        payload: { id: 9, note: 'it "quoted" \\ one' },
+        result: 'failed',
+        detail: 'refund_exceeds_order',
+      });
+      expect((await scope.shopify.pending(10)).map((w) => w.webhookId)).toEqual(['g-open-2']);
+      // Unprocessed and given without a result: left as it is.
+      expect(
+        await scope.shopify.receiveMany([
+          { webhookId: 'g-open-2', topic: 'orders/paid', payload: null, receivedAt: at(7) },
+        ]),
+      ).toEqual(['known']);
+      expect(await scope.shopify.webhook('g-open-2')).toMatchObject({ payload: order, processedAt: null });
+      // Another program's deliveries are its own.
+      const other = await newProgram(store());
+      expect(
+        await other.shopify.receiveMany([
+          { webhookId: 'g-done', topic: 'orders/paid', payload: null, receivedAt: T0, processed: applied },
+        ]),
+      ).toEqual(['stored']);
+    });
+
     it('keeps recorded privacy requests, a data request’s export once, and erases a customer from payloads and exports', async () => {
       const request = {
         shop_id: 954889,

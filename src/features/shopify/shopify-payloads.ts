@@ -2,9 +2,11 @@
  * Shopify's webhook payloads as Tierpass reads them (docs/decisions/0042): which shape each topic
  * must have, the customer fields kept, shop money in minor units, and a data request as listed.
  */
+
+import type { z } from 'zod';
 import { badRequest, unprocessable } from '../../errors.js';
 import type { ProgramContext } from '../../program-context.js';
-import type { ShopifyDataRequestRecord } from '../../store/shopify-port.js';
+import type { ShopifyDataRequestRecord, ShopifyWebhookRecord } from '../../store/shopify-port.js';
 import { toMinorUnits } from './shopify-money.js';
 import {
   customerDeletePayload,
@@ -80,25 +82,56 @@ function dataRequestStatus(r: ShopifyDataRequestRecord): string {
   return r.result === 'failed' ? 'failed' : 'empty';
 }
 
-/** A payload that cannot be applied is refused before it is stored (400, nothing changes). */
-export function checkShape(topic: string, payload: unknown): void {
-  const schema =
+/** A delivery's body as its topic's schema read it (parsed once, by `checkShape`). */
+export type ShopifyDelivery =
+  | { kind: 'order'; body: z.output<typeof orderPayload> }
+  | { kind: 'refund'; body: z.output<typeof refundPayload> }
+  | { kind: 'customer'; body: z.output<typeof customerPayload> }
+  | { kind: 'customerDelete'; body: z.output<typeof customerDeletePayload> }
+  | { kind: 'dataRequest'; body: z.output<typeof dataRequestPayload> }
+  | { kind: 'redact'; body: z.output<typeof redactPayload> }
+  | { kind: 'shopRedact'; body: z.output<typeof shopRedactPayload> }
+  | { kind: 'other'; body: object };
+
+/** What a delivery came to, as its record keeps it. */
+export type WebhookOutcome = {
+  result: NonNullable<ShopifyWebhookRecord['result']>;
+  detail: string | null;
+};
+
+function read<K extends ShopifyDelivery['kind'], S extends z.ZodType>(
+  kind: K,
+  schema: S,
+  payload: unknown,
+): { kind: K; body: z.output<S> } | undefined {
+  const parsed = schema.safeParse(payload);
+  return parsed.success ? { kind, body: parsed.data } : undefined;
+}
+
+/**
+ * The payload read by its topic's schema, once; one that cannot be applied is refused before it
+ * is stored (400, nothing changes). Topics without a schema need a JSON object.
+ */
+export function checkShape(topic: string, payload: unknown): ShopifyDelivery {
+  const delivery: ShopifyDelivery | undefined =
     topic === 'orders/paid' || topic === 'orders/cancelled'
-      ? orderPayload
+      ? read('order', orderPayload, payload)
       : topic === 'refunds/create'
-        ? refundPayload
+        ? read('refund', refundPayload, payload)
         : topic === 'customers/create' || topic === 'customers/update'
-          ? customerPayload
+          ? read('customer', customerPayload, payload)
           : topic === 'customers/delete'
-            ? customerDeletePayload
+            ? read('customerDelete', customerDeletePayload, payload)
             : topic === 'customers/data_request'
-              ? dataRequestPayload
+              ? read('dataRequest', dataRequestPayload, payload)
               : topic === 'customers/redact'
-                ? redactPayload
+                ? read('redact', redactPayload, payload)
                 : topic === 'shop/redact'
-                  ? shopRedactPayload
-                  : undefined;
-  const ok = schema ? schema.safeParse(payload).success : typeof payload === 'object' && payload !== null;
-  if (!ok)
+                  ? read('shopRedact', shopRedactPayload, payload)
+                  : typeof payload === 'object' && payload !== null
+                    ? { kind: 'other', body: payload }
+                    : undefined;
+  if (!delivery)
     throw badRequest('shopify_payload_invalid', `The ${topic} payload is not shaped as Shopify documents it`);
+  return delivery;
 }

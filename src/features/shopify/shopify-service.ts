@@ -14,17 +14,28 @@ import type {
   ShopifySubscription,
   ShopifyWebhookRecord,
 } from '../../store/shopify-port.js';
-import { checkShape, customerFields, dataRequestView, shopMinor } from './shopify-payloads.js';
 import {
-  type ConnectInput,
-  customerDeletePayload,
-  customerPayload,
-  dataRequestPayload,
-  orderPayload,
-  redactPayload,
-  refundPayload,
-  SHOP_DOMAIN,
-} from './shopify-schemas.js';
+  commerceEffect,
+  KEYED_TOPICS,
+  type ShopifyCustomers,
+  type ShopifyOrders,
+} from './shopify-commerce-effects.js';
+import { ShopifyDeliveryRecords } from './shopify-delivery-records.js';
+import {
+  checkShape,
+  dataRequestView,
+  type ShopifyDelivery,
+  type WebhookOutcome,
+} from './shopify-payloads.js';
+import {
+  PRIVACY_TOPICS,
+  privacyEffect,
+  receivePrivacy,
+  type ShopifyPrivacy,
+  type WebhookReply,
+} from './shopify-privacy-effects.js';
+import { type ConnectInput, SHOP_DOMAIN } from './shopify-schemas.js';
+import { type KnownShop, ShopifyShopCache } from './shopify-shop-cache.js';
 import type { ShopifyStore } from './shopify-store.js';
 
 /** The webhook topics Tierpass subscribes to (Admin GraphQL enum names). Privacy topics are app-level. */
@@ -37,43 +48,6 @@ export const SUBSCRIBED_TOPICS = [
   'CUSTOMERS_DELETE',
   'APP_UNINSTALLED',
 ] as const;
-
-/**
- * Privacy topics (issue 14 item 6, docs/decisions/0047): recorded with their payload before
- * anything is done (result `recorded`), then applied by the privacy operations and the result
- * updated; a failure leaves the row `recorded`, and a redelivery or `processPending` retries it.
- */
-export const PRIVACY_TOPICS = [
-  'customers/delete',
-  'customers/data_request',
-  'customers/redact',
-  'shop/redact',
-];
-
-/** What the connector asks of the privacy operations (features/privacy PrivacyService). */
-export interface ShopifyPrivacy {
-  export(ctx: ProgramContext, customerId: string): Promise<unknown>;
-  redact(ctx: ProgramContext, customerId: string): Promise<unknown>;
-  deleteProgram(programId: string): Promise<unknown>;
-}
-
-/** What the connector asks of the ledger (features/ledger OrderService). */
-export interface ShopifyOrders {
-  place(
-    ctx: ProgramContext,
-    input: { id: string; customerId: string; amount: number; currency?: string; placedAt?: Date },
-  ): Promise<unknown>;
-  refund(ctx: ProgramContext, orderId: string, input: { id: string; amount: number }): Promise<unknown>;
-}
-
-/** What the connector asks of customers (features/customers CustomerService). */
-export interface ShopifyCustomers {
-  upsert(
-    ctx: ProgramContext,
-    id: string,
-    input: { email?: string | null; name?: string | null; tags?: string[] },
-  ): Promise<unknown>;
-}
 
 export interface ShopifyServiceDeps {
   store: ShopifyStore;
@@ -90,6 +64,11 @@ export interface ShopifyServiceDeps {
   privacy?: ShopifyPrivacy;
   /** The program's now (its test clock, or the clock). */
   programNow(program: ProgramContext['program']): Date;
+  /**
+   * Shops remembered between deliveries (decision 0050); app.ts has it forget a program's shop
+   * on every change through `watchProgramChanges`. Without it every delivery reads its shop.
+   */
+  shops?: ShopifyShopCache;
 }
 
 export interface WebhookHeaders {
@@ -127,10 +106,14 @@ function view(c: ShopifyConnectionRecord) {
   };
 }
 
-type Outcome = { result: NonNullable<ShopifyWebhookRecord['result']>; detail: string | null };
-
 export class ShopifyService {
-  constructor(private readonly deps: ShopifyServiceDeps) {}
+  private readonly shops: ShopifyShopCache;
+  private readonly records: ShopifyDeliveryRecords;
+
+  constructor(private readonly deps: ShopifyServiceDeps) {
+    this.shops = deps.shops ?? new ShopifyShopCache({ ttlMs: 0 });
+    this.records = new ShopifyDeliveryRecords(deps.store);
+  }
 
   private sealer(): SecretSealer {
     if (!this.deps.secrets) {
@@ -237,18 +220,18 @@ export class ShopifyService {
 
   /**
    * One signed delivery: verified before anything is parsed, mapped to its program by the shop
-   * domain, stored once by its delivery id, then applied (docs/decisions/0042).
+   * domain, applied, and recorded once by its delivery id with the others of its moment
+   * (docs/decisions/0042, 0050); answered only once its record and effect are committed.
    */
-  async receive(headers: WebhookHeaders, raw: Buffer) {
+  async receive(headers: WebhookHeaders, raw: Buffer): Promise<WebhookReply> {
     const { hmac, shop, topic, webhookId } = headers;
     if (!hmac) throw new AppError(401, 'shopify_signature_invalid', 'X-Shopify-Hmac-Sha256 is missing');
     if (!shop || !SHOP_DOMAIN.test(shop)) {
       throw new AppError(401, 'shopify_signature_invalid', 'X-Shopify-Shop-Domain is missing or not a shop');
     }
-    const c = await this.deps.store.shopifyShops.find(shop);
-    if (!c) throw new AppError(401, 'shopify_signature_invalid', 'No program is connected to this shop');
-    const secret = this.openOrNull(c.webhookSecretSealed, SECRET_CONTEXT(c.programId));
-    if (secret === null || !validShopifySignature(raw, secret, hmac)) {
+    const known = await this.knownShop(shop);
+    if (!known) throw new AppError(401, 'shopify_signature_invalid', 'No program is connected to this shop');
+    if (known.secret === null || !validShopifySignature(raw, known.secret, hmac)) {
       throw new AppError(401, 'shopify_signature_invalid', 'The signature does not match the body');
     }
     if (!topic || !TOPIC.test(topic)) throw badRequest('shopify_topic_invalid', 'X-Shopify-Topic is missing');
@@ -261,68 +244,65 @@ export class ShopifyService {
     } catch {
       throw badRequest('shopify_payload_invalid', 'The body is not JSON');
     }
-    checkShape(topic, payload);
+    const delivery = checkShape(topic, payload);
+    const { connection: c, program } = known;
+    const ctx = { program, now: this.deps.programNow(program) };
+    const row = { webhookId, topic, payload };
+    // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
+    // between the two loses nothing, and a keyed effect applied again changes nothing, so a
+    // replay is found by its record conflicting, not by a read first (decision 0050).
+    if (KEYED_TOPICS.includes(topic))
+      return this.record(c, ctx.now, row, await this.apply(ctx, c, topic, delivery));
     const scope = this.deps.store.scoped(c.programId);
-    const program = await scope.program.get();
-    const now = this.deps.programNow(program);
     const earlier = await scope.shopify.webhook(webhookId);
     if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy) {
-      return this.receivePrivacy(c, webhookId, topic, payload, earlier, now);
+      return receivePrivacy(scope, { ...row, now: ctx.now }, earlier, (r) => this.applyRecorded(c, r));
     }
     if (earlier?.processedAt) return { received: true, duplicate: true, result: null };
-    // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
-    // between the two loses nothing, and every effect is idempotent by its own key (order id,
-    // refund id), so applying a redelivery again changes nothing. One commit per delivery
-    // besides the effect's own (decision 0042).
-    const outcome = await this.apply({ program, now }, c, topic, earlier?.payload ?? payload);
     if (earlier) {
       // Stored unprocessed (processPending's rows): applied now from the stored payload.
-      await scope.shopify.processed(webhookId, outcome.result, outcome.detail, now);
+      const outcome = await this.applyAs(ctx, c, topic, earlier.payload);
+      await scope.shopify.processed(webhookId, outcome.result, outcome.detail, ctx.now);
       return { received: true, duplicate: true, result: outcome.result };
     }
-    const keep = outcome.result === 'recorded' || outcome.result === 'failed';
-    const fresh = await scope.shopify.receive({
-      webhookId,
-      topic,
-      payload: keep ? payload : null,
-      receivedAt: now,
-      processed: { ...outcome, at: now },
-    });
-    // Another request recorded the same delivery meanwhile; its effect and this one are the same.
-    if (!fresh) return { received: true, duplicate: true, result: null };
-    return { received: true, duplicate: false, result: outcome.result };
+    return this.record(c, ctx.now, row, await this.apply(ctx, c, topic, delivery));
+  }
+
+  /** The shop's connection, opened secret and program; remembered for a moment (decision 0050). */
+  private async knownShop(domain: string): Promise<KnownShop | null> {
+    const cached = this.shops.get(domain);
+    if (cached) return cached;
+    const since = this.shops.begin();
+    const connection = await this.deps.store.shopifyShops.find(domain);
+    if (!connection) return null;
+    const program = await this.deps.store.scoped(connection.programId).program.get();
+    const secret = this.openOrNull(connection.webhookSecretSealed, SECRET_CONTEXT(connection.programId));
+    const known = { connection, secret, program };
+    this.shops.put(domain, known, since);
+    return known;
   }
 
   /**
-   * A privacy request: recorded with its payload first (durable before anything is done), then
-   * applied, then its result recorded. A delivery already applied is a duplicate; one still
-   * `recorded` (an earlier attempt failed) is applied again: every operation is idempotent.
+   * An applied delivery's record, written with the others of its program in one commit. Its id
+   * known already makes it a duplicate; an older unprocessed row of it (a stop between store and
+   * effect) is completed by it. The payload is kept only for deliveries someone acts on later.
    */
-  private async receivePrivacy(
+  private async record(
     c: ShopifyConnectionRecord,
-    webhookId: string,
-    topic: string,
-    payload: unknown,
-    earlier: ShopifyWebhookRecord | null,
     now: Date,
-  ) {
-    const scope = this.deps.store.scoped(c.programId);
-    if (earlier && earlier.result !== 'recorded' && earlier.processedAt) {
-      return { received: true, duplicate: true, result: null };
-    }
-    if (!earlier) {
-      const fresh = await scope.shopify.receive({
-        webhookId,
-        topic,
-        payload,
-        receivedAt: now,
-        processed: { result: 'recorded', detail: null, at: now },
-      });
-      // Another request recorded it meanwhile and applies it.
-      if (!fresh) return { received: true, duplicate: true, result: null };
-    }
-    const outcome = await this.applyRecorded(c, { webhookId, topic, payload: earlier?.payload ?? payload });
-    return { received: true, duplicate: earlier !== null, result: outcome.result };
+    row: Pick<ShopifyWebhookRecord, 'webhookId' | 'topic' | 'payload'>,
+    outcome: WebhookOutcome,
+  ): Promise<WebhookReply> {
+    const keep = outcome.result === 'recorded' || outcome.result === 'failed';
+    const receipt = await this.records.record(c.programId, {
+      ...row,
+      payload: keep ? row.payload : null,
+      receivedAt: now,
+      processed: { ...outcome, at: now },
+    });
+    // Known: recorded by an earlier (or concurrent) request; its effect and this one are the same.
+    if (receipt === 'known') return { received: true, duplicate: true, result: null };
+    return { received: true, duplicate: receipt === 'completed', result: outcome.result };
   }
 
   /** Apply one recorded (or unprocessed) delivery and record its result. */
@@ -333,7 +313,7 @@ export class ShopifyService {
     const scope = this.deps.store.scoped(c.programId);
     const program = await scope.program.get();
     const now = this.deps.programNow(program);
-    const outcome = await this.apply({ program, now }, c, row.topic, row.payload, row.webhookId);
+    const outcome = await this.applyAs({ program, now }, c, row.topic, row.payload, row.webhookId);
     // shop/redact deleted the program, its deliveries with it: nothing is left to record on.
     if (!(row.topic === 'shop/redact' && outcome.result === 'applied')) {
       await scope.shopify.processed(row.webhookId, outcome.result, outcome.detail, now);
@@ -360,18 +340,25 @@ export class ShopifyService {
   }
 
   /**
-   * The shop's history, applied exactly as the webhook of `topic` would be (the backfill,
-   * docs/decisions/0046): the same shape check, mapping, ids and money; a payload that does not
-   * fit is `failed` with `shopify_payload_invalid`.
+   * A payload applied exactly as the webhook of `topic` would be: a stored delivery, or the
+   * shop's history (the backfill, docs/decisions/0046): the same shape check, mapping, ids and
+   * money; a payload that does not fit is `failed` with `shopify_payload_invalid`.
    */
-  async applyAs(ctx: ProgramContext, c: ShopifyConnectionRecord, topic: string, payload: unknown) {
+  async applyAs(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    topic: string,
+    payload: unknown,
+    webhookId?: string,
+  ): Promise<WebhookOutcome> {
+    let delivery: ShopifyDelivery;
     try {
-      checkShape(topic, payload);
+      delivery = checkShape(topic, payload);
     } catch (err) {
-      if (err instanceof AppError) return { result: 'failed', detail: err.code } as Outcome;
+      if (err instanceof AppError) return { result: 'failed', detail: err.code };
       throw err;
     }
-    return this.apply(ctx, c, topic, payload);
+    return this.apply(ctx, c, topic, delivery, webhookId);
   }
 
   /** The connection's Admin API access token, or null when it no longer opens. */
@@ -400,150 +387,34 @@ export class ShopifyService {
     ctx: ProgramContext,
     c: ShopifyConnectionRecord,
     topic: string,
-    payload: unknown,
+    delivery: ShopifyDelivery,
     webhookId?: string,
-  ) {
+  ): Promise<WebhookOutcome> {
     try {
       if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy && webhookId !== undefined) {
-        return await this.privacyEffect(ctx, c, topic, payload, webhookId, this.deps.privacy);
+        const scope = this.deps.store.scoped(ctx.program.id);
+        return await privacyEffect(scope, ctx, c, delivery, webhookId, this.deps.privacy);
       }
-      return await this.effect(ctx, c, topic, payload);
+      return await this.effect(ctx, c, topic, delivery);
     } catch (err) {
-      if (err instanceof AppError && err.status < 500)
-        return { result: 'failed', detail: err.code } as Outcome;
+      if (err instanceof AppError && err.status < 500) return { result: 'failed', detail: err.code };
       throw err;
     }
   }
 
-  private async effect(
+  private effect(
     ctx: ProgramContext,
     c: ShopifyConnectionRecord,
     topic: string,
-    payload: unknown,
-  ): Promise<Outcome> {
-    const scope = this.deps.store.scoped(ctx.program.id);
-    switch (topic) {
-      case 'orders/paid': {
-        const order = orderPayload.parse(payload);
-        if (order.test && !c.includeTestOrders) return { result: 'ignored', detail: 'test_order' };
-        if (!order.customer) return { result: 'ignored', detail: 'no_customer' };
-        const money = (c.earnOn === 'total' ? order.total_price_set : order.subtotal_price_set).shop_money;
-        const amount = shopMinor(money, ctx);
-        if (amount === 0) return { result: 'ignored', detail: 'zero_amount' };
-        const customerId = order.customer.id;
-        const at = order.processed_at ?? order.created_at;
-        const placed = at ? new Date(at) : undefined;
-        const input = {
-          id: order.id,
-          customerId,
-          amount,
-          placedAt: placed && !Number.isNaN(placed.getTime()) && placed < ctx.now ? placed : undefined,
-        };
-        try {
-          await this.deps.orders.place(ctx, input);
-        } catch (err) {
-          if (!(err instanceof AppError && err.code === 'customer_not_found')) throw err;
-          // A customer Tierpass does not know yet: created from the order, then the order earns.
-          await this.deps.customers.upsert(ctx, customerId, customerFields(order.customer));
-          await this.deps.orders.place(ctx, input);
-        }
-        return { result: 'applied', detail: null };
-      }
-      case 'refunds/create': {
-        const refund = refundPayload.parse(payload);
-        const known = await scope.orders.get(refund.order_id);
-        if (!known) return { result: 'ignored', detail: 'order_unknown' };
-        // The refunded merchandise: line subtotals, not shipping or tax.
-        let amount = 0;
-        for (const line of refund.refund_line_items) amount += shopMinor(line.subtotal_set.shop_money, ctx);
-        amount = Math.min(amount, known.amount - known.refundedAmount);
-        if (amount <= 0) return { result: 'ignored', detail: 'nothing_to_reverse' };
-        await this.deps.orders.refund(ctx, known.id, { id: refund.id, amount });
-        return { result: 'applied', detail: null };
-      }
-      case 'orders/cancelled': {
-        const order = orderPayload.parse(payload);
-        const known = await scope.orders.get(order.id);
-        if (!known) return { result: 'ignored', detail: 'order_unknown' };
-        const left = known.amount - known.refundedAmount;
-        if (left <= 0) return { result: 'ignored', detail: 'nothing_to_reverse' };
-        await this.deps.orders.refund(ctx, known.id, { id: `cancel:${known.id}`, amount: left });
-        return { result: 'applied', detail: null };
-      }
-      case 'customers/create':
-      case 'customers/update': {
-        const customer = customerPayload.parse(payload);
-        await this.deps.customers.upsert(ctx, customer.id, customerFields(customer));
-        return { result: 'applied', detail: null };
-      }
-      case 'app/uninstalled':
-        await scope.shopify.update({ state: 'uninstalled' }, ctx.now);
-        return { result: 'applied', detail: null };
-      default:
-        if (PRIVACY_TOPICS.includes(topic)) return { result: 'recorded', detail: null };
-        return { result: 'ignored', detail: 'topic_not_used' };
-    }
-  }
-
-  /**
-   * The privacy topics (docs/decisions/0047): a data request stores the customer's export for
-   * the merchant; a redaction (and `customers/delete`) erases the customer's personal data,
-   * here and in the deliveries; `shop/redact` deletes the program once the app is uninstalled.
-   */
-  private async privacyEffect(
-    ctx: ProgramContext,
-    c: ShopifyConnectionRecord,
-    topic: string,
-    payload: unknown,
-    webhookId: string,
-    privacy: ShopifyPrivacy,
-  ): Promise<Outcome> {
-    const scope = this.deps.store.scoped(ctx.program.id);
-    const known = (err: unknown) => err instanceof AppError && err.code === 'customer_not_found';
-    switch (topic) {
-      case 'customers/data_request': {
-        const request = dataRequestPayload.parse(payload);
-        let doc: unknown = null;
-        try {
-          doc = await privacy.export(ctx, request.customer.id);
-        } catch (err) {
-          if (!known(err)) throw err;
-        }
-        await scope.shopify.saveExport(webhookId, doc);
-        return doc === null
-          ? { result: 'applied', detail: 'customer_unknown' }
-          : { result: 'applied', detail: null };
-      }
-      case 'customers/redact':
-      case 'customers/delete': {
-        const id =
-          topic === 'customers/redact'
-            ? redactPayload.parse(payload).customer.id
-            : customerDeletePayload.parse(payload).id;
-        let detail: string | null = null;
-        try {
-          await privacy.redact(ctx, id);
-        } catch (err) {
-          if (!known(err)) throw err;
-          detail = 'customer_unknown';
-        }
-        // The deliveries about the customer (this one included) lose their personal data too,
-        // also when Tierpass never knew the customer.
-        await scope.shopify.redactCustomer(id, ctx.now);
-        return { result: 'applied', detail };
-      }
-      case 'shop/redact': {
-        // Shopify sends it 48 hours after an uninstall. A shop still (or again) connected keeps
-        // its data: the merchant reinstalled, or it is a forged replay of an old request.
-        const current = await scope.shopify.get();
-        if (!current || current.shopDomain !== c.shopDomain)
-          return { result: 'ignored', detail: 'shop_not_connected' };
-        if (current.state !== 'uninstalled') return { result: 'ignored', detail: 'shop_still_installed' };
-        await privacy.deleteProgram(ctx.program.id);
-        return { result: 'applied', detail: null };
-      }
-      default:
-        return { result: 'ignored', detail: 'topic_not_used' };
-    }
+    delivery: ShopifyDelivery,
+  ): Promise<WebhookOutcome> {
+    const { orders, customers, store } = this.deps;
+    return commerceEffect(
+      { orders, customers, scope: store.scoped(ctx.program.id) },
+      ctx,
+      c,
+      topic,
+      delivery,
+    );
   }
 }

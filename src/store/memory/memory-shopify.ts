@@ -1,7 +1,9 @@
 /** A program's Shopify connection and webhook inbox on the in-memory adapter (0042). */
 import type { ShopifyBackfillRecord } from '../shopify-backfill-port.js';
 import type {
+  NewShopifyWebhook,
   ShopifyConnectionRecord,
+  ShopifyReceipt,
   ShopifyRepository,
   ShopifyShopDirectory,
   ShopifyWebhookRecord,
@@ -66,6 +68,18 @@ const record = (w: MemoryShopifyWebhook): ShopifyWebhookRecord => {
 const byReceived = (a: ShopifyWebhookRecord, b: ShopifyWebhookRecord) =>
   a.receivedAt.getTime() - b.receivedAt.getTime() || (a.webhookId < b.webhookId ? -1 : 1);
 
+/** A new delivery as stored. */
+const stored = (w: NewShopifyWebhook): MemoryShopifyWebhook =>
+  copy({
+    webhookId: w.webhookId,
+    topic: w.topic,
+    payload: w.payload,
+    receivedAt: w.receivedAt,
+    processedAt: w.processed?.at ?? null,
+    result: w.processed?.result ?? null,
+    detail: w.processed?.detail ?? null,
+  });
+
 export function memoryShopify(state: MemoryState, programId: string): ShopifyRepository {
   const data = () => state.program(programId).shopify;
   return {
@@ -96,19 +110,22 @@ export function memoryShopify(state: MemoryState, programId: string): ShopifyRep
     async receive(w) {
       const d = data();
       if (d.webhooks.has(w.webhookId)) return false;
-      d.webhooks.set(
-        w.webhookId,
-        copy({
-          webhookId: w.webhookId,
-          topic: w.topic,
-          payload: w.payload,
-          receivedAt: w.receivedAt,
-          processedAt: w.processed?.at ?? null,
-          result: w.processed?.result ?? null,
-          detail: w.processed?.detail ?? null,
-        }),
-      );
+      d.webhooks.set(w.webhookId, stored(w));
       return true;
+    },
+    async receiveMany(ws) {
+      const d = data();
+      return ws.map((w): ShopifyReceipt => {
+        const known = d.webhooks.get(w.webhookId);
+        if (!known) {
+          d.webhooks.set(w.webhookId, stored(w));
+          return 'stored';
+        }
+        if (known.processedAt !== null || !w.processed) return 'known';
+        const { result, detail, at } = w.processed;
+        d.webhooks.set(w.webhookId, { ...known, processedAt: new Date(at), result, detail });
+        return 'completed';
+      });
     },
     async processed(webhookId, result, detail, at) {
       const d = data();

@@ -2,10 +2,12 @@
 import type {
   NewShopifyConnection,
   ShopifyConnectionRecord,
+  ShopifyReceipt,
   ShopifyRepository,
   ShopifyShopDirectory,
   ShopifyWebhookRecord,
 } from '../shopify-port.js';
+import { textArray } from './sql-arrays.js';
 import type { SqlQuery } from './sql-driver.js';
 import { jsonParam } from './sql-values.js';
 
@@ -149,6 +151,44 @@ export function shopifyRepository(q: SqlQuery, programId: string): ShopifyReposi
         ],
       );
       return res.rows.length === 1;
+    },
+    async receiveMany(ws) {
+      if (ws.length === 0) return [];
+      // One statement for the group: the first of each id is inserted or, when a known row is
+      // still unprocessed and this one carries a result, completes it. `xmax = 0` tells an
+      // inserted row from an updated one, also when another transaction stored it meanwhile.
+      const res = await q.query<{ ord: number; inserted: boolean }>(
+        `WITH input AS (
+           SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[],
+                                $6::timestamptz[], $7::text[], $8::text[])
+             WITH ORDINALITY AS i(webhook_id, topic, payload, received_at, processed_at, result, detail, ord)
+         ), firsts AS (
+           SELECT DISTINCT ON (webhook_id) * FROM input ORDER BY webhook_id, ord
+         ), written AS (
+           INSERT INTO shopify_webhooks AS w (program_id, webhook_id, topic, payload, received_at,
+             processed_at, result, detail)
+           SELECT $1, webhook_id, topic, payload::jsonb, received_at, processed_at, result, detail
+             FROM firsts ORDER BY webhook_id
+           ON CONFLICT (program_id, webhook_id) DO UPDATE SET processed_at = EXCLUDED.processed_at,
+             result = EXCLUDED.result, detail = EXCLUDED.detail
+             WHERE w.processed_at IS NULL AND EXCLUDED.processed_at IS NOT NULL
+           RETURNING w.webhook_id, (w.xmax = 0) AS inserted
+         )
+         SELECT f.ord::int AS ord, written.inserted FROM firsts f JOIN written USING (webhook_id)`,
+        [
+          programId,
+          textArray(ws.map((w) => w.webhookId)),
+          textArray(ws.map((w) => w.topic)),
+          textArray(ws.map((w) => (w.payload === null ? null : jsonParam(w.payload)))),
+          textArray(ws.map((w) => w.receivedAt.toISOString())),
+          textArray(ws.map((w) => w.processed?.at.toISOString() ?? null)),
+          textArray(ws.map((w) => w.processed?.result ?? null)),
+          textArray(ws.map((w) => w.processed?.detail ?? null)),
+        ],
+      );
+      const receipts: ShopifyReceipt[] = ws.map(() => 'known');
+      for (const r of res.rows) receipts[Number(r.ord) - 1] = r.inserted ? 'stored' : 'completed';
+      return receipts;
     },
     async processed(webhookId, result, detail, at) {
       await q.query(
