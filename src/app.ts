@@ -61,6 +61,7 @@ import {
 } from './features/shopify/shopify-backfill-service.js';
 import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
 import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
+import { ShopifyPendingSweep } from './features/shopify/shopify-pending.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { registerShopifySegmentRoutes } from './features/shopify/shopify-segment-routes.js';
 import { ShopifySegments, type ShopifySegmentsDeps } from './features/shopify/shopify-segments.js';
@@ -192,7 +193,10 @@ export interface AppDeps {
       dispatchOnCommit?: boolean;
     };
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
-  shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
+  shopifyBackfill?: Pick<
+    ShopifyBackfillDeps,
+    'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage' | 'concurrency'
+  >;
   /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
   shopifyApp?: ShopifyAppCredentials;
   /** Shopify segment sync tuning: schedule interval, throttle wait, page size (decision 0048). */
@@ -348,6 +352,8 @@ export function buildApp(deps: AppDeps) {
     connection: (id) => requestStore.scoped(id).shopify.get(),
     connect: (ctx, input) => shopify.connect(ctx, input),
   });
+  // Stored-but-unapplied deliveries and `recorded` privacy requests, swept by a job (0051).
+  const shopifyPending = new ShopifyPendingSweep({ store: requestStore, shopify, logger });
   const shopifySegments = new ShopifySegments({
     store: requestStore,
     clock,
@@ -536,6 +542,7 @@ export function buildApp(deps: AppDeps) {
       klaviyoQueue,
       shopifyBackfill,
       shopifySegments,
+      shopifyPending,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {
