@@ -98,6 +98,7 @@ import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/kl
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import { shopifyHistory } from './integrations/shopify/admin-history.js';
+import { ShopifyCostBuckets } from './integrations/shopify/cost-buckets.js';
 import { shopifyCustomerWriter } from './integrations/shopify/customer-writer.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
@@ -185,6 +186,8 @@ export interface AppDeps {
   shopify?: ShopifyAdminOptions & {
     /** First retry delay of failed write-backs (default 1 s). */
     writeBackRetryBaseMs?: number;
+    /** Pace write-backs by each shop's cost bucket (default on; off: react to THROTTLED only). */
+    writeBackPacing?: boolean;
   };
   /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
   klaviyo?: KlaviyoClientOptions &
@@ -291,11 +294,14 @@ export function buildApp(deps: AppDeps) {
     programNow: (program) => programNow(program, clock),
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
+  // Each shop's cost bucket as its answers report it: write-backs pace themselves by it (0051).
+  const shopifyBuckets = new ShopifyCostBuckets();
   const shopifyWriteBacks = outbox.register(
     new ShopifyWriteBackHandler({
       store,
       secrets: sealer,
-      writer: (shop, token) => shopifyCustomerWriter(shop, token, deps.shopify),
+      writer: (shop, token) => shopifyCustomerWriter(shop, token, deps.shopify, shopifyBuckets),
+      pacing: deps.shopify?.writeBackPacing === false ? undefined : shopifyBuckets,
       clock,
       logger,
       retryBaseMs: deps.shopify?.writeBackRetryBaseMs,
