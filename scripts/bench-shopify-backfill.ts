@@ -7,7 +7,7 @@
  * plain `POST /v1/orders` rate, sequential and with `--concurrency` clients (the backfill applies
  * a page's orders in up to that many customer lanes at once, docs/decisions/0051).
  *
- *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000] [--concurrency 16]
+ *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000] [--concurrency 32]
  *
  * 2 % of orders carry a refund (one line), 1 % are cancelled, 1 % are test orders.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
@@ -31,7 +31,7 @@ const { values: flags } = parseArgs({
   options: {
     orders: { type: 'string', default: '100000' },
     customers: { type: 'string', default: '20000' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '32' },
   },
 });
 const ORDERS = Number(flags.orders);

@@ -45,7 +45,7 @@ export interface ShopifyBackfillDeps {
   /** A page that keeps failing (not throttled) this many times fails the backfill (default 5). */
   maxAttempts?: number;
   /**
-   * Customers whose orders of a page are applied at once (default 16): each customer's orders in
+   * Customers whose orders of a page are applied at once (default 32): each customer's orders in
    * their page order, different customers concurrently, so the ledger's group commit (0017)
    * batches them.
    */
@@ -329,7 +329,7 @@ export class ShopifyBackfillService {
       else byCustomer.set(k, [item]);
     }
     const queue = [...byCustomer.values()];
-    const width = Math.max(1, Math.min(this.deps.concurrency ?? 16, queue.length));
+    const width = Math.max(1, Math.min(this.deps.concurrency ?? 32, queue.length));
     let failed = false;
     const settled = await Promise.allSettled(
       Array.from({ length: width }, async () => {
