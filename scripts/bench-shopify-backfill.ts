@@ -4,9 +4,10 @@
  * page's document validated against the Admin schema and executed, as in the tests) into the real
  * app in-process on a fresh PostgreSQL database, with its progress polled from the API; then the
  * floors of the same run: the stand-in's page rate alone (reading without applying) and the
- * plain sequential `POST /v1/orders` rate (the backfill applies one order at a time).
+ * plain `POST /v1/orders` rate, sequential and with `--concurrency` clients (the backfill applies
+ * a page's orders in up to that many customer lanes at once, docs/decisions/0051).
  *
- *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000]
+ *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000] [--concurrency 32]
  *
  * 2 % of orders carry a refund (one line), 1 % are cancelled, 1 % are test orders.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
@@ -30,10 +31,12 @@ const { values: flags } = parseArgs({
   options: {
     orders: { type: 'string', default: '100000' },
     customers: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '32' },
   },
 });
 const ORDERS = Number(flags.orders);
 const CUSTOMERS = Number(flags.customers);
+const CONCURRENCY = Number(flags.concurrency);
 
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     publicUrl: 'https://tierpass.example.com',
     secrets: new SecretBox([{ id: 'b1', key: randomBytes(32) }]),
     shopify: { origin: () => shop.origin },
+    shopifyBackfill: { concurrency: CONCURRENCY },
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -145,12 +149,14 @@ async function main(): Promise<void> {
       refunds: { done: number };
       errors: { count: number; last: string | null };
     };
+    let ordersStartedAt = 0;
     let ordersEndedAt = 0;
     let lastPrint = 0;
     for (;;) {
       await new Promise((r) => setTimeout(r, 1_000));
       view = (await call<typeof view>(auth, 'GET', '/v1/integrations/shopify/backfill')).body;
       const now = performance.now();
+      if (!ordersStartedAt && view.phase !== 'customers') ordersStartedAt = now;
       if (!ordersEndedAt && (view.phase === 'resync' || view.phase === 'done')) ordersEndedAt = now;
       if (now - lastPrint > 10_000 || view.state === 'done' || view.state === 'failed') {
         lastPrint = now;
@@ -163,7 +169,9 @@ async function main(): Promise<void> {
       if (view.state === 'done' || view.state === 'failed') break;
     }
     const wall = (performance.now() - t0) / 1000;
-    const ordersWall = (ordersEndedAt - t0) / 1000;
+    // Polled every second: phase boundaries are known to within a second.
+    const customersWall = (ordersStartedAt - t0) / 1000;
+    const ordersWall = (ordersEndedAt - ordersStartedAt) / 1000;
     await services.shopifyBackfill.idle();
 
     // Floor 1: the stand-in's page rate, reading every page of orders without applying them.
@@ -178,19 +186,29 @@ async function main(): Promise<void> {
     } while (after);
     const readSeconds = (performance.now() - r0) / 1000;
 
-    // Floor 2: plain sequential POST /v1/orders for 20 s (one at a time, as the backfill applies them).
+    // Floor 2: plain `POST /v1/orders` for 20 s each, one at a time and with CONCURRENCY clients.
     let posted = 0;
-    const p0 = performance.now();
-    while (performance.now() - p0 < 20_000) {
-      const res = await call(auth, 'POST', '/v1/orders', {
-        id: `plain-${posted}`,
-        customerId: people[posted % CUSTOMERS]?.legacyResourceId,
-        amount: 1_000 + (posted % 5_000),
-      });
-      if (res.status !== 201) throw new Error(`POST /v1/orders: ${res.status}`);
-      posted += 1;
-    }
-    const postSeconds = (performance.now() - p0) / 1000;
+    const plain = async (clients: number): Promise<number> => {
+      let n = 0;
+      const p0 = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (performance.now() - p0 < 20_000) {
+            const i = posted++;
+            const res = await call(auth, 'POST', '/v1/orders', {
+              id: `plain-${i}`,
+              customerId: people[i % CUSTOMERS]?.legacyResourceId,
+              amount: 1_000 + (i % 5_000),
+            });
+            if (res.status !== 201) throw new Error(`POST /v1/orders: ${res.status}`);
+            n += 1;
+          }
+        }),
+      );
+      return n / ((performance.now() - p0) / 1000);
+    };
+    const plainSequential = await plain(1);
+    const plainConcurrent = await plain(CONCURRENCY);
 
     const result = {
       date: new Date().toISOString(),
@@ -204,15 +222,19 @@ async function main(): Promise<void> {
         refunds: view.refunds.done,
         errors: view.errors,
       },
+      concurrency: CONCURRENCY,
       wallSeconds: Number(wall.toFixed(1)),
+      customersPhaseSeconds: Number(customersWall.toFixed(1)),
       ordersPhaseSeconds: Number(ordersWall.toFixed(1)),
       ordersPerSecond: Number((ORDERS / wall).toFixed(0)),
+      ordersPhaseOrdersPerSecond: Number((ORDERS / ordersWall).toFixed(0)),
       standInPagesOnly: {
         orders: read,
         seconds: Number(readSeconds.toFixed(1)),
         ordersPerSecond: Number((read / readSeconds).toFixed(0)),
       },
-      plainSequentialOrdersPerSecond: Number((posted / postSeconds).toFixed(0)),
+      plainSequentialOrdersPerSecond: Number(plainSequential.toFixed(0)),
+      plainConcurrentOrdersPerSecond: Number(plainConcurrent.toFixed(0)),
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

@@ -61,6 +61,7 @@ import {
 } from './features/shopify/shopify-backfill-service.js';
 import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
 import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
+import { ShopifyPendingSweep } from './features/shopify/shopify-pending.js';
 import { registerShopifyRoutes, SHOPIFY_WEBHOOK_PATH } from './features/shopify/shopify-routes.js';
 import { registerShopifySegmentRoutes } from './features/shopify/shopify-segment-routes.js';
 import { ShopifySegments, type ShopifySegmentsDeps } from './features/shopify/shopify-segments.js';
@@ -98,6 +99,7 @@ import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/kl
 import { SecretBox } from './integrations/secrets/secret-box.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import { shopifyHistory } from './integrations/shopify/admin-history.js';
+import { ShopifyCostBuckets } from './integrations/shopify/cost-buckets.js';
 import { shopifyCustomerWriter } from './integrations/shopify/customer-writer.js';
 import type { AddressPolicy } from './integrations/webhooks/address-policy.js';
 import { HttpWebhookSender, type WebhookSender } from './integrations/webhooks/http-webhook-sender.js';
@@ -188,6 +190,8 @@ export interface AppDeps {
     writeBackRetryBaseMs?: number;
     /** How long a shop's connection, secret and program are reused (SHOPIFY_SHOP_CACHE_TTL_MS; 0: off). */
     shopCacheTtlMs?: number;
+    /** Pace write-backs by each shop's cost bucket (default on; off: react to THROTTLED only). */
+    writeBackPacing?: boolean;
   };
   /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
   klaviyo?: KlaviyoClientOptions &
@@ -196,7 +200,10 @@ export interface AppDeps {
       dispatchOnCommit?: boolean;
     };
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
-  shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
+  shopifyBackfill?: Pick<
+    ShopifyBackfillDeps,
+    'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage' | 'concurrency'
+  >;
   /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
   shopifyApp?: ShopifyAppCredentials;
   /** Shopify segment sync tuning: schedule interval, throttle wait, page size (decision 0048). */
@@ -300,11 +307,14 @@ export function buildApp(deps: AppDeps) {
     shops,
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
+  // Each shop's cost bucket as its answers report it: write-backs pace themselves by it (0051).
+  const shopifyBuckets = new ShopifyCostBuckets();
   const shopifyWriteBacks = outbox.register(
     new ShopifyWriteBackHandler({
       store,
       secrets: sealer,
-      writer: (shop, token) => shopifyCustomerWriter(shop, token, deps.shopify),
+      writer: (shop, token) => shopifyCustomerWriter(shop, token, deps.shopify, shopifyBuckets),
+      pacing: deps.shopify?.writeBackPacing === false ? undefined : shopifyBuckets,
       clock,
       logger,
       retryBaseMs: deps.shopify?.writeBackRetryBaseMs,
@@ -361,6 +371,8 @@ export function buildApp(deps: AppDeps) {
     connection: (id) => requestStore.scoped(id).shopify.get(),
     connect: (ctx, input) => shopify.connect(ctx, input),
   });
+  // Stored-but-unapplied deliveries and `recorded` privacy requests, swept by a job (0051).
+  const shopifyPending = new ShopifyPendingSweep({ store: requestStore, shopify, logger });
   const shopifySegments = new ShopifySegments({
     store: requestStore,
     clock,
@@ -549,6 +561,7 @@ export function buildApp(deps: AppDeps) {
       klaviyoQueue,
       shopifyBackfill,
       shopifySegments,
+      shopifyPending,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
           klaviyo: services.klaviyoQueue,
           shopifyBackfill: services.shopifyBackfill,
           shopifySegments: services.shopifySegments,
+          shopifyPending: services.shopifyPending,
         },
         {
           processEveryMs: config.schedulerPollMs,

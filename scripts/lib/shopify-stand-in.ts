@@ -8,7 +8,17 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildSchema, execute, type GraphQLError, parse, validate } from 'graphql';
+import {
+  buildSchema,
+  type DocumentNode,
+  execute,
+  type GraphQLError,
+  Kind,
+  parse,
+  type SelectionNode,
+  type ValueNode,
+  validate,
+} from 'graphql';
 
 const SCHEMA = buildSchema(
   readFileSync(new URL('../../test/fixtures/shopify/admin-2022-07.graphql', import.meta.url), 'utf8'),
@@ -35,6 +45,10 @@ export interface ShopifyStandIn {
   history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
+  /** THROTTLED answers sent so far (by `throttle` or by the cost bucket). */
+  throttledAnswers: number;
+  /** Keep Shopify's cost bucket for real from now on, starting full (see `bucket` of the options); undefined: stop. */
+  setBucket(limit: { maximumAvailable: number; restoreRate: number } | undefined): void;
   /**
    * The shop's customer segments (decision 0048): name → member customer ids (numeric strings).
    * Set, change or delete entries between syncs; ids are `gid://shopify/Segment/<n>`, stable per name.
@@ -73,6 +87,13 @@ export async function startShopifyStandIn(
     currency?: string;
     /** The operator's Shopify app, for the OAuth install; `grantedScopes` default: those asked. */
     app?: { apiKey: string; apiSecret: string; grantedScopes?: string };
+    /**
+     * Shopify's cost limit for real: a leaky bucket of `maximumAvailable` points restored at
+     * `restoreRate` per second; each call costs what `queryCost` computes, a call the bucket
+     * cannot cover is answered THROTTLED, and every answer reports the level as Shopify does
+     * (`extensions.cost`). Without it every call costs 1 of a bucket always nearly full.
+     */
+    bucket?: { maximumAvailable: number; restoreRate: number };
   } = {},
 ): Promise<ShopifyStandIn> {
   const shop = opts.shop ?? 'tierpass-test.myshopify.com';
@@ -80,6 +101,9 @@ export async function startShopifyStandIn(
   const documents: SentDocument[] = [];
   const subscriptions: ShopifyStandIn['subscriptions'] = [];
   let throttled = 0;
+  let throttledAnswers = 0;
+  let limit = opts.bucket;
+  let bucket = limit ? { level: limit.maximumAvailable, at: Date.now() } : undefined;
   let limited = { n: 0, seconds: 1 };
   let nextId = 1;
   const segments = new Map<string, string[]>();
@@ -318,8 +342,25 @@ export async function startShopifyStandIn(
         send(200, { errors: errors.map((e) => ({ message: e.message })) });
         return;
       }
-      if (throttled > 0) {
-        throttled--;
+      const requested = limit ? queryCost(doc, variables ?? {}) : 1;
+      let available = 1999;
+      if (limit && bucket) {
+        const now = Date.now();
+        bucket.level = Math.min(
+          limit.maximumAvailable,
+          bucket.level + (limit.restoreRate * (now - bucket.at)) / 1000,
+        );
+        bucket.at = now;
+        available = bucket.level;
+      }
+      const status = (level: number) => ({
+        maximumAvailable: limit?.maximumAvailable ?? 2000,
+        currentlyAvailable: Math.floor(level),
+        restoreRate: limit?.restoreRate ?? 100,
+      });
+      if (throttled > 0 || available < requested) {
+        if (throttled > 0) throttled--;
+        throttledAnswers++;
         send(200, {
           errors: [
             {
@@ -329,22 +370,23 @@ export async function startShopifyStandIn(
           ],
           extensions: {
             cost: {
-              requestedQueryCost: 12,
+              requestedQueryCost: limit ? requested : 12,
               actualQueryCost: null,
-              throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 0, restoreRate: 100 },
+              throttleStatus: status(limit ? available : 0),
             },
           },
         });
         return;
       }
+      if (bucket) bucket.level -= requested;
       const result = execute({ schema: SCHEMA, document: doc, rootValue: root, variableValues: variables });
       send(200, {
         ...(result as object),
         extensions: {
           cost: {
-            requestedQueryCost: 1,
-            actualQueryCost: 1,
-            throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 },
+            requestedQueryCost: requested,
+            actualQueryCost: requested,
+            throttleStatus: status(bucket ? bucket.level : available),
           },
         },
       });
@@ -361,6 +403,13 @@ export async function startShopifyStandIn(
     history,
     throttle(n) {
       throttled = n;
+    },
+    get throttledAnswers() {
+      return throttledAnswers;
+    },
+    setBucket(l) {
+      limit = l;
+      bucket = l ? { level: l.maximumAvailable, at: Date.now() } : undefined;
     },
     segments,
     segmentId,
@@ -395,6 +444,45 @@ export async function startShopifyStandIn(
     customerWrites,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A document's cost as Shopify's calculated query cost counts it (shopify.dev "API rate limits"):
+ * each mutation field 10; a query 1 per object, a connection 2 plus the objects it asks for
+ * (`first`). Fields left out by `@include(if: false)` / `@skip(if: true)` cost nothing.
+ */
+export function queryCost(doc: DocumentNode, variables: Record<string, unknown>): number {
+  const value = (v: ValueNode | undefined): unknown => {
+    if (!v) return undefined;
+    if (v.kind === Kind.VARIABLE) return variables[v.name.value];
+    if (v.kind === Kind.INT) return Number(v.value);
+    if (v.kind === Kind.BOOLEAN) return v.value;
+    return undefined;
+  };
+  const included = (sel: SelectionNode) =>
+    (sel.directives ?? []).every((d) => {
+      const arg = value(d.arguments?.find((a) => a.name.value === 'if')?.value);
+      if (d.name.value === 'include') return arg !== false;
+      if (d.name.value === 'skip') return arg !== true;
+      return true;
+    });
+  const fields = (sels: readonly SelectionNode[]): number =>
+    sels.filter(included).reduce((sum, sel) => {
+      if (sel.kind !== Kind.FIELD)
+        return sum + (sel.kind === Kind.INLINE_FRAGMENT ? fields(sel.selectionSet.selections) : 0);
+      if (!sel.selectionSet) return sum;
+      const first = value(sel.arguments?.find((a) => a.name.value === 'first')?.value);
+      const inner = fields(sel.selectionSet.selections);
+      if (typeof first === 'number') return sum + 2 + first * Math.max(1, inner);
+      return sum + 1 + inner;
+    }, 0);
+  let cost = 0;
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    const top = def.selectionSet.selections.filter(included);
+    cost += def.operation === 'mutation' ? 10 * top.length : fields(top);
+  }
+  return Math.max(1, cost);
 }
 
 /** A signed delivery as Shopify sends it: the HMAC is over these exact bytes. */

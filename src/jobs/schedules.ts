@@ -19,6 +19,9 @@
  * - `tierpass:shopify-segments` (every minute, one instance at a time): sync the Shopify segments
  *   of each live connected program whose last sync is older than SHOPIFY_SEGMENTS_EVERY_MINUTES
  *   (ShopifySegments.syncDue, decision 0048).
+ * - `tierpass:shopify-pending` (every 5 minutes, one instance at a time): apply the Shopify
+ *   deliveries stored but not applied and the privacy requests still `recorded`, in every program
+ *   with a Shopify connection (ShopifyPendingSweep → ShopifyService.processPending, decision 0051).
  */
 import type { Agenda } from 'agenda';
 import type { Clock } from '../clock.js';
@@ -34,6 +37,7 @@ export const JOB = {
   shopifyWriteBack: 'tierpass:shopify-write-back',
   klaviyo: 'tierpass:klaviyo',
   shopifySegments: 'tierpass:shopify-segments',
+  shopifyPending: 'tierpass:shopify-pending',
 } as const;
 
 /** How often due pass pushes are looked for. */
@@ -48,6 +52,8 @@ export const WEBHOOKS_EVERY_MS = 10_000;
 export const KLAVIYO_EVERY_MS = 10_000;
 /** How often programs whose Shopify segment sync fell due are looked for. */
 export const SHOPIFY_SEGMENTS_CHECK_MS = 60_000;
+/** How often stranded Shopify deliveries are looked for (Shopify itself redelivers for 48 hours). */
+export const SHOPIFY_PENDING_EVERY_MS = 5 * 60_000;
 
 export interface JobDeps {
   store: Store;
@@ -67,6 +73,8 @@ export interface JobDeps {
   shopifyBackfill?: { resumeOrphaned(): Promise<unknown> };
   /** Shopify segment syncs that fell due (ShopifySegments). */
   shopifySegments?: { syncDue(): Promise<unknown> };
+  /** Shopify deliveries stranded between storage and effect (ShopifyPendingSweep). */
+  shopifyPending?: { sweep(): Promise<unknown> };
 }
 
 /** Define every job handler. */
@@ -123,6 +131,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     { concurrency: 1 },
   );
   agenda.define(
+    JOB.shopifyPending,
+    async () => {
+      await deps.shopifyPending?.sweep();
+    },
+    { concurrency: 1 },
+  );
+  agenda.define(
     JOB.googleWallet,
     async () => {
       await deps.googleUpdates?.dispatch();
@@ -140,4 +155,5 @@ export async function registerSchedules(agenda: Agenda, tickEveryMs: number): Pr
   await agenda.every(SHOPIFY_WRITE_BACK_EVERY_MS, JOB.shopifyWriteBack);
   await agenda.every(KLAVIYO_EVERY_MS, JOB.klaviyo);
   await agenda.every(SHOPIFY_SEGMENTS_CHECK_MS, JOB.shopifySegments);
+  await agenda.every(SHOPIFY_PENDING_EVERY_MS, JOB.shopifyPending);
 }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { type ShopifyStandIn, startShopifyStandIn } from '../shopify/shopify-stand-in.js';
-import { type ConsoleHarness, checkPage, signIn, startConsoleHarness } from './console-harness.js';
+import { type ConsoleHarness, checkPage, signIn, startConsoleHarness, VIEWPORTS } from './console-harness.js';
+import { expectFitsPhoneWidth } from './phone-width.js';
 
 jest.setTimeout(300_000);
 
@@ -77,6 +78,23 @@ it('shows the segments the tiers use, syncs them with a progress bar, and warns 
     .filter({ hasText: 'The shop has no customer segment "Wholesale buyers"' })
     .waitFor();
   await checkPage(page, 'shopify-segments-synced');
+  // At phone width the table's rows stack: every value readable, nothing scrolls sideways.
+  await page.setViewportSize(VIEWPORTS.phone);
+  await expectFitsPhoneWidth(page);
+  const row = table.getByRole('row').filter({ hasText: 'Wholesale buyers' });
+  for (const cell of await row.locator('td, th').all()) {
+    const box = await cell.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS.phone.width).toBe(true);
+  }
+  // The cards of the page are spaced apart, not touching.
+  const cards = await page.locator('.shopify-page > .card').all();
+  expect(cards.length).toBeGreaterThan(1);
+  for (let i = 1; i < cards.length; i++) {
+    const above = await cards[i - 1]?.boundingBox();
+    const below = await cards[i]?.boundingBox();
+    expect(below && above && below.y - (above.y + above.height) >= 12).toBe(true);
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
 
   const vip = await h.api<{ tier: { title: string } | null }>(apiKey, 'GET', '/v1/customers/12');
   expect(vip.body.tier?.title).toBe('VIP');

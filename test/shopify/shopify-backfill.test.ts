@@ -312,6 +312,58 @@ describe('backfilling a store’s history', () => {
     expect((await customer(auth, '9001')).body.balances).toEqual(before);
   }, 120_000);
 
+  it('applies a page’s orders in customer lanes: every order counted once, totals exact, new customers created in their lane', async () => {
+    const { shop, auth } = await connected('USD', 10_000);
+    const people = Array.from({ length: 24 }, (_, i) => person(String(9100 + i)));
+    shop.history.customers.push(...people);
+    // Not among the customers read first: created from its first order, in its lane.
+    const late = person('9199');
+    const expected = new Map<string, number>();
+    let id = 6000;
+    // 150 orders over two pages of 100, each customer's interleaved with everyone else's.
+    for (let round = 0; round < 6; round++) {
+      for (const p of [...people, late]) {
+        id += 1;
+        const amount = 1_000 + ((id * 37) % 3_000);
+        const day = String(1 + round).padStart(2, '0');
+        const refunded = round === 5 && p === late;
+        shop.history.orders.push(
+          order(String(id), p, 'USD', amount, `2026-03-${day}T${String(id % 24).padStart(2, '0')}:00:00Z`, {
+            ...(refunded
+              ? {
+                  displayFinancialStatus: 'PARTIALLY_REFUNDED',
+                  refunds: [{ legacyResourceId: String(id + 100_000), lines: [decimal(500, 'USD')] }],
+                }
+              : {}),
+          }),
+        );
+        expected.set(
+          p.legacyResourceId,
+          (expected.get(p.legacyResourceId) ?? 0) + amount - (refunded ? 500 : 0),
+        );
+      }
+    }
+    const started = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(started.status).toBe(202);
+    const done = await backfillDone(auth);
+    expect(done).toMatchObject({
+      state: 'done',
+      customers: { done: 24 },
+      orders: { done: 150, skipped: 0, estimatedTotal: 150 },
+      refunds: { done: 1 },
+      errors: { count: 0, last: null },
+    });
+    for (const [cid, spend] of expected) {
+      const c = await customer(auth, cid);
+      expect({ cid, spend: c.body.balances.lifetimeSpend }).toEqual({ cid, spend });
+    }
+    expect((await customer(auth, '9199')).body.email).toBe('c9199@example.com');
+    allValid(shop);
+  });
+
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     const { auth } = await connected('USD', 10_000);
     const future = await request(built.app)

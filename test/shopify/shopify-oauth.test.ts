@@ -77,6 +77,9 @@ async function standIn(grantedScopes?: string) {
   return s;
 }
 
+/** The callback as an API client calls it (Accept: application/json): the answer itself. */
+const asJson = (path: string) => request(app).get(path).set('Accept', 'application/json');
+
 /** A program, its install link for `shop`, and where /shopify/install sends the browser. */
 async function started(shop: ShopifyStandIn) {
   const { auth, programId } = await createProgram({ app }, { currency: 'USD' });
@@ -105,7 +108,7 @@ describe('OAuth install', () => {
     expect(a.searchParams.has('grant_options[]')).toBe(false);
 
     const back = shop.approve(authorize);
-    const res = await request(app).get(back.path);
+    const res = await asJson(back.path);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ shopDomain: shop.shop, state: 'connected', currency: 'USD' });
     expect(JSON.stringify(res.body)).not.toContain(APP.apiSecret);
@@ -127,7 +130,7 @@ describe('OAuth install', () => {
     expect(delivered.body.result).toBe('applied');
 
     // The same redirect again: the code is spent, nothing registered twice.
-    const replay = await request(app).get(back.path);
+    const replay = await asJson(back.path);
     expect(replay.status).toBe(422);
     expect(replay.body.error.code).toBe('shopify_code_rejected');
     expect(shop.subscriptions).toHaveLength(7);
@@ -139,12 +142,12 @@ describe('OAuth install', () => {
     const back = shop.approve(authorize);
     const q = new URLSearchParams(back.query);
     q.set('timestamp', String(Number(q.get('timestamp')) + 1));
-    const res = await request(app).get(`/shopify/callback?${q}`);
+    const res = await asJson(`/shopify/callback?${q}`);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('shopify_signature_invalid');
     const missing = new URLSearchParams(back.query);
     missing.delete('hmac');
-    expect((await request(app).get(`/shopify/callback?${missing}`)).status).toBe(401);
+    expect((await asJson(`/shopify/callback?${missing}`)).status).toBe(401);
     expect(shop.exchanged).toHaveLength(0);
     expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
   });
@@ -160,25 +163,25 @@ describe('OAuth install', () => {
     };
     const forged = new URLSearchParams(shop.approve(authorize).query);
     forged.set('state', 'not-a-state');
-    const bad = await request(app).get(resigned(forged));
+    const bad = await asJson(resigned(forged));
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('shopify_state_invalid');
     // Another shop's state: the install link made for one shop does not install another.
     const swapped = new URLSearchParams(shop.approve(authorize).query);
     swapped.set('state', new URL(otherAuthorize).searchParams.get('state') as string);
-    expect((await request(app).get(resigned(swapped))).status).toBe(400);
+    expect((await asJson(resigned(swapped))).status).toBe(400);
     // Altered: one character of the signed part, or of the signature, changed.
     for (const at of ['first', 'last'] as const) {
       const altered = new URLSearchParams(shop.approve(authorize).query);
       const st = altered.get('state') as string;
       const i = at === 'first' ? 0 : st.length - 1;
       altered.set('state', `${st.slice(0, i)}${st[i] === 'A' ? 'B' : 'A'}${st.slice(i + 1)}`);
-      expect((await request(app).get(resigned(altered))).status).toBe(400);
+      expect((await asJson(resigned(altered))).status).toBe(400);
     }
     // Expired: the merchant came back after ten minutes.
     const late = shop.approve(authorize);
     offsetMs = 11 * 60 * 1000;
-    expect((await request(app).get(late.path)).body.error.code).toBe('shopify_state_invalid');
+    expect((await asJson(late.path)).body.error.code).toBe('shopify_state_invalid');
     expect(shop.exchanged).toHaveLength(0);
     expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
   });
@@ -189,7 +192,7 @@ describe('OAuth install', () => {
     const evil = new URLSearchParams(shop.approve(authorize).query);
     evil.set('shop', 'evil.example.com');
     evil.set('hmac', oauthHmac(evil, APP.apiSecret));
-    const res = await request(app).get(`/shopify/callback?${evil}`);
+    const res = await asJson(`/shopify/callback?${evil}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('shopify_shop_invalid');
     const install = await request(app).get('/shopify/install?shop=evil.example.com&link=x.y');
@@ -209,10 +212,45 @@ describe('OAuth install', () => {
     expect(shop.exchanged).toHaveLength(0);
   });
 
+  it('sends the merchant’s browser back to the console’s Shopify page, connected or saying why not', async () => {
+    const shop = await standIn();
+    const { auth, authorize } = await started(shop);
+    const back = shop.approve(authorize);
+    const ok = await request(app).get(back.path).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8');
+    expect(ok.status).toBe(302);
+    expect(ok.headers.location).toBe(`/console/shopify?install=connected&shop=${shop.shop}`);
+    expect((await request(app).get('/v1/integrations/shopify').set(auth)).body.state).toBe('connected');
+
+    // The same redirect again (the code is spent): the page says so, nothing changes.
+    const replay = await request(app).get(back.path).set('Accept', 'text/html');
+    expect(replay.status).toBe(302);
+    expect(replay.headers.location).toBe('/console/shopify?install=failed&error=shopify_code_rejected');
+    expect(shop.subscriptions).toHaveLength(7);
+    // A tampered query from a browser: sent to the page with the code, nothing exchanged.
+    const q = new URLSearchParams(shop.approve(authorize).query);
+    q.set('timestamp', '1');
+    const tampered = await request(app).get(`/shopify/callback?${q}`);
+    expect(tampered.status).toBe(302);
+    expect(tampered.headers.location).toBe('/console/shopify?install=failed&error=shopify_signature_invalid');
+    expect(shop.exchanged).toHaveLength(1);
+  });
+
+  it('tells the console whether installing through Shopify is available', async () => {
+    const { auth } = await createProgram({ app }, { currency: 'USD' });
+    const on = await request(app).get('/v1/integrations/shopify/app').set(auth);
+    expect(on.status).toBe(200);
+    expect(on.body).toEqual({ installThroughShopify: true, scopes: APP.scopes });
+    const plain = build(undefined);
+    const { auth: a2 } = await createProgram({ app: plain }, { currency: 'USD' });
+    const off = await request(plain).get('/v1/integrations/shopify/app').set(a2);
+    expect(off.body).toEqual({ installThroughShopify: false, scopes: [] });
+    expect((await request(plain).get('/v1/integrations/shopify/app')).status).toBe(401);
+  });
+
   it('refuses a grant missing a scope, and answers 503 when no Shopify app is configured', async () => {
     const shop = await standIn('read_orders');
     const { auth, authorize } = await started(shop);
-    const res = await request(app).get(shop.approve(authorize).path);
+    const res = await asJson(shop.approve(authorize).path);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('shopify_scope_missing');
     expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);

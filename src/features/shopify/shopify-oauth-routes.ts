@@ -1,7 +1,8 @@
 /** HTTP routes of the Shopify OAuth install (docs/decisions/0047, docs/shopify.md). */
 import { z } from 'zod';
+import { AppError } from '../../errors.js';
 import type { ApiRegistry } from '../../http/route.js';
-import { CALLBACK_PATH, INSTALL_PATH, type ShopifyOAuth } from './shopify-oauth.js';
+import { CALLBACK_PATH, consoleInstallUrl, INSTALL_PATH, type ShopifyOAuth } from './shopify-oauth.js';
 import { connectionView, SHOP_DOMAIN } from './shopify-schemas.js';
 
 const installLinkBody = z.strictObject({
@@ -16,6 +17,15 @@ const installLinkBody = z.strictObject({
 const installLinkView = z.object({
   url: z.string().describe('Open in the browser of someone who may install apps on the shop'),
   expiresAt: z.string(),
+});
+
+const appView = z.object({
+  installThroughShopify: z
+    .boolean()
+    .describe(
+      'True when the operator configured a Shopify app (SHOPIFY_API_KEY/SECRET, PUBLIC_URL): shops can be connected by an install link instead of a custom app’s token',
+    ),
+  scopes: z.array(z.string()).describe('The scopes an install asks for (empty when unavailable)'),
 });
 
 const installQuery = z.object({
@@ -43,6 +53,17 @@ function rawQuery(originalUrl: string): URLSearchParams {
 }
 
 export function registerShopifyOAuthRoutes(api: ApiRegistry, oauth: ShopifyOAuth): void {
+  api.add({
+    method: 'get',
+    path: '/v1/integrations/shopify/app',
+    summary: 'Whether shops can be installed through the operator’s Shopify app (OAuth) here',
+    tag: 'Integrations',
+    auth: 'apiKey',
+    responses: { 200: { description: 'What the operator configured', schema: appView } },
+    async handler() {
+      return { status: 200, body: oauth.availability() };
+    },
+  });
   api.add({
     method: 'post',
     path: '/v1/integrations/shopify/install-link',
@@ -81,12 +102,35 @@ export function registerShopifyOAuthRoutes(api: ApiRegistry, oauth: ShopifyOAuth
     auth: 'none',
     query: callbackQuery,
     responses: {
-      200: { description: 'Connected', schema: connectionView },
-      401: { description: 'The hmac does not match' },
-      400: { description: 'Not a myshopify.com shop, or the state is altered, expired or for another shop' },
+      302: {
+        description:
+          'A browser (anything but a client asking for JSON only) is sent to the console’s Shopify page: `/console/shopify?install=connected&shop=…`, or `?install=failed&error=<code>` with the code the JSON answer would carry',
+      },
+      200: { description: 'Connected (Accept: application/json)', schema: connectionView },
+      401: { description: 'The hmac does not match (Accept: application/json)' },
+      400: {
+        description:
+          'Not a myshopify.com shop, or the state is altered, expired or for another shop (Accept: application/json)',
+      },
     },
     async handler({ req }) {
-      return { status: 200, body: await oauth.callback(rawQuery(req.originalUrl)) };
+      const query = rawQuery(req.originalUrl);
+      if (req.accepts(['html', 'json']) === 'json') {
+        return { status: 200, body: await oauth.callback(query) };
+      }
+      // The merchant's browser, back from Shopify: the console says how the install ended.
+      try {
+        await oauth.callback(query);
+        const shop = query.get('shop') ?? '';
+        return { status: 302, headers: { Location: consoleInstallUrl({ install: 'connected', shop }) } };
+      } catch (err) {
+        // Anything unexpected (the database gone) stays a 5xx, logged as such.
+        if (!(err instanceof AppError)) throw err;
+        return {
+          status: 302,
+          headers: { Location: consoleInstallUrl({ install: 'failed', error: err.code }) },
+        };
+      }
     },
   });
 }

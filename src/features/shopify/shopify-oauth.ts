@@ -15,7 +15,9 @@
  *    sorted, under the app secret, in constant time), the shop's hostname, the state (signature,
  *    age, same shop), exchanges the code at `https://{shop}/admin/oauth/access_token` for an
  *    offline token, and connects the shop exactly as the manual connection does, the app secret
- *    being the webhook secret (Shopify signs an app's webhooks with it).
+ *    being the webhook secret (Shopify signs an app's webhooks with it). A browser is then sent
+ *    to the console's Shopify page, `?install=connected&shop=…` or `?install=failed&error=<code>`
+ *    (docs/decisions/0051); a client asking for JSON gets the connection or the error as JSON.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError, badRequest, notFound, unprocessable } from '../../errors.js';
@@ -34,6 +36,15 @@ export interface ShopifyAppCredentials {
 
 export const INSTALL_PATH = '/shopify/install';
 export const CALLBACK_PATH = '/shopify/callback';
+/** The console's Shopify page, where the callback sends the merchant's browser (same origin). */
+export const CONSOLE_SHOPIFY_PATH = '/console/shopify';
+
+/** Where the callback sends a browser: the console's Shopify page saying how the install ended. */
+export function consoleInstallUrl(
+  outcome: { install: 'connected'; shop: string } | { install: 'failed'; error: string },
+): string {
+  return `${CONSOLE_SHOPIFY_PATH}?${new URLSearchParams(outcome)}`;
+}
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -130,6 +141,15 @@ export class ShopifyOAuth {
       return null;
     }
     return v;
+  }
+
+  /**
+   * Whether installing through the operator's Shopify app is possible here (SHOPIFY_API_KEY and
+   * SHOPIFY_API_SECRET set, and PUBLIC_URL for Shopify to come back to), and the scopes it asks.
+   */
+  availability(): { installThroughShopify: boolean; scopes: string[] } {
+    const ready = Boolean(this.deps.app && this.key && this.deps.publicUrl);
+    return { installThroughShopify: ready, scopes: ready ? (this.deps.app?.scopes ?? []) : [] };
   }
 
   /** An install link for the caller's program and one shop, valid for 24 hours. */

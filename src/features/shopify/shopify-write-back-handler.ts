@@ -7,10 +7,15 @@
  * does not know is permanent: counted and kept as the last error (GET
  * /v1/integrations/shopify/write-back).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { SecretSealer } from '../../integrations/secrets/secret-box.js';
-import { type ShopifyCustomerWriter, ShopifyWriteError } from '../../integrations/shopify/customer-writer.js';
+import {
+  CUSTOMER_WRITE_KIND,
+  type ShopifyCustomerWriter,
+  ShopifyWriteError,
+} from '../../integrations/shopify/customer-writer.js';
 import type { OutboxItem, OutboxRepository } from '../../store/outbox-port.js';
 import type {
   CustomerRepository,
@@ -49,12 +54,30 @@ export interface ShopifyWriteBackHandlerDeps {
   retryBaseMs?: number;
   /** Customers written at once (default 2: a shop's bucket is shared by all its writes). */
   concurrency?: number;
+  /**
+   * Each shop's cost bucket as its answers report it (ShopifyCostBuckets, which the writers
+   * feed): a write waits until the bucket affords it instead of being throttled (0051). Without
+   * it writes go at once and react to THROTTLED answers.
+   */
+  pacing?: { take(shop: string, kind: string): number };
 }
 
 const BATCH = 50;
 const LEASE_MS = 2 * 60_000;
 /** A customer already being written here: its newer row waits this long. */
 const IN_FLIGHT_DELAY_MS = 500;
+/**
+ * Pacing waits in the batch at most this long in all, well inside the claim's lease; a write
+ * that would wait past it is handed back, due when the bucket will afford it.
+ */
+const PACE_BUDGET_MS = LEASE_MS / 4;
+
+/** A write the shop's bucket cannot afford within the batch's budget: due again in `delayMs`. */
+class Paced extends Error {
+  constructor(readonly delayMs: number) {
+    super('paced: the shop’s cost bucket is low');
+  }
+}
 
 /** What one dispatch did. */
 export interface ShopifyWriteBackReport {
@@ -99,6 +122,7 @@ export class ShopifyWriteBackHandler implements OutboxHandler<OutboxItem, Shopif
   }
 
   async handle(items: OutboxItem[], run: Run): Promise<void> {
+    const deadline = this.deps.clock.now().getTime() + PACE_BUDGET_MS;
     // One write per customer however many rows queued it.
     const byCustomer = new Map<string, OutboxItem[]>();
     for (const item of items) {
@@ -109,12 +133,12 @@ export class ShopifyWriteBackHandler implements OutboxHandler<OutboxItem, Shopif
     const lanes = Math.min(this.deps.concurrency ?? 2, groups.length);
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        for (let g = groups.shift(); g; g = groups.shift()) await this.deliver(g[0], g[1], run);
+        for (let g = groups.shift(); g; g = groups.shift()) await this.deliver(g[0], g[1], run, deadline);
       }),
     );
   }
 
-  private async deliver(key: string, group: OutboxItem[], run: Run): Promise<void> {
+  private async deliver(key: string, group: OutboxItem[], run: Run, deadline: number): Promise<void> {
     const { outbox } = this.deps.store;
     const ids = group.map((i) => i.id);
     if (this.inFlight.has(key)) {
@@ -124,13 +148,28 @@ export class ShopifyWriteBackHandler implements OutboxHandler<OutboxItem, Shopif
     }
     this.inFlight.add(key);
     try {
-      await this.write(group, run);
+      await this.write(group, run, deadline);
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  private async write(group: OutboxItem[], run: Run): Promise<void> {
+  /**
+   * Wait until the shop's bucket affords a write (the points are then reserved), or throw
+   * `Paced` when that is past the batch's deadline.
+   */
+  private async pace(shop: string, deadline: number): Promise<void> {
+    const pacing = this.deps.pacing;
+    if (!pacing) return;
+    for (;;) {
+      const wait = pacing.take(shop, CUSTOMER_WRITE_KIND);
+      if (wait === 0) return;
+      if (this.deps.clock.now().getTime() + wait > deadline) throw new Paced(wait);
+      await sleep(wait);
+    }
+  }
+
+  private async write(group: OutboxItem[], run: Run, deadline: number): Promise<void> {
     const { store, clock, logger } = this.deps;
     const { report } = run;
     const { programId, customerId } = group[0] as OutboxItem;
@@ -154,11 +193,17 @@ export class ShopifyWriteBackHandler implements OutboxHandler<OutboxItem, Shopif
         tiers,
       );
       const token = this.openToken(connection.accessTokenSealed, programId);
+      await this.pace(connection.shopDomain, deadline);
       await this.deps.writer(connection.shopDomain, token).write(customerWrite(customer, tiers, view));
       report.synced += 1;
       await store.outbox.done(ids);
       await scope.shopifyWriteBack.recordSynced(1, clock.now());
     } catch (err) {
+      if (err instanceof Paced) {
+        // Not a failure: no attempt counted, due when the bucket will afford the write.
+        report.retried += 1;
+        return await store.outbox.retry(ids, err.delayMs);
+      }
       const message = err instanceof Error ? err.message : String(err);
       const attempts = Math.max(...group.map((i) => i.attempts)) + 1;
       const decision = run.decide(err, attempts);

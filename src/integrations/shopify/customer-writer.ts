@@ -5,6 +5,10 @@
  * and failures become a `ShopifyWriteError` saying whether and when to retry.
  */
 import { adminApiClient, type ShopifyAdminOptions } from './admin-client.js';
+import type { ShopifyCost, ShopifyCostBuckets } from './cost-buckets.js';
+
+/** The write-back mutation's kind in the shop's cost bucket (ShopifyCostBuckets). */
+export const CUSTOMER_WRITE_KIND = 'customer-write-back';
 
 export const CUSTOMER_WRITE_BACK_MUTATION = `mutation TierpassCustomerWriteBack(
   $id: ID!, $add: [String!]!, $remove: [String!]!, $withAdd: Boolean!, $withRemove: Boolean!,
@@ -67,7 +71,7 @@ interface ThrottleStatus {
 
 interface Answer {
   data?: Record<string, { userErrors?: { message: string; field?: string[] | null }[] } | null>;
-  extensions?: { cost?: { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } };
+  extensions?: { cost?: ShopifyCost & { requestedQueryCost?: number; throttleStatus?: ThrottleStatus } };
   errors?: {
     networkStatusCode?: number;
     message?: string;
@@ -130,10 +134,15 @@ function failure(answer: Answer): ShopifyWriteError {
   );
 }
 
+/**
+ * `buckets`, when given, learns each answer's `extensions.cost` (the shop's bucket level and the
+ * mutation's cost), so the caller can pace the next write (docs/decisions/0051).
+ */
 export function shopifyCustomerWriter(
   shop: string,
   accessToken: string,
   opts: ShopifyAdminOptions = {},
+  buckets?: ShopifyCostBuckets,
 ): ShopifyCustomerWriter {
   const client = adminApiClient(shop, accessToken, opts);
   return {
@@ -154,6 +163,7 @@ export function shopifyCustomerWriter(
       } catch {
         throw new ShopifyWriteError('shopify_unavailable', 'The shop could not be reached', 5000);
       }
+      buckets?.report(shop, CUSTOMER_WRITE_KIND, answer.extensions?.cost);
       if (answer.errors) throw failure(answer);
       const messages = Object.values(answer.data ?? {}).flatMap((r) =>
         (r?.userErrors ?? []).map((u) => u.message),

@@ -2,9 +2,12 @@
  * Connect the program to a Shopify store (docs/shopify.md): shop domain, the custom app's Admin
  * API access token and client secret. The server checks them against the shop and never shows
  * them again; connected, the page shows the shop and its webhook topics and can disconnect.
+ * When the operator configured a Shopify app (GET /v1/integrations/shopify/app), a shop can be
+ * installed through Shopify instead; Shopify's redirect comes back here with
+ * `?install=connected&shop=…` or `?install=failed&error=<code>`, shown once (decision 0051).
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { connectBody } from '../../../../src/features/shopify/shopify-schemas.js';
+import { connectBody, SHOP_DOMAIN } from '../../../../src/features/shopify/shopify-schemas.js';
 import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -23,6 +26,99 @@ interface Connection {
   includeTestOrders: boolean;
   webhookTopics: string[];
   connectedAt: string;
+}
+
+/** What the operator configured (GET /v1/integrations/shopify/app). */
+interface ShopifyApp {
+  installThroughShopify: boolean;
+  scopes: string[];
+}
+
+/** Why an install through Shopify did not complete, by the callback's error code. */
+const INSTALL_FAILURES: Record<string, string> = {
+  shopify_code_rejected:
+    'Shopify refused the authorization code (it was already used or has expired). Start the install again.',
+  shopify_state_invalid:
+    'The install expired or was not started from this page (it must finish within 10 minutes). Start it again.',
+  shopify_signature_invalid:
+    'The answer did not carry Shopify’s signature for this app. Start the install again.',
+  shopify_scope_missing: 'The shop did not grant every permission Tierpass asks for. Approve all of them.',
+  shopify_shop_taken: 'That shop is already connected to another program.',
+  currency_mismatch: 'The shop’s currency is not the program’s currency.',
+  program_not_found: 'The program that started the install no longer exists.',
+  shopify_unavailable: 'Shopify could not be reached. Try again in a moment.',
+};
+
+/** The outcome of an install through Shopify, read once from the page's address and removed from it. */
+function installOutcome(): { kind: 'success' | 'error'; text: string } | null {
+  const q = new URLSearchParams(window.location.search);
+  const install = q.get('install');
+  if (install !== 'connected' && install !== 'failed') return null;
+  if (install === 'connected') {
+    const shop = q.get('shop') ?? 'The shop';
+    return { kind: 'success', text: `${shop} is connected through Shopify: its webhooks are registered.` };
+  }
+  const code = q.get('error') ?? 'unknown';
+  return {
+    kind: 'error',
+    text: `The install through Shopify did not complete: ${INSTALL_FAILURES[code] ?? `error ${code}.`}`,
+  };
+}
+
+/** Install the operator's Shopify app on a shop: an install link for it, then Shopify's approval page. */
+function InstallThroughShopify({ scopes }: { scopes: string[] }) {
+  const [shopDomain, setShopDomain] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [banner, setBanner] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inputRef = useRef<HTMLFormElement>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBanner(null);
+    const shop = shopDomain.trim().toLowerCase();
+    if (!SHOP_DOMAIN.test(shop)) {
+      setError('Enter the shop’s permanent domain, ending in .myshopify.com');
+      requestAnimationFrame(() => inputRef.current?.querySelector<HTMLElement>('input')?.focus());
+      return;
+    }
+    setError(undefined);
+    setBusy(true);
+    try {
+      const link = await api<{ url: string }>('POST', '/v1/integrations/shopify/install-link', {
+        body: { shopDomain: shop },
+      });
+      window.location.assign(link.url);
+    } catch (err) {
+      setBanner(`The install could not start: ${messageOf(err)}`);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form ref={inputRef} onSubmit={submit} noValidate className="card install-through-shopify">
+      <h2>Install through Shopify</h2>
+      <p>
+        Shopify asks the shop’s owner to approve the Tierpass app ({scopes.join(', ')}), then sends them back
+        here, connected. No token to copy.
+      </p>
+      {banner ? <Banner kind="error">{banner}</Banner> : null}
+      <div className="row">
+        <TextField
+          label="Shop domain to install on"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="your-shop.myshopify.com"
+          value={shopDomain}
+          error={error}
+          onChange={(e) => setShopDomain(e.target.value)}
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Opening Shopify…' : 'Install through Shopify'}
+        </button>
+      </div>
+    </form>
+  );
 }
 
 /** The server's refusals of the credentials, shown at the field they concern. */
@@ -80,6 +176,7 @@ function ConnectForm({ onConnected }: { onConnected(c: Connection): void }) {
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="card">
       <h2>Connect a store</h2>
+      <p className="muted">With a custom app’s credentials, created in your Shopify admin.</p>
       {banner ? <Banner kind="error">{banner}</Banner> : null}
       <TextField
         label="Shop domain"
@@ -137,6 +234,18 @@ export function ShopifyPage() {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [installed] = useState(installOutcome);
+  // Shown once: a reload or a shared address does not repeat it.
+  useEffect(() => {
+    if (installed) window.history.replaceState(null, '', window.location.pathname);
+  }, [installed]);
+  const [shopifyApp, setShopifyApp] = useState<ShopifyApp | null>(null);
+
+  useEffect(() => {
+    api<ShopifyApp>('GET', '/v1/integrations/shopify/app')
+      .then(setShopifyApp)
+      .catch(() => setShopifyApp(null));
+  }, []);
 
   useEffect(() => {
     api<Connection>('GET', '/v1/integrations/shopify')
@@ -162,16 +271,20 @@ export function ShopifyPage() {
   }
 
   return (
-    <section>
+    <section className="shopify-page">
       <h1>Shopify</h1>
       <p>
         Orders, refunds and customers arrive from your Shopify store by signed webhooks. Create a custom app
         in your Shopify admin with the scopes read_orders, read_customers and write_customers, then connect it
         here.
       </p>
+      {installed ? <Banner kind={installed.kind}>{installed.text}</Banner> : null}
       {error ? <Banner kind="error">{error}</Banner> : null}
       {notice ? <Banner kind="success">{notice}</Banner> : null}
       {connection === undefined && !error ? <p>Loading…</p> : null}
+      {connection === null && shopifyApp?.installThroughShopify ? (
+        <InstallThroughShopify scopes={shopifyApp.scopes} />
+      ) : null}
       {connection === null ? (
         <ConnectForm
           onConnected={(c) => {

@@ -7,7 +7,6 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, messageOf } from '../../api/client';
 import { Banner } from '../../components/form-controls';
 import { ProgressBar } from '../../components/progress-bar';
-import { ScrollRegion } from '../../components/scroll-region';
 import { formatInstant } from '../../format/instants';
 
 interface SegmentSync {
@@ -99,31 +98,34 @@ export function ShopifySegmentsCard() {
       {status === null && !error ? <p>Loading…</p> : null}
       {status && status.segments.length === 0 ? <p>No tier has a segment qualification.</p> : null}
       {status && status.segments.length > 0 ? (
-        <ScrollRegion label="Segments the tiers use (table)">
-          <table className="data-table segments">
-            <caption>Segments the tiers use</caption>
-            <thead>
-              <tr>
-                <th scope="col">Segment</th>
-                <th scope="col">Tiers</th>
-                <th scope="col">In the shop</th>
-                <th scope="col">Members</th>
-                <th scope="col">Last sync</th>
+        // Stacked rows at phone width (no sideways scroll), a table from 700 px.
+        <table className="data-table segments stacked-table">
+          <caption>Segments the tiers use</caption>
+          <thead>
+            <tr>
+              <th scope="col">Segment</th>
+              <th scope="col">Tiers</th>
+              <th scope="col">In the shop</th>
+              <th scope="col">Members</th>
+              <th scope="col">Last sync</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.segments.map((s) => (
+              <tr key={s.label}>
+                <th scope="row" data-label="Segment">
+                  {s.name && s.name !== s.label ? `${s.name} (${s.label})` : s.label}
+                </th>
+                <td data-label="Tiers">{s.tiers.map((t) => t.title).join(', ')}</td>
+                <td data-label="In the shop">
+                  {s.found === null ? 'Not synced yet' : s.found ? 'Found' : 'Not found'}
+                </td>
+                <td data-label="Members">{s.memberCount === null ? '—' : s.memberCount.toLocaleString()}</td>
+                <td data-label="Last sync">{s.syncedAt ? formatInstant(s.syncedAt) : 'Never'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {status.segments.map((s) => (
-                <tr key={s.label}>
-                  <th scope="row">{s.name && s.name !== s.label ? `${s.name} (${s.label})` : s.label}</th>
-                  <td>{s.tiers.map((t) => t.title).join(', ')}</td>
-                  <td>{s.found === null ? 'Not synced yet' : s.found ? 'Found' : 'Not found'}</td>
-                  <td>{s.memberCount === null ? '—' : s.memberCount.toLocaleString()}</td>
-                  <td>{s.syncedAt ? formatInstant(s.syncedAt) : 'Never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollRegion>
+            ))}
+          </tbody>
+        </table>
       ) : null}
       <button type="button" onClick={start} disabled={starting || running || status === null}>
         {running ? 'Segment sync running…' : 'Sync segments now'}
