@@ -10,6 +10,7 @@ import { type GoogleHarness, startGoogleHarness } from '../google/google-harness
 import { changedTables, digestDatabase } from '../http/db-digest.js';
 import { openPkpass } from '../passes/pass-harness.js';
 import { fixedClock, uid } from '../support/harness.js';
+import { rowsMentioning as mentioning } from '../support/rows-mentioning.js';
 import { createTempDatabase } from '../support/temp-db.js';
 
 const ADMIN = { Authorization: 'Bearer test-admin-token-0123456789' };
@@ -117,22 +118,7 @@ async function personalCustomer(auth: Auth, email: string, name: string, tag: st
   return { id, serial: passJson.serialNumber as string };
 }
 
-/** Rows of every table of this database whose text mentions `needle` (any column, any JSON depth). */
-async function rowsMentioning(needle: string): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-  );
-  const found: Record<string, number> = {};
-  for (const { name } of rows) {
-    const r = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${db.escapeIdentifier(name)} t WHERE strpos(lower(t::text), lower($1)) > 0`,
-      [needle],
-    );
-    if ((r.rows[0]?.n ?? 0) > 0) found[name] = r.rows[0]?.n ?? 0;
-  }
-  return found;
-}
+const rowsMentioning = (needle: string) => mentioning(db, needle);
 
 async function googleObjectOf(programId: string, customerId: string) {
   const { rows } = await db.query<{ object_id: string }>(

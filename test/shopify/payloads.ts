@@ -3,6 +3,7 @@
  * test/fixtures/shopify/webhooks-2025-10/), with the ids, currency and amounts a test needs.
  */
 import { readFileSync } from 'node:fs';
+import type { StandInCustomer, StandInOrder } from './shopify-stand-in.js';
 
 function example(name: string): Record<string, unknown> {
   return JSON.parse(
@@ -198,4 +199,29 @@ export function shopRedactPayload(shop: string) {
 /** customers/delete as documented (test/fixtures/shopify/webhooks-2025-10/customers-delete.json). */
 export function customerDeletePayload(id: number) {
   return { ...example('customers-delete'), id, admin_graphql_api_id: `gid://shopify/Customer/${id}` };
+}
+
+/** An order of the shop's history as the stand-in serves it to the backfill (paid, no refunds). */
+export function historyOrder(
+  id: string,
+  customer: StandInCustomer | null,
+  currency: string,
+  subtotal: number,
+  processedAt: string,
+  more: Partial<StandInOrder> = {},
+): StandInOrder {
+  return {
+    legacyResourceId: id,
+    test: false,
+    processedAt,
+    createdAt: processedAt,
+    cancelledAt: null,
+    displayFinancialStatus: 'PAID',
+    currency,
+    subtotal: decimal(subtotal, currency),
+    total: decimal(subtotal, currency),
+    customer,
+    refunds: [],
+    ...more,
+  };
 }

@@ -14,11 +14,10 @@ import type { Store } from '../../src/store/port.js';
 import type { ShopifyBackfillRecord } from '../../src/store/shopify-backfill-port.js';
 import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { decimal, orderPayload } from './payloads.js';
+import { decimal, historyOrder, orderPayload } from './payloads.js';
 import {
   type ShopifyStandIn,
   type StandInCustomer,
-  type StandInOrder,
   signedWebhook,
   startShopifyStandIn,
 } from './shopify-stand-in.js';
@@ -118,29 +117,7 @@ function person(id: string, more: Partial<StandInCustomer> = {}): StandInCustome
   };
 }
 
-function order(
-  id: string,
-  customer: StandInCustomer | null,
-  currency: string,
-  subtotal: number,
-  processedAt: string,
-  more: Partial<StandInOrder> = {},
-): StandInOrder {
-  return {
-    legacyResourceId: id,
-    test: false,
-    processedAt,
-    createdAt: processedAt,
-    cancelledAt: null,
-    displayFinancialStatus: 'PAID',
-    currency,
-    subtotal: decimal(subtotal, currency),
-    total: decimal(subtotal, currency),
-    customer,
-    refunds: [],
-    ...more,
-  };
-}
+const order = historyOrder;
 
 async function backfillDone(auth: { Authorization: string }) {
   await built.services.shopifyBackfill.idle();

@@ -15,15 +15,16 @@ import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
+import { rowsMentioning as mentioning } from '../support/rows-mentioning.js';
 import { createTempDatabase } from '../support/temp-db.js';
-import { customersRedactPayload, decimal, orderPayload, refundPayload } from './payloads.js';
+import { customersRedactPayload, historyOrder, orderPayload, refundPayload } from './payloads.js';
 import {
   type ShopifyStandIn,
   type StandInCustomer,
-  type StandInOrder,
   signedWebhook,
   startShopifyStandIn,
 } from './shopify-stand-in.js';
+import { dispatchUntil } from './write-back-wait.js';
 
 let db: Awaited<ReturnType<typeof createTempDatabase>>;
 let sql: pg.Client;
@@ -59,54 +60,10 @@ afterAll(async () => {
   await db.drop();
 }, 120_000);
 
-/** Rows of every table whose text mentions `needle` (any column, any JSON depth). */
-async function rowsMentioning(needle: string): Promise<Record<string, number>> {
-  const { rows } = await sql.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-  );
-  const found: Record<string, number> = {};
-  for (const { name } of rows) {
-    const r = await sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${sql.escapeIdentifier(name)} t WHERE strpos(lower(t::text), lower($1)) > 0`,
-      [needle],
-    );
-    if ((r.rows[0]?.n ?? 0) > 0) found[name] = r.rows[0]?.n ?? 0;
-  }
-  return found;
-}
+const rowsMentioning = (needle: string) => mentioning(sql, needle);
 
-/** Dispatch write-backs until `done` holds (retries are due after their backoff). */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (done()) return;
-    await built.services.shopifyWriteBacks.dispatch();
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never happened: ${what}`);
-}
-
-function historyOrder(
-  id: string,
-  customer: StandInCustomer,
-  subtotal: number,
-  processedAt: string,
-): StandInOrder {
-  return {
-    legacyResourceId: id,
-    test: false,
-    processedAt,
-    createdAt: processedAt,
-    cancelledAt: null,
-    displayFinancialStatus: 'PAID',
-    currency: 'USD',
-    subtotal: decimal(subtotal, 'USD'),
-    total: decimal(subtotal, 'USD'),
-    customer,
-    refunds: [],
-  };
-}
+const until = (done: () => boolean, what: string) =>
+  dispatchUntil(built.services.shopifyWriteBacks, done, what);
 
 it('connect, backfill, live orders and a refund across tiers, write-back in order, redaction', async () => {
   const { app } = built;
@@ -135,8 +92,8 @@ it('connect, backfill, live orders and a refund across tiers, write-back in orde
   };
   shop.history.customers.push(marisol);
   shop.history.orders.push(
-    historyOrder('6101', marisol, 9_000, '2026-02-01T10:00:00Z'),
-    historyOrder('6102', marisol, 6_000, '2026-03-01T10:00:00Z'),
+    historyOrder('6101', marisol, 'USD', 9_000, '2026-02-01T10:00:00Z'),
+    historyOrder('6102', marisol, 'USD', 6_000, '2026-03-01T10:00:00Z'),
   );
   shop.customers.set('9501', { tags: ['VIP'], metafields: new Map() });
 

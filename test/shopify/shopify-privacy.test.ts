@@ -15,6 +15,7 @@ import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
+import { rowsMentioning as mentioning } from '../support/rows-mentioning.js';
 import { createTempDatabase } from '../support/temp-db.js';
 import {
   customerDeletePayload,
@@ -93,22 +94,7 @@ async function connected() {
   return { shop, auth, programId: programId as string, send };
 }
 
-/** Rows of every table whose text mentions `needle` (any column, any JSON depth). */
-async function rowsMentioning(needle: string): Promise<Record<string, number>> {
-  const { rows } = await sql.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-  );
-  const found: Record<string, number> = {};
-  for (const { name } of rows) {
-    const r = await sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${sql.escapeIdentifier(name)} t WHERE strpos(lower(t::text), lower($1)) > 0`,
-      [needle],
-    );
-    if ((r.rows[0]?.n ?? 0) > 0) found[name] = r.rows[0]?.n ?? 0;
-  }
-  return found;
-}
+const rowsMentioning = (needle: string) => mentioning(sql, needle);
 
 /** A customer with two orders through Shopify, the second one making them Silver. */
 async function shopper(

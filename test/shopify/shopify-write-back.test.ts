@@ -16,6 +16,7 @@ import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
 import { orderPayload } from './payloads.js';
 import { type ShopifyStandIn, signedWebhook, startShopifyStandIn } from './shopify-stand-in.js';
+import { dispatchUntil } from './write-back-wait.js';
 
 let db: Awaited<ReturnType<typeof createTempDatabase>>;
 let store: Store;
@@ -86,16 +87,8 @@ async function connected(program: Record<string, unknown>, silver: unknown[], go
   return { shop, auth, pay };
 }
 
-/** Dispatch write-backs until `done` holds (retries are due after their backoff). */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (done()) return;
-    await built.services.shopifyWriteBacks.dispatch();
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+const until = (done: () => boolean, what: string) =>
+  dispatchUntil(built.services.shopifyWriteBacks, done, what);
 
 const tierOf = (shop: ShopifyStandIn, id: string) =>
   shop.customers.get(id)?.metafields.get('tierpass.tier')?.value;
