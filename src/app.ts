@@ -9,6 +9,7 @@ import { AnalyticsService } from './features/analytics/analytics-service.js';
 import { registerArtworkRoutes } from './features/artwork/artwork-routes.js';
 import { ArtworkService } from './features/artwork/artwork-service.js';
 import { DEFAULT_ARTWORK_LIMITS } from './features/artwork/artwork-validation.js';
+import { CredentialReseal, type CredentialResealReport } from './features/credentials/credential-reseal.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
 import {
@@ -229,6 +230,8 @@ export function buildApp(deps: AppDeps) {
   const webhookSecrets = new WebhookSecrets(sealer);
   // The last re-sealing at start (main.ts, worker 0), for /metrics.
   let resealReport: WebhookResealReport | undefined;
+  const credentialReseal = new CredentialReseal(sealer);
+  let credentialReport: CredentialResealReport | undefined;
   const webhookDispatcher = outbox.register(
     new WebhookDeliveryHandler({ store, sender: webhookSender, secrets: webhookSecrets, clock, logger }),
     { wakeOnCommit: deps.webhooks?.dispatchOnCommit },
@@ -458,7 +461,10 @@ export function buildApp(deps: AppDeps) {
       groupCommit: () => store.groupCommitStats(),
       secrets: () =>
         resealReport && {
-          resealed: resealReport.resealed,
+          // Webhook secrets and connection credentials alike (0041, 0052).
+          resealed:
+            resealReport.resealed +
+            Object.values(credentialReport?.resealed ?? {}).reduce((a, b) => a + b, 0),
           unopenable: resealReport.unopenable.length,
         },
     }),
@@ -528,6 +534,14 @@ export function buildApp(deps: AppDeps) {
       async resealSecrets(): Promise<WebhookResealReport> {
         resealReport = await webhookSecrets.resealAll(store);
         return resealReport;
+      },
+      /**
+       * Re-seal the connections' credentials (Shopify access tokens and webhook secrets, Klaviyo
+       * keys) under an older key under the current one (main.ts, at start, worker 0; 0052).
+       */
+      async resealCredentials(): Promise<CredentialResealReport> {
+        credentialReport = await credentialReseal.resealAll(store);
+        return credentialReport;
       },
       shopify,
       shopifyWriteBacks,

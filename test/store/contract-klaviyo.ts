@@ -133,5 +133,29 @@ export function klaviyoContract(store: StoreRef): void {
       expect(await store().klaviyoQueue.claim(100, 60_000, other.programId)).toEqual([]);
       expect(await claim()).toEqual([]);
     });
+
+    it('re-seals the key with the other credentials: only values not under the prefix, each once', async () => {
+      await scope.klaviyo.save({ ...sealed, apiKeySealed: 'old.key' }, T0);
+      const current = await newProgram(store());
+      await current.klaviyo.save({ ...sealed, apiKeySealed: 'cur.key' }, T0);
+      const mine = new Set([scope.programId, current.programId]);
+      const seen: string[] = [];
+      const walk = () =>
+        store().resealCredentials((c) => {
+          // Other programs' rows (other tests share the database) stay as they are.
+          if (!mine.has(c.programId)) return null;
+          seen.push(`${c.kind}:${c.programId}:${c.sealed}`);
+          return `cur.${c.sealed}`;
+        }, 'cur.');
+      // Two walks at once (several workers starting): the value is rewritten once.
+      const [a, b] = await Promise.all([walk(), walk()]);
+      expect(a.klaviyoApiKey + b.klaviyoApiKey).toBe(1);
+      expect(new Set(seen)).toEqual(new Set([`klaviyoApiKey:${scope.programId}:old.key`]));
+      expect((await scope.klaviyo.get())?.apiKeySealed).toBe('cur.old.key');
+      expect((await current.klaviyo.get())?.apiKeySealed).toBe('cur.key');
+      seen.length = 0;
+      expect((await walk()).klaviyoApiKey).toBe(0);
+      expect(seen).toEqual([]);
+    });
   });
 }
