@@ -264,7 +264,7 @@ export function buildApp(deps: AppDeps) {
   const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
   const tiers = new TierService(requestStore, kicker);
   const customers = new CustomerService(requestStore);
-  const privacy = new PrivacyService(requestStore);
+  const privacy = new PrivacyService(requestStore, sealer);
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,

@@ -62,12 +62,19 @@ import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository
  * The sealed credentials of connections (docs/decisions/0052), beside webhook signing secrets:
  * a Shopify connection's access token and webhook secret, a Klaviyo connection's private key.
  */
-export type SealedCredentialKind = 'shopifyAccessToken' | 'shopifyWebhookSecret' | 'klaviyoApiKey';
+export type SealedCredentialKind =
+  | 'shopifyAccessToken'
+  | 'shopifyWebhookSecret'
+  | 'klaviyoApiKey'
+  /** The identifier of an erased customer's Klaviyo profile, on a pending outbox row. */
+  | 'klaviyoErasure';
 
 /** One sealed credential as the re-sealing walk sees it. */
 export interface StoredCredential {
   kind: SealedCredentialKind;
   programId: string;
+  /** The customer the value is about (`klaviyoErasure`), else null. */
+  customerId: string | null;
   /** As stored (sealed). */
   sealed: string;
 }
@@ -282,8 +289,8 @@ export interface Store {
     currentPrefix: string,
   ): Promise<number>;
   /**
-   * Walk every connection credential (Shopify access tokens and webhook secrets, Klaviyo keys;
-   * across programs) that does not start with `currentPrefix`, in batches; `reseal` gives the
+   * Walk every connection credential (Shopify access tokens and webhook secrets, Klaviyo keys,
+   * the erasure values of pending Klaviyo outbox rows; across programs) that does not start with `currentPrefix`, in batches; `reseal` gives the
    * value to store instead (null: leave it). Each value is written only if unchanged since read
    * (a reconnect meanwhile wins). Returns how many values were rewritten, per kind.
    */

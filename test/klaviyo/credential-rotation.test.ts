@@ -2,9 +2,9 @@
  * Every sealed credential follows a key rotation (docs/decisions/0052): a program connected to a
  * Shopify stand-in and a Klaviyo stand-in under key k1; the keyring becomes "k2 first, k1 kept";
  * the start's walk re-seals the Shopify access token and webhook secret and the Klaviyo key under
- * k2 (once: a second walk finds nothing); then k1 leaves the keyring and everything still works —
- * a signed Shopify webhook is verified and applied, and the tier event it causes is delivered to
- * Klaviyo.
+ * k2, with the sealed email of a pending Klaviyo erasure (once: a second walk finds nothing);
+ * then k1 leaves the keyring and everything still works — a signed Shopify webhook is verified and
+ * applied, the tier event it causes is delivered to Klaviyo, and the erasure is forwarded.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -73,14 +73,19 @@ async function sealedValues(programId: string) {
     'SELECT api_key_sealed FROM klaviyo_connections WHERE program_id = $1',
     [programId],
   );
+  const e = await sql.query<{ erasure_sealed: string }>(
+    'SELECT erasure_sealed FROM outbox WHERE program_id = $1 AND erasure_sealed IS NOT NULL',
+    [programId],
+  );
   return [
     s.rows[0]?.access_token_sealed,
     s.rows[0]?.webhook_secret_sealed,
     k.rows[0]?.api_key_sealed,
+    ...e.rows.map((r) => r.erasure_sealed),
   ] as string[];
 }
 
-it('re-seals Shopify and Klaviyo credentials under the new key at start; the old key can then go', async () => {
+it('re-seals Shopify and Klaviyo credentials and pending erasures under the new key at start; the old key can then go', async () => {
   const first = start([k1]);
   const { auth, programId } = await createProgram(
     { app: first.app },
@@ -102,6 +107,13 @@ it('re-seals Shopify and Klaviyo credentials under the new key at start; the old
     .set(auth)
     .send({ apiKey: klaviyo.apiKey })
     .expect(200);
+  // An erasure not yet forwarded to Klaviyo: its row carries the email sealed under k1.
+  await request(first.app)
+    .put('/v1/customers/gone-1')
+    .set(auth)
+    .send({ email: 'gone@example.com' })
+    .expect(201);
+  await request(first.app).post('/v1/customers/gone-1/redact').set(auth).expect(200);
   for (const v of await sealedValues(programId)) expect(v).toMatch(/^sb1\.k1\./);
 
   // A start with k2 first and k1 kept: the walk re-seals all three, and only once.
@@ -109,16 +121,24 @@ it('re-seals Shopify and Klaviyo credentials under the new key at start; the old
   const report = await rotated.services.resealCredentials();
   expect(report.unopenable).toEqual([]);
   // Other tests' programs do not share this database: the counts are this program's.
-  expect(report.resealed).toEqual({ shopifyAccessToken: 1, shopifyWebhookSecret: 1, klaviyoApiKey: 1 });
+  expect(report.resealed).toEqual({
+    shopifyAccessToken: 1,
+    shopifyWebhookSecret: 1,
+    klaviyoApiKey: 1,
+    klaviyoErasure: 1,
+  });
   const after = await sealedValues(programId);
   for (const v of after) expect(v).toMatch(/^sb1\.k2\./);
   // No value is readable: neither the token, the secret nor the key appears in its row.
   const dump = JSON.stringify(after);
-  for (const plain of [shop.accessToken, webhookSecret, klaviyo.apiKey]) expect(dump).not.toContain(plain);
+  expect(after).toHaveLength(4);
+  for (const plain of [shop.accessToken, webhookSecret, klaviyo.apiKey, 'gone@example.com'])
+    expect(dump).not.toContain(plain);
   expect((await rotated.services.resealCredentials()).resealed).toEqual({
     shopifyAccessToken: 0,
     shopifyWebhookSecret: 0,
     klaviyoApiKey: 0,
+    klaviyoErasure: 0,
   });
   expect(await sealedValues(programId)).toEqual(after);
 
@@ -148,6 +168,8 @@ it('re-seals Shopify and Klaviyo credentials under the new key at start; the old
       .map((e) => e.metric.data.attributes.name),
   ).toContain('Tier Upgraded');
   expect(klaviyo.profiles.get('9100')?.properties.tierpass_tier).toBe('Silver');
+  // The erasure sealed under k1 opened under k2: Klaviyo was asked to delete the profile.
+  expect(klaviyo.deletions.map((d) => d.by)).toEqual([{ email: 'gone@example.com' }]);
   // With k1 gone, the walk has nothing left it cannot open.
   expect((await k2Only.services.resealCredentials()).unopenable).toEqual([]);
 }, 120_000);

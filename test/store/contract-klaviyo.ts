@@ -157,5 +157,42 @@ export function klaviyoContract(store: StoreRef): void {
       expect((await walk()).klaviyoApiKey).toBe(0);
       expect(seen).toEqual([]);
     });
+
+    it('queues an erasure (the sealed value given the email) after the customer’s rows; done forgets it', async () => {
+      const a = await newCustomer(scope);
+      const b = await newCustomer(scope);
+      // Without a connection nothing is queued for Klaviyo.
+      const seen: (string | null)[] = [];
+      const klaviyoErasure = (email: string | null) => {
+        seen.push(email);
+        return `sealed(${email})`;
+      };
+      await scope.privacy.redactCustomer(b, at(1), { klaviyoErasure });
+      expect(await claim()).toEqual([]);
+      await scope.klaviyo.save(sealed, T0);
+      await scope.transaction((tx) =>
+        tx.outcomes.store(outcome(a, { at: at(2), events: [event(a, 'tier.upgraded', 2)] })),
+      );
+      await scope.privacy.redactCustomer(a, at(3), { klaviyoErasure });
+      expect(seen).toEqual([`${a}@example.com`]);
+      // A replay (nothing personal left) queues nothing more.
+      await scope.privacy.redactCustomer(a, at(4), { klaviyoErasure });
+      const rows = await claim();
+      expect(rows.map((r) => [r.customerId, r.eventId !== null, r.erasureSealed])).toEqual([
+        [a, true, null],
+        [a, false, `sealed(${a}@example.com)`],
+      ]);
+      expect(await scope.klaviyo.redacted([a, b, 'nobody'])).toEqual(expect.arrayContaining([a, b]));
+      expect((await scope.klaviyo.redacted([a, b, 'nobody'])).length).toBe(2);
+      await store().klaviyoQueue.done(rows.map((r) => r.id));
+      // Done rows keep no erasure value to re-seal.
+      const walked: string[] = [];
+      await store().resealCredentials((c) => {
+        if (c.programId === scope.programId) walked.push(c.kind);
+        return null;
+      }, 'cur.');
+      expect(walked).toEqual(['klaviyoApiKey']);
+      expect(await claim()).toEqual([]);
+    });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The connections' credentials under the current key (docs/decisions/0052): at start, worker 0
- * re-seals every Shopify access token and webhook secret and every Klaviyo private key that is
- * sealed under an older key of SECRETS_KEYS under the current one (the webhook signing secrets
+ * re-seals every Shopify access token and webhook secret, every Klaviyo private key and the
+ * identifier carried by every pending Klaviyo erasure that is sealed under an older key of SECRETS_KEYS under the current one (the webhook signing secrets
  * have their own walk, `WebhookSecrets.resealAll`, 0041). After one start with the new key
  * first, the older key can leave the keyring.
  */
@@ -11,22 +11,28 @@ import {
   type SecretSealer,
 } from '../../integrations/secrets/secret-box.js';
 import type { SealedCredentialKind, Store, StoredCredential } from '../../store/port.js';
+import { ERASURE_CONTEXT } from '../klaviyo/klaviyo-erasure.js';
 import { KEY_CONTEXT as KLAVIYO_KEY_CONTEXT } from '../klaviyo/klaviyo-service.js';
 
 /**
  * Where each kind is sealed: what its sealing is bound to. The Shopify ones are those of
  * `features/shopify/shopify-service.ts` (its `TOKEN_CONTEXT` and `SECRET_CONTEXT`), repeated here.
  */
-export const CREDENTIAL_CONTEXT: Record<SealedCredentialKind, (programId: string) => string> = {
+export const CREDENTIAL_CONTEXT: Record<
+  SealedCredentialKind,
+  (programId: string, customerId: string | null) => string
+> = {
   shopifyAccessToken: (programId) => `shopify:${programId}:access-token`,
   shopifyWebhookSecret: (programId) => `shopify:${programId}:webhook-secret`,
   klaviyoApiKey: KLAVIYO_KEY_CONTEXT,
+  klaviyoErasure: (programId, customerId) => ERASURE_CONTEXT(programId, customerId ?? ''),
 };
 
 /** A credential left as it is: it does not open (its key left the keyring, or tampered). */
 export interface UnopenableCredential {
   kind: SealedCredentialKind;
   programId: string;
+  customerId: string | null;
   reason: string;
 }
 
@@ -44,12 +50,17 @@ export class CredentialReseal {
   async resealAll(store: Pick<Store, 'resealCredentials'>): Promise<CredentialResealReport> {
     const unopenable: UnopenableCredential[] = [];
     const resealed = await store.resealCredentials((c: StoredCredential) => {
-      const context = CREDENTIAL_CONTEXT[c.kind](c.programId);
+      const context = CREDENTIAL_CONTEXT[c.kind](c.programId, c.customerId);
       try {
         return this.sealer.seal(this.sealer.open(c.sealed, context), context);
       } catch (err) {
         if (!(err instanceof SecretOpenError)) throw err;
-        unopenable.push({ kind: c.kind, programId: c.programId, reason: err.message });
+        unopenable.push({
+          kind: c.kind,
+          programId: c.programId,
+          customerId: c.customerId,
+          reason: err.message,
+        });
         return null;
       }
     }, `${SEALED_SECRET_PREFIX}${this.sealer.currentKeyId}.`);

@@ -7,7 +7,7 @@ export const connectBody = z.strictObject({
     .trim()
     .regex(/^pk_[A-Za-z0-9_-]{10,200}$/, 'must be a Klaviyo private API key (pk_…)')
     .describe(
-      'A private API key with events:write, profiles:write and accounts:read (checked against Klaviyo, stored sealed, never returned)',
+      'A private API key with accounts:read, events:write, profiles:read, profiles:write, lists:write (bulk import) and data-privacy:write (erasures) (checked against Klaviyo, stored sealed, never returned)',
     ),
 });
 export type ConnectInput = z.output<typeof connectBody>;

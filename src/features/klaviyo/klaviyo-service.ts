@@ -59,7 +59,7 @@ export class KlaviyoService {
       if (err.keyRefused) {
         throw unprocessable(
           'klaviyo_key_rejected',
-          `Klaviyo refused the key (${err.status}): use a private key with the accounts:read, events:write and profiles:write scopes`,
+          `Klaviyo refused the key (${err.status}): use a private key with the accounts:read, events:write, profiles:read, profiles:write, lists:write and data-privacy:write scopes`,
         );
       }
       throw new AppError(502, 'klaviyo_unavailable', `The key could not be checked: ${err.message}`);

@@ -15,6 +15,7 @@ export function resealCredentials(
     shopifyAccessToken: 0,
     shopifyWebhookSecret: 0,
     klaviyoApiKey: 0,
+    klaviyoErasure: 0,
   };
   const walk = (
     kind: SealedCredentialKind,
@@ -24,7 +25,7 @@ export function resealCredentials(
   ) => {
     const sealed = read();
     if (sealed === undefined || sealed.startsWith(currentPrefix)) return;
-    const next = reseal({ kind, programId, sealed });
+    const next = reseal({ kind, programId, customerId: null, sealed });
     if (next === null || read() !== sealed) return;
     write(next);
     rewritten[kind] += 1;
@@ -55,6 +56,20 @@ export function resealCredentials(
         if (p.klaviyo) p.klaviyo = { ...p.klaviyo, apiKeySealed: next };
       },
     );
+  }
+  for (const [id, row] of [...state.outbox].sort(([a], [b]) => a - b)) {
+    const sealed = row.erasureSealed;
+    if (row.done || !sealed || sealed.startsWith(currentPrefix)) continue;
+    const next = reseal({
+      kind: 'klaviyoErasure',
+      programId: row.programId,
+      customerId: row.customerId,
+      sealed,
+    });
+    const now = state.outbox.get(id);
+    if (next === null || now?.erasureSealed !== sealed) continue;
+    state.outbox.set(id, { ...now, erasureSealed: next });
+    rewritten.klaviyoErasure += 1;
   }
   return rewritten;
 }

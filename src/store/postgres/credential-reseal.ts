@@ -8,7 +8,7 @@ import type { SqlQuery } from './sql-driver.js';
 import { jsonParam } from './sql-values.js';
 
 /** Where each kind is stored: table and column, both keyed by program_id. */
-const COLUMNS: readonly [SealedCredentialKind, string, string][] = [
+const COLUMNS: readonly [Exclude<SealedCredentialKind, 'klaviyoErasure'>, string, string][] = [
   ['shopifyAccessToken', 'shopify_connections', 'access_token_sealed'],
   ['shopifyWebhookSecret', 'shopify_connections', 'webhook_secret_sealed'],
   ['klaviyoApiKey', 'klaviyo_connections', 'api_key_sealed'],
@@ -23,6 +23,7 @@ export async function resealCredentials(
     shopifyAccessToken: 0,
     shopifyWebhookSecret: 0,
     klaviyoApiKey: 0,
+    klaviyoErasure: 0,
   };
   for (const [kind, table, column] of COLUMNS) {
     let after = '';
@@ -37,7 +38,7 @@ export async function resealCredentials(
       if (!last) break;
       after = last.program_id;
       const changes = rows.flatMap((r) => {
-        const next = reseal({ kind, programId: r.program_id, sealed: r.sealed });
+        const next = reseal({ kind, programId: r.program_id, customerId: null, sealed: r.sealed });
         return next === null ? [] : [{ program_id: r.program_id, old: r.sealed, next }];
       });
       if (changes.length === 0) continue;
@@ -49,6 +50,36 @@ export async function resealCredentials(
       );
       rewritten[kind] += rowCount ?? 0;
     }
+  }
+  // Pending Klaviyo erasures (their value is forgotten once done): keyed by outbox id.
+  let afterId = '0';
+  for (;;) {
+    const { rows } = await q.query<{ id: string; program_id: string; customer_id: string; sealed: string }>(
+      `SELECT id::text AS id, program_id, customer_id, erasure_sealed AS sealed FROM outbox
+       WHERE id > $1::bigint AND erasure_sealed IS NOT NULL AND NOT starts_with(erasure_sealed, $2)
+       ORDER BY id LIMIT 500`,
+      [afterId, currentPrefix],
+    );
+    const last = rows.at(-1);
+    if (!last) break;
+    afterId = last.id;
+    const changes = rows.flatMap((r) => {
+      const next = reseal({
+        kind: 'klaviyoErasure',
+        programId: r.program_id,
+        customerId: r.customer_id,
+        sealed: r.sealed,
+      });
+      return next === null ? [] : [{ id: r.id, old: r.sealed, next }];
+    });
+    if (changes.length === 0) continue;
+    const { rowCount } = await q.query(
+      `UPDATE outbox o SET erasure_sealed = v.next
+       FROM jsonb_to_recordset($1::jsonb) AS v(id text, old text, next text)
+       WHERE o.id = v.id::bigint AND o.erasure_sealed = v.old`,
+      [jsonParam(changes)],
+    );
+    rewritten.klaviyoErasure += rowCount ?? 0;
   }
   return rewritten;
 }
