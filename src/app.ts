@@ -24,6 +24,7 @@ import {
 import { KlaviyoHandler, type KlaviyoHandlerDeps } from './features/klaviyo/klaviyo-handler.js';
 import { registerKlaviyoRoutes } from './features/klaviyo/klaviyo-routes.js';
 import { KlaviyoService } from './features/klaviyo/klaviyo-service.js';
+import { KlaviyoSyncService } from './features/klaviyo/klaviyo-sync.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderQueries } from './features/ledger/order-queries.js';
 import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
@@ -191,6 +192,10 @@ export interface AppDeps {
     Pick<KlaviyoHandlerDeps, 'retryBaseMs' | 'attentionDelayMs'> & {
       /** Send right after the commit that queued rows (default: as `pushOnCommit`). */
       dispatchOnCommit?: boolean;
+      /** Profiles per Bulk Import Profiles job of a sync (default 10,000; tests use a few). */
+      syncJobProfiles?: number;
+      /** Bytes per job of a sync (default 5 MB less a margin; tests use less). */
+      syncJobBytes?: number;
     };
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
   shopifyBackfill?: Pick<ShopifyBackfillDeps, 'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage'>;
@@ -316,12 +321,26 @@ export function buildApp(deps: AppDeps) {
     }),
     { wakeOnCommit: deps.klaviyo?.dispatchOnCommit ?? deps.pushOnCommit },
   );
+  const klaviyoSync = new KlaviyoSyncService({
+    store,
+    customers,
+    secrets: sealer,
+    api: klaviyoApiOf,
+    clock,
+    logger,
+    retryBaseMs: deps.klaviyo?.retryBaseMs,
+    attentionDelayMs: deps.klaviyo?.attentionDelayMs,
+    jobProfiles: deps.klaviyo?.syncJobProfiles,
+    jobBytes: deps.klaviyo?.syncJobBytes,
+  });
   const klaviyo = new KlaviyoService({
     store: requestStore,
     clock,
     secrets: sealer,
     api: klaviyoApiOf,
     kick: () => klaviyoQueue.kick(),
+    // A first connection pushes every existing customer's profile (0052).
+    firstConnected: (ctx) => klaviyoSync.startIfCustomers(ctx),
   });
   const shopifyBackfill = new ShopifyBackfillService({
     ...deps.shopifyBackfill,
@@ -500,7 +519,7 @@ export function buildApp(deps: AppDeps) {
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
       registerShopifyWriteBackRoutes(api, shopifyWriteBack);
-      registerKlaviyoRoutes(api, klaviyo);
+      registerKlaviyoRoutes(api, klaviyo, klaviyoSync);
       registerShopifyBackfillRoutes(api, shopifyBackfill);
       registerShopifyOAuthRoutes(api, shopifyOAuth);
       registerShopifySegmentRoutes(api, shopifySegments);
@@ -548,6 +567,8 @@ export function buildApp(deps: AppDeps) {
       klaviyo,
       /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
       klaviyoQueue,
+      /** "Sync all profiles": Bulk Import Profiles jobs in the background (docs/decisions/0052). */
+      klaviyoSync,
       shopifyBackfill,
       shopifySegments,
     },

@@ -172,6 +172,7 @@ async function main(): Promise<void> {
           googleUpdates: services.googleUpdates,
           shopifyWriteBacks: services.shopifyWriteBacks,
           klaviyo: services.klaviyoQueue,
+          klaviyoSync: services.klaviyoSync,
           shopifyBackfill: services.shopifyBackfill,
           shopifySegments: services.shopifySegments,
         },

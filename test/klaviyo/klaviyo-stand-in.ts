@@ -69,8 +69,8 @@ export interface KlaviyoStandIn {
   deletions: { by: Record<string, string>; deleted: string[] }[];
   /** Answer the next `n` requests 429 with `Retry-After: <retryAfterSeconds>`. */
   throttle(n: number, retryAfterSeconds: number): void;
-  /** Answer the next `n` requests to `path` 429 (after the others are let through). */
-  throttlePath(path: string, n: number, retryAfterSeconds: number): void;
+  /** Answer `n` requests to `path` 429, after letting `after` of them through. */
+  throttlePath(path: string, n: number, retryAfterSeconds: number, after?: number): void;
   close(): Promise<void>;
 }
 
@@ -96,7 +96,7 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
   const profiles: KlaviyoStandIn['profiles'] = new Map();
   let throttled = 0;
   let retryAfter = 1;
-  const pathThrottles = new Map<string, { n: number; seconds: number }>();
+  const pathThrottles = new Map<string, { n: number; seconds: number; after: number }>();
   const bulkJobs: KlaviyoStandIn['bulkJobs'] = [];
   const deletions: KlaviyoStandIn['deletions'] = [];
   /** Create or update a profile as Klaviyo does; its key, or an error. */
@@ -124,8 +124,8 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
       throttled = n;
       retryAfter = seconds;
     },
-    throttlePath(path, n, seconds) {
-      pathThrottles.set(path, { n, seconds });
+    throttlePath(path, n, seconds, after = 0) {
+      pathThrottles.set(path, { n, seconds, after });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -150,7 +150,8 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
         });
       }
       const pathThrottle = pathThrottles.get(path);
-      if (pathThrottle && pathThrottle.n > 0) {
+      if (pathThrottle && pathThrottle.after > 0) pathThrottle.after -= 1;
+      else if (pathThrottle && pathThrottle.n > 0) {
         pathThrottle.n -= 1;
         return answer(429, ['throttled'], error(429, 'throttled', 'Request was throttled.'), {
           'retry-after': String(pathThrottle.seconds),

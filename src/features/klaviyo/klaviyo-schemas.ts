@@ -23,3 +23,25 @@ export const connectionView = z.object({
   connectedAt: z.string(),
   updatedAt: z.string(),
 });
+
+export const syncView = z.object({
+  id: z.string(),
+  state: z
+    .enum(['running', 'done', 'failed'])
+    .describe(
+      'running (also while waiting for Retry-After or a working key), done, or failed (lastError says why)',
+    ),
+  total: z.number().int().describe('Customers when the sync started (grows if more were sent)'),
+  sent: z.number().int().describe('Profiles Klaviyo accepted in import jobs so far'),
+  skipped: z.number().int().describe('Erased customers, whose profile is not sent'),
+  jobs: z.number().int().describe('Bulk Import Profiles jobs created'),
+  progress: z.number().describe('0 to 1: (sent + skipped) / total'),
+  lastError: z.string().nullable().describe('Why it failed, waits or last failed'),
+  retryAt: z
+    .string()
+    .nullable()
+    .describe('Waiting until then (Klaviyo’s Retry-After, a backoff, a key to replace)'),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});

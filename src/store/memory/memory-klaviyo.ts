@@ -182,7 +182,7 @@ export function memoryKlaviyoQueue(state: MemoryState): KlaviyoQueue {
       const out: { programId: string; id: string }[] = [];
       for (const [programId, p] of state.programs) {
         const s = p.klaviyoSync;
-        if (!s || s.state !== 'running') continue;
+        if (s?.state !== 'running') continue;
         if (s.leaseUntil !== null && s.leaseUntil >= now) continue;
         if (s.retryAt !== null && s.retryAt > now) continue;
         out.push({ programId, id: s.id });
