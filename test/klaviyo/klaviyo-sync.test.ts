@@ -54,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of apps) {
+    a.services.klaviyoSync.close();
     await a.services.klaviyoSync.idle();
     await a.services.outbox.close();
   }

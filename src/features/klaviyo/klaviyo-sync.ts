@@ -76,6 +76,7 @@ export class KlaviyoSyncService {
   /** Names this process in leases. */
   private readonly worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly deps: KlaviyoSyncDeps) {}
 
@@ -149,6 +150,23 @@ export class KlaviyoSyncService {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** Stop the timers of waiting syncs (shutdown, tests); the tick resumes them elsewhere. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** This process goes on once a short wait is over (a longer one is the tick's, every 10 s). */
+  private resumeAfter(programId: string, id: string, ms: number): void {
+    if (ms > 10 * 60_000) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.background(programId, id);
+    }, ms + 50);
+    t.unref();
+    this.timers.add(t);
+  }
+
   private background(programId: string, id: string): void {
     const p = this.work(programId, id).finally(() => this.running.delete(p));
     this.running.add(p);
@@ -175,7 +193,13 @@ export class KlaviyoSyncService {
   async work(programId: string, id: string): Promise<void> {
     const { clock, logger } = this.deps;
     const scope = this.deps.store.scoped(programId);
-    let s = await scope.klaviyo.claimSync(id, this.worker, this.leaseUntil(), clock.now());
+    let s: KlaviyoSyncRecord | null;
+    try {
+      s = await scope.klaviyo.claimSync(id, this.worker, this.leaseUntil(), clock.now());
+    } catch (err) {
+      logger.error({ err, programId, syncId: id }, 'Klaviyo profile sync not resumed; resumed later');
+      return;
+    }
     if (!s) return;
     const save = async (patch: KlaviyoSyncPatch) => {
       const next = await scope.klaviyo.saveSync(id, this.worker, patch, clock.now());
@@ -241,6 +265,7 @@ export class KlaviyoSyncService {
               const ms = Math.max(err.retryAfterMs ?? 60_000, 1000);
               logger.warn({ programId, syncId: id, retryAfterMs: ms }, 'Klaviyo throttled the profile sync');
               await wait(ms, null);
+              this.resumeAfter(programId, id, ms);
               return;
             }
             if (err.keyRefused) {
@@ -252,7 +277,9 @@ export class KlaviyoSyncService {
             if (err.retryable) {
               const attempts = current.attempts + 1;
               const base = this.deps.retryBaseMs ?? 5000;
-              await wait(Math.min(base * 2 ** (attempts - 1), 3_600_000), err.message, { attempts });
+              const ms = Math.min(base * 2 ** (attempts - 1), 3_600_000);
+              await wait(ms, err.message, { attempts });
+              this.resumeAfter(programId, id, ms);
               return;
             }
             logger.error(
