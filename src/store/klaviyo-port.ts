@@ -70,23 +70,37 @@ export type KlaviyoSyncState = 'running' | 'done' | 'failed';
 
 /** A program's "sync all profiles" (Bulk Import Profiles jobs), migration 041. */
 export interface KlaviyoSyncRecord {
+  /** The program synced. */
   programId: string;
+  /** `ksync_…`, new at each start. */
   id: string;
+  /** running (also while waiting), done, failed. */
   state: KlaviyoSyncState;
   /** Last customer id Klaviyo accepted (resume after it), null before the first job. */
   cursor: string | null;
+  /** Customers when it started. */
   total: number;
+  /** Profiles Klaviyo accepted (202 on their job). */
   sent: number;
+  /** Erased customers passed without sending. */
   skipped: number;
+  /** Bulk import jobs Klaviyo accepted. */
   jobs: number;
+  /** Failed attempts in a row (backoff); 0 after a job goes through. */
   attempts: number;
+  /** Why it failed or waits, or the last failure; null when all went well. */
   lastError: string | null;
   /** Not before (Retry-After, backoff, key needing attention). */
   retryAt: Date | null;
+  /** The process working it, null when released. */
   worker: string | null;
+  /** Until when `worker` holds it (wall clock); null when released. */
   leaseUntil: Date | null;
+  /** When it started. */
   startedAt: Date;
+  /** Last progress written. */
   updatedAt: Date;
+  /** When it ended (done or failed). */
   finishedAt: Date | null;
 }
 

@@ -71,7 +71,9 @@ export type SealedCredentialKind =
 
 /** One sealed credential as the re-sealing walk sees it. */
 export interface StoredCredential {
+  /** Which credential (where it is stored and what its sealing is bound to). */
   kind: SealedCredentialKind;
+  /** The program it belongs to. */
   programId: string;
   /** The customer the value is about (`klaviyoErasure`), else null. */
   customerId: string | null;

@@ -30,9 +30,13 @@ export const CREDENTIAL_CONTEXT: Record<
 
 /** A credential left as it is: it does not open (its key left the keyring, or tampered). */
 export interface UnopenableCredential {
+  /** Which credential. */
   kind: SealedCredentialKind;
+  /** Its program. */
   programId: string;
+  /** The erased customer (`klaviyoErasure`), else null. */
   customerId: string | null;
+  /** Why it does not open (e.g. its key is not in the keyring); never the value. */
   reason: string;
 }
 
@@ -40,6 +44,7 @@ export interface UnopenableCredential {
 export interface CredentialResealReport {
   /** Values rewritten under the current key, per kind. */
   resealed: Record<SealedCredentialKind, number>;
+  /** Values left as they are: they do not open. */
   unopenable: UnopenableCredential[];
 }
 

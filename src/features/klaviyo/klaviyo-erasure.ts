@@ -14,6 +14,7 @@ export const ERASURE_CONTEXT = (programId: string, customerId: string) =>
 
 /** What the sealed value holds. */
 export interface ErasureTarget {
+  /** The email the customer had before the erasure; null: none (found by external id). */
   email: string | null;
 }
 

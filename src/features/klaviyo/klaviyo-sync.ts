@@ -29,11 +29,17 @@ export const BULK_MAX_PROFILES = 10_000;
 export const BULK_MAX_BYTES = 5 * 1024 * 1024;
 
 export interface KlaviyoSyncDeps {
+  /** The program's connection, customers, tiers and sync row; across programs, syncs to resume. */
   store: KlaviyoStore & { klaviyoQueue: Pick<KlaviyoQueue, 'syncsToResume'> };
+  /** Each customer as the API shows it (the profile's source, as the per-customer handler). */
   customers: KlaviyoCustomers;
+  /** Opens the key; without it the sync waits. */
   secrets?: SecretSealer;
+  /** Klaviyo with one private key. */
   api(apiKey: string): KlaviyoApi;
+  /** Wall clock: leases, waits. */
   clock: Clock;
+  /** Progress and failures, never a key or an email. */
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** How long a worker holds a sync without writing progress (default 2 min). */
   leaseMs?: number;
