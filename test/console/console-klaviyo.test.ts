@@ -93,8 +93,8 @@ it('syncs every profile on a first connection with a progress bar through Klaviy
   await page.getByRole('link', { name: 'Klaviyo' }).click();
   await page.getByRole('heading', { name: 'Connect Klaviyo', exact: true }).waitFor();
 
-  // Jobs of two profiles; Klaviyo throttles the second job for a few seconds.
-  klaviyo.throttlePath('/api/profile-bulk-import-jobs', 1, 6, 1);
+  // Jobs of two profiles; Klaviyo throttles the second job for 15 s (long enough to be seen under load).
+  klaviyo.throttlePath('/api/profile-bulk-import-jobs', 1, 15, 1);
   const jobsBefore = klaviyo.bulkJobs.length;
   await page.getByLabel('Private API key').fill(klaviyo.apiKey);
   await page.getByRole('button', { name: 'Save key' }).click();
