@@ -9,6 +9,7 @@ import { AnalyticsService } from './features/analytics/analytics-service.js';
 import { registerArtworkRoutes } from './features/artwork/artwork-routes.js';
 import { ArtworkService } from './features/artwork/artwork-service.js';
 import { DEFAULT_ARTWORK_LIMITS } from './features/artwork/artwork-validation.js';
+import { CredentialReseal, type CredentialResealReport } from './features/credentials/credential-reseal.js';
 import { registerCustomerRoutes } from './features/customers/customer-routes.js';
 import { CustomerService } from './features/customers/customer-service.js';
 import {
@@ -23,6 +24,7 @@ import {
 import { KlaviyoHandler, type KlaviyoHandlerDeps } from './features/klaviyo/klaviyo-handler.js';
 import { registerKlaviyoRoutes } from './features/klaviyo/klaviyo-routes.js';
 import { KlaviyoService } from './features/klaviyo/klaviyo-service.js';
+import { KlaviyoSyncService } from './features/klaviyo/klaviyo-sync.js';
 import { registerLedgerRoutes } from './features/ledger/ledger-routes.js';
 import { OrderQueries } from './features/ledger/order-queries.js';
 import { registerOrderReadRoutes } from './features/ledger/order-read-routes.js';
@@ -198,6 +200,10 @@ export interface AppDeps {
     Pick<KlaviyoHandlerDeps, 'retryBaseMs' | 'attentionDelayMs'> & {
       /** Send right after the commit that queued rows (default: as `pushOnCommit`). */
       dispatchOnCommit?: boolean;
+      /** Profiles per Bulk Import Profiles job of a sync (default 10,000; tests use a few). */
+      syncJobProfiles?: number;
+      /** Bytes per job of a sync (default 5 MB less a margin; tests use less). */
+      syncJobBytes?: number;
     };
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
   shopifyBackfill?: Pick<
@@ -248,6 +254,8 @@ export function buildApp(deps: AppDeps) {
   const webhookSecrets = new WebhookSecrets(sealer);
   // The last re-sealing at start (main.ts, worker 0), for /metrics.
   let resealReport: WebhookResealReport | undefined;
+  const credentialReseal = new CredentialReseal(sealer);
+  let credentialReport: CredentialResealReport | undefined;
   const webhookDispatcher = outbox.register(
     new WebhookDeliveryHandler({ store, sender: webhookSender, secrets: webhookSecrets, clock, logger }),
     { wakeOnCommit: deps.webhooks?.dispatchOnCommit },
@@ -280,7 +288,7 @@ export function buildApp(deps: AppDeps) {
   const programs = new ProgramService({ store: requestStore, clock, hashApiKey, kicker });
   const tiers = new TierService(requestStore, kicker);
   const customers = new CustomerService(requestStore);
-  const privacy = new PrivacyService(requestStore);
+  const privacy = new PrivacyService(requestStore, sealer);
   const webhooks = new WebhookService({
     store: requestStore,
     policy: webhookPolicy,
@@ -336,12 +344,26 @@ export function buildApp(deps: AppDeps) {
     }),
     { wakeOnCommit: deps.klaviyo?.dispatchOnCommit ?? deps.pushOnCommit },
   );
+  const klaviyoSync = new KlaviyoSyncService({
+    store,
+    customers,
+    secrets: sealer,
+    api: klaviyoApiOf,
+    clock,
+    logger,
+    retryBaseMs: deps.klaviyo?.retryBaseMs,
+    attentionDelayMs: deps.klaviyo?.attentionDelayMs,
+    jobProfiles: deps.klaviyo?.syncJobProfiles,
+    jobBytes: deps.klaviyo?.syncJobBytes,
+  });
   const klaviyo = new KlaviyoService({
     store: requestStore,
     clock,
     secrets: sealer,
     api: klaviyoApiOf,
     kick: () => klaviyoQueue.kick(),
+    // A first connection pushes every existing customer's profile (0052).
+    firstConnected: (ctx) => klaviyoSync.startIfCustomers(ctx),
   });
   const shopifyBackfill = new ShopifyBackfillService({
     ...deps.shopifyBackfill,
@@ -483,7 +505,10 @@ export function buildApp(deps: AppDeps) {
       groupCommit: () => store.groupCommitStats(),
       secrets: () =>
         resealReport && {
-          resealed: resealReport.resealed,
+          // Webhook secrets and connection credentials alike (0041, 0052).
+          resealed:
+            resealReport.resealed +
+            Object.values(credentialReport?.resealed ?? {}).reduce((a, b) => a + b, 0),
           unopenable: resealReport.unopenable.length,
         },
     }),
@@ -519,7 +544,7 @@ export function buildApp(deps: AppDeps) {
       registerWalletHealthRoutes(api, walletHealth);
       registerShopifyRoutes(api, shopify);
       registerShopifyWriteBackRoutes(api, shopifyWriteBack);
-      registerKlaviyoRoutes(api, klaviyo);
+      registerKlaviyoRoutes(api, klaviyo, klaviyoSync);
       registerShopifyBackfillRoutes(api, shopifyBackfill);
       registerShopifyOAuthRoutes(api, shopifyOAuth);
       registerShopifySegmentRoutes(api, shopifySegments);
@@ -554,11 +579,21 @@ export function buildApp(deps: AppDeps) {
         resealReport = await webhookSecrets.resealAll(store);
         return resealReport;
       },
+      /**
+       * Re-seal the connections' credentials (Shopify access tokens and webhook secrets, Klaviyo
+       * keys) under an older key under the current one (main.ts, at start, worker 0; 0052).
+       */
+      async resealCredentials(): Promise<CredentialResealReport> {
+        credentialReport = await credentialReseal.resealAll(store);
+        return credentialReport;
+      },
       shopify,
       shopifyWriteBacks,
       klaviyo,
       /** The Klaviyo outbox kind's queue (docs/decisions/0044). */
       klaviyoQueue,
+      /** "Sync all profiles": Bulk Import Profiles jobs in the background (docs/decisions/0052). */
+      klaviyoSync,
       shopifyBackfill,
       shopifySegments,
       shopifyPending,

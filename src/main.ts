@@ -142,6 +142,22 @@ async function main(): Promise<void> {
         'webhook secret does not open: its deliveries fail until its key is back in SECRETS_KEYS or the secret is rotated',
       );
     }
+    // The connections' credentials too (docs/decisions/0052): counts and ids only, never a value.
+    const credentials = await services.resealCredentials();
+    logger.info(
+      {
+        ...credentials.resealed,
+        unopenable: credentials.unopenable.length,
+        currentKey: secrets.currentKeyId,
+      },
+      'connection credentials sealed under the current key',
+    );
+    for (const u of credentials.unopenable) {
+      logger.error(
+        { programId: u.programId, credential: u.kind, reason: u.reason },
+        'connection credential does not open: add its key back to SECRETS_KEYS or reconnect',
+      );
+    }
   }
   const scheduler = config.scheduler
     ? await startScheduler(
@@ -156,6 +172,7 @@ async function main(): Promise<void> {
           googleUpdates: services.googleUpdates,
           shopifyWriteBacks: services.shopifyWriteBacks,
           klaviyo: services.klaviyoQueue,
+          klaviyoSync: services.klaviyoSync,
           shopifyBackfill: services.shopifyBackfill,
           shopifySegments: services.shopifySegments,
           shopifyPending: services.shopifyPending,

@@ -15,7 +15,8 @@
  * - `tierpass:webhooks` (every 10 s, one instance at a time): deliver due webhook deliveries and
  *   their retries (WebhookDeliveryHandler); commits that queue deliveries also kick it at once.
  * - `tierpass:klaviyo` (every 10 s, one instance at a time): send due Klaviyo events and profile
- *   updates and their retries (KlaviyoHandler, docs/decisions/0044).
+ *   updates and their retries (KlaviyoHandler, docs/decisions/0044), then resume profile syncs
+ *   nobody works on (after a restart or once Klaviyo's Retry-After passed; 0052).
  * - `tierpass:shopify-segments` (every minute, one instance at a time): sync the Shopify segments
  *   of each live connected program whose last sync is older than SHOPIFY_SEGMENTS_EVERY_MINUTES
  *   (ShopifySegments.syncDue, decision 0048).
@@ -69,6 +70,8 @@ export interface JobDeps {
   shopifyWriteBacks?: { dispatch(): Promise<unknown> };
   /** Klaviyo events and profile updates. */
   klaviyo?: { dispatch(): Promise<unknown> };
+  /** Klaviyo profile syncs nobody works on (restart, Retry-After over), resumed from their cursor (0052). */
+  klaviyoSync?: { resumeOrphaned(): Promise<unknown> };
   /** Shopify backfills whose worker stopped, resumed from their cursor (docs/decisions/0046). */
   shopifyBackfill?: { resumeOrphaned(): Promise<unknown> };
   /** Shopify segment syncs that fell due (ShopifySegments). */
@@ -120,6 +123,7 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
     JOB.klaviyo,
     async () => {
       await deps.klaviyo?.dispatch();
+      await deps.klaviyoSync?.resumeOrphaned();
     },
     { concurrency: 1 },
   );

@@ -58,6 +58,29 @@ import type { ShopifyWriteBackRepository } from './shopify-write-back-port.js';
 import type { WalletHealthRepository } from './wallet-health-port.js';
 import type { StoredWebhookSecrets, WebhookDispatchRepository, WebhookRepository } from './webhook-port.js';
 
+/**
+ * The sealed credentials of connections (docs/decisions/0052), beside webhook signing secrets:
+ * a Shopify connection's access token and webhook secret, a Klaviyo connection's private key.
+ */
+export type SealedCredentialKind =
+  | 'shopifyAccessToken'
+  | 'shopifyWebhookSecret'
+  | 'klaviyoApiKey'
+  /** The identifier of an erased customer's Klaviyo profile, on a pending outbox row. */
+  | 'klaviyoErasure';
+
+/** One sealed credential as the re-sealing walk sees it. */
+export interface StoredCredential {
+  /** Which credential (where it is stored and what its sealing is bound to). */
+  kind: SealedCredentialKind;
+  /** The program it belongs to. */
+  programId: string;
+  /** The customer the value is about (`klaviyoErasure`), else null. */
+  customerId: string | null;
+  /** As stored (sealed). */
+  sealed: string;
+}
+
 export type * from './records.js';
 
 /** Reads and writes of one program's own settings. */
@@ -267,6 +290,16 @@ export interface Store {
     reseal: (stored: StoredWebhookSecrets) => { secret: string; previousSecret: string | null } | null,
     currentPrefix: string,
   ): Promise<number>;
+  /**
+   * Walk every connection credential (Shopify access tokens and webhook secrets, Klaviyo keys,
+   * the erasure values of pending Klaviyo outbox rows; across programs) that does not start with `currentPrefix`, in batches; `reseal` gives the
+   * value to store instead (null: leave it). Each value is written only if unchanged since read
+   * (a reconnect meanwhile wins). Returns how many values were rewritten, per kind.
+   */
+  resealCredentials(
+    reseal: (stored: StoredCredential) => string | null,
+    currentPrefix: string,
+  ): Promise<Record<SealedCredentialKind, number>>;
   /**
    * Delete every row of one program, its API keys and console sessions included, atomically;
    * rows deleted per table, or null when there is no such program (docs/decisions/0043).

@@ -71,9 +71,20 @@ export interface PrivacyRepository {
    * was erased, the customer's wallet passes are queued for a refresh (Apple push, Google object
    * patch) in the same transaction. Returns null when the customer does not exist. Idempotent:
    * when nothing personal is left it writes nothing and returns `changed: false` with the first
-   * erasure's time.
+   * erasure's time. With `opts.klaviyoErasure` and a Klaviyo connection, a changed erasure also
+   * queues the deletion of the customer's Klaviyo profile (an outbox row, docs/decisions/0052).
    */
-  redactCustomer(customerId: string, now: Date): Promise<RedactionResult | null>;
+  redactCustomer(customerId: string, now: Date, opts?: RedactionOptions): Promise<RedactionResult | null>;
+}
+
+/** What an erasure forwards (docs/decisions/0052). */
+export interface RedactionOptions {
+  /**
+   * When the program has a Klaviyo connection and this erasure changed the customer: the sealed
+   * value queued (same transaction) for the deletion of their Klaviyo profile, given the email the
+   * customer had before the erasure (null: none, the profile is found by external id).
+   */
+  klaviyoErasure?(email: string | null): string;
 }
 
 /** Rows deleted per table by a program's deletion. */

@@ -1,6 +1,8 @@
 /**
- * A local Klaviyo on a real socket (127.0.0.1): GET /api/accounts/, POST /api/events and POST
- * /api/profile-import as Klaviyo's REST API answers them. Every request must carry
+ * A local Klaviyo on a real socket (127.0.0.1): GET /api/accounts/, POST /api/events, POST
+ * /api/profile-import, POST /api/profile-bulk-import-jobs (≤ 10,000 profiles, ≤ 5 MB), POST
+ * /api/data-privacy-deletion-jobs (exactly one identifier) and GET /api/profiles/ filtered by
+ * external id, as Klaviyo's REST API answers them. Every request must carry
  * `Authorization: Klaviyo-API-Key <the key>` (else 401) and the `revision` of the vendored schema
  * (else 400); POSTs must be `application/vnd.api+json` (else 415) and valid against Klaviyo's
  * published request schema (test/fixtures/klaviyo, else 400), and name the profile by at least
@@ -8,7 +10,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KLAVIYO_SCHEMAS, validateEvent, validateProfile } from './openapi-schema.js';
+import {
+  KLAVIYO_SCHEMAS,
+  validateBulkImport,
+  validateDeletion,
+  validateEvent,
+  validateProfile,
+} from './openapi-schema.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -31,12 +39,19 @@ interface EventBody {
   };
 }
 
-interface ProfileBody {
-  data: {
-    attributes: { external_id?: string; email?: string; properties?: Record<string, unknown> };
-    meta?: { patch_properties?: { unset?: string | string[] } };
-  };
+interface ProfileData {
+  id?: string | null;
+  attributes: { external_id?: string; email?: string; properties?: Record<string, unknown> };
+  meta?: { patch_properties?: { unset?: string | string[] } };
 }
+
+interface ProfileBody {
+  data: ProfileData;
+}
+
+/** Klaviyo's limits for one bulk import job. */
+const BULK_MAX_PROFILES = 10_000;
+const BULK_MAX_BYTES = 5 * 1024 * 1024;
 
 export interface KlaviyoStandIn {
   origin: string;
@@ -48,8 +63,14 @@ export interface KlaviyoStandIn {
   events: EventBody['data']['attributes'][];
   /** Profiles by external id: their properties as Klaviyo would hold them. */
   profiles: Map<string, { email?: string; properties: Record<string, unknown> }>;
+  /** Accepted bulk import jobs: their id and the external ids (or emails) of their profiles. */
+  bulkJobs: { id: string; profiles: string[]; bytes: number }[];
+  /** Accepted profile deletions: the identifier asked for, and the profiles deleted. */
+  deletions: { by: Record<string, string>; deleted: string[] }[];
   /** Answer the next `n` requests 429 with `Retry-After: <retryAfterSeconds>`. */
   throttle(n: number, retryAfterSeconds: number): void;
+  /** Answer `n` requests to `path` 429, after letting `after` of them through. */
+  throttlePath(path: string, n: number, retryAfterSeconds: number, after?: number): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +96,20 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
   const profiles: KlaviyoStandIn['profiles'] = new Map();
   let throttled = 0;
   let retryAfter = 1;
+  const pathThrottles = new Map<string, { n: number; seconds: number; after: number }>();
+  const bulkJobs: KlaviyoStandIn['bulkJobs'] = [];
+  const deletions: KlaviyoStandIn['deletions'] = [];
+  /** Create or update a profile as Klaviyo does; its key, or an error. */
+  const upsert = (p: ProfileData): string | null => {
+    if (!p.attributes.external_id && !p.attributes.email) return null;
+    const key = p.attributes.external_id ?? (p.attributes.email as string);
+    const was = profiles.get(key);
+    const properties = { ...(was?.properties ?? {}), ...(p.attributes.properties ?? {}) };
+    const unset = p.meta?.patch_properties?.unset ?? [];
+    for (const k of typeof unset === 'string' ? [unset] : unset) delete properties[k];
+    profiles.set(key, { email: p.attributes.email ?? was?.email, properties });
+    return key;
+  };
 
   const self: KlaviyoStandIn = {
     origin: '',
@@ -83,9 +118,14 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
     requests,
     events,
     profiles,
+    bulkJobs,
+    deletions,
     throttle(n, seconds) {
       throttled = n;
       retryAfter = seconds;
+    },
+    throttlePath(path, n, seconds, after = 0) {
+      pathThrottles.set(path, { n, seconds, after });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -94,7 +134,9 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0] ?? '';
+      const [rawPath = '', query = ''] = (req.url ?? '').split('?');
+      // Klaviyo answers a path with or without its trailing slash alike.
+      const path = rawPath.length > 5 ? rawPath.replace(/\/$/, '') : rawPath;
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: unknown = null;
       const answer = (status: number, errors: string[], out?: unknown, headers?: Record<string, string>) => {
@@ -107,6 +149,14 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
           'retry-after': String(retryAfter),
         });
       }
+      const pathThrottle = pathThrottles.get(path);
+      if (pathThrottle && pathThrottle.after > 0) pathThrottle.after -= 1;
+      else if (pathThrottle && pathThrottle.n > 0) {
+        pathThrottle.n -= 1;
+        return answer(429, ['throttled'], error(429, 'throttled', 'Request was throttled.'), {
+          'retry-after': String(pathThrottle.seconds),
+        });
+      }
       if (req.headers.authorization !== `Klaviyo-API-Key ${self.apiKey}`) {
         return answer(
           401,
@@ -117,12 +167,30 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
       if (req.headers.revision !== KLAVIYO_SCHEMAS.revision) {
         return answer(400, [`revision ${req.headers.revision}`], error(400, 'invalid', 'Invalid revision.'));
       }
-      if (req.method === 'GET' && path === '/api/accounts/') {
+      if (req.method === 'GET' && path === '/api/profiles') {
+        const filter = new URLSearchParams(query).get('filter') ?? '';
+        const m = /^equals\(external_id,"((?:[^"\\]|\\.)*)"\)$/.exec(filter);
+        if (!m) return answer(400, [`filter ${filter}`], error(400, 'invalid', 'Invalid filter.'));
+        const external = (m[1] as string).replace(/\\(.)/g, '$1');
+        const found = profiles.get(external);
+        return answer(200, [], {
+          data: found
+            ? [{ type: 'profile', id: `01PROFILE${external}`, attributes: { external_id: external } }]
+            : [],
+        });
+      }
+      if (req.method === 'GET' && path === '/api/accounts') {
         return answer(200, [], {
           data: [{ type: 'account', id: self.accountId, attributes: { contact_information: {} } }],
         });
       }
-      if (req.method !== 'POST' || (path !== '/api/events' && path !== '/api/profile-import')) {
+      const posts = [
+        '/api/events',
+        '/api/profile-import',
+        '/api/profile-bulk-import-jobs',
+        '/api/data-privacy-deletion-jobs',
+      ];
+      if (req.method !== 'POST' || !posts.includes(path)) {
         return answer(404, ['no such route'], error(404, 'not_found', 'Not found.'));
       }
       if ((req.headers['content-type'] ?? '').split(';')[0] !== JSON_API) {
@@ -151,19 +219,60 @@ export async function startKlaviyoStandIn(apiKey = 'pk_standin_0123456789abcdef'
         if (!(e.unique_id && events.some((x) => x.unique_id === e.unique_id))) events.push(e);
         return answer(202, []);
       }
+      if (path === '/api/profile-bulk-import-jobs') {
+        if (Buffer.byteLength(raw) > BULK_MAX_BYTES) {
+          return answer(413, ['over 5 MB'], error(413, 'too_large', 'The payload is over 5 MB.'));
+        }
+        const errors = validateBulkImport(body);
+        const list = (body as { data: { attributes: { profiles: { data: ProfileData[] } } } }).data
+          ?.attributes?.profiles?.data;
+        if (errors.length === 0 && list.length > BULK_MAX_PROFILES) errors.push('over 10,000 profiles');
+        if (errors.length === 0 && list.length === 0) errors.push('no profiles');
+        if (errors.length === 0 && list.some((p) => !p.attributes.external_id && !p.attributes.email)) {
+          errors.push('a profile needs an identifier');
+        }
+        if (errors.length > 0) return answer(400, errors, error(400, 'invalid', errors.join('; ')));
+        const id = `BULK${bulkJobs.length + 1}`;
+        bulkJobs.push({ id, profiles: list.map((p) => upsert(p) as string), bytes: Buffer.byteLength(raw) });
+        return answer(202, [], {
+          data: {
+            type: 'profile-bulk-import-job',
+            id,
+            attributes: { status: 'queued', created_at: new Date().toISOString(), total_count: list.length },
+          },
+        });
+      }
+      if (path === '/api/data-privacy-deletion-jobs') {
+        const errors = validateDeletion(body);
+        const who = (body as { data: { attributes: { profile: { data: ProfileData & { id?: string } } } } })
+          .data?.attributes?.profile?.data;
+        const by: Record<string, string> = {};
+        if (errors.length === 0) {
+          for (const k of ['email', 'phone_number'] as const) {
+            const v = (who.attributes as Record<string, unknown>)[k];
+            if (typeof v === 'string') by[k] = v;
+          }
+          if (typeof who.id === 'string') by.id = who.id;
+          if (Object.keys(by).length !== 1) errors.push('exactly one identifier is required');
+        }
+        if (errors.length > 0) return answer(400, errors, error(400, 'invalid', errors.join('; ')));
+        const deleted = [...profiles].filter(
+          ([key, p]) => (by.email !== undefined && p.email === by.email) || by.id === `01PROFILE${key}`,
+        );
+        for (const [key] of deleted) profiles.delete(key);
+        deletions.push({ by, deleted: deleted.map(([key]) => key) });
+        return answer(202, []);
+      }
       const errors = validateProfile(body);
       const p = (body as ProfileBody).data;
       if (errors.length === 0 && !p.attributes.external_id && !p.attributes.email) {
         errors.push('the profile needs an identifier');
       }
       if (errors.length > 0) return answer(400, errors, error(400, 'invalid', errors.join('; ')));
-      const key = p.attributes.external_id ?? (p.attributes.email as string);
-      const was = profiles.get(key);
-      const properties = { ...(was?.properties ?? {}), ...(p.attributes.properties ?? {}) };
-      const unset = p.meta?.patch_properties?.unset ?? [];
-      for (const k of typeof unset === 'string' ? [unset] : unset) delete properties[k];
-      profiles.set(key, { email: p.attributes.email ?? was?.email, properties });
-      return answer(was ? 200 : 201, [], {
+      const existed = profiles.has(p.attributes.external_id ?? (p.attributes.email as string));
+      const key = upsert(p) as string;
+      const properties = profiles.get(key)?.properties;
+      return answer(existed ? 200 : 201, [], {
         data: { type: 'profile', id: `01PROFILE${key}`, attributes: { ...p.attributes, properties } },
       });
     });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 
 interface Fixture {
   revision: string;
-  roots: { event: string; profile: string };
+  roots: { event: string; profile: string; deletion: string; bulkImport: string };
   schemas: Record<string, Schema>;
 }
 
@@ -104,3 +104,11 @@ export const validateEvent = (body: unknown) =>
 /** Errors of a Create or Update Profile request body. */
 export const validateProfile = (body: unknown) =>
   validate({ $ref: `#/components/schemas/${KLAVIYO_SCHEMAS.roots.profile}` }, body);
+
+/** Errors of a Request Profile Deletion body (Data Privacy API). */
+export const validateDeletion = (body: unknown) =>
+  validate({ $ref: `#/components/schemas/${KLAVIYO_SCHEMAS.roots.deletion}` }, body);
+
+/** Errors of a Bulk Import Profiles body. */
+export const validateBulkImport = (body: unknown) =>
+  validate({ $ref: `#/components/schemas/${KLAVIYO_SCHEMAS.roots.bulkImport}` }, body);

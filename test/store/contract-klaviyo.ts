@@ -133,5 +133,153 @@ export function klaviyoContract(store: StoreRef): void {
       expect(await store().klaviyoQueue.claim(100, 60_000, other.programId)).toEqual([]);
       expect(await claim()).toEqual([]);
     });
+
+    it('re-seals the key with the other credentials: only values not under the prefix, each once', async () => {
+      await scope.klaviyo.save({ ...sealed, apiKeySealed: 'old.key' }, T0);
+      const current = await newProgram(store());
+      await current.klaviyo.save({ ...sealed, apiKeySealed: 'cur.key' }, T0);
+      const mine = new Set([scope.programId, current.programId]);
+      const seen: string[] = [];
+      const walk = () =>
+        store().resealCredentials((c) => {
+          // Other programs' rows (other tests share the database) stay as they are.
+          if (!mine.has(c.programId)) return null;
+          seen.push(`${c.kind}:${c.programId}:${c.sealed}`);
+          return `cur.${c.sealed}`;
+        }, 'cur.');
+      // Two walks at once (several workers starting): the value is rewritten once.
+      const [a, b] = await Promise.all([walk(), walk()]);
+      expect(a.klaviyoApiKey + b.klaviyoApiKey).toBe(1);
+      expect(new Set(seen)).toEqual(new Set([`klaviyoApiKey:${scope.programId}:old.key`]));
+      expect((await scope.klaviyo.get())?.apiKeySealed).toBe('cur.old.key');
+      expect((await current.klaviyo.get())?.apiKeySealed).toBe('cur.key');
+      seen.length = 0;
+      expect((await walk()).klaviyoApiKey).toBe(0);
+      expect(seen).toEqual([]);
+    });
+
+    it('queues an erasure (the sealed value given the email) after the customer’s rows; done forgets it', async () => {
+      const a = await newCustomer(scope);
+      const b = await newCustomer(scope);
+      // Without a connection nothing is queued for Klaviyo.
+      const seen: (string | null)[] = [];
+      const klaviyoErasure = (email: string | null) => {
+        seen.push(email);
+        return `sealed(${email})`;
+      };
+      await scope.privacy.redactCustomer(b, at(1), { klaviyoErasure });
+      expect(await claim()).toEqual([]);
+      await scope.klaviyo.save(sealed, T0);
+      await scope.transaction((tx) =>
+        tx.outcomes.store(outcome(a, { at: at(2), events: [event(a, 'tier.upgraded', 2)] })),
+      );
+      await scope.privacy.redactCustomer(a, at(3), { klaviyoErasure });
+      expect(seen).toEqual([`${a}@example.com`]);
+      // A replay (nothing personal left) queues nothing more.
+      await scope.privacy.redactCustomer(a, at(4), { klaviyoErasure });
+      const rows = await claim();
+      expect(rows.map((r) => [r.customerId, r.eventId !== null, r.erasureSealed])).toEqual([
+        [a, true, null],
+        [a, false, `sealed(${a}@example.com)`],
+      ]);
+      expect(await scope.klaviyo.redacted([a, b, 'nobody'])).toEqual(expect.arrayContaining([a, b]));
+      expect((await scope.klaviyo.redacted([a, b, 'nobody'])).length).toBe(2);
+      await store().klaviyoQueue.done(rows.map((r) => r.id));
+      // Done rows keep no erasure value to re-seal.
+      const walked: string[] = [];
+      await store().resealCredentials((c) => {
+        if (c.programId === scope.programId) walked.push(c.kind);
+        return null;
+      }, 'cur.');
+      expect(walked).toEqual(['klaviyoApiKey']);
+      expect(await claim()).toEqual([]);
+    });
+
+    it('keeps one profile sync per program: started once while running, leased, saved by its worker, resumed when free', async () => {
+      expect(await scope.klaviyo.sync()).toBeNull();
+      const lease = (n: number) => at(n);
+      const started = await scope.klaviyo.startSync(
+        { id: 'ks1', total: 7, worker: 'w1', leaseUntil: lease(60) },
+        T0,
+      );
+      expect(started).toMatchObject({
+        id: 'ks1',
+        state: 'running',
+        cursor: null,
+        total: 7,
+        sent: 0,
+        worker: 'w1',
+      });
+      // While it runs, another start is refused and changes nothing.
+      expect(
+        await scope.klaviyo.startSync({ id: 'ks2', total: 9, worker: 'w2', leaseUntil: lease(60) }, at(1)),
+      ).toBeNull();
+      // Another worker cannot take it while the lease lasts; its own worker can.
+      expect(await scope.klaviyo.claimSync('ks1', 'w2', lease(90), at(2))).toBeNull();
+      expect(await scope.klaviyo.claimSync('ks1', 'w1', lease(90), at(2))).toMatchObject({ worker: 'w1' });
+      // Only the holder saves; a wait releases the lease and hides it from claims until due.
+      expect(await scope.klaviyo.saveSync('ks1', 'w2', { sent: 5, leaseUntil: lease(90) }, at(3))).toBeNull();
+      const waiting = await scope.klaviyo.saveSync(
+        'ks1',
+        'w1',
+        { cursor: 'c3', sent: 3, jobs: 1, retryAt: at(100), lastError: null, leaseUntil: null },
+        at(3),
+      );
+      expect(waiting).toMatchObject({
+        cursor: 'c3',
+        sent: 3,
+        jobs: 1,
+        retryAt: at(100),
+        worker: null,
+        leaseUntil: null,
+      });
+      const mine = async (now: Date) =>
+        (await store().klaviyoQueue.syncsToResume(now, 1000)).filter((r) => r.programId === scope.programId);
+      expect(await mine(at(50))).toEqual([]);
+      expect(await scope.klaviyo.claimSync('ks1', 'w2', lease(150), at(50))).toBeNull();
+      expect(await mine(at(100))).toEqual([{ programId: scope.programId, id: 'ks1' }]);
+      expect(await scope.klaviyo.claimSync('ks1', 'w2', lease(150), at(100))).toMatchObject({
+        worker: 'w2',
+        cursor: 'c3',
+      });
+      // Finished: no longer resumed, and a new start replaces it.
+      expect(
+        await scope.klaviyo.saveSync(
+          'ks1',
+          'w2',
+          { state: 'done', finishedAt: at(101), retryAt: null, leaseUntil: null },
+          at(101),
+        ),
+      ).toMatchObject({ state: 'done', finishedAt: at(101), sent: 3 });
+      expect(await mine(at(200))).toEqual([]);
+      const again = await scope.klaviyo.startSync(
+        { id: 'ks2', total: 9, worker: 'w3', leaseUntil: lease(300) },
+        at(200),
+      );
+      expect(again).toMatchObject({
+        id: 'ks2',
+        state: 'running',
+        cursor: null,
+        sent: 0,
+        jobs: 0,
+        total: 9,
+        finishedAt: null,
+      });
+    });
+
+    it('pages customer ids in order with whether they were erased', async () => {
+      const ids = [
+        await newCustomer(scope, 'kp-b'),
+        await newCustomer(scope, 'kp-a'),
+        await newCustomer(scope, 'kp-c'),
+      ];
+      await scope.privacy.redactCustomer('kp-b', at(1));
+      expect(ids).toHaveLength(3);
+      expect(await scope.klaviyo.customerPage('', 2)).toEqual([
+        { id: 'kp-a', redacted: false },
+        { id: 'kp-b', redacted: true },
+      ]);
+      expect(await scope.klaviyo.customerPage('kp-b', 10)).toEqual([{ id: 'kp-c', redacted: false }]);
+    });
   });
 }

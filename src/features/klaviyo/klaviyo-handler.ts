@@ -5,7 +5,9 @@
  * claimed in order per customer; a customer whose send fails keeps its remaining rows, in order.
  * 429 waits Klaviyo's Retry-After (the whole batch pauses: the limit is the account's); 401/403
  * marks the connection `needs_attention` and holds its rows until the key is replaced; other
- * failures back off; a program without a connection drops its rows (disconnected).
+ * failures back off; a program without a connection drops its rows (disconnected). A row that
+ * carries an erasure asks Klaviyo's Data Privacy API to delete the customer's profile; an erased
+ * customer's events and profile are no longer sent (docs/decisions/0052).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
@@ -19,6 +21,7 @@ import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { programNow } from '../programs/program-context.js';
 import { klaviyoBody } from '../webhooks/webhook-bodies.js';
+import { deletionBody, openErasure } from './klaviyo-erasure.js';
 import { type ProfileSource, profileImportBody } from './klaviyo-profile.js';
 import { KEY_CONTEXT } from './klaviyo-service.js';
 import type { KlaviyoOutbox, KlaviyoStore } from './klaviyo-store.js';
@@ -53,6 +56,8 @@ const ATTENTION_DELAY_MS = 60_000;
 export interface KlaviyoDispatchReport {
   events: number;
   profiles: number;
+  /** Profile deletions requested for erased customers (0052). */
+  erasures: number;
   /** Rows postponed (throttled, failed, or waiting for a new key). */
   retried: number;
   /** Rows given up (Klaviyo refused the body) or dropped (disconnected). */
@@ -77,7 +82,7 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
   }
 
   newReport(): KlaviyoDispatchReport {
-    return { events: 0, profiles: 0, retried: 0, dropped: 0 };
+    return { events: 0, profiles: 0, erasures: 0, retried: 0, dropped: 0 };
   }
 
   claim(limit: number, scope: string | undefined): Promise<KlaviyoOutboxItem[]> {
@@ -113,7 +118,7 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
         const target = await (programs.get(programId) as Promise<Target | null>);
         if (target === null) {
           run.report.dropped += ids.length;
-          await this.deps.store.outbox.done(ids);
+          await this.deps.store.klaviyoQueue.done(ids);
           continue;
         }
         if (target.hold) {
@@ -159,22 +164,29 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
     const customerId = (group[0] as KlaviyoOutboxItem).customerId;
     let sent = 0;
     try {
-      const wanted = group.flatMap((i) => (i.eventId === null ? [] : [i.eventId]));
+      // An erased customer (privacy redact): nothing more is sent that would re-create their
+      // profile — no event, no profile — only the deletion their erasure queued (0052).
+      const erased = (await scope.klaviyo.redacted([customerId])).length > 0;
+      const wanted = group.flatMap((i) => (i.eventId === null || erased ? [] : [i.eventId]));
       const events = new Map((await scope.klaviyo.events(wanted)).map((e) => [e.id, e]));
       for (const item of group) {
+        if (item.erasureSealed !== null) {
+          await this.erase(api, programId, item);
+          run.report.erasures += 1;
+        }
         const event = item.eventId === null ? undefined : events.get(item.eventId);
         if (event) {
           await api.createEvent(klaviyoBody(event));
           run.report.events += 1;
         }
         // The profile goes once, with the group's last row: it is the current state either way.
-        if (item === group.at(-1)) await this.sendProfile(ctx, api, customerId, scope);
+        if (item === group.at(-1) && !erased) await this.sendProfile(ctx, api, customerId, scope);
         sent += 1;
       }
-      await store.outbox.done(group.map((i) => i.id));
+      await store.klaviyoQueue.done(group.map((i) => i.id));
       return null;
     } catch (err) {
-      if (sent > 0) await store.outbox.done(group.slice(0, sent).map((i) => i.id));
+      if (sent > 0) await store.klaviyoQueue.done(group.slice(0, sent).map((i) => i.id));
       const rest = group.slice(sent).map((i) => i.id);
       const message = err instanceof Error ? err.message : String(err);
       run.report.retried += rest.length;
@@ -205,13 +217,27 @@ export class KlaviyoHandler implements OutboxHandler<KlaviyoOutboxItem, KlaviyoD
         run.report.dropped += rest.length;
         logger.error({ programId, customerId, error: message, attempts }, 'Klaviyo refused a request');
         await store.outbox.retry(rest, 0, message);
-        await store.outbox.done(rest);
+        await store.klaviyoQueue.done(rest);
         return null;
       }
       logger.warn({ programId, customerId, error: message, attempts }, 'Klaviyo send will be retried');
       await store.outbox.retry(rest, decision.delayMs, message);
       return null;
     }
+  }
+
+  /** Ask Klaviyo to delete an erased customer's profile: by the email it had, else by its id. */
+  private async erase(api: KlaviyoApi, programId: string, item: KlaviyoOutboxItem): Promise<void> {
+    const secrets = this.deps.secrets;
+    if (!secrets) throw new Error('no secret keyring: the erasure cannot be opened');
+    const who = openErasure(secrets, programId, item.customerId, item.erasureSealed as string);
+    if (who.email !== null) {
+      await api.requestProfileDeletion(deletionBody({ email: who.email }));
+      return;
+    }
+    // No email: the profile was identified by external id only; Klaviyo deletes by its own id.
+    const id = await api.profileIdByExternalId(item.customerId);
+    if (id !== null) await api.requestProfileDeletion(deletionBody({ id }));
   }
 
   private async sendProfile(

@@ -1,9 +1,14 @@
 /** HTTP routes of the Klaviyo destination (docs/klaviyo.md). */
 import type { ApiRegistry } from '../../http/route.js';
-import { connectBody, connectionView } from './klaviyo-schemas.js';
+import { connectBody, connectionView, syncView } from './klaviyo-schemas.js';
 import type { KlaviyoService } from './klaviyo-service.js';
+import type { KlaviyoSyncService } from './klaviyo-sync.js';
 
-export function registerKlaviyoRoutes(api: ApiRegistry, klaviyo: KlaviyoService): void {
+export function registerKlaviyoRoutes(
+  api: ApiRegistry,
+  klaviyo: KlaviyoService,
+  sync: KlaviyoSyncService,
+): void {
   api.add({
     method: 'put',
     path: '/v1/integrations/klaviyo',
@@ -27,6 +32,30 @@ export function registerKlaviyoRoutes(api: ApiRegistry, klaviyo: KlaviyoService)
     responses: { 200: { description: 'The connection', schema: connectionView } },
     async handler({ ctx }) {
       return { status: 200, body: await klaviyo.status(ctx) };
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/v1/integrations/klaviyo/sync',
+    summary:
+      'Push every customer’s profile properties to Klaviyo with Bulk Import Profiles jobs, in the background; while a sync runs, that one is answered',
+    tag: 'Integrations',
+    auth: 'apiKey',
+    expensive: 'klaviyo-sync',
+    responses: { 202: { description: 'The sync running (follow it with GET)', schema: syncView } },
+    async handler({ ctx }) {
+      return { status: 202, body: await sync.start(ctx) };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/v1/integrations/klaviyo/sync',
+    summary: 'The latest profile sync and its progress',
+    tag: 'Integrations',
+    auth: 'apiKey',
+    responses: { 200: { description: 'The sync', schema: syncView } },
+    async handler({ ctx }) {
+      return { status: 200, body: await sync.status(ctx) };
     },
   });
   api.add({

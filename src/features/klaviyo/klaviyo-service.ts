@@ -28,6 +28,8 @@ export interface KlaviyoServiceDeps {
   api(apiKey: string): KlaviyoApi;
   /** Wakes the Klaviyo queue (rows held while the key needed attention go at once). */
   kick?(): void;
+  /** Called after a program's first connection (none before): the profile sync starts (0052). */
+  firstConnected?(ctx: ProgramContext): Promise<unknown>;
 }
 
 function view(c: KlaviyoConnectionRecord) {
@@ -59,12 +61,14 @@ export class KlaviyoService {
       if (err.keyRefused) {
         throw unprocessable(
           'klaviyo_key_rejected',
-          `Klaviyo refused the key (${err.status}): use a private key with the accounts:read, events:write and profiles:write scopes`,
+          `Klaviyo refused the key (${err.status}): use a private key with the accounts:read, events:write, profiles:read, profiles:write, lists:write and data-privacy:write scopes`,
         );
       }
       throw new AppError(502, 'klaviyo_unavailable', `The key could not be checked: ${err.message}`);
     }
-    const saved = await this.deps.store.scoped(ctx.program.id).klaviyo.save(
+    const scope = this.deps.store.scoped(ctx.program.id);
+    const before = await scope.klaviyo.get();
+    const saved = await scope.klaviyo.save(
       {
         apiKeySealed: sealer.seal(input.apiKey, KEY_CONTEXT(ctx.program.id)),
         keyHint: input.apiKey.slice(-4),
@@ -73,6 +77,7 @@ export class KlaviyoService {
       this.deps.clock.now(),
     );
     this.deps.kick?.();
+    if (before === null) await this.deps.firstConnected?.(ctx);
     return view(saved);
   }
 

@@ -5,13 +5,15 @@
  */
 import type { KlaviyoQueue, KlaviyoRepository } from '../../store/klaviyo-port.js';
 import type { OutboxRepository } from '../../store/outbox-port.js';
-import type { ProgramRepository, TierRepository } from '../../store/port.js';
+import type { CustomerRepository, ProgramRepository, TierRepository } from '../../store/port.js';
 import type { ScopedStore } from '../../store/scoped-store.js';
 
 export interface KlaviyoScope {
   klaviyo: KlaviyoRepository;
   program: Pick<ProgramRepository, 'get'>;
   tiers: Pick<TierRepository, 'titles'>;
+  /** The profile sync reads customers a job at a time (0052). */
+  customers: Pick<CustomerRepository, 'getMany'>;
 }
 
 export type KlaviyoStore = ScopedStore<KlaviyoScope>;

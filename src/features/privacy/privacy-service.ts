@@ -4,9 +4,11 @@
  */
 import { explainTierChange } from '../../domain/tier-change-explanation.js';
 import { notFound } from '../../errors.js';
+import type { SecretSealer } from '../../integrations/secrets/secret-box.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { Page } from '../../store/port.js';
 import { customerView, ledgerEntryView, tierChangeView, tierRefOf } from '../customers/customer-service.js';
+import { sealErasure } from '../klaviyo/klaviyo-erasure.js';
 import { loadFacts } from '../tiers/tier-evaluation.js';
 import type { PrivacyStore } from './privacy-store.js';
 
@@ -26,7 +28,14 @@ async function allPages<T>(read: (cursor?: string) => Promise<Page<T>>): Promise
 }
 
 export class PrivacyService {
-  constructor(private readonly store: PrivacyStore) {}
+  /**
+   * `secrets` seals the identifier of an erased customer's Klaviyo profile, queued for its
+   * deletion when the program has a Klaviyo connection (docs/decisions/0052).
+   */
+  constructor(
+    private readonly store: PrivacyStore,
+    private readonly secrets?: SecretSealer,
+  ) {}
 
   /**
    * Everything Tierpass holds about one customer, as JSON for the merchant: profile and
@@ -128,7 +137,12 @@ export class PrivacyService {
    */
   async redact(ctx: ProgramContext, id: string) {
     const scope = this.store.scoped(ctx.program.id);
-    const done = await scope.privacy.redactCustomer(id, ctx.now);
+    const sealer = this.secrets;
+    const done = await scope.privacy.redactCustomer(
+      id,
+      ctx.now,
+      sealer && { klaviyoErasure: (email) => sealErasure(sealer, ctx.program.id, id, email) },
+    );
     if (!done) throw notFound('customer_not_found', `No customer ${id}`);
     // The Shopify deliveries and exports about them (decision 0047): its own statement after the
     // erasure, idempotent, so a replay of the erasure completes it if a stop came between.

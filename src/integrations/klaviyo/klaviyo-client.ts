@@ -1,5 +1,5 @@
 /**
- * Klaviyo's REST API with a private key (docs/decisions/0044): the three calls Tierpass makes,
+ * Klaviyo's REST API with a private key (docs/decisions/0044, 0052): the calls Tierpass makes,
  * with plain `fetch`. Every request carries `Authorization: Klaviyo-API-Key <key>`, the pinned
  * `revision` and JSON:API content types; failures become a `KlaviyoApiError` with the status and,
  * for 429, Klaviyo's `Retry-After`.
@@ -52,6 +52,12 @@ export interface KlaviyoApi {
   createEvent(body: unknown): Promise<void>;
   /** POST /api/profile-import (200 updated, 201 created). */
   importProfile(body: unknown): Promise<void>;
+  /** POST /api/profile-bulk-import-jobs (202): the job's id (up to 10,000 profiles, 5 MB). */
+  bulkImportProfiles(body: unknown): Promise<{ jobId: string }>;
+  /** POST /api/data-privacy-deletion-jobs (202): Klaviyo deletes the profile asynchronously. */
+  requestProfileDeletion(body: unknown): Promise<void>;
+  /** GET /api/profiles/ filtered by external id: the profile's Klaviyo id, or null when none. */
+  profileIdByExternalId(externalId: string): Promise<string | null>;
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds (at least 0). */
@@ -112,6 +118,23 @@ export function klaviyoApi(apiKey: string, opts: KlaviyoClientOptions = {}): Kla
     },
     async importProfile(body) {
       await (await call('POST', '/api/profile-import', body)).arrayBuffer();
+    },
+    async bulkImportProfiles(body) {
+      const res = await call('POST', '/api/profile-bulk-import-jobs', body);
+      const job = (await res.json().catch(() => ({}))) as { data?: { id?: unknown } };
+      return { jobId: typeof job.data?.id === 'string' ? job.data.id : '' };
+    },
+    async requestProfileDeletion(body) {
+      await (await call('POST', '/api/data-privacy-deletion-jobs', body)).arrayBuffer();
+    },
+    async profileIdByExternalId(externalId) {
+      // Klaviyo's filter syntax: a string in double quotes, with \ and " escaped.
+      const quoted = `"${externalId.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+      const filter = encodeURIComponent(`equals(external_id,${quoted})`);
+      const res = await call('GET', `/api/profiles/?filter=${filter}&fields[profile]=external_id`);
+      const body = (await res.json()) as { data?: { id?: unknown }[] };
+      const id = body.data?.[0]?.id;
+      return typeof id === 'string' ? id : null;
     },
   };
 }

@@ -69,6 +69,68 @@ export function memoryKlaviyo(state: MemoryState, programId: string): KlaviyoRep
       p.klaviyo = null;
       return true;
     },
+    async redacted(customerIds) {
+      const p = state.maybe(programId);
+      return customerIds.filter((id) => p?.customers.has(id) && p.redactions.has(id));
+    },
+    async customerPage(after, limit) {
+      const p = state.maybe(programId);
+      return [...(p?.customers.keys() ?? [])]
+        .filter((id) => id > after)
+        .sort()
+        .slice(0, limit)
+        .map((id) => ({ id, redacted: p?.redactions.has(id) === true }));
+    },
+    async sync() {
+      const s = state.maybe(programId)?.klaviyoSync;
+      return s ? copy(s) : null;
+    },
+    async startSync(s, now) {
+      const p = state.program(programId);
+      if (p.klaviyoSync?.state === 'running') return null;
+      p.klaviyoSync = {
+        programId,
+        id: s.id,
+        state: 'running',
+        cursor: null,
+        total: s.total,
+        sent: 0,
+        skipped: 0,
+        jobs: 0,
+        attempts: 0,
+        lastError: null,
+        retryAt: null,
+        worker: s.worker,
+        leaseUntil: new Date(s.leaseUntil),
+        startedAt: new Date(now),
+        updatedAt: new Date(now),
+        finishedAt: null,
+      };
+      return copy(p.klaviyoSync);
+    },
+    async claimSync(id, worker, leaseUntil, now) {
+      const p = state.maybe(programId);
+      const s = p?.klaviyoSync;
+      if (!p || !s || s.id !== id || s.state !== 'running') return null;
+      const free = s.worker === worker || s.leaseUntil === null || s.leaseUntil < now;
+      if (!free || (s.retryAt !== null && s.retryAt > now)) return null;
+      p.klaviyoSync = { ...s, worker, leaseUntil: new Date(leaseUntil) };
+      return copy(p.klaviyoSync);
+    },
+    async saveSync(id, worker, patch, now) {
+      const p = state.maybe(programId);
+      const s = p?.klaviyoSync;
+      if (!p || !s || s.id !== id || s.worker !== worker || s.state !== 'running') return null;
+      const { leaseUntil, ...rest } = patch;
+      p.klaviyoSync = {
+        ...s,
+        ...rest,
+        leaseUntil: leaseUntil && new Date(leaseUntil),
+        worker: leaseUntil === null ? null : s.worker,
+        updatedAt: new Date(now),
+      };
+      return copy(p.klaviyoSync);
+    },
     async events(ids) {
       const p = state.maybe(programId);
       const out: KlaviyoEventRecord[] = [];
@@ -107,9 +169,25 @@ export function memoryKlaviyoQueue(state: MemoryState): KlaviyoQueue {
           kind: r.kind,
           attempts: r.attempts,
           eventId: r.eventId ?? null,
+          erasureSealed: r.erasureSealed ?? null,
         });
       }
       return claimed;
+    },
+    async done(ids) {
+      // Done rows are dropped (as memoryOutbox does): the erasure value goes with them.
+      for (const id of ids) state.outbox.delete(Number(id));
+    },
+    async syncsToResume(now, limit) {
+      const out: { programId: string; id: string }[] = [];
+      for (const [programId, p] of state.programs) {
+        const s = p.klaviyoSync;
+        if (s?.state !== 'running') continue;
+        if (s.leaseUntil !== null && s.leaseUntil >= now) continue;
+        if (s.retryAt !== null && s.retryAt > now) continue;
+        out.push({ programId, id: s.id });
+      }
+      return out.slice(0, limit);
     },
   };
 }

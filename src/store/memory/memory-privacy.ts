@@ -125,7 +125,7 @@ export function memoryPrivacy(state: MemoryState, programId: string, unit: UnitR
       return at ? new Date(at) : null;
     },
 
-    redactCustomer(customerId, now) {
+    redactCustomer(customerId, now, opts) {
       return unit(async (tx) => {
         // The customer's lock: an order or upsert of theirs waits for the erasure.
         await writeLock(tx, ...customerLock(programId, customerId));
@@ -181,6 +181,23 @@ export function memoryPrivacy(state: MemoryState, programId: string, unit: UnitR
           put(tx, p.redactions, customerId, first ?? now.getTime());
           changed++;
           queueRefresh(state, tx, programId, customerId, ['apple', 'google']);
+          // The customer's Klaviyo profile is deleted too (decision 0052), after their earlier rows.
+          if (opts?.klaviyoErasure && p.klaviyo !== null) {
+            const id = state.outboxIds.next();
+            put(tx, state.outbox, id, {
+              id,
+              programId,
+              customerId,
+              kind: 'klaviyo_profile_changed',
+              dueAt: state.now(),
+              attempts: 0,
+              lastError: null,
+              done: false,
+              eventId: null,
+              erasureSealed: opts.klaviyoErasure(customer.email),
+            });
+            tx.queued = true;
+          }
         }
         return { redactedAt: new Date(first ?? now.getTime()), changed: changed > 0 };
       });
@@ -210,6 +227,7 @@ export function deleteProgram(state: MemoryState, programId: string): ProgramDel
     google_wallet_objects: p.googleObjects.size,
     shopify_connections: p.shopify.connection ? 1 : 0,
     klaviyo_connections: p.klaviyo ? 1 : 0,
+    klaviyo_syncs: p.klaviyoSync ? 1 : 0,
     shopify_webhooks: p.shopify.webhooks.size,
     shopify_backfills: p.shopify.backfill ? 1 : 0,
     shopify_segment_members: [...p.shopifySegments.members.values()].reduce((n, s) => n + s.size, 0),

@@ -1,7 +1,7 @@
 /** The in-memory adapter's tables (docs/decisions/0037): one set per program, and the global ones. */
 import type { ArtworkSlotRecord, ArtworkVariant } from '../artwork-port.js';
 import type { GoogleObjectRecord } from '../google-wallet-port.js';
-import type { KlaviyoConnectionRecord } from '../klaviyo-port.js';
+import type { KlaviyoConnectionRecord, KlaviyoSyncRecord } from '../klaviyo-port.js';
 import type { OutboxKind } from '../outbox-port.js';
 import type { PassRecord } from '../pass-port.js';
 import type { PassRegistration } from '../pass-registration-port.js';
@@ -74,6 +74,8 @@ export interface OutboxRow {
   done: boolean;
   /** `klaviyo_profile_changed`: the event the row sends (null: the profile only). */
   eventId?: string | null;
+  /** `klaviyo_profile_changed`: the sealed identifier of an erased customer's profile (0052). */
+  erasureSealed?: string | null;
 }
 
 export interface SubscriptionRow {
@@ -152,6 +154,8 @@ export interface ProgramData {
   shopifyWriteBack: ShopifyWriteBackData;
   /** The Klaviyo connection (decision 0044). */
   klaviyo: KlaviyoConnectionRecord | null;
+  /** The latest Klaviyo profile sync (decision 0052). */
+  klaviyoSync: KlaviyoSyncRecord | null;
   /** The Shopify segments the tiers name, their members and the sync (0048). */
   shopifySegments: ShopifySegmentData;
   /** Customer → the notification slots its Google object took (key, when), rolling 24 hours. */
@@ -232,6 +236,7 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     shopify: emptyShopify(),
     shopifyWriteBack: emptyShopifyWriteBack(),
     klaviyo: null,
+    klaviyoSync: null,
     shopifySegments: emptyShopifySegments(),
     pushes: new Map(),
     pushCounts: new Map(),

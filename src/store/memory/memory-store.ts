@@ -16,6 +16,7 @@ import {
 } from '../postgres/customer-tx-groups.js';
 import { memoryAnalytics } from './memory-analytics.js';
 import { memoryArtwork } from './memory-artwork.js';
+import { resealCredentials } from './memory-credentials.js';
 import {
   memoryCustomers,
   memoryIdempotency,
@@ -151,6 +152,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     programsOfPassDevice: async (deviceId) => programsOfPassDevice(state, deviceId),
     sealLegacyPassTokens: async (seal, prefix) => sealLegacyPassTokens(state, seal, prefix),
     resealWebhookSecrets: async (reseal, prefix) => resealWebhookSecrets(state, reseal, prefix),
+    resealCredentials: async (reseal, prefix) => resealCredentials(state, reseal, prefix),
     deleteProgram: async (programId) => deleteProgram(state, programId),
     shopifyShops: memoryShopifyShops(state),
     klaviyoQueue: memoryKlaviyoQueue(state),

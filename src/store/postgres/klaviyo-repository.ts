@@ -5,6 +5,7 @@ import type {
   KlaviyoOutboxItem,
   KlaviyoQueue,
   KlaviyoRepository,
+  KlaviyoSyncRecord,
 } from '../klaviyo-port.js';
 import type { SqlQuery } from './sql-driver.js';
 
@@ -21,6 +22,49 @@ interface ConnectionRow {
 
 const COLUMNS =
   'program_id, api_key_sealed, key_hint, account_id, state, last_error, connected_at, updated_at';
+
+interface SyncRow {
+  program_id: string;
+  id: string;
+  state: KlaviyoSyncRecord['state'];
+  cursor: string | null;
+  total: number;
+  sent: number;
+  skipped: number;
+  jobs: number;
+  attempts: number;
+  last_error: string | null;
+  retry_at: Date | null;
+  worker: string | null;
+  lease_until: Date | null;
+  started_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const SYNC_COLUMNS =
+  'program_id, id, state, cursor, total, sent, skipped, jobs, attempts, last_error, retry_at, worker, lease_until, started_at, updated_at, finished_at';
+
+function syncRecord(r: SyncRow): KlaviyoSyncRecord {
+  return {
+    programId: r.program_id,
+    id: r.id,
+    state: r.state,
+    cursor: r.cursor,
+    total: r.total,
+    sent: r.sent,
+    skipped: r.skipped,
+    jobs: r.jobs,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    retryAt: r.retry_at,
+    worker: r.worker,
+    leaseUntil: r.lease_until,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+  };
+}
 
 function connection(r: ConnectionRow): KlaviyoConnectionRecord {
   return {
@@ -93,6 +137,93 @@ export function klaviyoRepository(q: SqlQuery, programId: string): KlaviyoReposi
         }),
       );
     },
+    async redacted(customerIds) {
+      if (customerIds.length === 0) return [];
+      const { rows } = await q.query<{ id: string }>(
+        'SELECT id FROM customers WHERE program_id = $1 AND id = ANY($2::text[]) AND redacted_at IS NOT NULL',
+        [programId, customerIds],
+      );
+      return rows.map((r) => r.id);
+    },
+    async customerPage(after, limit) {
+      const { rows } = await q.query<{ id: string; redacted: boolean }>(
+        `SELECT id, redacted_at IS NOT NULL AS redacted FROM customers
+         WHERE program_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        [programId, after, limit],
+      );
+      return rows;
+    },
+    async sync() {
+      const { rows } = await q.query<SyncRow>(
+        `SELECT ${SYNC_COLUMNS} FROM klaviyo_syncs WHERE program_id = $1`,
+        [programId],
+      );
+      return rows[0] ? syncRecord(rows[0]) : null;
+    },
+    async startSync(s, now) {
+      const { rows } = await q.query<SyncRow>(
+        `INSERT INTO klaviyo_syncs (program_id, id, state, cursor, total, worker, lease_until, started_at, updated_at)
+         VALUES ($1, $2, 'running', NULL, $3, $4, $5, $6, $6)
+         ON CONFLICT (program_id) DO UPDATE SET id = EXCLUDED.id, state = 'running', cursor = NULL,
+           total = EXCLUDED.total, sent = 0, skipped = 0, jobs = 0, attempts = 0, last_error = NULL,
+           retry_at = NULL, worker = EXCLUDED.worker, lease_until = EXCLUDED.lease_until,
+           started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at, finished_at = NULL
+         WHERE klaviyo_syncs.state <> 'running'
+         RETURNING ${SYNC_COLUMNS}`,
+        [programId, s.id, s.total, s.worker, s.leaseUntil, now],
+      );
+      return rows[0] ? syncRecord(rows[0]) : null;
+    },
+    async claimSync(id, worker, leaseUntil, now) {
+      const { rows } = await q.query<SyncRow>(
+        `UPDATE klaviyo_syncs SET worker = $3, lease_until = $4
+         WHERE program_id = $1 AND id = $2 AND state = 'running'
+           AND (worker = $3 OR lease_until IS NULL OR lease_until < $5)
+           AND (retry_at IS NULL OR retry_at <= $5)
+         RETURNING ${SYNC_COLUMNS}`,
+        [programId, id, worker, leaseUntil, now],
+      );
+      return rows[0] ? syncRecord(rows[0]) : null;
+    },
+    async saveSync(id, worker, patch, now) {
+      const has = (k: keyof typeof patch) => k in patch;
+      const { rows } = await q.query<SyncRow>(
+        `UPDATE klaviyo_syncs SET
+           state = CASE WHEN $4 THEN $5 ELSE state END,
+           cursor = CASE WHEN $6 THEN $7 ELSE cursor END,
+           sent = coalesce($8, sent), skipped = coalesce($9, skipped), jobs = coalesce($10, jobs),
+           attempts = coalesce($11, attempts),
+           last_error = CASE WHEN $12 THEN $13 ELSE last_error END,
+           retry_at = CASE WHEN $14 THEN $15::timestamptz ELSE retry_at END,
+           finished_at = CASE WHEN $16 THEN $17::timestamptz ELSE finished_at END,
+           lease_until = $18, worker = CASE WHEN $18::timestamptz IS NULL THEN NULL ELSE worker END,
+           updated_at = $19
+         WHERE program_id = $1 AND id = $2 AND worker = $3 AND state = 'running'
+         RETURNING ${SYNC_COLUMNS}`,
+        [
+          programId,
+          id,
+          worker,
+          has('state'),
+          patch.state ?? null,
+          has('cursor'),
+          patch.cursor ?? null,
+          patch.sent ?? null,
+          patch.skipped ?? null,
+          patch.jobs ?? null,
+          patch.attempts ?? null,
+          has('lastError'),
+          patch.lastError ?? null,
+          has('retryAt'),
+          patch.retryAt ?? null,
+          has('finishedAt'),
+          patch.finishedAt ?? null,
+          patch.leaseUntil,
+          now,
+        ],
+      );
+      return rows[0] ? syncRecord(rows[0]) : null;
+    },
   };
 }
 
@@ -114,7 +245,7 @@ WITH due AS (
 )
 UPDATE outbox o SET due_at = now() + make_interval(secs => $2::float8 / 1000)
 FROM due WHERE o.id = due.id
-RETURNING o.id::text AS id, o.program_id, o.customer_id, o.kind, o.attempts, o.event_id`;
+RETURNING o.id::text AS id, o.program_id, o.customer_id, o.kind, o.attempts, o.event_id, o.erasure_sealed`;
 
 export function klaviyoQueue(q: SqlQuery): KlaviyoQueue {
   return {
@@ -126,6 +257,7 @@ export function klaviyoQueue(q: SqlQuery): KlaviyoQueue {
         kind: KlaviyoOutboxItem['kind'];
         attempts: number;
         event_id: string | null;
+        erasure_sealed: string | null;
       }>(CLAIM_SQL, [limit, leaseMs, programId ?? null]);
       return rows
         .map(
@@ -136,9 +268,25 @@ export function klaviyoQueue(q: SqlQuery): KlaviyoQueue {
             kind: r.kind,
             attempts: r.attempts,
             eventId: r.event_id,
+            erasureSealed: r.erasure_sealed,
           }),
         )
         .sort((a, b) => Number(a.id) - Number(b.id));
+    },
+    async done(ids) {
+      await q.query('UPDATE outbox SET done_at = now(), erasure_sealed = NULL WHERE id = ANY($1::bigint[])', [
+        ids,
+      ]);
+    },
+    async syncsToResume(now, limit) {
+      const { rows } = await q.query<{ program_id: string; id: string }>(
+        `SELECT program_id, id FROM klaviyo_syncs
+         WHERE state = 'running' AND (lease_until IS NULL OR lease_until < $1)
+           AND (retry_at IS NULL OR retry_at <= $1)
+         ORDER BY updated_at LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map((r) => ({ programId: r.program_id, id: r.id }));
     },
   };
 }

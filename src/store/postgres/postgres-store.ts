@@ -1,6 +1,7 @@
 import type { ProgramScope, ProgramTx, Store } from '../port.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { artworkRepository } from './artwork-repository.js';
+import { resealCredentials } from './credential-reseal.js';
 import { customerRepository, lockCustomers, type Prelocked } from './customer-repository.js';
 import {
   CustomerTxGroups,
@@ -230,6 +231,7 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
     programsOfPassDevice: (deviceId) => programsOfPassDevice(driver, deviceId),
     sealLegacyPassTokens: (seal, sealedPrefix) => sealLegacyPassTokens(driver, seal, sealedPrefix),
     resealWebhookSecrets: (reseal, currentPrefix) => resealWebhookSecrets(driver, reseal, currentPrefix),
+    resealCredentials: (reseal, currentPrefix) => resealCredentials(driver, reseal, currentPrefix),
     deleteProgram: (programId) => deleteProgram(driver, programId),
     sessions: sessionRepository(driver),
     outbox: outboxRepository(driver, queuedListeners),

@@ -82,6 +82,10 @@ const QUEUE_REFRESH = `INSERT INTO outbox (program_id, customer_id, kind, due_at
   SELECT $1, g.customer_id, 'google_object_changed', now(), now() FROM google_wallet_objects g
   WHERE g.program_id = $1 AND g.customer_id = $2`;
 
+/** The deletion of the customer's Klaviyo profile (the program has a connection, 0052). */
+const QUEUE_KLAVIYO_ERASURE = `INSERT INTO outbox (program_id, customer_id, kind, due_at, created_at, erasure_sealed)
+  VALUES ($1, $2, 'klaviyo_profile_changed', now(), now(), $3)`;
+
 /** `queued` is told after a commit that queued wallet refreshes. */
 export function privacyRepository(
   driver: SqlDriver,
@@ -163,13 +167,13 @@ export function privacyRepository(
       return rows[0]?.redacted_at ?? null;
     },
 
-    async redactCustomer(customerId, now) {
+    async redactCustomer(customerId, now, opts) {
       let refreshed = false;
       const result = await driver.transaction(async (q) => {
         // The customer's lock: an order or upsert of theirs waits for the erasure, and after it
         // stores nothing personal from before.
-        const { rows } = await q.query<{ redacted_at: Date | null }>(
-          'SELECT redacted_at FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE',
+        const { rows } = await q.query<{ redacted_at: Date | null; email: string | null }>(
+          'SELECT redacted_at, email FROM customers WHERE program_id = $1 AND id = $2 FOR UPDATE',
           [programId, customerId],
         );
         const locked = rows[0];
@@ -182,6 +186,15 @@ export function privacyRepository(
         if (customer.rowCount > 0) {
           changed += 1;
           refreshed = (await q.query(QUEUE_REFRESH, [programId, customerId])).rowCount > 0;
+          // The customer's Klaviyo profile is deleted too (decision 0052), after their earlier rows.
+          const klaviyo =
+            opts?.klaviyoErasure &&
+            (await q.query('SELECT 1 FROM klaviyo_connections WHERE program_id = $1', [programId])).rowCount >
+              0;
+          if (klaviyo && opts?.klaviyoErasure) {
+            await q.query(QUEUE_KLAVIYO_ERASURE, [programId, customerId, opts.klaviyoErasure(locked.email)]);
+            refreshed = true;
+          }
         }
         return { redactedAt, changed: changed > 0 };
       });
@@ -206,6 +219,7 @@ const PROGRAM_TABLES: readonly [table: string, sql: string][] = [
     'shopify_webhooks',
     'shopify_connections',
     'klaviyo_connections',
+    'klaviyo_syncs',
     'shopify_segment_members',
     'shopify_segments',
     'shopify_segment_syncs',

@@ -2,8 +2,8 @@
  * Connect the program to Klaviyo (docs/klaviyo.md): the merchant's private API key, checked
  * against Klaviyo by the server and never shown again (its last four characters at most).
  * Connected, the page shows the account and whether the key needs attention (Klaviyo refused it
- * while sending: nothing is sent until a working key is saved), and can replace the key or
- * disconnect.
+ * while sending: nothing is sent until a working key is saved), the profile sync with its progress
+ * bar, and can replace the key or disconnect.
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { connectBody } from '../../../../src/features/klaviyo/klaviyo-schemas.js';
@@ -11,6 +11,7 @@ import { ApiError, api, messageOf } from '../../api/client';
 import { type FieldErrors, serverFieldErrors, zodFieldErrors } from '../../api/field-errors';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Banner, TextField } from '../../components/form-controls';
+import { KlaviyoSync } from './klaviyo-sync';
 
 interface Connection {
   accountId: string;
@@ -19,6 +20,7 @@ interface Connection {
   lastError: string | null;
   revision: string;
   connectedAt: string;
+  updatedAt: string;
 }
 
 function KeyForm({ title, onSaved }: { title: string; onSaved(c: Connection): void }) {
@@ -68,7 +70,7 @@ function KeyForm({ title, onSaved }: { title: string; onSaved(c: Connection): vo
         spellCheck={false}
         value={apiKey}
         error={errors.apiKey}
-        hint="Klaviyo → Settings → API keys → Create Private API Key, with Accounts: Read, Events: Write and Profiles: Write (starts with pk_). Stored encrypted, never shown again."
+        hint="Klaviyo → Settings → API keys → Create Private API Key, with Accounts: Read, Events: Write, Profiles: Read and Write, Lists: Write and Data Privacy: Write (starts with pk_). Stored encrypted, never shown again."
         onChange={(e) => setApiKey(e.target.value)}
       />
       <button type="submit" disabled={busy}>
@@ -147,6 +149,7 @@ export function KlaviyoPage() {
               Disconnect Klaviyo
             </button>
           </div>
+          <KlaviyoSync refresh={connection.updatedAt} />
           <KeyForm title="Replace the key" onSaved={saved} />
         </>
       ) : null}
