@@ -13,17 +13,15 @@ import {
 import type { SealedCredentialKind, Store, StoredCredential } from '../../store/port.js';
 import { ERASURE_CONTEXT } from '../klaviyo/klaviyo-erasure.js';
 import { KEY_CONTEXT as KLAVIYO_KEY_CONTEXT } from '../klaviyo/klaviyo-service.js';
+import { SHOPIFY_SECRET_CONTEXT, SHOPIFY_TOKEN_CONTEXT } from '../shopify/shopify-credentials.js';
 
-/**
- * Where each kind is sealed: what its sealing is bound to. The Shopify ones are those of
- * `features/shopify/shopify-service.ts` (its `TOKEN_CONTEXT` and `SECRET_CONTEXT`), repeated here.
- */
+/** Where each kind is sealed: what its sealing is bound to (each feature's own contexts). */
 export const CREDENTIAL_CONTEXT: Record<
   SealedCredentialKind,
   (programId: string, customerId: string | null) => string
 > = {
-  shopifyAccessToken: (programId) => `shopify:${programId}:access-token`,
-  shopifyWebhookSecret: (programId) => `shopify:${programId}:webhook-secret`,
+  shopifyAccessToken: SHOPIFY_TOKEN_CONTEXT,
+  shopifyWebhookSecret: SHOPIFY_SECRET_CONTEXT,
   klaviyoApiKey: KLAVIYO_KEY_CONTEXT,
   klaviyoErasure: (programId, customerId) => ERASURE_CONTEXT(programId, customerId ?? ''),
 };

@@ -15,6 +15,7 @@ import type { ProgramRecord, Store, TierRecord } from '../../store/port.js';
 import type { ScopedStore } from '../../store/scoped-store.js';
 import type { ShopifyRepository } from '../../store/shopify-port.js';
 import type { ShopifySegmentRepository, ShopifySegmentSyncRecord } from '../../store/shopify-segment-port.js';
+import { SHOPIFY_TOKEN_CONTEXT } from './shopify-credentials.js';
 
 export interface ShopifySegmentScope {
   shopify: Pick<ShopifyRepository, 'get'>;
@@ -51,7 +52,6 @@ export interface ShopifySegmentsDeps {
 }
 
 /** Where the connector seals the access token (shopify-service.ts, decision 0042). */
-const TOKEN_CONTEXT = (programId: string) => `shopify:${programId}:access-token`;
 /** A throttled call is retried this many times before the sync fails `shopify_throttled`. */
 const THROTTLE_RETRIES = 6;
 /** A sync still `running` after this long belongs to a process that died; another may start. */
@@ -229,7 +229,7 @@ export class ShopifySegments {
     const connection = await scope.shopify.get();
     if (!connection) throw notFound('shopify_not_connected', 'No Shopify store is connected');
     if (!this.deps.secrets) throw new AppError(503, 'secrets_not_configured', 'No secret keyring');
-    const token = this.deps.secrets.open(connection.accessTokenSealed, TOKEN_CONTEXT(ctx.program.id));
+    const token = this.deps.secrets.open(connection.accessTokenSealed, SHOPIFY_TOKEN_CONTEXT(ctx.program.id));
     const admin = this.deps.admin(connection.shopDomain, token);
     const pageSize = this.deps.pageSize ?? 250;
     const labels = segmentLabels(await scope.tiers.list());

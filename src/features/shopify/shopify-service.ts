@@ -20,6 +20,7 @@ import {
   type ShopifyCustomers,
   type ShopifyOrders,
 } from './shopify-commerce-effects.js';
+import { SHOPIFY_SECRET_CONTEXT, SHOPIFY_TOKEN_CONTEXT } from './shopify-credentials.js';
 import { ShopifyDeliveryRecords } from './shopify-delivery-records.js';
 import {
   checkShape,
@@ -78,8 +79,8 @@ export interface WebhookHeaders {
   webhookId?: string;
 }
 
-const TOKEN_CONTEXT = (programId: string) => `shopify:${programId}:access-token`;
-const SECRET_CONTEXT = (programId: string) => `shopify:${programId}:webhook-secret`;
+const TOKEN_CONTEXT = SHOPIFY_TOKEN_CONTEXT;
+const SECRET_CONTEXT = SHOPIFY_SECRET_CONTEXT;
 
 const WEBHOOK_ID = /^[\x21-\x7E]{1,255}$/;
 const TOPIC = /^[a-z_]+\/[a-z_]+$/;

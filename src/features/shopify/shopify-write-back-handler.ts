@@ -30,6 +30,7 @@ import type { OutboxHandler, OutboxRun } from '../outbox/outbox-handler.js';
 import type { RetryPolicy } from '../outbox/retry-policy.js';
 import { walletView } from '../passes/wallet-view.js';
 import { programNow } from '../programs/program-context.js';
+import { SHOPIFY_TOKEN_CONTEXT } from './shopify-credentials.js';
 import { customerWrite } from './shopify-write-back.js';
 
 /** What the handler reads and records. */
@@ -233,7 +234,7 @@ export class ShopifyWriteBackHandler implements OutboxHandler<OutboxItem, Shopif
 
   private openToken(sealed: string, programId: string): string {
     try {
-      return this.deps.secrets.open(sealed, `shopify:${programId}:access-token`);
+      return this.deps.secrets.open(sealed, SHOPIFY_TOKEN_CONTEXT(programId));
     } catch {
       // The key that sealed it is gone (SECRETS_KEYS lost): no retry brings it back.
       throw new ShopifyWriteError(
