@@ -316,6 +316,7 @@ export function buildApp(deps: AppDeps) {
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
   // Each shop's cost bucket as its answers report it: write-backs pace themselves by it (0051).
+  // Real time, not `clock`: Shopify restores the bucket by the wall clock whatever a test clock says.
   const shopifyBuckets = new ShopifyCostBuckets();
   const shopifyWriteBacks = outbox.register(
     new ShopifyWriteBackHandler({
