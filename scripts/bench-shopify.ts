@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   url.pathname = `/${dbName}`;
   const { store } = await openDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
   const secrets = new SecretBox([{ id: 'b1', key: randomBytes(32) }]);
-  const { app } = buildApp({
+  const { app, services } = buildApp({
     store,
     clock: systemClock,
     logger: pino({ level: 'silent' }),
@@ -186,6 +186,14 @@ async function main(): Promise<void> {
       results.webhooks.push(await webhooks());
     }
     for (const c of conns) c.close();
+    // Every accepted delivery has its record once the records written behind are out (0050).
+    await services.shopify.idle();
+    const counter = new pg.Client({ connectionString: url.toString() });
+    await counter.connect();
+    const recorded = Number(
+      (await counter.query<{ n: string }>('SELECT count(*) AS n FROM shopify_webhooks')).rows[0]?.n,
+    );
+    await counter.end();
     const o = median(results.orders.map((x) => x.perSecond));
     const w = median(results.webhooks.map((x) => x.perSecond));
     const summary = {
@@ -199,11 +207,15 @@ async function main(): Promise<void> {
       webhooksP50Ms: median(results.webhooks.map((x) => x.latencyMs.p50)),
       webhooksP99Ms: median(results.webhooks.map((x) => x.latencyMs.p99)),
       errors: [...results.orders, ...results.webhooks].reduce((a, x) => a + x.errors, 0),
+      webhooksApplied: results.webhooks.reduce((a, x) => a + (x.byStatus.ok ?? 0), 0),
+      recorded,
       sampleErrors: [...results.orders, ...results.webhooks].flatMap((x) => x.sampleErrors).slice(0, 5),
     };
     console.log(JSON.stringify(summary, null, 2));
   } finally {
     server.close();
+    // The delivery records written behind (decision 0050) go out before the store closes.
+    await services.shopify.close();
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
