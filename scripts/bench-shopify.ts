@@ -9,7 +9,8 @@
  * Phases alternate (orders, webhooks, orders, webhooks, …) so drift on the shared machine hits
  * both alike; the medians are reported. Each webhook is a documented `orders/paid` payload
  * (test/fixtures/shopify/webhooks-2025-10) with its own order id, signed with the app secret; the
- * service verifies the HMAC, stores the delivery and applies the order inline (decision 0042).
+ * service verifies the HMAC, applies the order inline and records the delivery (decisions 0042,
+ * 0050: behind the answer); `recorded` counts the records once the queue is written.
  * The clients run in the same process as the service, so both rates include their CPU alike.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_shopify_<ts> there and drops it at the end.
