@@ -634,6 +634,19 @@ describe('records written behind (decision 0050)', () => {
       code: 'ECONNRESET',
       message: 'Connection terminated unexpectedly',
     });
+
+    // Bounded by count: a full batch is written at once, not after its (hour-long) delay.
+    const counted = new ShopifyDeliveryRecords(flaky, undefined, undefined, {
+      maxBatch: 2,
+      delayMs: 3_600_000,
+    });
+    calls.length = 0;
+    counted.later(p.programId, row('wh-counted-1'));
+    expect(calls).toEqual([]);
+    counted.later(p.programId, row('wh-counted-2'));
+    expect(calls).toEqual([2]);
+    await counted.idle();
+    expect(await scope.shopify.webhook('wh-counted-2')).toMatchObject({ result: 'applied' });
   });
 });
 
