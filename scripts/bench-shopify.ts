@@ -4,7 +4,7 @@
  * real app in-process on a fresh PostgreSQL database.
  *
  *   npm run bench:shopify -- [--clients 16] [--seconds 8] [--rounds 2] [--customers 500]
- *                            [--payload documented|minimal]
+ *                            [--payload documented|minimal] [--records-delay 25] [--records-concurrency 2]
  *
  * Phases alternate (orders, webhooks, orders, webhooks, …) so drift on the shared machine hits
  * both alike; the medians are reported. Each webhook is a documented `orders/paid` payload
@@ -38,6 +38,9 @@ const { values: flags } = parseArgs({
     customers: { type: 'string', default: '500' },
     /** documented (default): Shopify's full example order (≈ 12 KB); minimal: only the fields Tierpass reads. */
     payload: { type: 'string', default: 'documented' },
+    /** Records written behind (decision 0050): longest wait of a batch, batches at once (defaults 25, 2). */
+    'records-delay': { type: 'string' },
+    'records-concurrency': { type: 'string' },
   },
 });
 const CLIENTS = Number(flags.clients);
@@ -64,6 +67,12 @@ async function main(): Promise<void> {
     adminToken: ADMIN,
     publicUrl: 'https://tierpass.example.com',
     secrets,
+    shopify: {
+      recordsBehind: {
+        ...(flags['records-delay'] ? { delayMs: Number(flags['records-delay']) } : {}),
+        ...(flags['records-concurrency'] ? { concurrency: Number(flags['records-concurrency']) } : {}),
+      },
+    },
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
