@@ -4,12 +4,13 @@
  * real app in-process on a fresh PostgreSQL database.
  *
  *   npm run bench:shopify -- [--clients 16] [--seconds 8] [--rounds 2] [--customers 500]
- *                            [--payload documented|minimal]
+ *                            [--payload documented|minimal] [--records-delay 25] [--records-concurrency 2]
  *
  * Phases alternate (orders, webhooks, orders, webhooks, …) so drift on the shared machine hits
  * both alike; the medians are reported. Each webhook is a documented `orders/paid` payload
  * (test/fixtures/shopify/webhooks-2025-10) with its own order id, signed with the app secret; the
- * service verifies the HMAC, stores the delivery and applies the order inline (decision 0042).
+ * service verifies the HMAC, applies the order inline and records the delivery (decisions 0042,
+ * 0050: behind the answer); `recorded` counts the records once the queue is written.
  * The clients run in the same process as the service, so both rates include their CPU alike.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_shopify_<ts> there and drops it at the end.
@@ -37,6 +38,9 @@ const { values: flags } = parseArgs({
     customers: { type: 'string', default: '500' },
     /** documented (default): Shopify's full example order (≈ 12 KB); minimal: only the fields Tierpass reads. */
     payload: { type: 'string', default: 'documented' },
+    /** Records written behind (decision 0050): longest wait of a batch, batches at once (defaults 25, 2). */
+    'records-delay': { type: 'string' },
+    'records-concurrency': { type: 'string' },
   },
 });
 const CLIENTS = Number(flags.clients);
@@ -56,13 +60,19 @@ async function main(): Promise<void> {
   url.pathname = `/${dbName}`;
   const { store } = await openDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
   const secrets = new SecretBox([{ id: 'b1', key: randomBytes(32) }]);
-  const { app } = buildApp({
+  const { app, services } = buildApp({
     store,
     clock: systemClock,
     logger: pino({ level: 'silent' }),
     adminToken: ADMIN,
     publicUrl: 'https://tierpass.example.com',
     secrets,
+    shopify: {
+      recordsBehind: {
+        ...(flags['records-delay'] ? { delayMs: Number(flags['records-delay']) } : {}),
+        ...(flags['records-concurrency'] ? { concurrency: Number(flags['records-concurrency']) } : {}),
+      },
+    },
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -186,6 +196,14 @@ async function main(): Promise<void> {
       results.webhooks.push(await webhooks());
     }
     for (const c of conns) c.close();
+    // Every accepted delivery has its record once the records written behind are out (0050).
+    await services.shopify.idle();
+    const counter = new pg.Client({ connectionString: url.toString() });
+    await counter.connect();
+    const recorded = Number(
+      (await counter.query<{ n: string }>('SELECT count(*) AS n FROM shopify_webhooks')).rows[0]?.n,
+    );
+    await counter.end();
     const o = median(results.orders.map((x) => x.perSecond));
     const w = median(results.webhooks.map((x) => x.perSecond));
     const summary = {
@@ -199,11 +217,15 @@ async function main(): Promise<void> {
       webhooksP50Ms: median(results.webhooks.map((x) => x.latencyMs.p50)),
       webhooksP99Ms: median(results.webhooks.map((x) => x.latencyMs.p99)),
       errors: [...results.orders, ...results.webhooks].reduce((a, x) => a + x.errors, 0),
+      webhooksApplied: results.webhooks.reduce((a, x) => a + (x.byStatus.ok ?? 0), 0),
+      recorded,
       sampleErrors: [...results.orders, ...results.webhooks].flatMap((x) => x.sampleErrors).slice(0, 5),
     };
     console.log(JSON.stringify(summary, null, 2));
   } finally {
     server.close();
+    // The delivery records written behind (decision 0050) go out before the store closes.
+    await services.shopify.close();
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

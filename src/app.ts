@@ -61,6 +61,7 @@ import {
   type ShopifyBackfillDeps,
   ShopifyBackfillService,
 } from './features/shopify/shopify-backfill-service.js';
+import type { RecordsBehindOptions } from './features/shopify/shopify-delivery-records.js';
 import { type ShopifyAppCredentials, ShopifyOAuth } from './features/shopify/shopify-oauth.js';
 import { registerShopifyOAuthRoutes } from './features/shopify/shopify-oauth-routes.js';
 import { ShopifyPendingSweep } from './features/shopify/shopify-pending.js';
@@ -194,6 +195,8 @@ export interface AppDeps {
     shopCacheTtlMs?: number;
     /** Pace write-backs by each shop's cost bucket (default on; off: react to THROTTLED only). */
     writeBackPacing?: boolean;
+    /** Batching and retries of delivery records written behind (decision 0050; tests: a long delay). */
+    recordsBehind?: Partial<RecordsBehindOptions>;
   };
   /** Klaviyo (tests: a stand-in origin, shorter retries); Klaviyo's own origin by default. */
   klaviyo?: KlaviyoClientOptions &
@@ -313,6 +316,8 @@ export function buildApp(deps: AppDeps) {
     privacy,
     programNow: (program) => programNow(program, clock),
     shops,
+    recordsBehind: deps.shopify?.recordsBehind,
+    logger,
   });
   // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
   // Each shop's cost bucket as its answers report it: write-backs pace themselves by it (0051).

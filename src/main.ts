@@ -214,6 +214,8 @@ async function main(): Promise<void> {
     force.unref();
     server.close(() => {
       Promise.resolve(scheduler?.stop())
+        // Shopify delivery records still queued to be written behind (decision 0050).
+        .then(() => services.shopify.close())
         // The batches being delivered finish (or stay leased) before their senders close.
         .then(() => services.outbox.close())
         .then(() => pushSender?.close())

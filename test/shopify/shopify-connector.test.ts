@@ -4,12 +4,15 @@
  * published Admin schema, and webhooks signed like Shopify's from its documented payloads.
  */
 import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
+import { ShopifyDeliveryRecords } from '../../src/features/shopify/shopify-delivery-records.js';
+import type { ShopifyStore } from '../../src/features/shopify/shopify-store.js';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
+import type { ShopifyRepository } from '../../src/store/shopify-port.js';
 import { ADMIN_TOKEN, createProgram, createTier } from '../support/harness.js';
 import { createTempDatabase } from '../support/temp-db.js';
 import { customerPayload, orderPayload, refundPayload } from './payloads.js';
@@ -21,31 +24,40 @@ const CALLBACK = `${PUBLIC_URL}/shopify/webhooks`;
 let db: Awaited<ReturnType<typeof createTempDatabase>>;
 let store: Store;
 let app: ReturnType<typeof buildApp>['app'];
+let services: ReturnType<typeof buildApp>['services'];
 const shops: ShopifyStandIn[] = [];
 
-beforeAll(async () => {
-  db = await createTempDatabase();
-  store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
-  const byShop = (shop: string) => {
-    const s = shops.find((x) => x.shop === shop);
-    if (!s) throw new Error(`no stand-in for ${shop}`);
-    return s.origin;
-  };
-  ({ app } = buildApp({
+const secrets = new SecretBox([{ id: 't1', key: randomBytes(32) }]);
+const byShop = (shop: string) => {
+  const s = shops.find((x) => x.shop === shop);
+  if (!s) throw new Error(`no stand-in for ${shop}`);
+  return s.origin;
+};
+
+/** The app on the shared store; `shopify` options beside the stand-in origin. */
+function appOnStore(shopify: NonNullable<Parameters<typeof buildApp>[0]['shopify']> = {}) {
+  return buildApp({
     store,
     clock: { now: () => new Date() },
     logger: pino({ level: 'silent' }),
     adminToken: ADMIN_TOKEN,
     publicUrl: PUBLIC_URL,
-    secrets: new SecretBox([{ id: 't1', key: randomBytes(32) }]),
-    // Shops are remembered for a minute here: a delivery that sees a change made through the app
-    // right after it can only have been told of it (decision 0050).
-    shopify: { origin: byShop, shopCacheTtlMs: 60_000 },
+    secrets,
+    shopify: { origin: byShop, ...shopify },
     rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
-  }));
+  });
+}
+
+beforeAll(async () => {
+  db = await createTempDatabase();
+  store = await openStore({ databaseUrl: db.url, dataDir: 'memory://' });
+  // Shops are remembered for a minute here: a delivery that sees a change made through the app
+  // right after it can only have been told of it (decision 0050).
+  ({ app, services } = appOnStore({ shopCacheTtlMs: 60_000 }));
 }, 120_000);
 
 afterAll(async () => {
+  await services.shopify.close();
   await Promise.all(shops.map((s) => s.close()));
   await store.close();
   await db.drop();
@@ -375,10 +387,17 @@ describe('webhooks', () => {
       receivedAt: new Date(),
     });
     expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(1);
+    // The ledger had no such order, so the effect is new (`duplicate: false`); the stored row is
+    // completed by the record written behind (decision 0050).
     const redelivered = await p.send('orders/paid', order, 'wh-crashed');
-    expect(redelivered.body).toEqual({ received: true, duplicate: true, result: 'applied' });
+    expect(redelivered.body).toEqual({ received: true, duplicate: false, result: 'applied' });
     expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
+    await services.shopify.idle();
     expect(await store.scoped(programId).shopify.pending(10)).toHaveLength(0);
+    expect(await store.scoped(programId).shopify.webhook('wh-crashed')).toMatchObject({
+      result: 'applied',
+      payload: order,
+    });
     const again = await p.send('orders/paid', order, 'wh-crashed');
     expect(again.body).toEqual({ received: true, duplicate: true, result: null });
     expect((await customer(p.auth, '8401')).body.balances.lifetimeSpend).toBe(3000);
@@ -461,16 +480,173 @@ describe('the remembered shop and grouped records (decision 0050)', () => {
       Array.from({ length: 7 }, () => ({ received: true, duplicate: true, result: null })),
     );
     expect(replies.slice(8).map((r) => r.body.result)).toEqual(others.map(() => 'applied'));
+    await services.shopify.idle();
     const first = await store.scoped(programId).shopify.webhook('wh-many');
     expect(first).toMatchObject({ result: 'applied', payload: null });
     expect((await customer(p.auth, '8601')).body.balances.lifetimeSpend).toBe(4000);
     // Later, once more: applied again without effect, answered as a duplicate, the record as it was.
     const later = await p.send('orders/paid', order, 'wh-many');
     expect(later.body).toEqual({ received: true, duplicate: true, result: null });
+    await services.shopify.idle();
     expect(await store.scoped(programId).shopify.webhook('wh-many')).toEqual(first);
     expect((await customer(p.auth, '8601')).body.balances.lifetimeSpend).toBe(4000);
     const orders = await request(app).get('/v1/customers/8601/orders').set(p.auth);
     expect(orders.body.data).toHaveLength(1);
+  });
+});
+
+describe('records written behind (decision 0050)', () => {
+  it('answers a keyed delivery once its effect is committed; its record is written by close, other records before the answer', async () => {
+    const p = await connected('USD', 10_000);
+    const scope = store.scoped(p.programId);
+    // Another app on the same store whose batches wait an hour: only closing writes them.
+    const slow = appOnStore({ recordsBehind: { delayMs: 3_600_000 } });
+    const send = (topic: string, payload: unknown, webhookId: string) => {
+      const w = signedWebhook(p.secret, p.shop.shop, topic, payload, webhookId);
+      return request(slow.app).post('/shopify/webhooks').set(w.headers).send(w.body);
+    };
+    const order = orderPayload({ id: 6701, customer: { id: 8701 }, currency: 'USD', subtotal: 2500 });
+    expect((await send('orders/paid', order, 'wh-behind')).body).toEqual({
+      received: true,
+      duplicate: false,
+      result: 'applied',
+    });
+    expect((await customer(p.auth, '8701')).body.balances.lifetimeSpend).toBe(2500);
+    expect(await scope.shopify.webhook('wh-behind')).toBeNull();
+    // Replayed before its record exists: the ledger tells it, nothing changes.
+    expect((await send('orders/paid', order, 'wh-behind')).body).toEqual({
+      received: true,
+      duplicate: true,
+      result: null,
+    });
+    expect((await customer(p.auth, '8701')).body.balances.lifetimeSpend).toBe(2500);
+    // A refund of it, written behind too; its replay told by the ledger's refund id.
+    const refund = refundPayload({ id: 9701, orderId: 6701, currency: 'USD', lines: [500] });
+    expect((await send('refunds/create', refund, 'wh-behind-refund')).body.result).toBe('applied');
+    expect((await send('refunds/create', refund, 'wh-behind-refund')).body).toEqual({
+      received: true,
+      duplicate: true,
+      result: null,
+    });
+    expect((await customer(p.auth, '8701')).body.balances.lifetimeSpend).toBe(2000);
+    expect(await scope.shopify.webhook('wh-behind-refund')).toBeNull();
+    // Ignored (the ledger is not asked), failed and non-keyed deliveries: recorded before the answer.
+    const testOrder = orderPayload({
+      id: 6702,
+      customer: { id: 8701 },
+      currency: 'USD',
+      subtotal: 100,
+      test: true,
+    });
+    expect((await send('orders/paid', testOrder, 'wh-ignored-now')).body.result).toBe('ignored');
+    expect(await scope.shopify.webhook('wh-ignored-now')).toMatchObject({
+      result: 'ignored',
+      detail: 'test_order',
+    });
+    expect((await send('orders/paid', testOrder, 'wh-ignored-now')).body).toEqual({
+      received: true,
+      duplicate: true,
+      result: null,
+    });
+    const euro = orderPayload({ id: 6703, customer: { id: 8701 }, currency: 'EUR', subtotal: 100 });
+    expect((await send('orders/paid', euro, 'wh-failed-now')).body.result).toBe('failed');
+    expect(await scope.shopify.webhook('wh-failed-now')).toMatchObject({ result: 'failed', payload: euro });
+    expect(
+      (await send('customers/update', customerPayload({ id: 8701 }), 'wh-customer-now')).body.result,
+    ).toBe('applied');
+    expect(await scope.shopify.webhook('wh-customer-now')).toMatchObject({ result: 'applied' });
+    // Closed as main.ts closes it at shutdown: the queued records are written, without payloads.
+    await slow.services.shopify.close();
+    expect(await scope.shopify.webhook('wh-behind')).toMatchObject({
+      topic: 'orders/paid',
+      result: 'applied',
+      detail: null,
+      payload: null,
+    });
+    expect(await scope.shopify.webhook('wh-behind-refund')).toMatchObject({
+      result: 'applied',
+      payload: null,
+    });
+  });
+
+  it('retries a batch whose write failed, and gives one up after its attempts, logged without payloads', async () => {
+    const p = await connected('USD', 10_000);
+    const scope = store.scoped(p.programId);
+    let failures = 0;
+    const calls: number[] = [];
+    /** The real store, whose record writes fail while `failures` lasts. */
+    const flaky: ShopifyStore = {
+      shopifyShops: store.shopifyShops,
+      scoped(programId) {
+        const real = store.scoped(programId);
+        const shopify: ShopifyRepository = Object.create(real.shopify);
+        shopify.receiveMany = async (ws) => {
+          calls.push(ws.length);
+          if (failures > 0) {
+            failures -= 1;
+            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+          }
+          return real.shopify.receiveMany(ws);
+        };
+        return { shopify, program: real.program, orders: real.orders };
+      },
+    };
+    const logged: { level: string; obj: unknown; msg: string }[] = [];
+    const logger = {
+      warn: (obj: unknown, msg: string) => logged.push({ level: 'warn', obj, msg }),
+      error: (obj: unknown, msg: string) => logged.push({ level: 'error', obj, msg }),
+    } as unknown as Pick<Logger, 'warn' | 'error'>;
+    const records = new ShopifyDeliveryRecords(
+      flaky,
+      undefined,
+      undefined,
+      { attempts: 3, retryMs: 1 },
+      logger,
+    );
+    const now = new Date();
+    const row = (webhookId: string) => ({
+      webhookId,
+      topic: 'orders/paid',
+      payload: null,
+      receivedAt: now,
+      processed: { result: 'applied' as const, detail: null, at: now },
+    });
+
+    failures = 2;
+    records.later(p.programId, row('wh-retried-1'));
+    records.later(p.programId, row('wh-retried-2'));
+    await records.idle();
+    expect(calls).toEqual([2, 2, 2]);
+    expect(await scope.shopify.webhook('wh-retried-1')).toMatchObject({ result: 'applied' });
+    expect(await scope.shopify.webhook('wh-retried-2')).toMatchObject({ result: 'applied' });
+    expect(logged.map((l) => l.level)).toEqual(['warn', 'warn']);
+
+    failures = 3;
+    records.later(p.programId, row('wh-lost'));
+    await records.close();
+    expect(calls).toEqual([2, 2, 2, 1, 1, 1]);
+    expect(await scope.shopify.webhook('wh-lost')).toBeNull();
+    expect(logged.map((l) => l.level)).toEqual(['warn', 'warn', 'warn', 'warn', 'error']);
+    expect(logged[4]?.obj).toEqual({
+      programId: p.programId,
+      records: 1,
+      attempt: 3,
+      code: 'ECONNRESET',
+      message: 'Connection terminated unexpectedly',
+    });
+
+    // Bounded by count: a full batch is written at once, not after its (hour-long) delay.
+    const counted = new ShopifyDeliveryRecords(flaky, undefined, undefined, {
+      maxBatch: 2,
+      delayMs: 3_600_000,
+    });
+    calls.length = 0;
+    counted.later(p.programId, row('wh-counted-1'));
+    expect(calls).toEqual([]);
+    counted.later(p.programId, row('wh-counted-2'));
+    expect(calls).toEqual([2]);
+    await counted.idle();
+    expect(await scope.shopify.webhook('wh-counted-2')).toMatchObject({ result: 'applied' });
   });
 });
 

@@ -12,8 +12,8 @@ import type { ShopifyScope } from './shopify-store.js';
 
 /**
  * Topics whose effect is idempotent by its own key (order id, refund id, `cancel:<order id>`):
- * applied without looking for an earlier delivery first; a replay is told by its record's id
- * (decision 0050).
+ * applied without looking for an earlier delivery first; a replay is told by the ledger finding
+ * its key already there, or else by its record's id (decision 0050).
  */
 export const KEYED_TOPICS = ['orders/paid', 'refunds/create', 'orders/cancelled'];
 
@@ -22,9 +22,19 @@ export interface ShopifyOrders {
   place(
     ctx: ProgramContext,
     input: { id: string; customerId: string; amount: number; currency?: string; placedAt?: Date },
-  ): Promise<unknown>;
-  refund(ctx: ProgramContext, orderId: string, input: { id: string; amount: number }): Promise<unknown>;
+  ): Promise<{ replayed: boolean }>;
+  refund(
+    ctx: ProgramContext,
+    orderId: string,
+    input: { id: string; amount: number },
+  ): Promise<{ replayed: boolean }>;
 }
+
+/**
+ * A commerce effect's outcome; `replayed` when the ledger was asked: whether its key (order or
+ * refund id) was there already, so the effect changed nothing (decision 0050).
+ */
+export type CommerceOutcome = WebhookOutcome & { replayed?: boolean };
 
 /** What the connector asks of customers (features/customers CustomerService). */
 export interface ShopifyCustomers {
@@ -46,7 +56,7 @@ export async function commerceEffect(
   c: ShopifyConnectionRecord,
   topic: string,
   delivery: ShopifyDelivery,
-): Promise<WebhookOutcome> {
+): Promise<CommerceOutcome> {
   const { scope } = deps;
   switch (delivery.kind) {
     case 'order': {
@@ -56,8 +66,11 @@ export async function commerceEffect(
         if (!known) return { result: 'ignored', detail: 'order_unknown' };
         const left = known.amount - known.refundedAmount;
         if (left <= 0) return { result: 'ignored', detail: 'nothing_to_reverse' };
-        await deps.orders.refund(ctx, known.id, { id: `cancel:${known.id}`, amount: left });
-        return { result: 'applied', detail: null };
+        const { replayed } = await deps.orders.refund(ctx, known.id, {
+          id: `cancel:${known.id}`,
+          amount: left,
+        });
+        return { result: 'applied', detail: null, replayed };
       }
       if (order.test && !c.includeTestOrders) return { result: 'ignored', detail: 'test_order' };
       if (!order.customer) return { result: 'ignored', detail: 'no_customer' };
@@ -73,15 +86,16 @@ export async function commerceEffect(
         amount,
         placedAt: placed && !Number.isNaN(placed.getTime()) && placed < ctx.now ? placed : undefined,
       };
+      let earned: { replayed: boolean };
       try {
-        await deps.orders.place(ctx, input);
+        earned = await deps.orders.place(ctx, input);
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'customer_not_found')) throw err;
         // A customer Tierpass does not know yet: created from the order, then the order earns.
         await deps.customers.upsert(ctx, customerId, customerFields(order.customer));
-        await deps.orders.place(ctx, input);
+        earned = await deps.orders.place(ctx, input);
       }
-      return { result: 'applied', detail: null };
+      return { result: 'applied', detail: null, replayed: earned.replayed };
     }
     case 'refund': {
       const refund = delivery.body;
@@ -92,8 +106,8 @@ export async function commerceEffect(
       for (const line of refund.refund_line_items) amount += shopMinor(line.subtotal_set.shop_money, ctx);
       amount = Math.min(amount, known.amount - known.refundedAmount);
       if (amount <= 0) return { result: 'ignored', detail: 'nothing_to_reverse' };
-      await deps.orders.refund(ctx, known.id, { id: refund.id, amount });
-      return { result: 'applied', detail: null };
+      const { replayed } = await deps.orders.refund(ctx, known.id, { id: refund.id, amount });
+      return { result: 'applied', detail: null, replayed };
     }
     case 'customer':
       await deps.customers.upsert(ctx, delivery.body.id, customerFields(delivery.body));

@@ -4,6 +4,7 @@
  * ingest the store's signed webhooks into orders, refunds and customers.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../errors.js';
 import { SecretOpenError, type SecretSealer } from '../../integrations/secrets/secret-box.js';
@@ -15,13 +16,14 @@ import type {
   ShopifyWebhookRecord,
 } from '../../store/shopify-port.js';
 import {
+  type CommerceOutcome,
   commerceEffect,
   KEYED_TOPICS,
   type ShopifyCustomers,
   type ShopifyOrders,
 } from './shopify-commerce-effects.js';
 import { SHOPIFY_SECRET_CONTEXT, SHOPIFY_TOKEN_CONTEXT } from './shopify-credentials.js';
-import { ShopifyDeliveryRecords } from './shopify-delivery-records.js';
+import { type RecordsBehindOptions, ShopifyDeliveryRecords } from './shopify-delivery-records.js';
 import {
   checkShape,
   dataRequestView,
@@ -70,6 +72,10 @@ export interface ShopifyServiceDeps {
    * on every change through `watchProgramChanges`. Without it every delivery reads its shop.
    */
   shops?: ShopifyShopCache;
+  /** Batching and retries of the records written behind (decision 0050); defaults otherwise. */
+  recordsBehind?: Partial<RecordsBehindOptions>;
+  /** Where a record batch that could not be written is reported (never a payload or secret). */
+  logger?: Pick<Logger, 'warn' | 'error'>;
 }
 
 export interface WebhookHeaders {
@@ -113,7 +119,23 @@ export class ShopifyService {
 
   constructor(private readonly deps: ShopifyServiceDeps) {
     this.shops = deps.shops ?? new ShopifyShopCache({ ttlMs: 0 });
-    this.records = new ShopifyDeliveryRecords(deps.store);
+    this.records = new ShopifyDeliveryRecords(
+      deps.store,
+      undefined,
+      undefined,
+      deps.recordsBehind,
+      deps.logger,
+    );
+  }
+
+  /** Resolves once every delivery record queued to be written behind is written (or given up). */
+  idle(): Promise<void> {
+    return this.records.idle();
+  }
+
+  /** At shutdown, before the store closes: the records still queued are written. */
+  close(): Promise<void> {
+    return this.records.close();
   }
 
   private sealer(): SecretSealer {
@@ -222,7 +244,8 @@ export class ShopifyService {
   /**
    * One signed delivery: verified before anything is parsed, mapped to its program by the shop
    * domain, applied, and recorded once by its delivery id with the others of its moment
-   * (docs/decisions/0042, 0050); answered only once its record and effect are committed.
+   * (docs/decisions/0042, 0050); answered once its effect is committed, and its record too
+   * unless the ledger's own key made the effect idempotent (then the record is written behind).
    */
   async receive(headers: WebhookHeaders, raw: Buffer): Promise<WebhookReply> {
     const { hmac, shop, topic, webhookId } = headers;
@@ -252,11 +275,17 @@ export class ShopifyService {
     // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
     // between the two loses nothing, and a keyed effect applied again changes nothing, so a
     // replay is found by its record conflicting, not by a read first (decision 0050).
-    if (KEYED_TOPICS.includes(topic))
-      return this.record(c, ctx.now, row, await this.apply(ctx, c, topic, delivery));
+    if (KEYED_TOPICS.includes(topic)) {
+      const outcome = await this.apply(ctx, c, topic, delivery);
+      return outcome.replayed === undefined
+        ? this.record(c, ctx.now, row, outcome)
+        : this.recordBehind(c, ctx.now, row, outcome, outcome.replayed);
+    }
     const scope = this.deps.store.scoped(c.programId);
     const earlier = await scope.shopify.webhook(webhookId);
     if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy) {
+      // The records queued behind go first: none lands after a redaction or a shop's deletion.
+      await this.records.idle();
       return receivePrivacy(scope, { ...row, now: ctx.now }, earlier, (r) => this.applyRecorded(c, r));
     }
     if (earlier?.processedAt) return { received: true, duplicate: true, result: null };
@@ -299,11 +328,36 @@ export class ShopifyService {
       ...row,
       payload: keep ? row.payload : null,
       receivedAt: now,
-      processed: { ...outcome, at: now },
+      processed: { result: outcome.result, detail: outcome.detail, at: now },
     });
     // Known: recorded by an earlier (or concurrent) request; its effect and this one are the same.
     if (receipt === 'known') return { received: true, duplicate: true, result: null };
     return { received: true, duplicate: receipt === 'completed', result: outcome.result };
+  }
+
+  /**
+   * A keyed delivery whose effect the ledger committed (or found committed: `replayed`), answered
+   * at once, its record queued and written with others shortly (decision 0050). The ledger's ids
+   * are what make a replay change nothing, so the reply is told by them: a replay (the same
+   * delivery again, or the same order or refund in another delivery) is `duplicate: true,
+   * result: null` as a record conflicting told it before. Writing its record again is harmless:
+   * a known id keeps its first record; an older unprocessed row of it is completed.
+   */
+  private recordBehind(
+    c: ShopifyConnectionRecord,
+    now: Date,
+    row: Pick<ShopifyWebhookRecord, 'webhookId' | 'topic' | 'payload'>,
+    outcome: WebhookOutcome,
+    replayed: boolean,
+  ): WebhookReply {
+    this.records.later(c.programId, {
+      ...row,
+      payload: null,
+      receivedAt: now,
+      processed: { result: outcome.result, detail: outcome.detail, at: now },
+    });
+    if (replayed) return { received: true, duplicate: true, result: null };
+    return { received: true, duplicate: false, result: outcome.result };
   }
 
   /** Apply one recorded (or unprocessed) delivery and record its result. */
@@ -351,7 +405,7 @@ export class ShopifyService {
     topic: string,
     payload: unknown,
     webhookId?: string,
-  ): Promise<WebhookOutcome> {
+  ): Promise<CommerceOutcome> {
     let delivery: ShopifyDelivery;
     try {
       delivery = checkShape(topic, payload);
@@ -390,7 +444,7 @@ export class ShopifyService {
     topic: string,
     delivery: ShopifyDelivery,
     webhookId?: string,
-  ): Promise<WebhookOutcome> {
+  ): Promise<CommerceOutcome> {
     try {
       if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy && webhookId !== undefined) {
         const scope = this.deps.store.scoped(ctx.program.id);
@@ -408,7 +462,7 @@ export class ShopifyService {
     c: ShopifyConnectionRecord,
     topic: string,
     delivery: ShopifyDelivery,
-  ): Promise<WebhookOutcome> {
+  ): Promise<CommerceOutcome> {
     const { orders, customers, store } = this.deps;
     return commerceEffect(
       { orders, customers, scope: store.scoped(ctx.program.id) },
