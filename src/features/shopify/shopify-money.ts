@@ -1,11 +1,9 @@
 /** Shopify money strings ("12.50") to integer minor units by the currency's ISO 4217 exponent. */
 
-/** Minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3), from Intl's CLDR data. */
-export function currencyExponent(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
-}
+import { currencyExponent } from '../../domain/money.js';
+
+/** Minor-unit digits of an ISO 4217 currency (JPY 0, USD 2, KWD 3): the domain's, memoised. */
+export { currencyExponent };
 
 const DECIMAL = /^(\d{1,15})(?:\.(\d{1,12}))?$/;
 
