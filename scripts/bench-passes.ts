@@ -3,7 +3,7 @@
  * PostgreSQL database, passes signed by the development PKI.
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
- *                           [--rounds 2] [--orders 400] [--fetch-concurrency 2]
+ *                           [--rounds 2] [--orders 400] [--fetch-concurrency 1]
  *                           [--burst-from process|inline]
  *
  * Measures, in one run on the same certificates:
@@ -52,7 +52,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '2' },
     orders: { type: 'string', default: '400' },
     /** Pass fetches at once per process (PASS_FETCH_CONCURRENCY), deferred behind other requests. */
-    'fetch-concurrency': { type: 'string', default: '2' },
+    'fetch-concurrency': { type: 'string', default: '1' },
     /**
      * Where the burst's clients run: `process` (their own process, as phones are not in the
      * server's) or `inline` (on the server's event loop, as before 2026-12-06).

@@ -146,7 +146,7 @@ export interface AppDeps {
   images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
   passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
-    /** Pass fetches deferred behind other requests (PASS_FETCH_*; defaults: 2 at once, 250 ms). */
+    /** Pass fetches deferred behind other requests (PASS_FETCH_*; defaults: 1 at once, 250 ms). */
     fetches?: RequestPriorityOptions;
     /** pass-templates/ as read at start: the base of every pass's branding. */
     templates: PassTemplates;

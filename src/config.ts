@@ -77,7 +77,7 @@ const schema = z.object({
     }
   }),
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
-  PASS_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(2),
+  PASS_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   PASS_FETCH_MAX_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   APNS: z.enum(['on', 'off']).default('on'),
   APNS_PRODUCTION: z

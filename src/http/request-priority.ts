@@ -12,7 +12,7 @@
 import type { RequestHandler } from 'express';
 
 export interface RequestPriorityOptions {
-  /** Deferrable jobs running at once in this process (default 2). */
+  /** Deferrable jobs running at once in this process (default 1: measured, decision 0049). */
   concurrency?: number;
   /** Longest a deferrable job waits for other requests to finish before it runs anyway (default 250 ms). */
   maxDeferMs?: number;
@@ -57,7 +57,7 @@ export class RequestPriority {
   private readonly paused = new Set<Pause>();
 
   constructor(opts: RequestPriorityOptions = {}) {
-    this.concurrency = Math.max(1, opts.concurrency ?? 2);
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.maxDeferMs = Math.max(0, opts.maxDeferMs ?? 250);
   }
 
