@@ -4,7 +4,7 @@
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
  *                           [--rounds 2] [--orders 400] [--fetch-concurrency 1]
- *                           [--burst-from process|inline]
+ *                           [--burst-from process|inline] [--fetch-thread on|off] [--fetch-nice 10]
  *
  * Measures, in one run on the same certificates:
  * 1. a minimal passkit-generator pass (pass.json + icon, no service code): the library floor,
@@ -16,7 +16,9 @@
  *    first pass fetches (every tier's design changed first, so each pass is built again) from
  *    --burst-clients connections; --rounds times, alternating; with the event loop's delay.
  *    The burst's clients run in their own process (scripts/lib/fetch-burst.ts) unless
- *    `--burst-from inline` puts them on the server's event loop.
+ *    `--burst-from inline` puts them on the server's event loop. With `--fetch-thread on` (the
+ *    default, as in production with PostgreSQL: decision 0053) the burst's fetches are served by
+ *    the pass thread at `--fetch-nice`, and the first fetches through it are timed as well.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_passes_<ts> there and drops it at the end.
  */
@@ -33,6 +35,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
+import { PassFetchThread } from '../src/features/passes/pass-fetch-thread.js';
 import { PassLinkSigner } from '../src/features/passes/pass-links.js';
 import { loadPassTemplates } from '../src/features/passes/pass-templates.js';
 import { readPassCertificates } from '../src/integrations/apple/certificates.js';
@@ -58,6 +61,10 @@ const { values: flags } = parseArgs({
      * server's) or `inline` (on the server's event loop, as before 2026-12-06).
      */
     'burst-from': { type: 'string', default: 'process' },
+    /** Pass fetches from the lower-priority pass thread (PASS_FETCH_THREAD, decision 0053). */
+    'fetch-thread': { type: 'string', default: 'on' },
+    /** The pass thread's nice value (PASS_FETCH_NICE). */
+    'fetch-nice': { type: 'string', default: '10' },
   },
 });
 const CUSTOMERS = Number(flags.customers);
@@ -68,6 +75,8 @@ const ROUNDS = Number(flags.rounds);
 const ORDERS = Number(flags.orders);
 const BURST_FROM = flags['burst-from'];
 if (BURST_FROM !== 'process' && BURST_FROM !== 'inline') throw new Error('--burst-from: process or inline');
+if (!['on', 'off'].includes(flags['fetch-thread'])) throw new Error('--fetch-thread: on or off');
+const THREAD = flags['fetch-thread'] === 'on';
 const ALL = Math.max(CUSTOMERS, BURST);
 
 function pct(ms: number[], p: number): number {
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl: url.toString(), dataDir: 'memory://' });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let server: http.Server | undefined;
+  let thread: PassFetchThread | undefined;
   try {
     const devCertsDir = join(dir, 'certs');
     const apple = await openPassSigner(
@@ -120,6 +130,26 @@ async function main(): Promise<void> {
       },
     };
     const templates = await loadPassTemplates(join(ROOT, 'pass-templates'));
+    const linkSecret = 'bench-secret-0123456789abcdef0123456789';
+    // The pass thread (0053), switched on after the in-process build measurements.
+    thread = THREAD
+      ? new PassFetchThread({
+          entry: new URL('../src/pass-fetch-worker.ts', import.meta.url),
+          logger,
+          databaseUrl: url.toString(),
+          poolSize: 2,
+          certsDir: devCertsDir,
+          keyPassphrase: undefined,
+          passTypeIdentifier: 'pass.dev.tierpass',
+          teamIdentifier: 'DEVTEAM000',
+          templatesDir: join(ROOT, 'pass-templates'),
+          linkSecret,
+          publicUrl: 'http://localhost',
+          cacheEntries: ALL * 2,
+          nice: Number(flags['fetch-nice']),
+        })
+      : undefined;
+    let threadOn = false;
     const { app, services } = buildApp({
       store,
       clock: systemClock,
@@ -128,10 +158,14 @@ async function main(): Promise<void> {
       passes: {
         signer: timedSigner,
         templates,
-        links: new PassLinkSigner('bench-secret-0123456789abcdef0123456789'),
+        links: new PassLinkSigner(linkSecret),
         publicUrl: 'http://localhost',
         cacheEntries: ALL * 2,
         fetches: { concurrency: Number(flags['fetch-concurrency']) },
+        thread: {
+          fetch: (ctx, id, conditions) =>
+            thread && threadOn ? thread.fetch(ctx, id, conditions) : Promise.resolve(null),
+        },
       },
     });
     const listening = app.listen(0, '127.0.0.1');
@@ -245,8 +279,27 @@ async function main(): Promise<void> {
     }
     const rebuilt = (services.passes?.stats.builds ?? 0) - builds;
 
-    // 4. Ingestion alone and during a burst of first pass fetches, alternating.
     const tiers = (tierIds as { data?: { id: string }[] }).data ?? (tierIds as { id: string }[]);
+    const changeEveryPass = async (label: string) => {
+      for (const [n, tier] of tiers.entries()) {
+        await call('PUT', `/v1/tiers/${tier.id}/design`, key, { logoText: `${label} tier ${n}` });
+      }
+    };
+    // 3b. First fetches through the pass thread (started by a first, untimed fetch).
+    const firstThreaded: number[] = [];
+    if (thread) {
+      threadOn = true;
+      await changeEveryPass('Threaded');
+      await call('GET', '/v1/customers/c0/passes/apple', key);
+      for (let i = 1; i < CUSTOMERS; i++) {
+        const t = performance.now();
+        const res = await call('GET', `/v1/customers/c${i}/passes/apple`, key);
+        firstThreaded.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`pass fetch failed: ${res.status} ${res.body}`);
+      }
+    }
+
+    // 4. Ingestion alone and during a burst of first pass fetches, alternating.
     const orderAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const burstAgent = new http.Agent({ keepAlive: true, maxSockets: BURST_CLIENTS });
     let seq = 0;
@@ -272,9 +325,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       for (let i = 0; i < ORDERS; i++) await order(quiet);
       // Every pass changes: each tier's design gets a new logo text.
-      for (const [n, tier] of tiers.entries()) {
-        await call('PUT', `/v1/tiers/${tier.id}/design`, key, { logoText: `Round ${r} tier ${n}` });
-      }
+      await changeEveryPass(`Round ${r}`);
       buildTimes.length = 0;
       let next = 0;
       let burstDone = false;
@@ -336,11 +387,16 @@ async function main(): Promise<void> {
     console.log(`  synchronous part of each build (to the RSA):  ${fmt(syncTimes)}`);
     console.log(`Tierpass pass, first fetch over HTTP (built):   ${fmt(first)}`);
     console.log(`Tierpass pass, unchanged fetch (cache hit):     ${fmt(cached)}; rebuilds: ${rebuilt}`);
+    if (thread) {
+      console.log(
+        `Tierpass pass, first fetch through the pass thread: ${fmt(firstThreaded)}; thread nice ${thread.lowered?.nice ?? 'not set'}`,
+      );
+    }
     console.log(
-      `burst: ${ROUNDS} × ${BURST} first fetches from ${BURST_CLIENTS} connections (${BURST_FROM === 'inline' ? "on the server's event loop" : 'own process'}), ${((ROUNDS * BURST) / (burstMs / 1000)).toFixed(0)} passes/s`,
+      `burst: ${ROUNDS} × ${BURST} first fetches from ${BURST_CLIENTS} connections (${BURST_FROM === 'inline' ? "on the server's event loop" : 'own process'}), served ${thread ? `by the pass thread (nice ${thread.lowered?.nice ?? '—'})` : 'in-process'}, ${((ROUNDS * BURST) / (burstMs / 1000)).toFixed(0)} passes/s`,
     );
     console.log(`  pass fetch during the burst:                  ${fmt(burstFetches)}`);
-    console.log(`  pass build during the burst:                  ${fmt(burstBuilds)}`);
+    if (!thread) console.log(`  pass build during the burst:                  ${fmt(burstBuilds)}`);
     console.log(`ingestion (POST /v1/orders) alone:              ${fmt(quiet)}`);
     console.log(
       `ingestion during the burst:                     ${fmt(during)}; p99 ${p99Change >= 0 ? '+' : ''}${p99Change.toFixed(1)} %`,
@@ -353,6 +409,7 @@ async function main(): Promise<void> {
   } finally {
     agent.destroy();
     server?.close();
+    await thread?.close();
     await store.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

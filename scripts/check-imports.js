@@ -22,7 +22,8 @@ export function layerOf(path) {
   if (!p.startsWith('src/')) return undefined;
   const rest = p.slice(4);
   // Composition roots: they pick the adapters and build everything.
-  if (['app', 'main', 'workers', 'config', 'store/open-store'].includes(rest)) return 'root';
+  if (['app', 'main', 'workers', 'config', 'store/open-store', 'pass-fetch-worker'].includes(rest))
+    return 'root';
   if (['errors', 'clock', 'program-context'].includes(rest)) return 'kernel';
   if (rest.startsWith('store/postgres/') || rest.startsWith('store/memory/')) return 'adapter';
   const top = rest.split('/')[0];

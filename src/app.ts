@@ -145,7 +145,7 @@ export interface AppDeps {
   /** Bounds of the default renderer's child processes (IMAGE_*; defaults otherwise). */
   images?: Omit<ImageWorkLimits, 'maxPixels'>;
   /** Apple Wallet passes (signer, templates, link signer, public URL); without it the pass routes are absent. */
-  passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries'> & {
+  passes?: Pick<PassServiceDeps, 'signer' | 'links' | 'publicUrl' | 'cacheEntries' | 'thread'> & {
     /** Pass fetches deferred behind other requests (PASS_FETCH_*; defaults: 1 at once, 250 ms). */
     fetches?: RequestPriorityOptions;
     /** pass-templates/ as read at start: the base of every pass's branding. */

@@ -79,6 +79,8 @@ const schema = z.object({
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   PASS_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   PASS_FETCH_MAX_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  PASS_FETCH_THREAD: z.enum(['on', 'off']).optional(),
+  PASS_FETCH_NICE: z.coerce.number().int().min(0).max(19).default(10),
   APNS: z.enum(['on', 'off']).default('on'),
   APNS_PRODUCTION: z
     .enum(['true', 'false'])
@@ -189,6 +191,11 @@ export interface Config {
    * most `concurrency` at once per process, never deferred longer than `maxDeferMs`.
    */
   passFetches: { concurrency: number; maxDeferMs: number };
+  /**
+   * Pass fetches served by a thread of their own at `nice` (decision 0053); only with
+   * DATABASE_URL (a thread cannot share the embedded PGlite). Undefined: served in-process.
+   */
+  passFetchThread: { nice: number } | undefined;
   /** Bounds of artwork decoding and rendering in child processes (image-work-pool.ts). */
   images: Omit<ImageWorkLimits, 'maxPixels'>;
   /** APNs pushes of pass updates; undefined when turned off. */
@@ -262,6 +269,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  SHOPIFY_API_KEY, SHOPIFY_API_SECRET: set both to allow OAuth installs, or neither',
     );
   }
+  if (e.PASS_FETCH_THREAD === 'on' && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PASS_FETCH_THREAD: a pass fetch thread needs DATABASE_URL (embedded PGlite is one thread)',
+    );
+  }
   if (e.WORKERS > 1 && !e.DATABASE_URL) {
     throw new ConfigError(
       'Invalid configuration:\n  WORKERS: more than one worker process needs DATABASE_URL (embedded PGlite is one process)',
@@ -330,6 +342,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     passCacheEntries: e.PASS_CACHE_ENTRIES,
     passFetches: { concurrency: e.PASS_FETCH_CONCURRENCY, maxDeferMs: e.PASS_FETCH_MAX_DEFER_MS },
+    // On by default with a PostgreSQL server; PASS_FETCH_THREAD=on without one is refused above.
+    passFetchThread:
+      e.DATABASE_URL && e.PASS_FETCH_THREAD !== 'off' ? { nice: e.PASS_FETCH_NICE } : undefined,
     images: {
       workers: e.IMAGE_WORKERS,
       queue: e.IMAGE_QUEUE,

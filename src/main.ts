@@ -1,12 +1,13 @@
 /** Entry point: read config, open the store, serve HTTP, shut down gracefully. */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, configWarnings, loadConfig } from './config.js';
+import { PassFetchThread } from './features/passes/pass-fetch-thread.js';
 import { loadLinkSecret, PassLinkSigner } from './features/passes/pass-links.js';
 import { loadPassTemplates } from './features/passes/pass-templates.js';
 import { ApnsPushSender } from './integrations/apple/apns-push-sender.js';
@@ -63,16 +64,36 @@ async function main(): Promise<void> {
   }
   const { store, agendaPool } = database;
   const apple = await openPassSigner(config.apple, logger, systemClock);
+  const templatesDir = fileURLToPath(new URL('../pass-templates/', import.meta.url));
+  const linkSecret = await loadLinkSecret(config.passLinkSecret, join(config.dataDir, 'pass-link-secret'));
+  // Pass fetches from a lower-priority thread with its own pool (decision 0053; PostgreSQL only).
+  const passThread =
+    config.passFetchThread && config.databaseUrl
+      ? new PassFetchThread({
+          entry: new URL(`./pass-fetch-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+          logger,
+          databaseUrl: config.databaseUrl,
+          poolSize: 2,
+          certsDir: config.apple.certsDir ?? config.apple.devCertsDir,
+          keyPassphrase: config.apple.keyPassphrase,
+          passTypeIdentifier: config.apple.passTypeId,
+          teamIdentifier: config.apple.teamId,
+          templatesDir,
+          linkSecret,
+          publicUrl: config.publicUrl,
+          cacheEntries: config.passCacheEntries,
+          nice: config.passFetchThread.nice,
+        })
+      : undefined;
   const passes = {
     signer: apple.signer,
-    templates: await loadPassTemplates(fileURLToPath(new URL('../pass-templates/', import.meta.url))),
-    links: new PassLinkSigner(
-      await loadLinkSecret(config.passLinkSecret, join(config.dataDir, 'pass-link-secret')),
-    ),
+    templates: await loadPassTemplates(templatesDir),
+    links: new PassLinkSigner(linkSecret),
     publicUrl: config.publicUrl,
     cacheEntries: config.passCacheEntries,
     fetches: config.passFetches,
     certificates: apple.certificates,
+    thread: passThread,
   };
   let googleWallet: Awaited<ReturnType<typeof openGoogleWallet>>;
   try {
@@ -221,6 +242,7 @@ async function main(): Promise<void> {
         .then(() => pushSender?.close())
         .then(() => services.webhookSender.close())
         .then(() => services.artwork.close())
+        .then(() => passThread?.close())
         .then(() => store.close())
         .then(
           () => process.exit(0),

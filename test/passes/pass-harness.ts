@@ -10,6 +10,7 @@ import { type AppDeps, buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import type { OutboxQueue } from '../../src/features/outbox/outbox-worker.js';
 import type { DispatchReport } from '../../src/features/passes/apple-push-handler.js';
+import { PassFetchThread } from '../../src/features/passes/pass-fetch-thread.js';
 import { PassLinkSigner } from '../../src/features/passes/pass-links.js';
 import type { PassService } from '../../src/features/passes/pass-service.js';
 import { loadPassTemplates } from '../../src/features/passes/pass-templates.js';
@@ -31,6 +32,8 @@ export interface PassHarness {
   passes: PassService;
   /** Outbox delivery of pushes; present when started with a push sender. */
   passPushes: OutboxQueue<DispatchReport> | undefined;
+  /** The pass fetch thread, when started with `thread`. */
+  thread: PassFetchThread | undefined;
   /** Root CA of the dev PKI (openssl -CAfile). */
   rootCa: string;
   /** Scratch directory (certificates, unzipped passes). */
@@ -57,6 +60,8 @@ export async function startPassHarness(
     logger?: pino.Logger;
     /** Signer certificates to load instead of a fresh dev PKI (certificate expiry tests). */
     certsDir?: string;
+    /** Pass fetches from a thread at this nice value (decision 0053); `certsDir` for a thread that cannot start. */
+    thread?: { nice: number; certsDir?: string };
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -77,6 +82,24 @@ export async function startPassHarness(
     databaseUrl: opts.embedded ? undefined : (opts.databaseUrl ?? testDatabaseUrl()),
     dataDir: 'memory://',
   });
+  const linkSecret = 'test-link-secret-0123456789abcdef0123456789';
+  const thread =
+    opts.thread &&
+    new PassFetchThread({
+      entry: new URL('../../src/pass-fetch-worker.ts', import.meta.url),
+      logger,
+      databaseUrl: opts.databaseUrl ?? testDatabaseUrl(),
+      poolSize: 2,
+      certsDir: opts.thread.certsDir ?? opts.certsDir ?? join(dir, 'certs'),
+      keyPassphrase: undefined,
+      passTypeIdentifier: PASS_TYPE_ID,
+      teamIdentifier: 'TEAMID0000',
+      templatesDir: join(process.cwd(), 'pass-templates'),
+      linkSecret,
+      publicUrl: PUBLIC_URL,
+      cacheEntries: 100,
+      nice: opts.thread.nice,
+    });
   const { app, services } = buildApp({
     store,
     clock,
@@ -91,10 +114,11 @@ export async function startPassHarness(
     passes: {
       signer: apple.signer,
       templates: await loadPassTemplates(join(process.cwd(), 'pass-templates')),
-      links: new PassLinkSigner('test-link-secret-0123456789abcdef0123456789'),
+      links: new PassLinkSigner(linkSecret),
       publicUrl: PUBLIC_URL,
       cacheEntries: 100,
       certificates: apple.certificates,
+      thread,
     },
   });
   const rootCa = apple.devRootCa ?? (opts.certsDir ? join(opts.certsDir, 'root.pem') : null);
@@ -104,9 +128,11 @@ export async function startPassHarness(
     store,
     passes: services.passes,
     passPushes: services.passPushes,
+    thread,
     rootCa,
     dir,
     close: async () => {
+      await thread?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -52,6 +52,18 @@ describe('loadConfig', () => {
     ).toBe(3);
   });
 
+  it('serves pass fetches from a lower-priority thread with a PostgreSQL server, unless turned off', () => {
+    const url = 'postgres://127.0.0.1:5432/test';
+    expect(loadConfig({}).passFetchThread).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: url }).passFetchThread).toEqual({ nice: 10 });
+    expect(loadConfig({ DATABASE_URL: url, PASS_FETCH_NICE: '19' }).passFetchThread).toEqual({ nice: 19 });
+    expect(loadConfig({ DATABASE_URL: url, PASS_FETCH_THREAD: 'off' }).passFetchThread).toBeUndefined();
+    expect(() => loadConfig({ PASS_FETCH_THREAD: 'on' })).toThrow(
+      /PASS_FETCH_THREAD: a pass fetch thread needs DATABASE_URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: url, PASS_FETCH_NICE: '20' })).toThrow(/PASS_FETCH_NICE/);
+  });
+
   it('refuses group commit limits that are not positive integers', () => {
     expect(() => loadConfig({ GROUP_COMMIT_SIZE: '0' })).toThrow(/GROUP_COMMIT_SIZE/);
     expect(() => loadConfig({ GROUP_COMMIT_CONCURRENCY: '1.5' })).toThrow(/GROUP_COMMIT_CONCURRENCY/);

@@ -62,6 +62,13 @@ export interface PassServiceDeps {
     /** Resolves once no other request is in flight (or after the longest deferral). */
     checkpoint(): Promise<void>;
   };
+  /**
+   * Serves pass fetches from a thread at a lower OS priority (pass-fetch-thread.ts, decision
+   * 0053); `null` from it means "not available": the fetch is served here instead.
+   */
+  thread?: {
+    fetch(ctx: ProgramContext, customerId: string, conditions: PassConditions): Promise<PassResult | null>;
+  };
 }
 
 /** Customers whose facts `refreshTags` loads at once (each may be one order-summary query). */
@@ -145,15 +152,17 @@ export class PassService {
   }
 
   /**
-   * `applePass` for a device, a shopper or a merchant fetching the pass over HTTP: deferred
-   * behind the other requests in flight, so a burst of fetches after a boundary does not
-   * stall orders (decision 0044).
+   * `applePass` for a device, a shopper or a merchant fetching the pass over HTTP: served by the
+   * lower-priority pass thread when there is one (0053), else deferred behind the other requests
+   * in flight (0049), so a burst of fetches after a boundary does not stall orders.
    */
-  fetchApplePass(
+  async fetchApplePass(
     ctx: ProgramContext,
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
+    const threaded = await this.deps.thread?.fetch(ctx, customerId, conditions);
+    if (threaded) return threaded;
     const { priority } = this.deps;
     return priority
       ? priority.deferrable(() => this.applePass(ctx, customerId, conditions, () => priority.checkpoint()))

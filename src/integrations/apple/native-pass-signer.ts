@@ -4,7 +4,14 @@
  * build costs the event loop well under a millisecond and the library's pure-JavaScript RSA
  * (node-forge, ~28 ms on the event loop) is gone from the request path.
  */
-import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  type KeyObject,
+  sign as signInline,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import { EOL } from 'node:os';
 import { crc32 } from 'node:zlib';
 import * as asn1js from 'asn1js';
@@ -124,6 +131,8 @@ export function zipStored(files: readonly [string, Buffer][], modified: Date): B
 export interface PassSigningKey {
   /** The signer's RSA key, imported for RSASSA-PKCS1-v1_5 with SHA-256, not extractable. */
   key: CryptoKey;
+  /** The same key for a synchronous signature on the calling thread (`rsa: 'inline'`). */
+  keyObject: KeyObject;
   /** `[0] IMPLICIT CertificateSet`: the WWDR intermediate and the signer certificate. */
   certificates: Uint8Array;
   /** `IssuerAndSerialNumber` of the signer certificate. */
@@ -166,12 +175,14 @@ const INTEGER_ONE = Uint8Array.of(0x02, 0x01, 0x01);
 
 /** Parse the certificates and import the key; throws a clear error for a key it cannot use. */
 export async function importSigningKey(certificates: PassCertificates): Promise<PassSigningKey> {
+  let keyObject: KeyObject;
   let pkcs8: Buffer;
   try {
-    pkcs8 = createPrivateKey({
+    keyObject = createPrivateKey({
       key: certificates.signerKey,
       ...(certificates.signerKeyPassphrase ? { passphrase: certificates.signerKeyPassphrase } : {}),
-    }).export({ type: 'pkcs8', format: 'der' });
+    });
+    pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
   } catch (err) {
     throw new Error(`the pass signer key cannot be read: ${(err as Error).message}`, { cause: err });
   }
@@ -188,6 +199,7 @@ export async function importSigningKey(certificates: PassCertificates): Promise<
     ber(new pkijs.AlgorithmIdentifier({ algorithmId: oid, algorithmParams: new asn1js.Null() }).toSchema());
   return {
     key,
+    keyObject,
     certificates: tlv(0xa0, [certificateDer(certificates.wwdr), signerDer]),
     sid: ber(
       new pkijs.IssuerAndSerialNumber({
@@ -212,12 +224,14 @@ export async function importSigningKey(certificates: PassCertificates): Promise<
  * signed attributes content type, signing time and message digest, the WWDR and signer
  * certificates included. What `openssl smime -verify -binary -inform DER -content manifest.json`
  * checks. The constant parts come encoded from start-up (pkijs re-encoding the two certificates
- * field by field costs ~2 ms each); the RSA signature is WebCrypto's, off the event loop.
+ * field by field costs ~2 ms each); the RSA signature is WebCrypto's, off the event loop, or with
+ * `rsa: 'inline'` made synchronously on the calling thread (a pass fetch thread of its own, 0053).
  */
 export async function signManifest(
   manifest: Buffer,
   key: PassSigningKey,
   signingTime: Date,
+  rsa: RsaPlacement = 'threadpool',
 ): Promise<Buffer> {
   const digest = createHash('sha256').update(manifest).digest();
   // DER orders a SET OF by encoding: these three are 24, 28 and 47 bytes long, so already sorted.
@@ -237,7 +251,11 @@ export async function signManifest(
     ),
   ];
   // The signature covers the attributes as a SET (tag 0x31); they are stored as [0] IMPLICIT.
-  const signature = await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key.key, tlv(0x31, attributes));
+  const signed = tlv(0x31, attributes);
+  const signature =
+    rsa === 'inline'
+      ? signInline('sha256', signed, key.keyObject)
+      : await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key.key, signed);
   const signerInfo = tlv(0x30, [
     INTEGER_ONE,
     key.sid,
@@ -255,6 +273,13 @@ export async function signManifest(
   ]);
   return tlv(0x30, [ber(new asn1js.ObjectIdentifier({ value: OID.signedData })), tlv(0xa0, [signedData])]);
 }
+
+/**
+ * Where the RSA signature runs: `threadpool`, WebCrypto on libuv's thread pool (the event loop
+ * stays free); `inline`, synchronously on the calling thread, for a thread that does nothing else
+ * and runs at a lower OS priority (the pool's threads would sign at the process's priority).
+ */
+export type RsaPlacement = 'threadpool' | 'inline';
 
 /** At most `limit` calls of `fn` running at once; the rest wait their turn in order. */
 export class Gate {
@@ -289,6 +314,8 @@ export async function createNativePassSigner(opts: {
    * reads and DNS lookups share, and a burst must not queue them behind hundreds of signatures.
    */
   concurrency?: number;
+  /** Where the RSA signature runs (default `threadpool`). */
+  rsa?: RsaPlacement;
 }): Promise<PassSigner> {
   const key = await importSigningKey(opts.certificates);
   const gate = new Gate(Math.max(1, opts.concurrency ?? 2));
@@ -301,7 +328,7 @@ export async function createNativePassSigner(opts: {
           const now = opts.now();
           const files = passFiles(bundle);
           const manifest = passManifest(files);
-          const signature = await signManifest(manifest, key, now);
+          const signature = await signManifest(manifest, key, now, opts.rsa);
           files.push(['manifest.json', manifest], ['signature', signature]);
           return zipStored(files, now);
         } catch (err) {
