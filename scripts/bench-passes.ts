@@ -17,7 +17,7 @@
  *    --burst-clients connections; --rounds times, alternating; with the event loop's delay.
  *    The burst's clients run in their own process (scripts/lib/fetch-burst.ts) unless
  *    `--burst-from inline` puts them on the server's event loop. With `--fetch-thread on` (the
- *    default, as in production with PostgreSQL: decision 0053) the burst's fetches are served by
+ *    default, as in production with PostgreSQL: decision 0054) the burst's fetches are served by
  *    the pass thread at `--fetch-nice`, and the first fetches through it are timed as well.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_passes_<ts> there and drops it at the end.
@@ -61,7 +61,7 @@ const { values: flags } = parseArgs({
      * server's) or `inline` (on the server's event loop, as before 2026-12-06).
      */
     'burst-from': { type: 'string', default: 'process' },
-    /** Pass fetches from the lower-priority pass thread (PASS_FETCH_THREAD, decision 0053). */
+    /** Pass fetches from the lower-priority pass thread (PASS_FETCH_THREAD, decision 0054). */
     'fetch-thread': { type: 'string', default: 'on' },
     /** The pass thread's nice value (PASS_FETCH_NICE). */
     'fetch-nice': { type: 'string', default: '10' },
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     };
     const templates = await loadPassTemplates(join(ROOT, 'pass-templates'));
     const linkSecret = 'bench-secret-0123456789abcdef0123456789';
-    // The pass thread (0053), switched on after the in-process build measurements.
+    // The pass thread (0054), switched on after the in-process build measurements.
     thread = THREAD
       ? new PassFetchThread({
           entry: new URL('../src/pass-fetch-worker.ts', import.meta.url),

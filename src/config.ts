@@ -192,7 +192,7 @@ export interface Config {
    */
   passFetches: { concurrency: number; maxDeferMs: number };
   /**
-   * Pass fetches served by a thread of their own at `nice` (decision 0053); only with
+   * Pass fetches served by a thread of their own at `nice` (decision 0054); only with
    * DATABASE_URL (a thread cannot share the embedded PGlite). Undefined: served in-process.
    */
   passFetchThread: { nice: number } | undefined;

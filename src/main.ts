@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const apple = await openPassSigner(config.apple, logger, systemClock);
   const templatesDir = fileURLToPath(new URL('../pass-templates/', import.meta.url));
   const linkSecret = await loadLinkSecret(config.passLinkSecret, join(config.dataDir, 'pass-link-secret'));
-  // Pass fetches from a lower-priority thread with its own pool (decision 0053; PostgreSQL only).
+  // Pass fetches from a lower-priority thread with its own pool (decision 0054; PostgreSQL only).
   const passThread =
     config.passFetchThread && config.databaseUrl
       ? new PassFetchThread({

@@ -1,5 +1,5 @@
 /**
- * The pass fetch thread's composition root (decision 0053; the main side is
+ * The pass fetch thread's composition root (decision 0054; the main side is
  * features/passes/pass-fetch-thread.ts). It lowers its own scheduling priority, opens a small
  * PostgreSQL pool of its own, builds the same PassService the process builds (no request gate:
  * the kernel's priority does that job here) and answers one message per fetch.

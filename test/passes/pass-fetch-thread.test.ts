@@ -1,5 +1,5 @@
 /**
- * Pass fetches served by the lower-priority pass thread (decision 0053): the same pass, signed
+ * Pass fetches served by the lower-priority pass thread (decision 0054): the same pass, signed
  * and verifiable, the same conditional answers and refusals, the thread's nice value as asked,
  * and the in-process path when the thread cannot start or has stopped.
  */

@@ -60,7 +60,7 @@ export async function startPassHarness(
     logger?: pino.Logger;
     /** Signer certificates to load instead of a fresh dev PKI (certificate expiry tests). */
     certsDir?: string;
-    /** Pass fetches from a thread at this nice value (decision 0053); `certsDir` for a thread that cannot start. */
+    /** Pass fetches from a thread at this nice value (decision 0054); `certsDir` for a thread that cannot start. */
     thread?: { nice: number; certsDir?: string };
   } = {},
 ): Promise<PassHarness> {

@@ -1,5 +1,5 @@
 /**
- * Pass fetches served by a thread of their own at a lower OS priority (decision 0053): the
+ * Pass fetches served by a thread of their own at a lower OS priority (decision 0054): the
  * thread reads the customer, tiers and branding through its own small PostgreSQL pool, builds,
  * signs (RSA inline, on the thread), zips and writes the update tag, exactly as the service does
  * in-process (`PassService.applePass`, the same code). On Linux the thread lowers its own

@@ -64,7 +64,7 @@ export interface PassServiceDeps {
   };
   /**
    * Serves pass fetches from a thread at a lower OS priority (pass-fetch-thread.ts, decision
-   * 0053); `null` from it means "not available": the fetch is served here instead.
+   * 0054); `null` from it means "not available": the fetch is served here instead.
    */
   thread?: {
     fetch(ctx: ProgramContext, customerId: string, conditions: PassConditions): Promise<PassResult | null>;
@@ -153,7 +153,7 @@ export class PassService {
 
   /**
    * `applePass` for a device, a shopper or a merchant fetching the pass over HTTP: served by the
-   * lower-priority pass thread when there is one (0053), else deferred behind the other requests
+   * lower-priority pass thread when there is one (0054), else deferred behind the other requests
    * in flight (0049), so a burst of fetches after a boundary does not stall orders.
    */
   async fetchApplePass(

@@ -225,7 +225,7 @@ export async function importSigningKey(certificates: PassCertificates): Promise<
  * certificates included. What `openssl smime -verify -binary -inform DER -content manifest.json`
  * checks. The constant parts come encoded from start-up (pkijs re-encoding the two certificates
  * field by field costs ~2 ms each); the RSA signature is WebCrypto's, off the event loop, or with
- * `rsa: 'inline'` made synchronously on the calling thread (a pass fetch thread of its own, 0053).
+ * `rsa: 'inline'` made synchronously on the calling thread (a pass fetch thread of its own, 0054).
  */
 export async function signManifest(
   manifest: Buffer,
