@@ -67,7 +67,7 @@ async function waiting(programId: string) {
 /** Stand for time passing: the waiting rows become due. */
 const makeDue = (programId: string) =>
   sql.query(
-    `UPDATE outbox SET due_at = now() WHERE program_id = $1 AND kind = 'klaviyo_profile_changed' AND done_at IS NULL`,
+    `UPDATE outbox SET due_at = now() - interval '1 second' WHERE program_id = $1 AND kind = 'klaviyo_profile_changed' AND done_at IS NULL`,
     [programId],
   );
 

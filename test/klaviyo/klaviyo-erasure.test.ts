@@ -144,7 +144,10 @@ it('deletes the Klaviyo profile of a customer erased through the API; nothing re
     [programId],
   );
   expect(waiting.rows[0]?.wait_s).toBeGreaterThan(20);
-  await sql.query(`UPDATE outbox SET due_at = now() WHERE program_id = $1 AND done_at IS NULL`, [programId]);
+  await sql.query(
+    `UPDATE outbox SET due_at = now() - interval '1 second' WHERE program_id = $1 AND done_at IS NULL`,
+    [programId],
+  );
   await dispatch();
 
   const sent = deletionRequests().slice(before);

@@ -197,7 +197,7 @@ it('waits for Retry-After on 429, answers a replay with the running sync, and re
   // lease is respected, an expired one is taken over.
   const restarted = start();
   await sql.query(
-    `UPDATE klaviyo_syncs SET retry_at = now(), worker = 'gone', lease_until = now() + interval '1 hour'
+    `UPDATE klaviyo_syncs SET retry_at = now() - interval '1 second', worker = 'gone', lease_until = now() + interval '1 hour'
      WHERE program_id = $1`,
     [programId],
   );
@@ -257,7 +257,9 @@ it('keeps every job under the byte limit, and a refused key makes the sync wait 
   // A working key saved; once the wait is over the sync goes on where it was.
   klaviyo.apiKey = good;
   await request(small.app).put('/v1/integrations/klaviyo').set(auth).send({ apiKey: good }).expect(200);
-  await sql.query(`UPDATE klaviyo_syncs SET retry_at = now() WHERE program_id = $1`, [programId]);
+  await sql.query(`UPDATE klaviyo_syncs SET retry_at = now() - interval '1 second' WHERE program_id = $1`, [
+    programId,
+  ]);
   expect(await small.services.klaviyoSync.resumeOrphaned()).toBeGreaterThanOrEqual(1);
   const done = (await request(small.app).get('/v1/integrations/klaviyo/sync').set(auth).expect(200)).body;
   expect(done).toMatchObject({ state: 'done', sent: 5 });
