@@ -52,6 +52,7 @@ import type {
 } from './records.js';
 import type { SessionRepository } from './session-port.js';
 import type { ShopifyBackfillDirectory, ShopifyBackfillRepository } from './shopify-backfill-port.js';
+import type { ShopifyCustomerBatchRepository } from './shopify-customer-batch-port.js';
 import type { ShopifyRepository, ShopifyShopDirectory } from './shopify-port.js';
 import type { ShopifySegmentRepository } from './shopify-segment-port.js';
 import type { ShopifyWriteBackRepository } from './shopify-write-back-port.js';
@@ -210,6 +211,8 @@ export interface ProgramScope {
   klaviyo: KlaviyoRepository;
   /** The program's Shopify history backfill (migration 036, docs/decisions/0046). */
   shopifyBackfill: ShopifyBackfillRepository;
+  /** The backfill's customer pages, each in one transaction (docs/decisions/0051, amendment). */
+  shopifyCustomerBatch: ShopifyCustomerBatchRepository;
   /** The shop's segments the tiers name, their members and the sync (migration 038). */
   shopifySegments: ShopifySegmentRepository;
   /** Run `fn` in one atomic unit of work; rolled back if it throws. */

@@ -16,6 +16,7 @@ import { runContract } from './contract-runs.js';
 import { sessionContract } from './contract-sessions.js';
 import { shopifyContract } from './contract-shopify.js';
 import { shopifyBackfillContract } from './contract-shopify-backfill.js';
+import { shopifyCustomerBatchContract } from './contract-shopify-customer-batch.js';
 import { shopifySegmentContract } from './contract-shopify-segments.js';
 import { shopifyWriteBackContract } from './contract-shopify-write-back.js';
 import { tierContract } from './contract-tiers.js';
@@ -99,6 +100,7 @@ import { webhookContract } from './contract-webhooks.js';
  *   klaviyo.* (get, save, setState, remove, events), klaviyoQueue.claim
  *                                                             contract-klaviyo
  *   shopifyBackfill.* (get, start, claim, update) ........... contract-shopify-backfill
+ *   shopifyCustomerBatch.writePage .......................... contract-shopify-customer-batch
  *   shopifySegments.* (list, save, retain, members, setMembers, sync, startSync, updateSync)
  *                                                             contract-shopify-segments
  */
@@ -140,6 +142,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     shopifyContract(ref);
     shopifyWriteBackContract(ref);
     shopifyBackfillContract(ref);
+    shopifyCustomerBatchContract(ref);
     shopifySegmentContract(ref);
   });
 }

@@ -40,6 +40,7 @@ import {
 import { memoryRuns } from './memory-runs.js';
 import { memoryShopify, memoryShopifyShops } from './memory-shopify.js';
 import { memoryShopifyBackfill, memoryShopifyBackfills } from './memory-shopify-backfill.js';
+import { memoryShopifyCustomerBatch } from './memory-shopify-customer-batch.js';
 import { memoryShopifySegments } from './memory-shopify-segments.js';
 import { memoryShopifyWriteBack } from './memory-shopify-write-back.js';
 import { MemoryState } from './memory-state.js';
@@ -183,6 +184,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         shopifyWriteBack: memoryShopifyWriteBack(state, programId),
         klaviyo: memoryKlaviyo(state, programId),
         shopifyBackfill: memoryShopifyBackfill(state, programId),
+        shopifyCustomerBatch: memoryShopifyCustomerBatch(state, programId, unit),
         shopifySegments: memoryShopifySegments(state, programId),
         transaction: (fn) => unit((tx) => fn(programTx(programId, tx))),
         customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {

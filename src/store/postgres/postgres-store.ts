@@ -32,6 +32,7 @@ import { refundRepository } from './refund-repository.js';
 import { runRepository } from './run-repository.js';
 import { sessionRepository } from './session-repository.js';
 import { shopifyBackfillDirectory, shopifyBackfillRepository } from './shopify-backfill-repository.js';
+import { shopifyCustomerBatchRepository } from './shopify-customer-batch-repository.js';
 import { shopifyRepository, shopifyShopDirectory } from './shopify-repository.js';
 import { shopifySegmentRepository } from './shopify-segment-repository.js';
 import { shopifyWriteBackRepository } from './shopify-write-back-repository.js';
@@ -265,6 +266,9 @@ export function createPostgresStore(driver: SqlDriver, opts: PostgresStoreOption
         shopifyWriteBack: shopifyWriteBackRepository(driver, programId),
         klaviyo: klaviyoRepository(driver, programId),
         shopifyBackfill: shopifyBackfillRepository(driver, programId),
+        shopifyCustomerBatch: shopifyCustomerBatchRepository(programId, (fn) =>
+          inTransaction(programId, (txFor, q, told) => fn(q, txFor().tiers, told)),
+        ),
         shopifySegments: shopifySegmentRepository(driver, programId),
         transaction: (fn) => inTransaction(programId, (txFor) => fn(txFor())),
         async customerTransaction<T>(customerId: string, fn: (tx: ProgramTx) => Promise<T>): Promise<T> {
