@@ -5,6 +5,7 @@
  * restart in the middle resumed from the stored cursor.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
@@ -80,7 +81,7 @@ async function connected(currency: string, silverAt: number, extra: Record<strin
   const shop = await startShopifyStandIn({ shop: `bf-${process.pid}-${seq}.myshopify.com`, currency });
   shops.push(shop);
   const { app } = built;
-  const { auth } = await createProgram({ app }, { currency, retention: { mode: 'lifetime' } });
+  const { auth, programId } = await createProgram({ app }, { currency, retention: { mode: 'lifetime' } });
   await createTier({ app }, auth, { title: 'Bronze' });
   await createTier({ app }, auth, {
     title: 'Silver',
@@ -102,7 +103,7 @@ async function connected(currency: string, silverAt: number, extra: Record<strin
     const w = signedWebhook(secret, shop.shop, topic, payload);
     return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);
   };
-  return { shop, auth, send };
+  return { shop, auth, send, programId };
 }
 
 function person(id: string, more: Partial<StandInCustomer> = {}): StandInCustomer {
@@ -340,6 +341,74 @@ describe('backfilling a store’s history', () => {
     expect((await customer(auth, '9199')).body.email).toBe('c9199@example.com');
     allValid(shop);
   });
+
+  it('writes each page of customers in one transaction, placed and tagged as their webhooks would be', async () => {
+    const { shop, auth, send, programId } = await connected('USD', 10_000);
+    await createTier({ app: built.app }, auth, {
+      title: 'VIP',
+      qualifications: [{ type: 'tag', tag: 'vip' }],
+      benefits: { tag: 'tier-vip' },
+    });
+    // Two pages of the Admin API's 250; every seventh customer tagged `vip`.
+    const people = Array.from({ length: 300 }, (_, i) =>
+      person(String(95_000 + i), { tags: i % 7 === 0 ? ['vip', 'x'] : ['x'] }),
+    );
+    shop.history.customers.push(...people);
+    // Known before the backfill (a live webhook), with other fields: the page updates it.
+    const known = people[1] as StandInCustomer;
+    const hook = await send('customers/update', {
+      id: Number(known.legacyResourceId),
+      email: 'old@example.com',
+      first_name: 'Old',
+      last_name: 'Name',
+      tags: 'vip',
+    });
+    expect(hook.body.result).toBe('applied');
+    expect((await customer(auth, known.legacyResourceId)).body.tier.title).toBe('VIP');
+
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    // Right after the customers phase, before orders or the resync touch a row: the transactions
+    // that last wrote each customer (xmin), and where each stands.
+    let written: { xmin: string; id: string; tier: string | null; tags: string[]; email: string }[] = [];
+    afterPage = async (bf) => {
+      if (bf.phase !== 'orders' || bf.cursor !== null || written.length > 0) return;
+      const { rows } = await sql.query(
+        `SELECT c.xmin::text AS xmin, c.id, t.title AS tier, c.tags, c.email
+         FROM customers c LEFT JOIN tiers t ON t.program_id = c.program_id AND t.id = c.tier_id
+         WHERE c.program_id = $1`,
+        [programId],
+      );
+      written = rows;
+    };
+    try {
+      const started = await request(built.app)
+        .post('/v1/integrations/shopify/backfill')
+        .set(auth)
+        .send({ since: '2026-01-01T00:00:00Z' });
+      expect(started.status).toBe(202);
+      const done = await backfillDone(auth);
+      expect(done).toMatchObject({ state: 'done', customers: { done: 300 }, errors: { count: 0 } });
+    } finally {
+      await sql.end();
+    }
+    expect(written).toHaveLength(300);
+    // One transaction per page, not one per customer.
+    expect(new Set(written.map((r) => r.xmin)).size).toBe(2);
+    for (const [i, p] of people.entries()) {
+      const row = written.find((r) => r.id === p.legacyResourceId);
+      expect(row).toMatchObject({
+        // Lifetime retention: the known customer keeps the VIP tier its old tag earned.
+        tier: i % 7 === 0 || p === known ? 'VIP' : 'Bronze',
+        tags: p.tags,
+        email: p.email,
+      });
+    }
+    const k = await customer(auth, known.legacyResourceId);
+    expect(k.body).toMatchObject({ email: known.email, name: `Ada N${known.legacyResourceId}`, tags: ['x'] });
+    expect(k.body.tierTags).toEqual(['tier-vip']);
+    allValid(shop);
+  }, 120_000);
 
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     const { auth } = await connected('USD', 10_000);

@@ -9,10 +9,15 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../clock.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
-import type { HistoryOrder, ShopifyHistory } from '../../integrations/shopify/admin-history.js';
+import type {
+  HistoryCustomer,
+  HistoryOrder,
+  ShopifyHistory,
+} from '../../integrations/shopify/admin-history.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { ShopifyBackfillPatch, ShopifyBackfillRecord } from '../../store/shopify-backfill-port.js';
 import type { ShopifyConnectionRecord } from '../../store/shopify-port.js';
+import { customerPageEvaluation, customerPageFields } from './shopify-backfill-customers.js';
 import type { ShopifyBackfillStore } from './shopify-backfill-store.js';
 import type { ShopifyService } from './shopify-service.js';
 
@@ -230,6 +235,12 @@ export class ShopifyBackfillService {
     return { program, now: this.deps.programNow(program) };
   }
 
+  /**
+   * One page of customers in one transaction (`shopifyCustomerBatch.writePage`), each written and
+   * evaluated as its `customers/update` webhook would be (shopify-backfill-customers.ts). A page
+   * the store refuses (an AppError) is applied one customer at a time, as webhooks, so each
+   * refusal is counted against its customer.
+   */
   private async customersPage(
     scope: ReturnType<ShopifyBackfillStore['scoped']>,
     c: ShopifyConnectionRecord,
@@ -241,11 +252,40 @@ export class ShopifyBackfillService {
       history.customers(b.cursor, `updated_at:>=${searchInstant(b.since)}`),
     );
     const ctx = await this.context(scope);
-    let done = 0;
-    let errors = 0;
-    let lastError = b.lastError;
+    const { fields, refused } = customerPageFields(page.items);
+    let counts = {
+      done: page.items.length - refused.length,
+      errors: refused.length,
+      lastError: refused.at(-1) ?? b.lastError,
+    };
+    try {
+      await scope.shopifyCustomerBatch.writePage(
+        fields,
+        ctx.now,
+        customerPageEvaluation(ctx.program.settings, ctx.now),
+      );
+    } catch (err) {
+      if (!(err instanceof AppError && err.status < 500)) throw err;
+      counts = await this.customersOneByOne(ctx, c, page.items, b.lastError);
+    }
+    await save({
+      customersDone: b.customersDone + counts.done,
+      errors: b.errors + counts.errors,
+      lastError: counts.lastError,
+      ...(page.next ? { cursor: page.next } : { phase: 'orders', cursor: null }),
+    });
+  }
+
+  /** A page of customers applied as their webhooks, in customer lanes (the path before 2026-12-06). */
+  private async customersOneByOne(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    items: readonly HistoryCustomer[],
+    lastError: string | null,
+  ): Promise<{ done: number; errors: number; lastError: string | null }> {
+    const counts = { done: 0, errors: 0, lastError };
     await this.inLanes(
-      page.items,
+      items,
       (customer) => customer.legacyResourceId,
       async (customer) => {
         const outcome = await this.deps.shopify.applyAs(ctx, c, 'customers/update', {
@@ -255,19 +295,14 @@ export class ShopifyBackfillService {
           last_name: customer.lastName,
           tags: customer.tags.join(', '),
         });
-        if (outcome.result === 'applied') done += 1;
+        if (outcome.result === 'applied') counts.done += 1;
         else if (outcome.result === 'failed') {
-          errors += 1;
-          lastError = outcome.detail;
+          counts.errors += 1;
+          counts.lastError = outcome.detail;
         }
       },
     );
-    await save({
-      customersDone: b.customersDone + done,
-      errors: b.errors + errors,
-      lastError,
-      ...(page.next ? { cursor: page.next } : { phase: 'orders', cursor: null }),
-    });
+    return counts;
   }
 
   private async ordersPage(
