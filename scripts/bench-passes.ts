@@ -3,7 +3,7 @@
  * PostgreSQL database, passes signed by the development PKI.
  *
  *   npm run bench:passes -- [--customers 300] [--repeats 5] [--burst 1000] [--burst-clients 8]
- *                           [--rounds 2] [--orders 400] [--fetch-concurrency 1]
+ *                           [--rounds 2] [--orders 2000] [--fetch-concurrency 1] [--fetch-settle 2]
  *                           [--burst-from process|inline] [--fetch-thread on|off] [--fetch-nice 10]
  *
  * Measures, in one run on the same certificates:
@@ -16,9 +16,11 @@
  *    first pass fetches (every tier's design changed first, so each pass is built again) from
  *    --burst-clients connections; --rounds times, alternating; with the event loop's delay.
  *    The burst's clients run in their own process (scripts/lib/fetch-burst.ts) unless
- *    `--burst-from inline` puts them on the server's event loop. With `--fetch-thread on` (the
- *    default, as in production with PostgreSQL: decision 0054) the burst's fetches are served by
- *    the pass thread at `--fetch-nice`, and the first fetches through it are timed as well.
+ *    `--burst-from inline` puts them on the server's event loop. With `--fetch-thread on`
+ *    (PASS_FETCH_THREAD=on, decision 0054; off by default, as in production) the burst's fetches
+ *    are served by the pass thread at `--fetch-nice`, and the first fetches through it are timed
+ *    as well. `--orders` per round alone: 2,000 by default, so the p99 alone rests on as many
+ *    samples as the p99 during the bursts (400 left it on its 4 slowest of 800).
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_passes_<ts> there and drops it at the end.
  */
@@ -53,16 +55,18 @@ const { values: flags } = parseArgs({
     burst: { type: 'string', default: '1000' },
     'burst-clients': { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
-    orders: { type: 'string', default: '400' },
+    orders: { type: 'string', default: '2000' },
     /** Pass fetches at once per process (PASS_FETCH_CONCURRENCY), deferred behind other requests. */
     'fetch-concurrency': { type: 'string', default: '1' },
+    /** Quiet time before a deferred pass fetch starts (PASS_FETCH_SETTLE_MS). */
+    'fetch-settle': { type: 'string', default: '2' },
     /**
      * Where the burst's clients run: `process` (their own process, as phones are not in the
      * server's) or `inline` (on the server's event loop, as before 2026-12-06).
      */
     'burst-from': { type: 'string', default: 'process' },
     /** Pass fetches from the lower-priority pass thread (PASS_FETCH_THREAD, decision 0054). */
-    'fetch-thread': { type: 'string', default: 'on' },
+    'fetch-thread': { type: 'string', default: 'off' },
     /** The pass thread's nice value (PASS_FETCH_NICE). */
     'fetch-nice': { type: 'string', default: '10' },
   },
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
         links: new PassLinkSigner(linkSecret),
         publicUrl: 'http://localhost',
         cacheEntries: ALL * 2,
-        fetches: { concurrency: Number(flags['fetch-concurrency']) },
+        fetches: { concurrency: Number(flags['fetch-concurrency']), settleMs: Number(flags['fetch-settle']) },
         thread: {
           fetch: (ctx, id, conditions) =>
             thread && threadOn ? thread.fetch(ctx, id, conditions) : Promise.resolve(null),

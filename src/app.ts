@@ -603,6 +603,8 @@ export function buildApp(deps: AppDeps) {
       shopifyBackfill,
       shopifySegments,
       shopifyPending,
+      /** The gate pass fetches wait at (decision 0049). */
+      requestPriority: priority,
     },
     /** Hand immediate resyncs of live programs to the running scheduler. */
     attachScheduler(s: Scheduler) {

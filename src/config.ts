@@ -79,6 +79,7 @@ const schema = z.object({
   PASS_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   PASS_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(1),
   PASS_FETCH_MAX_DEFER_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  PASS_FETCH_SETTLE_MS: z.coerce.number().int().min(0).max(1000).default(2),
   PASS_FETCH_THREAD: z.enum(['on', 'off']).optional(),
   PASS_FETCH_NICE: z.coerce.number().int().min(0).max(19).default(10),
   APNS: z.enum(['on', 'off']).default('on'),
@@ -190,7 +191,7 @@ export interface Config {
    * Pass fetches over HTTP wait for the other requests in flight (http/request-priority.ts): at
    * most `concurrency` at once per process, never deferred longer than `maxDeferMs`.
    */
-  passFetches: { concurrency: number; maxDeferMs: number };
+  passFetches: { concurrency: number; maxDeferMs: number; settleMs: number };
   /**
    * Pass fetches served by a thread of their own at `nice` (decision 0054); only with
    * DATABASE_URL (a thread cannot share the embedded PGlite). Undefined: served in-process.
@@ -341,10 +342,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     passCacheEntries: e.PASS_CACHE_ENTRIES,
-    passFetches: { concurrency: e.PASS_FETCH_CONCURRENCY, maxDeferMs: e.PASS_FETCH_MAX_DEFER_MS },
-    // On by default with a PostgreSQL server; PASS_FETCH_THREAD=on without one is refused above.
-    passFetchThread:
-      e.DATABASE_URL && e.PASS_FETCH_THREAD !== 'off' ? { nice: e.PASS_FETCH_NICE } : undefined,
+    passFetches: {
+      concurrency: e.PASS_FETCH_CONCURRENCY,
+      maxDeferMs: e.PASS_FETCH_MAX_DEFER_MS,
+      settleMs: e.PASS_FETCH_SETTLE_MS,
+    },
+    // Off unless asked for (measured: decision 0054); PASS_FETCH_THREAD=on without a PostgreSQL
+    // server is refused above.
+    passFetchThread: e.DATABASE_URL && e.PASS_FETCH_THREAD === 'on' ? { nice: e.PASS_FETCH_NICE } : undefined,
     images: {
       workers: e.IMAGE_WORKERS,
       queue: e.IMAGE_QUEUE,

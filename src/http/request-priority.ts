@@ -7,7 +7,10 @@
  * `RequestPriority` counts the requests in flight (its middleware sees every request) and lets
  * deferrable work — the pass fetches — start only when no other request is in flight, at most
  * `concurrency` at a time, and never later than `maxDeferMs` after it asked (so a steady stream
- * of orders slows pass fetches down but never starves them).
+ * of orders slows pass fetches down but never starves them). A job starts only once no other
+ * request has been in flight for `settleMs` (decision 0049, amendment): a client sending orders
+ * back to back leaves gaps of a fraction of a millisecond, and a fetch started in one of them runs
+ * beside the next order.
  */
 import type { RequestHandler } from 'express';
 
@@ -16,6 +19,11 @@ export interface RequestPriorityOptions {
   concurrency?: number;
   /** Longest a deferrable job waits for other requests to finish before it runs anyway (default 250 ms). */
   maxDeferMs?: number;
+  /**
+   * How long no other request must have been in flight before a waiting job starts (default 2 ms;
+   * 0: at once). With the process idle for longer, a job starts at once.
+   */
+  settleMs?: number;
 }
 
 interface Waiter {
@@ -46,6 +54,15 @@ export interface RequestPriorityStats {
 export class RequestPriority {
   private readonly concurrency: number;
   private readonly maxDeferMs: number;
+  private readonly settleMs: number;
+  /** When the last request that was not deferrable work ended (performance.now()). */
+  private lastUrgentEnd = Number.NEGATIVE_INFINITY;
+  /**
+   * Deferrable requests whose work is over and whose response has not ended yet: the next ends
+   * are theirs, not urgent work's (a close before the work ends counts as urgent: a longer wait).
+   */
+  private deferredEnding = 0;
+  private settling: NodeJS.Timeout | null = null;
   /** Requests in flight, counted by the middleware. */
   private inflight = 0;
   /** Of those, requests inside `deferrable` (waiting or running). */
@@ -59,6 +76,7 @@ export class RequestPriority {
   constructor(opts: RequestPriorityOptions = {}) {
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.maxDeferMs = Math.max(0, opts.maxDeferMs ?? 250);
+    this.settleMs = Math.max(0, opts.settleMs ?? 2);
   }
 
   /** Counts every request from arrival to its response's end (or the connection's close). */
@@ -70,6 +88,8 @@ export class RequestPriority {
         if (done) return;
         done = true;
         this.inflight--;
+        if (this.deferredEnding > 0) this.deferredEnding--;
+        else this.lastUrgentEnd = performance.now();
         this.pump();
       };
       res.once('finish', end);
@@ -94,7 +114,10 @@ export class RequestPriority {
         this.pump();
       }
     } finally {
-      if (inRequest) this.deferredRequests--;
+      if (inRequest) {
+        this.deferredRequests--;
+        this.deferredEnding++;
+      }
     }
   }
 
@@ -134,7 +157,12 @@ export class RequestPriority {
   }
 
   private admit(): Promise<void> {
-    if (this.queue.length === 0 && this.running < this.concurrency && this.urgent() === 0) {
+    if (
+      this.queue.length === 0 &&
+      this.running < this.concurrency &&
+      this.urgent() === 0 &&
+      this.settledFor() <= 0
+    ) {
       this.running++;
       return Promise.resolve();
     }
@@ -149,6 +177,7 @@ export class RequestPriority {
       };
       waiter.timer.unref?.();
       this.queue.push(waiter);
+      this.pump();
     });
   }
 
@@ -161,11 +190,31 @@ export class RequestPriority {
     while (this.queue.length > 0 && this.running < this.concurrency) {
       const head = this.queue[0] as Waiter;
       if (this.urgent() > 0 && !head.overdue) return;
+      const wait = head.overdue ? 0 : this.settledFor();
+      if (wait > 0) {
+        this.settleIn(wait);
+        return;
+      }
       this.queue.shift();
       clearTimeout(head.timer);
       if (head.overdue && this.urgent() > 0) this.overdueStarts++;
       this.running++;
       head.start();
     }
+  }
+
+  /** How much longer until nothing urgent has been in flight for `settleMs` (≤ 0: now). */
+  private settledFor(): number {
+    return this.lastUrgentEnd + this.settleMs - performance.now();
+  }
+
+  /** Look again once the settle window may be over (an urgent request meanwhile moves it on). */
+  private settleIn(ms: number): void {
+    if (this.settling) return;
+    this.settling = setTimeout(() => {
+      this.settling = null;
+      this.pump();
+    }, Math.ceil(ms));
+    this.settling.unref?.();
   }
 }

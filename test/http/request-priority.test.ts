@@ -195,4 +195,51 @@ describe('RequestPriority: pass fetches wait for the other requests', () => {
       await h.close();
     }
   }, 30_000);
+
+  it('waits until nothing else has been in flight for the settle window; an order in it moves it on', async () => {
+    // A long window: the order below arrives well inside it even on a busy machine.
+    const priority = new RequestPriority({ concurrency: 1, maxDeferMs: 60_000, settleMs: 4000 });
+    const h = await harness(priority);
+    try {
+      const first = h.get('/urgent/1');
+      await h.until(() => h.events.includes('urgent 1 in'));
+      const deferred = h.get('/deferred/1');
+      await h.until(() => priority.stats().waiting === 1);
+      h.open('u1');
+      expect(await first).toBe(200);
+      // The gap after an order: the next one comes before the window is over.
+      const second = h.get('/urgent/2');
+      await h.until(() => h.events.includes('urgent 2 in'));
+      expect(priority.stats()).toMatchObject({ urgent: 1, running: 0, waiting: 1 });
+      h.open('u2');
+      expect(await second).toBe(200);
+      const ended = performance.now();
+      await h.until(() => h.events.includes('deferred 1 start'));
+      // Not before the window after the second order's end (timers never fire early).
+      expect(performance.now() - ended).toBeGreaterThanOrEqual(3900);
+      h.open('d1');
+      expect(await deferred).toBe(200);
+      expect(h.events).toEqual(['urgent 1 in', 'urgent 2 in', 'deferred 1 start']);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('starts at once in a quiet process, and a deferrable request ending does not restart the window', async () => {
+    const priority = new RequestPriority({ concurrency: 1, maxDeferMs: 60_000, settleMs: 60_000 });
+    const h = await harness(priority);
+    try {
+      const one = h.get('/deferred/1');
+      await h.until(() => h.events.includes('deferred 1 start'));
+      h.open('d1');
+      expect(await one).toBe(200);
+      const two = h.get('/deferred/2');
+      await h.until(() => h.events.includes('deferred 2 start'));
+      h.open('d2');
+      expect(await two).toBe(200);
+      expect(priority.stats()).toEqual({ urgent: 0, running: 0, waiting: 0, paused: 0, overdueStarts: 0 });
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Pass fetches served by the lower-priority pass thread (decision 0054): the same pass, signed
  * and verifiable, the same conditional answers and refusals, the thread's nice value as asked,
- * and the in-process path when the thread cannot start or has stopped.
+ * admitted by the same gate as in-process fetches (0049), and the in-process path when the
+ * thread cannot start or has stopped.
  */
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
@@ -41,7 +42,8 @@ describe('pass fetches from the pass thread', () => {
   let auth: { Authorization: string };
 
   beforeAll(async () => {
-    h = await startPassHarness({ thread: { nice: 10 } });
+    // A fetch held at the gate waits for as long as the test needs (not the default 250 ms).
+    h = await startPassHarness({ thread: { nice: 10 }, fetches: { maxDeferMs: 60_000 } });
     auth = await createBronzeGoldProgram(h);
   });
   afterAll(() => h.close());
@@ -97,6 +99,26 @@ describe('pass fetches from the pass thread', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('customer_not_found');
     }
+  });
+
+  it('waits, as an in-process fetch does, until the gate lets it start (0049)', async () => {
+    const id = await customerWithPoints(h, auth, 120);
+    // Deferrable work holds the gate's only place: the fetch must not start before it ends.
+    let release: () => void = () => undefined;
+    const held = h.priority.deferrable(() => new Promise<void>((resolve) => (release = resolve)), false);
+    // It starts once the settle window after the last request is over.
+    while (h.priority.stats().running === 0) await new Promise((r) => setTimeout(r, 5));
+    const builds = h.thread?.stats.builds ?? 0;
+    const fetching = Promise.resolve(fetchPass(h, `/v1/customers/${id}/passes/apple`, auth));
+    while (h.priority.stats().waiting === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(h.priority.stats()).toMatchObject({ running: 1, waiting: 1 });
+    expect(h.thread?.stats.builds).toBe(builds);
+    release();
+    await held;
+    const res = await fetching;
+    expect(res.status).toBe(200);
+    expect(h.thread?.stats.builds).toBe(builds + 1);
+    expect(h.priority.stats()).toMatchObject({ running: 0, waiting: 0 });
   });
 
   it('starts a new thread for the next fetch once the thread has stopped', async () => {

@@ -34,6 +34,8 @@ export interface PassHarness {
   passPushes: OutboxQueue<DispatchReport> | undefined;
   /** The pass fetch thread, when started with `thread`. */
   thread: PassFetchThread | undefined;
+  /** The app's gate for pass fetches (decision 0049). */
+  priority: ReturnType<typeof buildApp>['services']['requestPriority'];
   /** Root CA of the dev PKI (openssl -CAfile). */
   rootCa: string;
   /** Scratch directory (certificates, unzipped passes). */
@@ -62,6 +64,8 @@ export async function startPassHarness(
     certsDir?: string;
     /** Pass fetches from a thread at this nice value (decision 0054); `certsDir` for a thread that cannot start. */
     thread?: { nice: number; certsDir?: string };
+    /** The pass fetch gate's options (decision 0049), other than the defaults. */
+    fetches?: NonNullable<AppDeps['passes']>['fetches'];
   } = {},
 ): Promise<PassHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tierpass-passes-'));
@@ -119,6 +123,7 @@ export async function startPassHarness(
       cacheEntries: 100,
       certificates: apple.certificates,
       thread,
+      fetches: opts.fetches,
     },
   });
   const rootCa = apple.devRootCa ?? (opts.certsDir ? join(opts.certsDir, 'root.pem') : null);
@@ -129,6 +134,7 @@ export async function startPassHarness(
     passes: services.passes,
     passPushes: services.passPushes,
     thread,
+    priority: services.requestPriority,
     rootCa,
     dir,
     close: async () => {

@@ -52,16 +52,25 @@ describe('loadConfig', () => {
     ).toBe(3);
   });
 
-  it('serves pass fetches from a lower-priority thread with a PostgreSQL server, unless turned off', () => {
+  it('serves pass fetches from a lower-priority thread only when asked, and only with a PostgreSQL server', () => {
     const url = 'postgres://127.0.0.1:5432/test';
     expect(loadConfig({}).passFetchThread).toBeUndefined();
-    expect(loadConfig({ DATABASE_URL: url }).passFetchThread).toEqual({ nice: 10 });
-    expect(loadConfig({ DATABASE_URL: url, PASS_FETCH_NICE: '19' }).passFetchThread).toEqual({ nice: 19 });
+    expect(loadConfig({ DATABASE_URL: url }).passFetchThread).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: url, PASS_FETCH_THREAD: 'on' }).passFetchThread).toEqual({ nice: 10 });
+    expect(
+      loadConfig({ DATABASE_URL: url, PASS_FETCH_THREAD: 'on', PASS_FETCH_NICE: '19' }).passFetchThread,
+    ).toEqual({ nice: 19 });
     expect(loadConfig({ DATABASE_URL: url, PASS_FETCH_THREAD: 'off' }).passFetchThread).toBeUndefined();
     expect(() => loadConfig({ PASS_FETCH_THREAD: 'on' })).toThrow(
       /PASS_FETCH_THREAD: a pass fetch thread needs DATABASE_URL/,
     );
     expect(() => loadConfig({ DATABASE_URL: url, PASS_FETCH_NICE: '20' })).toThrow(/PASS_FETCH_NICE/);
+  });
+
+  it('starts a deferred pass fetch after 2 ms without other requests, unless told otherwise', () => {
+    expect(loadConfig({}).passFetches).toEqual({ concurrency: 1, maxDeferMs: 250, settleMs: 2 });
+    expect(loadConfig({ PASS_FETCH_SETTLE_MS: '0' }).passFetches.settleMs).toBe(0);
+    expect(() => loadConfig({ PASS_FETCH_SETTLE_MS: '-1' })).toThrow(/PASS_FETCH_SETTLE_MS/);
   });
 
   it('refuses group commit limits that are not positive integers', () => {

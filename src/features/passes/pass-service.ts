@@ -161,9 +161,12 @@ export class PassService {
     customerId: string,
     conditions: PassConditions = {},
   ): Promise<PassResult> {
-    const threaded = await this.deps.thread?.fetch(ctx, customerId, conditions);
-    if (threaded) return threaded;
-    const { priority } = this.deps;
+    const { priority, thread } = this.deps;
+    if (thread) {
+      const fetch = () => thread.fetch(ctx, customerId, conditions);
+      const threaded = await (priority ? priority.deferrable(fetch) : fetch());
+      if (threaded) return threaded;
+    }
     return priority
       ? priority.deferrable(() => this.applePass(ctx, customerId, conditions, () => priority.checkpoint()))
       : this.applePass(ctx, customerId, conditions);
