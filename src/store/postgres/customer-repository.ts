@@ -1,3 +1,4 @@
+import type { OrderFacts, OutcomeCustomer } from '../../domain/customer-outcome.js';
 import type { TierChangeReason } from '../../domain/types.js';
 import type { CustomerRecord, ProgramTx } from '../port.js';
 import { searchCustomers } from './customer-search.js';
@@ -29,6 +30,54 @@ interface CustomerRow {
 const COLUMNS = `id, email, name, tags, segments, tier_id, tier_tags, current, carry, lifetime_earned,
   lifetime_spend, carry_since, last_earned_at, tier_since, last_change_reason, bonused_tier_ids, created_at,
   updated_at`;
+
+/** The columns the tier rules read of a customer (a recalculation batch, a backfill page). */
+export type OutcomeCustomerRow = Pick<
+  CustomerRow,
+  | 'id'
+  | 'email'
+  | 'tags'
+  | 'segments'
+  | 'tier_id'
+  | 'tier_tags'
+  | 'tier_since'
+  | 'last_change_reason'
+  | 'bonused_tier_ids'
+  | 'last_earned_at'
+  | 'current'
+  | 'carry'
+  | 'lifetime_earned'
+  | 'lifetime_spend'
+>;
+
+/**
+ * A customer row and its order facts as the tier rules read them (domain/customer-outcome.ts).
+ * One literal: a recalculation batch builds a million of these (no copy of a copy).
+ */
+export function outcomeCustomerOf(
+  r: OutcomeCustomerRow,
+  orders: OrderFacts,
+): OutcomeCustomer & { orders: OrderFacts } {
+  return {
+    id: r.id,
+    email: r.email,
+    tags: r.tags,
+    segments: r.segments,
+    tierId: r.tier_id,
+    tierTags: r.tier_tags,
+    tierSince: r.tier_since,
+    lastChangeReason: r.last_change_reason,
+    bonusedTierIds: r.bonused_tier_ids,
+    lastEarnedAt: r.last_earned_at,
+    balances: {
+      current: r.current,
+      carry: r.carry,
+      lifetimeEarned: r.lifetime_earned,
+      lifetimeSpend: r.lifetime_spend,
+    },
+    orders,
+  };
+}
 
 function toCustomer(r: CustomerRow): CustomerRecord {
   return {

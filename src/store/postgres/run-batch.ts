@@ -6,6 +6,7 @@
  */
 import type { OutcomeToStore } from '../outcome-port.js';
 import type { BatchCustomer, BatchResult, BatchWork, RunBatch } from '../recalculation-port.js';
+import { type OutcomeCustomerRow, outcomeCustomerOf } from './customer-repository.js';
 import { storeOutcomes } from './outcome-writes.js';
 import { selectRun } from './run-rows.js';
 import type { SqlQuery } from './sql-driver.js';
@@ -21,23 +22,6 @@ const RANGE = `c.program_id = $1 AND c.id > $2 AND c.id <= $3 AND c.created_at <
 /** Only what the rules read: every column parsed costs, a million times over. */
 const CUSTOMER_COLUMNS = `c.id, c.email, c.tags, c.segments, c.tier_id, c.tier_tags, c.tier_since, c.last_change_reason,
   c.bonused_tier_ids, c.last_earned_at, c.current, c.carry, c.lifetime_earned, c.lifetime_spend`;
-
-interface CustomerRow {
-  id: string;
-  email: string | null;
-  tags: string[];
-  segments: string[];
-  tier_id: string | null;
-  tier_tags: string[];
-  tier_since: Date;
-  last_change_reason: BatchCustomer['lastChangeReason'];
-  bonused_tier_ids: string[];
-  last_earned_at: Date | null;
-  current: number;
-  carry: number;
-  lifetime_earned: number;
-  lifetime_spend: number;
-}
 
 /**
  * Customers with their largest order and net spend per window (w0, w1, …: orders placed after
@@ -68,7 +52,7 @@ function factsSql(windows: number, withOrders: boolean): string {
     FOR NO KEY UPDATE OF c`;
 }
 
-type FactsRow = CustomerRow & { largest?: number } & Record<`w${number}`, number>;
+type FactsRow = OutcomeCustomerRow & { largest?: number } & Record<`w${number}`, number>;
 
 /** Process one claimed batch; the caller runs it inside a transaction. */
 export async function processBatch(
@@ -138,25 +122,7 @@ async function evaluateBatch(
     windows.forEach((w, i) => {
       windowSpend[w.key] = withOrders ? (r[`w${i}`] ?? 0) : 0;
     });
-    return {
-      id: r.id,
-      email: r.email,
-      tags: r.tags,
-      segments: r.segments,
-      tierId: r.tier_id,
-      tierTags: r.tier_tags,
-      tierSince: r.tier_since,
-      lastChangeReason: r.last_change_reason,
-      bonusedTierIds: r.bonused_tier_ids,
-      lastEarnedAt: r.last_earned_at,
-      balances: {
-        current: r.current,
-        carry: r.carry,
-        lifetimeEarned: r.lifetime_earned,
-        lifetimeSpend: r.lifetime_spend,
-      },
-      orders: { windowSpend, largestOrder: r.largest ?? 0 },
-    };
+    return outcomeCustomerOf(r, { windowSpend, largestOrder: r.largest ?? 0 });
   });
   return { processed: customers.length, outcomes: work.evaluate(customers) };
 }

@@ -8,7 +8,7 @@
 import type { OrderFacts } from '../../domain/customer-outcome.js';
 import type { TierRepository } from '../port.js';
 import type { PageCustomer, ShopifyCustomerBatchRepository } from '../shopify-customer-batch-port.js';
-import { lockCustomers } from './customer-repository.js';
+import { lockCustomers, type OutcomeCustomerRow, outcomeCustomerOf } from './customer-repository.js';
 import { type StoreResult, storeOutcomes } from './outcome-writes.js';
 import { textArray } from './sql-arrays.js';
 import type { SqlQuery } from './sql-driver.js';
@@ -33,21 +33,7 @@ const UPSERT_SQL = `INSERT INTO customers AS c (program_id, id, email, name, tag
     c.bonused_tier_ids, c.last_earned_at, c.current, c.carry, c.lifetime_earned, c.lifetime_spend,
     (xmax = 0) AS created`;
 
-interface WrittenRow {
-  id: string;
-  email: string | null;
-  tags: string[];
-  segments: string[];
-  tier_id: string | null;
-  tier_tags: string[];
-  tier_since: Date;
-  last_change_reason: PageCustomer['lastChangeReason'];
-  bonused_tier_ids: string[];
-  last_earned_at: Date | null;
-  current: number;
-  carry: number;
-  lifetime_earned: number;
-  lifetime_spend: number;
+interface WrittenRow extends OutcomeCustomerRow {
   created: boolean;
 }
 
@@ -110,24 +96,8 @@ export function shopifyCustomerBatchRepository(
         const written = rows.map((r): PageCustomer => {
           const was = before.get(r.id)?.customer;
           return {
-            id: r.id,
-            email: r.email,
-            tags: r.tags,
-            segments: r.segments,
-            tierId: r.tier_id,
-            tierTags: r.tier_tags,
-            tierSince: r.tier_since,
-            lastChangeReason: r.last_change_reason,
-            bonusedTierIds: r.bonused_tier_ids,
-            lastEarnedAt: r.last_earned_at,
-            balances: {
-              current: r.current,
-              carry: r.carry,
-              lifetimeEarned: r.lifetime_earned,
-              lifetimeSpend: r.lifetime_spend,
-            },
+            ...outcomeCustomerOf(r, facts.get(r.id) ?? zero),
             before: was ? { tags: was.tags, tierTags: was.tierTags } : null,
-            orders: facts.get(r.id) ?? zero,
           };
         });
         written.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
