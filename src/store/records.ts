@@ -108,6 +108,12 @@ export interface CustomerPatch {
   name?: string | null;
   tags?: string[];
   segments?: string[];
+  /**
+   * The source system's own time of these fields (Shopify's customer `updated_at`): when the
+   * customer's stored one is later, email, name and tags are left as they are (segments still
+   * apply: Tierpass reads them itself). Absent: applied whatever is stored.
+   */
+  sourceUpdatedAt?: Date;
 }
 
 export interface OrderRecord {

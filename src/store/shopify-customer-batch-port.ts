@@ -7,7 +7,7 @@
  *
  * Guarantees every adapter must give (test/store/contract-shopify-customer-batch.ts):
  * - all of a page or nothing: the fields, the outcomes and what they queue commit together;
- * - each customer ends exactly as `customers.upsert(id, { email, name, tags }, now)` followed by
+ * - each customer ends exactly as `customers.upsert(id, { email, name, tags, sourceUpdatedAt }, now)` followed by
  *   `outcomes.store` of the decided outcome would leave it, one customer at a time;
  * - only the scope's program is read or written.
  */
@@ -22,6 +22,8 @@ export interface BatchCustomerFields {
   name: string | null;
   /** Merchant tags (replace the customer's). */
   tags: string[];
+  /** Shopify's `updated_at` of these fields: a later one stored keeps the customer's (CustomerPatch). */
+  sourceUpdatedAt?: Date | null;
 }
 
 /** A customer of the page after its fields were written, as the tier rules read it. */

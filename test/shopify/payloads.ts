@@ -134,6 +134,8 @@ export function customerPayload(spec: {
   firstName?: string;
   lastName?: string;
   tags?: string;
+  /** When the shop changed the customer (Shopify's `updated_at`; the example's by default). */
+  updatedAt?: string;
 }) {
   const c = example('customers-create');
   return {
@@ -144,6 +146,7 @@ export function customerPayload(spec: {
     first_name: spec.firstName ?? c.first_name,
     last_name: spec.lastName ?? c.last_name,
     tags: spec.tags ?? c.tags,
+    updated_at: spec.updatedAt ?? c.updated_at,
   };
 }
 

@@ -410,6 +410,51 @@ describe('backfilling a store’s history', () => {
     allValid(shop);
   }, 120_000);
 
+  it('leaves a customer a live customers/update changed after the page was read (the shop’s updated_at)', async () => {
+    const { shop, auth, send } = await connected('USD', 10_000);
+    // The page's copies were read at 2026-01-10; one customer changed in the shop since and its
+    // customers/update landed before the page's write, the other's live copy is older.
+    const changed = person('97001', { tags: ['x'] });
+    const stale = person('97002', { tags: ['x'] });
+    shop.history.customers.push(changed, stale);
+    const live = (id: string, email: string, updatedAt: string) =>
+      send('customers/update', {
+        id: Number(id),
+        email,
+        first_name: 'Live',
+        last_name: 'Copy',
+        tags: 'vip',
+        updated_at: updatedAt,
+      });
+    expect(
+      (await live(changed.legacyResourceId, 'changed@example.com', '2026-01-11T00:00:00Z')).body.result,
+    ).toBe('applied');
+    expect(
+      (await live(stale.legacyResourceId, 'stale@example.com', '2026-01-09T00:00:00Z')).body.result,
+    ).toBe('applied');
+    const started = await request(built.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(started.status).toBe(202);
+    expect(await backfillDone(auth)).toMatchObject({
+      state: 'done',
+      customers: { done: 2 },
+      errors: { count: 0 },
+    });
+    expect((await customer(auth, changed.legacyResourceId)).body).toMatchObject({
+      email: 'changed@example.com',
+      name: 'Live Copy',
+      tags: ['vip'],
+    });
+    expect((await customer(auth, stale.legacyResourceId)).body).toMatchObject({
+      email: stale.email,
+      name: `Ada N${stale.legacyResourceId}`,
+      tags: ['x'],
+    });
+    allValid(shop);
+  }, 120_000);
+
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     const { auth } = await connected('USD', 10_000);
     const future = await request(built.app)

@@ -325,6 +325,29 @@ describe('webhooks', () => {
     expect(c.body.tags).toEqual(['vip']);
   });
 
+  it('orders customers/update deliveries by the shop’s updated_at: one older than the one applied changes nothing', async () => {
+    const p = await connected('USD', 10_000);
+    await createTier({ app }, p.auth, {
+      title: 'VIP',
+      qualifications: [{ type: 'tag', tag: 'vip' }],
+      benefits: { tag: 'tier-vip' },
+    });
+    const at = (minute: number) => `2026-03-02T10:0${minute}:00-05:00`;
+    const update = (email: string, tags: string, minute: number) =>
+      p.send('customers/update', customerPayload({ id: 8251, email, tags, updatedAt: at(minute) }));
+    expect((await update('new@example.com', 'vip', 5)).body.result).toBe('applied');
+    // Shopify delivered the earlier change late: answered 200, the newer fields stay.
+    const late = await update('old@example.com', '', 3);
+    expect(late.status).toBe(200);
+    let c = await customer(p.auth, '8251');
+    expect(c.body).toMatchObject({ email: 'new@example.com', tags: ['vip'], tierTags: ['tier-vip'] });
+    expect(c.body.tier.title).toBe('VIP');
+    // A later change applies.
+    await update('later@example.com', '', 7);
+    c = await customer(p.auth, '8251');
+    expect(c.body).toMatchObject({ email: 'later@example.com', tags: [] });
+  });
+
   it('refuses forged, re-signed and unsigned bodies with 401 and changes nothing', async () => {
     const p = await connected('USD', 10_000);
     const order = orderPayload({ id: 6301, customer: { id: 8301 }, currency: 'USD', subtotal: 9000 });

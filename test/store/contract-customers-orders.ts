@@ -76,6 +76,46 @@ export function customerOrderContract(store: StoreRef): void {
         expect(await scope.customers.get('nobody')).toBeNull();
       });
 
+      it('leaves email, name and tags when the stored source time is later; segments and untimed writes apply', async () => {
+        await scope.customers.upsert(
+          'c2',
+          { email: 'new@example.com', tags: ['vip'], sourceUpdatedAt: at(-60) },
+          T0,
+        );
+        const stale = await scope.customers.upsert(
+          'c2',
+          { email: 'old@example.com', name: 'Old', tags: [], segments: ['s1'], sourceUpdatedAt: at(-120) },
+          at(1),
+        );
+        expect(stale.record).toMatchObject({
+          email: 'new@example.com',
+          name: null,
+          tags: ['vip'],
+          segments: ['s1'],
+          updatedAt: at(1),
+        });
+        const staleOnly = await scope.customers.upsert(
+          'c2',
+          { name: 'Old', sourceUpdatedAt: at(-120) },
+          at(2),
+        );
+        expect(staleOnly.record).toMatchObject({ name: null, updatedAt: at(1) });
+        // The same time applies (a redelivery of the applied write, or another field of it).
+        const same = await scope.customers.upsert('c2', { name: 'Same', sourceUpdatedAt: at(-60) }, at(3));
+        expect(same.record).toMatchObject({ name: 'Same', email: 'new@example.com' });
+        // A write without a time (the API) applies, and the stored time stays: older ones stay out.
+        await scope.customers.upsert('c2', { email: 'api@example.com' }, at(4));
+        const after = await scope.customers.upsert(
+          'c2',
+          { email: 'old@example.com', sourceUpdatedAt: at(-90) },
+          at(5),
+        );
+        expect(after.record).toMatchObject({ email: 'api@example.com', updatedAt: at(4) });
+        const later = await scope.customers.upsert('c2', { tags: ['x'], sourceUpdatedAt: at(-30) }, at(6));
+        expect(later.record).toMatchObject({ email: 'api@example.com', tags: ['x'], updatedAt: at(6) });
+        expect(await scope.customers.get('c2')).toEqual(later.record);
+      });
+
       it('locks inside a transaction, null when missing', async () => {
         const id = await newCustomer(scope);
         const [found, missing] = await scope.transaction(async (tx) => [

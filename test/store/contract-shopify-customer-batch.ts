@@ -47,7 +47,12 @@ export function shopifyCustomerBatchContract(store: StoreRef): void {
       const ctx = await contextOf(scope);
       const service = new CustomerService(store());
       for (const c of page) {
-        await service.upsert(ctx, c.id, { email: c.email, name: c.name, tags: c.tags });
+        await service.upsert(ctx, c.id, {
+          email: c.email,
+          name: c.name,
+          tags: c.tags,
+          ...(c.sourceUpdatedAt ? { sourceUpdatedAt: c.sourceUpdatedAt } : {}),
+        });
       }
     };
     /** Everything a customer's write leaves: the row, its tier changes, its events. */
@@ -133,6 +138,59 @@ export function shopifyCustomerBatchContract(store: StoreRef): void {
       const erased = await state(batched, ids.erased);
       expect(erased.customer?.email).toBe('e2@example.com');
       expect(erased.redactedAt).toEqual(at(1));
+    });
+
+    it('leaves a customer whose stored shop time is later than the page’s, as the single upsert does', async () => {
+      const ids = { live: uid('live'), older: uid('older'), untimed: uid('untimed'), fresh: uid('fresh') };
+      const single = await program();
+      const batched = await program();
+      for (const scope of [single, batched]) {
+        const ctx = await contextOf(scope);
+        const service = new CustomerService(store());
+        const early = { ...ctx, now: T0 };
+        // A live customers/update the page was read before: later than the page's copy.
+        await service.upsert(early, ids.live, {
+          email: 'live@example.com',
+          tags: ['vip'],
+          sourceUpdatedAt: at(8),
+        });
+        await service.upsert(early, ids.older, { email: 'older@example.com', sourceUpdatedAt: at(2) });
+        await service.upsert(early, ids.untimed, { email: 'api@example.com', tags: ['vip'] });
+      }
+      const page: BatchCustomerFields[] = [
+        { id: ids.live, email: 'page@example.com', name: 'Page', tags: [], sourceUpdatedAt: at(5) },
+        { id: ids.older, email: 'o2@example.com', name: 'Olga', tags: ['vip'], sourceUpdatedAt: at(5) },
+        { id: ids.untimed, email: 'u2@example.com', name: null, tags: [], sourceUpdatedAt: at(5) },
+        { id: ids.fresh, email: 'f@example.com', name: 'Fay', tags: [], sourceUpdatedAt: at(5) },
+      ];
+      const liveBefore = await state(batched, ids.live);
+      await oneByOne(single, page);
+      expect(await write(batched, page)).toEqual({ created: 1, updated: 3 });
+      for (const id of Object.values(ids)) {
+        expect({ id, ...(await state(batched, id)) }).toEqual({ id, ...(await state(single, id)) });
+      }
+      // The live copy stays whole: fields, tier, tier changes and events as they were.
+      const live = await state(batched, ids.live);
+      expect(live).toEqual(liveBefore);
+      expect(live.customer).toMatchObject({
+        email: 'live@example.com',
+        name: null,
+        tags: ['vip'],
+        tierId: 'vip',
+      });
+      expect((await state(batched, ids.older)).customer).toMatchObject({
+        email: 'o2@example.com',
+        tierId: 'vip',
+      });
+      expect((await state(batched, ids.untimed)).customer).toMatchObject({
+        email: 'u2@example.com',
+        tags: [],
+      });
+      // A later page applies.
+      await write(batched, [
+        { id: ids.live, email: 'l2@example.com', name: 'Liv', tags: [], sourceUpdatedAt: at(9) },
+      ]);
+      expect((await state(batched, ids.live)).customer).toMatchObject({ email: 'l2@example.com', tags: [] });
     });
 
     it('hands the evaluation each customer as written, with its tags before and its order facts', async () => {

@@ -24,6 +24,12 @@ import type { UpsertCustomerInput } from './customer-schemas.js';
 import { type CustomerSearchInput, encodeCustomerCursor, NO_TIER } from './customer-search-schemas.js';
 import type { CustomerStore, CustomerTx } from './customer-store.js';
 
+/**
+ * The API's fields, or a source's with its own time of them (Shopify's `updated_at`): an older
+ * write than the one stored leaves email, name and tags (store/records.ts, CustomerPatch).
+ */
+export type CustomerUpsert = UpsertCustomerInput & { sourceUpdatedAt?: Date };
+
 export class CustomerService {
   constructor(private readonly store: CustomerStore) {}
 
@@ -31,7 +37,7 @@ export class CustomerService {
    * Insert or update, then evaluate the tier: new tags or segments may qualify the
    * customer at once, and a new customer enters the entry tier.
    */
-  upsert(ctx: ProgramContext, id: string, input: UpsertCustomerInput) {
+  upsert(ctx: ProgramContext, id: string, input: CustomerUpsert) {
     return this.store.scoped(ctx.program.id).transaction(async (tx) => {
       // The effective tags before: a change of the merchant's tags is announced with the tier's.
       const before = await tx.customers.lock(id);
@@ -67,7 +73,7 @@ export class CustomerService {
     tx: CustomerTx,
     id: string,
     before: CustomerRecord | null,
-    input: UpsertCustomerInput,
+    input: CustomerUpsert,
   ) {
     const { record, created } = await tx.customers.upsert(id, input, ctx.now);
     const tiers = await tx.tiers.list();

@@ -35,6 +35,7 @@ export function customerPageFields(items: readonly HistoryCustomer[]): CustomerP
       first_name: customer.firstName,
       last_name: customer.lastName,
       tags: customer.tags.join(', '),
+      updated_at: customer.updatedAt,
     };
     let delivery: ReturnType<typeof checkShape>;
     try {
@@ -47,7 +48,13 @@ export function customerPageFields(items: readonly HistoryCustomer[]): CustomerP
     if (delivery.kind !== 'customer') continue;
     const f = customerFields(delivery.body);
     byId.delete(delivery.body.id);
-    byId.set(delivery.body.id, { id: delivery.body.id, email: f.email, name: f.name, tags: f.tags ?? [] });
+    byId.set(delivery.body.id, {
+      id: delivery.body.id,
+      email: f.email,
+      name: f.name,
+      tags: f.tags ?? [],
+      sourceUpdatedAt: f.sourceUpdatedAt ?? null,
+    });
   }
   return { fields: [...byId.values()], refused };
 }

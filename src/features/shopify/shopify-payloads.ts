@@ -35,12 +35,13 @@ export function shopMinor(money: { amount: string; currency_code: string }, ctx:
   return v;
 }
 
-/** Shopify's customer fields as Tierpass keeps them: email, name, merchant tags. */
+/** Shopify's customer fields as Tierpass keeps them: email, name, merchant tags, and their time. */
 export function customerFields(c: {
   email?: string | null;
   first_name?: string | null;
   last_name?: string | null;
   tags?: string;
+  updated_at?: string | null;
 }) {
   const name = [c.first_name, c.last_name]
     .filter((s) => s && s.trim().length > 0)
@@ -58,7 +59,15 @@ export function customerFields(c: {
               .filter((t) => t.length > 0 && t.length <= 255),
           ),
         ].slice(0, 250);
-  return { email, name: name.length > 0 ? name : null, ...(tags ? { tags } : {}) };
+  // The shop's time of these fields, so an older copy never overwrites a newer one (0051).
+  const at = c.updated_at ? new Date(c.updated_at) : null;
+  const sourceUpdatedAt = at && !Number.isNaN(at.getTime()) ? at : undefined;
+  return {
+    email,
+    name: name.length > 0 ? name : null,
+    ...(tags ? { tags } : {}),
+    ...(sourceUpdatedAt ? { sourceUpdatedAt } : {}),
+  };
 }
 
 /** A `customers/data_request` delivery as the merchant lists it. */

@@ -57,6 +57,8 @@ export const customerPayload = z.object({
   first_name: z.string().nullable().optional(),
   last_name: z.string().nullable().optional(),
   tags: z.string().optional(),
+  /** When the shop last changed the customer: an older delivery than the one applied changes nothing. */
+  updated_at: z.string().nullable().optional(),
 });
 
 export const orderPayload = z.object({

@@ -16,7 +16,7 @@ export const ORDER_PAGE = 100;
 
 export const HISTORY_CUSTOMERS_QUERY = `query TierpassHistoryCustomers($first: Int!, $after: String, $query: String) {
   customers(first: $first, after: $after, query: $query, sortKey: ID) {
-    edges { node { legacyResourceId email firstName lastName tags } }
+    edges { node { legacyResourceId email firstName lastName tags updatedAt } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -57,6 +57,8 @@ export interface HistoryCustomer {
   firstName: string | null;
   lastName: string | null;
   tags: string[];
+  /** Read for the customers page (not on an order's customer): when the shop last changed them. */
+  updatedAt?: string | null;
 }
 
 export interface HistoryOrder {

@@ -70,8 +70,13 @@ export function memoryCustomers(
     },
     async upsert(id, patch, now) {
       await writeLock(tx, ...customerLock(programId, id));
-      const customers = state.program(programId).customers;
+      const { customers, customerSources } = state.program(programId);
       const was = customers.get(id);
+      // A later source time stored keeps email, name and tags (records.ts, CustomerPatch).
+      const stored = customerSources.get(id);
+      const source = patch.sourceUpdatedAt;
+      const fresh = source === undefined || stored === undefined || stored.getTime() <= source.getTime();
+      if (fresh && source !== undefined) put(tx, customerSources, id, new Date(source));
       if (was === undefined) {
         const record: CustomerRecord = {
           id,
@@ -93,16 +98,16 @@ export function memoryCustomers(
         put(tx, customers, id, record);
         return { record: copy(record), created: true };
       }
+      const email = fresh ? patch.email : undefined;
+      const name = fresh ? patch.name : undefined;
+      const tags = fresh ? patch.tags : undefined;
       const given =
-        patch.email !== undefined ||
-        patch.name !== undefined ||
-        patch.tags !== undefined ||
-        patch.segments !== undefined;
+        email !== undefined || name !== undefined || tags !== undefined || patch.segments !== undefined;
       const record: CustomerRecord = {
         ...was,
-        email: patch.email !== undefined ? patch.email : was.email,
-        name: patch.name !== undefined ? patch.name : was.name,
-        tags: patch.tags !== undefined ? [...patch.tags] : was.tags,
+        email: email !== undefined ? email : was.email,
+        name: name !== undefined ? name : was.name,
+        tags: tags !== undefined ? [...tags] : was.tags,
         segments: patch.segments !== undefined ? [...patch.segments] : was.segments,
         updatedAt: given ? new Date(now) : was.updatedAt,
       };

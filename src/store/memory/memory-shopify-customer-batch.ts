@@ -31,7 +31,7 @@ export function memoryShopifyCustomerBatch(
           const was = await repo.lock(c.id);
           const { record, created: isNew } = await repo.upsert(
             c.id,
-            { email: c.email, name: c.name, tags: c.tags },
+            { email: c.email, name: c.name, tags: c.tags, sourceUpdatedAt: c.sourceUpdatedAt ?? undefined },
             now,
           );
           if (isNew) created += 1;

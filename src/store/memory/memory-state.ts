@@ -125,6 +125,8 @@ export interface ProgramData {
   passDesign: Record<string, unknown>;
   tiers: Map<string, TierRow>;
   customers: Map<string, CustomerRecord>;
+  /** The source system's time of each customer's merchant fields (`CustomerPatch.sourceUpdatedAt`). */
+  customerSources: Map<string, Date>;
   orders: Map<string, OrderRecord>;
   refunds: Map<string, RefundRecord>;
   idempotency: Map<string, IdempotencyRecord>;
@@ -214,6 +216,7 @@ export function emptyProgram(program: ProgramRecord): ProgramData {
     passDesign: {},
     tiers: new Map(),
     customers: new Map(),
+    customerSources: new Map(),
     orders: new Map(),
     refunds: new Map(),
     idempotency: new Map(),

@@ -164,17 +164,21 @@ export function customerRepository(
       return held.customer;
     },
     async upsert(id, patch, now) {
-      // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11).
+      // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11). $12, the
+      // source's time of the fields: a stored later one keeps email, name and tags (not segments).
+      const fresh = '($12::timestamptz IS NULL OR c.source_updated_at IS NULL OR c.source_updated_at <= $12)';
       const { rows } = await q.query<CustomerRow & { created: boolean }>(
         `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since, tier_since, created_at,
-           updated_at)
-         VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7, $7)
+           updated_at, source_updated_at)
+         VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7, $7, $12)
          ON CONFLICT (program_id, id) DO UPDATE SET
-           email = CASE WHEN $8 THEN EXCLUDED.email ELSE c.email END,
-           name = CASE WHEN $9 THEN EXCLUDED.name ELSE c.name END,
-           tags = CASE WHEN $10 THEN EXCLUDED.tags ELSE c.tags END,
+           email = CASE WHEN $8 AND ${fresh} THEN EXCLUDED.email ELSE c.email END,
+           name = CASE WHEN $9 AND ${fresh} THEN EXCLUDED.name ELSE c.name END,
+           tags = CASE WHEN $10 AND ${fresh} THEN EXCLUDED.tags ELSE c.tags END,
            segments = CASE WHEN $11 THEN EXCLUDED.segments ELSE c.segments END,
-           updated_at = CASE WHEN $8 OR $9 OR $10 OR $11 THEN $7 ELSE c.updated_at END
+           updated_at = CASE WHEN (($8 OR $9 OR $10) AND ${fresh}) OR $11 THEN $7 ELSE c.updated_at END,
+           source_updated_at = CASE WHEN ${fresh} THEN coalesce($12, c.source_updated_at)
+             ELSE c.source_updated_at END
          RETURNING ${COLUMNS}, (xmax = 0) AS created`,
         [
           programId,
@@ -188,6 +192,7 @@ export function customerRepository(
           patch.name !== undefined,
           patch.tags !== undefined,
           patch.segments !== undefined,
+          patch.sourceUpdatedAt ?? null,
         ],
       );
       const row = one(rows, 'customer');

@@ -20,15 +20,26 @@ export type PageTransaction = <T>(
 
 /**
  * `customers.upsert` for many ($2 ids, $3 emails, $4 names, $5 each customer's tags as a JSON
- * list, $6 now), in id order: the same columns set and left, `created` from xmax as there.
+ * list, $6 now, $7 each one's source time or NULL), in id order: the same columns set and left,
+ * a stored later source time keeping the fields as there, `created` from xmax as there.
  */
+const FRESH = `(EXCLUDED.source_updated_at IS NULL OR c.source_updated_at IS NULL
+    OR c.source_updated_at <= EXCLUDED.source_updated_at)`;
 const UPSERT_SQL = `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since,
-    tier_since, created_at, updated_at)
-  SELECT $1, x.id, x.email, x.name, ARRAY(SELECT jsonb_array_elements_text(x.tags::jsonb)), '{}', $6, $6, $6, $6
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(id, email, name, tags, n)
+    tier_since, created_at, updated_at, source_updated_at)
+  SELECT $1, x.id, x.email, x.name, ARRAY(SELECT jsonb_array_elements_text(x.tags::jsonb)), '{}', $6, $6, $6, $6,
+    x.source
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $7::timestamptz[])
+    WITH ORDINALITY AS x(id, email, name, tags, source, n)
   ORDER BY x.n
   ON CONFLICT (program_id, id) DO UPDATE SET
-    email = EXCLUDED.email, name = EXCLUDED.name, tags = EXCLUDED.tags, updated_at = EXCLUDED.updated_at
+    email = CASE WHEN ${FRESH} THEN EXCLUDED.email ELSE c.email END,
+    name = CASE WHEN ${FRESH} THEN EXCLUDED.name ELSE c.name END,
+    tags = CASE WHEN ${FRESH} THEN EXCLUDED.tags ELSE c.tags END,
+    updated_at = CASE WHEN ${FRESH} THEN EXCLUDED.updated_at
+      ELSE c.updated_at END,
+    source_updated_at = CASE WHEN ${FRESH}
+      THEN coalesce(EXCLUDED.source_updated_at, c.source_updated_at) ELSE c.source_updated_at END
   RETURNING c.id, c.email, c.tags, c.segments, c.tier_id, c.tier_tags, c.tier_since, c.last_change_reason,
     c.bonused_tier_ids, c.last_earned_at, c.current, c.carry, c.lifetime_earned, c.lifetime_spend,
     (xmax = 0) AS created`;
@@ -70,6 +81,7 @@ export function shopifyCustomerBatchRepository(
           textArray(page.map((c) => c.name)),
           textArray(page.map((c) => JSON.stringify(c.tags))),
           now,
+          textArray(page.map((c) => c.sourceUpdatedAt?.toISOString() ?? null)),
         ]);
         const { orders, evaluate } = plan(await tierRepo.list());
         const facts = new Map<string, OrderFacts>();
