@@ -47,6 +47,8 @@ export interface ShopifyStandIn {
   throttle(n: number): void;
   /** THROTTLED answers sent so far (by `throttle` or by the cost bucket). */
   throttledAnswers: number;
+  /** Documents refused MAX_COST_EXCEEDED (requested cost over 1,000) so far. */
+  maxCostRefusals: number;
   /** Keep Shopify's cost bucket for real from now on, starting full (see `bucket` of the options); undefined: stop. */
   setBucket(limit: { maximumAvailable: number; restoreRate: number } | undefined): void;
   /**
@@ -102,6 +104,7 @@ export async function startShopifyStandIn(
   const subscriptions: ShopifyStandIn['subscriptions'] = [];
   let throttled = 0;
   let throttledAnswers = 0;
+  let maxCostRefusals = 0;
   let limit = opts.bucket;
   let bucket = limit ? { level: limit.maximumAvailable, at: Date.now() } : undefined;
   let limited = { n: 0, seconds: 1 };
@@ -342,7 +345,22 @@ export async function startShopifyStandIn(
         send(200, { errors: errors.map((e) => ({ message: e.message })) });
         return;
       }
-      const requested = limit ? queryCost(doc, variables ?? {}) : 1;
+      // Shopify refuses any single query whose requested cost is over 1,000 points, before it runs
+      // and whatever the bucket holds (MAX_COST_EXCEEDED); checked on every document.
+      const cost = queryCost(doc, variables ?? {});
+      if (cost > MAX_QUERY_COST) {
+        maxCostRefusals++;
+        send(200, {
+          errors: [
+            {
+              message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_QUERY_COST },
+            },
+          ],
+        });
+        return;
+      }
+      const requested = limit ? cost : 1;
       let available = 1999;
       if (limit && bucket) {
         const now = Date.now();
@@ -407,6 +425,9 @@ export async function startShopifyStandIn(
     get throttledAnswers() {
       return throttledAnswers;
     },
+    get maxCostRefusals() {
+      return maxCostRefusals;
+    },
     setBucket(l) {
       limit = l;
       bucket = l ? { level: l.maximumAvailable, at: Date.now() } : undefined;
@@ -445,6 +466,9 @@ export async function startShopifyStandIn(
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Shopify's limit on one query's requested cost (shopify.dev, "Single query limit"). */
+export const MAX_QUERY_COST = 1000;
 
 /**
  * A document's cost as Shopify's calculated query cost counts it (shopify.dev "API rate limits"):

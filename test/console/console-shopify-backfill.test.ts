@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
+import { ORDER_PAGE } from '../../src/integrations/shopify/admin-history.js';
 import type { ShopifyBackfillRecord } from '../../src/store/shopify-backfill-port.js';
 import { type ShopifyStandIn, startShopifyStandIn } from '../shopify/shopify-stand-in.js';
 import { type ConsoleHarness, checkPage, signIn, startConsoleHarness } from './console-harness.js';
@@ -82,7 +83,7 @@ it('starts an import and follows it with a progress bar to the end', async () =>
   await page.getByRole('button', { name: 'Start import' }).click();
 
   const bar = page.getByRole('progressbar', { name: 'History import' });
-  await page.getByText(/100 of ~[\d,]+ orders/).waitFor();
+  await page.getByText(new RegExp(`\\b${ORDER_PAGE} of ~[\\d,]+ orders`)).waitFor();
   const midway = Number(await bar.getAttribute('aria-valuenow'));
   expect(midway).toBeGreaterThan(0);
   expect(midway).toBeLessThan(100);

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
+import { ORDER_PAGE } from '../../src/integrations/shopify/admin-history.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
 import type { ShopifyBackfillRecord } from '../../src/store/shopify-backfill-port.js';
@@ -136,6 +137,8 @@ const op = (d: ShopifyStandIn['documents'][number]) => /^(?:query|mutation)\s+(\
 function allValid(shop: ShopifyStandIn) {
   expect(shop.documents.length).toBeGreaterThan(0);
   for (const d of shop.documents) expect({ op: op(d), errors: d.errors }).toEqual({ op: op(d), errors: [] });
+  // No document asked for more than Shopify's 1,000 points one query may cost.
+  expect(shop.maxCostRefusals).toBe(0);
 }
 
 describe('backfilling a store’s history', () => {
@@ -298,7 +301,7 @@ describe('backfilling a store’s history', () => {
     const late = person('9199');
     const expected = new Map<string, number>();
     let id = 6000;
-    // 150 orders over two pages of 100, each customer's interleaved with everyone else's.
+    // 150 orders over several pages, each customer's interleaved with everyone else's.
     for (let round = 0; round < 6; round++) {
       for (const p of [...people, late]) {
         id += 1;
@@ -480,7 +483,7 @@ describe('backfilling a store’s history', () => {
 
   it('resumes after a restart from the stored cursor (JPY, earning on the total), retrying a throttled page', async () => {
     const { shop, auth } = await connected('JPY', 12_000, { earnOn: 'total' });
-    // 150 orders: two pages of orders. Customer 8000 reaches Silver only with orders of both pages.
+    // 150 orders over several pages. Customer 8000 reaches Silver only with orders of every page.
     const whale = person('8000');
     shop.history.customers.push(whale);
     for (let i = 0; i < 150; i++) {
@@ -505,11 +508,14 @@ describe('backfilling a store’s history', () => {
     expect(started.status).toBe(202);
     await built.services.shopifyBackfill.idle();
     const midway = await request(built.app).get('/v1/integrations/shopify/backfill').set(auth);
-    expect(midway.body).toMatchObject({ state: 'running', phase: 'orders', orders: { done: 100 } });
-    expect(midway.body.orders.estimatedTotal).toBeGreaterThan(100);
+    expect(midway.body).toMatchObject({ state: 'running', phase: 'orders', orders: { done: ORDER_PAGE } });
+    expect(midway.body.orders.estimatedTotal).toBeGreaterThan(ORDER_PAGE);
     expect(midway.body.progress).toBeGreaterThan(0);
     expect(midway.body.progress).toBeLessThan(1);
-    expect((await customer(auth, '8000')).body.balances.lifetimeSpend).toBe(10 * 1_000);
+    // The whale's orders of the first page (every tenth order).
+    expect((await customer(auth, '8000')).body.balances.lifetimeSpend).toBe(
+      Math.ceil(ORDER_PAGE / 10) * 1_000,
+    );
     const ordersAsked = shop.documents.filter((x) => op(x) === 'TierpassHistoryOrders');
     expect(ordersAsked).toHaveLength(1);
 
@@ -518,8 +524,9 @@ describe('backfilling a store’s history', () => {
     shop.throttle(1);
     expect(await restarted.services.shopifyBackfill.resumeOrphaned()).toBe(1);
     const after = shop.documents.filter((x) => op(x) === 'TierpassHistoryOrders');
-    // The throttled attempt and its retry, both after the stored cursor: page one is not read again.
-    expect(after).toHaveLength(3);
+    // Page one, then the throttled attempt and its retry and the pages left, all after the stored
+    // cursor: page one is not read again.
+    expect(after).toHaveLength(1 + 1 + (Math.ceil(150 / ORDER_PAGE) - 1));
     for (const q of after.slice(1)) expect(q.variables.after).toEqual(expect.any(String));
     const done = (await request(restarted.app).get('/v1/integrations/shopify/backfill').set(auth)).body;
     expect(done).toMatchObject({ state: 'done', orders: { done: 150, skipped: 0, estimatedTotal: 150 } });

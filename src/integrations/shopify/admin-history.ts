@@ -9,10 +9,12 @@ import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-clien
 /** Customers per page (Shopify's maximum for a connection is 250). */
 export const CUSTOMER_PAGE = 250;
 /**
- * Orders per page. Each order lists at most 20 refunds (ids only); their line items are read per
- * refund, so a page's requested cost stays under Shopify's 1,000-point single-query limit.
+ * Orders per page. Each order lists at most 20 refunds (ids only; their line items are read per
+ * refund), and Shopify counts a page's requested cost before it runs: 2 + 30 × (the order, its
+ * customer, two money bags, 20 refunds) ≈ 900 of the 1,000 points one query may cost. At 100 per
+ * page (before 2026-12-06) every page was refused MAX_COST_EXCEEDED.
  */
-export const ORDER_PAGE = 100;
+export const ORDER_PAGE = 30;
 
 export const HISTORY_CUSTOMERS_QUERY = `query TierpassHistoryCustomers($first: Int!, $after: String, $query: String) {
   customers(first: $first, after: $after, query: $query, sortKey: ID) {
@@ -39,7 +41,7 @@ export const HISTORY_ORDERS_QUERY = `query TierpassHistoryOrders($first: Int!, $
 export const HISTORY_REFUND_LINES_QUERY = `query TierpassHistoryRefundLines($id: ID!, $after: String) {
   node(id: $id) {
     ... on Refund {
-      refundLineItems(first: 250, after: $after) {
+      refundLineItems(first: 100, after: $after) {
         edges { node { subtotalSet { shopMoney { amount currencyCode } } } }
         pageInfo { hasNextPage endCursor }
       }
