@@ -12,6 +12,7 @@ import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
 import type {
   HistoryCustomer,
   HistoryOrder,
+  HistoryPage,
   ShopifyHistory,
 } from '../../integrations/shopify/admin-history.js';
 import type { ProgramContext } from '../../program-context.js';
@@ -92,6 +93,11 @@ export type BackfillView = ReturnType<typeof view>;
 
 /** Shopify's search syntax for an instant. */
 const searchInstant = (d: Date) => `'${d.toISOString()}'`;
+
+/** The orders page read ahead of the one being applied (one per running backfill). */
+interface ReadAhead {
+  next?: { cursor: string; page: Promise<HistoryPage<HistoryOrder>> };
+}
 
 export class ShopifyBackfillService {
   /** Names this process in leases. */
@@ -191,10 +197,11 @@ export class ShopifyBackfillService {
         return;
       }
       const history = this.deps.history(c.shopDomain, token);
+      const ahead: ReadAhead = {};
       while (b.state === 'running' || b.state === 'resyncing') {
         const current: ShopifyBackfillRecord = b;
         if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save);
-        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save);
+        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save, ahead);
         else await this.resync(programId, current, save);
         const after: ShopifyBackfillRecord = b;
         if (this.deps.afterPage && after.state !== 'done') await this.deps.afterPage(after);
@@ -311,8 +318,15 @@ export class ShopifyBackfillService {
     history: ShopifyHistory,
     b: ShopifyBackfillRecord,
     save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+    ahead: ReadAhead,
   ): Promise<void> {
-    const page = await this.fetch(() => history.orders(b.cursor, `processed_at:>=${searchInstant(b.since)}`));
+    const query = `processed_at:>=${searchInstant(b.since)}`;
+    const fetchPage = (cursor: string | null) => this.fetch(() => history.orders(cursor, query));
+    const page = await (ahead.next && ahead.next.cursor === b.cursor ? ahead.next.page : fetchPage(b.cursor));
+    // The next page is read while this one is applied: the shop's latency hides behind the
+    // ledger's work. Its failure, if any, is met when the next page awaits it.
+    ahead.next = page.next ? { cursor: page.next, page: fetchPage(page.next) } : undefined;
+    ahead.next?.page.catch(() => undefined);
     const ctx = await this.context(scope);
     const counts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
     // A customerless order earns nothing and touches no customer: a lane of its own.
