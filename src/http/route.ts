@@ -85,8 +85,15 @@ export interface RawBodyDef {
  * Reads a raw body after authentication, so an unauthenticated caller never gets to
  * upload megabytes. No body at all reads as an empty buffer; the handler decides.
  */
+/** Each raw-body route's reader, made once (not per request). */
+const rawReaders = new WeakMap<RawBodyDef, ReturnType<typeof express.raw>>();
+
 async function readRawBody(req: Request, res: Response, def: RawBodyDef): Promise<Buffer> {
-  const parse = express.raw({ type: def.contentTypes, limit: def.maxBytes });
+  let parse = rawReaders.get(def);
+  if (!parse) {
+    parse = express.raw({ type: def.contentTypes, limit: def.maxBytes });
+    rawReaders.set(def, parse);
+  }
   await new Promise<void>((resolve, reject) => {
     parse(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
   }).catch((err: unknown) => {

@@ -91,6 +91,18 @@ const SECRET_CONTEXT = SHOPIFY_SECRET_CONTEXT;
 const WEBHOOK_ID = /^[\x21-\x7E]{1,255}$/;
 const TOPIC = /^[a-z_]+\/[a-z_]+$/;
 
+/** A signed body as JSON (400 `shopify_payload_invalid` when it is not). */
+function parseBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw badRequest('shopify_payload_invalid', 'The body is not JSON');
+  }
+}
+
+/** Whether a delivery's record keeps its payload: only for those someone acts on later. */
+const keepsPayload = (o: WebhookOutcome) => o.result === 'recorded' || o.result === 'failed';
+
 /** Constant-time check of `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body. */
 export function validShopifySignature(raw: Buffer, secret: string, header: string): boolean {
   const expected = createHmac('sha256', secret).update(raw).digest();
@@ -262,25 +274,12 @@ export class ShopifyService {
     if (!webhookId || !WEBHOOK_ID.test(webhookId)) {
       throw badRequest('shopify_webhook_id_invalid', 'X-Shopify-Webhook-Id is missing');
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw badRequest('shopify_payload_invalid', 'The body is not JSON');
-    }
+    const payload = parseBody(raw);
     const delivery = checkShape(topic, payload);
     const { connection: c, program } = known;
     const ctx = { program, now: this.deps.programNow(program) };
+    if (KEYED_TOPICS.includes(topic)) return this.receiveKeyed(ctx, c, webhookId, topic, delivery, raw);
     const row = { webhookId, topic, payload };
-    // Applied before it is recorded: Shopify redelivers whatever was not answered 2xx, so a stop
-    // between the two loses nothing, and a keyed effect applied again changes nothing, so a
-    // replay is found by its record conflicting, not by a read first (decision 0050).
-    if (KEYED_TOPICS.includes(topic)) {
-      const outcome = await this.apply(ctx, c, topic, delivery);
-      return outcome.replayed === undefined
-        ? this.record(c, ctx.now, row, outcome)
-        : this.recordBehind(c, ctx.now, row, outcome, outcome.replayed);
-    }
     const scope = this.deps.store.scoped(c.programId);
     const earlier = await scope.shopify.webhook(webhookId);
     if (PRIVACY_TOPICS.includes(topic) && this.deps.privacy) {
@@ -296,6 +295,31 @@ export class ShopifyService {
       return { received: true, duplicate: true, result: outcome.result };
     }
     return this.record(c, ctx.now, row, await this.apply(ctx, c, topic, delivery));
+  }
+
+  /**
+   * A keyed topic's delivery: applied before it is recorded (Shopify redelivers whatever was not
+   * answered 2xx, so a stop between the two loses nothing, and a keyed effect applied again
+   * changes nothing: a replay is told by the ledger or its record, not by a read first, 0050).
+   * Only the shape-checked fields are held across the ledger's round trip, not the parsed body
+   * (≈ 9 KB of objects per delivery in flight, copied by every young-generation collection
+   * meanwhile); the one record that keeps a payload, a `failed` one, reads it from the raw body
+   * again.
+   */
+  private async receiveKeyed(
+    ctx: ProgramContext,
+    c: ShopifyConnectionRecord,
+    webhookId: string,
+    topic: string,
+    delivery: ShopifyDelivery,
+    raw: Buffer,
+  ): Promise<WebhookReply> {
+    const outcome = await this.apply(ctx, c, topic, delivery);
+    if (outcome.replayed !== undefined) {
+      return this.recordBehind(c, ctx.now, { webhookId, topic, payload: null }, outcome, outcome.replayed);
+    }
+    const payload = keepsPayload(outcome) ? parseBody(raw) : null;
+    return this.record(c, ctx.now, { webhookId, topic, payload }, outcome);
   }
 
   /** The shop's connection, opened secret and program; remembered for a moment (decision 0050). */
@@ -323,7 +347,7 @@ export class ShopifyService {
     row: Pick<ShopifyWebhookRecord, 'webhookId' | 'topic' | 'payload'>,
     outcome: WebhookOutcome,
   ): Promise<WebhookReply> {
-    const keep = outcome.result === 'recorded' || outcome.result === 'failed';
+    const keep = keepsPayload(outcome);
     const receipt = await this.records.record(c.programId, {
       ...row,
       payload: keep ? row.payload : null,
