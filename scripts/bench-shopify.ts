@@ -15,9 +15,10 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_shopify_<ts> there and drops it at the end.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -25,8 +26,11 @@ import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { SecretBox } from '../src/integrations/secrets/secret-box.js';
 import { openDatabase } from '../src/store/open-store.js';
-import { closedLoop, type LoadResult } from './lib/closed-loop.js';
-import { LeanConnection } from './lib/lean-http.js';
+import type { LoadResult } from './lib/closed-loop.js';
+import { benchPostgresPids, postgresCpu, round } from './lib/proc-cpu.js';
+import { shopifyLoad } from './lib/shopify-load.js';
+
+const sumCpu = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const SHOP = 'bench-shop.myshopify.com';
@@ -41,6 +45,8 @@ const { values: flags } = parseArgs({
     /** Records written behind (decision 0050): longest wait of a batch, batches at once (defaults 25, 2). */
     'records-delay': { type: 'string' },
     'records-concurrency': { type: 'string' },
+    /** The clients in the service's own process (before 2026-12-07 the only way); default: a child process. */
+    'clients-in-process': { type: 'boolean', default: false },
   },
 });
 const CLIENTS = Number(flags.clients);
@@ -136,80 +142,68 @@ async function main(): Promise<void> {
     const example: Record<string, unknown> =
       flags.payload === 'minimal' ? { customer: { email: 'john@example.com' } } : documented;
 
-    const conns = await Promise.all(
-      Array.from({ length: CLIENTS }, () => LeanConnection.open('127.0.0.1', port)),
+    const load = await shopifyLoad(
+      { port, clients: CLIENTS, seconds: SECONDS, customers: CUSTOMERS, auth, shop: SHOP, secret, example },
+      !flags['clients-in-process'],
     );
-    let nextOrder = 1;
-    const customerOf = (n: number) => 1_000_000 + (n % CUSTOMERS);
-    const orders = () =>
-      closedLoop(CLIENTS, SECONDS, async (c) => {
-        const n = nextOrder++;
-        const body = JSON.stringify({
-          id: `o${n}`,
-          customerId: String(customerOf(n)),
-          amount: 1000 + (n % 5000),
-        });
-        const res = await conns[c]!.send(
-          'POST',
-          '/v1/orders',
-          `host: 127.0.0.1\r\nauthorization: ${auth}\r\ncontent-type: application/json\r\n`,
-          body,
-        );
-        return res.status === 201 ? 'ok' : `http ${res.status}`;
-      });
-    /** A signed delivery of order `n`, as Shopify would send it. */
-    const signed = (n: number) => {
-      const amount = (1000 + (n % 5000)) / 100;
-      const money = { amount: amount.toFixed(2), currency_code: 'USD' };
-      const set = { shop_money: money, presentment_money: money };
-      const body = JSON.stringify({
-        ...example,
-        id: 5_000_000_000 + n,
-        test: false,
-        subtotal_price: money.amount,
-        subtotal_price_set: set,
-        total_price_set: set,
-        customer: { ...(example.customer as object), id: customerOf(n) },
-      });
-      return { n, body, hmac: createHmac('sha256', secret).update(body).digest('base64') };
+    // CPU per request of each phase: this process (the service, and the clients with
+    // --clients-in-process) and the bench database's PostgreSQL backends.
+    const meta = new pg.Client({ connectionString: adminUrl });
+    await meta.connect();
+    type Measured = LoadResult & {
+      nodeUsPerRequest: number;
+      nodeSystemUsPerRequest: number;
+      gcUsPerRequest: number;
+      postgresUsPerRequest: number;
+      unitsPerTransaction: number;
     };
-    // Signed before the phase starts (as Shopify signs on its side), so the in-process clients
-    // spend no more CPU per webhook than per order: enough for 1.5× the fastest phase so far (at
-    // least 6,000). One made on the fly (counted in `signedDuring`) would charge the webhook phase
-    // the client's stringify and HMAC of 12 KB; before 2026-12-06 a fixed 6,000 ran out above
-    // 750 webhooks/s.
+    const groups = () => store.groupCommitStats();
+    // Time spent in garbage collection (this process), from the gc performance entries.
+    let gcMs = 0;
+    const gcWatch = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    gcWatch.observe({ entryTypes: ['gc'] });
+    const measured = async <T extends LoadResult>(run: () => Promise<T>): Promise<T & Measured> => {
+      const pids = await benchPostgresPids(meta, dbName);
+      const pg0 = sumCpu(postgresCpu(pids));
+      const node0 = process.cpuUsage();
+      const g0 = groups();
+      const gc0 = gcMs;
+      const result = await run();
+      const g = groups();
+      const node = process.cpuUsage(node0);
+      const pgSeconds = sumCpu(postgresCpu(pids)) - pg0;
+      const n = Math.max(1, result.completed);
+      return {
+        ...result,
+        nodeUsPerRequest: Math.round((node.user + node.system) / n),
+        nodeSystemUsPerRequest: Math.round(node.system / n),
+        gcUsPerRequest: Math.round(((gcMs - gc0) * 1000) / n),
+        postgresUsPerRequest: Math.round((pgSeconds * 1e6) / n),
+        // Group commit: the customer units committed per database transaction.
+        unitsPerTransaction: round((g.units - g0.units) / Math.max(1, g.transactions - g0.transactions)),
+      };
+    };
+    // Signed before the phase starts: enough for 1.5× the fastest phase so far (at least 6,000).
     let fastest = 0;
     let signedDuring = 0;
-    const webhooks = () => {
-      const presigned = Math.max(6000, Math.ceil(fastest * SECONDS * 1.5));
-      const ready = Array.from({ length: presigned }, () => signed(nextOrder++));
-      return closedLoop(CLIENTS, SECONDS, async (c) => {
-        let w = ready.pop();
-        if (!w) {
-          signedDuring++;
-          w = signed(nextOrder++);
-        }
-        const res = await conns[c]!.send(
-          'POST',
-          '/shopify/webhooks',
-          `host: 127.0.0.1\r\ncontent-type: application/json\r\nx-shopify-topic: orders/paid\r\nx-shopify-hmac-sha256: ${w.hmac}\r\nx-shopify-shop-domain: ${SHOP}\r\nx-shopify-webhook-id: bench-${w.n}\r\n`,
-          w.body,
-        );
-        if (res.status !== 200) return `http ${res.status}`;
-        return res.body.includes('"result":"applied"') ? 'ok' : 'not-applied';
-      });
-    };
-    const results: { orders: LoadResult[]; webhooks: LoadResult[] } = { orders: [], webhooks: [] };
+    const results: { orders: Measured[]; webhooks: Measured[] } = { orders: [], webhooks: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      results.orders.push(await orders());
+      results.orders.push(await measured(() => load.orders()));
       fastest = Math.max(
         fastest,
         ...results.orders.map((x) => x.perSecond),
         ...results.webhooks.map((x) => x.perSecond),
       );
-      results.webhooks.push(await webhooks());
+      await load.presign(Math.max(6000, Math.ceil(fastest * SECONDS * 1.5)));
+      const w = await measured(() => load.webhooks());
+      signedDuring += w.signedDuring;
+      results.webhooks.push(w);
     }
-    for (const c of conns) c.close();
+    gcWatch.disconnect();
+    await load.close();
+    await meta.end();
     // Every accepted delivery has its record once the records written behind are out (0050).
     await services.shopify.idle();
     const counter = new pg.Client({ connectionString: url.toString() });
@@ -234,6 +228,23 @@ async function main(): Promise<void> {
       webhooksApplied: results.webhooks.reduce((a, x) => a + (x.byStatus.ok ?? 0), 0),
       recorded,
       signedDuring,
+      clientsInProcess: Boolean(flags['clients-in-process']),
+      // Per request, medians of the phases (µs): the service's process and PostgreSQL.
+      ordersNodeUs: median(results.orders.map((x) => x.nodeUsPerRequest)),
+      webhooksNodeUs: median(results.webhooks.map((x) => x.nodeUsPerRequest)),
+      ordersNodeSystemUs: median(results.orders.map((x) => x.nodeSystemUsPerRequest)),
+      webhooksNodeSystemUs: median(results.webhooks.map((x) => x.nodeSystemUsPerRequest)),
+      ordersGcUs: median(results.orders.map((x) => x.gcUsPerRequest)),
+      webhooksGcUs: median(results.webhooks.map((x) => x.gcUsPerRequest)),
+      ordersPostgresUs: median(results.orders.map((x) => x.postgresUsPerRequest)),
+      webhooksPostgresUs: median(results.webhooks.map((x) => x.postgresUsPerRequest)),
+      ordersUnitsPerTransaction: median(results.orders.map((x) => x.unitsPerTransaction)),
+      webhooksUnitsPerTransaction: median(results.webhooks.map((x) => x.unitsPerTransaction)),
+      perRound: results.orders.map((o, i) => ({
+        orders: o.perSecond,
+        webhooks: results.webhooks[i]?.perSecond,
+        ratio: Math.round(((results.webhooks[i]?.perSecond ?? 0) / o.perSecond) * 100) / 100,
+      })),
       sampleErrors: [...results.orders, ...results.webhooks].flatMap((x) => x.sampleErrors).slice(0, 5),
     };
     console.log(JSON.stringify(summary, null, 2));
