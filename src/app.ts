@@ -195,6 +195,11 @@ export interface AppDeps {
     shopCacheTtlMs?: number;
     /** Pace write-backs by each shop's cost bucket (default on; off: react to THROTTLED only). */
     writeBackPacing?: boolean;
+    /**
+     * Pace the backfill's, the segment sync's and the connection's Admin calls by the same buckets
+     * (default on; off: they react to THROTTLED only, as before 0051's amendment).
+     */
+    adminPacing?: boolean;
     /** Batching and retries of delivery records written behind (decision 0050; tests: a long delay). */
     recordsBehind?: Partial<RecordsBehindOptions>;
   };
@@ -305,11 +310,16 @@ export function buildApp(deps: AppDeps) {
   const replays = new ReplayService(requestStore);
   const analytics = new AnalyticsService(requestStore);
   const publicBase = deps.publicUrl ?? deps.passes?.publicUrl;
+  // Each shop's cost bucket as its answers report it, one view per process shared by every Admin
+  // call to the shop: write-back, backfill, segment sync, connection (0051).
+  // Real time, not `clock`: Shopify restores the bucket by the wall clock whatever a test clock says.
+  const shopifyBuckets = new ShopifyCostBuckets();
+  const adminPacing = deps.shopify?.adminPacing === false ? undefined : { buckets: shopifyBuckets };
   const shopify = new ShopifyService({
     store: requestStore,
     clock,
     secrets: sealer,
-    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify, adminPacing),
     callbackUrl: publicBase ? `${publicBase.replace(/\/+$/, '')}${SHOPIFY_WEBHOOK_PATH}` : undefined,
     orders,
     customers,
@@ -319,10 +329,8 @@ export function buildApp(deps: AppDeps) {
     recordsBehind: deps.shopify?.recordsBehind,
     logger,
   });
-  // Tier tags and metafields back to the shop (0045), right after the commit that queued them.
-  // Each shop's cost bucket as its answers report it: write-backs pace themselves by it (0051).
-  // Real time, not `clock`: Shopify restores the bucket by the wall clock whatever a test clock says.
-  const shopifyBuckets = new ShopifyCostBuckets();
+  // Tier tags and metafields back to the shop (0045), right after the commit that queued them;
+  // paced by the shop's bucket (0051).
   const shopifyWriteBacks = outbox.register(
     new ShopifyWriteBackHandler({
       store,
@@ -376,7 +384,8 @@ export function buildApp(deps: AppDeps) {
     store,
     clock,
     shopify,
-    history: (shop, token) => shopifyHistory(shop, token, deps.shopify),
+    history: (shop, token, signal) =>
+      shopifyHistory(shop, token, deps.shopify, adminPacing && { ...adminPacing, signal }),
     resync: recalculation,
     programNow: (program) => programNow(program, clock),
     logger,
@@ -405,7 +414,7 @@ export function buildApp(deps: AppDeps) {
     store: requestStore,
     clock,
     secrets: sealer,
-    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify),
+    admin: (shop, token) => shopifyAdmin(shop, token, deps.shopify, adminPacing),
     customers,
     programNow: (program) => programNow(program, clock),
     ...deps.shopifySegments,

@@ -235,6 +235,8 @@ async function main(): Promise<void> {
     force.unref();
     server.close(() => {
       Promise.resolve(scheduler?.stop())
+        // Running backfills stop after their page (their reads at once); resumed after the lease.
+        .then(() => services.shopifyBackfill.close())
         // Shopify delivery records still queued to be written behind (decision 0050).
         .then(() => services.shopify.close())
         // The batches being delivered finish (or stay leased) before their senders close.

@@ -45,6 +45,8 @@ export interface ShopifyStandIn {
   history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
+  /** Answer THROTTLED every call whose document `match`es, until cleared (undefined). */
+  throttleWhen(match: ((d: SentDocument) => boolean) | undefined): void;
   /** THROTTLED answers sent so far (by `throttle` or by the cost bucket). */
   throttledAnswers: number;
   /** Documents refused MAX_COST_EXCEEDED (requested cost over 1,000) so far. */
@@ -103,6 +105,7 @@ export async function startShopifyStandIn(
   const documents: SentDocument[] = [];
   const subscriptions: ShopifyStandIn['subscriptions'] = [];
   let throttled = 0;
+  let throttleMatch: ((d: SentDocument) => boolean) | undefined;
   let throttledAnswers = 0;
   let maxCostRefusals = 0;
   let limit = opts.bucket;
@@ -335,12 +338,13 @@ export async function startShopifyStandIn(
         send(200, { errors: [{ message: String(err) }] });
         return;
       }
-      documents.push({
+      const sent: SentDocument = {
         operationName,
         query,
         variables: variables ?? {},
         errors: errors.map((e) => e.message),
-      });
+      };
+      documents.push(sent);
       if (errors.length > 0) {
         send(200, { errors: errors.map((e) => ({ message: e.message })) });
         return;
@@ -376,7 +380,8 @@ export async function startShopifyStandIn(
         currentlyAvailable: Math.floor(level),
         restoreRate: limit?.restoreRate ?? 100,
       });
-      if (throttled > 0 || available < requested) {
+      const forced = throttled > 0 || throttleMatch?.(sent) === true;
+      if (forced || available < requested) {
         if (throttled > 0) throttled--;
         throttledAnswers++;
         send(200, {
@@ -421,6 +426,9 @@ export async function startShopifyStandIn(
     history,
     throttle(n) {
       throttled = n;
+    },
+    throttleWhen(match) {
+      throttleMatch = match;
     },
     get throttledAnswers() {
       return throttledAnswers;

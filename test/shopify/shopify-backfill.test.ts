@@ -540,4 +540,44 @@ describe('backfilling a store’s history', () => {
     expect((await customer(auth, '8101')).body.balances.lifetimeSpend).toBe(1_000);
     allValid(shop);
   }, 120_000);
+
+  // Last: the backfill it leaves behind would be resumed by the restart test's tick.
+  it('stops reading ahead when the backfill stops: no page request reaches the shop after it', async () => {
+    const { shop, auth } = await connected('USD', 10_000);
+    const who = person('8500');
+    shop.history.customers.push(who);
+    for (let i = 0; i < ORDER_PAGE * 3; i++) {
+      const at = new Date(Date.UTC(2026, 0, 2) + i * 3_600_000).toISOString();
+      shop.history.orders.push(order(String(63_000 + i), who, 'USD', 100, at));
+    }
+    // Every orders page after the first is throttled as long as this lasts: the read-ahead of
+    // page two, sent while page one is applied, retries without end (throttling is never given up).
+    const laterPage = (d: ShopifyStandIn['documents'][number]) =>
+      op(d) === 'TierpassHistoryOrders' && typeof d.variables.after === 'string';
+    shop.throttleWhen(laterPage);
+    afterPage = async (bf) => {
+      if (bf.phase !== 'orders' || bf.ordersDone === 0) return;
+      // Refused twice: the read-ahead is in its retry loop. Then the worker stops.
+      while (shop.documents.filter(laterPage).length < 2) await new Promise((r) => setTimeout(r, 10));
+      throw new Error('the process stops here');
+    };
+    try {
+      const started = await request(built.app)
+        .post('/v1/integrations/shopify/backfill')
+        .set(auth)
+        .send({ since: '2026-01-01T00:00:00Z' });
+      expect(started.status).toBe(202);
+      await built.services.shopifyBackfill.idle();
+      const atStop = shop.documents.length;
+      // Several of the read-ahead's retries would have come in this time (20 ms doubling, and the
+      // bucket's 120 ms after each THROTTLED answer).
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(shop.documents.length - atStop).toBe(0);
+      expect(shop.documents.filter(laterPage).length).toBeGreaterThanOrEqual(2);
+      const left = await request(built.app).get('/v1/integrations/shopify/backfill').set(auth);
+      expect(left.body).toMatchObject({ state: 'running', phase: 'orders', orders: { done: ORDER_PAGE } });
+    } finally {
+      shop.throttleWhen(undefined);
+    }
+  }, 120_000);
 });

@@ -6,19 +6,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../clock.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
 import type {
   HistoryCustomer,
   HistoryOrder,
-  HistoryPage,
   ShopifyHistory,
 } from '../../integrations/shopify/admin-history.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { ShopifyBackfillPatch, ShopifyBackfillRecord } from '../../store/shopify-backfill-port.js';
 import type { ShopifyConnectionRecord } from '../../store/shopify-port.js';
 import { customerPageEvaluation, customerPageFields } from './shopify-backfill-customers.js';
+import { BackfillReads, BackfillStopped } from './shopify-backfill-pages.js';
 import type { ShopifyBackfillStore } from './shopify-backfill-store.js';
 import type { ShopifyService } from './shopify-service.js';
 
@@ -40,7 +39,8 @@ export interface ShopifyBackfillDeps {
   /** Wall clock: leases. */
   clock: Clock;
   shopify: Pick<ShopifyService, 'applyAs' | 'accessToken'>;
-  history(shop: string, accessToken: string): ShopifyHistory;
+  /** The shop's history for one run; `signal` aborts when the run stops (its reads then end). */
+  history(shop: string, accessToken: string, signal?: AbortSignal): ShopifyHistory;
   resync: BackfillResync;
   programNow(program: ProgramContext['program']): Date;
   logger: { error(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
@@ -59,9 +59,6 @@ export interface ShopifyBackfillDeps {
   /** Test hook: after each page's progress is stored; throwing stops the worker there. */
   afterPage?(b: ShopifyBackfillRecord): Promise<void>;
 }
-
-/** The worker stopped without finishing (lost lease, or a test hook): resumed by another. */
-class Stopped extends Error {}
 
 function view(b: ShopifyBackfillRecord) {
   const read = b.ordersDone + b.ordersSkipped;
@@ -94,15 +91,12 @@ export type BackfillView = ReturnType<typeof view>;
 /** Shopify's search syntax for an instant. */
 const searchInstant = (d: Date) => `'${d.toISOString()}'`;
 
-/** The orders page read ahead of the one being applied (one per running backfill). */
-interface ReadAhead {
-  next?: { cursor: string; page: Promise<HistoryPage<HistoryOrder>> };
-}
-
 export class ShopifyBackfillService {
   /** Names this process in leases. */
   private readonly worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Set<Promise<unknown>>();
+  /** The reads of every run this process is working: stopped by `close`. */
+  private readonly runs = new Set<BackfillReads>();
 
   constructor(private readonly deps: ShopifyBackfillDeps) {}
 
@@ -160,6 +154,12 @@ export class ShopifyBackfillService {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  /** Stop this process's backfills (shutdown): their reads end, each stops after its page; resumed later. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs].map((r) => r.stop()));
+    await this.idle();
+  }
+
   private background(programId: string, id: string): void {
     const p = this.work(programId, id).finally(() => this.running.delete(p));
     this.running.add(p);
@@ -174,6 +174,20 @@ export class ShopifyBackfillService {
     const scope = this.deps.store.scoped(programId);
     let b = await scope.shopifyBackfill.claim(id, this.worker, this.leaseUntil(), this.deps.clock.now());
     if (!b) return;
+    const reads: BackfillReads = new BackfillReads({
+      ...this.deps,
+      // A shop throttling for longer than the lease keeps it held, and a lost one stops the reads.
+      renew: async () => {
+        const held = await scope.shopifyBackfill.update(
+          id,
+          this.worker,
+          { leaseUntil: this.leaseUntil() },
+          this.deps.clock.now(),
+        );
+        if (!held) throw new BackfillStopped('the lease was taken over');
+      },
+    });
+    this.runs.add(reads);
     const save = async (patch: ShopifyBackfillPatch) => {
       const next = await scope.shopifyBackfill.update(
         id,
@@ -181,7 +195,7 @@ export class ShopifyBackfillService {
         { ...patch, leaseUntil: this.leaseUntil() },
         this.deps.clock.now(),
       );
-      if (!next) throw new Stopped('the lease was taken over');
+      if (!next) throw new BackfillStopped('the lease was taken over');
       b = next;
       return next;
     };
@@ -196,18 +210,17 @@ export class ShopifyBackfillService {
         });
         return;
       }
-      const history = this.deps.history(c.shopDomain, token);
-      const ahead: ReadAhead = {};
-      while (b.state === 'running' || b.state === 'resyncing') {
+      const history = this.deps.history(c.shopDomain, token, reads.signal);
+      while ((b.state === 'running' || b.state === 'resyncing') && !reads.stopped) {
         const current: ShopifyBackfillRecord = b;
-        if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save);
-        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save, ahead);
+        if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save, reads);
+        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save, reads);
         else await this.resync(programId, current, save);
         const after: ShopifyBackfillRecord = b;
         if (this.deps.afterPage && after.state !== 'done') await this.deps.afterPage(after);
       }
     } catch (err) {
-      if (err instanceof Stopped) return;
+      if (err instanceof BackfillStopped) return;
       if (err instanceof AppError && err.status < 500 && err.code !== 'shopify_throttled') {
         await save({ state: 'failed', lastError: err.code, finishedAt: this.deps.clock.now() }).catch(
           () => undefined,
@@ -215,25 +228,10 @@ export class ShopifyBackfillService {
         return;
       }
       this.deps.logger.error({ err, programId, backfillId: id }, 'shopify backfill stopped; resumed later');
-    }
-  }
-
-  /** One Admin API call, retried while the shop throttles (always) or fails (a few times). */
-  private async fetch<T>(call: () => Promise<T>): Promise<T> {
-    let wait = this.deps.retryBaseMs ?? 1_000;
-    let failures = 0;
-    for (;;) {
-      try {
-        return await call();
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        const transient = err.code === 'shopify_throttled' || err.code === 'shopify_unavailable';
-        if (!transient) throw err;
-        if (err.code !== 'shopify_throttled') failures += 1;
-        if (failures >= (this.deps.maxAttempts ?? 5)) throw unprocessable(err.code, err.message);
-        await sleep(wait);
-        wait = Math.min(wait * 2, 30_000);
-      }
+    } finally {
+      // However it stopped (done, failed, lease lost, stopping, a crash): no read of it goes on.
+      await reads.stop();
+      this.runs.delete(reads);
     }
   }
 
@@ -254,8 +252,9 @@ export class ShopifyBackfillService {
     history: ShopifyHistory,
     b: ShopifyBackfillRecord,
     save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+    reads: BackfillReads,
   ): Promise<void> {
-    const page = await this.fetch(() =>
+    const page = await reads.fetch(() =>
       history.customers(b.cursor, `updated_at:>=${searchInstant(b.since)}`),
     );
     const ctx = await this.context(scope);
@@ -318,22 +317,17 @@ export class ShopifyBackfillService {
     history: ShopifyHistory,
     b: ShopifyBackfillRecord,
     save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
-    ahead: ReadAhead,
+    reads: BackfillReads,
   ): Promise<void> {
-    const query = `processed_at:>=${searchInstant(b.since)}`;
-    const fetchPage = (cursor: string | null) => this.fetch(() => history.orders(cursor, query));
-    const page = await (ahead.next && ahead.next.cursor === b.cursor ? ahead.next.page : fetchPage(b.cursor));
-    // The next page is read while this one is applied: the shop's latency hides behind the
-    // ledger's work. Its failure, if any, is met when the next page awaits it.
-    ahead.next = page.next ? { cursor: page.next, page: fetchPage(page.next) } : undefined;
-    ahead.next?.page.catch(() => undefined);
+    // The next page is read ahead while this one is applied (shopify-backfill-pages.ts).
+    const page = await reads.orders(history, b.cursor, `processed_at:>=${searchInstant(b.since)}`);
     const ctx = await this.context(scope);
     const counts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
     // A customerless order earns nothing and touches no customer: a lane of its own.
     await this.inLanes(
       page.items,
       (o) => (o.customer ? `c:${o.customer.legacyResourceId}` : `o:${o.legacyResourceId}`),
-      (order) => this.order(ctx, c, history, order, counts),
+      (order) => this.order(ctx, c, history, order, counts, reads),
     );
     const last = page.items.at(-1);
     const covered = last ? new Date(last.processedAt) : b.coveredThrough;
@@ -403,6 +397,7 @@ export class ShopifyBackfillService {
     history: ShopifyHistory,
     order: HistoryOrder,
     counts: { done: number; skipped: number; refunds: number; errors: number; lastError: string | null },
+    reads: BackfillReads,
   ): Promise<void> {
     const count = (
       outcome: { result: string; detail: string | null },
@@ -451,7 +446,7 @@ export class ShopifyBackfillService {
     );
     if (!earned) return;
     for (const refund of order.refunds) {
-      const lines = await this.fetch(() => history.refundLines(refund.id));
+      const lines = await reads.fetch(() => history.refundLines(refund.id));
       const outcome = await this.deps.shopify.applyAs(ctx, c, 'refunds/create', {
         id: refund.legacyResourceId,
         order_id: order.legacyResourceId,

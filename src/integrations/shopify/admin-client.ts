@@ -5,6 +5,8 @@
  */
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import { AppError } from '../../errors.js';
+import { type AdminPacing, paced } from './admin-pacing.js';
+import type { ShopifyCost } from './cost-buckets.js';
 
 /** The Admin API version Tierpass speaks. */
 export const SHOPIFY_API_VERSION = '2026-10';
@@ -87,6 +89,7 @@ function page<T, U>(c: Connection<T>, map: (node: T) => U): ShopifyPage<U> {
 
 interface GraphQlAnswer<T> {
   data?: T;
+  extensions?: { cost?: ShopifyCost };
   errors?: {
     networkStatusCode?: number;
     message?: string;
@@ -141,17 +144,24 @@ export function adminApiClient(shop: string, accessToken: string, opts: ShopifyA
   });
 }
 
+/** `pacing`, when given, paces every call by the shop's cost bucket (admin-pacing.ts). */
 export function shopifyAdmin(
   shop: string,
   accessToken: string,
   opts: ShopifyAdminOptions = {},
+  pacing?: AdminPacing,
 ): ShopifyAdmin {
   const client = adminApiClient(shop, accessToken, opts);
 
   async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
     let answer: GraphQlAnswer<T>;
     try {
-      answer = (await client.request(doc, variables ? { variables } : undefined)) as GraphQlAnswer<T>;
+      answer = await paced(shop, doc, pacing, async (signal) => {
+        return (await client.request(doc, {
+          ...(variables ? { variables } : {}),
+          signal,
+        })) as GraphQlAnswer<T>;
+      });
     } catch {
       throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
     }

@@ -5,6 +5,8 @@
  */
 import { AppError } from '../../errors.js';
 import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-client.js';
+import { type AdminPacing, paced } from './admin-pacing.js';
+import type { ShopifyCost } from './cost-buckets.js';
 
 /** Customers per page (Shopify's maximum for a connection is 250). */
 export const CUSTOMER_PAGE = 250;
@@ -99,18 +101,27 @@ function page<T>(c: Connection<T>): HistoryPage<T> {
   return { items: c.edges.map((e) => e.node), next: c.pageInfo.hasNextPage ? c.pageInfo.endCursor : null };
 }
 
+/**
+ * `pacing`, when given, paces every call by the shop's cost bucket (admin-pacing.ts) and stops
+ * its waits when `pacing.signal` aborts (the backfill stopped): the call then throws its reason.
+ */
 export function shopifyHistory(
   shop: string,
   accessToken: string,
   opts: ShopifyAdminOptions = {},
+  pacing?: AdminPacing,
 ): ShopifyHistory {
   const client = adminApiClient(shop, accessToken, opts);
 
   async function call<T>(doc: string, variables: Record<string, unknown>): Promise<T> {
-    let answer: { data?: T; errors?: Parameters<typeof failure>[0] };
+    type Answer = { data?: T; errors?: Parameters<typeof failure>[0]; extensions?: { cost?: ShopifyCost } };
+    let answer: Answer;
     try {
-      answer = (await client.request(doc, { variables })) as typeof answer;
-    } catch {
+      answer = await paced(shop, doc, pacing, async (signal) => {
+        return (await client.request(doc, { variables, signal })) as Answer;
+      });
+    } catch (err) {
+      if (pacing?.signal?.aborted) throw err;
       throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
     }
     if (answer.errors) throw failure(answer.errors);

@@ -161,6 +161,8 @@ export function shopifyCustomerWriter(
           },
         })) as Answer;
       } catch {
+        // No answer: the write's reservation ends, its points stay spent (ShopifyCostBuckets.settle).
+        buckets?.settle(shop, CUSTOMER_WRITE_KIND);
         throw new ShopifyWriteError('shopify_unavailable', 'The shop could not be reached', 5000);
       }
       buckets?.report(shop, CUSTOMER_WRITE_KIND, answer.extensions?.cost);
