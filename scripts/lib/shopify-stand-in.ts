@@ -4,6 +4,7 @@
  * (test/fixtures/shopify/README.md) and executing it against that schema, throttling on demand;
  * and a webhook sender that signs with the app secret as Shopify does.
  */
+
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -19,6 +20,7 @@ import {
   type ValueNode,
   validate,
 } from 'graphql';
+import { includeFields, subscriptionTopic } from './shopify-include-fields.js';
 
 const SCHEMA = buildSchema(
   readFileSync(new URL('../../test/fixtures/shopify/admin-2022-07.graphql', import.meta.url), 'utf8'),
@@ -39,8 +41,15 @@ export interface ShopifyStandIn {
   accessToken: string;
   /** Every GraphQL document received, in order. */
   documents: SentDocument[];
-  /** Webhook subscriptions as the shop holds them. */
-  subscriptions: { id: string; topic: string; callbackUrl: string }[];
+  /** Webhook subscriptions as the shop holds them (`includeFields` empty: the whole payload). */
+  subscriptions: { id: string; topic: string; callbackUrl: string; includeFields: string[] }[];
+  /**
+   * A delivery's body as this shop sends it to its subscription of `topic` (e.g. `orders/paid`):
+   * only the subscription's `includeFields` of `payload` (decision 0055); the whole payload when
+   * the subscription asks for every field or none subscribes (the mandatory privacy topics are
+   * the app's, not a subscription's, and always come whole).
+   */
+  sentAs(topic: string, payload: unknown): unknown;
   /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
   history: StandInHistory;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
@@ -195,16 +204,36 @@ export async function startShopifyStandIn(
       edges: subscriptions
         .filter((s) => args.callbackUrl === undefined || s.callbackUrl === args.callbackUrl)
         .slice(0, args.first)
-        .map((s) => ({ cursor: s.id, node: { id: s.id, topic: s.topic } })),
+        .map((s) => ({ cursor: s.id, node: { id: s.id, topic: s.topic, includeFields: s.includeFields } })),
       pageInfo: { hasNextPage: false, hasPreviousPage: false },
     }),
-    webhookSubscriptionCreate: (args: { topic: string; webhookSubscription: { callbackUrl: string } }) => {
+    webhookSubscriptionCreate: (args: {
+      topic: string;
+      webhookSubscription: { callbackUrl: string; includeFields?: string[] | null };
+    }) => {
       const s = {
         id: `gid://shopify/WebhookSubscription/${nextId++}`,
         topic: args.topic,
         callbackUrl: args.webhookSubscription.callbackUrl,
+        includeFields: args.webhookSubscription.includeFields ?? [],
       };
       subscriptions.push(s);
+      return { webhookSubscription: { id: s.id, topic: s.topic }, userErrors: [] };
+    },
+    webhookSubscriptionUpdate: (args: {
+      id: string;
+      webhookSubscription: { callbackUrl?: string; includeFields?: string[] | null };
+    }) => {
+      const s = subscriptions.find((x) => x.id === args.id);
+      if (!s)
+        return {
+          webhookSubscription: null,
+          userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }],
+        };
+      if (args.webhookSubscription.callbackUrl) s.callbackUrl = args.webhookSubscription.callbackUrl;
+      if (args.webhookSubscription.includeFields !== undefined) {
+        s.includeFields = args.webhookSubscription.includeFields ?? [];
+      }
       return { webhookSubscription: { id: s.id, topic: s.topic }, userErrors: [] };
     },
     // Shopify's semantics: tags are a set, compared case-insensitively; removing an absent tag is fine.
@@ -423,6 +452,10 @@ export async function startShopifyStandIn(
     accessToken,
     documents,
     subscriptions,
+    sentAs(topic, payload) {
+      const s = subscriptions.find((x) => x.topic === subscriptionTopic(topic));
+      return s ? includeFields(payload, s.includeFields) : payload;
+    },
     history,
     throttle(n) {
       throttled = n;

@@ -8,6 +8,7 @@ import { type Logger, pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { ShopifyDeliveryRecords } from '../../src/features/shopify/shopify-delivery-records.js';
+import { SUBSCRIPTION_FIELDS } from '../../src/features/shopify/shopify-schemas.js';
 import type { ShopifyStore } from '../../src/features/shopify/shopify-store.js';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -87,7 +88,8 @@ async function connected(currency: string, silverAt: number, extra: Record<strin
     .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret, ...extra });
   expect(res.status).toBe(200);
   const send = (topic: string, payload: unknown, webhookId?: string) => {
-    const w = signedWebhook(secret, shop.shop, topic, payload, webhookId);
+    // As the shop sends it to Tierpass's subscription: only the fields asked for (decision 0055).
+    const w = signedWebhook(secret, shop.shop, topic, shop.sentAs(topic, payload), webhookId);
     return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);
   };
   return { shop, auth, programId, secret, send, connection: res.body };
@@ -117,6 +119,11 @@ describe('connecting a store', () => {
       'REFUNDS_CREATE',
     ]);
     expect(new Set(shop.subscriptions.map((s) => s.callbackUrl))).toEqual(new Set([CALLBACK]));
+    // Each asks for the fields Tierpass reads of its topic, no more (decision 0055).
+    for (const sub of shop.subscriptions) expect(sub.includeFields).toEqual(SUBSCRIPTION_FIELDS[sub.topic]);
+    expect(shop.subscriptions.find((x) => x.topic === 'ORDERS_PAID')?.includeFields).toContain(
+      'customer.email',
+    );
     const shown = await request(app).get('/v1/integrations/shopify').set(auth);
     expect(shown.status).toBe(200);
     expect(JSON.stringify(shown.body)).not.toContain(shop.accessToken);
@@ -133,11 +140,56 @@ describe('connecting a store', () => {
       .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret });
     expect(again.status).toBe(200);
     expect(shop.subscriptions).toHaveLength(7);
+    const writes = (name: string) =>
+      shop.documents.filter((d) => d.query.includes(`mutation ${name}`)).length;
+    expect(writes('TierpassWebhookSubscriptionUpdate')).toBe(0);
+    expect(writes('TierpassWebhookSubscriptionCreate')).toBe(7);
 
     const gone = await request(app).delete('/v1/integrations/shopify').set(auth);
     expect(gone.status).toBe(204);
     expect(shop.subscriptions).toHaveLength(0);
     expect((await request(app).get('/v1/integrations/shopify').set(auth)).status).toBe(404);
+  });
+
+  it('asks a subscription made before decision 0055 (every field) for the fields read, without a second one', async () => {
+    const { shop, auth, secret, send } = await connected('USD', 10_000);
+    const paid = shop.subscriptions.find((x) => x.topic === 'ORDERS_PAID');
+    const refunds = shop.subscriptions.find((x) => x.topic === 'REFUNDS_CREATE');
+    if (!paid || !refunds) throw new Error('not subscribed');
+    paid.includeFields = [];
+    refunds.includeFields = ['id'];
+    // Until then Shopify sends the whole payload, and it is applied the same.
+    const whole = orderPayload({ id: 6901, customer: { id: 8901 }, currency: 'USD', subtotal: 1500 });
+    expect(JSON.stringify(shop.sentAs('orders/paid', whole))).toBe(JSON.stringify(whole));
+    expect((await send('orders/paid', whole)).body).toMatchObject({ result: 'applied' });
+    expect((await customer(auth, '8901')).body.balances.lifetimeSpend).toBe(1500);
+
+    const ids = shop.subscriptions.map((x) => x.id).sort();
+    const res = await request(app)
+      .put('/v1/integrations/shopify')
+      .set(auth)
+      .send({ shopDomain: shop.shop, accessToken: shop.accessToken, webhookSecret: secret });
+    expect(res.status).toBe(200);
+    expect(shop.subscriptions.map((x) => x.id).sort()).toEqual(ids);
+    expect(paid.includeFields).toEqual(SUBSCRIPTION_FIELDS.ORDERS_PAID);
+    expect(refunds.includeFields).toEqual(SUBSCRIPTION_FIELDS.REFUNDS_CREATE);
+    expect(
+      shop.documents.filter((d) => d.query.includes('mutation TierpassWebhookSubscriptionUpdate')),
+    ).toHaveLength(2);
+    // Now a delivery carries only those fields (no addresses, no line items) and earns the same.
+    const trimmed = shop.sentAs('orders/paid', { ...whole, id: 6902 }) as Record<string, unknown>;
+    expect(Object.keys(trimmed).sort()).toEqual([
+      'created_at',
+      'customer',
+      'id',
+      'processed_at',
+      'subtotal_price_set',
+      'test',
+      'total_price_set',
+    ]);
+    expect(JSON.stringify(trimmed).length).toBeLessThan(JSON.stringify(whole).length / 4);
+    expect((await send('orders/paid', { ...whole, id: 6902 })).body).toMatchObject({ result: 'applied' });
+    expect((await customer(auth, '8901')).body.balances.lifetimeSpend).toBe(3000);
   });
 
   it('disconnects when a subscription is already gone at the shop', async () => {
@@ -681,6 +733,7 @@ it('sent only GraphQL documents valid against Shopify’s published Admin schema
     'TierpassShop',
     'TierpassWebhookSubscriptions',
     'TierpassWebhookSubscriptionCreate',
+    'TierpassWebhookSubscriptionUpdate',
     'TierpassWebhookSubscriptionDelete',
   ];
   // The write-back (decision 0045) runs after commits, so it may or may not have been sent yet.

@@ -129,7 +129,8 @@ it('connect, backfill, live orders and a refund across tiers, write-back in orde
 
   // 3. A live order (the write-back throttled once on the way) makes her Gold.
   const send = (topic: string, payload: unknown) => {
-    const w = signedWebhook(secret, shop.shop, topic, payload);
+    // As the shop sends it to Tierpass's subscription: only the fields asked for (decision 0055).
+    const w = signedWebhook(secret, shop.shop, topic, shop.sentAs(topic, payload));
     return request(app).post('/shopify/webhooks').set(w.headers).send(w.body);
   };
   shop.throttle(1);

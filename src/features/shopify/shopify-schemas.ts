@@ -120,3 +120,37 @@ export const dataRequestList = z.object({
 });
 
 export const dataRequestParams = z.object({ requestId: z.string().regex(/^[\x21-\x7E]{1,255}$/) });
+
+/**
+ * The payload fields a schema reads, as Shopify's `includeFields` names them (a period between a
+ * field and its nested field; a list's nested fields apply to each element). Paths stop at
+ * `depth` segments: a deeper object is asked for whole (a money set's `shop_money` with its
+ * amount and currency), so no nesting deeper than Shopify documents is relied on.
+ */
+export function includeFieldsOf(schema: z.ZodType, depth = 2): string[] {
+  const out: string[] = [];
+  const walk = (s: z.ZodType, path: string[]): void => {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) walk(s.unwrap() as z.ZodType, path);
+    else if (s instanceof z.ZodArray) walk(s.element as z.ZodType, path);
+    else if (s instanceof z.ZodObject && path.length < depth) {
+      for (const [key, field] of Object.entries(s.shape)) walk(field as z.ZodType, [...path, key]);
+    } else if (path.length > 0) out.push(path.join('.'));
+  };
+  walk(schema, []);
+  return out;
+}
+
+/**
+ * What each subscription asks Shopify to send (decision 0055): exactly the fields Tierpass reads,
+ * so a delivery carries no address, phone, line item or note it would ignore (≈ 0.7 KB for an
+ * order instead of ≈ 9 KB). `app/uninstalled` is only counted: its shop id is enough.
+ */
+export const SUBSCRIPTION_FIELDS: Record<string, readonly string[]> = {
+  ORDERS_PAID: includeFieldsOf(orderPayload),
+  ORDERS_CANCELLED: includeFieldsOf(orderPayload),
+  REFUNDS_CREATE: includeFieldsOf(refundPayload),
+  CUSTOMERS_CREATE: includeFieldsOf(customerPayload),
+  CUSTOMERS_UPDATE: includeFieldsOf(customerPayload),
+  CUSTOMERS_DELETE: includeFieldsOf(customerDeletePayload),
+  APP_UNINSTALLED: ['id'],
+};

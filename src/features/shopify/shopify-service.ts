@@ -37,7 +37,7 @@ import {
   type ShopifyPrivacy,
   type WebhookReply,
 } from './shopify-privacy-effects.js';
-import { type ConnectInput, SHOP_DOMAIN } from './shopify-schemas.js';
+import { type ConnectInput, SHOP_DOMAIN, SUBSCRIPTION_FIELDS } from './shopify-schemas.js';
 import { type KnownShop, ShopifyShopCache } from './shopify-shop-cache.js';
 import type { ShopifyStore } from './shopify-store.js';
 
@@ -90,6 +90,12 @@ const SECRET_CONTEXT = SHOPIFY_SECRET_CONTEXT;
 
 const WEBHOOK_ID = /^[\x21-\x7E]{1,255}$/;
 const TOPIC = /^[a-z_]+\/[a-z_]+$/;
+
+/** Whether a subscription's fields are these (in any order). */
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  const want = new Set(b);
+  return a.length === want.size && a.every((f) => want.has(f));
+}
 
 /** A signed body as JSON (400 `shopify_payload_invalid` when it is not). */
 function parseBody(raw: Buffer): unknown {
@@ -192,12 +198,17 @@ export class ShopifyService {
         `The shop's currency is ${shop.currencyCode}; the program's is ${ctx.program.settings.currency}`,
       );
     }
-    // Idempotent: subscriptions to this callback that exist are kept, missing ones created.
+    // Idempotent: subscriptions to this callback that exist are kept, missing ones created, and
+    // one asking for other fields than Tierpass reads (made before decision 0055) updated.
     const existing = await admin.listSubscriptions(callbackUrl);
     const subscriptions: ShopifySubscription[] = [];
     for (const topic of SUBSCRIBED_TOPICS) {
+      const fields = SUBSCRIPTION_FIELDS[topic] ?? [];
       const found = existing.find((s) => s.topic === topic);
-      subscriptions.push(found ?? (await admin.createSubscription(topic, callbackUrl)));
+      if (!found) subscriptions.push(await admin.createSubscription(topic, callbackUrl, fields));
+      else if (!sameFields(found.includeFields, fields)) {
+        subscriptions.push(await admin.updateSubscription(found.id, callbackUrl, fields));
+      } else subscriptions.push({ id: found.id, topic: found.topic });
     }
     const saved = await scope.shopify.save(
       {

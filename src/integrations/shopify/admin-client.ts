@@ -15,7 +15,7 @@ export const SHOP_QUERY = `query TierpassShop { shop { name currencyCode } }`;
 
 export const LIST_SUBSCRIPTIONS_QUERY = `query TierpassWebhookSubscriptions($callbackUrl: URL!) {
   webhookSubscriptions(first: 100, callbackUrl: $callbackUrl) {
-    edges { node { id topic } }
+    edges { node { id topic includeFields } }
   }
 }`;
 
@@ -23,6 +23,15 @@ export const CREATE_SUBSCRIPTION_MUTATION = `mutation TierpassWebhookSubscriptio
   $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
 ) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+}`;
+
+export const UPDATE_SUBSCRIPTION_MUTATION = `mutation TierpassWebhookSubscriptionUpdate(
+  $id: ID!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
     webhookSubscription { id topic }
     userErrors { field message }
   }
@@ -66,8 +75,19 @@ export interface ShopifyAdminOptions {
 /** One shop's Admin API with one access token. */
 export interface ShopifyAdmin {
   shop(): Promise<{ name: string; currencyCode: string }>;
-  listSubscriptions(callbackUrl: string): Promise<{ id: string; topic: string }[]>;
-  createSubscription(topic: string, callbackUrl: string): Promise<{ id: string; topic: string }>;
+  listSubscriptions(callbackUrl: string): Promise<{ id: string; topic: string; includeFields: string[] }[]>;
+  /** `includeFields`: only these fields of each payload are sent (Shopify's payload filter). */
+  createSubscription(
+    topic: string,
+    callbackUrl: string,
+    includeFields: readonly string[],
+  ): Promise<{ id: string; topic: string }>;
+  /** An existing subscription asked to send these fields from now on. */
+  updateSubscription(
+    id: string,
+    callbackUrl: string,
+    includeFields: readonly string[],
+  ): Promise<{ id: string; topic: string }>;
   deleteSubscription(id: string): Promise<void>;
   /** One page of the shop's segments. */
   segments(first: number, after: string | null): Promise<ShopifyPage<{ id: string; name: string }>>;
@@ -182,13 +202,17 @@ export function shopifyAdmin(
       return data.shop;
     },
     async listSubscriptions(callbackUrl) {
-      const data = await call<{ webhookSubscriptions: { edges: { node: { id: string; topic: string } }[] } }>(
-        LIST_SUBSCRIPTIONS_QUERY,
-        { callbackUrl },
-      );
-      return data.webhookSubscriptions.edges.map((e) => e.node);
+      const data = await call<{
+        webhookSubscriptions: {
+          edges: { node: { id: string; topic: string; includeFields: string[] | null } }[];
+        };
+      }>(LIST_SUBSCRIPTIONS_QUERY, { callbackUrl });
+      return data.webhookSubscriptions.edges.map((e) => ({
+        ...e.node,
+        includeFields: e.node.includeFields ?? [],
+      }));
     },
-    async createSubscription(topic, callbackUrl) {
+    async createSubscription(topic, callbackUrl, includeFields) {
       const data = await call<{
         webhookSubscriptionCreate: {
           webhookSubscription: { id: string; topic: string } | null;
@@ -196,12 +220,28 @@ export function shopifyAdmin(
         };
       }>(CREATE_SUBSCRIPTION_MUTATION, {
         topic,
-        webhookSubscription: { callbackUrl, format: 'JSON' },
+        webhookSubscription: { callbackUrl, format: 'JSON', includeFields },
       });
       const r = data.webhookSubscriptionCreate;
       userErrors(r.userErrors, `Subscribing to ${topic}`);
       if (!r.webhookSubscription)
         throw new AppError(502, 'shopify_unavailable', 'No subscription was created');
+      return r.webhookSubscription;
+    },
+    async updateSubscription(id, callbackUrl, includeFields) {
+      const data = await call<{
+        webhookSubscriptionUpdate: {
+          webhookSubscription: { id: string; topic: string } | null;
+          userErrors: { message: string }[];
+        };
+      }>(UPDATE_SUBSCRIPTION_MUTATION, {
+        id,
+        webhookSubscription: { callbackUrl, format: 'JSON', includeFields },
+      });
+      const r = data.webhookSubscriptionUpdate;
+      userErrors(r.userErrors, 'Updating a subscription');
+      if (!r.webhookSubscription)
+        throw new AppError(502, 'shopify_unavailable', 'No subscription was updated');
       return r.webhookSubscription;
     },
     async deleteSubscription(id) {
