@@ -38,6 +38,7 @@ export function customerOrderContract(store: StoreRef): void {
         const created = await scope.customers.upsert('c1', { email: 'a@example.com', tags: ['vip'] }, T0);
         expect(created).toEqual({
           created: true,
+          stale: false,
           record: {
             id: 'c1',
             email: 'a@example.com',
