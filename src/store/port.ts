@@ -32,6 +32,7 @@ import type {
   CustomerRecord,
   CustomerSearchPage,
   CustomerSearchQuery,
+  CustomerUpsertResult,
   IdempotencyRecord,
   Inserted,
   LedgerEntry,
@@ -136,8 +137,8 @@ export interface CustomerRepository {
   get(id: string): Promise<CustomerRecord | null>;
   /** The customers among `ids` that exist, in one read (batch work such as pass pushes). */
   getMany(ids: readonly string[]): Promise<CustomerRecord[]>;
-  /** Insert or update merchant fields. */
-  upsert(id: string, patch: CustomerPatch, now: Date): Promise<{ record: CustomerRecord; created: boolean }>;
+  /** Insert or update merchant fields (`CustomerUpsertResult`). */
+  upsert(id: string, patch: CustomerPatch, now: Date): Promise<CustomerUpsertResult>;
   /** One keyset page of customers matching a prefix and tier filter, in the asked order. */
   search(query: CustomerSearchQuery): Promise<CustomerSearchPage>;
 }

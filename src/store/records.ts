@@ -116,6 +116,19 @@ export interface CustomerPatch {
   sourceUpdatedAt?: Date;
 }
 
+/** A customer upsert's result. */
+export interface CustomerUpsertResult {
+  /** The customer as stored after the write. */
+  record: CustomerRecord;
+  /** The write inserted the customer. */
+  created: boolean;
+  /**
+   * The patch's `sourceUpdatedAt` was older than the stored one, so its email, name and tags were
+   * left as they were (segments still applied). Never for a new customer nor an untimed patch.
+   */
+  stale: boolean;
+}
+
 export interface OrderRecord {
   id: string;
   customerId: string;

@@ -384,18 +384,40 @@ describe('webhooks', () => {
       qualifications: [{ type: 'tag', tag: 'vip' }],
       benefits: { tag: 'tier-vip' },
     });
+    const scope = store.scoped(p.programId);
     const at = (minute: number) => `2026-03-02T10:0${minute}:00-05:00`;
-    const update = (email: string, tags: string, minute: number) =>
-      p.send('customers/update', customerPayload({ id: 8251, email, tags, updatedAt: at(minute) }));
-    expect((await update('new@example.com', 'vip', 5)).body.result).toBe('applied');
-    // Shopify delivered the earlier change late: answered 200, the newer fields stay.
-    const late = await update('old@example.com', '', 3);
+    const update = (email: string, tags: string, minute: number, webhookId: string) =>
+      p.send(
+        'customers/update',
+        customerPayload({ id: 8251, email, tags, updatedAt: at(minute) }),
+        webhookId,
+      );
+    expect((await update('new@example.com', 'vip', 5, 'wh-8251-new')).body.result).toBe('applied');
+    expect(await scope.shopify.webhook('wh-8251-new')).toMatchObject({ result: 'applied', detail: null });
+    // Shopify delivered the earlier change late: answered 200, the newer fields stay, and its
+    // record says it was ignored as stale (nothing of it was written).
+    const late = await update('old@example.com', '', 3, 'wh-8251-late');
     expect(late.status).toBe(200);
+    expect(late.body).toEqual({ received: true, duplicate: false, result: 'ignored' });
+    expect(await scope.shopify.webhook('wh-8251-late')).toMatchObject({
+      topic: 'customers/update',
+      result: 'ignored',
+      detail: 'stale_update',
+    });
     let c = await customer(p.auth, '8251');
     expect(c.body).toMatchObject({ email: 'new@example.com', tags: ['vip'], tierTags: ['tier-vip'] });
     expect(c.body.tier.title).toBe('VIP');
+    // Its redelivery is a duplicate, as any other.
+    expect((await update('old@example.com', '', 3, 'wh-8251-late')).body).toEqual({
+      received: true,
+      duplicate: true,
+      result: null,
+    });
+    // The same time again is not older: applied (another delivery of the applied change).
+    expect((await update('new@example.com', 'vip', 5, 'wh-8251-same')).body.result).toBe('applied');
     // A later change applies.
-    await update('later@example.com', '', 7);
+    expect((await update('later@example.com', '', 7, 'wh-8251-later')).body.result).toBe('applied');
+    expect(await scope.shopify.webhook('wh-8251-later')).toMatchObject({ result: 'applied', detail: null });
     c = await customer(p.auth, '8251');
     expect(c.body).toMatchObject({ email: 'later@example.com', tags: [] });
   });

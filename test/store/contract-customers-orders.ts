@@ -38,6 +38,7 @@ export function customerOrderContract(store: StoreRef): void {
         const created = await scope.customers.upsert('c1', { email: 'a@example.com', tags: ['vip'] }, T0);
         expect(created).toEqual({
           created: true,
+          stale: false,
           record: {
             id: 'c1',
             email: 'a@example.com',
@@ -76,17 +77,20 @@ export function customerOrderContract(store: StoreRef): void {
         expect(await scope.customers.get('nobody')).toBeNull();
       });
 
-      it('leaves email, name and tags when the stored source time is later; segments and untimed writes apply', async () => {
-        await scope.customers.upsert(
+      it('leaves email, name and tags when the stored source time is later (told stale); segments and untimed writes apply', async () => {
+        const inserted = await scope.customers.upsert(
           'c2',
           { email: 'new@example.com', tags: ['vip'], sourceUpdatedAt: at(-60) },
           T0,
         );
+        // A new customer is never stale.
+        expect(inserted).toMatchObject({ created: true, stale: false });
         const stale = await scope.customers.upsert(
           'c2',
           { email: 'old@example.com', name: 'Old', tags: [], segments: ['s1'], sourceUpdatedAt: at(-120) },
           at(1),
         );
+        expect(stale).toMatchObject({ created: false, stale: true });
         expect(stale.record).toMatchObject({
           email: 'new@example.com',
           name: null,
@@ -99,19 +103,26 @@ export function customerOrderContract(store: StoreRef): void {
           { name: 'Old', sourceUpdatedAt: at(-120) },
           at(2),
         );
+        expect(staleOnly.stale).toBe(true);
         expect(staleOnly.record).toMatchObject({ name: null, updatedAt: at(1) });
+        // Nothing of it was written.
+        expect(await scope.customers.get('c2')).toEqual(staleOnly.record);
         // The same time applies (a redelivery of the applied write, or another field of it).
         const same = await scope.customers.upsert('c2', { name: 'Same', sourceUpdatedAt: at(-60) }, at(3));
+        expect(same.stale).toBe(false);
         expect(same.record).toMatchObject({ name: 'Same', email: 'new@example.com' });
         // A write without a time (the API) applies, and the stored time stays: older ones stay out.
-        await scope.customers.upsert('c2', { email: 'api@example.com' }, at(4));
+        const untimed = await scope.customers.upsert('c2', { email: 'api@example.com' }, at(4));
+        expect(untimed.stale).toBe(false);
         const after = await scope.customers.upsert(
           'c2',
           { email: 'old@example.com', sourceUpdatedAt: at(-90) },
           at(5),
         );
+        expect(after.stale).toBe(true);
         expect(after.record).toMatchObject({ email: 'api@example.com', updatedAt: at(4) });
         const later = await scope.customers.upsert('c2', { tags: ['x'], sourceUpdatedAt: at(-30) }, at(6));
+        expect(later.stale).toBe(false);
         expect(later.record).toMatchObject({ email: 'api@example.com', tags: ['x'], updatedAt: at(6) });
         expect(await scope.customers.get('c2')).toEqual(later.record);
       });

@@ -35,7 +35,8 @@ export class CustomerService {
 
   /**
    * Insert or update, then evaluate the tier: new tags or segments may qualify the
-   * customer at once, and a new customer enters the entry tier.
+   * customer at once, and a new customer enters the entry tier. `stale`: the input's
+   * `sourceUpdatedAt` was older than the stored one, so its email, name and tags were left.
    */
   upsert(ctx: ProgramContext, id: string, input: CustomerUpsert) {
     return this.store.scoped(ctx.program.id).transaction(async (tx) => {
@@ -75,7 +76,7 @@ export class CustomerService {
     before: CustomerRecord | null,
     input: CustomerUpsert,
   ) {
-    const { record, created } = await tx.customers.upsert(id, input, ctx.now);
+    const { record, created, stale } = await tx.customers.upsert(id, input, ctx.now);
     const tiers = await tx.tiers.list();
     const settings = ctx.program.settings;
     const outcome = decideOutcome({
@@ -88,7 +89,12 @@ export class CustomerService {
     });
     if (!isEmptyOutcome(outcome)) await tx.outcomes.store(outcome);
     const after = outcome.change ? { ...outcome.customer, updatedAt: ctx.now } : outcome.customer;
-    return { record: after, created, view: customerView(ctx.program, after, tiers, outcome.facts) };
+    return {
+      record: after,
+      created,
+      stale,
+      view: customerView(ctx.program, after, tiers, outcome.facts),
+    };
   }
 
   async get(ctx: ProgramContext, id: string): Promise<CustomerRecord> {

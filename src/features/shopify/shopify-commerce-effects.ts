@@ -38,11 +38,15 @@ export type CommerceOutcome = WebhookOutcome & { replayed?: boolean };
 
 /** What the connector asks of customers (features/customers CustomerService). */
 export interface ShopifyCustomers {
+  /**
+   * Write the shop's fields of a customer; `stale` when `sourceUpdatedAt` was older than the
+   * stored one, so none of them was written (store/records.ts, CustomerUpsertResult).
+   */
   upsert(
     ctx: ProgramContext,
     id: string,
-    input: { email?: string | null; name?: string | null; tags?: string[] },
-  ): Promise<unknown>;
+    input: { email?: string | null; name?: string | null; tags?: string[]; sourceUpdatedAt?: Date },
+  ): Promise<{ stale: boolean }>;
 }
 
 /** A non-privacy delivery's effect; privacy topics without their operations stay `recorded`. */
@@ -109,9 +113,11 @@ export async function commerceEffect(
       const { replayed } = await deps.orders.refund(ctx, known.id, { id: refund.id, amount });
       return { result: 'applied', detail: null, replayed };
     }
-    case 'customer':
-      await deps.customers.upsert(ctx, delivery.body.id, customerFields(delivery.body));
-      return { result: 'applied', detail: null };
+    case 'customer': {
+      // Older than the copy applied (Shopify does not promise order, 0051): nothing was written.
+      const { stale } = await deps.customers.upsert(ctx, delivery.body.id, customerFields(delivery.body));
+      return stale ? { result: 'ignored', detail: 'stale_update' } : { result: 'applied', detail: null };
+    }
     default:
       if (topic === 'app/uninstalled') {
         await scope.shopify.update({ state: 'uninstalled' }, ctx.now);

@@ -96,7 +96,7 @@ export function memoryCustomers(
           updatedAt: new Date(now),
         };
         put(tx, customers, id, record);
-        return { record: copy(record), created: true };
+        return { record: copy(record), created: true, stale: false };
       }
       const email = fresh ? patch.email : undefined;
       const name = fresh ? patch.name : undefined;
@@ -112,7 +112,7 @@ export function memoryCustomers(
         updatedAt: given ? new Date(now) : was.updatedAt,
       };
       put(tx, customers, id, record);
-      return { record: copy(record), created: false };
+      return { record: copy(record), created: false, stale: !fresh };
     },
     async search(query) {
       const newest = query.sort === 'newest';

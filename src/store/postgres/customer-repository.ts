@@ -166,8 +166,11 @@ export function customerRepository(
     async upsert(id, patch, now) {
       // Absent patch fields keep their value: each comes with a "was given" flag ($8…$11). $12, the
       // source's time of the fields: a stored later one keeps email, name and tags (not segments).
+      // `stale` reads the row as written: a fresh write leaves source_updated_at = $12 (it was null
+      // or not later), an insert sets it to $12, a stale one keeps the later time; so "later than
+      // $12 after the write" is exactly "the fields were kept".
       const fresh = '($12::timestamptz IS NULL OR c.source_updated_at IS NULL OR c.source_updated_at <= $12)';
-      const { rows } = await q.query<CustomerRow & { created: boolean }>(
+      const { rows } = await q.query<CustomerRow & { created: boolean; stale: boolean }>(
         `INSERT INTO customers AS c (program_id, id, email, name, tags, segments, carry_since, tier_since, created_at,
            updated_at, source_updated_at)
          VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), coalesce($6::text[], '{}'), $7, $7, $7, $7, $12)
@@ -179,7 +182,8 @@ export function customerRepository(
            updated_at = CASE WHEN (($8 OR $9 OR $10) AND ${fresh}) OR $11 THEN $7 ELSE c.updated_at END,
            source_updated_at = CASE WHEN ${fresh} THEN coalesce($12, c.source_updated_at)
              ELSE c.source_updated_at END
-         RETURNING ${COLUMNS}, (xmax = 0) AS created`,
+         RETURNING ${COLUMNS}, (xmax = 0) AS created,
+           ($12::timestamptz IS NOT NULL AND c.source_updated_at > $12) AS stale`,
         [
           programId,
           id,
@@ -196,7 +200,7 @@ export function customerRepository(
         ],
       );
       const row = one(rows, 'customer');
-      return { record: toCustomer(row), created: row.created };
+      return { record: toCustomer(row), created: row.created, stale: row.stale };
     },
     search(query) {
       return searchCustomers<CustomerRow>(q, programId, query, COLUMNS, toCustomer);
