@@ -4,14 +4,18 @@
  * real app in-process on a fresh PostgreSQL database.
  *
  *   npm run bench:shopify -- [--clients 16] [--seconds 8] [--rounds 2] [--customers 500]
- *                            [--payload documented|minimal] [--records-delay 25] [--records-concurrency 2]
+ *                            [--payload subscribed|documented|minimal] [--clients-in-process]
+ *                            [--records-delay 25] [--records-concurrency 2]
  *
  * Phases alternate (orders, webhooks, orders, webhooks, …) so drift on the shared machine hits
- * both alike; the medians are reported. Each webhook is a documented `orders/paid` payload
- * (test/fixtures/shopify/webhooks-2025-10) with its own order id, signed with the app secret; the
- * service verifies the HMAC, applies the order inline and records the delivery (decisions 0042,
- * 0050: behind the answer); `recorded` counts the records once the queue is written.
- * The clients run in the same process as the service, so both rates include their CPU alike.
+ * both alike; the medians are reported. Each webhook is Shopify's documented `orders/paid` example
+ * (test/fixtures/shopify/webhooks-2025-10) as Tierpass's subscription receives it — trimmed to the
+ * subscription's `includeFields` (decision 0055; `--payload documented`: the whole ≈ 9 KB example)
+ * — with its own order id, signed with the app secret; the service verifies the HMAC, applies the
+ * order inline and records the delivery (decisions 0042, 0050: behind the answer); `recorded`
+ * counts the records once the queue is written. The clients run in a child process (as Shopify's
+ * deliveries come from outside); per phase the service's CPU, its GC time, PostgreSQL's CPU per
+ * request and the group-commit size are reported beside the rates.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
  * the script creates tierpass_shopify_<ts> there and drops it at the end.
  */
@@ -24,10 +28,12 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
+import { SUBSCRIPTION_FIELDS } from '../src/features/shopify/shopify-schemas.js';
 import { SecretBox } from '../src/integrations/secrets/secret-box.js';
 import { openDatabase } from '../src/store/open-store.js';
 import type { LoadResult } from './lib/closed-loop.js';
 import { benchPostgresPids, postgresCpu, round } from './lib/proc-cpu.js';
+import { includeFields } from './lib/shopify-include-fields.js';
 import { shopifyLoad } from './lib/shopify-load.js';
 
 const sumCpu = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
@@ -40,8 +46,11 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
     customers: { type: 'string', default: '500' },
-    /** documented (default): Shopify's full example order (≈ 12 KB); minimal: only the fields Tierpass reads. */
-    payload: { type: 'string', default: 'documented' },
+    /**
+     * subscribed (default): the example as Tierpass's subscription asks for it (its includeFields,
+     * ≈ 0.7 KB); documented: Shopify's whole example order (≈ 9 KB); minimal: a customer email only.
+     */
+    payload: { type: 'string', default: 'subscribed' },
     /** Records written behind (decision 0050): longest wait of a batch, batches at once (defaults 25, 2). */
     'records-delay': { type: 'string' },
     'records-concurrency': { type: 'string' },
@@ -140,7 +149,11 @@ async function main(): Promise<void> {
       ),
     ) as Record<string, unknown>;
     const example: Record<string, unknown> =
-      flags.payload === 'minimal' ? { customer: { email: 'john@example.com' } } : documented;
+      flags.payload === 'minimal'
+        ? { customer: { email: 'john@example.com' } }
+        : flags.payload === 'documented'
+          ? documented
+          : (includeFields(documented, SUBSCRIPTION_FIELDS.ORDERS_PAID ?? []) as Record<string, unknown>);
 
     const load = await shopifyLoad(
       { port, clients: CLIENTS, seconds: SECONDS, customers: CUSTOMERS, auth, shop: SHOP, secret, example },
@@ -229,6 +242,8 @@ async function main(): Promise<void> {
       recorded,
       signedDuring,
       clientsInProcess: Boolean(flags['clients-in-process']),
+      payload: flags.payload,
+      payloadBytes: Buffer.byteLength(JSON.stringify(example)),
       // Per request, medians of the phases (µs): the service's process and PostgreSQL.
       ordersNodeUs: median(results.orders.map((x) => x.nodeUsPerRequest)),
       webhooksNodeUs: median(results.webhooks.map((x) => x.nodeUsPerRequest)),
