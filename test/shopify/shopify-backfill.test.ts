@@ -9,6 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
+import { AppError } from '../../src/errors.js';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { ORDER_PAGE } from '../../src/integrations/shopify/admin-history.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -456,6 +457,83 @@ describe('backfilling a store’s history', () => {
       tags: ['x'],
     });
     allValid(shop);
+  }, 120_000);
+
+  it('keeps the live copy also when the page is applied customer by customer (its write refused)', async () => {
+    const { shop, auth, send } = await connected('USD', 10_000);
+    // The same store, but every page write refused with a 4xx: the backfill falls back to one
+    // customers/update per customer, which must carry the page's updated_at too.
+    const refusingStore = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'scoped') return Reflect.get(target, key, receiver);
+        return (programId: string) => {
+          const scope = target.scoped(programId);
+          return new Proxy(scope, {
+            get(s, k, r) {
+              if (k !== 'shopifyCustomerBatch') return Reflect.get(s, k, r);
+              return {
+                ...s.shopifyCustomerBatch,
+                writePage: async () => {
+                  throw new AppError(422, 'page_refused', 'A page write refused for the test');
+                },
+              };
+            },
+          });
+        };
+      },
+    });
+    const refusing = buildApp({
+      store: refusingStore,
+      clock: { now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+      adminToken: ADMIN_TOKEN,
+      publicUrl: PUBLIC_URL,
+      secrets,
+      shopify: { origin: byShop },
+      shopifyBackfill: { leaseMs: 30_000, retryBaseMs: 20 },
+      rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
+    });
+    const changed = person('97101', { tags: ['x'] });
+    const older = person('97102', { tags: ['x'] });
+    shop.history.customers.push(changed, older);
+    const live = (id: string, email: string, updatedAt: string) =>
+      send('customers/update', {
+        id: Number(id),
+        email,
+        first_name: 'Live',
+        last_name: 'Copy',
+        tags: 'vip',
+        updated_at: updatedAt,
+      });
+    expect(
+      (await live(changed.legacyResourceId, 'changed@example.com', '2026-01-11T00:00:00Z')).body.result,
+    ).toBe('applied');
+    expect(
+      (await live(older.legacyResourceId, 'older@example.com', '2026-01-09T00:00:00Z')).body.result,
+    ).toBe('applied');
+    const started = await request(refusing.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(started.status).toBe(202);
+    await refusing.services.shopifyBackfill.idle();
+    // Both counted done (the stale copy needed nothing), no error.
+    expect(await backfillDone(auth)).toMatchObject({
+      state: 'done',
+      customers: { done: 2 },
+      errors: { count: 0 },
+    });
+    expect((await customer(auth, changed.legacyResourceId)).body).toMatchObject({
+      email: 'changed@example.com',
+      name: 'Live Copy',
+      tags: ['vip'],
+    });
+    expect((await customer(auth, older.legacyResourceId)).body).toMatchObject({
+      email: older.email,
+      name: `Ada N${older.legacyResourceId}`,
+      tags: ['x'],
+    });
+    await refusing.services.shopify.close();
   }, 120_000);
 
   it('refuses bad input with a clear 4xx and changes nothing', async () => {

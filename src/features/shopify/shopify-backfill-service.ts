@@ -300,8 +300,11 @@ export class ShopifyBackfillService {
           first_name: customer.firstName,
           last_name: customer.lastName,
           tags: customer.tags.join(', '),
+          // The shop's time of the copy: one a live customers/update changed since stays (0051).
+          updated_at: customer.updatedAt ?? null,
         });
-        if (outcome.result === 'applied') counts.done += 1;
+        // A copy older than the live one changed nothing, and needs nothing more: done.
+        if (outcome.result === 'applied' || outcome.detail === 'stale_update') counts.done += 1;
         else if (outcome.result === 'failed') {
           counts.errors += 1;
           counts.lastError = outcome.detail;
