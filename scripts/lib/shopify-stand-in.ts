@@ -19,6 +19,7 @@ import {
   type ValueNode,
   validate,
 } from 'graphql';
+import { type StandInBulk, standInBulk } from './shopify-stand-in-bulk.js';
 
 const SCHEMA = buildSchema(
   readFileSync(new URL('../../test/fixtures/shopify/admin-2022-07.graphql', import.meta.url), 'utf8'),
@@ -43,6 +44,8 @@ export interface ShopifyStandIn {
   subscriptions: { id: string; topic: string; callbackUrl: string }[];
   /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
   history: StandInHistory;
+  /** Bulk operations (`bulkOperationRunQuery`, polling, the JSONL export): controls and counters. */
+  bulk: StandInBulk;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
   /** THROTTLED answers sent so far (by `throttle` or by the cost bucket). */
@@ -157,6 +160,9 @@ export async function startShopifyStandIn(
   const missing = { field: ['id'], message: 'Customer does not exist' };
 
   const history: StandInHistory = { customers: [], orders: [] };
+  const historyFields = historyRoot(history);
+  let origin = '';
+  const bulk = standInBulk({ schema: SCHEMA, root: () => root, origin: () => origin });
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
     segments: (args: { first?: number; after?: string | null }) =>
@@ -186,7 +192,9 @@ export async function startShopifyStandIn(
         statistics: {},
       };
     },
-    ...historyRoot(history),
+    ...historyFields,
+    ...bulk.root,
+    node: (args: { id: string }) => bulk.node(args.id) ?? historyFields.node(args),
     shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
     webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
       edges: subscriptions
@@ -273,6 +281,7 @@ export async function startShopifyStandIn(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (bulk.serve(req, res)) return;
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
@@ -412,8 +421,10 @@ export async function startShopifyStandIn(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin,
+    bulk: bulk.bulk,
     shop,
     accessToken,
     documents,
