@@ -124,8 +124,11 @@ function person(id: string): StandInCustomer {
   };
 }
 
-const start = (a: ReturnType<typeof build>['app'], auth: { Authorization: string }) =>
-  request(a).post('/v1/integrations/shopify/backfill').set(auth).send({ since: '2026-01-01T00:00:00Z' });
+const start = (a: ReturnType<typeof build>['app'], auth: { Authorization: string }, mode?: string) =>
+  request(a)
+    .post('/v1/integrations/shopify/backfill')
+    .set(auth)
+    .send({ since: '2026-01-01T00:00:00Z', ...(mode ? { mode } : {}) });
 const status = (a: ReturnType<typeof build>['app'], auth: { Authorization: string }) =>
   request(a).get('/v1/integrations/shopify/backfill').set(auth);
 
@@ -378,12 +381,17 @@ describe('backfilling orders through a bulk operation', () => {
   }, 120_000);
 
   it('fails with a stable code when Shopify fails the export or another bulk query holds the shop', async () => {
-    const failing = await connected('bulk');
+    // A server reading pages by default; the start request asks for a bulk export.
+    const failing = await connected('paged');
     failing.shop.history.customers.push(person('40001'));
     failing.shop.history.orders.push(order('90001', person('40001'), 'USD', 1_000, '2026-02-01T00:00:00Z'));
     failing.shop.bulk.failNext('TIMEOUT');
-    expect((await start(failing.a, failing.auth)).status).toBe(202);
-    expect(await finished('bulk', failing.auth)).toMatchObject({
+    const bad = await start(failing.a, failing.auth, 'fast');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toEqual(expect.any(String));
+    expect((await status(failing.a, failing.auth)).status).toBe(404);
+    expect((await start(failing.a, failing.auth, 'bulk')).status).toBe(202);
+    expect(await finished('paged', failing.auth)).toMatchObject({
       state: 'failed',
       phase: 'orders',
       orders: { done: 0, mode: 'bulk', export: { status: 'FAILED' } },

@@ -6,6 +6,12 @@ export const backfillBody = z.strictObject({
   since: instantSchema.describe(
     'Import orders processed at or after this instant (and customers updated since)',
   ),
+  mode: z
+    .enum(['auto', 'paged', 'bulk'])
+    .optional()
+    .describe(
+      'How orders are read: `paged` (Admin API pages), `bulk` (one bulk export, for a large shop), `auto` (bulk once 1,000 customers were imported); default: the server’s SHOPIFY_BACKFILL_ORDERS',
+    ),
 });
 
 export const backfillView = z.object({

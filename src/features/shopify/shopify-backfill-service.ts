@@ -134,7 +134,7 @@ export class ShopifyBackfillService {
   }
 
   /** Start importing the shop's history since `since` in the background (409 while one runs). */
-  async start(ctx: ProgramContext, since: Date): Promise<BackfillView> {
+  async start(ctx: ProgramContext, since: Date, ordersMode?: BackfillOrdersMode): Promise<BackfillView> {
     const scope = this.deps.store.scoped(ctx.program.id);
     const c = await scope.shopify.get();
     if (!c) throw notFound('shopify_not_connected', 'No Shopify store is connected');
@@ -156,6 +156,7 @@ export class ShopifyBackfillService {
     const started = await scope.shopifyBackfill.start({
       id: `bf_${randomBytes(8).toString('hex')}`,
       since,
+      ordersMode,
       worker: this.worker,
       leaseUntil: this.leaseUntil(),
       now: this.deps.clock.now(),
@@ -342,7 +343,8 @@ export class ShopifyBackfillService {
 
   private bulkPath(b: ShopifyBackfillRecord): boolean {
     if (!this.deps.bulk) return false;
-    return ordersPath(b, this.deps.ordersMode ?? 'auto', this.deps.bulkFromCustomers ?? 1_000) === 'bulk';
+    const mode = b.ordersMode ?? this.deps.ordersMode ?? 'auto';
+    return ordersPath(b, mode, this.deps.bulkFromCustomers ?? 1_000) === 'bulk';
   }
 
   /** One step of the orders phase through a bulk export (shopify-backfill-bulk.ts). */
