@@ -188,16 +188,18 @@ async function main(): Promise<void> {
     await services.shopifyBackfill.idle();
     // The query points the backfill's reading documents asked for, by operation (write-back's
     // documents, which the bench's program also sends, are not reading).
-    const points: Record<string, { documents: number; points: number }> = {};
+    const points: Record<string, { documents: number; points: number; actual: number }> = {};
     for (const d of shop.documents.slice(documentsBefore)) {
       const name = /^(?:query|mutation)\s+(\w+)/.exec(d.query)?.[1] ?? 'anonymous';
       if (!/^Tierpass(History|Bulk)/.test(name)) continue;
-      const p = points[name] ?? { documents: 0, points: 0 };
+      const p = points[name] ?? { documents: 0, points: 0, actual: 0 };
       p.documents += 1;
       p.points += queryCost(parse(d.query), d.variables);
+      p.actual += d.actualCost ?? 0;
       points[name] = p;
     }
     const totalPoints = Object.values(points).reduce((n, p) => n + p.points, 0);
+    const actualPoints = Object.values(points).reduce((n, p) => n + p.actual, 0);
 
     // Floor 1: the stand-in's page rate, reading every page of orders without applying them.
     const history = shopifyHistory(shop.shop, shop.accessToken, { origin: () => shop.origin });
@@ -259,10 +261,13 @@ async function main(): Promise<void> {
       mode: MODE,
       orderMode: (view as { orders: { mode?: string } }).orders.mode,
       queryPoints: {
-        total: totalPoints,
+        requested: totalPoints,
+        actual: actualPoints,
         byOperation: points,
-        secondsAt100PerSecond: Number((totalPoints / 100).toFixed(0)),
-        secondsAt50PerSecond: Number((totalPoints / 50).toFixed(0)),
+        // Shopify charges the actual cost (the requested one must be available): the floor of
+        // reading at a standard (100/s) and a reduced (50/s) restore rate.
+        actualSecondsAt100PerSecond: Number((actualPoints / 100).toFixed(0)),
+        actualSecondsAt50PerSecond: Number((actualPoints / 50).toFixed(0)),
       },
       wallSeconds: Number(wall.toFixed(1)),
       customersPhaseSeconds: Number(customersWall.toFixed(1)),

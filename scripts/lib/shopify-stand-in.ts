@@ -31,6 +31,11 @@ export interface SentDocument {
   variables: Record<string, unknown>;
   /** Validation errors against the Admin schema (empty when valid). */
   errors: string[];
+  /**
+   * What it cost once run, by the stand-in's model of Shopify's actual cost (the objects returned,
+   * `resultCost`); Shopify refunds the requested cost's unused part. Unset when not run.
+   */
+  actualCost?: number;
 }
 
 export interface ShopifyStandIn {
@@ -344,12 +349,13 @@ export async function startShopifyStandIn(
         send(200, { errors: [{ message: String(err) }] });
         return;
       }
-      documents.push({
+      const sent: SentDocument = {
         operationName,
         query,
         variables: variables ?? {},
         errors: errors.map((e) => e.message),
-      });
+      };
+      documents.push(sent);
       if (errors.length > 0) {
         send(200, { errors: errors.map((e) => ({ message: e.message })) });
         return;
@@ -407,6 +413,7 @@ export async function startShopifyStandIn(
       }
       if (bucket) bucket.level -= requested;
       const result = execute({ schema: SCHEMA, document: doc, rootValue: root, variableValues: variables });
+      if (!(result instanceof Promise)) sent.actualCost = Math.max(1, resultCost(result.data));
       send(200, {
         ...(result as object),
         extensions: {
@@ -518,6 +525,23 @@ export function queryCost(doc: DocumentNode, variables: Record<string, unknown>)
     cost += def.operation === 'mutation' ? 10 * top.length : fields(top);
   }
   return Math.max(1, cost);
+}
+
+/**
+ * A result's cost by the objects it returned (1 each; a connection's edges and page info free, its
+ * nodes counted), a model of Shopify's actual query cost (shopify.dev "API rate limits": the
+ * actual cost counts what was returned, not what `first` asked for).
+ */
+export function resultCost(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + resultCost(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let cost = 1;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'pageInfo') continue;
+    if (k === 'edges' && Array.isArray(v)) cost += v.reduce((n: number, e) => n + resultCost(e?.node), 0);
+    else cost += resultCost(v);
+  }
+  return cost;
 }
 
 /** A signed delivery as Shopify sends it: the HMAC is over these exact bytes. */
