@@ -47,6 +47,8 @@ export interface StandInBulk {
   failNext(errorCode: 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT'): void;
   /** Expire operation `id` (its file link stops working, as 7 days after completion). */
   expire(id: string): void;
+  /** The next download's connection is cut after `lines` lines (a network failure mid-file). */
+  breakNextDownloadAfter(lines: number): void;
   /** The operations started, oldest first (id, query, status). */
   readonly operations: readonly { id: string; query: string; status: Status }[];
   /** `bulkOperationRunQuery` calls that started an operation. */
@@ -127,6 +129,7 @@ export function standInBulk(opts: {
 }) {
   const operations: Operation[] = [];
   let pendingFailure: string | null = null;
+  let breakAfter: number | undefined;
   const counts = { runs: 0, refusedRuns: 0, polls: 0, downloads: 0, linesServed: 0 };
   const gid = (n: number) => `gid://shopify/BulkOperation/${n}`;
   const byId = (id: string) => operations.find((o) => o.id === id);
@@ -243,6 +246,9 @@ export function standInBulk(opts: {
     failNext(code) {
       pendingFailure = code;
     },
+    breakNextDownloadAfter(lines) {
+      breakAfter = lines;
+    },
     expire(id) {
       const o = byId(id);
       if (!o) throw new Error(`no bulk operation ${id}`);
@@ -290,12 +296,19 @@ export function standInBulk(opts: {
         return true;
       }
       res.writeHead(200, { 'content-type': 'application/jsonl' });
+      const cut = breakAfter;
+      breakAfter = undefined;
       // Written with backpressure, a chunk of lines at a time: a large export is not one buffer.
       let at = 0;
       const more = () => {
         while (at < o.lines.length) {
-          const chunk = `${o.lines.slice(at, at + 200).join('\n')}\n`;
-          const n = Math.min(200, o.lines.length - at);
+          if (cut !== undefined && at >= cut) {
+            res.destroy();
+            return;
+          }
+          const size = Math.min(200, (cut ?? Number.POSITIVE_INFINITY) - at);
+          const chunk = `${o.lines.slice(at, at + size).join('\n')}\n`;
+          const n = Math.min(size, o.lines.length - at);
           at += n;
           counts.linesServed += n;
           if (!res.write(chunk)) {

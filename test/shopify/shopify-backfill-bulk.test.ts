@@ -380,6 +380,26 @@ describe('backfilling orders through a bulk operation', () => {
     allValid(shop);
   }, 120_000);
 
+  it('reads the file again when its download breaks off, applying each order once', async () => {
+    const { shop, auth, a } = await connected('bulk');
+    const p = person('35001');
+    shop.history.customers.push(p);
+    for (let i = 0; i < 600; i++) {
+      const at = new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString();
+      shop.history.orders.push(order(String(85_000 + i), p, 'USD', 100, at));
+    }
+    // Cut in the second page of 250: the first is applied, the second never completes.
+    shop.bulk.breakNextDownloadAfter(300);
+    expect((await start(a, auth)).status).toBe(202);
+    expect(await finished('bulk', auth)).toMatchObject({
+      state: 'done',
+      orders: { done: 600, skipped: 0, estimatedTotal: 600 },
+      errors: { count: 0 },
+    });
+    expect(shop.bulk).toMatchObject({ runs: 1, downloads: 2 });
+    expect((await request(a).get('/v1/customers/35001').set(auth)).body.balances.lifetimeSpend).toBe(60_000);
+  }, 120_000);
+
   it('fails with a stable code when Shopify fails the export or another bulk query holds the shop', async () => {
     // A server reading pages by default; the start request asks for a bulk export.
     const failing = await connected('paged');
@@ -443,4 +463,13 @@ describe('backfilling orders through a bulk operation', () => {
     });
     expect(shop.bulk.runs).toBe(0);
   }, 120_000);
+
+  it('is described in the OpenAPI document: the start request’s mode and the export in the progress', async () => {
+    const doc = (await request(app('paged').app).get('/openapi.json').expect(200)).body;
+    const path = doc.paths['/v1/integrations/shopify/backfill'];
+    expect(JSON.stringify(path.post.requestBody)).toContain('"bulk"');
+    const view = JSON.stringify(path.get.responses['200']);
+    expect(view).toContain('preparing');
+    expect(view).toContain('"paged"');
+  });
 });
