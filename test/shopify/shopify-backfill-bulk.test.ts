@@ -408,7 +408,8 @@ describe('backfilling orders through a bulk operation', () => {
     failing.shop.bulk.failNext('TIMEOUT');
     const bad = await start(failing.a, failing.auth, 'fast');
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toEqual(expect.any(String));
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect(JSON.stringify(bad.body.error)).toContain('mode');
     expect((await status(failing.a, failing.auth)).status).toBe(404);
     expect((await start(failing.a, failing.auth, 'bulk')).status).toBe(202);
     expect(await finished('paged', failing.auth)).toMatchObject({
