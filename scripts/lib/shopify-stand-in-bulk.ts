@@ -49,6 +49,8 @@ export interface StandInBulk {
   expire(id: string): void;
   /** The next download's connection is cut after `lines` lines (a network failure mid-file). */
   breakNextDownloadAfter(lines: number): void;
+  /** The next download sends `lines` lines, then nothing more while its connection stays open. */
+  stallNextDownloadAfter(lines: number): void;
   /** The operations started, oldest first (id, query, status). */
   readonly operations: readonly { id: string; query: string; status: Status }[];
   /** `bulkOperationRunQuery` calls that started an operation. */
@@ -130,6 +132,7 @@ export function standInBulk(opts: {
   const operations: Operation[] = [];
   let pendingFailure: string | null = null;
   let breakAfter: number | undefined;
+  let stallAfter: number | undefined;
   const counts = { runs: 0, refusedRuns: 0, polls: 0, downloads: 0, linesServed: 0 };
   const gid = (n: number) => `gid://shopify/BulkOperation/${n}`;
   const byId = (id: string) => operations.find((o) => o.id === id);
@@ -249,6 +252,9 @@ export function standInBulk(opts: {
     breakNextDownloadAfter(lines) {
       breakAfter = lines;
     },
+    stallNextDownloadAfter(lines) {
+      stallAfter = lines;
+    },
     expire(id) {
       const o = byId(id);
       if (!o) throw new Error(`no bulk operation ${id}`);
@@ -296,14 +302,17 @@ export function standInBulk(opts: {
         return true;
       }
       res.writeHead(200, { 'content-type': 'application/jsonl' });
-      const cut = breakAfter;
+      const stall = stallAfter !== undefined;
+      const cut = breakAfter ?? stallAfter;
       breakAfter = undefined;
+      stallAfter = undefined;
       // Written with backpressure, a chunk of lines at a time: a large export is not one buffer.
       let at = 0;
       const more = () => {
         while (at < o.lines.length) {
           if (cut !== undefined && at >= cut) {
-            res.destroy();
+            // Stalled: the socket stays open until the reader gives up.
+            if (!stall) res.destroy();
             return;
           }
           const size = Math.min(200, (cut ?? Number.POSITIVE_INFINITY) - at);

@@ -40,8 +40,11 @@ const byShop = (shop: string) => {
 
 type Mode = 'auto' | 'paged' | 'bulk';
 
-/** The app as a process would build it, reading orders `mode`; `skewMs` moves its clock. */
-function build(mode: Mode, skewMs = 0) {
+/**
+ * The app as a process would build it, reading orders `mode`; `skewMs` moves its clock;
+ * `idleMs`: how long a silent download is waited for (the default 60 s unless given).
+ */
+function build(mode: Mode, skewMs = 0, idleMs?: number) {
   return buildApp({
     store,
     clock: { now: () => new Date(Date.now() + skewMs) },
@@ -49,7 +52,7 @@ function build(mode: Mode, skewMs = 0) {
     adminToken: ADMIN_TOKEN,
     publicUrl: 'https://tierpass.example.com',
     secrets,
-    shopify: { origin: byShop },
+    shopify: { origin: byShop, bulkDownloadIdleMs: idleMs },
     shopifyBackfill: {
       leaseMs: 30_000,
       retryBaseMs: 20,
@@ -398,6 +401,32 @@ describe('backfilling orders through a bulk operation', () => {
     });
     expect(shop.bulk).toMatchObject({ runs: 1, downloads: 2 });
     expect((await request(a).get('/v1/customers/35001').set(auth)).body.balances.lifetimeSpend).toBe(60_000);
+  }, 120_000);
+
+  it('drops a download that goes silent and reads the file again', async () => {
+    const { shop, auth, a } = await connected('bulk');
+    const p = person('36001');
+    shop.history.customers.push(p);
+    for (let i = 0; i < 400; i++) {
+      const at = new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString();
+      shop.history.orders.push(order(String(86_000 + i), p, 'USD', 100, at));
+    }
+    // The socket stays open after 300 lines; this process gives up after a second of silence.
+    shop.bulk.stallNextDownloadAfter(300);
+    const impatient = build('bulk', 0, 1_000);
+    const res = await request(impatient.app)
+      .post('/v1/integrations/shopify/backfill')
+      .set(auth)
+      .send({ since: '2026-01-01T00:00:00Z' });
+    expect(res.status).toBe(202);
+    await impatient.services.shopifyBackfill.idle();
+    expect((await status(a, auth)).body).toMatchObject({
+      state: 'done',
+      orders: { done: 400, skipped: 0, estimatedTotal: 400 },
+      errors: { count: 0 },
+    });
+    expect(shop.bulk).toMatchObject({ runs: 1, downloads: 2 });
+    expect((await request(a).get('/v1/customers/36001').set(auth)).body.balances.lifetimeSpend).toBe(40_000);
   }, 120_000);
 
   it('fails with a stable code when Shopify fails the export or another bulk query holds the shop', async () => {

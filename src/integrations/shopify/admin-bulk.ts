@@ -129,14 +129,28 @@ export async function* bulkRecords(lines: AsyncIterable<string>): AsyncGenerator
   if (current) yield current;
 }
 
-/** The lines of a fetched body, read chunk by chunk as they are consumed. */
-async function* bodyLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/**
+ * The lines of a fetched body, read chunk by chunk as they are consumed. A read that brings
+ * nothing for `idleMs` fails (a stalled download would otherwise hold the worker forever).
+ */
+async function* bodyLines(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let rest = '';
+  const read = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no data for ${idleMs} ms`)), idleMs);
+    });
+    try {
+      return await Promise.race([reader.read(), idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await read();
       if (done) break;
       rest += decoder.decode(value, { stream: true });
       let at = rest.indexOf('\n');
@@ -224,7 +238,7 @@ export function shopifyBulk(shop: string, accessToken: string, opts: ShopifyAdmi
       let seen = 0;
       let page: HistoryOrder[] = [];
       try {
-        for await (const record of bulkRecords(bodyLines(res.body))) {
+        for await (const record of bulkRecords(bodyLines(res.body, opts.bulkDownloadIdleMs ?? 60_000))) {
           seen += 1;
           if (seen <= skip) continue;
           page.push(historyOrder(record.node));
