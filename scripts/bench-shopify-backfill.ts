@@ -8,6 +8,12 @@
  * a page's orders in up to that many customer lanes at once, docs/decisions/0051).
  *
  *   npm run bench:shopify-backfill -- [--orders 100000] [--customers 20000] [--concurrency 32]
+ *     [--mode paged|bulk|auto]
+ *
+ * `--mode` is how the orders phase reads the shop (default `paged`, the rows before 2026-12-06's
+ * bulk amendment; `bulk` is one bulk export). Either way the run reports the query points the
+ * backfill's documents asked for (the stand-in's `queryCost`, Shopify's requested cost) and what
+ * they take at Shopify's restore rates of 100 and 50 points/s: the floor of reading on a real shop.
  *
  * 2 % of orders carry a refund (one line), 1 % are cancelled, 1 % are test orders.
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) is the admin connection;
@@ -17,14 +23,16 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parse } from 'graphql';
 import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { SecretBox } from '../src/integrations/secrets/secret-box.js';
+import { shopifyBulk } from '../src/integrations/shopify/admin-bulk.js';
 import { shopifyHistory } from '../src/integrations/shopify/admin-history.js';
 import { openDatabase } from '../src/store/open-store.js';
-import { type StandInCustomer, startShopifyStandIn } from './lib/shopify-stand-in.js';
+import { queryCost, type StandInCustomer, startShopifyStandIn } from './lib/shopify-stand-in.js';
 
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const { values: flags } = parseArgs({
@@ -32,11 +40,14 @@ const { values: flags } = parseArgs({
     orders: { type: 'string', default: '100000' },
     customers: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '32' },
+    mode: { type: 'string', default: 'paged' },
   },
 });
 const ORDERS = Number(flags.orders);
 const CUSTOMERS = Number(flags.customers);
 const CONCURRENCY = Number(flags.concurrency);
+const MODE = flags.mode as 'paged' | 'bulk' | 'auto';
+if (!['paged', 'bulk', 'auto'].includes(MODE)) throw new Error('--mode is paged, bulk or auto');
 
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -56,7 +67,7 @@ async function main(): Promise<void> {
     publicUrl: 'https://tierpass.example.com',
     secrets: new SecretBox([{ id: 'b1', key: randomBytes(32) }]),
     shopify: { origin: () => shop.origin },
-    shopifyBackfill: { concurrency: CONCURRENCY },
+    shopifyBackfill: { concurrency: CONCURRENCY, ordersMode: MODE },
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
     }
     const since = new Date(start - 86_400_000).toISOString();
 
+    const documentsBefore = shop.documents.length;
     const load0 = loadavg()[0] ?? 0;
     const t0 = performance.now();
     const started = await call<{ state: string }>(auth, 'POST', '/v1/integrations/shopify/backfill', {
@@ -174,6 +186,20 @@ async function main(): Promise<void> {
     const customersWall = (ordersStartedAt - t0) / 1000;
     const ordersWall = (ordersEndedAt - ordersStartedAt) / 1000;
     await services.shopifyBackfill.idle();
+    // The query points the backfill's reading documents asked for, by operation (write-back's
+    // documents, which the bench's program also sends, are not reading).
+    const points: Record<string, { documents: number; points: number; actual: number }> = {};
+    for (const d of shop.documents.slice(documentsBefore)) {
+      const name = /^(?:query|mutation)\s+(\w+)/.exec(d.query)?.[1] ?? 'anonymous';
+      if (!/^Tierpass(History|Bulk)/.test(name)) continue;
+      const p = points[name] ?? { documents: 0, points: 0, actual: 0 };
+      p.documents += 1;
+      p.points += queryCost(parse(d.query), d.variables);
+      p.actual += d.actualCost ?? 0;
+      points[name] = p;
+    }
+    const totalPoints = Object.values(points).reduce((n, p) => n + p.points, 0);
+    const actualPoints = Object.values(points).reduce((n, p) => n + p.actual, 0);
 
     // Floor 1: the stand-in's page rate, reading every page of orders without applying them.
     const history = shopifyHistory(shop.shop, shop.accessToken, { origin: () => shop.origin });
@@ -186,6 +212,14 @@ async function main(): Promise<void> {
       after = page.next;
     } while (after);
     const readSeconds = (performance.now() - r0) / 1000;
+    // Floor 1b: the stand-in's bulk export alone: started, polled, the file streamed in pages.
+    const bulk = shopifyBulk(shop.shop, shop.accessToken, { origin: () => shop.origin });
+    const b0 = performance.now();
+    let op = await bulk.runOrders(new Date(since));
+    while (op.status !== 'COMPLETED') op = (await bulk.operation(op.id)) ?? op;
+    let exported = 0;
+    for await (const page of bulk.orders(op.url as string, 0)) exported += page.length;
+    const exportSeconds = (performance.now() - b0) / 1000;
 
     // Floor 2: plain `POST /v1/orders` for 20 s each, one at a time and with CONCURRENCY clients.
     let posted = 0;
@@ -224,6 +258,17 @@ async function main(): Promise<void> {
         errors: view.errors,
       },
       concurrency: CONCURRENCY,
+      mode: MODE,
+      orderMode: (view as { orders: { mode?: string } }).orders.mode,
+      queryPoints: {
+        requested: totalPoints,
+        actual: actualPoints,
+        byOperation: points,
+        // Shopify charges the actual cost (the requested one must be available): the floor of
+        // reading at a standard (100/s) and a reduced (50/s) restore rate.
+        actualSecondsAt100PerSecond: Number((actualPoints / 100).toFixed(0)),
+        actualSecondsAt50PerSecond: Number((actualPoints / 50).toFixed(0)),
+      },
       wallSeconds: Number(wall.toFixed(1)),
       customersPhaseSeconds: Number(customersWall.toFixed(1)),
       customersPhaseCustomersPerSecond: Number((CUSTOMERS / customersWall).toFixed(0)),
@@ -234,6 +279,11 @@ async function main(): Promise<void> {
         orders: read,
         seconds: Number(readSeconds.toFixed(1)),
         ordersPerSecond: Number((read / readSeconds).toFixed(0)),
+      },
+      standInBulkExportOnly: {
+        orders: exported,
+        seconds: Number(exportSeconds.toFixed(1)),
+        ordersPerSecond: Number((exported / exportSeconds).toFixed(0)),
       },
       plainSequentialOrdersPerSecond: Number(plainSequential.toFixed(0)),
       plainConcurrentOrdersPerSecond: Number(plainConcurrent.toFixed(0)),

@@ -100,6 +100,7 @@ import { IsolatedPassFaceRenderer } from './integrations/images/isolated-pass-fa
 import type { PassFaceRenderer } from './integrations/images/pass-face-renderer.js';
 import { type KlaviyoClientOptions, klaviyoApi } from './integrations/klaviyo/klaviyo-client.js';
 import { SecretBox } from './integrations/secrets/secret-box.js';
+import { shopifyBulk } from './integrations/shopify/admin-bulk.js';
 import { type ShopifyAdminOptions, shopifyAdmin } from './integrations/shopify/admin-client.js';
 import { shopifyHistory } from './integrations/shopify/admin-history.js';
 import { ShopifyCostBuckets } from './integrations/shopify/cost-buckets.js';
@@ -216,7 +217,14 @@ export interface AppDeps {
   /** Shopify backfill tuning (lease, retry waits) and its test hook (docs/decisions/0046). */
   shopifyBackfill?: Pick<
     ShopifyBackfillDeps,
-    'leaseMs' | 'retryBaseMs' | 'maxAttempts' | 'afterPage' | 'concurrency'
+    | 'leaseMs'
+    | 'retryBaseMs'
+    | 'maxAttempts'
+    | 'afterPage'
+    | 'concurrency'
+    | 'ordersMode'
+    | 'bulkFromCustomers'
+    | 'bulkPollMs'
   >;
   /** The operator's Shopify app for OAuth installs (SHOPIFY_API_KEY/SECRET/SCOPES); off without it. */
   shopifyApp?: ShopifyAppCredentials;
@@ -386,6 +394,7 @@ export function buildApp(deps: AppDeps) {
     shopify,
     history: (shop, token, signal) =>
       shopifyHistory(shop, token, deps.shopify, adminPacing && { ...adminPacing, signal }),
+    bulk: (shop, token) => shopifyBulk(shop, token, deps.shopify),
     resync: recalculation,
     programNow: (program) => programNow(program, clock),
     logger,

@@ -40,6 +40,7 @@ const schema = z.object({
   SCHEDULER_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   SHOPIFY_SEGMENTS_EVERY_MINUTES: z.coerce.number().int().min(5).max(10_080).default(60),
+  SHOPIFY_BACKFILL_ORDERS: z.enum(['auto', 'paged', 'bulk']).default('auto'),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -165,6 +166,8 @@ export interface Config {
   schedulerPollMs: number;
   /** How often each live program's Shopify segments are synced (decision 0048). */
   shopifySegmentsEveryMs: number;
+  /** How a history backfill reads orders: pages, one bulk export, or by shop size (0046). */
+  shopifyBackfillOrders: 'auto' | 'paged' | 'bulk';
   /** Apple Wallet: pass type, team, certificates (unset certsDir → development PKI under DATA_DIR). */
   apple: {
     passTypeId: string;
@@ -328,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     schedulerTickMs: e.SCHEDULER_TICK_MS,
     schedulerPollMs: e.SCHEDULER_POLL_MS,
     shopifySegmentsEveryMs: e.SHOPIFY_SEGMENTS_EVERY_MINUTES * 60_000,
+    shopifyBackfillOrders: e.SHOPIFY_BACKFILL_ORDERS,
     apple: {
       passTypeId: e.APPLE_PASS_TYPE_ID ?? 'pass.dev.tierpass',
       teamId: e.APPLE_TEAM_ID ?? 'DEVTEAM000',

@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     images: config.images,
     google: googleWallet && { ...googleWallet, publicUrl: config.publicUrl, templates: passes.templates },
     shopifySegments: { everyMs: config.shopifySegmentsEveryMs },
+    shopifyBackfill: { ordersMode: config.shopifyBackfillOrders },
   });
   // Pass tokens issued before migration 021 are encrypted once; worker 0 does it for all (0021).
   if (services.passes && (worker === undefined || worker === 0)) {

@@ -21,6 +21,7 @@ import {
   validate,
 } from 'graphql';
 import { includeFields, subscriptionTopic } from './shopify-include-fields.js';
+import { type StandInBulk, standInBulk } from './shopify-stand-in-bulk.js';
 
 const SCHEMA = buildSchema(
   readFileSync(new URL('../../test/fixtures/shopify/admin-2022-07.graphql', import.meta.url), 'utf8'),
@@ -32,6 +33,11 @@ export interface SentDocument {
   variables: Record<string, unknown>;
   /** Validation errors against the Admin schema (empty when valid). */
   errors: string[];
+  /**
+   * What it cost once run, by the stand-in's model of Shopify's actual cost (the objects returned,
+   * `resultCost`); Shopify refunds the requested cost's unused part. Unset when not run.
+   */
+  actualCost?: number;
 }
 
 export interface ShopifyStandIn {
@@ -52,6 +58,8 @@ export interface ShopifyStandIn {
   sentAs(topic: string, payload: unknown): unknown;
   /** The shop's history the `customers`, `orders` and `node` queries page through (the backfill). */
   history: StandInHistory;
+  /** Bulk operations (`bulkOperationRunQuery`, polling, the JSONL export): controls and counters. */
+  bulk: StandInBulk;
   /** Answer the next `n` calls THROTTLED (Shopify's cost error). */
   throttle(n: number): void;
   /** Answer THROTTLED every call whose document `match`es, until cleared (undefined). */
@@ -169,6 +177,9 @@ export async function startShopifyStandIn(
   const missing = { field: ['id'], message: 'Customer does not exist' };
 
   const history: StandInHistory = { customers: [], orders: [] };
+  const historyFields = historyRoot(history);
+  let origin = '';
+  const bulk = standInBulk({ schema: SCHEMA, root: () => root, origin: () => origin });
   // The Admin API's root fields Tierpass uses, resolved from the stand-in's state.
   const root = {
     segments: (args: { first?: number; after?: string | null }) =>
@@ -198,7 +209,9 @@ export async function startShopifyStandIn(
         statistics: {},
       };
     },
-    ...historyRoot(history),
+    ...historyFields,
+    ...bulk.root,
+    node: (args: { id: string }) => bulk.node(args.id) ?? historyFields.node(args),
     shop: { name: opts.name ?? 'Tierpass Test Shop', currencyCode: opts.currency ?? 'USD' },
     webhookSubscriptions: (args: { first: number; callbackUrl?: string }) => ({
       edges: subscriptions
@@ -305,6 +318,7 @@ export async function startShopifyStandIn(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (bulk.serve(req, res)) return;
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
@@ -432,6 +446,7 @@ export async function startShopifyStandIn(
       }
       if (bucket) bucket.level -= requested;
       const result = execute({ schema: SCHEMA, document: doc, rootValue: root, variableValues: variables });
+      if (!(result instanceof Promise)) sent.actualCost = Math.max(1, resultCost(result.data));
       send(200, {
         ...(result as object),
         extensions: {
@@ -446,8 +461,10 @@ export async function startShopifyStandIn(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin,
+    bulk: bulk.bulk,
     shop,
     accessToken,
     documents,
@@ -548,6 +565,23 @@ export function queryCost(doc: DocumentNode, variables: Record<string, unknown>)
     cost += def.operation === 'mutation' ? 10 * top.length : fields(top);
   }
   return Math.max(1, cost);
+}
+
+/**
+ * A result's cost by the objects it returned (1 each; a connection's edges and page info free, its
+ * nodes counted), a model of Shopify's actual query cost (shopify.dev "API rate limits": the
+ * actual cost counts what was returned, not what `first` asked for).
+ */
+export function resultCost(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + resultCost(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let cost = 1;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'pageInfo') continue;
+    if (k === 'edges' && Array.isArray(v)) cost += v.reduce((n: number, e) => n + resultCost(e?.node), 0);
+    else cost += resultCost(v);
+  }
+  return cost;
 }
 
 /** A signed delivery as Shopify sends it: the HMAC is over these exact bytes. */

@@ -8,6 +8,8 @@ export interface ShopifyBackfillRecord {
   id: string;
   /** Orders processed at or after this instant are imported; customers updated since it. */
   since: Date;
+  /** How the start request asked orders to be read; null: the server's default (migration 043). */
+  ordersMode: 'auto' | 'paged' | 'bulk' | null;
   state: ShopifyBackfillState;
   phase: ShopifyBackfillPhase;
   /** The Admin API cursor of the last page applied in this phase; null at its start. */
@@ -63,6 +65,7 @@ export interface ShopifyBackfillRepository {
   start(b: {
     id: string;
     since: Date;
+    ordersMode?: ShopifyBackfillRecord['ordersMode'];
     worker: string;
     leaseUntil: Date;
     now: Date;

@@ -32,6 +32,8 @@ export function shopifyBackfillContract(store: StoreRef): void {
         cursor: null,
         ordersDone: 0,
         ordersEstimate: null,
+        // No mode asked: the server's default decides.
+        ordersMode: null,
         worker: 'w1',
       });
       expect(b?.since.toISOString()).toBe(T0.toISOString());
@@ -101,6 +103,7 @@ export function shopifyBackfillContract(store: StoreRef): void {
       const next = await scope.shopifyBackfill.start({
         id: 'bf_2',
         since: at(-60),
+        ordersMode: 'bulk',
         worker: 'w3',
         leaseUntil: at(11),
         now: at(10),
@@ -110,8 +113,10 @@ export function shopifyBackfillContract(store: StoreRef): void {
         state: 'running',
         phase: 'customers',
         ordersDone: 0,
+        ordersMode: 'bulk',
         finishedAt: null,
       });
+      expect((await scope.shopifyBackfill.get())?.ordersMode).toBe('bulk');
     });
   });
 }

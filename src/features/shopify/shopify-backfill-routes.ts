@@ -23,7 +23,7 @@ export function registerShopifyBackfillRoutes(api: ApiRegistry, backfill: Shopif
       },
     },
     async handler({ ctx, body }) {
-      return { status: 202, body: await backfill.start(ctx, body.since) };
+      return { status: 202, body: await backfill.start(ctx, body.since, body.mode) };
     },
   });
   api.add({

@@ -6,6 +6,12 @@ export const backfillBody = z.strictObject({
   since: instantSchema.describe(
     'Import orders processed at or after this instant (and customers updated since)',
   ),
+  mode: z
+    .enum(['auto', 'paged', 'bulk'])
+    .optional()
+    .describe(
+      'How orders are read: `paged` (Admin API pages), `bulk` (one bulk export, for a large shop), `auto` (bulk once 1,000 customers were imported); default: the server’s SHOPIFY_BACKFILL_ORDERS',
+    ),
 });
 
 export const backfillView = z.object({
@@ -22,7 +28,26 @@ export const backfillView = z.object({
       .number()
       .int()
       .nullable()
-      .describe('Orders expected in all, from the time covered so far; exact once done'),
+      .describe(
+        'Orders expected in all: from the time covered so far (paged), the export’s count (bulk); exact once done',
+      ),
+    mode: z
+      .enum(['paged', 'bulk'])
+      .nullable()
+      .describe(
+        'How orders are read: page by page, or one bulk export (null until the orders phase decides)',
+      ),
+    export: z
+      .object({
+        status: z
+          .enum(['CREATED', 'RUNNING', 'COMPLETED', 'CANCELING', 'CANCELED', 'FAILED', 'EXPIRED'])
+          .nullable()
+          .describe('Shopify’s status of the bulk operation when last polled'),
+        preparing: z.boolean().describe('Shopify is still writing the export: no order is applied yet'),
+        orders: z.number().int().describe('Orders the export has counted so far'),
+      })
+      .nullable()
+      .describe('The bulk export the orders come from (mode bulk)'),
   }),
   refunds: z.object({ done: z.number().int().describe('Refunds and cancellations applied') }),
   coveredThrough: z.string().nullable().describe('Processed time of the last order read (oldest first)'),

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
+import type { ShopifyBulk } from '../../integrations/shopify/admin-bulk.js';
 import type {
   HistoryCustomer,
   HistoryOrder,
@@ -16,6 +17,15 @@ import type {
 import type { ProgramContext } from '../../program-context.js';
 import type { ShopifyBackfillPatch, ShopifyBackfillRecord } from '../../store/shopify-backfill-port.js';
 import type { ShopifyConnectionRecord } from '../../store/shopify-port.js';
+import {
+  type BackfillOrdersMode,
+  type BulkStream,
+  bulkOrdersStep,
+  bulkView,
+  closeBulkStream,
+  ordersPath,
+  type PageCounts,
+} from './shopify-backfill-bulk.js';
 import { customerPageEvaluation, customerPageFields } from './shopify-backfill-customers.js';
 import { BackfillReads, BackfillStopped } from './shopify-backfill-pages.js';
 import type { ShopifyBackfillStore } from './shopify-backfill-store.js';
@@ -41,6 +51,14 @@ export interface ShopifyBackfillDeps {
   shopify: Pick<ShopifyService, 'applyAs' | 'accessToken'>;
   /** The shop's history for one run; `signal` aborts when the run stops (its reads then end). */
   history(shop: string, accessToken: string, signal?: AbortSignal): ShopifyHistory;
+  /** The shop's bulk operations (the orders phase of a large shop, shopify-backfill-bulk.ts). */
+  bulk?(shop: string, accessToken: string): ShopifyBulk;
+  /** How the orders phase reads the shop (default `auto`: bulk from `bulkFromCustomers`). */
+  ordersMode?: BackfillOrdersMode;
+  /** `auto` reads orders in bulk when the customers phase imported this many (default 1,000). */
+  bulkFromCustomers?: number;
+  /** First wait between polls of a bulk export (default 1 s, doubling to 10 s). */
+  bulkPollMs?: number;
   resync: BackfillResync;
   programNow(program: ProgramContext['program']): Date;
   logger: { error(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
@@ -75,7 +93,12 @@ function view(b: ShopifyBackfillRecord) {
     since: b.since.toISOString(),
     progress: Math.round(progress * 1000) / 1000,
     customers: { done: b.customersDone },
-    orders: { done: b.ordersDone, skipped: b.ordersSkipped, estimatedTotal: b.ordersEstimate },
+    orders: {
+      done: b.ordersDone,
+      skipped: b.ordersSkipped,
+      estimatedTotal: b.ordersEstimate,
+      ...bulkView(b),
+    },
     refunds: { done: b.refundsDone },
     coveredThrough: b.coveredThrough?.toISOString() ?? null,
     errors: { count: b.errors, last: b.lastError },
@@ -105,7 +128,7 @@ export class ShopifyBackfillService {
   }
 
   /** Start importing the shop's history since `since` in the background (409 while one runs). */
-  async start(ctx: ProgramContext, since: Date): Promise<BackfillView> {
+  async start(ctx: ProgramContext, since: Date, ordersMode?: BackfillOrdersMode): Promise<BackfillView> {
     const scope = this.deps.store.scoped(ctx.program.id);
     const c = await scope.shopify.get();
     if (!c) throw notFound('shopify_not_connected', 'No Shopify store is connected');
@@ -127,6 +150,7 @@ export class ShopifyBackfillService {
     const started = await scope.shopifyBackfill.start({
       id: `bf_${randomBytes(8).toString('hex')}`,
       since,
+      ordersMode,
       worker: this.worker,
       leaseUntil: this.leaseUntil(),
       now: this.deps.clock.now(),
@@ -199,6 +223,7 @@ export class ShopifyBackfillService {
       b = next;
       return next;
     };
+    const exported: BulkStream = {};
     try {
       const c = await scope.shopify.get();
       const token = c && c.state === 'connected' ? this.deps.shopify.accessToken(c) : null;
@@ -214,12 +239,16 @@ export class ShopifyBackfillService {
       while ((b.state === 'running' || b.state === 'resyncing') && !reads.stopped) {
         const current: ShopifyBackfillRecord = b;
         if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save, reads);
+        else if (current.phase === 'orders' && this.bulkPath(current))
+          await this.bulkStep(scope, c, history, token, current, save, exported, reads);
         else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save, reads);
         else await this.resync(programId, current, save);
         const after: ShopifyBackfillRecord = b;
         if (this.deps.afterPage && after.state !== 'done') await this.deps.afterPage(after);
       }
     } catch (err) {
+      // A download left open by a worker that stops (the export is read again on resume).
+      await closeBulkStream(exported);
       if (err instanceof BackfillStopped) return;
       if (err instanceof AppError && err.status < 500 && err.code !== 'shopify_throttled') {
         await save({ state: 'failed', lastError: err.code, finishedAt: this.deps.clock.now() }).catch(
@@ -312,6 +341,43 @@ export class ShopifyBackfillService {
       },
     );
     return counts;
+  }
+
+  private bulkPath(b: ShopifyBackfillRecord): boolean {
+    if (!this.deps.bulk) return false;
+    const mode = b.ordersMode ?? this.deps.ordersMode ?? 'auto';
+    return ordersPath(b, mode, this.deps.bulkFromCustomers ?? 1_000) === 'bulk';
+  }
+
+  /** One step of the orders phase through a bulk export (shopify-backfill-bulk.ts). */
+  private async bulkStep(
+    scope: ReturnType<ShopifyBackfillStore['scoped']>,
+    c: ShopifyConnectionRecord,
+    history: ShopifyHistory,
+    token: string,
+    b: ShopifyBackfillRecord,
+    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
+    stream: BulkStream,
+    reads: BackfillReads,
+  ): Promise<void> {
+    const bulk = (this.deps.bulk as NonNullable<ShopifyBackfillDeps['bulk']>)(c.shopDomain, token);
+    const host = {
+      fetch: <T>(call: () => Promise<T>) => reads.fetch(call),
+      save,
+      pollMs: this.deps.bulkPollMs ?? 1_000,
+      maxAttempts: this.deps.maxAttempts ?? 5,
+      apply: async (items: HistoryOrder[]) => {
+        const ctx = await this.context(scope);
+        const counts: PageCounts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
+        await this.inLanes(
+          items,
+          (o) => (o.customer ? `c:${o.customer.legacyResourceId}` : `o:${o.legacyResourceId}`),
+          (order) => this.order(ctx, c, history, order, counts, reads),
+        );
+        return counts;
+      },
+    };
+    await bulkOrdersStep(host, bulk, b, stream);
   }
 
   private async ordersPage(

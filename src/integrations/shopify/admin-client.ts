@@ -70,6 +70,8 @@ export interface ShopifyAdminOptions {
   /** Where the Admin API of `shop` is reached (tests: a local stand-in); default `https://<shop>`. */
   origin?: (shop: string) => string;
   apiVersion?: string;
+  /** A bulk export download that sends nothing this long is dropped and read again (default 60 s). */
+  bulkDownloadIdleMs?: number;
 }
 
 /** One shop's Admin API with one access token. */

@@ -25,6 +25,7 @@ export function memoryShopifyBackfill(state: MemoryState, programId: string): Sh
         programId,
         id: b.id,
         since: new Date(b.since),
+        ordersMode: b.ordersMode ?? null,
         state: 'running',
         phase: 'customers',
         cursor: null,

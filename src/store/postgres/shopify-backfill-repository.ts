@@ -11,6 +11,7 @@ interface BackfillRow {
   program_id: string;
   id: string;
   since: Date;
+  orders_mode: ShopifyBackfillRecord['ordersMode'];
   state: ShopifyBackfillRecord['state'];
   phase: ShopifyBackfillRecord['phase'];
   cursor: string | null;
@@ -35,6 +36,7 @@ function record(r: BackfillRow): ShopifyBackfillRecord {
     programId: r.program_id,
     id: r.id,
     since: r.since,
+    ordersMode: r.orders_mode,
     state: r.state,
     phase: r.phase,
     cursor: r.cursor,
@@ -87,9 +89,10 @@ export function shopifyBackfillRepository(q: SqlQuery, programId: string): Shopi
       // Replaces a finished backfill; an open one keeps its row and nothing is returned.
       const res = await q.query<BackfillRow>(
         `INSERT INTO shopify_backfills (program_id, id, since, state, phase, worker, lease_until,
-           started_at, updated_at)
-         VALUES ($1, $2, $3, 'running', 'customers', $4, $5, $6, $6)
+           started_at, updated_at, orders_mode)
+         VALUES ($1, $2, $3, 'running', 'customers', $4, $5, $6, $6, $7)
          ON CONFLICT (program_id) DO UPDATE SET id = EXCLUDED.id, since = EXCLUDED.since,
+           orders_mode = EXCLUDED.orders_mode,
            state = 'running', phase = 'customers', cursor = NULL, customers_done = 0,
            orders_done = 0, orders_skipped = 0, refunds_done = 0, orders_estimate = NULL,
            covered_through = NULL, errors = 0, last_error = NULL, resync_run_id = NULL,
@@ -97,7 +100,7 @@ export function shopifyBackfillRepository(q: SqlQuery, programId: string): Shopi
            started_at = EXCLUDED.started_at, updated_at = EXCLUDED.updated_at, finished_at = NULL
          WHERE shopify_backfills.state NOT IN ('running', 'resyncing')
          RETURNING *`,
-        [programId, b.id, b.since, b.worker, b.leaseUntil, b.now],
+        [programId, b.id, b.since, b.worker, b.leaseUntil, b.now, b.ordersMode ?? null],
       );
       return res.rows[0] ? record(res.rows[0]) : null;
     },

@@ -17,14 +17,27 @@ interface Backfill {
   since: string;
   progress: number;
   customers: { done: number };
-  orders: { done: number; skipped: number; estimatedTotal: number | null };
+  orders: {
+    done: number;
+    skipped: number;
+    estimatedTotal: number | null;
+    /** Page by page, or one bulk export Shopify prepares first (a large shop). */
+    mode: 'paged' | 'bulk' | null;
+    export: { status: string | null; preparing: boolean; orders: number } | null;
+  };
   refunds: { done: number };
   errors: { count: number; last: string | null };
 }
 
 const open = (b: Backfill | null) => b !== null && (b.state === 'running' || b.state === 'resyncing');
 
+const preparing = (b: Backfill) => b.phase === 'orders' && b.orders.export?.preparing === true;
+
 function detail(b: Backfill): string {
+  if (preparing(b)) {
+    const counted = b.orders.export?.orders ?? 0;
+    return `${counted.toLocaleString()} orders exported so far · ${b.customers.done.toLocaleString()} customers`;
+  }
   const read = b.orders.done + b.orders.skipped;
   const orders =
     b.orders.estimatedTotal !== null
@@ -41,6 +54,7 @@ function stateText(b: Backfill): string {
   if (b.state === 'failed')
     return `Failed (${b.errors.last ?? 'unknown error'}). Start it again: nothing counts twice.`;
   if (b.phase === 'customers') return 'Importing customers…';
+  if (preparing(b)) return 'Shopify is preparing the export of your orders…';
   if (b.phase === 'orders') return `Importing orders…${errors}`;
   return 'Re-evaluating every customer’s tier…';
 }
