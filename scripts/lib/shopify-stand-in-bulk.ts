@@ -43,8 +43,8 @@ interface Operation {
 export interface StandInBulk {
   /** Polls a new operation answers before it is COMPLETED (default 2: CREATED, RUNNING). */
   pollsBeforeComplete: number;
-  /** The next operation started ends FAILED with `errorCode` instead of COMPLETED. */
-  failNext(errorCode: 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT'): void;
+  /** The next `times` operations started (default 1) end FAILED with `errorCode` instead of COMPLETED. */
+  failNext(errorCode: 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT', times?: number): void;
   /** Expire operation `id` (its file link stops working, as 7 days after completion). */
   expire(id: string): void;
   /** The next download's connection is cut after `lines` lines (a network failure mid-file). */
@@ -131,6 +131,7 @@ export function standInBulk(opts: {
 }) {
   const operations: Operation[] = [];
   let pendingFailure: string | null = null;
+  let failuresLeft = 0;
   let breakAfter: number | undefined;
   let stallAfter: number | undefined;
   const counts = { runs: 0, refusedRuns: 0, polls: 0, downloads: 0, linesServed: 0 };
@@ -231,10 +232,10 @@ export function standInBulk(opts: {
         polls: 0,
         lines,
         roots,
-        failWith: pendingFailure,
+        failWith: failuresLeft > 0 ? pendingFailure : null,
         createdAt: new Date().toISOString(),
       };
-      pendingFailure = null;
+      failuresLeft = Math.max(0, failuresLeft - 1);
       operations.push(o);
       return { bulkOperation: view(o), userErrors: [] };
     },
@@ -246,8 +247,9 @@ export function standInBulk(opts: {
 
   const bulk: StandInBulk = {
     pollsBeforeComplete: 2,
-    failNext(code) {
+    failNext(code, times = 1) {
       pendingFailure = code;
+      failuresLeft = times;
     },
     breakNextDownloadAfter(lines) {
       breakAfter = lines;

@@ -429,6 +429,42 @@ describe('backfilling orders through a bulk operation', () => {
     expect((await request(a).get('/v1/customers/36001').set(auth)).body.balances.lifetimeSpend).toBe(40_000);
   }, 120_000);
 
+  it('starts a new export when Shopify fails one with INTERNAL_SERVER_ERROR, twice at most', async () => {
+    // Two failures: the third export completes and every order lands once.
+    const flaky = await connected('bulk');
+    flaky.shop.history.customers.push(person('41001'));
+    flaky.shop.history.orders.push(
+      order('91001', person('41001'), 'USD', 1_000, '2026-02-01T00:00:00Z'),
+      order('91002', person('41001'), 'USD', 2_000, '2026-02-02T00:00:00Z'),
+    );
+    flaky.shop.bulk.failNext('INTERNAL_SERVER_ERROR', 2);
+    expect((await start(flaky.a, flaky.auth)).status).toBe(202);
+    expect(await finished('bulk', flaky.auth)).toMatchObject({
+      state: 'done',
+      orders: { done: 2, mode: 'bulk' },
+      errors: { count: 0 },
+    });
+    expect(flaky.shop.bulk).toMatchObject({ runs: 3, downloads: 1 });
+    expect(
+      (await request(flaky.a).get('/v1/customers/41001').set(flaky.auth)).body.balances.lifetimeSpend,
+    ).toBe(3_000);
+
+    // Three in a row: the backfill fails with Shopify's code.
+    const broken = await connected('bulk');
+    broken.shop.history.customers.push(person('42001'));
+    broken.shop.history.orders.push(order('92001', person('42001'), 'USD', 1_000, '2026-02-01T00:00:00Z'));
+    broken.shop.bulk.failNext('INTERNAL_SERVER_ERROR', 3);
+    expect((await start(broken.a, broken.auth)).status).toBe(202);
+    expect(await finished('bulk', broken.auth)).toMatchObject({
+      state: 'failed',
+      orders: { done: 0, mode: 'bulk', export: { status: 'FAILED' } },
+      errors: { last: 'shopify_bulk_internal_server_error' },
+    });
+    expect(broken.shop.bulk).toMatchObject({ runs: 3, downloads: 0 });
+    allValid(flaky.shop);
+    allValid(broken.shop);
+  }, 120_000);
+
   it('fails with a stable code when Shopify fails the export or another bulk query holds the shop', async () => {
     // A server reading pages by default; the start request asks for a bulk export.
     const failing = await connected('paged');

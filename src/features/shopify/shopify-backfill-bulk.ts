@@ -31,7 +31,15 @@ export interface BulkCursor {
    * starts at that instant and leaves these out, so no order is applied or counted twice.
    */
   last?: string[];
+  /** New exports started after Shopify failed one with INTERNAL_SERVER_ERROR. */
+  retried?: number;
 }
+
+/**
+ * Exports started again after Shopify fails one with INTERNAL_SERVER_ERROR (which Shopify calls
+ * possibly intermittent); a TIMEOUT would time out again, ACCESS_DENIED needs the merchant.
+ */
+export const BULK_EXPORT_RETRIES = 2;
 
 const PREFIX = 'bulk:';
 
@@ -127,12 +135,19 @@ export async function bulkOrdersStep(
 ): Promise<void> {
   const c = bulkCursor(b.cursor) ?? { op: null, skip: 0, status: null, exported: 0 };
   // A new export reads from the processed time reached (an expired one's orders before it are in).
-  const restart = async () => {
+  const restart = async (retried = c.retried) => {
     await closeBulkStream(s);
     const op = await host.fetch(() => bulk.runOrders(b.coveredThrough ?? b.since));
     s.wait = undefined;
     await host.save({
-      cursor: encode({ op: op.id, skip: 0, status: op.status, exported: op.rootObjectCount, last: c.last }),
+      cursor: encode({
+        op: op.id,
+        skip: 0,
+        status: op.status,
+        exported: op.rootObjectCount,
+        last: c.last,
+        ...(retried ? { retried } : {}),
+      }),
     });
   };
   if (!c.op) return restart();
@@ -146,6 +161,10 @@ export async function bulkOrdersStep(
       s.wait = Math.min((s.wait ?? host.pollMs / 2) * 2, Math.max(host.pollMs, 10_000));
       await sleep(s.wait);
       return;
+    }
+    const retried = c.retried ?? 0;
+    if (op.status === 'FAILED' && op.errorCode === 'INTERNAL_SERVER_ERROR' && retried < BULK_EXPORT_RETRIES) {
+      return restart(retried + 1);
     }
     if (op.status !== 'COMPLETED' || !op.url) {
       await host.save({ cursor: encode({ ...c, status: op.status, exported: op.rootObjectCount }) });
