@@ -90,7 +90,7 @@ export interface PageCounts {
 export interface BulkPhaseHost {
   /** One Admin API call, retried while the shop throttles or fails (the paged path's retry). */
   fetch<T>(call: () => Promise<T>): Promise<T>;
-  /** Apply a page of orders as their webhooks (customer lanes, the paged path's `order`). */
+  /** Apply a page of orders as their webhooks (the paged path's `applyOrders`, shopify-backfill-orders.ts). */
   apply(items: HistoryOrder[]): Promise<PageCounts>;
   save(patch: ShopifyBackfillPatch): Promise<ShopifyBackfillRecord>;
   /** The first wait between polls of a running export. */

@@ -9,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, unprocessable } from '../../errors.js';
 import type { HistoryOrder, HistoryPage, ShopifyHistory } from '../../integrations/shopify/admin-history.js';
 
+/** Shopify's search syntax for an instant (the `since` of the phases' queries). */
+export const searchInstant = (d: Date) => `'${d.toISOString()}'`;
+
 /** The worker stopped without finishing (lost lease, process stopping, a test hook): resumed by another. */
 export class BackfillStopped extends Error {}
 

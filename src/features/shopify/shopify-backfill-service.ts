@@ -3,20 +3,21 @@
  * orders since a chosen date, read page by page from the Admin GraphQL API and applied exactly as
  * their webhooks would be (ShopifyService.applyAs: same ids, mapping and money), in the
  * background, resumable from the stored cursor, ending with a resync.
+ *
+ * This file holds the job: start, claim and lease, the loop over the phases, failure handling,
+ * resume, close, the resync and the progress view. The phases live beside it: the customers page
+ * in shopify-backfill-customers.ts, the paged orders page and one order as its webhooks in
+ * shopify-backfill-orders.ts (customer lanes: shopify-backfill-lanes.ts), the bulk export in
+ * shopify-backfill-bulk.ts, the retried reads and the read-ahead in shopify-backfill-pages.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../../clock.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
 import type { ShopifyBulk } from '../../integrations/shopify/admin-bulk.js';
-import type {
-  HistoryCustomer,
-  HistoryOrder,
-  ShopifyHistory,
-} from '../../integrations/shopify/admin-history.js';
+import type { HistoryOrder, ShopifyHistory } from '../../integrations/shopify/admin-history.js';
 import type { ProgramContext } from '../../program-context.js';
 import type { ShopifyBackfillPatch, ShopifyBackfillRecord } from '../../store/shopify-backfill-port.js';
-import type { ShopifyConnectionRecord } from '../../store/shopify-port.js';
 import {
   type BackfillOrdersMode,
   type BulkStream,
@@ -26,13 +27,11 @@ import {
   ordersPath,
   type PageCounts,
 } from './shopify-backfill-bulk.js';
-import { customerPageEvaluation, customerPageFields } from './shopify-backfill-customers.js';
+import { customersPage } from './shopify-backfill-customers.js';
+import { applyOrders, type OrdersPhaseRun, ordersPage } from './shopify-backfill-orders.js';
 import { BackfillReads, BackfillStopped } from './shopify-backfill-pages.js';
 import type { ShopifyBackfillStore } from './shopify-backfill-store.js';
 import type { ShopifyService } from './shopify-service.js';
-
-/** Orders that were paid: the ones an `orders/paid` webhook was sent for. */
-const PAID = new Set(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED']);
 
 /** The recalculation runs the backfill ends with (RecalculationService). */
 export interface BackfillResync {
@@ -110,9 +109,6 @@ function view(b: ShopifyBackfillRecord) {
 }
 
 export type BackfillView = ReturnType<typeof view>;
-
-/** Shopify's search syntax for an instant. */
-const searchInstant = (d: Date) => `'${d.toISOString()}'`;
 
 export class ShopifyBackfillService {
   /** Names this process in leases. */
@@ -235,13 +231,23 @@ export class ShopifyBackfillService {
         });
         return;
       }
-      const history = this.deps.history(c.shopDomain, token, reads.signal);
+      // What the phases use of this run (shopify-backfill-customers.ts, shopify-backfill-orders.ts).
+      const run = {
+        scope,
+        connection: c,
+        history: this.deps.history(c.shopDomain, token, reads.signal),
+        reads,
+        shopify: this.deps.shopify,
+        concurrency: this.deps.concurrency,
+        context: () => this.context(scope),
+        save,
+      };
       while ((b.state === 'running' || b.state === 'resyncing') && !reads.stopped) {
         const current: ShopifyBackfillRecord = b;
-        if (current.phase === 'customers') await this.customersPage(scope, c, history, current, save, reads);
+        if (current.phase === 'customers') await customersPage(run, current);
         else if (current.phase === 'orders' && this.bulkPath(current))
-          await this.bulkStep(scope, c, history, token, current, save, exported, reads);
-        else if (current.phase === 'orders') await this.ordersPage(scope, c, history, current, save, reads);
+          await this.bulkStep(run, token, current, exported);
+        else if (current.phase === 'orders') await ordersPage(run, current);
         else await this.resync(programId, current, save);
         const after: ShopifyBackfillRecord = b;
         if (this.deps.afterPage && after.state !== 'done') await this.deps.afterPage(after);
@@ -269,80 +275,6 @@ export class ShopifyBackfillService {
     return { program, now: this.deps.programNow(program) };
   }
 
-  /**
-   * One page of customers in one transaction (`shopifyCustomerBatch.writePage`), each written and
-   * evaluated as its `customers/update` webhook would be (shopify-backfill-customers.ts). A page
-   * the store refuses (an AppError) is applied one customer at a time, as webhooks, so each
-   * refusal is counted against its customer.
-   */
-  private async customersPage(
-    scope: ReturnType<ShopifyBackfillStore['scoped']>,
-    c: ShopifyConnectionRecord,
-    history: ShopifyHistory,
-    b: ShopifyBackfillRecord,
-    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
-    reads: BackfillReads,
-  ): Promise<void> {
-    const page = await reads.fetch(() =>
-      history.customers(b.cursor, `updated_at:>=${searchInstant(b.since)}`),
-    );
-    const ctx = await this.context(scope);
-    const { fields, refused } = customerPageFields(page.items);
-    let counts = {
-      done: page.items.length - refused.length,
-      errors: refused.length,
-      lastError: refused.at(-1) ?? b.lastError,
-    };
-    try {
-      await scope.shopifyCustomerBatch.writePage(
-        fields,
-        ctx.now,
-        customerPageEvaluation(ctx.program.settings, ctx.now),
-      );
-    } catch (err) {
-      if (!(err instanceof AppError && err.status < 500)) throw err;
-      counts = await this.customersOneByOne(ctx, c, page.items, b.lastError);
-    }
-    await save({
-      customersDone: b.customersDone + counts.done,
-      errors: b.errors + counts.errors,
-      lastError: counts.lastError,
-      ...(page.next ? { cursor: page.next } : { phase: 'orders', cursor: null }),
-    });
-  }
-
-  /** A page of customers applied as their webhooks, in customer lanes (the path before 2026-12-06). */
-  private async customersOneByOne(
-    ctx: ProgramContext,
-    c: ShopifyConnectionRecord,
-    items: readonly HistoryCustomer[],
-    lastError: string | null,
-  ): Promise<{ done: number; errors: number; lastError: string | null }> {
-    const counts = { done: 0, errors: 0, lastError };
-    await this.inLanes(
-      items,
-      (customer) => customer.legacyResourceId,
-      async (customer) => {
-        const outcome = await this.deps.shopify.applyAs(ctx, c, 'customers/update', {
-          id: customer.legacyResourceId,
-          email: customer.email,
-          first_name: customer.firstName,
-          last_name: customer.lastName,
-          tags: customer.tags.join(', '),
-          // The shop's time of the copy: one a live customers/update changed since stays (0051).
-          updated_at: customer.updatedAt ?? null,
-        });
-        // A copy older than the live one changed nothing, and needs nothing more: done.
-        if (outcome.result === 'applied' || outcome.detail === 'stale_update') counts.done += 1;
-        else if (outcome.result === 'failed') {
-          counts.errors += 1;
-          counts.lastError = outcome.detail;
-        }
-      },
-    );
-    return counts;
-  }
-
   private bulkPath(b: ShopifyBackfillRecord): boolean {
     if (!this.deps.bulk) return false;
     const mode = b.ordersMode ?? this.deps.ordersMode ?? 'auto';
@@ -351,185 +283,28 @@ export class ShopifyBackfillService {
 
   /** One step of the orders phase through a bulk export (shopify-backfill-bulk.ts). */
   private async bulkStep(
-    scope: ReturnType<ShopifyBackfillStore['scoped']>,
-    c: ShopifyConnectionRecord,
-    history: ShopifyHistory,
+    run: OrdersPhaseRun,
     token: string,
     b: ShopifyBackfillRecord,
-    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
     stream: BulkStream,
-    reads: BackfillReads,
   ): Promise<void> {
-    const bulk = (this.deps.bulk as NonNullable<ShopifyBackfillDeps['bulk']>)(c.shopDomain, token);
+    const bulk = (this.deps.bulk as NonNullable<ShopifyBackfillDeps['bulk']>)(
+      run.connection.shopDomain,
+      token,
+    );
     const host = {
-      fetch: <T>(call: () => Promise<T>) => reads.fetch(call),
-      save,
+      fetch: <T>(call: () => Promise<T>) => run.reads.fetch(call),
+      save: run.save,
       pollMs: this.deps.bulkPollMs ?? 1_000,
       maxAttempts: this.deps.maxAttempts ?? 5,
       apply: async (items: HistoryOrder[]) => {
-        const ctx = await this.context(scope);
+        const ctx = await run.context();
         const counts: PageCounts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
-        await this.inLanes(
-          items,
-          (o) => (o.customer ? `c:${o.customer.legacyResourceId}` : `o:${o.legacyResourceId}`),
-          (order) => this.order(ctx, c, history, order, counts, reads),
-        );
+        await applyOrders(run, ctx, items, counts);
         return counts;
       },
     };
     await bulkOrdersStep(host, bulk, b, stream);
-  }
-
-  private async ordersPage(
-    scope: ReturnType<ShopifyBackfillStore['scoped']>,
-    c: ShopifyConnectionRecord,
-    history: ShopifyHistory,
-    b: ShopifyBackfillRecord,
-    save: (p: ShopifyBackfillPatch) => Promise<ShopifyBackfillRecord>,
-    reads: BackfillReads,
-  ): Promise<void> {
-    // The next page is read ahead while this one is applied (shopify-backfill-pages.ts).
-    const page = await reads.orders(history, b.cursor, `processed_at:>=${searchInstant(b.since)}`);
-    const ctx = await this.context(scope);
-    const counts = { done: 0, skipped: 0, refunds: 0, errors: 0, lastError: b.lastError };
-    // A customerless order earns nothing and touches no customer: a lane of its own.
-    await this.inLanes(
-      page.items,
-      (o) => (o.customer ? `c:${o.customer.legacyResourceId}` : `o:${o.legacyResourceId}`),
-      (order) => this.order(ctx, c, history, order, counts, reads),
-    );
-    const last = page.items.at(-1);
-    const covered = last ? new Date(last.processedAt) : b.coveredThrough;
-    const read = b.ordersDone + b.ordersSkipped + counts.done + counts.skipped;
-    const span = ctx.now.getTime() - b.since.getTime();
-    const coveredSpan = covered ? covered.getTime() - b.since.getTime() : 0;
-    // Orders come oldest first: the rate so far over the time left is the estimate of the rest.
-    const estimate = !page.next
-      ? read
-      : coveredSpan > 0
-        ? Math.max(read + 1, Math.round((read * span) / coveredSpan))
-        : null;
-    await save({
-      ordersDone: b.ordersDone + counts.done,
-      ordersSkipped: b.ordersSkipped + counts.skipped,
-      refundsDone: b.refundsDone + counts.refunds,
-      errors: b.errors + counts.errors,
-      lastError: counts.lastError,
-      coveredThrough: covered,
-      ordersEstimate: estimate,
-      ...(page.next ? { cursor: page.next } : { phase: 'resync', state: 'resyncing', cursor: null }),
-    });
-  }
-
-  /**
-   * Apply a page's items partitioned by `key` (the customer): one lane per customer takes that
-   * customer's items in page order (oldest first, as their webhooks came), at most `concurrency`
-   * customers at once. Every lane runs to its end before this returns (the page's cursor is
-   * stored only then); after an unexpected failure no further lane starts, and the first failure
-   * is thrown once the running ones have settled.
-   */
-  private async inLanes<T>(
-    items: readonly T[],
-    key: (item: T) => string,
-    apply: (item: T) => Promise<void>,
-  ): Promise<void> {
-    const byCustomer = new Map<string, T[]>();
-    for (const item of items) {
-      const k = key(item);
-      const lane = byCustomer.get(k);
-      if (lane) lane.push(item);
-      else byCustomer.set(k, [item]);
-    }
-    const queue = [...byCustomer.values()];
-    const width = Math.max(1, Math.min(this.deps.concurrency ?? 32, queue.length));
-    let failed = false;
-    const settled = await Promise.allSettled(
-      Array.from({ length: width }, async () => {
-        for (let lane = queue.shift(); lane && !failed; lane = queue.shift()) {
-          try {
-            for (const item of lane) await apply(item);
-          } catch (err) {
-            failed = true;
-            throw err;
-          }
-        }
-      }),
-    );
-    const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (first) throw first.reason;
-  }
-
-  /** One historical order as its webhooks would have applied it: paid, then refunds, then cancelled. */
-  private async order(
-    ctx: ProgramContext,
-    c: ShopifyConnectionRecord,
-    history: ShopifyHistory,
-    order: HistoryOrder,
-    counts: { done: number; skipped: number; refunds: number; errors: number; lastError: string | null },
-    reads: BackfillReads,
-  ): Promise<void> {
-    const count = (
-      outcome: { result: string; detail: string | null },
-      applied: () => void,
-      ignored?: () => void,
-    ) => {
-      if (outcome.result === 'applied') applied();
-      else if (outcome.result === 'failed') {
-        counts.errors += 1;
-        counts.lastError = outcome.detail;
-      } else ignored?.();
-    };
-    if (!order.displayFinancialStatus || !PAID.has(order.displayFinancialStatus)) {
-      counts.skipped += 1;
-      return;
-    }
-    const money = (m: { shopMoney: { amount: string; currencyCode: string } } | null) =>
-      m ? { shop_money: { amount: m.shopMoney.amount, currency_code: m.shopMoney.currencyCode } } : undefined;
-    const payload = {
-      id: order.legacyResourceId,
-      test: order.test,
-      processed_at: order.processedAt,
-      created_at: order.createdAt,
-      subtotal_price_set: money(order.subtotalPriceSet) ?? money(order.totalPriceSet),
-      total_price_set: money(order.totalPriceSet),
-      customer: order.customer
-        ? {
-            id: order.customer.legacyResourceId,
-            email: order.customer.email,
-            first_name: order.customer.firstName,
-            last_name: order.customer.lastName,
-            tags: order.customer.tags.join(', '),
-          }
-        : null,
-    };
-    let earned = false;
-    count(
-      await this.deps.shopify.applyAs(ctx, c, 'orders/paid', payload),
-      () => {
-        counts.done += 1;
-        earned = true;
-      },
-      () => {
-        counts.skipped += 1;
-      },
-    );
-    if (!earned) return;
-    for (const refund of order.refunds) {
-      const lines = await reads.fetch(() => history.refundLines(refund.id));
-      const outcome = await this.deps.shopify.applyAs(ctx, c, 'refunds/create', {
-        id: refund.legacyResourceId,
-        order_id: order.legacyResourceId,
-        refund_line_items: lines.map((l) => ({ subtotal_set: money(l) })),
-      });
-      count(outcome, () => {
-        counts.refunds += 1;
-      });
-    }
-    if (order.cancelledAt) {
-      count(await this.deps.shopify.applyAs(ctx, c, 'orders/cancelled', payload), () => {
-        counts.refunds += 1;
-      });
-    }
   }
 
   /** The resync every backfill ends with, keyed by the backfill so a resumed one reuses it. */
