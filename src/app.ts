@@ -394,7 +394,8 @@ export function buildApp(deps: AppDeps) {
     shopify,
     history: (shop, token, signal) =>
       shopifyHistory(shop, token, deps.shopify, adminPacing && { ...adminPacing, signal }),
-    bulk: (shop, token) => shopifyBulk(shop, token, deps.shopify),
+    bulk: (shop, token, signal) =>
+      shopifyBulk(shop, token, deps.shopify, adminPacing && { ...adminPacing, signal }),
     resync: recalculation,
     programNow: (program) => programNow(program, clock),
     logger,

@@ -54,7 +54,7 @@ describe.each([
         adminPacing: pacing,
         writeBackRetryBaseMs: 50,
       },
-      shopifyBackfill: { retryBaseMs: 20 },
+      shopifyBackfill: { retryBaseMs: 20, bulkPollMs: 20 },
       // Throttled calls wait 50 ms, doubling: enough for the unpaced sync to end done too.
       shopifySegments: { pageSize: 250, throttleWaitMs: 50 },
       rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
@@ -129,11 +129,11 @@ describe.each([
     return people;
   }
 
-  async function backfill(auth: { Authorization: string }) {
+  async function backfill(auth: { Authorization: string }, mode?: 'bulk') {
     const started = await request(built.app)
       .post('/v1/integrations/shopify/backfill')
       .set(auth)
-      .send({ since: '2026-01-01T00:00:00Z' });
+      .send({ since: '2026-01-01T00:00:00Z', ...(mode ? { mode } : {}) });
     expect(started.status).toBe(202);
     await built.services.shopifyBackfill.idle();
     return (await request(built.app).get('/v1/integrations/shopify/backfill').set(auth)).body;
@@ -156,6 +156,27 @@ describe.each([
       refunds: { done: 6 },
       errors: { count: 0 },
     });
+    const throttled = shop.throttledAnswers - before;
+    if (pacing) expect(throttled).toBe(0);
+    else expect(throttled).toBeGreaterThan(0);
+    valid(shop);
+  }, 120_000);
+
+  it(`backfills through a bulk export with a 1,000-point bucket ${pacing ? 'without a THROTTLED answer' : 'and is throttled'}`, async () => {
+    const { shop, auth } = await connected(false);
+    history(shop);
+    const before = shop.throttledAnswers;
+    const done = await backfill(auth, 'bulk');
+    expect(done).toMatchObject({
+      state: 'done',
+      customers: { done: 30 },
+      orders: { done: 120, skipped: 0, mode: 'bulk' },
+      refunds: { done: 6 },
+      errors: { count: 0 },
+    });
+    // One export read once; its run and polls take the bucket too (a few points each), the refund
+    // reads (503 points requested each) are what throttles an unpaced run.
+    expect(shop.bulk).toMatchObject({ runs: 1, downloads: 1 });
     const throttled = shop.throttledAnswers - before;
     if (pacing) expect(throttled).toBe(0);
     else expect(throttled).toBeGreaterThan(0);

@@ -51,7 +51,7 @@ export interface ShopifyBackfillDeps {
   /** The shop's history for one run; `signal` aborts when the run stops (its reads then end). */
   history(shop: string, accessToken: string, signal?: AbortSignal): ShopifyHistory;
   /** The shop's bulk operations (the orders phase of a large shop, shopify-backfill-bulk.ts). */
-  bulk?(shop: string, accessToken: string): ShopifyBulk;
+  bulk?(shop: string, accessToken: string, signal?: AbortSignal): ShopifyBulk;
   /** How the orders phase reads the shop (default `auto`: bulk from `bulkFromCustomers`). */
   ordersMode?: BackfillOrdersMode;
   /** `auto` reads orders in bulk when the customers phase imported this many (default 1,000). */
@@ -246,7 +246,7 @@ export class ShopifyBackfillService {
         const current: ShopifyBackfillRecord = b;
         if (current.phase === 'customers') await customersPage(run, current);
         else if (current.phase === 'orders' && this.bulkPath(current))
-          await this.bulkStep(run, token, current, exported);
+          await this.bulkStep(run, token, current, exported, reads.signal);
         else if (current.phase === 'orders') await ordersPage(run, current);
         else await this.resync(programId, current, save);
         const after: ShopifyBackfillRecord = b;
@@ -287,10 +287,13 @@ export class ShopifyBackfillService {
     token: string,
     b: ShopifyBackfillRecord,
     stream: BulkStream,
+    signal: AbortSignal,
   ): Promise<void> {
+    // Paced by the shop's cost bucket and ended with the run, as the paged reads (0051).
     const bulk = (this.deps.bulk as NonNullable<ShopifyBackfillDeps['bulk']>)(
       run.connection.shopDomain,
       token,
+      signal,
     );
     const host = {
       fetch: <T>(call: () => Promise<T>) => run.reads.fetch(call),

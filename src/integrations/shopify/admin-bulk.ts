@@ -10,6 +10,8 @@
 import { AppError } from '../../errors.js';
 import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-client.js';
 import type { HistoryOrder } from './admin-history.js';
+import { type AdminPacing, paced } from './admin-pacing.js';
+import type { ShopifyCost } from './cost-buckets.js';
 
 /** Orders per page handed to the backfill from the stream. */
 export const BULK_ORDER_PAGE = 250;
@@ -175,14 +177,24 @@ function historyOrder(node: Record<string, unknown>): HistoryOrder {
 
 const unavailable = (what: string) => new AppError(502, 'shopify_unavailable', what);
 
-export function shopifyBulk(shop: string, accessToken: string, opts: ShopifyAdminOptions = {}): ShopifyBulk {
+export function shopifyBulk(
+  shop: string,
+  accessToken: string,
+  opts: ShopifyAdminOptions = {},
+  pacing?: AdminPacing,
+): ShopifyBulk {
   const client = adminApiClient(shop, accessToken, opts);
 
   async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
-    let answer: { data?: T; errors?: Parameters<typeof failure>[0] };
+    type Answer = { data?: T; errors?: Parameters<typeof failure>[0]; extensions?: { cost?: ShopifyCost } };
+    let answer: Answer;
     try {
-      answer = (await client.request(doc, variables ? { variables } : undefined)) as typeof answer;
-    } catch {
+      // Paced by the shop's one cost bucket, and ended by the backfill's stop, as the paged reads.
+      answer = await paced(shop, doc, pacing, async (signal) => {
+        return (await client.request(doc, { ...(variables ? { variables } : {}), signal })) as Answer;
+      });
+    } catch (err) {
+      if (pacing?.signal?.aborted) throw err;
       throw unavailable('The shop could not be reached');
     }
     if (answer.errors) throw failure(answer.errors);
@@ -223,8 +235,9 @@ export function shopifyBulk(shop: string, accessToken: string, opts: ShopifyAdmi
     async *orders(url, skip) {
       let res: Response;
       try {
-        res = await fetch(url);
-      } catch {
+        res = await fetch(url, { signal: pacing?.signal });
+      } catch (err) {
+        if (pacing?.signal?.aborted) throw err;
         throw unavailable('The bulk export could not be downloaded');
       }
       if (res.status === 403 || res.status === 404 || res.status === 410) {
