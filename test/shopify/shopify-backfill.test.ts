@@ -414,61 +414,13 @@ describe('backfilling a store’s history', () => {
     allValid(shop);
   }, 120_000);
 
-  it('leaves a customer a live customers/update changed after the page was read (the shop’s updated_at)', async () => {
-    const { shop, auth, send } = await connected('USD', 10_000);
-    // The page's copies were read at 2026-01-10; one customer changed in the shop since and its
-    // customers/update landed before the page's write, the other's live copy is older.
-    const changed = person('97001', { tags: ['x'] });
-    const stale = person('97002', { tags: ['x'] });
-    shop.history.customers.push(changed, stale);
-    const live = (id: string, email: string, updatedAt: string) =>
-      send('customers/update', {
-        id: Number(id),
-        email,
-        first_name: 'Live',
-        last_name: 'Copy',
-        tags: 'vip',
-        updated_at: updatedAt,
-      });
-    expect(
-      (await live(changed.legacyResourceId, 'changed@example.com', '2026-01-11T00:00:00Z')).body.result,
-    ).toBe('applied');
-    expect(
-      (await live(stale.legacyResourceId, 'stale@example.com', '2026-01-09T00:00:00Z')).body.result,
-    ).toBe('applied');
-    const started = await request(built.app)
-      .post('/v1/integrations/shopify/backfill')
-      .set(auth)
-      .send({ since: '2026-01-01T00:00:00Z' });
-    expect(started.status).toBe(202);
-    expect(await backfillDone(auth)).toMatchObject({
-      state: 'done',
-      customers: { done: 2 },
-      errors: { count: 0 },
-    });
-    expect((await customer(auth, changed.legacyResourceId)).body).toMatchObject({
-      email: 'changed@example.com',
-      name: 'Live Copy',
-      tags: ['vip'],
-    });
-    expect((await customer(auth, stale.legacyResourceId)).body).toMatchObject({
-      email: stale.email,
-      name: `Ada N${stale.legacyResourceId}`,
-      tags: ['x'],
-    });
-    allValid(shop);
-  }, 120_000);
-
-  it('keeps the live copy also when the page is applied customer by customer (its write refused)', async () => {
-    const { shop, auth, send } = await connected('USD', 10_000);
-    // The same store, but every page write refused with a 4xx: the backfill falls back to one
-    // customers/update per customer, which must carry the page's updated_at too.
+  /** The same store, but every page write refused with a 4xx: the one-customer-at-a-time fallback. */
+  function refusingPages(): ReturnType<typeof build> {
     const refusingStore = new Proxy(store, {
       get(target, key, receiver) {
         if (key !== 'scoped') return Reflect.get(target, key, receiver);
-        return (programId: string) => {
-          const scope = target.scoped(programId);
-          return new Proxy(scope, {
+        return (programId: string) =>
+          new Proxy(target.scoped(programId), {
             get(s, k, r) {
               if (k !== 'shopifyCustomerBatch') return Reflect.get(s, k, r);
               return {
@@ -479,10 +431,9 @@ describe('backfilling a store’s history', () => {
               };
             },
           });
-        };
       },
     });
-    const refusing = buildApp({
+    return buildApp({
       store: refusingStore,
       clock: { now: () => new Date() },
       logger: pino({ level: 'silent' }),
@@ -493,48 +444,63 @@ describe('backfilling a store’s history', () => {
       shopifyBackfill: { leaseMs: 30_000, retryBaseMs: 20 },
       rateLimits: { expensivePerProgram: 10_000, expensivePerClient: 10_000 },
     });
-    const changed = person('97101', { tags: ['x'] });
-    const older = person('97102', { tags: ['x'] });
-    shop.history.customers.push(changed, older);
-    const live = (id: string, email: string, updatedAt: string) =>
-      send('customers/update', {
-        id: Number(id),
-        email,
-        first_name: 'Live',
-        last_name: 'Copy',
-        tags: 'vip',
-        updated_at: updatedAt,
+  }
+
+  it.each([
+    ['a page in one transaction', false, '97001'],
+    ['customer by customer (the page write refused)', true, '97101'],
+  ])(
+    'leaves a customer a live customers/update changed after the page was read (the shop’s updated_at), %s',
+    async (_how, refused, first) => {
+      const { shop, auth, send } = await connected('USD', 10_000);
+      const worker = refused ? refusingPages() : built;
+      // The page's copies were read at 2026-01-10; one customer changed in the shop since and its
+      // customers/update landed before the page's write, the other's live copy is older.
+      const changed = person(first, { tags: ['x'] });
+      const stale = person(String(Number(first) + 1), { tags: ['x'] });
+      shop.history.customers.push(changed, stale);
+      const live = (id: string, email: string, updatedAt: string) =>
+        send('customers/update', {
+          id: Number(id),
+          email,
+          first_name: 'Live',
+          last_name: 'Copy',
+          tags: 'vip',
+          updated_at: updatedAt,
+        });
+      expect(
+        (await live(changed.legacyResourceId, 'changed@example.com', '2026-01-11T00:00:00Z')).body.result,
+      ).toBe('applied');
+      expect(
+        (await live(stale.legacyResourceId, 'stale@example.com', '2026-01-09T00:00:00Z')).body.result,
+      ).toBe('applied');
+      const started = await request(worker.app)
+        .post('/v1/integrations/shopify/backfill')
+        .set(auth)
+        .send({ since: '2026-01-01T00:00:00Z' });
+      expect(started.status).toBe(202);
+      await worker.services.shopifyBackfill.idle();
+      // Both counted done (a copy older than the live one needed nothing), no error.
+      expect(await backfillDone(auth)).toMatchObject({
+        state: 'done',
+        customers: { done: 2 },
+        errors: { count: 0 },
       });
-    expect(
-      (await live(changed.legacyResourceId, 'changed@example.com', '2026-01-11T00:00:00Z')).body.result,
-    ).toBe('applied');
-    expect(
-      (await live(older.legacyResourceId, 'older@example.com', '2026-01-09T00:00:00Z')).body.result,
-    ).toBe('applied');
-    const started = await request(refusing.app)
-      .post('/v1/integrations/shopify/backfill')
-      .set(auth)
-      .send({ since: '2026-01-01T00:00:00Z' });
-    expect(started.status).toBe(202);
-    await refusing.services.shopifyBackfill.idle();
-    // Both counted done (the stale copy needed nothing), no error.
-    expect(await backfillDone(auth)).toMatchObject({
-      state: 'done',
-      customers: { done: 2 },
-      errors: { count: 0 },
-    });
-    expect((await customer(auth, changed.legacyResourceId)).body).toMatchObject({
-      email: 'changed@example.com',
-      name: 'Live Copy',
-      tags: ['vip'],
-    });
-    expect((await customer(auth, older.legacyResourceId)).body).toMatchObject({
-      email: older.email,
-      name: `Ada N${older.legacyResourceId}`,
-      tags: ['x'],
-    });
-    await refusing.services.shopify.close();
-  }, 120_000);
+      expect((await customer(auth, changed.legacyResourceId)).body).toMatchObject({
+        email: 'changed@example.com',
+        name: 'Live Copy',
+        tags: ['vip'],
+      });
+      expect((await customer(auth, stale.legacyResourceId)).body).toMatchObject({
+        email: stale.email,
+        name: `Ada N${stale.legacyResourceId}`,
+        tags: ['x'],
+      });
+      allValid(shop);
+      if (refused) await worker.services.shopify.close();
+    },
+    120_000,
+  );
 
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     const { auth } = await connected('USD', 10_000);

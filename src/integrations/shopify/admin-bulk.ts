@@ -8,10 +8,9 @@
  * is a list: refunds come inline (ids), their line items are read per refund as on the paged path.
  */
 import { AppError } from '../../errors.js';
-import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-client.js';
+import { adminCaller, type ShopifyAdminOptions } from './admin-client.js';
 import type { HistoryOrder } from './admin-history.js';
-import { type AdminPacing, paced } from './admin-pacing.js';
-import type { ShopifyCost } from './cost-buckets.js';
+import type { AdminPacing } from './admin-pacing.js';
 
 /** Orders per page handed to the backfill from the stream. */
 export const BULK_ORDER_PAGE = 250;
@@ -183,24 +182,7 @@ export function shopifyBulk(
   opts: ShopifyAdminOptions = {},
   pacing?: AdminPacing,
 ): ShopifyBulk {
-  const client = adminApiClient(shop, accessToken, opts);
-
-  async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
-    type Answer = { data?: T; errors?: Parameters<typeof failure>[0]; extensions?: { cost?: ShopifyCost } };
-    let answer: Answer;
-    try {
-      // Paced by the shop's one cost bucket, and ended by the backfill's stop, as the paged reads.
-      answer = await paced(shop, doc, pacing, async (signal) => {
-        return (await client.request(doc, { ...(variables ? { variables } : {}), signal })) as Answer;
-      });
-    } catch (err) {
-      if (pacing?.signal?.aborted) throw err;
-      throw unavailable('The shop could not be reached');
-    }
-    if (answer.errors) throw failure(answer.errors);
-    if (!answer.data) throw unavailable('The shop answered without data');
-    return answer.data;
-  }
+  const call = adminCaller(shop, accessToken, opts, pacing);
 
   return {
     async runOrders(since) {

@@ -166,16 +166,19 @@ export function adminApiClient(shop: string, accessToken: string, opts: ShopifyA
   });
 }
 
-/** `pacing`, when given, paces every call by the shop's cost bucket (admin-pacing.ts). */
-export function shopifyAdmin(
+/**
+ * One shop's Admin GraphQL call with one token, as every Tierpass client makes it: paced by the
+ * shop's cost bucket when `pacing` is given (admin-pacing.ts) and ended by its signal; an
+ * unreachable shop, an answer without data and GraphQL errors as stable API errors (`failure`).
+ */
+export function adminCaller(
   shop: string,
   accessToken: string,
   opts: ShopifyAdminOptions = {},
   pacing?: AdminPacing,
-): ShopifyAdmin {
+): <T>(doc: string, variables?: Record<string, unknown>) => Promise<T> {
   const client = adminApiClient(shop, accessToken, opts);
-
-  async function call<T>(doc: string, variables?: Record<string, unknown>): Promise<T> {
+  return async <T>(doc: string, variables?: Record<string, unknown>): Promise<T> => {
     let answer: GraphQlAnswer<T>;
     try {
       answer = await paced(shop, doc, pacing, async (signal) => {
@@ -184,13 +187,25 @@ export function shopifyAdmin(
           signal,
         })) as GraphQlAnswer<T>;
       });
-    } catch {
+    } catch (err) {
+      // Stopped by its caller (the backfill's end): not the shop's failure.
+      if (pacing?.signal?.aborted) throw err;
       throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
     }
     if (answer.errors) throw failure(answer.errors);
     if (!answer.data) throw new AppError(502, 'shopify_unavailable', 'The shop answered without data');
     return answer.data;
-  }
+  };
+}
+
+/** `pacing`, when given, paces every call by the shop's cost bucket (admin-pacing.ts). */
+export function shopifyAdmin(
+  shop: string,
+  accessToken: string,
+  opts: ShopifyAdminOptions = {},
+  pacing?: AdminPacing,
+): ShopifyAdmin {
+  const call = adminCaller(shop, accessToken, opts, pacing);
 
   function userErrors(errors: { message: string }[] | undefined, what: string): void {
     if (errors && errors.length > 0) {

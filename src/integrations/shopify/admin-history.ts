@@ -1,12 +1,11 @@
 /**
  * The shop's history as the backfill reads it (docs/decisions/0046): customers and orders page
- * by page with cursors, and the line items of refunds, through `@shopify/admin-api-client`.
+ * by page with cursors, and the line items of refunds, through `@shopify/admin-api-client`
+ * (`adminCaller`: paced by the shop's cost bucket, ended by the backfill's stop).
  * Every document is a constant, validated by the tests against Shopify's Admin schema.
  */
-import { AppError } from '../../errors.js';
-import { adminApiClient, failure, type ShopifyAdminOptions } from './admin-client.js';
-import { type AdminPacing, paced } from './admin-pacing.js';
-import type { ShopifyCost } from './cost-buckets.js';
+import { adminCaller, type ShopifyAdminOptions } from './admin-client.js';
+import type { AdminPacing } from './admin-pacing.js';
 
 /** Customers per page (Shopify's maximum for a connection is 250). */
 export const CUSTOMER_PAGE = 250;
@@ -111,23 +110,7 @@ export function shopifyHistory(
   opts: ShopifyAdminOptions = {},
   pacing?: AdminPacing,
 ): ShopifyHistory {
-  const client = adminApiClient(shop, accessToken, opts);
-
-  async function call<T>(doc: string, variables: Record<string, unknown>): Promise<T> {
-    type Answer = { data?: T; errors?: Parameters<typeof failure>[0]; extensions?: { cost?: ShopifyCost } };
-    let answer: Answer;
-    try {
-      answer = await paced(shop, doc, pacing, async (signal) => {
-        return (await client.request(doc, { variables, signal })) as Answer;
-      });
-    } catch (err) {
-      if (pacing?.signal?.aborted) throw err;
-      throw new AppError(502, 'shopify_unavailable', 'The shop could not be reached');
-    }
-    if (answer.errors) throw failure(answer.errors);
-    if (!answer.data) throw new AppError(502, 'shopify_unavailable', 'The shop answered without data');
-    return answer.data;
-  }
+  const call = adminCaller(shop, accessToken, opts, pacing);
 
   return {
     async customers(after, query) {
