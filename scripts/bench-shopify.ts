@@ -28,7 +28,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
-import { SUBSCRIPTION_FIELDS } from '../src/features/shopify/shopify-schemas.js';
+import { SUBSCRIPTION_FIELDS } from '../src/features/shopify/shopify-subscriptions.js';
 import { SecretBox } from '../src/integrations/secrets/secret-box.js';
 import { openDatabase } from '../src/store/open-store.js';
 import type { LoadResult } from './lib/closed-loop.js';

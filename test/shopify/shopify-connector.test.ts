@@ -8,8 +8,8 @@ import { type Logger, pino } from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { ShopifyDeliveryRecords } from '../../src/features/shopify/shopify-delivery-records.js';
-import { SUBSCRIPTION_FIELDS } from '../../src/features/shopify/shopify-schemas.js';
 import type { ShopifyStore } from '../../src/features/shopify/shopify-store.js';
+import { SUBSCRIPTION_FIELDS } from '../../src/features/shopify/shopify-subscriptions.js';
 import { SecretBox } from '../../src/integrations/secrets/secret-box.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/port.js';
@@ -120,7 +120,8 @@ describe('connecting a store', () => {
     ]);
     expect(new Set(shop.subscriptions.map((s) => s.callbackUrl))).toEqual(new Set([CALLBACK]));
     // Each asks for the fields Tierpass reads of its topic, no more (decision 0055).
-    for (const sub of shop.subscriptions) expect(sub.includeFields).toEqual(SUBSCRIPTION_FIELDS[sub.topic]);
+    for (const sub of shop.subscriptions)
+      expect(sub.includeFields).toEqual(SUBSCRIPTION_FIELDS[sub.topic as keyof typeof SUBSCRIPTION_FIELDS]);
     expect(shop.subscriptions.find((x) => x.topic === 'ORDERS_PAID')?.includeFields).toContain(
       'customer.email',
     );

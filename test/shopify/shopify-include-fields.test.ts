@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { includeFields, subscriptionTopic } from '../../scripts/lib/shopify-include-fields.js';
 import { checkShape } from '../../src/features/shopify/shopify-payloads.js';
-import { includeFieldsOf, SUBSCRIPTION_FIELDS } from '../../src/features/shopify/shopify-schemas.js';
-import { SUBSCRIBED_TOPICS } from '../../src/features/shopify/shopify-service.js';
+import { includeFieldsOf } from '../../src/features/shopify/shopify-schemas.js';
+import { SUBSCRIBED_TOPICS, SUBSCRIPTION_FIELDS } from '../../src/features/shopify/shopify-subscriptions.js';
 import {
   appUninstalledPayload,
   customerDeletePayload,
@@ -31,7 +31,10 @@ const read = (topic: string, payload: unknown) => {
 };
 
 const trimmed = (topic: string, payload: unknown) =>
-  includeFields(payload, SUBSCRIPTION_FIELDS[subscriptionTopic(topic)] ?? []);
+  includeFields(
+    payload,
+    SUBSCRIPTION_FIELDS[subscriptionTopic(topic) as keyof typeof SUBSCRIPTION_FIELDS] ?? [],
+  );
 
 describe('the fields each subscription asks for', () => {
   it('names a list for every subscribed topic, none empty', () => {

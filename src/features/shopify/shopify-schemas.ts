@@ -139,18 +139,3 @@ export function includeFieldsOf(schema: z.ZodType, depth = 2): string[] {
   walk(schema, []);
   return out;
 }
-
-/**
- * What each subscription asks Shopify to send (decision 0055): exactly the fields Tierpass reads,
- * so a delivery carries no address, phone, line item or note it would ignore (≈ 0.7 KB for an
- * order instead of ≈ 9 KB). `app/uninstalled` is only counted: its shop id is enough.
- */
-export const SUBSCRIPTION_FIELDS: Record<string, readonly string[]> = {
-  ORDERS_PAID: includeFieldsOf(orderPayload),
-  ORDERS_CANCELLED: includeFieldsOf(orderPayload),
-  REFUNDS_CREATE: includeFieldsOf(refundPayload),
-  CUSTOMERS_CREATE: includeFieldsOf(customerPayload),
-  CUSTOMERS_UPDATE: includeFieldsOf(customerPayload),
-  CUSTOMERS_DELETE: includeFieldsOf(customerDeletePayload),
-  APP_UNINSTALLED: ['id'],
-};

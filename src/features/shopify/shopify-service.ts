@@ -10,11 +10,7 @@ import { AppError, badRequest, conflict, notFound, unprocessable } from '../../e
 import { SecretOpenError, type SecretSealer } from '../../integrations/secrets/secret-box.js';
 import type { ShopifyAdmin } from '../../integrations/shopify/admin-client.js';
 import type { ProgramContext } from '../../program-context.js';
-import type {
-  ShopifyConnectionRecord,
-  ShopifySubscription,
-  ShopifyWebhookRecord,
-} from '../../store/shopify-port.js';
+import type { ShopifyConnectionRecord, ShopifyWebhookRecord } from '../../store/shopify-port.js';
 import {
   type CommerceOutcome,
   commerceEffect,
@@ -37,20 +33,10 @@ import {
   type ShopifyPrivacy,
   type WebhookReply,
 } from './shopify-privacy-effects.js';
-import { type ConnectInput, SHOP_DOMAIN, SUBSCRIPTION_FIELDS } from './shopify-schemas.js';
+import { type ConnectInput, SHOP_DOMAIN } from './shopify-schemas.js';
 import { type KnownShop, ShopifyShopCache } from './shopify-shop-cache.js';
 import type { ShopifyStore } from './shopify-store.js';
-
-/** The webhook topics Tierpass subscribes to (Admin GraphQL enum names). Privacy topics are app-level. */
-export const SUBSCRIBED_TOPICS = [
-  'ORDERS_PAID',
-  'ORDERS_CANCELLED',
-  'REFUNDS_CREATE',
-  'CUSTOMERS_CREATE',
-  'CUSTOMERS_UPDATE',
-  'CUSTOMERS_DELETE',
-  'APP_UNINSTALLED',
-] as const;
+import { removeSubscriptions, syncSubscriptions } from './shopify-subscriptions.js';
 
 export interface ShopifyServiceDeps {
   store: ShopifyStore;
@@ -90,12 +76,6 @@ const SECRET_CONTEXT = SHOPIFY_SECRET_CONTEXT;
 
 const WEBHOOK_ID = /^[\x21-\x7E]{1,255}$/;
 const TOPIC = /^[a-z_]+\/[a-z_]+$/;
-
-/** Whether a subscription's fields are these (in any order). */
-function sameFields(a: readonly string[], b: readonly string[]): boolean {
-  const want = new Set(b);
-  return a.length === want.size && a.every((f) => want.has(f));
-}
 
 /** A signed body as JSON (400 `shopify_payload_invalid` when it is not). */
 function parseBody(raw: Buffer): unknown {
@@ -198,18 +178,7 @@ export class ShopifyService {
         `The shop's currency is ${shop.currencyCode}; the program's is ${ctx.program.settings.currency}`,
       );
     }
-    // Idempotent: subscriptions to this callback that exist are kept, missing ones created, and
-    // one asking for other fields than Tierpass reads (made before decision 0055) updated.
-    const existing = await admin.listSubscriptions(callbackUrl);
-    const subscriptions: ShopifySubscription[] = [];
-    for (const topic of SUBSCRIBED_TOPICS) {
-      const fields = SUBSCRIPTION_FIELDS[topic] ?? [];
-      const found = existing.find((s) => s.topic === topic);
-      if (!found) subscriptions.push(await admin.createSubscription(topic, callbackUrl, fields));
-      else if (!sameFields(found.includeFields, fields)) {
-        subscriptions.push(await admin.updateSubscription(found.id, callbackUrl, fields));
-      } else subscriptions.push({ id: found.id, topic: found.topic });
-    }
+    const subscriptions = await syncSubscriptions(admin, callbackUrl);
     const saved = await scope.shopify.save(
       {
         shopDomain: input.shopDomain,
@@ -245,21 +214,10 @@ export class ShopifyService {
     // merchant removes them with the app; the connection is forgotten either way.
     if (c.state === 'connected' && token !== null) {
       const admin = this.deps.admin(c.shopDomain, token);
-      const remaining = [...c.subscriptions];
-      while (remaining.length > 0) {
-        const s = remaining[0] as ShopifySubscription;
-        try {
-          await admin.deleteSubscription(s.id);
-        } catch (err) {
-          // The token was revoked (the app deleted): nothing more can be removed, nor needs to be.
-          if (err instanceof AppError && err.code === 'shopify_credentials_rejected') break;
-          // Already gone at the shop (Shopify answers a user error): nothing to remove.
-          if (!(err instanceof AppError && err.code === 'shopify_rejected')) throw err;
-        }
-        remaining.shift();
-        // Kept current, so a failed disconnect retried deletes only what is left.
-        await scope.shopify.update({ subscriptions: remaining }, ctx.now);
-      }
+      // Kept current, so a failed disconnect retried deletes only what is left.
+      await removeSubscriptions(admin, c.subscriptions, (remaining) =>
+        scope.shopify.update({ subscriptions: remaining }, ctx.now).then(() => undefined),
+      );
     }
     await scope.shopify.remove();
   }
